@@ -1,0 +1,1 @@
+/* ll-activation.c: to be written */

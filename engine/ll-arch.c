@@ -1,0 +1,1 @@
+/* ll-arch.c: to be written */

@@ -1,0 +1,40 @@
+/* ll-arch.h: a model architecture, the editable description of a layer
+ * stack.  The UI edits it, the engine builds a model from it, the model
+ * file stores it as JSON and the code panel turns it into Keras/PyTorch. */
+#pragma once
+
+#include "ll-layer.h"
+
+G_BEGIN_DECLS
+
+typedef struct {
+  GArray *layers;                   /* of LlLayerSpec; layers[0] is the Input */
+} LlArch;
+
+LlArch      *ll_arch_new        (void);
+LlArch      *ll_arch_copy       (const LlArch *arch);
+void         ll_arch_free       (LlArch *arch);
+int          ll_arch_n_layers   (const LlArch *arch);
+LlLayerSpec *ll_arch_layer      (const LlArch *arch, int i);
+void         ll_arch_append     (LlArch *arch, const LlLayerSpec *spec);
+void         ll_arch_insert     (LlArch *arch, int position, const LlLayerSpec *spec);
+void         ll_arch_remove     (LlArch *arch, int position);
+void         ll_arch_move       (LlArch *arch, int from, int to);
+gboolean     ll_arch_equal      (const LlArch *a, const LlArch *b);
+
+/* Keras-style automatic names: "dense", "dense_1", "conv2d", ... for layer i. */
+char        *ll_arch_layer_name (const LlArch *arch, int i);
+
+/* Checks every layer's shape in order. On failure *bad_layer is the index
+ * of the layer at fault and the message says how to fix it. */
+gboolean     ll_arch_validate   (const LlArch *arch, int *bad_layer, GError **error);
+/* Output shape of every layer (n_layers entries), or NULL with an error. */
+LlShape     *ll_arch_infer_shapes (const LlArch *arch, int *bad_layer, GError **error);
+
+/* JSON: {"layers": [{"class_name": "Dense", "config": {"units": 128, ...}}, ...]} */
+char        *ll_arch_to_json    (const LlArch *arch);
+LlArch      *ll_arch_from_json  (const char *json, gssize length, GError **error);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (LlArch, ll_arch_free)
+
+G_END_DECLS

@@ -1,0 +1,1 @@
+/* ll-dataset.c: to be written */

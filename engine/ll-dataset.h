@@ -1,0 +1,55 @@
+/* ll-dataset.h: image classification data sets kept as uint8 in memory
+ * (HWC, one label byte per image) and scaled to [0, 1] per batch. */
+#pragma once
+
+#include "ll-types.h"
+
+G_BEGIN_DECLS
+
+typedef struct {
+  char *name;                      /* "mnist", "fashion-mnist", "cifar10", ... */
+  int n;                           /* images */
+  int height, width, channels;
+  int n_classes;
+  guint8 *images;                  /* n × height × width × channels, HWC */
+  guint8 *labels;                  /* n */
+  char **class_names;              /* n_classes strings, NULL-terminated */
+} LlDataset;
+
+/* Creates an empty data set of the given geometry (images zeroed). */
+LlDataset *ll_dataset_new         (const char *name, int n, int height, int width,
+                                   int channels, int n_classes, GError **error);
+void       ll_dataset_free        (LlDataset *ds);
+/* A copy of images [start, start + count). */
+LlDataset *ll_dataset_slice       (const LlDataset *ds, int start, int count);
+gsize      ll_dataset_sample_size (const LlDataset *ds);
+
+/* IDX files (MNIST, Fashion-MNIST), gzip-compressed or raw, detected by content. */
+LlDataset *ll_dataset_load_idx    (const char *images_path, const char *labels_path,
+                                   GError **error);
+/* CIFAR-10 binary batches (1 label byte + 3072 bytes RGB planes per record). */
+LlDataset *ll_dataset_load_cifar10 (const char *const *paths, GError **error);
+
+/* Scales images indices[0..count) to [0, 1] into x (count × sample size)
+ * and copies their labels into labels (may be NULL). */
+void       ll_dataset_fill_batch  (const LlDataset *ds, const guint32 *indices, int count,
+                                   float *x, gint32 *labels);
+
+/* Known data sets: "mnist", "fashion-mnist", "cifar10". */
+const char *const *ll_dataset_known_names (void);
+/* Class names for a known data set name (NULL-terminated, static). */
+const char *const *ll_dataset_class_names (const char *name);
+
+/* Finds and loads a known data set.  data_dir (nullable) is searched first,
+ * then $XDG_DATA_HOME/layerlab/datasets/<name>, then for Fashion-MNIST
+ * /usr/share/datasets/fashion-mnist.  test selects the test split.  When
+ * nothing is found the error (LL_ERROR_NOT_FOUND) lists the places looked
+ * in and what to do. */
+LlDataset *ll_dataset_load_named  (const char *name, const char *data_dir, gboolean test,
+                                   GError **error);
+/* The directory where the data set was or would be found (newly allocated), or NULL. */
+char      *ll_dataset_locate      (const char *name, const char *data_dir);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (LlDataset, ll_dataset_free)
+
+G_END_DECLS

@@ -1,0 +1,1 @@
+/* ll-digit.c: to be written */

@@ -1,0 +1,1 @@
+/* ll-gemm.c: to be written */

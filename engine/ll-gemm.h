@@ -1,0 +1,29 @@
+/* ll-gemm.h: the one matrix multiply of the engine.
+ *
+ * C = alpha * op(A) · op(B) + beta * C, row-major, as cblas_sgemm.
+ * Every hot path (Dense, Conv2D via im2col) goes through ll_gemm. */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+void ll_gemm (gboolean trans_a, gboolean trans_b,
+              int m, int n, int k,
+              float alpha, const float *a, int lda,
+              const float *b, int ldb,
+              float beta, float *c, int ldc);
+
+/* The same product with plain loops: a reference for tests. */
+void ll_gemm_reference (gboolean trans_a, gboolean trans_b,
+                        int m, int n, int k,
+                        float alpha, const float *a, int lda,
+                        const float *b, int ldb,
+                        float beta, float *c, int ldc);
+
+/* Threads used by OpenBLAS (0: leave as it is). Results are reproducible
+ * for a fixed thread count. */
+void ll_gemm_set_threads (int n_threads);
+int  ll_gemm_get_threads (void);
+
+G_END_DECLS

@@ -1,0 +1,1 @@
+/* ll-init.c: to be written */

@@ -1,0 +1,1 @@
+/* ll-layer.c: to be written */

@@ -1,0 +1,1 @@
+/* ll-layers-core.c: to be written */

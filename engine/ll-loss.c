@@ -1,0 +1,1 @@
+/* ll-loss.c: to be written */

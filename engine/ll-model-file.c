@@ -1,0 +1,1 @@
+/* ll-model-file.c: to be written */

@@ -1,0 +1,1 @@
+/* ll-model.c: to be written */

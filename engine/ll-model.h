@@ -1,0 +1,84 @@
+/* ll-model.h: a built model: ops, one flat buffer of trainable parameters,
+ * one of their gradients, one of non-trainable state (batch-norm moving
+ * statistics), and activation buffers planned for a maximum batch. */
+#pragma once
+
+#include "ll-arch.h"
+#include "ll-loss.h"
+#include "ll-rng.h"
+
+G_BEGIN_DECLS
+
+typedef struct _LlModel LlModel;
+
+/* A view of one weight tensor of one layer. */
+typedef struct {
+  const LlWeightInfo *info;
+  float *data;                    /* in params (trainable) or state */
+  float *grad;                    /* NULL for non-trainable */
+} LlWeightView;
+
+/* Validates the architecture and allocates the parameters (all zero until
+ * ll_model_init_weights).  Fails with LL_ERROR_SHAPE naming the layer. */
+LlModel      *ll_model_new              (const LlArch *arch, GError **error);
+void          ll_model_free             (LlModel *model);
+/* An independent copy (architecture, weights, state), e.g. for inference
+ * on another thread while this one trains. */
+LlModel      *ll_model_copy             (const LlModel *model);
+/* Copies weights and state from src, which must have the same architecture. */
+void          ll_model_copy_weights     (LlModel *dst, const LlModel *src);
+
+const LlArch *ll_model_get_arch         (const LlModel *model);
+int           ll_model_n_layers         (const LlModel *model);
+LlShape       ll_model_layer_shape      (const LlModel *model, int layer);
+LlShape       ll_model_input_shape      (const LlModel *model);
+LlShape       ll_model_output_shape     (const LlModel *model);
+
+gsize         ll_model_n_trainable      (const LlModel *model);
+gsize         ll_model_n_state          (const LlModel *model);
+/* Parameters of one layer (trainable + non-trainable). */
+gsize         ll_model_layer_n_params   (const LlModel *model, int layer);
+float        *ll_model_params           (LlModel *model);
+float        *ll_model_grads            (LlModel *model);
+float        *ll_model_state            (LlModel *model);
+/* The weights of a layer; returns their number (<= LL_MAX_WEIGHTS). */
+int           ll_model_layer_weights    (LlModel *model, int layer, LlWeightView *views);
+
+/* Keras initializers for every weight, from a seed. */
+void          ll_model_init_weights     (LlModel *model, guint64 seed);
+
+/* Prepares buffers for batches of up to max_batch samples. Checks the
+ * memory estimate first and refuses with the number. */
+gboolean      ll_model_plan             (LlModel *model, int max_batch, GError **error);
+/* Bytes the model would need for training at this batch size. */
+gsize         ll_model_estimate_bytes   (const LlArch *arch, int batch);
+
+/* Forward pass; x is batch × input size.  Returns the final output
+ * (probabilities after a softmax), valid until the next call. */
+const float  *ll_model_forward          (LlModel *model, int batch, const float *x,
+                                         gboolean training, LlRng *rng);
+/* Output of layer i for the last forward (batch rows of its shape). */
+const float  *ll_model_layer_output     (const LlModel *model, int layer);
+
+/* Forward in training mode, loss, backward: fills the gradient buffer.
+ * Returns the mean loss including regularization; *n_correct counts the
+ * right predictions. */
+double        ll_model_train_step       (LlModel *model, LlLossKind loss, int batch,
+                                         const float *x, const gint32 *labels,
+                                         LlRng *rng, int *n_correct);
+/* Mean loss of the last forward's outputs (no regularization). */
+double        ll_model_loss             (LlModel *model, LlLossKind loss, int batch,
+                                         const gint32 *labels, int *n_correct);
+/* l1/l2 penalties of all regularized weights. */
+double        ll_model_regularization   (const LlModel *model);
+
+/* Predict one or more samples (evaluation mode) into probs (batch × outputs). */
+gboolean      ll_model_predict          (LlModel *model, int batch, const float *x,
+                                         float *probs, GError **error);
+
+/* The Keras summary table with totals.  Newly allocated. */
+char         *ll_model_summary          (const LlModel *model);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (LlModel, ll_model_free)
+
+G_END_DECLS

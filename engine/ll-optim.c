@@ -1,0 +1,1 @@
+/* ll-optim.c: to be written */

@@ -1,0 +1,1 @@
+/* ll-presets.c: to be written */

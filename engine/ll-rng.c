@@ -1,0 +1,1 @@
+/* ll-rng.c: to be written */

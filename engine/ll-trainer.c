@@ -1,0 +1,1 @@
+/* ll-trainer.c: to be written */

@@ -1,0 +1,162 @@
+/* ll-trainer.h: fit / evaluate with Keras semantics, callbacks and a
+ * history.  A trainer owns a model, the training settings, the optimizer
+ * state and the history, which is exactly what a model file holds. */
+#pragma once
+
+#include "ll-model.h"
+#include "ll-optim.h"
+#include "ll-dataset.h"
+
+G_BEGIN_DECLS
+
+typedef enum {
+  LL_SCHEDULE_CONSTANT,
+  LL_SCHEDULE_STEP,           /* lr · factor^floor(epoch / step_epochs) */
+  LL_SCHEDULE_EXPONENTIAL,    /* lr · factor^epoch */
+  LL_SCHEDULE_COSINE,         /* lr · (alpha + (1 − alpha)·(1 + cos(π·epoch/epochs))/2) */
+  LL_N_SCHEDULES
+} LlScheduleKind;
+
+extern const char *const ll_schedule_names[];   /* "constant", "step", "exponential", "cosine" */
+
+typedef enum {
+  LL_MONITOR_VAL_LOSS,
+  LL_MONITOR_VAL_ACCURACY,
+  LL_MONITOR_LOSS,
+  LL_MONITOR_ACCURACY,
+  LL_N_MONITORS
+} LlMonitor;
+
+extern const char *const ll_monitor_names[];    /* "val_loss", "val_accuracy", "loss", "accuracy" */
+
+typedef struct {
+  LlScheduleKind kind;
+  double factor;              /* step: 0.5, exponential: 0.95 */
+  int step_epochs;            /* step: 10 */
+  double alpha;               /* cosine: floor as a fraction of lr, 0 */
+} LlSchedule;
+
+typedef struct {
+  gboolean enabled;
+  LlMonitor monitor;
+  double min_delta;           /* 0 */
+  int patience;               /* 0 */
+  gboolean restore_best_weights;
+} LlEarlyStopping;
+
+typedef struct {
+  gboolean enabled;
+  char *path;                 /* owned by the config */
+  LlMonitor monitor;
+  gboolean save_best_only;
+  gboolean save_weights_only;
+} LlCheckpoint;
+
+typedef struct {
+  gboolean enabled;
+  LlMonitor monitor;
+  double factor;              /* 0.1 */
+  int patience;               /* 10 */
+  double min_delta;           /* 1e-4 */
+  double min_lr;              /* 0 */
+} LlReduceLrOnPlateau;
+
+typedef struct {
+  int epochs;                 /* 1 */
+  int batch_size;             /* 32 */
+  gboolean shuffle;           /* TRUE */
+  double validation_split;    /* 0: the last fraction of the training data, taken before shuffling */
+  guint64 seed;               /* weights, shuffles and dropout masks */
+  LlLossKind loss;
+  LlOptimConfig optim;
+  LlSchedule schedule;
+  LlEarlyStopping early_stopping;
+  LlCheckpoint checkpoint;
+  LlReduceLrOnPlateau reduce_lr;
+  int n_threads;              /* OpenBLAS threads; 0: leave as is */
+} LlFitConfig;
+
+void     ll_fit_config_init     (LlFitConfig *cfg);         /* Keras defaults, Adam */
+void     ll_fit_config_copy     (LlFitConfig *dst, const LlFitConfig *src);
+void     ll_fit_config_clear    (LlFitConfig *cfg);
+gboolean ll_fit_config_validate (const LlFitConfig *cfg, GError **error);
+double   ll_schedule_lr         (const LlSchedule *s, double base_lr, int epoch, int epochs);
+
+typedef struct {
+  int epoch;                  /* 0-based */
+  double loss, accuracy;
+  double val_loss, val_accuracy;   /* NAN when there is no validation data */
+  double lr;
+  double seconds;
+  double samples_per_s;
+} LlEpochRecord;
+
+typedef struct {
+  int epoch, batch, n_batches;
+  gint64 step;                /* optimizer updates so far */
+  double batch_loss;          /* this batch */
+  double loss, accuracy;      /* running means over the epoch, as Keras' progress bar */
+  double lr;
+  double samples_per_s;
+  double epoch_seconds;       /* elapsed in this epoch */
+} LlBatchEvent;
+
+typedef struct {
+  void (*on_batch) (const LlBatchEvent *event, gpointer user_data);
+  void (*on_epoch) (const LlEpochRecord *record, gpointer user_data);
+  /* Called between batches on the training thread, with the model at rest:
+   * the place to copy weights or activations for visualizers. May be NULL. */
+  void (*between_batches) (LlModel *model, gpointer user_data);
+} LlFitCallbacks;
+
+/* Flags another thread may set while fit runs; read between batches. */
+typedef struct {
+  gint cancel;                /* g_atomic_int_set (&control->cancel, 1) */
+  gint pause;
+} LlFitControl;
+
+typedef struct _LlTrainer LlTrainer;
+
+/* Takes ownership of model. */
+LlTrainer     *ll_trainer_new          (LlModel *model, const LlFitConfig *config);
+void           ll_trainer_free         (LlTrainer *trainer);
+LlModel       *ll_trainer_get_model    (LlTrainer *trainer);
+LlFitConfig   *ll_trainer_get_config   (LlTrainer *trainer);
+/* Replaces the settings; the optimizer state is reset when the optimizer kind changes. */
+gboolean       ll_trainer_set_config   (LlTrainer *trainer, const LlFitConfig *config, GError **error);
+/* History of every epoch trained so far (array of LlEpochRecord). */
+const GArray  *ll_trainer_get_history  (LlTrainer *trainer);
+gint64         ll_trainer_get_step     (LlTrainer *trainer);
+float         *ll_trainer_get_optim_state (LlTrainer *trainer, gsize *n);
+void           ll_trainer_set_state    (LlTrainer *trainer, gint64 step,
+                                        const float *optim_state, gsize n_optim_state,
+                                        const LlEpochRecord *history, guint n_history);
+/* Learning rate in force now (after schedules and plateau reductions). */
+double         ll_trainer_get_lr       (LlTrainer *trainer);
+/* A new learning rate from now on (may be called from another thread). */
+void           ll_trainer_request_lr   (LlTrainer *trainer, double lr);
+
+/* Initialises weights from config->seed and clears optimizer state and history. */
+void           ll_trainer_reset        (LlTrainer *trainer);
+
+/* Trains on train for config->epochs more epochs.  val may be NULL, in
+ * which case validation_split applies.  Returns FALSE with
+ * LL_ERROR_CANCELLED when stopped through control, LL_ERROR_DIVERGED when
+ * the loss became NaN or Inf (the weights are those of the last good
+ * epoch), or another error.  History is kept in any case. */
+gboolean       ll_trainer_fit          (LlTrainer *trainer,
+                                        const LlDataset *train, const LlDataset *val,
+                                        const LlFitCallbacks *callbacks, gpointer user_data,
+                                        LlFitControl *control, GError **error);
+
+/* Mean loss and accuracy over a data set in evaluation mode. */
+gboolean       ll_model_evaluate       (LlModel *model, LlLossKind loss, const LlDataset *ds,
+                                        int batch_size, double *loss_out, double *accuracy_out,
+                                        GError **error);
+/* Predicted class of every image (n entries), and optionally all probabilities. */
+gboolean       ll_model_predict_dataset (LlModel *model, const LlDataset *ds, int batch_size,
+                                         gint32 *predicted, float *probs, GError **error);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (LlTrainer, ll_trainer_free)
+
+G_END_DECLS

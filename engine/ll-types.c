@@ -1,0 +1,1 @@
+/* ll-types.c: to be written */

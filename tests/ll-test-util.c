@@ -1,0 +1,108 @@
+/* ll-test-util.c: shared data and temporary files for tests and benchmarks. */
+#include "ll-test-util.h"
+#include "ll-rng.h"
+
+#include <glib/gstdio.h>
+#include <math.h>
+
+const char *
+ll_test_shared_data (void)
+{
+  static char *dir = NULL;
+  static gsize once = 0;
+
+  if (g_once_init_enter (&once))
+    {
+      const char *env = g_getenv ("LL_SHARED_DATA");
+      if (env != NULL && g_file_test (env, G_FILE_TEST_IS_DIR))
+        dir = g_canonicalize_filename (env, NULL);
+      g_once_init_leave (&once, 1);
+    }
+  return dir;
+}
+
+char *
+ll_test_shared_file (const char *relative)
+{
+  const char *dir = ll_test_shared_data ();
+  g_autofree char *path = NULL;
+
+  if (dir == NULL)
+    return NULL;
+  path = g_build_filename (dir, relative, NULL);
+  if (!g_file_test (path, G_FILE_TEST_IS_REGULAR))
+    return NULL;
+  return g_steal_pointer (&path);
+}
+
+LlDataset *
+ll_test_synthetic (int n, int h, int w, int c, int n_classes, guint64 seed)
+{
+  g_autoptr(GError) error = NULL;
+  LlDataset *ds = ll_dataset_new ("synthetic", n, h, w, c, n_classes, &error);
+  LlRng rng;
+  gsize sample = (gsize) h * w * c;
+
+  g_assert_no_error (error);
+  ll_rng_seed (&rng, seed);
+  /* Each class lights a different band of pixels, plus noise: learnable
+   * by a linear model, not trivially. */
+  for (int i = 0; i < n; i++)
+    {
+      int label = (int) ll_rng_below (&rng, (guint32) n_classes);
+      guint8 *img = ds->images + (gsize) i * sample;
+      ds->labels[i] = (guint8) label;
+      for (gsize p = 0; p < sample; p++)
+        {
+          double v = 40.0 * ll_rng_uniform (&rng);
+          if ((int) (p * n_classes / sample) == label)
+            v += 120.0 + 60.0 * ll_rng_uniform (&rng);
+          img[p] = (guint8) MIN (255.0, v);
+        }
+    }
+  return ds;
+}
+
+LlDataset *
+ll_test_mnist (gboolean test, int n_synthetic)
+{
+  g_autofree char *images = ll_test_shared_file (test ? "mnist/t10k-images-idx3-ubyte.gz"
+                                                      : "mnist/train-images-idx3-ubyte.gz");
+  g_autofree char *labels = ll_test_shared_file (test ? "mnist/t10k-labels-idx1-ubyte.gz"
+                                                      : "mnist/train-labels-idx1-ubyte.gz");
+  if (images != NULL && labels != NULL)
+    {
+      g_autoptr(GError) error = NULL;
+      LlDataset *ds = ll_dataset_load_idx (images, labels, &error);
+      g_assert_no_error (error);
+      return ds;
+    }
+  return ll_test_synthetic (n_synthetic, 28, 28, 1, 10, test ? 2 : 1);
+}
+
+char *
+ll_test_write_temp (const char *name, const void *data, gsize len)
+{
+  static char *dir = NULL;
+  g_autoptr(GError) error = NULL;
+  char *path;
+
+  if (dir == NULL)
+    {
+      dir = g_dir_make_tmp ("layerlab-test-XXXXXX", &error);
+      g_assert_no_error (error);
+    }
+  path = g_build_filename (dir, name, NULL);
+  g_file_set_contents (path, data, (gssize) len, &error);
+  g_assert_no_error (error);
+  return path;
+}
+
+void
+ll_test_fill_uniform (float *v, gsize n, double lo, double hi, guint64 seed)
+{
+  LlRng rng;
+  ll_rng_seed (&rng, seed);
+  for (gsize i = 0; i < n; i++)
+    v[i] = (float) (lo + (hi - lo) * ll_rng_uniform (&rng));
+}

@@ -1,0 +1,26 @@
+/* ll-test-util.h: helpers shared by the test suites and benchmarks. */
+#pragma once
+
+#include <glib.h>
+#include "ll-dataset.h"
+
+G_BEGIN_DECLS
+
+/* Directory of ../shared/data when it exists (LL_SHARED_DATA), else NULL. */
+const char *ll_test_shared_data (void);
+/* Path of a file under the shared data directory, or NULL when absent. */
+char       *ll_test_shared_file (const char *relative);
+
+/* Loads the shared MNIST split, or makes a small synthetic digit-like data
+ * set of n images (10 classes, separable) when the shared data is absent. */
+LlDataset  *ll_test_mnist (gboolean test, int n_synthetic);
+/* A small synthetic, learnable data set (blobs per class). */
+LlDataset  *ll_test_synthetic (int n, int h, int w, int c, int n_classes, guint64 seed);
+
+/* Writes bytes to a new file in a temporary directory; returns its path. */
+char       *ll_test_write_temp (const char *name, const void *data, gsize len);
+
+/* Finite-difference helpers: fills v with uniform values in [lo, hi). */
+void        ll_test_fill_uniform (float *v, gsize n, double lo, double hi, guint64 seed);
+
+G_END_DECLS
