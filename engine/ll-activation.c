@@ -1,1 +1,109 @@
-/* ll-activation.c: to be written */
+/* ll-activation.c: activations, forward from x and backward from y. */
+#include "ll-activation.h"
+
+#include <math.h>
+
+const char *const ll_activation_names[] = {
+  "linear", "relu", "sigmoid", "tanh", "softmax", NULL
+};
+
+static inline float
+sigmoidf (float x)
+{
+  /* Split by sign so that exp never overflows. */
+  if (x >= 0.0f)
+    return 1.0f / (1.0f + expf (-x));
+  float e = expf (x);
+  return e / (1.0f + e);
+}
+
+void
+ll_activation_forward (LlActivation act, int batch, int n, const float *x, float *y)
+{
+  gsize total = (gsize) batch * n;
+
+  switch (act)
+    {
+    case LL_ACT_LINEAR:
+      if (x != y)
+        memcpy (y, x, total * sizeof (float));
+      break;
+    case LL_ACT_RELU:
+      for (gsize i = 0; i < total; i++)
+        y[i] = x[i] > 0.0f ? x[i] : 0.0f;
+      break;
+    case LL_ACT_SIGMOID:
+      for (gsize i = 0; i < total; i++)
+        y[i] = sigmoidf (x[i]);
+      break;
+    case LL_ACT_TANH:
+      for (gsize i = 0; i < total; i++)
+        y[i] = tanhf (x[i]);
+      break;
+    case LL_ACT_SOFTMAX:
+      for (int b = 0; b < batch; b++)
+        {
+          const float *xr = x + (gsize) b * n;
+          float *yr = y + (gsize) b * n;
+          float max = xr[0];
+          double sum = 0.0;
+          for (int i = 1; i < n; i++)
+            max = MAX (max, xr[i]);
+          for (int i = 0; i < n; i++)
+            {
+              yr[i] = expf (xr[i] - max);
+              sum += yr[i];
+            }
+          for (int i = 0; i < n; i++)
+            yr[i] = (float) (yr[i] / sum);
+        }
+      break;
+    case LL_N_ACTS:
+    default:
+      g_return_if_reached ();
+    }
+}
+
+void
+ll_activation_backward (LlActivation act, int batch, int n,
+                        const float *y, const float *dy, float *dx)
+{
+  gsize total = (gsize) batch * n;
+
+  switch (act)
+    {
+    case LL_ACT_LINEAR:
+      if (dx != dy)
+        memcpy (dx, dy, total * sizeof (float));
+      break;
+    case LL_ACT_RELU:
+      /* relu'(0) = 0, as in TensorFlow. */
+      for (gsize i = 0; i < total; i++)
+        dx[i] = y[i] > 0.0f ? dy[i] : 0.0f;
+      break;
+    case LL_ACT_SIGMOID:
+      for (gsize i = 0; i < total; i++)
+        dx[i] = dy[i] * y[i] * (1.0f - y[i]);
+      break;
+    case LL_ACT_TANH:
+      for (gsize i = 0; i < total; i++)
+        dx[i] = dy[i] * (1.0f - y[i] * y[i]);
+      break;
+    case LL_ACT_SOFTMAX:
+      /* dx_i = y_i (dy_i − Σ_j dy_j y_j) */
+      for (int b = 0; b < batch; b++)
+        {
+          const float *yr = y + (gsize) b * n, *dyr = dy + (gsize) b * n;
+          float *dxr = dx + (gsize) b * n;
+          double dot = 0.0;
+          for (int i = 0; i < n; i++)
+            dot += (double) dyr[i] * yr[i];
+          for (int i = 0; i < n; i++)
+            dxr[i] = (float) (yr[i] * (dyr[i] - dot));
+        }
+      break;
+    case LL_N_ACTS:
+    default:
+      g_return_if_reached ();
+    }
+}

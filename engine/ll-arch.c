@@ -1,1 +1,400 @@
-/* ll-arch.c: to be written */
+/* ll-arch.c: editing, validating and (de)serialising architectures. */
+#include "ll-arch.h"
+
+#include <math.h>
+
+LlArch *
+ll_arch_new (void)
+{
+  LlArch *arch = g_new0 (LlArch, 1);
+  arch->layers = g_array_new (FALSE, TRUE, sizeof (LlLayerSpec));
+  return arch;
+}
+
+LlArch *
+ll_arch_copy (const LlArch *arch)
+{
+  LlArch *copy = ll_arch_new ();
+  g_array_append_vals (copy->layers, arch->layers->data, arch->layers->len);
+  return copy;
+}
+
+void
+ll_arch_free (LlArch *arch)
+{
+  if (arch == NULL)
+    return;
+  g_array_unref (arch->layers);
+  g_free (arch);
+}
+
+int
+ll_arch_n_layers (const LlArch *arch)
+{
+  return (int) arch->layers->len;
+}
+
+LlLayerSpec *
+ll_arch_layer (const LlArch *arch, int i)
+{
+  g_return_val_if_fail (i >= 0 && (guint) i < arch->layers->len, NULL);
+  return &g_array_index (arch->layers, LlLayerSpec, i);
+}
+
+void
+ll_arch_append (LlArch *arch, const LlLayerSpec *spec)
+{
+  g_array_append_val (arch->layers, *spec);
+}
+
+void
+ll_arch_insert (LlArch *arch, int position, const LlLayerSpec *spec)
+{
+  position = CLAMP (position, 0, (int) arch->layers->len);
+  g_array_insert_val (arch->layers, position, *spec);
+}
+
+void
+ll_arch_remove (LlArch *arch, int position)
+{
+  g_return_if_fail (position >= 0 && (guint) position < arch->layers->len);
+  g_array_remove_index (arch->layers, position);
+}
+
+void
+ll_arch_move (LlArch *arch, int from, int to)
+{
+  LlLayerSpec spec;
+  int n = (int) arch->layers->len;
+
+  g_return_if_fail (from >= 0 && from < n && to >= 0 && to < n);
+  spec = g_array_index (arch->layers, LlLayerSpec, from);
+  g_array_remove_index (arch->layers, from);
+  g_array_insert_val (arch->layers, to, spec);
+}
+
+gboolean
+ll_arch_equal (const LlArch *a, const LlArch *b)
+{
+  if (a->layers->len != b->layers->len)
+    return FALSE;
+  for (guint i = 0; i < a->layers->len; i++)
+    {
+      const LlLayerSpec *x = &g_array_index (a->layers, LlLayerSpec, i);
+      const LlLayerSpec *y = &g_array_index (b->layers, LlLayerSpec, i);
+      if (x->type != y->type)
+        return FALSE;
+      for (int p = 0; p < x->type->n_params; p++)
+        if (x->v[p] != y->v[p])
+          return FALSE;
+    }
+  return TRUE;
+}
+
+/* "Conv2D" → "conv2d", "MaxPooling2D" → "max_pooling2d", as Keras names layers. */
+static char *
+snake_case (const char *name)
+{
+  GString *s = g_string_new (NULL);
+  for (const char *p = name; *p; p++)
+    {
+      if (g_ascii_isupper (*p) && p != name && !g_ascii_isupper (p[-1]) && !g_ascii_isdigit (p[-1]))
+        g_string_append_c (s, '_');
+      g_string_append_c (s, g_ascii_tolower (*p));
+    }
+  /* GlobalAveragePooling2D → global_average_pooling2d; BatchNormalization → batch_normalization */
+  return g_string_free (s, FALSE);
+}
+
+char *
+ll_arch_layer_name (const LlArch *arch, int i)
+{
+  const LlLayerSpec *spec = ll_arch_layer (arch, i);
+  g_autofree char *base = snake_case (spec->type->name);
+  int count = 0;
+
+  for (int j = 0; j < i; j++)
+    if (ll_arch_layer (arch, j)->type == spec->type)
+      count++;
+  if (spec->type == &ll_layer_input)
+    return g_strdup ("input_layer");
+  return count == 0 ? g_steal_pointer (&base) : g_strdup_printf ("%s_%d", base, count);
+}
+
+LlShape *
+ll_arch_infer_shapes (const LlArch *arch, int *bad_layer, GError **error)
+{
+  int n = ll_arch_n_layers (arch);
+  g_autofree LlShape *shapes = NULL;
+
+  if (bad_layer != NULL)
+    *bad_layer = -1;
+  if (n == 0 || ll_arch_layer (arch, 0)->type != &ll_layer_input)
+    {
+      if (bad_layer != NULL)
+        *bad_layer = 0;
+      g_set_error (error, LL_ERROR, LL_ERROR_SHAPE,
+                   "The model must start with an Input layer that gives the image size.");
+      return NULL;
+    }
+  shapes = g_new0 (LlShape, n);
+  for (int i = 0; i < n; i++)
+    {
+      const LlLayerSpec *spec = ll_arch_layer (arch, i);
+      const LlShape *in = i > 0 ? &shapes[i - 1] : &shapes[0];
+      g_autoptr(GError) local = NULL;
+
+      if (i > 0 && spec->type == &ll_layer_input)
+        {
+          g_set_error (&local, LL_ERROR, LL_ERROR_SHAPE,
+                       "Only the first layer can be an Input. Remove this one.");
+        }
+      else if (spec->type->infer (spec, in, &shapes[i], &local))
+        {
+          if (ll_shape_size (&shapes[i]) == 0)
+            g_set_error (&local, LL_ERROR, LL_ERROR_SHAPE,
+                         "%s leaves nothing: its output has no values. "
+                         "Use a smaller kernel, pool or stride, or padding “same”.",
+                         spec->type->name);
+          else if (ll_shape_size (&shapes[i]) > (gsize) 1 << 28)
+            g_set_error (&local, LL_ERROR, LL_ERROR_SHAPE,
+                         "%s produces %" G_GSIZE_FORMAT " values per image, too many to train here. "
+                         "Use fewer filters or units, or pool earlier.",
+                         spec->type->name, ll_shape_size (&shapes[i]));
+        }
+      if (local != NULL)
+        {
+          g_autofree char *name = ll_arch_layer_name (arch, i);
+          if (bad_layer != NULL)
+            *bad_layer = i;
+          g_set_error (error, LL_ERROR, LL_ERROR_SHAPE, "Layer %d (%s): %s",
+                       i, name, local->message);
+          return NULL;
+        }
+    }
+  return g_steal_pointer (&shapes);
+}
+
+gboolean
+ll_arch_validate (const LlArch *arch, int *bad_layer, GError **error)
+{
+  g_autofree LlShape *shapes = ll_arch_infer_shapes (arch, bad_layer, error);
+  int n;
+
+  if (shapes == NULL)
+    return FALSE;
+  n = ll_arch_n_layers (arch);
+  if (n < 2)
+    {
+      if (bad_layer != NULL)
+        *bad_layer = 0;
+      g_set_error (error, LL_ERROR, LL_ERROR_SHAPE,
+                   "The model has no layers after its Input. Add a Flatten and a Dense layer.");
+      return FALSE;
+    }
+  if (shapes[n - 1].rank != 1)
+    {
+      g_autofree char *s = ll_shape_to_string (&shapes[n - 1]);
+      if (bad_layer != NULL)
+        *bad_layer = n - 1;
+      g_set_error (error, LL_ERROR, LL_ERROR_SHAPE,
+                   "The last layer outputs %s, but a classifier must end in a vector of class "
+                   "scores. End with Flatten (or GlobalAveragePooling2D) and Dense(10, softmax).", s);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* JSON */
+
+JsonNode *
+ll_arch_to_json_node (const LlArch *arch)
+{
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "layers");
+  json_builder_begin_array (b);
+  for (int i = 0; i < ll_arch_n_layers (arch); i++)
+    {
+      const LlLayerSpec *spec = ll_arch_layer (arch, i);
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "class_name");
+      json_builder_add_string_value (b, spec->type->name);
+      json_builder_set_member_name (b, "config");
+      json_builder_begin_object (b);
+      for (int p = 0; p < spec->type->n_params; p++)
+        {
+          const LlParamSpec *ps = &spec->type->params[p];
+          json_builder_set_member_name (b, ps->name);
+          switch (ps->type)
+            {
+            case LL_PARAM_INT:
+              json_builder_add_int_value (b, (gint64) spec->v[p]);
+              break;
+            case LL_PARAM_FLOAT:
+              json_builder_add_double_value (b, spec->v[p]);
+              break;
+            case LL_PARAM_BOOL:
+              json_builder_add_boolean_value (b, spec->v[p] != 0);
+              break;
+            case LL_PARAM_CHOICE:
+              json_builder_add_string_value (b, ps->choices[(int) spec->v[p]]);
+              break;
+            default:
+              g_assert_not_reached ();
+            }
+        }
+      json_builder_end_object (b);
+      json_builder_end_object (b);
+    }
+  json_builder_end_array (b);
+  json_builder_end_object (b);
+  return json_builder_get_root (b);
+}
+
+char *
+ll_arch_to_json (const LlArch *arch)
+{
+  g_autoptr(JsonNode) root = ll_arch_to_json_node (arch);
+  g_autoptr(JsonGenerator) gen = json_generator_new ();
+  json_generator_set_pretty (gen, TRUE);
+  json_generator_set_root (gen, root);
+  return json_generator_to_data (gen, NULL);
+}
+
+static gboolean
+layer_from_json (JsonObject *obj, int index, LlLayerSpec *spec, GError **error)
+{
+  const char *class_name;
+  const LlLayerType *type;
+  JsonObject *config = NULL;
+
+  if (!json_object_has_member (obj, "class_name")
+      || json_node_get_value_type (json_object_get_member (obj, "class_name")) != G_TYPE_STRING)
+    {
+      g_set_error (error, LL_ERROR, LL_ERROR_FORMAT,
+                   "Layer %d has no “class_name”; each layer needs one, e.g. \"Dense\"", index);
+      return FALSE;
+    }
+  class_name = json_object_get_string_member (obj, "class_name");
+  type = ll_layer_type_lookup (class_name);
+  if (type == NULL)
+    {
+      g_set_error (error, LL_ERROR, LL_ERROR_FORMAT,
+                   "Layer %d: Layerlab has no layer type “%s”", index, class_name);
+      return FALSE;
+    }
+  ll_layer_spec_init (spec, type);
+  if (json_object_has_member (obj, "config"))
+    {
+      JsonNode *cn = json_object_get_member (obj, "config");
+      if (!JSON_NODE_HOLDS_OBJECT (cn))
+        {
+          g_set_error (error, LL_ERROR, LL_ERROR_FORMAT, "Layer %d: “config” must be an object", index);
+          return FALSE;
+        }
+      config = json_node_get_object (cn);
+    }
+  if (config == NULL)
+    return TRUE;
+  for (int p = 0; p < type->n_params; p++)
+    {
+      const LlParamSpec *ps = &type->params[p];
+      JsonNode *node = json_object_get_member (config, ps->name);
+      g_autoptr(GError) local = NULL;
+      GType vt;
+
+      if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+        continue;
+      if (!JSON_NODE_HOLDS_VALUE (node))
+        {
+          g_set_error (error, LL_ERROR, LL_ERROR_FORMAT,
+                       "Layer %d (%s): “%s” must be a plain value", index, type->name, ps->name);
+          return FALSE;
+        }
+      vt = json_node_get_value_type (node);
+      if (ps->type == LL_PARAM_CHOICE)
+        {
+          if (vt != G_TYPE_STRING)
+            g_set_error (&local, LL_ERROR, LL_ERROR_FORMAT, "“%s” must be a string", ps->name);
+          else
+            ll_layer_spec_set_choice (spec, ps->name, json_node_get_string (node), &local);
+        }
+      else if (ps->type == LL_PARAM_BOOL)
+        {
+          if (vt != G_TYPE_BOOLEAN)
+            g_set_error (&local, LL_ERROR, LL_ERROR_FORMAT, "“%s” must be true or false", ps->name);
+          else
+            spec->v[p] = json_node_get_boolean (node);
+        }
+      else
+        {
+          if (vt != G_TYPE_INT64 && vt != G_TYPE_DOUBLE)
+            g_set_error (&local, LL_ERROR, LL_ERROR_FORMAT, "“%s” must be a number", ps->name);
+          else
+            ll_layer_spec_set (spec, ps->name, json_node_get_double (node), &local);
+        }
+      if (local != NULL)
+        {
+          g_set_error (error, LL_ERROR, LL_ERROR_FORMAT, "Layer %d (%s): %s",
+                       index, type->name, local->message);
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
+LlArch *
+ll_arch_from_json_node (JsonNode *root, GError **error)
+{
+  g_autoptr(LlArch) arch = ll_arch_new ();
+  JsonNode *layers_node;
+  JsonArray *layers;
+
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root)
+      || (layers_node = json_object_get_member (json_node_get_object (root), "layers")) == NULL
+      || !JSON_NODE_HOLDS_ARRAY (layers_node))
+    {
+      g_set_error (error, LL_ERROR, LL_ERROR_FORMAT,
+                   "Not a Layerlab architecture: expected an object with a “layers” array");
+      return NULL;
+    }
+  layers = json_node_get_array (layers_node);
+  if (json_array_get_length (layers) > 1000)
+    {
+      g_set_error (error, LL_ERROR, LL_ERROR_FORMAT,
+                   "The architecture has %u layers; Layerlab supports at most 1000",
+                   json_array_get_length (layers));
+      return NULL;
+    }
+  for (guint i = 0; i < json_array_get_length (layers); i++)
+    {
+      JsonNode *ln = json_array_get_element (layers, i);
+      LlLayerSpec spec;
+      if (!JSON_NODE_HOLDS_OBJECT (ln))
+        {
+          g_set_error (error, LL_ERROR, LL_ERROR_FORMAT, "Layer %u is not an object", i);
+          return NULL;
+        }
+      if (!layer_from_json (json_node_get_object (ln), (int) i, &spec, error))
+        return NULL;
+      ll_arch_append (arch, &spec);
+    }
+  return g_steal_pointer (&arch);
+}
+
+LlArch *
+ll_arch_from_json (const char *json, gssize length, GError **error)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) local = NULL;
+
+  if (!json_parser_load_from_data (parser, json, length, &local))
+    {
+      g_set_error (error, LL_ERROR, LL_ERROR_FORMAT, "The architecture is not valid JSON: %s",
+                   local->message);
+      return NULL;
+    }
+  return ll_arch_from_json_node (json_parser_get_root (parser), error);
+}

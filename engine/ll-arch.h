@@ -5,6 +5,8 @@
 
 #include "ll-layer.h"
 
+#include <json-glib/json-glib.h>
+
 G_BEGIN_DECLS
 
 typedef struct {
@@ -34,6 +36,8 @@ LlShape     *ll_arch_infer_shapes (const LlArch *arch, int *bad_layer, GError **
 /* JSON: {"layers": [{"class_name": "Dense", "config": {"units": 128, ...}}, ...]} */
 char        *ll_arch_to_json    (const LlArch *arch);
 LlArch      *ll_arch_from_json  (const char *json, gssize length, GError **error);
+JsonNode    *ll_arch_to_json_node   (const LlArch *arch);
+LlArch      *ll_arch_from_json_node (JsonNode *node, GError **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (LlArch, ll_arch_free)
 

@@ -1,1 +1,957 @@
-/* ll-dataset.c: to be written */
+/* ll-dataset.c: loaders for MNIST-style IDX files (raw or gzip) and the
+ * CIFAR-10 binary batches, the search for them on this machine, and the
+ * uint8 → [0, 1] batch conversion used by training.
+ *
+ * Files are untrusted: every header field is checked against the file and
+ * against LL_MAX_ALLOC before anything is allocated, and every read is
+ * checked, so a damaged or foreign file is a clear GError, never a crash.
+ */
+#include "ll-dataset.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <glib/gstdio.h>
+#include <zlib.h>
+
+#define IDX_IMAGES_MAGIC 0x00000803u   /* unsigned byte, 3 dimensions */
+#define IDX_LABELS_MAGIC 0x00000801u   /* unsigned byte, 1 dimension */
+#define IDX_N_CLASSES    10
+
+#define CIFAR_SIDE       32
+#define CIFAR_PLANE      (CIFAR_SIDE * CIFAR_SIDE)
+#define CIFAR_RECORD     (1 + 3 * CIFAR_PLANE)
+#define CIFAR_N_CLASSES  10
+#define CIFAR_MAX_FILES  5
+
+/* zlib's own buffer: the default 8 KiB makes inflate of 47 MB slow. */
+#define GZ_BUFFER        (256 * 1024)
+/* gzread() takes an unsigned int; also the first guess for gzip bodies,
+ * whose real size is only known once they are read. */
+#define READ_CHUNK       ((gsize) 64 << 20)
+
+static const char *const known_names[] = { "mnist", "fashion-mnist", "cifar10", NULL };
+
+static const char *const digit_names[] = {
+  "0", "1", "2", "3", "4", "5", "6", "7", "8", "9", NULL
+};
+
+static const char *const fashion_names[] = {
+  "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
+  "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot", NULL
+};
+
+static const char *const cifar10_names[] = {
+  "airplane", "automobile", "bird", "cat", "deer",
+  "dog", "frog", "horse", "ship", "truck", NULL
+};
+
+typedef enum {
+  SET_IDX,
+  SET_CIFAR10,
+} SetFormat;
+
+typedef struct {
+  const char *name;
+  const char *title;                 /* as shown to people */
+  SetFormat format;
+  const char *const *class_names;
+  const char *system_dir;            /* a distribution package, or NULL */
+  const char *system_package;
+} KnownSet;
+
+static const KnownSet known_sets[] = {
+  { "mnist", "MNIST", SET_IDX, digit_names, NULL, NULL },
+  { "fashion-mnist", "Fashion-MNIST", SET_IDX, fashion_names,
+    "/usr/share/datasets/fashion-mnist", "dataset-fashion-mnist" },
+  { "cifar10", "CIFAR-10", SET_CIFAR10, cifar10_names, NULL, NULL },
+};
+
+static const KnownSet *
+known_set_find (const char *name)
+{
+  if (name == NULL)
+    return NULL;
+  for (gsize i = 0; i < G_N_ELEMENTS (known_sets); i++)
+    if (g_str_equal (known_sets[i].name, name))
+      return &known_sets[i];
+  return NULL;
+}
+
+/* "47,040,016": byte counts in messages are read by people. */
+static const char *
+format_count (guint64 v, char buf[32])
+{
+  char digits[24];
+  int len = g_snprintf (digits, sizeof digits, "%" G_GUINT64_FORMAT, v);
+  int o = 0;
+
+  for (int i = 0; i < len; i++)
+    {
+      if (i > 0 && (len - i) % 3 == 0)
+        buf[o++] = ',';
+      buf[o++] = digits[i];
+    }
+  buf[o] = '\0';
+  return buf;
+}
+
+/* Data set construction ------------------------------------------------- */
+
+static LlDataset *
+dataset_alloc (const char *name, int n, int height, int width, int channels,
+               int n_classes, gboolean with_images, GError **error)
+{
+  g_autoptr(LlDataset) ds = NULL;
+  const KnownSet *set = known_set_find (name);
+  guint64 bytes;
+  gboolean overflow;
+  char b1[32];
+
+  if (n < 0 || height <= 0 || width <= 0 || channels <= 0
+      || n_classes <= 0 || n_classes > 256)
+    {
+      g_set_error (error, LL_ERROR, LL_ERROR_INVALID,
+                   "A data set needs at least 0 images of at least 1×1×1 pixels and "
+                   "1 to 256 classes, not %d images of %d×%d×%d and %d classes",
+                   n, height, width, channels, n_classes);
+      return NULL;
+    }
+  /* Four ints can overflow 64 bits. */
+  overflow = !g_uint64_checked_mul (&bytes, (guint64) n, (guint64) height)
+             || !g_uint64_checked_mul (&bytes, bytes, (guint64) width)
+             || !g_uint64_checked_mul (&bytes, bytes, (guint64) channels);
+  if (overflow || bytes > LL_MAX_ALLOC)
+    {
+      if (overflow)
+        g_snprintf (b1, sizeof b1, "%.3g", (double) n * height * width * channels);
+      else
+        format_count (bytes, b1);
+      g_set_error (error, LL_ERROR, LL_ERROR_MEMORY,
+                   "%d images of %d×%d×%d would need %s bytes, more than the %d GiB "
+                   "Layerlab allows; use fewer images",
+                   n, height, width, channels, b1, (int) (LL_MAX_ALLOC >> 30));
+      return NULL;
+    }
+
+  ds = g_new0 (LlDataset, 1);
+  ds->name = g_strdup (name != NULL ? name : "data");
+  ds->n = n;
+  ds->height = height;
+  ds->width = width;
+  ds->channels = channels;
+  ds->n_classes = n_classes;
+  ds->labels = g_try_malloc0 (MAX ((gsize) n, 1));
+  if (with_images)
+    ds->images = g_try_malloc0 (MAX ((gsize) bytes, 1));
+  if (ds->labels == NULL || (with_images && ds->images == NULL))
+    {
+      g_set_error (error, LL_ERROR, LL_ERROR_MEMORY,
+                   "Out of memory allocating %s bytes for %d images; "
+                   "close other programs or use fewer images",
+                   format_count (bytes, b1), n);
+      return NULL;
+    }
+
+  if (set != NULL && (int) g_strv_length ((char **) set->class_names) == n_classes)
+    ds->class_names = g_strdupv ((char **) set->class_names);
+  else
+    {
+      ds->class_names = g_new0 (char *, (gsize) n_classes + 1);
+      for (int i = 0; i < n_classes; i++)
+        ds->class_names[i] = g_strdup_printf ("%d", i);
+    }
+  return g_steal_pointer (&ds);
+}
+
+LlDataset *
+ll_dataset_new (const char *name, int n, int height, int width, int channels,
+                int n_classes, GError **error)
+{
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+  return dataset_alloc (name, n, height, width, channels, n_classes, TRUE, error);
+}
+
+void
+ll_dataset_free (LlDataset *ds)
+{
+  if (ds == NULL)
+    return;
+  g_free (ds->name);
+  g_free (ds->images);
+  g_free (ds->labels);
+  g_strfreev (ds->class_names);
+  g_free (ds);
+}
+
+gsize
+ll_dataset_sample_size (const LlDataset *ds)
+{
+  g_return_val_if_fail (ds != NULL, 0);
+  return (gsize) ds->height * ds->width * ds->channels;
+}
+
+LlDataset *
+ll_dataset_slice (const LlDataset *ds, int start, int count)
+{
+  LlDataset *out;
+  gsize sample;
+
+  g_return_val_if_fail (ds != NULL, NULL);
+  g_return_val_if_fail (start >= 0 && count >= 0, NULL);
+  g_return_val_if_fail (start <= ds->n && count <= ds->n - start, NULL);
+
+  /* Smaller than ds, so within every limit ds already met. */
+  out = dataset_alloc (ds->name, count, ds->height, ds->width, ds->channels,
+                       ds->n_classes, TRUE, NULL);
+  g_return_val_if_fail (out != NULL, NULL);
+  sample = ll_dataset_sample_size (ds);
+  if (count > 0)
+    {
+      memcpy (out->images, ds->images + (gsize) start * sample, (gsize) count * sample);
+      memcpy (out->labels, ds->labels + start, (gsize) count);
+    }
+  if (ds->class_names != NULL)
+    {
+      g_strfreev (out->class_names);
+      out->class_names = g_strdupv (ds->class_names);
+    }
+  return out;
+}
+
+void
+ll_dataset_fill_batch (const LlDataset *ds, const guint32 *indices, int count,
+                       float *x, gint32 *labels)
+{
+  gsize sample;
+
+  g_return_if_fail (ds != NULL && indices != NULL && x != NULL);
+  g_return_if_fail (count >= 0);
+
+  sample = ll_dataset_sample_size (ds);
+  for (int i = 0; i < count; i++)
+    {
+      const guint8 *src;
+      float *dst = x + (gsize) i * sample;
+
+      g_return_if_fail (indices[i] < (guint32) ds->n);
+      src = ds->images + (gsize) indices[i] * sample;
+      /* Divide, not multiply by 1/255: the same floats as Keras' x / 255.0. */
+      for (gsize p = 0; p < sample; p++)
+        dst[p] = (float) src[p] / 255.0f;
+      if (labels != NULL)
+        labels[i] = ds->labels[indices[i]];
+    }
+}
+
+const char *const *
+ll_dataset_known_names (void)
+{
+  return known_names;
+}
+
+const char *const *
+ll_dataset_class_names (const char *name)
+{
+  const KnownSet *set = known_set_find (name);
+  return set != NULL ? set->class_names : NULL;
+}
+
+/* Reading files, gzip or raw ---------------------------------------------- */
+
+typedef struct {
+  char *shown;          /* the path for messages (UTF-8) */
+  int fd;
+  gzFile gz;            /* NULL for a raw file; owns fd otherwise */
+  guint64 raw_size;     /* raw files only */
+  guint64 offset;       /* uncompressed bytes consumed so far */
+  gboolean cut_short;   /* the gzip stream ended before its trailer */
+} LlReader;
+
+#define LL_READER_INIT { NULL, -1, NULL, 0, 0, FALSE }
+
+static void
+reader_clear (LlReader *r)
+{
+  if (r->gz != NULL)
+    gzclose (r->gz);
+  else if (r->fd >= 0)
+    close (r->fd);
+  r->gz = NULL;
+  r->fd = -1;
+  g_clear_pointer (&r->shown, g_free);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (LlReader, reader_clear)
+
+static gboolean
+reader_open (LlReader *r, const char *path, GError **error)
+{
+  struct stat st;
+  guint8 magic[2];
+  ssize_t n;
+
+  r->shown = g_filename_display_name (path);
+  r->fd = g_open (path, O_RDONLY | O_CLOEXEC, 0);
+  if (r->fd < 0)
+    {
+      int saved = errno;
+      if (saved == ENOENT || saved == ENOTDIR)
+        g_set_error (error, LL_ERROR, LL_ERROR_NOT_FOUND,
+                     "The file “%s” does not exist; check the path or choose another folder",
+                     r->shown);
+      else
+        g_set_error (error, LL_ERROR, LL_ERROR_IO,
+                     "Could not open “%s”: %s", r->shown, g_strerror (saved));
+      return FALSE;
+    }
+  if (fstat (r->fd, &st) != 0)
+    {
+      int saved = errno;
+      g_set_error (error, LL_ERROR, LL_ERROR_IO,
+                   "Could not read “%s”: %s", r->shown, g_strerror (saved));
+      return FALSE;
+    }
+  if (!S_ISREG (st.st_mode))
+    {
+      g_set_error (error, LL_ERROR, LL_ERROR_DATA,
+                   "“%s” is not a regular file; choose the data file itself", r->shown);
+      return FALSE;
+    }
+  r->raw_size = (guint64) st.st_size;
+
+  do
+    n = pread (r->fd, magic, sizeof magic, 0);
+  while (n < 0 && errno == EINTR);
+  if (n < 0)
+    {
+      int saved = errno;
+      g_set_error (error, LL_ERROR, LL_ERROR_IO,
+                   "Could not read “%s”: %s", r->shown, g_strerror (saved));
+      return FALSE;
+    }
+  if (n == 2 && magic[0] == 0x1f && magic[1] == 0x8b)
+    {
+      r->gz = gzdopen (r->fd, "rb");
+      if (r->gz == NULL)
+        {
+          g_set_error (error, LL_ERROR, LL_ERROR_MEMORY,
+                       "Out of memory opening the gzip file “%s”", r->shown);
+          return FALSE;
+        }
+      gzbuffer (r->gz, GZ_BUFFER);
+    }
+  return TRUE;
+}
+
+/* Reads up to len bytes; fewer only at the end of the data.  -1 on error. */
+static gssize
+reader_read (LlReader *r, void *buf, gsize len, GError **error)
+{
+  guint8 *p = buf;
+  gsize got = 0;
+
+  while (got < len)
+    {
+      gsize want = MIN (len - got, READ_CHUNK);
+      gssize n;
+
+      if (r->gz != NULL)
+        {
+          n = gzread (r->gz, p + got, (unsigned) want);
+          if (n < 0)
+            {
+              int errnum = Z_OK;
+              const char *msg = gzerror (r->gz, &errnum);
+              const char *colon = strstr (msg, ": ");
+              /* gzdopen() names the file "<fd:N>"; we name it ourselves. */
+              if (g_str_has_prefix (msg, "<fd:") && colon != NULL)
+                msg = colon + 2;
+              if (errnum == Z_ERRNO)
+                g_set_error (error, LL_ERROR, LL_ERROR_IO, "Could not read “%s”: %s",
+                             r->shown, g_strerror (errno));
+              else
+                g_set_error (error, LL_ERROR, LL_ERROR_DATA,
+                             "“%s” is a damaged gzip file (%s after %" G_GUINT64_FORMAT
+                             " bytes); download or copy it again",
+                             r->shown, msg, r->offset + got);
+              return -1;
+            }
+          if (n == 0)
+            {
+              int errnum = Z_OK;
+              gzerror (r->gz, &errnum);
+              r->cut_short = errnum == Z_BUF_ERROR;
+              break;
+            }
+        }
+      else
+        {
+          n = read (r->fd, p + got, want);
+          if (n < 0 && errno == EINTR)
+            continue;
+          if (n < 0)
+            {
+              int saved = errno;
+              g_set_error (error, LL_ERROR, LL_ERROR_IO, "Could not read “%s”: %s",
+                           r->shown, g_strerror (saved));
+              return -1;
+            }
+          if (n == 0)
+            break;
+        }
+      got += (gsize) n;
+    }
+  r->offset += got;
+  return (gssize) got;
+}
+
+static const char *
+reader_cut_hint (const LlReader *r)
+{
+  return r->cut_short ? " (the gzip stream stops early: the download or copy is incomplete)"
+                      : "";
+}
+
+/* Reads exactly len body bytes into a new buffer.  A gzip file's real size
+ * is unknown until read, so its buffer grows with the data instead of
+ * trusting the header: a damaged header cannot make us allocate gigabytes
+ * for a small file.  On a short read *got says how far it went and the
+ * caller reports the truncation in its own terms. */
+static guint8 *
+reader_read_body (LlReader *r, gsize len, gsize *got, GError **error)
+{
+  g_autofree guint8 *buf = NULL;
+  gsize cap, have = 0;
+
+  *got = 0;
+  if (r->gz == NULL && r->raw_size - MIN (r->raw_size, r->offset) < len)
+    {
+      *got = (gsize) (r->raw_size - MIN (r->raw_size, r->offset));
+      return NULL;
+    }
+  cap = r->gz != NULL ? MIN (len, READ_CHUNK) : len;
+  buf = g_try_malloc (MAX (cap, 1));
+  if (buf == NULL)
+    goto oom;
+  for (;;)
+    {
+      gssize n = reader_read (r, buf + have, cap - have, error);
+      if (n < 0)
+        return NULL;
+      have += (gsize) n;
+      if (have < cap || have == len)
+        break;
+      cap = cap > len / 2 ? len : cap * 2;
+      {
+        guint8 *bigger = g_try_realloc (buf, cap);
+        if (bigger == NULL)
+          goto oom;
+        buf = bigger;
+      }
+    }
+  *got = have;
+  if (have < len)
+    return NULL;
+  return g_steal_pointer (&buf);
+
+oom:
+  {
+    char b1[32];
+    g_set_error (error, LL_ERROR, LL_ERROR_MEMORY,
+                 "Out of memory reading %s bytes from “%s”; close other programs",
+                 format_count (len, b1), r->shown);
+  }
+  return NULL;
+}
+
+/* Reads n big-endian 32-bit header words; FALSE with an error if short. */
+static gboolean
+reader_read_be32 (LlReader *r, guint32 *words, int n, const char *kind, GError **error)
+{
+  guint8 raw[16];
+  gssize got;
+
+  g_assert (n * 4 <= (int) sizeof raw);
+  got = reader_read (r, raw, (gsize) n * 4, error);
+  if (got < 0)
+    return FALSE;
+  if (got < n * 4)
+    {
+      g_set_error (error, LL_ERROR, LL_ERROR_DATA,
+                   "“%s” ends after %" G_GUINT64_FORMAT " bytes, inside its header; "
+                   "it is not a complete IDX %s file%s",
+                   r->shown, r->offset, kind, reader_cut_hint (r));
+      return FALSE;
+    }
+  for (int i = 0; i < n; i++)
+    words[i] = (guint32) raw[4 * i] << 24 | (guint32) raw[4 * i + 1] << 16
+               | (guint32) raw[4 * i + 2] << 8 | (guint32) raw[4 * i + 3];
+  return TRUE;
+}
+
+static gboolean
+check_idx_magic (const LlReader *r, guint32 magic, guint32 expected, GError **error)
+{
+  gboolean want_images = expected == IDX_IMAGES_MAGIC;
+
+  if (magic == expected)
+    return TRUE;
+  g_set_error (error, LL_ERROR, LL_ERROR_DATA,
+               "“%s” is not an IDX %s file (magic 0x%08x); expected 0x%08x%s",
+               r->shown, want_images ? "image" : "label", magic, expected,
+               magic == (want_images ? IDX_LABELS_MAGIC : IDX_IMAGES_MAGIC)
+                 ? want_images ? ". It holds labels: were the image and label files swapped?"
+                               : ". It holds images: were the image and label files swapped?"
+                 : "");
+  return FALSE;
+}
+
+/* IDX ---------------------------------------------------------------------- */
+
+LlDataset *
+ll_dataset_load_idx (const char *images_path, const char *labels_path, GError **error)
+{
+  g_auto(LlReader) ri = LL_READER_INIT;
+  g_auto(LlReader) rl = LL_READER_INIT;
+  g_autoptr(LlDataset) ds = NULL;
+  g_autofree guint8 *images = NULL;
+  g_autofree guint8 *labels = NULL;
+  guint32 ih[4], lh[2];
+  guint64 bytes;
+  gboolean overflow;
+  gsize got;
+  char b1[32], b2[32], b3[32];
+
+  g_return_val_if_fail (images_path != NULL && labels_path != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  /* Headers first, both files, so that inconsistencies surface before
+   * tens of megabytes are inflated. */
+  if (!reader_open (&ri, images_path, error)
+      || !reader_read_be32 (&ri, ih, 1, "image", error)
+      || !check_idx_magic (&ri, ih[0], IDX_IMAGES_MAGIC, error)
+      || !reader_read_be32 (&ri, ih + 1, 3, "image", error))
+    return NULL;
+  if (!reader_open (&rl, labels_path, error)
+      || !reader_read_be32 (&rl, lh, 1, "label", error)
+      || !check_idx_magic (&rl, lh[0], IDX_LABELS_MAGIC, error)
+      || !reader_read_be32 (&rl, lh + 1, 1, "label", error))
+    return NULL;
+
+  if (ih[1] == 0)
+    {
+      g_set_error (error, LL_ERROR, LL_ERROR_DATA,
+                   "“%s” holds no images; choose a complete IDX image file", ri.shown);
+      return NULL;
+    }
+  if (ih[2] == 0 || ih[3] == 0)
+    {
+      g_set_error (error, LL_ERROR, LL_ERROR_DATA,
+                   "“%s” declares images of %u×%u pixels; an image needs at least 1×1. "
+                   "The file is damaged",
+                   ri.shown, ih[2], ih[3]);
+      return NULL;
+    }
+  /* Three 32-bit fields can overflow 64 bits. */
+  overflow = !g_uint64_checked_mul (&bytes, (guint64) ih[1] * ih[2], ih[3]);
+  if (overflow || bytes > LL_MAX_ALLOC
+      || ih[1] > G_MAXINT || ih[2] > G_MAXINT || ih[3] > G_MAXINT)
+    {
+      char b4[32];
+      if (overflow)
+        g_snprintf (b2, sizeof b2, "%.3g", (double) ih[1] * ih[2] * ih[3]);
+      else
+        format_count (bytes, b2);
+      g_set_error (error, LL_ERROR, LL_ERROR_DATA,
+                   "“%s” claims %s images of %ux%u pixels (%s bytes), more than "
+                   "the %d GiB Layerlab will load; the header is damaged or the file is not an "
+                   "image set (it is %s bytes long)",
+                   ri.shown, format_count (ih[1], b1), ih[2], ih[3], b2,
+                   (int) (LL_MAX_ALLOC >> 30), format_count (ri.raw_size, b4));
+      return NULL;
+    }
+  if (lh[1] != ih[1])
+    {
+      g_set_error (error, LL_ERROR, LL_ERROR_DATA,
+                   "“%s” holds %s images but “%s” holds %s labels; "
+                   "choose the image and label files of the same split",
+                   ri.shown, format_count (ih[1], b1), rl.shown, format_count (lh[1], b2));
+      return NULL;
+    }
+
+  images = reader_read_body (&ri, (gsize) bytes, &got, error);
+  if (images == NULL)
+    {
+      if (error == NULL || *error == NULL)
+        g_set_error (error, LL_ERROR, LL_ERROR_DATA,
+                     "“%s” ends after %s bytes; %s expected for %s images of %ux%u%s",
+                     ri.shown, format_count (16 + got, b1), format_count (16 + bytes, b2),
+                     format_count (ih[1], b3), ih[2], ih[3], reader_cut_hint (&ri));
+      return NULL;
+    }
+  labels = reader_read_body (&rl, lh[1], &got, error);
+  if (labels == NULL)
+    {
+      if (error == NULL || *error == NULL)
+        g_set_error (error, LL_ERROR, LL_ERROR_DATA,
+                     "“%s” ends after %s bytes; %s expected for %s labels%s",
+                     rl.shown, format_count (8 + got, b1), format_count (8 + (guint64) lh[1], b2),
+                     format_count (lh[1], b3), reader_cut_hint (&rl));
+      return NULL;
+    }
+  for (guint32 i = 0; i < lh[1]; i++)
+    if (labels[i] >= IDX_N_CLASSES)
+      {
+        g_set_error (error, LL_ERROR, LL_ERROR_DATA,
+                     "“%s”: the label of image %u is %u, out of range; labels must be "
+                     "0 to %d. The file is damaged or not an MNIST-style label file",
+                     rl.shown, i, labels[i], IDX_N_CLASSES - 1);
+        return NULL;
+      }
+
+  ds = dataset_alloc ("idx", (int) ih[1], (int) ih[2], (int) ih[3], 1, IDX_N_CLASSES,
+                      FALSE, error);
+  if (ds == NULL)
+    return NULL;
+  ds->images = g_steal_pointer (&images);
+  g_free (ds->labels);
+  ds->labels = g_steal_pointer (&labels);
+  return g_steal_pointer (&ds);
+}
+
+/* CIFAR-10 ----------------------------------------------------------------- */
+
+/* Planes R, G, B of one 32×32 record → interleaved HWC. */
+static void
+cifar_record_to_hwc (const guint8 *planes, guint8 *hwc)
+{
+  const guint8 *r = planes, *g = planes + CIFAR_PLANE, *b = planes + 2 * CIFAR_PLANE;
+
+  for (int p = 0; p < CIFAR_PLANE; p++)
+    {
+      hwc[3 * p] = r[p];
+      hwc[3 * p + 1] = g[p];
+      hwc[3 * p + 2] = b[p];
+    }
+}
+
+LlDataset *
+ll_dataset_load_cifar10 (const char *const *paths, GError **error)
+{
+  g_autoptr(LlDataset) ds = NULL;
+  g_autofree guint64 *sizes = NULL;
+  g_autofree guint8 *chunk = NULL;
+  const gsize chunk_records = 1024;
+  guint64 total = 0;
+  gsize n_paths, out_index = 0;
+  char b1[32], b2[32], b3[32];
+
+  g_return_val_if_fail (paths != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  n_paths = g_strv_length ((char **) paths);
+  if (n_paths == 0)
+    {
+      g_set_error (error, LL_ERROR, LL_ERROR_INVALID,
+                   "No CIFAR-10 batch files given; choose data_batch_1.bin or test_batch.bin");
+      return NULL;
+    }
+
+  /* Sizes first: every file must hold whole records, and the total must
+   * fit before anything is read. */
+  sizes = g_new0 (guint64, n_paths);
+  for (gsize f = 0; f < n_paths; f++)
+    {
+      g_auto(LlReader) r = LL_READER_INIT;
+
+      if (!reader_open (&r, paths[f], error))
+        return NULL;
+      if (r.gz != NULL)
+        {
+          g_set_error (error, LL_ERROR, LL_ERROR_DATA,
+                       "“%s” is gzip-compressed; extract cifar-10-binary.tar.gz "
+                       "(tar xzf) and choose the .bin files inside", r.shown);
+          return NULL;
+        }
+      if (r.raw_size == 0 || r.raw_size % CIFAR_RECORD != 0)
+        {
+          g_set_error (error, LL_ERROR, LL_ERROR_DATA,
+                       "“%s” is %s bytes, not a whole number of CIFAR-10 records "
+                       "(%s bytes each: 1 label byte and 32×32×3 pixels); choose a file "
+                       "from the binary version of CIFAR-10",
+                       r.shown, format_count (r.raw_size, b1), format_count (CIFAR_RECORD, b2));
+          return NULL;
+        }
+      sizes[f] = r.raw_size / CIFAR_RECORD;
+      total += sizes[f];
+    }
+  if (total > G_MAXINT)
+    {
+      g_set_error (error, LL_ERROR, LL_ERROR_MEMORY,
+                   "The CIFAR-10 files hold %s images, more than Layerlab can load; "
+                   "choose fewer files", format_count (total, b1));
+      return NULL;
+    }
+  ds = dataset_alloc ("cifar10", (int) total, CIFAR_SIDE, CIFAR_SIDE, 3, CIFAR_N_CLASSES,
+                      TRUE, error);
+  if (ds == NULL)
+    return NULL;
+
+  chunk = g_try_malloc (chunk_records * CIFAR_RECORD);
+  if (chunk == NULL)
+    {
+      g_set_error (error, LL_ERROR, LL_ERROR_MEMORY, "Out of memory reading CIFAR-10");
+      return NULL;
+    }
+  for (gsize f = 0; f < n_paths; f++)
+    {
+      g_auto(LlReader) r = LL_READER_INIT;
+      guint64 done = 0;
+
+      if (!reader_open (&r, paths[f], error))
+        return NULL;
+      while (done < sizes[f])
+        {
+          gsize want = (gsize) MIN (chunk_records, sizes[f] - done);
+          gssize got = reader_read (&r, chunk, want * CIFAR_RECORD, error);
+
+          if (got < 0)
+            return NULL;
+          /* The file changed since we measured it, or the gzip test
+           * above was fooled; either way the data is not what we sized. */
+          if (r.gz != NULL || (gsize) got < want * CIFAR_RECORD)
+            {
+              g_set_error (error, LL_ERROR, LL_ERROR_DATA,
+                           "“%s” ends after %s bytes; %s expected for %s images. "
+                           "Was it being written while Layerlab read it?",
+                           r.shown, format_count (r.offset, b1),
+                           format_count (sizes[f] * CIFAR_RECORD, b2),
+                           format_count (sizes[f], b3));
+              return NULL;
+            }
+          for (gsize k = 0; k < want; k++)
+            {
+              const guint8 *rec = chunk + k * CIFAR_RECORD;
+              if (rec[0] >= CIFAR_N_CLASSES)
+                {
+                  g_set_error (error, LL_ERROR, LL_ERROR_DATA,
+                               "“%s”: record %" G_GUINT64_FORMAT " has label %u, out of range; "
+                               "CIFAR-10 labels are 0 to 9 (is this CIFAR-100?)",
+                               r.shown, done + k, rec[0]);
+                  return NULL;
+                }
+              ds->labels[out_index] = rec[0];
+              cifar_record_to_hwc (rec + 1, ds->images + out_index * 3 * CIFAR_PLANE);
+              out_index++;
+            }
+          done += want;
+        }
+    }
+  return g_steal_pointer (&ds);
+}
+
+/* Finding data sets on this machine ----------------------------------------- */
+
+static const char *const idx_train[] = { "train-images-idx3-ubyte", "train-labels-idx1-ubyte" };
+static const char *const idx_test[] = { "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte" };
+
+/* The file under base name, compressed or not; NULL when neither exists. */
+static char *
+find_file (const char *dir, const char *base)
+{
+  g_autofree char *gz_name = g_strconcat (base, ".gz", NULL);
+  g_autofree char *path = g_build_filename (dir, gz_name, NULL);
+
+  if (g_file_test (path, G_FILE_TEST_IS_REGULAR))
+    return g_steal_pointer (&path);
+  g_free (path);
+  path = g_build_filename (dir, base, NULL);
+  if (g_file_test (path, G_FILE_TEST_IS_REGULAR))
+    return g_steal_pointer (&path);
+  return NULL;
+}
+
+/* The files of one split in dir (NULL-terminated, newly allocated), or NULL. */
+static char **
+find_split (const KnownSet *set, const char *dir, gboolean test)
+{
+  GPtrArray *files = g_ptr_array_new_null_terminated (6, g_free, TRUE);
+
+  if (set->format == SET_IDX)
+    {
+      const char *const *names = test ? idx_test : idx_train;
+      for (int i = 0; i < 2; i++)
+        {
+          char *path = find_file (dir, names[i]);
+          if (path == NULL)
+            break;
+          g_ptr_array_add (files, path);
+        }
+      if (files->len < 2)
+        g_ptr_array_set_size (files, 0);
+    }
+  else if (test)
+    {
+      char *path = g_build_filename (dir, "test_batch.bin", NULL);
+      if (g_file_test (path, G_FILE_TEST_IS_REGULAR))
+        g_ptr_array_add (files, path);
+      else
+        g_free (path);
+    }
+  else
+    for (int i = 1; i <= CIFAR_MAX_FILES; i++)
+      {
+        g_autofree char *base = g_strdup_printf ("data_batch_%d.bin", i);
+        char *path = g_build_filename (dir, base, NULL);
+        if (g_file_test (path, G_FILE_TEST_IS_REGULAR))
+          g_ptr_array_add (files, path);
+        else
+          g_free (path);
+      }
+
+  if (files->len == 0)
+    {
+      g_ptr_array_unref (files);
+      return NULL;
+    }
+  return (char **) g_ptr_array_free (files, FALSE);
+}
+
+static char *
+user_dir_for (const KnownSet *set)
+{
+  return g_build_filename (g_get_user_data_dir (), "layerlab", "datasets", set->name, NULL);
+}
+
+/* The folders searched, in order. */
+static GPtrArray *
+search_dirs (const KnownSet *set, const char *data_dir)
+{
+  GPtrArray *dirs = g_ptr_array_new_with_free_func (g_free);
+  GPtrArray *out;
+
+  if (data_dir != NULL && data_dir[0] != '\0')
+    {
+      g_ptr_array_add (dirs, g_strdup (data_dir));
+      /* A folder that holds several data sets by name. */
+      g_ptr_array_add (dirs, g_build_filename (data_dir, set->name, NULL));
+    }
+  g_ptr_array_add (dirs, user_dir_for (set));
+  if (set->system_dir != NULL)
+    g_ptr_array_add (dirs, g_strdup (set->system_dir));
+  if (set->format != SET_CIFAR10)
+    return dirs;
+
+  /* cifar-10-binary.tar.gz unpacks into this folder. */
+  out = g_ptr_array_new_with_free_func (g_free);
+  for (guint i = 0; i < dirs->len; i++)
+    {
+      g_ptr_array_add (out, g_strdup (dirs->pdata[i]));
+      g_ptr_array_add (out, g_build_filename (dirs->pdata[i], "cifar-10-batches-bin", NULL));
+    }
+  g_ptr_array_unref (dirs);
+  return out;
+}
+
+char *
+ll_dataset_locate (const char *name, const char *data_dir)
+{
+  const KnownSet *set = known_set_find (name);
+  g_autoptr(GPtrArray) dirs = NULL;
+
+  if (set == NULL)
+    return NULL;
+  dirs = search_dirs (set, data_dir);
+  for (guint i = 0; i < dirs->len; i++)
+    for (int test = 0; test <= 1; test++)
+      {
+        g_auto(GStrv) files = find_split (set, dirs->pdata[i], test);
+        if (files != NULL)
+          return g_strdup (dirs->pdata[i]);
+      }
+  /* Where a download or a copy would go. */
+  return user_dir_for (set);
+}
+
+static void
+set_not_found (const KnownSet *set, GPtrArray *dirs, gboolean test, GError **error)
+{
+  g_autoptr(GString) msg = g_string_new (NULL);
+  g_autofree char *user_dir = user_dir_for (set);
+  g_autofree char *shown_user_dir = g_filename_display_name (user_dir);
+
+  g_string_append_printf (msg, "The %s %s set is not on this machine. Looked in: ",
+                          set->title, test ? "test" : "training");
+  for (guint i = 0; i < dirs->len; i++)
+    {
+      g_autofree char *shown = g_filename_display_name (dirs->pdata[i]);
+      g_string_append_printf (msg, "%s%s%s", i > 0 ? ", " : "", shown,
+                              g_file_test (dirs->pdata[i], G_FILE_TEST_IS_DIR)
+                                ? "" : " (no such folder)");
+    }
+  g_string_append (msg, ". ");
+  if (set->format == SET_IDX)
+    {
+      if (set->system_package != NULL)
+        g_string_append_printf (msg, "Install the Debian package %s, or copy",
+                                set->system_package);
+      else
+        g_string_append (msg, "Copy");
+      g_string_append_printf (msg, " the four IDX files (%s.gz, %s.gz, %s.gz, %s.gz) into %s",
+                              idx_train[0], idx_train[1], idx_test[0], idx_test[1],
+                              shown_user_dir);
+    }
+  else
+    g_string_append_printf (msg, "Copy data_batch_1.bin … data_batch_5.bin and test_batch.bin "
+                            "from the CIFAR-10 binary version (cifar-10-binary.tar.gz) into %s",
+                            shown_user_dir);
+  g_string_append (msg, ", or choose the folder that holds them.");
+  g_set_error_literal (error, LL_ERROR, LL_ERROR_NOT_FOUND, msg->str);
+}
+
+LlDataset *
+ll_dataset_load_named (const char *name, const char *data_dir, gboolean test, GError **error)
+{
+  const KnownSet *set = known_set_find (name);
+  g_autoptr(GPtrArray) dirs = NULL;
+
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (set == NULL)
+    {
+      g_autofree char *known = g_strjoinv (", ", (char **) known_names);
+      g_set_error (error, LL_ERROR, LL_ERROR_INVALID,
+                   "Unknown data set “%s”; Layerlab knows %s",
+                   name != NULL ? name : "(none)", known);
+      return NULL;
+    }
+
+  dirs = search_dirs (set, data_dir);
+  for (guint i = 0; i < dirs->len; i++)
+    {
+      g_auto(GStrv) files = find_split (set, dirs->pdata[i], test);
+      LlDataset *ds;
+
+      if (files == NULL)
+        continue;
+      /* Found but unreadable is reported as is: silently falling back to
+       * another copy would hide a damaged file from the user. */
+      if (set->format == SET_IDX)
+        ds = ll_dataset_load_idx (files[0], files[1], error);
+      else
+        ds = ll_dataset_load_cifar10 ((const char *const *) files, error);
+      if (ds == NULL)
+        return NULL;
+      g_free (ds->name);
+      ds->name = g_strdup (set->name);
+      g_strfreev (ds->class_names);
+      ds->class_names = g_strdupv ((char **) set->class_names);
+      return ds;
+    }
+
+  set_not_found (set, dirs, test, error);
+  return NULL;
+}

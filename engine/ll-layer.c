@@ -1,1 +1,229 @@
-/* ll-layer.c: to be written */
+/* ll-layer.c: the layer-type registry, parameter access and the activation op. */
+#include "ll-layer.h"
+
+#include <math.h>
+
+const char *const ll_regularizer_names[] = { "none", "l1", "l2", "l1_l2", NULL };
+
+static const LlLayerType *const layer_types[] = {
+  &ll_layer_input,
+  &ll_layer_dense,
+  &ll_layer_conv2d,
+  &ll_layer_max_pooling2d,
+  &ll_layer_average_pooling2d,
+  &ll_layer_global_average_pooling2d,
+  &ll_layer_global_max_pooling2d,
+  &ll_layer_batch_normalization,
+  &ll_layer_dropout,
+  &ll_layer_activation,
+  &ll_layer_flatten,
+  &ll_layer_reshape,
+};
+
+const LlLayerType *const *
+ll_layer_types (int *n_types)
+{
+  if (n_types != NULL)
+    *n_types = G_N_ELEMENTS (layer_types);
+  return layer_types;
+}
+
+const LlLayerType *
+ll_layer_type_lookup (const char *name)
+{
+  for (gsize i = 0; i < G_N_ELEMENTS (layer_types); i++)
+    if (g_ascii_strcasecmp (layer_types[i]->name, name) == 0)
+      return layer_types[i];
+  /* Keras 3 names the input layer "InputLayer" in saved configs. */
+  if (g_ascii_strcasecmp (name, "InputLayer") == 0)
+    return &ll_layer_input;
+  return NULL;
+}
+
+void
+ll_layer_spec_init (LlLayerSpec *spec, const LlLayerType *type)
+{
+  memset (spec, 0, sizeof *spec);
+  spec->type = type;
+  for (int i = 0; i < type->n_params && i < LL_MAX_LAYER_PARAMS; i++)
+    spec->v[i] = type->params[i].default_value;
+}
+
+int
+ll_layer_param_index (const LlLayerType *type, const char *name)
+{
+  for (int i = 0; i < type->n_params; i++)
+    if (strcmp (type->params[i].name, name) == 0)
+      return i;
+  return -1;
+}
+
+double
+ll_layer_spec_get (const LlLayerSpec *spec, const char *name, double fallback)
+{
+  int i = ll_layer_param_index (spec->type, name);
+  return i < 0 ? fallback : spec->v[i];
+}
+
+static int
+n_choices (const char *const *choices)
+{
+  int n = 0;
+  while (choices != NULL && choices[n] != NULL)
+    n++;
+  return n;
+}
+
+gboolean
+ll_layer_spec_set (LlLayerSpec *spec, const char *name, double value, GError **error)
+{
+  int i = ll_layer_param_index (spec->type, name);
+  const LlParamSpec *p;
+
+  if (i < 0)
+    {
+      g_set_error (error, LL_ERROR, LL_ERROR_INVALID,
+                   "%s has no parameter “%s”", spec->type->name, name);
+      return FALSE;
+    }
+  p = &spec->type->params[i];
+  if (!isfinite (value))
+    {
+      g_set_error (error, LL_ERROR, LL_ERROR_INVALID,
+                   "%s: %s must be a finite number", spec->type->name, p->label);
+      return FALSE;
+    }
+  switch (p->type)
+    {
+    case LL_PARAM_INT:
+      if (value != floor (value))
+        {
+          g_set_error (error, LL_ERROR, LL_ERROR_INVALID,
+                       "%s: %s must be a whole number (got %g)", spec->type->name, p->label, value);
+          return FALSE;
+        }
+      G_GNUC_FALLTHROUGH;
+    case LL_PARAM_FLOAT:
+      if (value < p->min || value > p->max)
+        {
+          g_set_error (error, LL_ERROR, LL_ERROR_INVALID,
+                       "%s: %s must be between %g and %g (got %g)",
+                       spec->type->name, p->label, p->min, p->max, value);
+          return FALSE;
+        }
+      break;
+    case LL_PARAM_BOOL:
+      value = value != 0.0;
+      break;
+    case LL_PARAM_CHOICE:
+      if (value < 0 || value >= n_choices (p->choices) || value != floor (value))
+        {
+          g_set_error (error, LL_ERROR, LL_ERROR_INVALID,
+                       "%s: invalid choice %g for %s", spec->type->name, value, p->label);
+          return FALSE;
+        }
+      break;
+    default:
+      g_return_val_if_reached (FALSE);
+    }
+  spec->v[i] = value;
+  return TRUE;
+}
+
+const char *
+ll_layer_spec_get_choice (const LlLayerSpec *spec, const char *name)
+{
+  int i = ll_layer_param_index (spec->type, name);
+  const LlParamSpec *p;
+  if (i < 0)
+    return NULL;
+  p = &spec->type->params[i];
+  if (p->type != LL_PARAM_CHOICE)
+    return NULL;
+  return p->choices[(int) spec->v[i]];
+}
+
+gboolean
+ll_layer_spec_set_choice (LlLayerSpec *spec, const char *name, const char *choice,
+                          GError **error)
+{
+  int i = ll_layer_param_index (spec->type, name);
+  const LlParamSpec *p;
+
+  if (i < 0 || spec->type->params[i].type != LL_PARAM_CHOICE)
+    {
+      g_set_error (error, LL_ERROR, LL_ERROR_INVALID,
+                   "%s has no choice parameter “%s”", spec->type->name, name);
+      return FALSE;
+    }
+  p = &spec->type->params[i];
+  for (int c = 0; p->choices[c] != NULL; c++)
+    if (g_ascii_strcasecmp (p->choices[c], choice) == 0)
+      {
+        spec->v[i] = c;
+        return TRUE;
+      }
+  {
+    g_autofree char *list = g_strjoinv (", ", (char **) p->choices);
+    g_set_error (error, LL_ERROR, LL_ERROR_INVALID,
+                 "%s: “%s” is not a valid %s; choose one of %s",
+                 spec->type->name, choice, p->label, list);
+  }
+  return FALSE;
+}
+
+LlActivation
+ll_layer_spec_activation (const LlLayerSpec *spec)
+{
+  return (LlActivation) (int) ll_layer_spec_get (spec, "activation", LL_ACT_LINEAR);
+}
+
+/* The activation op. */
+
+typedef struct {
+  LlOp parent;
+  LlActivation act;
+} ActivationOp;
+
+static void
+activation_forward (LlOp *op, const LlContext *ctx, int batch, const float *x, float *y)
+{
+  ActivationOp *self = (ActivationOp *) op;
+  ll_activation_forward (self->act, batch, (int) ll_shape_size (&op->out), x, y);
+}
+
+static void
+activation_backward (LlOp *op, const LlContext *ctx, int batch,
+                     const float *x, const float *y, const float *dy, float *dx)
+{
+  ActivationOp *self = (ActivationOp *) op;
+  if (dx != NULL)
+    ll_activation_backward (self->act, batch, (int) ll_shape_size (&op->out), y, dy, dx);
+}
+
+static const LlOpClass activation_op_class = {
+  .name = "activation",
+  .forward = activation_forward,
+  .backward = activation_backward,
+};
+
+LlOp *
+ll_activation_op_new (LlActivation act, const LlShape *shape)
+{
+  ActivationOp *self = g_new0 (ActivationOp, 1);
+  self->parent.klass = &activation_op_class;
+  self->parent.in = *shape;
+  self->parent.out = *shape;
+  self->act = act;
+  return &self->parent;
+}
+
+gboolean
+ll_op_is_activation (const LlOp *op, LlActivation *act)
+{
+  if (op->klass != &activation_op_class)
+    return FALSE;
+  if (act != NULL)
+    *act = ((const ActivationOp *) op)->act;
+  return TRUE;
+}

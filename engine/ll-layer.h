@@ -129,6 +129,15 @@ extern const LlLayerType ll_layer_dense;
 extern const LlLayerType ll_layer_dropout;
 extern const LlLayerType ll_layer_activation;
 
+/* Convolutional types (ll-layers-conv.c). */
+extern const LlLayerType ll_layer_reshape;
+extern const LlLayerType ll_layer_conv2d;
+extern const LlLayerType ll_layer_max_pooling2d;
+extern const LlLayerType ll_layer_average_pooling2d;
+extern const LlLayerType ll_layer_global_average_pooling2d;
+extern const LlLayerType ll_layer_global_max_pooling2d;
+extern const LlLayerType ll_layer_batch_normalization;
+
 void        ll_layer_spec_init  (LlLayerSpec *spec, const LlLayerType *type);
 int         ll_layer_param_index (const LlLayerType *type, const char *name);
 /* Value of a parameter by name; the default if the type has no such parameter. */

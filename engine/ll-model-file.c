@@ -1,1 +1,670 @@
-/* ll-model-file.c: to be written */
+/* ll-model-file.c: reading and writing .llmodel files (docs/model-format.md).
+ *
+ *   "LLMODEL\n"  u32 version  u32 json_length  json
+ *   u64 n_params  u64 n_state  u64 n_optim_state
+ *   f32 params[n_params]  f32 state[n_state]  f32 optim_state[n_optim_state]
+ *   u32 crc32 of every byte before it
+ *
+ * Integers and floats are little-endian.  Writes are atomic (temporary
+ * file, then rename) so a crash never loses the previous file. */
+#include "ll-model-file.h"
+
+#include <json-glib/json-glib.h>
+#include <zlib.h>
+#include <math.h>
+
+#define MAGIC "LLMODEL\n"
+#define MAGIC_LEN 8
+#define MAX_JSON (16u << 20)
+
+/* Fit settings <-> JSON */
+
+static void
+add_double_or_null (JsonBuilder *b, const char *name, double v)
+{
+  json_builder_set_member_name (b, name);
+  if (isfinite (v))
+    json_builder_add_double_value (b, v);
+  else
+    json_builder_add_null_value (b);
+}
+
+static void
+build_fit_config (JsonBuilder *b, const LlFitConfig *c)
+{
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "epochs");
+  json_builder_add_int_value (b, c->epochs);
+  json_builder_set_member_name (b, "batch_size");
+  json_builder_add_int_value (b, c->batch_size);
+  json_builder_set_member_name (b, "shuffle");
+  json_builder_add_boolean_value (b, c->shuffle);
+  json_builder_set_member_name (b, "validation_split");
+  json_builder_add_double_value (b, c->validation_split);
+  json_builder_set_member_name (b, "seed");
+  json_builder_add_int_value (b, (gint64) (c->seed & G_MAXINT64));
+  json_builder_set_member_name (b, "loss");
+  json_builder_add_string_value (b, ll_loss_names[c->loss]);
+  json_builder_set_member_name (b, "n_threads");
+  json_builder_add_int_value (b, c->n_threads);
+
+  json_builder_set_member_name (b, "optimizer");
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "name");
+  json_builder_add_string_value (b, ll_optim_names[c->optim.kind]);
+#define D(field) json_builder_set_member_name (b, #field); json_builder_add_double_value (b, c->optim.field)
+#define B(field) json_builder_set_member_name (b, #field); json_builder_add_boolean_value (b, c->optim.field)
+  D (learning_rate); D (momentum); B (nesterov); D (rho); B (centered); D (epsilon);
+  D (initial_accumulator); D (beta_1); D (beta_2); B (amsgrad);
+#undef D
+#undef B
+  json_builder_end_object (b);
+
+  json_builder_set_member_name (b, "schedule");
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "name");
+  json_builder_add_string_value (b, ll_schedule_names[c->schedule.kind]);
+  json_builder_set_member_name (b, "factor");
+  json_builder_add_double_value (b, c->schedule.factor);
+  json_builder_set_member_name (b, "step_epochs");
+  json_builder_add_int_value (b, c->schedule.step_epochs);
+  json_builder_set_member_name (b, "alpha");
+  json_builder_add_double_value (b, c->schedule.alpha);
+  json_builder_end_object (b);
+
+  json_builder_set_member_name (b, "early_stopping");
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "enabled");
+  json_builder_add_boolean_value (b, c->early_stopping.enabled);
+  json_builder_set_member_name (b, "monitor");
+  json_builder_add_string_value (b, ll_monitor_names[c->early_stopping.monitor]);
+  json_builder_set_member_name (b, "min_delta");
+  json_builder_add_double_value (b, c->early_stopping.min_delta);
+  json_builder_set_member_name (b, "patience");
+  json_builder_add_int_value (b, c->early_stopping.patience);
+  json_builder_set_member_name (b, "restore_best_weights");
+  json_builder_add_boolean_value (b, c->early_stopping.restore_best_weights);
+  json_builder_end_object (b);
+
+  json_builder_set_member_name (b, "model_checkpoint");
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "enabled");
+  json_builder_add_boolean_value (b, c->checkpoint.enabled);
+  json_builder_set_member_name (b, "path");
+  json_builder_add_string_value (b, c->checkpoint.path != NULL ? c->checkpoint.path : "");
+  json_builder_set_member_name (b, "monitor");
+  json_builder_add_string_value (b, ll_monitor_names[c->checkpoint.monitor]);
+  json_builder_set_member_name (b, "save_best_only");
+  json_builder_add_boolean_value (b, c->checkpoint.save_best_only);
+  json_builder_set_member_name (b, "save_weights_only");
+  json_builder_add_boolean_value (b, c->checkpoint.save_weights_only);
+  json_builder_end_object (b);
+
+  json_builder_set_member_name (b, "reduce_lr_on_plateau");
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "enabled");
+  json_builder_add_boolean_value (b, c->reduce_lr.enabled);
+  json_builder_set_member_name (b, "monitor");
+  json_builder_add_string_value (b, ll_monitor_names[c->reduce_lr.monitor]);
+  json_builder_set_member_name (b, "factor");
+  json_builder_add_double_value (b, c->reduce_lr.factor);
+  json_builder_set_member_name (b, "patience");
+  json_builder_add_int_value (b, c->reduce_lr.patience);
+  json_builder_set_member_name (b, "min_delta");
+  json_builder_add_double_value (b, c->reduce_lr.min_delta);
+  json_builder_set_member_name (b, "min_lr");
+  json_builder_add_double_value (b, c->reduce_lr.min_lr);
+  json_builder_end_object (b);
+
+  json_builder_end_object (b);
+}
+
+char *
+ll_fit_config_to_json (const LlFitConfig *cfg)
+{
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  g_autoptr(JsonGenerator) gen = json_generator_new ();
+  g_autoptr(JsonNode) root = NULL;
+
+  build_fit_config (b, cfg);
+  root = json_builder_get_root (b);
+  json_generator_set_pretty (gen, TRUE);
+  json_generator_set_root (gen, root);
+  return json_generator_to_data (gen, NULL);
+}
+
+/* Readers that keep the default when a member is absent and fail on a wrong type. */
+static gboolean
+get_num (JsonObject *o, const char *name, double *out, GError **error)
+{
+  JsonNode *n = o != NULL ? json_object_get_member (o, name) : NULL;
+  if (n == NULL || JSON_NODE_HOLDS_NULL (n))
+    return TRUE;
+  if (!JSON_NODE_HOLDS_VALUE (n) || (json_node_get_value_type (n) != G_TYPE_INT64
+                                     && json_node_get_value_type (n) != G_TYPE_DOUBLE))
+    {
+      g_set_error (error, LL_ERROR, LL_ERROR_FORMAT, "“%s” must be a number", name);
+      return FALSE;
+    }
+  *out = json_node_get_double (n);
+  return TRUE;
+}
+
+static gboolean
+get_int (JsonObject *o, const char *name, int *out, GError **error)
+{
+  double v = *out;
+  if (!get_num (o, name, &v, error))
+    return FALSE;
+  if (v != floor (v) || fabs (v) > G_MAXINT)
+    {
+      g_set_error (error, LL_ERROR, LL_ERROR_FORMAT, "“%s” must be a whole number", name);
+      return FALSE;
+    }
+  *out = (int) v;
+  return TRUE;
+}
+
+static gboolean
+get_bool (JsonObject *o, const char *name, gboolean *out, GError **error)
+{
+  JsonNode *n = o != NULL ? json_object_get_member (o, name) : NULL;
+  if (n == NULL || JSON_NODE_HOLDS_NULL (n))
+    return TRUE;
+  if (!JSON_NODE_HOLDS_VALUE (n) || json_node_get_value_type (n) != G_TYPE_BOOLEAN)
+    {
+      g_set_error (error, LL_ERROR, LL_ERROR_FORMAT, "“%s” must be true or false", name);
+      return FALSE;
+    }
+  *out = json_node_get_boolean (n);
+  return TRUE;
+}
+
+static gboolean
+get_choice (JsonObject *o, const char *name, const char *const *names, int *out, GError **error)
+{
+  JsonNode *n = o != NULL ? json_object_get_member (o, name) : NULL;
+  const char *s;
+  if (n == NULL || JSON_NODE_HOLDS_NULL (n))
+    return TRUE;
+  if (!JSON_NODE_HOLDS_VALUE (n) || json_node_get_value_type (n) != G_TYPE_STRING)
+    {
+      g_set_error (error, LL_ERROR, LL_ERROR_FORMAT, "“%s” must be a string", name);
+      return FALSE;
+    }
+  s = json_node_get_string (n);
+  for (int i = 0; names[i] != NULL; i++)
+    if (g_ascii_strcasecmp (s, names[i]) == 0)
+      {
+        *out = i;
+        return TRUE;
+      }
+  g_set_error (error, LL_ERROR, LL_ERROR_FORMAT, "Unknown %s “%s”", name, s);
+  return FALSE;
+}
+
+static JsonObject *
+get_object (JsonObject *o, const char *name)
+{
+  JsonNode *n = o != NULL ? json_object_get_member (o, name) : NULL;
+  return n != NULL && JSON_NODE_HOLDS_OBJECT (n) ? json_node_get_object (n) : NULL;
+}
+
+static gboolean
+parse_fit_config (JsonObject *o, LlFitConfig *c, GError **error)
+{
+  JsonObject *opt = get_object (o, "optimizer"), *sch = get_object (o, "schedule");
+  JsonObject *es = get_object (o, "early_stopping"), *ck = get_object (o, "model_checkpoint");
+  JsonObject *rl = get_object (o, "reduce_lr_on_plateau");
+  double seed = (double) c->seed;
+  int kind = c->optim.kind, loss = c->loss, sk = c->schedule.kind;
+  int esm = c->early_stopping.monitor, ckm = c->checkpoint.monitor, rlm = c->reduce_lr.monitor;
+
+  if (!get_int (o, "epochs", &c->epochs, error)
+      || !get_int (o, "batch_size", &c->batch_size, error)
+      || !get_bool (o, "shuffle", &c->shuffle, error)
+      || !get_num (o, "validation_split", &c->validation_split, error)
+      || !get_num (o, "seed", &seed, error)
+      || !get_int (o, "n_threads", &c->n_threads, error)
+      || !get_choice (o, "loss", ll_loss_names, &loss, error)
+      || !get_choice (opt, "name", ll_optim_names, &kind, error))
+    return FALSE;
+  c->seed = (guint64) MAX (seed, 0);
+  c->loss = loss;
+  if (kind != (int) c->optim.kind)
+    c->optim = ll_optim_config_default (kind);
+  if (!get_num (opt, "learning_rate", &c->optim.learning_rate, error)
+      || !get_num (opt, "momentum", &c->optim.momentum, error)
+      || !get_bool (opt, "nesterov", &c->optim.nesterov, error)
+      || !get_num (opt, "rho", &c->optim.rho, error)
+      || !get_bool (opt, "centered", &c->optim.centered, error)
+      || !get_num (opt, "epsilon", &c->optim.epsilon, error)
+      || !get_num (opt, "initial_accumulator", &c->optim.initial_accumulator, error)
+      || !get_num (opt, "beta_1", &c->optim.beta_1, error)
+      || !get_num (opt, "beta_2", &c->optim.beta_2, error)
+      || !get_bool (opt, "amsgrad", &c->optim.amsgrad, error)
+      || !get_choice (sch, "name", ll_schedule_names, &sk, error)
+      || !get_num (sch, "factor", &c->schedule.factor, error)
+      || !get_int (sch, "step_epochs", &c->schedule.step_epochs, error)
+      || !get_num (sch, "alpha", &c->schedule.alpha, error)
+      || !get_bool (es, "enabled", &c->early_stopping.enabled, error)
+      || !get_choice (es, "monitor", ll_monitor_names, &esm, error)
+      || !get_num (es, "min_delta", &c->early_stopping.min_delta, error)
+      || !get_int (es, "patience", &c->early_stopping.patience, error)
+      || !get_bool (es, "restore_best_weights", &c->early_stopping.restore_best_weights, error)
+      || !get_bool (ck, "enabled", &c->checkpoint.enabled, error)
+      || !get_choice (ck, "monitor", ll_monitor_names, &ckm, error)
+      || !get_bool (ck, "save_best_only", &c->checkpoint.save_best_only, error)
+      || !get_bool (ck, "save_weights_only", &c->checkpoint.save_weights_only, error)
+      || !get_bool (rl, "enabled", &c->reduce_lr.enabled, error)
+      || !get_choice (rl, "monitor", ll_monitor_names, &rlm, error)
+      || !get_num (rl, "factor", &c->reduce_lr.factor, error)
+      || !get_int (rl, "patience", &c->reduce_lr.patience, error)
+      || !get_num (rl, "min_delta", &c->reduce_lr.min_delta, error)
+      || !get_num (rl, "min_lr", &c->reduce_lr.min_lr, error))
+    return FALSE;
+  c->schedule.kind = sk;
+  c->early_stopping.monitor = esm;
+  c->checkpoint.monitor = ckm;
+  c->reduce_lr.monitor = rlm;
+  if (ck != NULL && json_object_has_member (ck, "path")
+      && JSON_NODE_HOLDS_VALUE (json_object_get_member (ck, "path"))
+      && json_node_get_value_type (json_object_get_member (ck, "path")) == G_TYPE_STRING)
+    {
+      const char *p = json_object_get_string_member (ck, "path");
+      g_free (c->checkpoint.path);
+      c->checkpoint.path = p[0] != '\0' ? g_strdup (p) : NULL;
+    }
+  return TRUE;
+}
+
+gboolean
+ll_fit_config_from_json (LlFitConfig *cfg, const char *json, GError **error)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) local = NULL;
+  JsonNode *root;
+
+  if (!json_parser_load_from_data (parser, json, -1, &local))
+    {
+      g_set_error (error, LL_ERROR, LL_ERROR_FORMAT, "Training settings are not valid JSON: %s",
+                   local->message);
+      return FALSE;
+    }
+  root = json_parser_get_root (parser);
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+    {
+      g_set_error (error, LL_ERROR, LL_ERROR_FORMAT, "Training settings must be a JSON object");
+      return FALSE;
+    }
+  return parse_fit_config (json_node_get_object (root), cfg, error);
+}
+
+/* Whole file */
+
+static void
+put_u32 (GByteArray *a, guint32 v)
+{
+  guint32 le = GUINT32_TO_LE (v);
+  g_byte_array_append (a, (const guint8 *) &le, 4);
+}
+
+static void
+put_u64 (GByteArray *a, guint64 v)
+{
+  guint64 le = GUINT64_TO_LE (v);
+  g_byte_array_append (a, (const guint8 *) &le, 8);
+}
+
+static void
+put_floats (GByteArray *a, const float *v, gsize n)
+{
+#if G_BYTE_ORDER == G_LITTLE_ENDIAN
+  g_byte_array_append (a, (const guint8 *) v, (guint) (n * sizeof (float)));
+#else
+  for (gsize i = 0; i < n; i++)
+    {
+      guint32 bits;
+      memcpy (&bits, &v[i], 4);
+      put_u32 (a, bits);
+    }
+#endif
+}
+
+static char *
+header_json (LlTrainer *t, gboolean with_state)
+{
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  g_autoptr(JsonGenerator) gen = json_generator_new ();
+  g_autoptr(JsonNode) root = NULL;
+  LlModel *model = ll_trainer_get_model (t);
+  const GArray *hist = ll_trainer_get_history (t);
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "format");
+  json_builder_add_string_value (b, "layerlab-model");
+  json_builder_set_member_name (b, "version");
+  json_builder_add_int_value (b, LL_MODEL_FILE_VERSION);
+  json_builder_set_member_name (b, "architecture");
+  json_builder_add_value (b, ll_arch_to_json_node (ll_model_get_arch (model)));
+  json_builder_set_member_name (b, "training");
+  build_fit_config (b, ll_trainer_get_config (t));
+  json_builder_set_member_name (b, "training_state");
+  json_builder_add_boolean_value (b, with_state);
+  json_builder_set_member_name (b, "step");
+  json_builder_add_int_value (b, with_state ? ll_trainer_get_step (t) : 0);
+  json_builder_set_member_name (b, "history");
+  json_builder_begin_array (b);
+  for (guint i = 0; with_state && i < hist->len; i++)
+    {
+      const LlEpochRecord *r = &g_array_index (hist, LlEpochRecord, i);
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "epoch");
+      json_builder_add_int_value (b, r->epoch);
+      add_double_or_null (b, "loss", r->loss);
+      add_double_or_null (b, "accuracy", r->accuracy);
+      add_double_or_null (b, "val_loss", r->val_loss);
+      add_double_or_null (b, "val_accuracy", r->val_accuracy);
+      add_double_or_null (b, "lr", r->lr);
+      add_double_or_null (b, "seconds", r->seconds);
+      add_double_or_null (b, "samples_per_s", r->samples_per_s);
+      json_builder_end_object (b);
+    }
+  json_builder_end_array (b);
+  json_builder_end_object (b);
+  root = json_builder_get_root (b);
+  json_generator_set_pretty (gen, TRUE);
+  json_generator_set_root (gen, root);
+  return json_generator_to_data (gen, NULL);
+}
+
+static GBytes *
+to_bytes (LlTrainer *t, gboolean with_state)
+{
+  LlModel *model = ll_trainer_get_model (t);
+  g_autofree char *json = header_json (t, with_state);
+  GByteArray *a = g_byte_array_new ();
+  gsize n_optim = 0;
+  float *optim = ll_trainer_get_optim_state (t, &n_optim);
+  guint32 crc;
+
+  if (!with_state)
+    n_optim = 0;
+  g_byte_array_append (a, (const guint8 *) MAGIC, MAGIC_LEN);
+  put_u32 (a, LL_MODEL_FILE_VERSION);
+  put_u32 (a, (guint32) strlen (json));
+  g_byte_array_append (a, (const guint8 *) json, (guint) strlen (json));
+  put_u64 (a, ll_model_n_trainable (model));
+  put_u64 (a, ll_model_n_state (model));
+  put_u64 (a, n_optim);
+  put_floats (a, ll_model_params (model), ll_model_n_trainable (model));
+  put_floats (a, ll_model_state (model), ll_model_n_state (model));
+  put_floats (a, optim, n_optim);
+  crc = (guint32) crc32 (0L, a->data, a->len);
+  put_u32 (a, crc);
+  return g_byte_array_free_to_bytes (a);
+}
+
+GBytes *
+ll_model_file_to_bytes (LlTrainer *trainer, GError **error)
+{
+  g_return_val_if_fail (trainer != NULL, NULL);
+  return to_bytes (trainer, TRUE);
+}
+
+gboolean
+ll_model_file_save_with (LlTrainer *trainer, const char *path,
+                         gboolean include_training_state, GError **error)
+{
+  g_autoptr(GBytes) bytes = to_bytes (trainer, include_training_state);
+  g_autoptr(GError) local = NULL;
+  gsize len;
+  const char *data = g_bytes_get_data (bytes, &len);
+
+  if (!g_file_set_contents_full (path, data, (gssize) len,
+                                 G_FILE_SET_CONTENTS_CONSISTENT, 0644, &local))
+    {
+      g_set_error (error, LL_ERROR, LL_ERROR_IO, "Could not save the model to %s: %s. "
+                   "Check that the folder exists and is writable.", path, local->message);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+ll_model_file_save (LlTrainer *trainer, const char *path, GError **error)
+{
+  return ll_model_file_save_with (trainer, path, TRUE, error);
+}
+
+typedef struct {
+  const guint8 *p;
+  gsize left;
+} Reader;
+
+static gboolean
+take (Reader *r, gsize n, const guint8 **out)
+{
+  if (r->left < n)
+    return FALSE;
+  *out = r->p;
+  r->p += n;
+  r->left -= n;
+  return TRUE;
+}
+
+static gboolean
+take_u32 (Reader *r, guint32 *v)
+{
+  const guint8 *p;
+  if (!take (r, 4, &p))
+    return FALSE;
+  memcpy (v, p, 4);
+  *v = GUINT32_FROM_LE (*v);
+  return TRUE;
+}
+
+static gboolean
+take_u64 (Reader *r, guint64 *v)
+{
+  const guint8 *p;
+  if (!take (r, 8, &p))
+    return FALSE;
+  memcpy (v, p, 8);
+  *v = GUINT64_FROM_LE (*v);
+  return TRUE;
+}
+
+static gboolean
+take_floats (Reader *r, float *dst, guint64 n)
+{
+  const guint8 *p;
+  if (n > r->left / 4 || !take (r, (gsize) n * 4, &p))
+    return FALSE;
+#if G_BYTE_ORDER == G_LITTLE_ENDIAN
+  if (n > 0)
+    memcpy (dst, p, (gsize) n * 4);
+#else
+  for (guint64 i = 0; i < n; i++)
+    {
+      guint32 bits;
+      memcpy (&bits, p + 4 * i, 4);
+      bits = GUINT32_FROM_LE (bits);
+      memcpy (&dst[i], &bits, 4);
+    }
+#endif
+  return TRUE;
+}
+
+static gboolean
+parse_history (JsonObject *root, GArray *out, GError **error)
+{
+  JsonNode *hn = json_object_get_member (root, "history");
+  JsonArray *ha;
+
+  if (hn == NULL || JSON_NODE_HOLDS_NULL (hn))
+    return TRUE;
+  if (!JSON_NODE_HOLDS_ARRAY (hn))
+    {
+      g_set_error (error, LL_ERROR, LL_ERROR_FORMAT, "“history” must be an array");
+      return FALSE;
+    }
+  ha = json_node_get_array (hn);
+  for (guint i = 0; i < json_array_get_length (ha); i++)
+    {
+      JsonNode *en = json_array_get_element (ha, i);
+      JsonObject *e;
+      LlEpochRecord r = { (int) i, NAN, NAN, NAN, NAN, NAN, NAN, NAN };
+      if (!JSON_NODE_HOLDS_OBJECT (en))
+        {
+          g_set_error (error, LL_ERROR, LL_ERROR_FORMAT, "History entry %u is not an object", i);
+          return FALSE;
+        }
+      e = json_node_get_object (en);
+      if (!get_int (e, "epoch", &r.epoch, error) || !get_num (e, "loss", &r.loss, error)
+          || !get_num (e, "accuracy", &r.accuracy, error) || !get_num (e, "val_loss", &r.val_loss, error)
+          || !get_num (e, "val_accuracy", &r.val_accuracy, error) || !get_num (e, "lr", &r.lr, error)
+          || !get_num (e, "seconds", &r.seconds, error)
+          || !get_num (e, "samples_per_s", &r.samples_per_s, error))
+        return FALSE;
+      g_array_append_val (out, r);
+    }
+  return TRUE;
+}
+
+#define DAMAGED(...) G_STMT_START { \
+    g_set_error (error, LL_ERROR, LL_ERROR_FORMAT, __VA_ARGS__); \
+    return NULL; \
+  } G_STMT_END
+
+LlTrainer *
+ll_model_file_from_bytes (GBytes *bytes, GError **error)
+{
+  gsize len;
+  const guint8 *data = g_bytes_get_data (bytes, &len), *p;
+  Reader r = { data, len };
+  guint32 version, json_len, crc_stored, crc;
+  guint64 n_params, n_state, n_optim;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) local = NULL;
+  g_autoptr(LlArch) arch = NULL;
+  g_autoptr(LlModel) model = NULL;
+  g_autoptr(LlTrainer) trainer = NULL;
+  g_autoptr(GArray) history = g_array_new (FALSE, TRUE, sizeof (LlEpochRecord));
+  g_autofree float *optim = NULL;
+  LlFitConfig cfg;
+  JsonObject *root;
+  JsonNode *arch_node, *train_node;
+  double step = 0;
+
+  if (len < MAGIC_LEN || memcmp (data, MAGIC, MAGIC_LEN) != 0)
+    DAMAGED ("This is not a Layerlab model file (it does not start with the Layerlab signature)");
+  r.p += MAGIC_LEN;
+  r.left -= MAGIC_LEN;
+  if (!take_u32 (&r, &version))
+    DAMAGED ("The model file is truncated: it ends inside its header");
+  if (version > LL_MODEL_FILE_VERSION)
+    DAMAGED ("This model was saved by a newer Layerlab (file format %u); this version reads "
+             "format %d. Update Layerlab to open it.", version, LL_MODEL_FILE_VERSION);
+  if (version == 0)
+    DAMAGED ("The model file's version is 0, which no Layerlab writes: the file is damaged");
+  if (len < 4)
+    DAMAGED ("The model file is truncated");
+  memcpy (&crc_stored, data + len - 4, 4);
+  crc_stored = GUINT32_FROM_LE (crc_stored);
+  crc = (guint32) crc32 (0L, data, (uInt) (len - 4));
+  if (!take_u32 (&r, &json_len) || json_len > MAX_JSON || !take (&r, json_len, &p))
+    DAMAGED ("The model file is truncated or damaged: its description is cut off");
+  if (crc != crc_stored)
+    DAMAGED ("The model file is damaged: its checksum does not match (was it cut short or "
+             "changed?). Open an earlier copy or save the model again.");
+  if (!json_parser_load_from_data (parser, (const char *) p, json_len, &local))
+    DAMAGED ("The model file's description is not valid JSON: %s", local->message);
+  if (!JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+    DAMAGED ("The model file's description is not a JSON object");
+  root = json_node_get_object (json_parser_get_root (parser));
+  arch_node = json_object_get_member (root, "architecture");
+  arch = ll_arch_from_json_node (arch_node, &local);
+  if (arch == NULL)
+    DAMAGED ("The model file's architecture is invalid: %s", local->message);
+  model = ll_model_new (arch, &local);
+  if (model == NULL)
+    DAMAGED ("The model file describes a model that cannot be built: %s", local->message);
+
+  ll_fit_config_init (&cfg);
+  train_node = json_object_get_member (root, "training");
+  if (train_node != NULL && JSON_NODE_HOLDS_OBJECT (train_node)
+      && !parse_fit_config (json_node_get_object (train_node), &cfg, &local))
+    {
+      ll_fit_config_clear (&cfg);
+      DAMAGED ("The model file's training settings are invalid: %s", local->message);
+    }
+  if (!get_num (root, "step", &step, &local) || !parse_history (root, history, &local))
+    {
+      ll_fit_config_clear (&cfg);
+      DAMAGED ("The model file is damaged: %s", local->message);
+    }
+
+  if (!take_u64 (&r, &n_params) || !take_u64 (&r, &n_state) || !take_u64 (&r, &n_optim))
+    {
+      ll_fit_config_clear (&cfg);
+      DAMAGED ("The model file is truncated: the weights are missing");
+    }
+  if (n_params != ll_model_n_trainable (model) || n_state != ll_model_n_state (model))
+    {
+      ll_fit_config_clear (&cfg);
+      DAMAGED ("The model file holds %" G_GUINT64_FORMAT " weights but its architecture needs %"
+               G_GSIZE_FORMAT ": the file is damaged", n_params, ll_model_n_trainable (model));
+    }
+  if (!take_floats (&r, ll_model_params (model), n_params)
+      || !take_floats (&r, ll_model_state (model), n_state))
+    {
+      ll_fit_config_clear (&cfg);
+      DAMAGED ("The model file is truncated: the weights are cut off");
+    }
+  trainer = ll_trainer_new (g_steal_pointer (&model), &cfg);
+  ll_fit_config_clear (&cfg);
+  {
+    gsize expect = 0;
+    ll_trainer_get_optim_state (trainer, &expect);
+    if (n_optim != 0 && n_optim != expect)
+      DAMAGED ("The model file's optimizer state has %" G_GUINT64_FORMAT " values where %"
+               G_GSIZE_FORMAT " are needed: the file is damaged", n_optim, expect);
+    if (n_optim > 0)
+      {
+        optim = g_new (float, n_optim);
+        if (!take_floats (&r, optim, n_optim))
+          DAMAGED ("The model file is truncated: the optimizer state is cut off");
+      }
+  }
+  if (r.left != 4)
+    DAMAGED ("The model file has %" G_GSIZE_FORMAT " unexpected bytes at its end: it is damaged",
+             r.left - MIN (r.left, 4));
+  ll_trainer_set_state (trainer, (gint64) step, optim, n_optim,
+                        (const LlEpochRecord *) (void *) history->data, history->len);
+  return g_steal_pointer (&trainer);
+}
+
+LlTrainer *
+ll_model_file_load (const char *path, GError **error)
+{
+  g_autoptr(GError) local = NULL;
+  g_autoptr(GMappedFile) mf = g_mapped_file_new (path, FALSE, &local);
+  g_autoptr(GBytes) bytes = NULL;
+  LlTrainer *t;
+
+  if (mf == NULL)
+    {
+      g_set_error (error, LL_ERROR, LL_ERROR_IO, "Could not open the model %s: %s", path,
+                   local->message);
+      return NULL;
+    }
+  bytes = g_mapped_file_get_bytes (mf);
+  t = ll_model_file_from_bytes (bytes, &local);
+  if (t == NULL)
+    {
+      g_autofree char *base = g_path_get_basename (path);
+      g_set_error (error, LL_ERROR, local->code, "%s: %s", base, local->message);
+    }
+  return t;
+}

@@ -11,6 +11,10 @@ G_BEGIN_DECLS
 
 /* Writes to a temporary file beside path, then renames it over path. */
 gboolean   ll_model_file_save     (LlTrainer *trainer, const char *path, GError **error);
+/* include_training_state FALSE: weights only (no optimizer state, no history), as
+ * ModelCheckpoint's save_weights_only. */
+gboolean   ll_model_file_save_with (LlTrainer *trainer, const char *path,
+                                    gboolean include_training_state, GError **error);
 /* Memory forms, for resources and tests. */
 GBytes    *ll_model_file_to_bytes (LlTrainer *trainer, GError **error);
 LlTrainer *ll_model_file_load     (const char *path, GError **error);

@@ -1,1 +1,604 @@
-/* ll-model.c: to be written */
+/* ll-model.c: building a model from an architecture, the forward and
+ * backward passes, regularization and the Keras summary.
+ *
+ * Layers become ops (the linear part, then the activation if any).
+ * Activations live in one buffer per op output, planned for a maximum
+ * batch; input gradients ping-pong between two buffers of the largest
+ * size; parameters, gradients and non-trainable state are three flat
+ * buffers that ops see through views. */
+#include "ll-model.h"
+#include "ll-gemm.h"
+
+#include <math.h>
+
+typedef struct {
+  int first_op, n_ops;             /* ops of this layer */
+  int out_act;                     /* index into acts of the layer's output */
+  int n_weights;
+  LlWeightInfo info[LL_MAX_WEIGHTS];
+  gsize offset[LL_MAX_WEIGHTS];    /* into params (trainable) or state */
+  gsize n_params;
+} LayerInfo;
+
+struct _LlModel {
+  LlArch *arch;
+  int n_layers;
+  LlShape *shapes;
+  LayerInfo *layers;
+
+  int n_ops;
+  LlOp **ops;
+  int *op_layer;
+
+  float *params, *grads, *state;
+  gsize n_params, n_state;
+
+  int max_batch;                   /* planned for */
+  float **acts;                    /* n_ops + 1 buffers: acts[0] is the input */
+  float *dbuf[2];
+  gsize max_act;                   /* floats per sample of the largest activation */
+  float *scratch;
+  gsize scratch_size;
+  float *loss_grad;
+  int last_batch;
+};
+
+static void
+free_buffers (LlModel *model)
+{
+  if (model->acts != NULL)
+    for (int i = 0; i <= model->n_ops; i++)
+      g_free (model->acts[i]);
+  g_clear_pointer (&model->acts, g_free);
+  g_clear_pointer (&model->dbuf[0], g_free);
+  g_clear_pointer (&model->dbuf[1], g_free);
+  g_clear_pointer (&model->scratch, g_free);
+  g_clear_pointer (&model->loss_grad, g_free);
+  model->scratch_size = 0;
+  model->max_batch = 0;
+}
+
+void
+ll_model_free (LlModel *model)
+{
+  if (model == NULL)
+    return;
+  free_buffers (model);
+  for (int i = 0; i < model->n_ops; i++)
+    {
+      if (model->ops[i]->klass->finalize != NULL)
+        model->ops[i]->klass->finalize (model->ops[i]);
+      g_free (model->ops[i]);
+    }
+  g_free (model->ops);
+  g_free (model->op_layer);
+  g_free (model->params);
+  g_free (model->grads);
+  g_free (model->state);
+  g_free (model->layers);
+  g_free (model->shapes);
+  ll_arch_free (model->arch);
+  g_free (model);
+}
+
+LlModel *
+ll_model_new (const LlArch *arch, GError **error)
+{
+  g_autoptr(LlModel) model = g_new0 (LlModel, 1);
+  GPtrArray *ops;
+  GArray *op_layer;
+
+  g_return_val_if_fail (arch != NULL, NULL);
+
+  if (!ll_arch_validate (arch, NULL, error))
+    return NULL;
+  model->arch = ll_arch_copy (arch);
+  model->n_layers = ll_arch_n_layers (arch);
+  model->shapes = ll_arch_infer_shapes (arch, NULL, error);
+  if (model->shapes == NULL)
+    return NULL;
+  model->layers = g_new0 (LayerInfo, model->n_layers);
+
+  /* Weights: count, then lay out in the flat buffers. */
+  for (int i = 0; i < model->n_layers; i++)
+    {
+      const LlLayerSpec *spec = ll_arch_layer (arch, i);
+      LayerInfo *li = &model->layers[i];
+      const LlShape *in = i > 0 ? &model->shapes[i - 1] : &model->shapes[0];
+
+      li->n_weights = spec->type->weights != NULL
+                      ? spec->type->weights (spec, in, &model->shapes[i], li->info) : 0;
+      for (int w = 0; w < li->n_weights; w++)
+        {
+          gsize size = ll_weight_info_size (&li->info[w]);
+          if (li->info[w].trainable)
+            {
+              li->offset[w] = model->n_params;
+              model->n_params += size;
+            }
+          else
+            {
+              li->offset[w] = model->n_state;
+              model->n_state += size;
+            }
+          li->n_params += size;
+        }
+    }
+  if (!(model->params = ll_alloc_floats (model->n_params, "the model's weights", error))
+      || !(model->grads = ll_alloc_floats (model->n_params, "the weight gradients", error))
+      || !(model->state = ll_alloc_floats (model->n_state, "the model's state", error)))
+    return NULL;
+
+  /* Ops. */
+  ops = g_ptr_array_new ();
+  op_layer = g_array_new (FALSE, FALSE, sizeof (int));
+  for (int i = 0; i < model->n_layers; i++)
+    {
+      const LlLayerSpec *spec = ll_arch_layer (arch, i);
+      LayerInfo *li = &model->layers[i];
+      const LlShape *in = i > 0 ? &model->shapes[i - 1] : &model->shapes[0];
+      LlActivation act = ll_layer_spec_activation (spec);
+
+      li->first_op = (int) ops->len;
+      if (i > 0 && spec->type->build != NULL)
+        {
+          LlOp *op = spec->type->build (spec, in, &model->shapes[i]);
+          op->n_weights = li->n_weights;
+          for (int w = 0; w < li->n_weights; w++)
+            {
+              if (li->info[w].trainable)
+                {
+                  op->w[w] = model->params + li->offset[w];
+                  op->g[w] = model->grads + li->offset[w];
+                }
+              else
+                op->w[w] = model->state + li->offset[w];
+            }
+          g_ptr_array_add (ops, op);
+          g_array_append_val (op_layer, i);
+        }
+      if (i > 0 && (act != LL_ACT_LINEAR || spec->type == &ll_layer_activation))
+        {
+          g_ptr_array_add (ops, ll_activation_op_new (act, &model->shapes[i]));
+          g_array_append_val (op_layer, i);
+        }
+      li->n_ops = (int) ops->len - li->first_op;
+      li->out_act = li->n_ops > 0 ? (int) ops->len : (i > 0 ? model->layers[i - 1].out_act : 0);
+    }
+  model->n_ops = (int) ops->len;
+  model->ops = (LlOp **) g_ptr_array_free (ops, FALSE);
+  model->op_layer = (int *) (void *) g_array_free (op_layer, FALSE);
+
+  model->max_act = ll_shape_size (&model->shapes[0]);
+  for (int i = 0; i < model->n_ops; i++)
+    model->max_act = MAX (model->max_act, ll_shape_size (&model->ops[i]->out));
+  return g_steal_pointer (&model);
+}
+
+LlModel *
+ll_model_copy (const LlModel *model)
+{
+  LlModel *copy = ll_model_new (model->arch, NULL);
+  g_assert (copy != NULL);
+  ll_model_copy_weights (copy, model);
+  return copy;
+}
+
+void
+ll_model_copy_weights (LlModel *dst, const LlModel *src)
+{
+  g_return_if_fail (dst->n_params == src->n_params && dst->n_state == src->n_state);
+  memcpy (dst->params, src->params, src->n_params * sizeof (float));
+  memcpy (dst->state, src->state, src->n_state * sizeof (float));
+}
+
+const LlArch *
+ll_model_get_arch (const LlModel *model)
+{
+  return model->arch;
+}
+
+int
+ll_model_n_layers (const LlModel *model)
+{
+  return model->n_layers;
+}
+
+LlShape
+ll_model_layer_shape (const LlModel *model, int layer)
+{
+  g_return_val_if_fail (layer >= 0 && layer < model->n_layers, model->shapes[0]);
+  return model->shapes[layer];
+}
+
+LlShape
+ll_model_input_shape (const LlModel *model)
+{
+  return model->shapes[0];
+}
+
+LlShape
+ll_model_output_shape (const LlModel *model)
+{
+  return model->shapes[model->n_layers - 1];
+}
+
+gsize
+ll_model_n_trainable (const LlModel *model)
+{
+  return model->n_params;
+}
+
+gsize
+ll_model_n_state (const LlModel *model)
+{
+  return model->n_state;
+}
+
+gsize
+ll_model_layer_n_params (const LlModel *model, int layer)
+{
+  g_return_val_if_fail (layer >= 0 && layer < model->n_layers, 0);
+  return model->layers[layer].n_params;
+}
+
+float *
+ll_model_params (LlModel *model)
+{
+  return model->params;
+}
+
+float *
+ll_model_grads (LlModel *model)
+{
+  return model->grads;
+}
+
+float *
+ll_model_state (LlModel *model)
+{
+  return model->state;
+}
+
+int
+ll_model_layer_weights (LlModel *model, int layer, LlWeightView *views)
+{
+  LayerInfo *li;
+  g_return_val_if_fail (layer >= 0 && layer < model->n_layers, 0);
+  li = &model->layers[layer];
+  for (int w = 0; w < li->n_weights; w++)
+    {
+      views[w].info = &li->info[w];
+      views[w].data = (li->info[w].trainable ? model->params : model->state) + li->offset[w];
+      views[w].grad = li->info[w].trainable ? model->grads + li->offset[w] : NULL;
+    }
+  return li->n_weights;
+}
+
+void
+ll_model_init_weights (LlModel *model, guint64 seed)
+{
+  LlRng rng;
+  ll_rng_seed (&rng, seed);
+  for (int i = 0; i < model->n_layers; i++)
+    {
+      LlWeightView views[LL_MAX_WEIGHTS];
+      int n = ll_model_layer_weights (model, i, views);
+      for (int w = 0; w < n; w++)
+        ll_init_fill (views[w].info->init, views[w].info->init_value,
+                      views[w].info->fan_in, views[w].info->fan_out,
+                      &rng, views[w].data, ll_weight_info_size (views[w].info));
+    }
+}
+
+gsize
+ll_model_estimate_bytes (const LlArch *arch, int batch)
+{
+  g_autofree LlShape *shapes = ll_arch_infer_shapes (arch, NULL, NULL);
+  gsize acts = 0, max_act = 0, params = 0;
+  int n;
+
+  if (shapes == NULL)
+    return 0;
+  n = ll_arch_n_layers (arch);
+  for (int i = 0; i < n; i++)
+    {
+      const LlLayerSpec *spec = ll_arch_layer (arch, i);
+      LlWeightInfo info[LL_MAX_WEIGHTS];
+      gsize size = ll_shape_size (&shapes[i]);
+      int nw = spec->type->weights != NULL
+               ? spec->type->weights (spec, i > 0 ? &shapes[i - 1] : &shapes[0], &shapes[i], info) : 0;
+      /* Two buffers per layer with an activation, one otherwise. */
+      acts += size * (ll_layer_spec_activation (spec) != LL_ACT_LINEAR ? 2 : 1);
+      max_act = MAX (max_act, size);
+      for (int w = 0; w < nw; w++)
+        params += ll_weight_info_size (&info[w]);
+      /* im2col and per-op buffers are roughly another activation's worth
+       * times the kernel area; count them generously. */
+      if (nw > 0 && info[0].rank == 4)
+        acts += size * (gsize) info[0].dims[0] * info[0].dims[1] * info[0].dims[2]
+                / MAX (1, info[0].dims[3]);
+    }
+  /* params, grads and up to three optimizer slots */
+  return sizeof (float) * ((acts + 2 * max_act) * (gsize) batch + 5 * params);
+}
+
+gboolean
+ll_model_plan (LlModel *model, int max_batch, GError **error)
+{
+  gsize scratch = 0;
+
+  g_return_val_if_fail (max_batch > 0, FALSE);
+  if (max_batch <= model->max_batch)
+    return TRUE;
+
+  {
+    gsize need = ll_model_estimate_bytes (model->arch, max_batch);
+    if (need > LL_MAX_ALLOC)
+      {
+        g_set_error (error, LL_ERROR, LL_ERROR_MEMORY,
+                     "Training this model at batch size %d needs about %.1f GiB, more than the "
+                     "%.0f GiB Layerlab allows. Use a smaller batch size or fewer units/filters.",
+                     max_batch, (double) need / (1 << 30), (double) (LL_MAX_ALLOC >> 30));
+        return FALSE;
+      }
+  }
+
+  free_buffers (model);
+  model->acts = g_new0 (float *, model->n_ops + 1);
+  if (!(model->acts[0] = ll_alloc_floats ((gsize) max_batch * ll_shape_size (&model->shapes[0]),
+                                          "the input batch", error)))
+    goto fail;
+  for (int i = 0; i < model->n_ops; i++)
+    {
+      LlOp *op = model->ops[i];
+      if (!(model->acts[i + 1] = ll_alloc_floats ((gsize) max_batch * ll_shape_size (&op->out),
+                                                  "layer outputs", error)))
+        goto fail;
+      if (op->klass->plan != NULL && !op->klass->plan (op, max_batch, error))
+        goto fail;
+      if (op->klass->scratch != NULL)
+        scratch = MAX (scratch, op->klass->scratch (op, max_batch));
+    }
+  for (int k = 0; k < 2; k++)
+    if (!(model->dbuf[k] = ll_alloc_floats ((gsize) max_batch * model->max_act,
+                                            "gradient buffers", error)))
+      goto fail;
+  if (!(model->loss_grad = ll_alloc_floats ((gsize) max_batch * ll_shape_size (&model->shapes[model->n_layers - 1]),
+                                            "the loss gradient", error)))
+    goto fail;
+  if (scratch > 0 && !(model->scratch = ll_alloc_floats (scratch, "convolution workspace", error)))
+    goto fail;
+  model->scratch_size = scratch;
+  model->max_batch = max_batch;
+  return TRUE;
+
+fail:
+  free_buffers (model);
+  return FALSE;
+}
+
+#ifdef LL_DEBUG_FINITE
+static void
+assert_finite (const float *v, gsize n, const char *what)
+{
+  for (gsize i = 0; i < n; i++)
+    if (!isfinite (v[i]))
+      g_error ("non-finite value after %s at %" G_GSIZE_FORMAT, what, i);
+}
+#endif
+
+const float *
+ll_model_forward (LlModel *model, int batch, const float *x, gboolean training, LlRng *rng)
+{
+  LlContext ctx = { training, rng, model->scratch, model->scratch_size };
+
+  g_return_val_if_fail (batch > 0 && batch <= model->max_batch, NULL);
+  g_return_val_if_fail (!training || rng != NULL, NULL);
+
+  memcpy (model->acts[0], x, (gsize) batch * ll_shape_size (&model->shapes[0]) * sizeof (float));
+  for (int i = 0; i < model->n_ops; i++)
+    {
+      LlOp *op = model->ops[i];
+      op->klass->forward (op, &ctx, batch, model->acts[i], model->acts[i + 1]);
+#ifdef LL_DEBUG_FINITE
+      assert_finite (model->acts[i + 1], (gsize) batch * ll_shape_size (&op->out), op->klass->name);
+#endif
+    }
+  model->last_batch = batch;
+  return model->acts[model->n_ops];
+}
+
+const float *
+ll_model_layer_output (const LlModel *model, int layer)
+{
+  g_return_val_if_fail (layer >= 0 && layer < model->n_layers && model->acts != NULL, NULL);
+  return model->acts[model->layers[layer].out_act];
+}
+
+/* Whether the loss can take the logits before a final softmax/sigmoid. */
+static LlLossInput
+loss_input (const LlModel *model, LlLossKind loss)
+{
+  LlActivation act;
+  if (model->n_ops == 0 || !ll_op_is_activation (model->ops[model->n_ops - 1], &act))
+    return LL_LOSS_INPUT_PROBS;
+  if (act == LL_ACT_SOFTMAX && (loss == LL_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY
+                                || loss == LL_LOSS_CATEGORICAL_CROSSENTROPY))
+    return LL_LOSS_INPUT_SOFTMAX_LOGITS;
+  if (act == LL_ACT_SIGMOID && loss == LL_LOSS_BINARY_CROSSENTROPY)
+    return LL_LOSS_INPUT_SIGMOID_LOGITS;
+  return LL_LOSS_INPUT_PROBS;
+}
+
+static double
+loss_of_last (LlModel *model, LlLossKind loss, int batch, const gint32 *labels,
+              int *n_correct, float *grad, int *first_backward_op)
+{
+  LlLossInput input = loss_input (model, loss);
+  int n_out = (int) ll_shape_size (&model->shapes[model->n_layers - 1]);
+  const float *out = input == LL_LOSS_INPUT_PROBS ? model->acts[model->n_ops]
+                                                  : model->acts[model->n_ops - 1];
+  if (n_correct != NULL)
+    *n_correct = ll_accuracy_count (batch, n_out, model->acts[model->n_ops], labels);
+  if (first_backward_op != NULL)
+    *first_backward_op = input == LL_LOSS_INPUT_PROBS ? model->n_ops - 1 : model->n_ops - 2;
+  return ll_loss_compute (loss, input, batch, n_out, out, labels, grad);
+}
+
+double
+ll_model_loss (LlModel *model, LlLossKind loss, int batch, const gint32 *labels, int *n_correct)
+{
+  g_return_val_if_fail (batch == model->last_batch, NAN);
+  return loss_of_last (model, loss, batch, labels, n_correct, NULL, NULL);
+}
+
+double
+ll_model_regularization (const LlModel *model)
+{
+  double total = 0.0;
+  for (int i = 0; i < model->n_layers; i++)
+    {
+      const LayerInfo *li = &model->layers[i];
+      for (int w = 0; w < li->n_weights; w++)
+        {
+          const LlWeightInfo *info = &li->info[w];
+          const float *v = model->params + li->offset[w];
+          gsize n = ll_weight_info_size (info);
+          double s1 = 0.0, s2 = 0.0;
+          if (!info->trainable || (info->l1 == 0.0 && info->l2 == 0.0))
+            continue;
+          for (gsize k = 0; k < n; k++)
+            {
+              s1 += fabsf (v[k]);
+              s2 += (double) v[k] * v[k];
+            }
+          total += info->l1 * s1 + info->l2 * s2;
+        }
+    }
+  return total;
+}
+
+/* Adds d(l1·Σ|w| + l2·Σw²)/dw = l1·sign(w) + 2·l2·w to the gradients. */
+static void
+regularization_grad (LlModel *model)
+{
+  for (int i = 0; i < model->n_layers; i++)
+    {
+      const LayerInfo *li = &model->layers[i];
+      for (int w = 0; w < li->n_weights; w++)
+        {
+          const LlWeightInfo *info = &li->info[w];
+          const float *v;
+          float *g;
+          gsize n;
+          float l1 = (float) info->l1, l2x2 = (float) (2.0 * info->l2);
+          if (!info->trainable || (info->l1 == 0.0 && info->l2 == 0.0))
+            continue;
+          v = model->params + li->offset[w];
+          g = model->grads + li->offset[w];
+          n = ll_weight_info_size (info);
+          for (gsize k = 0; k < n; k++)
+            g[k] += l1 * (float) ((v[k] > 0) - (v[k] < 0)) + l2x2 * v[k];
+        }
+    }
+}
+
+double
+ll_model_train_step (LlModel *model, LlLossKind loss, int batch,
+                     const float *x, const gint32 *labels,
+                     LlRng *rng, int *n_correct)
+{
+  LlContext ctx = { TRUE, rng, model->scratch, model->scratch_size };
+  const float *dy;
+  double value;
+  int first, k = 0;
+
+  ll_model_forward (model, batch, x, TRUE, rng);
+  value = loss_of_last (model, loss, batch, labels, n_correct, model->loss_grad, &first);
+
+  /* Ops with no weights before the first weighted op need no input gradient. */
+  dy = model->loss_grad;
+  for (int i = first; i >= 0; i--)
+    {
+      LlOp *op = model->ops[i];
+      float *dx = i > 0 ? model->dbuf[k] : NULL;
+      op->klass->backward (op, &ctx, batch, model->acts[i], model->acts[i + 1], dy, dx);
+      dy = dx;
+      k ^= 1;
+    }
+  regularization_grad (model);
+  return value + ll_model_regularization (model);
+}
+
+gboolean
+ll_model_predict (LlModel *model, int batch, const float *x, float *probs, GError **error)
+{
+  gsize in_size = ll_shape_size (&model->shapes[0]);
+  gsize out_size = ll_shape_size (&model->shapes[model->n_layers - 1]);
+  int chunk = MIN (batch, 256);
+
+  if (!ll_model_plan (model, MAX (chunk, 1), error))
+    return FALSE;
+  for (int start = 0; start < batch; start += chunk)
+    {
+      int n = MIN (chunk, batch - start);
+      const float *out = ll_model_forward (model, n, x + (gsize) start * in_size, FALSE, NULL);
+      memcpy (probs + (gsize) start * out_size, out, (gsize) n * out_size * sizeof (float));
+    }
+  return TRUE;
+}
+
+static void
+append_thousands (GString *s, guint64 v)
+{
+  g_autofree char *digits = g_strdup_printf ("%" G_GUINT64_FORMAT, v);
+  int len = (int) strlen (digits);
+  for (int i = 0; i < len; i++)
+    {
+      if (i > 0 && (len - i) % 3 == 0)
+        g_string_append_c (s, ',');
+      g_string_append_c (s, digits[i]);
+    }
+}
+
+char *
+ll_model_summary (const LlModel *model)
+{
+  GString *s = g_string_new ("Model: \"sequential\"\n");
+  const char *rule = "_________________________________________________________________\n";
+  guint64 trainable = 0, non_trainable = 0;
+
+  g_string_append (s, rule);
+  g_string_append (s, " Layer (type)                Output Shape              Param #   \n");
+  g_string_append (s, "=================================================================\n");
+  /* Keras' Sequential summary does not list the Input layer. */
+  for (int i = 1; i < model->n_layers; i++)
+    {
+      const LlLayerSpec *spec = ll_arch_layer (model->arch, i);
+      const LayerInfo *li = &model->layers[i];
+      g_autofree char *name = ll_arch_layer_name (model->arch, i);
+      g_autofree char *label = g_strdup_printf ("%s (%s)", name, spec->type->name);
+      g_autofree char *shape = ll_shape_to_string (&model->shapes[i]);
+      for (int w = 0; w < li->n_weights; w++)
+        {
+          if (li->info[w].trainable)
+            trainable += ll_weight_info_size (&li->info[w]);
+          else
+            non_trainable += ll_weight_info_size (&li->info[w]);
+        }
+      g_string_append_printf (s, " %-27s %-25s %-10" G_GSIZE_FORMAT "\n", label, shape, li->n_params);
+      if (i + 1 < model->n_layers)
+        g_string_append (s, "                                                                 \n");
+    }
+  g_string_append (s, "=================================================================\n");
+  g_string_append (s, "Total params: ");
+  append_thousands (s, trainable + non_trainable);
+  g_string_append (s, "\nTrainable params: ");
+  append_thousands (s, trainable);
+  g_string_append (s, "\nNon-trainable params: ");
+  append_thousands (s, non_trainable);
+  g_string_append_c (s, '\n');
+  g_string_append (s, rule);
+  return g_string_free (s, FALSE);
+}

@@ -1,1 +1,659 @@
-/* ll-trainer.c: to be written */
+/* ll-trainer.c: fit() with Keras semantics: validation split taken from
+ * the end before shuffling, per-epoch shuffles, running-mean progress,
+ * EarlyStopping, ModelCheckpoint, ReduceLROnPlateau, learning-rate
+ * schedules and a guard against NaN/Inf. */
+#include "ll-trainer.h"
+#include "ll-model-file.h"
+#include "ll-gemm.h"
+
+#include <math.h>
+
+const char *const ll_schedule_names[] = { "constant", "step", "exponential", "cosine", NULL };
+const char *const ll_monitor_names[] = { "val_loss", "val_accuracy", "loss", "accuracy", NULL };
+
+struct _LlTrainer {
+  LlModel *model;
+  LlFitConfig config;
+  float *optim_state;
+  gsize n_optim_state;
+  gint64 step;
+  GArray *history;                 /* of LlEpochRecord */
+  LlRng rng;                       /* shuffles and dropout */
+  double lr_scale;                 /* ReduceLROnPlateau's reductions so far */
+  double lr_now;
+  GMutex lock;                     /* guards requested_lr */
+  double requested_lr;             /* > 0: set by another thread, applied between batches */
+};
+
+void
+ll_fit_config_init (LlFitConfig *cfg)
+{
+  memset (cfg, 0, sizeof *cfg);
+  cfg->epochs = 1;
+  cfg->batch_size = 32;
+  cfg->shuffle = TRUE;
+  cfg->validation_split = 0.0;
+  cfg->seed = 42;
+  cfg->loss = LL_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY;
+  cfg->optim = ll_optim_config_default (LL_OPTIM_ADAM);
+  cfg->schedule = (LlSchedule) { LL_SCHEDULE_CONSTANT, 0.5, 10, 0.0 };
+  cfg->early_stopping = (LlEarlyStopping) { FALSE, LL_MONITOR_VAL_LOSS, 0.0, 0, FALSE };
+  cfg->checkpoint = (LlCheckpoint) { FALSE, NULL, LL_MONITOR_VAL_LOSS, FALSE, FALSE };
+  cfg->reduce_lr = (LlReduceLrOnPlateau) { FALSE, LL_MONITOR_VAL_LOSS, 0.1, 10, 1e-4, 0.0 };
+  cfg->n_threads = 0;
+}
+
+void
+ll_fit_config_copy (LlFitConfig *dst, const LlFitConfig *src)
+{
+  if (dst == src)
+    return;
+  *dst = *src;
+  dst->checkpoint.path = g_strdup (src->checkpoint.path);
+}
+
+void
+ll_fit_config_clear (LlFitConfig *cfg)
+{
+  g_clear_pointer (&cfg->checkpoint.path, g_free);
+}
+
+gboolean
+ll_fit_config_validate (const LlFitConfig *cfg, GError **error)
+{
+  if (cfg->epochs < 1 || cfg->epochs > 10000)
+    {
+      g_set_error (error, LL_ERROR, LL_ERROR_INVALID,
+                   "Epochs must be between 1 and 10000 (got %d)", cfg->epochs);
+      return FALSE;
+    }
+  if (cfg->batch_size < 1 || cfg->batch_size > 65536)
+    {
+      g_set_error (error, LL_ERROR, LL_ERROR_INVALID,
+                   "Batch size must be between 1 and 65536 (got %d); Keras' default is 32",
+                   cfg->batch_size);
+      return FALSE;
+    }
+  if (!(cfg->validation_split >= 0.0 && cfg->validation_split < 1.0))
+    {
+      g_set_error (error, LL_ERROR, LL_ERROR_INVALID,
+                   "Validation split must be at least 0 and below 1 (got %g); 0.1 or 0.2 are usual",
+                   cfg->validation_split);
+      return FALSE;
+    }
+  if ((guint) cfg->loss >= LL_N_LOSSES || (guint) cfg->schedule.kind >= LL_N_SCHEDULES)
+    {
+      g_set_error (error, LL_ERROR, LL_ERROR_INVALID, "Unknown loss or schedule");
+      return FALSE;
+    }
+  if (cfg->schedule.kind != LL_SCHEDULE_CONSTANT
+      && !(cfg->schedule.factor > 0.0 && cfg->schedule.factor <= 1.0))
+    {
+      g_set_error (error, LL_ERROR, LL_ERROR_INVALID,
+                   "The schedule's factor must be above 0 and at most 1 (got %g)", cfg->schedule.factor);
+      return FALSE;
+    }
+  if (cfg->schedule.kind == LL_SCHEDULE_STEP && cfg->schedule.step_epochs < 1)
+    {
+      g_set_error (error, LL_ERROR, LL_ERROR_INVALID,
+                   "The step schedule needs at least 1 epoch per step (got %d)", cfg->schedule.step_epochs);
+      return FALSE;
+    }
+  if (cfg->reduce_lr.enabled && !(cfg->reduce_lr.factor > 0.0 && cfg->reduce_lr.factor < 1.0))
+    {
+      g_set_error (error, LL_ERROR, LL_ERROR_INVALID,
+                   "ReduceLROnPlateau's factor must be between 0 and 1 (got %g); Keras uses 0.1",
+                   cfg->reduce_lr.factor);
+      return FALSE;
+    }
+  if (cfg->early_stopping.enabled && cfg->early_stopping.patience < 0)
+    {
+      g_set_error (error, LL_ERROR, LL_ERROR_INVALID, "EarlyStopping's patience cannot be negative");
+      return FALSE;
+    }
+  if (cfg->checkpoint.enabled && (cfg->checkpoint.path == NULL || cfg->checkpoint.path[0] == '\0'))
+    {
+      g_set_error (error, LL_ERROR, LL_ERROR_INVALID,
+                   "ModelCheckpoint is on but has no file name; choose where to save");
+      return FALSE;
+    }
+  return ll_optim_config_validate (&cfg->optim, error);
+}
+
+double
+ll_schedule_lr (const LlSchedule *s, double base_lr, int epoch, int epochs)
+{
+  switch (s->kind)
+    {
+    case LL_SCHEDULE_STEP:
+      return base_lr * pow (s->factor, floor ((double) epoch / MAX (1, s->step_epochs)));
+    case LL_SCHEDULE_EXPONENTIAL:
+      return base_lr * pow (s->factor, epoch);
+    case LL_SCHEDULE_COSINE:
+      {
+        double t = MIN (1.0, (double) epoch / MAX (1, epochs));
+        return base_lr * (s->alpha + (1.0 - s->alpha) * 0.5 * (1.0 + cos (G_PI * t)));
+      }
+    case LL_SCHEDULE_CONSTANT:
+    case LL_N_SCHEDULES:
+    default:
+      return base_lr;
+    }
+}
+
+LlTrainer *
+ll_trainer_new (LlModel *model, const LlFitConfig *config)
+{
+  LlTrainer *t = g_new0 (LlTrainer, 1);
+  LlFitConfig defaults;
+
+  t->model = model;
+  if (config == NULL)
+    {
+      ll_fit_config_init (&defaults);
+      config = &defaults;
+    }
+  ll_fit_config_copy (&t->config, config);
+  t->n_optim_state = ll_optim_state_size (&t->config.optim, ll_model_n_trainable (model));
+  t->optim_state = g_new0 (float, MAX (t->n_optim_state, 1));
+  ll_optim_state_init (&t->config.optim, ll_model_n_trainable (model), t->optim_state);
+  t->history = g_array_new (FALSE, TRUE, sizeof (LlEpochRecord));
+  t->lr_scale = 1.0;
+  t->lr_now = t->config.optim.learning_rate;
+  g_mutex_init (&t->lock);
+  ll_rng_seed (&t->rng, t->config.seed ^ 0x5eed5eedULL);
+  return t;
+}
+
+void
+ll_trainer_free (LlTrainer *t)
+{
+  if (t == NULL)
+    return;
+  ll_model_free (t->model);
+  ll_fit_config_clear (&t->config);
+  g_free (t->optim_state);
+  g_array_unref (t->history);
+  g_mutex_clear (&t->lock);
+  g_free (t);
+}
+
+LlModel *
+ll_trainer_get_model (LlTrainer *t)
+{
+  return t->model;
+}
+
+LlFitConfig *
+ll_trainer_get_config (LlTrainer *t)
+{
+  return &t->config;
+}
+
+static void
+reset_optimizer (LlTrainer *t)
+{
+  g_free (t->optim_state);
+  t->n_optim_state = ll_optim_state_size (&t->config.optim, ll_model_n_trainable (t->model));
+  t->optim_state = g_new0 (float, MAX (t->n_optim_state, 1));
+  ll_optim_state_init (&t->config.optim, ll_model_n_trainable (t->model), t->optim_state);
+  t->step = 0;
+}
+
+gboolean
+ll_trainer_set_config (LlTrainer *t, const LlFitConfig *config, GError **error)
+{
+  gboolean reset;
+
+  if (!ll_fit_config_validate (config, error))
+    return FALSE;
+  reset = memcmp (&t->config.optim, &config->optim, sizeof config->optim) != 0
+          && (t->config.optim.kind != config->optim.kind
+              || t->config.optim.centered != config->optim.centered
+              || t->config.optim.amsgrad != config->optim.amsgrad
+              || (t->config.optim.momentum == 0.0) != (config->optim.momentum == 0.0));
+  ll_fit_config_clear (&t->config);
+  ll_fit_config_copy (&t->config, config);
+  if (reset)
+    reset_optimizer (t);
+  t->lr_now = t->config.optim.learning_rate * t->lr_scale;
+  return TRUE;
+}
+
+const GArray *
+ll_trainer_get_history (LlTrainer *t)
+{
+  return t->history;
+}
+
+gint64
+ll_trainer_get_step (LlTrainer *t)
+{
+  return t->step;
+}
+
+float *
+ll_trainer_get_optim_state (LlTrainer *t, gsize *n)
+{
+  if (n != NULL)
+    *n = t->n_optim_state;
+  return t->optim_state;
+}
+
+void
+ll_trainer_set_state (LlTrainer *t, gint64 step, const float *optim_state, gsize n_optim_state,
+                      const LlEpochRecord *history, guint n_history)
+{
+  t->step = step;
+  if (optim_state != NULL && n_optim_state == t->n_optim_state)
+    memcpy (t->optim_state, optim_state, n_optim_state * sizeof (float));
+  g_array_set_size (t->history, 0);
+  if (history != NULL)
+    g_array_append_vals (t->history, history, n_history);
+  ll_rng_seed (&t->rng, (t->config.seed ^ 0x5eed5eedULL) + (guint64) step);
+}
+
+double
+ll_trainer_get_lr (LlTrainer *t)
+{
+  return t->lr_now;
+}
+
+void
+ll_trainer_request_lr (LlTrainer *t, double lr)
+{
+  g_mutex_lock (&t->lock);
+  t->requested_lr = lr;
+  g_mutex_unlock (&t->lock);
+}
+
+void
+ll_trainer_reset (LlTrainer *t)
+{
+  ll_model_init_weights (t->model, t->config.seed);
+  reset_optimizer (t);
+  g_array_set_size (t->history, 0);
+  t->lr_scale = 1.0;
+  t->lr_now = t->config.optim.learning_rate;
+  ll_rng_seed (&t->rng, t->config.seed ^ 0x5eed5eedULL);
+}
+
+/* Evaluation over an index range of a data set. */
+static gboolean
+evaluate_range (LlModel *model, LlLossKind loss, const LlDataset *ds, int start, int count,
+                int batch_size, float *x, gint32 *labels, guint32 *idx,
+                double *loss_out, double *acc_out)
+{
+  double total = 0.0;
+  long correct = 0;
+
+  for (int b = 0; b < count; b += batch_size)
+    {
+      int n = MIN (batch_size, count - b), right = 0;
+      for (int k = 0; k < n; k++)
+        idx[k] = (guint32) (start + b + k);
+      ll_dataset_fill_batch (ds, idx, n, x, labels);
+      ll_model_forward (model, n, x, FALSE, NULL);
+      total += ll_model_loss (model, loss, n, labels, &right) * n;
+      correct += right;
+    }
+  *loss_out = total / MAX (count, 1) + ll_model_regularization (model);
+  *acc_out = (double) correct / MAX (count, 1);
+  return TRUE;
+}
+
+static gboolean
+check_data (LlModel *model, const LlDataset *ds, GError **error)
+{
+  LlShape in = ll_model_input_shape (model);
+  LlShape want = ll_shape_image (ds->height, ds->width, ds->channels);
+  LlShape out = ll_model_output_shape (model);
+
+  if (ll_shape_size (&in) != ll_shape_size (&want))
+    {
+      g_autofree char *a = ll_shape_to_string (&in), *b = ll_shape_to_string (&want);
+      g_set_error (error, LL_ERROR, LL_ERROR_SHAPE,
+                   "The model's Input is %s but the %s images are %s. Set the Input layer to "
+                   "%d × %d × %d.", a, ds->name, b, ds->height, ds->width, ds->channels);
+      return FALSE;
+    }
+  if (out.d[0] != ds->n_classes && !(out.d[0] == 1 && ds->n_classes == 2))
+    {
+      g_set_error (error, LL_ERROR, LL_ERROR_SHAPE,
+                   "The last layer has %d units but %s has %d classes. "
+                   "Set the last Dense layer to %d units.", out.d[0], ds->name, ds->n_classes,
+                   ds->n_classes);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+ll_model_evaluate (LlModel *model, LlLossKind loss, const LlDataset *ds, int batch_size,
+                   double *loss_out, double *accuracy_out, GError **error)
+{
+  g_autofree float *x = NULL;
+  g_autofree gint32 *labels = NULL;
+  g_autofree guint32 *idx = NULL;
+  double l, a;
+
+  if (!check_data (model, ds, error))
+    return FALSE;
+  batch_size = CLAMP (batch_size, 1, MAX (ds->n, 1));
+  if (!ll_model_plan (model, batch_size, error))
+    return FALSE;
+  x = g_new (float, (gsize) batch_size * ll_dataset_sample_size (ds));
+  labels = g_new (gint32, batch_size);
+  idx = g_new (guint32, batch_size);
+  evaluate_range (model, loss, ds, 0, ds->n, batch_size, x, labels, idx, &l, &a);
+  if (loss_out != NULL)
+    *loss_out = l;
+  if (accuracy_out != NULL)
+    *accuracy_out = a;
+  return TRUE;
+}
+
+gboolean
+ll_model_predict_dataset (LlModel *model, const LlDataset *ds, int batch_size,
+                          gint32 *predicted, float *probs, GError **error)
+{
+  g_autofree float *x = NULL;
+  g_autofree guint32 *idx = NULL;
+  int n_out = ll_model_output_shape (model).d[0];
+
+  if (!check_data (model, ds, error))
+    return FALSE;
+  batch_size = CLAMP (batch_size, 1, MAX (ds->n, 1));
+  if (!ll_model_plan (model, batch_size, error))
+    return FALSE;
+  x = g_new (float, (gsize) batch_size * ll_dataset_sample_size (ds));
+  idx = g_new (guint32, batch_size);
+  for (int b = 0; b < ds->n; b += batch_size)
+    {
+      int n = MIN (batch_size, ds->n - b);
+      const float *out;
+      for (int k = 0; k < n; k++)
+        idx[k] = (guint32) (b + k);
+      ll_dataset_fill_batch (ds, idx, n, x, NULL);
+      out = ll_model_forward (model, n, x, FALSE, NULL);
+      for (int k = 0; k < n; k++)
+        {
+          const float *r = out + (gsize) k * n_out;
+          int best = 0;
+          if (n_out == 1)
+            best = r[0] > 0.5f;
+          else
+            for (int j = 1; j < n_out; j++)
+              if (r[j] > r[best])
+                best = j;
+          if (predicted != NULL)
+            predicted[b + k] = best;
+        }
+      if (probs != NULL)
+        memcpy (probs + (gsize) b * n_out, out, (gsize) n * n_out * sizeof (float));
+    }
+  return TRUE;
+}
+
+static double
+monitor_value (const LlEpochRecord *r, LlMonitor m)
+{
+  switch (m)
+    {
+    case LL_MONITOR_VAL_LOSS:
+      return isnan (r->val_loss) ? r->loss : r->val_loss;
+    case LL_MONITOR_VAL_ACCURACY:
+      return isnan (r->val_accuracy) ? r->accuracy : r->val_accuracy;
+    case LL_MONITOR_LOSS:
+      return r->loss;
+    case LL_MONITOR_ACCURACY:
+    case LL_N_MONITORS:
+    default:
+      return r->accuracy;
+    }
+}
+
+static gboolean
+monitor_is_max (LlMonitor m)
+{
+  return m == LL_MONITOR_VAL_ACCURACY || m == LL_MONITOR_ACCURACY;
+}
+
+/* Keras' test: improvement when current beats best by more than min_delta. */
+static gboolean
+improved (LlMonitor m, double current, double best, double min_delta)
+{
+  if (isnan (best))
+    return TRUE;
+  return monitor_is_max (m) ? current - min_delta > best : current + min_delta < best;
+}
+
+typedef struct {
+  double best;
+  int wait;
+  float *best_weights;             /* params then state */
+} MonitorState;
+
+gboolean
+ll_trainer_fit (LlTrainer *t, const LlDataset *train, const LlDataset *val,
+                const LlFitCallbacks *callbacks, gpointer user_data,
+                LlFitControl *control, GError **error)
+{
+  LlFitConfig *cfg = &t->config;
+  LlModel *model = t->model;
+  gsize n_params = ll_model_n_trainable (model), n_state = ll_model_n_state (model);
+  gsize sample = ll_dataset_sample_size (train);
+  int n_train = train->n, n_val = 0, val_start = 0;
+  const LlDataset *val_ds = val;
+  g_autofree guint32 *order = NULL;
+  g_autofree guint32 *idx = NULL;
+  g_autofree float *x = NULL;
+  g_autofree gint32 *labels = NULL;
+  g_autofree float *snapshot = NULL;
+  MonitorState es = { NAN, 0, NULL }, rl = { NAN, 0, NULL }, ck = { NAN, 0, NULL };
+  gboolean ok = TRUE;
+  int bs;
+
+  if (!ll_fit_config_validate (cfg, error) || !check_data (model, train, error)
+      || (val != NULL && !check_data (model, val, error)))
+    return FALSE;
+
+  if (val == NULL && cfg->validation_split > 0.0)
+    {
+      /* Keras: the last fraction of the data, before any shuffling. */
+      int split_at = (int) (train->n * (1.0 - cfg->validation_split));
+      n_val = train->n - split_at;
+      n_train = split_at;
+      val_start = split_at;
+      val_ds = train;
+    }
+  else if (val != NULL)
+    n_val = val->n;
+  if (n_train < 1)
+    {
+      g_set_error (error, LL_ERROR, LL_ERROR_INVALID,
+                   "No training data left after the validation split; lower the split");
+      return FALSE;
+    }
+
+  ll_gemm_set_threads (cfg->n_threads);
+  bs = MIN (cfg->batch_size, n_train);
+  if (!ll_model_plan (model, MAX (bs, MIN (256, MAX (n_val, 1))), error))
+    return FALSE;
+
+  {
+    int buf = MAX (bs, MIN (256, MAX (n_val, 1)));
+    order = g_new (guint32, n_train);
+    idx = g_new (guint32, buf);
+    x = g_new (float, (gsize) buf * sample);
+    labels = g_new (gint32, buf);
+  }
+  for (int i = 0; i < n_train; i++)
+    order[i] = (guint32) i;
+  snapshot = g_new (float, MAX (n_params + n_state, 1));
+  if (cfg->early_stopping.enabled && cfg->early_stopping.restore_best_weights)
+    es.best_weights = g_new (float, MAX (n_params + n_state, 1));
+
+  for (int e = 0; e < cfg->epochs && ok; e++)
+    {
+      int epoch = (int) t->history->len;
+      int n_batches = (n_train + bs - 1) / bs;
+      double loss_sum = 0.0;
+      long correct = 0, seen = 0;
+      gint64 t0 = g_get_monotonic_time ();
+      LlEpochRecord rec;
+      double sched_base;
+
+      memcpy (snapshot, ll_model_params (model), n_params * sizeof (float));
+      memcpy (snapshot + n_params, ll_model_state (model), n_state * sizeof (float));
+      if (cfg->shuffle)
+        ll_rng_shuffle (&t->rng, order, n_train);
+
+      for (int b = 0; b < n_batches; b++)
+        {
+          int start = b * bs, n = MIN (bs, n_train - start), right = 0;
+          double loss;
+          LlBatchEvent ev;
+
+          g_mutex_lock (&t->lock);
+          if (t->requested_lr > 0.0)
+            {
+              cfg->optim.learning_rate = t->requested_lr;
+              t->lr_scale = 1.0;
+              t->requested_lr = 0.0;
+            }
+          g_mutex_unlock (&t->lock);
+          sched_base = ll_schedule_lr (&cfg->schedule, cfg->optim.learning_rate, epoch,
+                                       (int) t->history->len - e + cfg->epochs);
+          t->lr_now = MAX (sched_base * t->lr_scale,
+                           cfg->reduce_lr.enabled ? cfg->reduce_lr.min_lr : 0.0);
+
+          ll_dataset_fill_batch (train, order + start, n, x, labels);
+          loss = ll_model_train_step (model, cfg->loss, n, x, labels, &t->rng, &right);
+          if (!isfinite (loss))
+            {
+              memcpy (ll_model_params (model), snapshot, n_params * sizeof (float));
+              memcpy (ll_model_state (model), snapshot + n_params, n_state * sizeof (float));
+              g_set_error (error, LL_ERROR, LL_ERROR_DIVERGED,
+                           "The loss became %s at epoch %d, batch %d, with learning rate %g. "
+                           "The learning rate is probably too high: try %g. "
+                           "The weights are back to where they were at the start of epoch %d.",
+                           isnan (loss) ? "NaN" : "infinite", epoch + 1, b + 1, t->lr_now,
+                           t->lr_now / 10.0, epoch + 1);
+              ok = FALSE;
+              break;
+            }
+          t->step++;
+          ll_optim_step (&cfg->optim, t->lr_now, t->step, n_params,
+                         ll_model_params (model), ll_model_grads (model), t->optim_state);
+
+          loss_sum += loss * n;
+          correct += right;
+          seen += n;
+          if (callbacks != NULL && callbacks->on_batch != NULL)
+            {
+              double secs = (g_get_monotonic_time () - t0) / 1e6;
+              ev = (LlBatchEvent) {
+                .epoch = epoch, .batch = b, .n_batches = n_batches, .step = t->step,
+                .batch_loss = loss, .loss = loss_sum / seen, .accuracy = (double) correct / seen,
+                .lr = t->lr_now, .samples_per_s = secs > 0 ? seen / secs : 0.0,
+                .epoch_seconds = secs,
+              };
+              callbacks->on_batch (&ev, user_data);
+            }
+          if (callbacks != NULL && callbacks->between_batches != NULL)
+            callbacks->between_batches (model, user_data);
+
+          if (control != NULL)
+            {
+              while (g_atomic_int_get (&control->pause) && !g_atomic_int_get (&control->cancel))
+                g_usleep (10000);
+              if (g_atomic_int_get (&control->cancel))
+                {
+                  g_set_error (error, LL_ERROR, LL_ERROR_CANCELLED,
+                               "Training stopped at epoch %d, batch %d", epoch + 1, b + 1);
+                  ok = FALSE;
+                  break;
+                }
+            }
+        }
+      if (!ok)
+        break;
+
+      rec.epoch = epoch;
+      rec.loss = loss_sum / MAX (seen, 1);
+      rec.accuracy = (double) correct / MAX (seen, 1);
+      rec.lr = t->lr_now;
+      rec.val_loss = rec.val_accuracy = NAN;
+      if (n_val > 0)
+        evaluate_range (model, cfg->loss, val_ds, val_start, n_val,
+                        MIN (256, n_val), x, labels, idx, &rec.val_loss, &rec.val_accuracy);
+      rec.seconds = (g_get_monotonic_time () - t0) / 1e6;
+      rec.samples_per_s = rec.seconds > 0 ? seen / rec.seconds : 0.0;
+      g_array_append_val (t->history, rec);
+      if (callbacks != NULL && callbacks->on_epoch != NULL)
+        callbacks->on_epoch (&rec, user_data);
+
+      /* ModelCheckpoint */
+      if (cfg->checkpoint.enabled)
+        {
+          double v = monitor_value (&rec, cfg->checkpoint.monitor);
+          if (!cfg->checkpoint.save_best_only || improved (cfg->checkpoint.monitor, v, ck.best, 0.0))
+            {
+              ck.best = v;
+              if (!ll_model_file_save_with (t, cfg->checkpoint.path,
+                                            !cfg->checkpoint.save_weights_only, error))
+                {
+                  ok = FALSE;
+                  break;
+                }
+            }
+        }
+
+      /* ReduceLROnPlateau */
+      if (cfg->reduce_lr.enabled)
+        {
+          double v = monitor_value (&rec, cfg->reduce_lr.monitor);
+          if (improved (cfg->reduce_lr.monitor, v, rl.best, cfg->reduce_lr.min_delta))
+            {
+              rl.best = v;
+              rl.wait = 0;
+            }
+          else if (++rl.wait >= cfg->reduce_lr.patience)
+            {
+              if (t->lr_now > cfg->reduce_lr.min_lr)
+                t->lr_scale *= cfg->reduce_lr.factor;
+              rl.wait = 0;
+            }
+        }
+
+      /* EarlyStopping */
+      if (cfg->early_stopping.enabled)
+        {
+          double v = monitor_value (&rec, cfg->early_stopping.monitor);
+          es.wait++;
+          if (improved (cfg->early_stopping.monitor, v, es.best, fabs (cfg->early_stopping.min_delta)))
+            {
+              es.best = v;
+              es.wait = 0;
+              if (es.best_weights != NULL)
+                {
+                  memcpy (es.best_weights, ll_model_params (model), n_params * sizeof (float));
+                  memcpy (es.best_weights + n_params, ll_model_state (model), n_state * sizeof (float));
+                }
+            }
+          else if (es.wait >= cfg->early_stopping.patience && e > 0)
+            {
+              if (es.best_weights != NULL)
+                {
+                  memcpy (ll_model_params (model), es.best_weights, n_params * sizeof (float));
+                  memcpy (ll_model_state (model), es.best_weights + n_params, n_state * sizeof (float));
+                }
+              break;
+            }
+        }
+    }
+
+  g_free (es.best_weights);
+  return ok;
+}

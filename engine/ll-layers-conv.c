@@ -1,0 +1,1183 @@
+/* ll-layers-conv.c: image layers: Reshape, Conv2D, pooling, global
+ * pooling and BatchNormalization, channels last (NHWC) as Keras.
+ *
+ * Conv2D lowers the whole batch to one matrix (im2col) in the shared
+ * scratch and runs a single GEMM per product; the columns of a row are
+ * ordered (ky, kx, cin) so that the Keras kernel (kh, kw, cin, filters) is
+ * already the [K, F] right-hand matrix, and so that one kernel row of a
+ * window is one contiguous run of k·cin floats of the input. */
+#include "ll-layer.h"
+#include "ll-gemm.h"
+
+#include <math.h>
+#include <string.h>
+
+static const char *const padding_names[] = { "valid", "same", NULL };
+
+enum { PADDING_VALID, PADDING_SAME };
+
+static gboolean
+need_image (const char *layer, const LlShape *in, GError **error)
+{
+  if (in->rank == 3)
+    return TRUE;
+  g_set_error (error, LL_ERROR, LL_ERROR_SHAPE,
+               "%s needs an image input (height × width × channels); it got a flat vector "
+               "of %d values. Remove the Flatten before it or add a Reshape.",
+               layer, in->d[0]);
+  return FALSE;
+}
+
+/* Output length and leading padding of a window sliding over n cells, as
+ * Keras/TensorFlow compute them: "same" pads the total shortfall, half
+ * before and the odd one after.  Returns 0 when a "valid" window does not fit. */
+static int
+window_output (int n, int k, int s, int padding, int *pad_before)
+{
+  int out;
+
+  *pad_before = 0;
+  if (padding == PADDING_VALID)
+    return n < k ? 0 : (n - k) / s + 1;
+  out = (n + s - 1) / s;
+  *pad_before = MAX ((out - 1) * s + k - n, 0) / 2;
+  return out;
+}
+
+/* Range [lo, hi) of window offsets that land inside 0..n-1 from start. */
+static inline void
+window_clip (int start, int k, int n, int *lo, int *hi)
+{
+  *lo = MAX (0, -start);
+  *hi = MIN (k, n - start);
+}
+
+/* Reshape */
+
+enum { RESHAPE_HEIGHT, RESHAPE_WIDTH, RESHAPE_CHANNELS };
+
+static const LlParamSpec reshape_params[] = {
+  { "height", "Height", LL_PARAM_INT, 28, 1, 4096, NULL,
+    "Height of the image the values are arranged into (28 for a flat MNIST digit of 784 values)." },
+  { "width", "Width", LL_PARAM_INT, 28, 1, 4096, NULL,
+    "Width of the image the values are arranged into." },
+  { "channels", "Channels", LL_PARAM_INT, 1, 1, 4096, NULL,
+    "Channels per pixel: 1 for grayscale, 3 for colour. height × width × channels must equal the input size." },
+};
+
+static gboolean
+reshape_infer (const LlLayerSpec *spec, const LlShape *in, LlShape *out, GError **error)
+{
+  int h = (int) spec->v[RESHAPE_HEIGHT], w = (int) spec->v[RESHAPE_WIDTH];
+  int c = (int) spec->v[RESHAPE_CHANNELS];
+  gsize n_in = ll_shape_size (in), n_out = (gsize) h * w * c;
+
+  if (n_in != n_out)
+    {
+      g_autofree char *s = ll_shape_to_string (in);
+      g_set_error (error, LL_ERROR, LL_ERROR_SHAPE,
+                   "Reshape to %d × %d × %d needs %" G_GSIZE_FORMAT " values, but its input %s has %"
+                   G_GSIZE_FORMAT ". Change height, width or channels so that their product is %"
+                   G_GSIZE_FORMAT ".", h, w, c, n_out, s, n_in, n_in);
+      return FALSE;
+    }
+  *out = ll_shape_image (h, w, c);
+  return TRUE;
+}
+
+/* Channels-last memory is the same for both shapes: a copy each way. */
+static void
+reshape_forward (LlOp *op, const LlContext *ctx, int batch, const float *x, float *y)
+{
+  if (x != y)
+    memcpy (y, x, (gsize) batch * ll_shape_size (&op->in) * sizeof (float));
+}
+
+static void
+reshape_backward (LlOp *op, const LlContext *ctx, int batch,
+                  const float *x, const float *y, const float *dy, float *dx)
+{
+  if (dx != NULL && dx != dy)
+    memcpy (dx, dy, (gsize) batch * ll_shape_size (&op->in) * sizeof (float));
+}
+
+static const LlOpClass reshape_op_class = {
+  .name = "reshape",
+  .forward = reshape_forward,
+  .backward = reshape_backward,
+};
+
+static LlOp *
+reshape_build (const LlLayerSpec *spec, const LlShape *in, const LlShape *out)
+{
+  LlOp *op = g_malloc0 (sizeof (LlOp));
+  op->klass = &reshape_op_class;
+  op->in = *in;
+  op->out = *out;
+  return op;
+}
+
+const LlLayerType ll_layer_reshape = {
+  .name = "Reshape",
+  .description = "Arranges a flat vector into an image (e.g. 784 → 28 × 28 × 1) for convolutions.",
+  .params = reshape_params,
+  .n_params = G_N_ELEMENTS (reshape_params),
+  .infer = reshape_infer,
+  .build = reshape_build,
+};
+
+/* Conv2D */
+
+enum {
+  CONV_FILTERS, CONV_KERNEL_SIZE, CONV_STRIDES, CONV_PADDING, CONV_ACTIVATION,
+  CONV_USE_BIAS, CONV_KERNEL_INIT, CONV_BIAS_INIT, CONV_REGULARIZER, CONV_L1, CONV_L2,
+};
+
+static const LlParamSpec conv2d_params[] = {
+  { "filters", "Filters", LL_PARAM_INT, 32, 1, 1024, NULL,
+    "Number of filters: the channels of the output. Each filter learns to detect one pattern." },
+  { "kernel_size", "Kernel size", LL_PARAM_INT, 3, 1, 15, NULL,
+    "Side of the square window each filter looks at: 3 means 3 × 3 pixels." },
+  { "strides", "Strides", LL_PARAM_INT, 1, 1, 8, NULL,
+    "Step of the window in pixels. 2 halves the height and width of the output." },
+  { "padding", "Padding", LL_PARAM_CHOICE, PADDING_VALID, 0, 0, padding_names,
+    "valid: the window stays inside the image, so the output shrinks. "
+    "same: zeros around the border keep the output size (divided by the stride)." },
+  { "activation", "Activation", LL_PARAM_CHOICE, LL_ACT_LINEAR, 0, 0, ll_activation_names,
+    "Applied to the output: relu for hidden layers; linear when BatchNormalization follows." },
+  { "use_bias", "Use bias", LL_PARAM_BOOL, 1, 0, 1, NULL,
+    "Adds a learned bias to each filter. Usually on; off before BatchNormalization." },
+  { "kernel_initializer", "Kernel initializer", LL_PARAM_CHOICE, LL_INIT_GLOROT_UNIFORM, 0, 0,
+    ll_init_names, "How the filters start. glorot_uniform is Keras' default; he_normal suits relu." },
+  { "bias_initializer", "Bias initializer", LL_PARAM_CHOICE, LL_INIT_ZEROS, 0, 0, ll_init_names,
+    "How the biases start; zeros is Keras' default." },
+  { "kernel_regularizer", "Kernel regularizer", LL_PARAM_CHOICE, 0, 0, 0, ll_regularizer_names,
+    "Adds a penalty on the filter weights to the loss: l1 pushes weights to exactly zero, l2 keeps them small." },
+  { "l1", "L1 factor", LL_PARAM_FLOAT, 0.01, 0, 10, NULL,
+    "Strength of the l1 penalty (Keras default 0.01)." },
+  { "l2", "L2 factor", LL_PARAM_FLOAT, 0.01, 0, 10, NULL,
+    "Strength of the l2 penalty (Keras default 0.01)." },
+};
+
+typedef struct {
+  LlOp parent;
+  int h, w, cin;                   /* input */
+  int ho, wo, f;                   /* output */
+  int k, s, pad_top, pad_left;
+  int kk;                          /* k·k·cin: columns of the lowered input */
+  gboolean use_bias;
+  gboolean direct;                 /* 1×1, stride 1: the input is its own im2col */
+} ConvOp;
+
+static gboolean
+conv2d_infer (const LlLayerSpec *spec, const LlShape *in, LlShape *out, GError **error)
+{
+  int f = (int) spec->v[CONV_FILTERS], k = (int) spec->v[CONV_KERNEL_SIZE];
+  int s = (int) spec->v[CONV_STRIDES], padding = (int) spec->v[CONV_PADDING];
+  int pad, ho, wo;
+
+  if (!need_image ("Conv2D", in, error))
+    return FALSE;
+  ho = window_output (in->d[0], k, s, padding, &pad);
+  wo = window_output (in->d[1], k, s, padding, &pad);
+  if (ho == 0 || wo == 0)
+    {
+      g_set_error (error, LL_ERROR, LL_ERROR_SHAPE,
+                   "Conv2D's %d × %d kernel is larger than its %d × %d input. "
+                   "Use a smaller kernel_size, padding \"same\", or less pooling before it.",
+                   k, k, in->d[0], in->d[1]);
+      return FALSE;
+    }
+  *out = ll_shape_image (ho, wo, f);
+  return TRUE;
+}
+
+static int
+conv2d_weights (const LlLayerSpec *spec, const LlShape *in, const LlShape *out, LlWeightInfo *info)
+{
+  int k = (int) spec->v[CONV_KERNEL_SIZE], cin = in->d[2], f = out->d[2];
+  int reg = (int) spec->v[CONV_REGULARIZER];
+
+  info[0] = (LlWeightInfo) {
+    .name = "kernel", .rank = 4, .dims = { k, k, cin, f }, .trainable = TRUE,
+    .init = (LlInit) (int) spec->v[CONV_KERNEL_INIT],
+    .fan_in = k * k * cin, .fan_out = k * k * f,
+    .l1 = (reg == 1 || reg == 3) ? spec->v[CONV_L1] : 0.0,
+    .l2 = (reg == 2 || reg == 3) ? spec->v[CONV_L2] : 0.0,
+  };
+  if (!spec->v[CONV_USE_BIAS])
+    return 1;
+  info[1] = (LlWeightInfo) {
+    .name = "bias", .rank = 1, .dims = { f }, .trainable = TRUE,
+    .init = (LlInit) (int) spec->v[CONV_BIAS_INIT],
+    .fan_in = f, .fan_out = f,
+  };
+  return 2;
+}
+
+static gsize
+conv2d_scratch (const LlOp *op, int batch)
+{
+  const ConvOp *self = (const ConvOp *) op;
+  gsize cols = (gsize) batch * self->ho * self->wo * self->kk;
+
+  /* Forward: the columns; backward: the columns and their gradient. */
+  return self->direct ? 0 : 2 * cols;
+}
+
+/* cols[(b, oy, ox), (ky, kx, c)] = x[b, oy·s − pt + ky, ox·s − pl + kx, c], 0 outside. */
+static void
+conv2d_im2col (const ConvOp *self, int batch, const float *x, float *cols)
+{
+  int k = self->k, cin = self->cin, run = k * cin;
+  gsize in_row = (gsize) self->w * cin, in_img = (gsize) self->h * in_row;
+  float *row = cols;
+
+  for (int b = 0; b < batch; b++)
+    for (int oy = 0; oy < self->ho; oy++)
+      {
+        int iy0 = oy * self->s - self->pad_top, ky_lo, ky_hi;
+        window_clip (iy0, k, self->h, &ky_lo, &ky_hi);
+        for (int ox = 0; ox < self->wo; ox++, row += self->kk)
+          {
+            int ix0 = ox * self->s - self->pad_left, kx_lo, kx_hi;
+            window_clip (ix0, k, self->w, &kx_lo, &kx_hi);
+            int lead = kx_lo * cin, len = (kx_hi - kx_lo) * cin;
+
+            if (ky_lo > 0)
+              memset (row, 0, (gsize) ky_lo * run * sizeof (float));
+            for (int ky = ky_lo; ky < ky_hi; ky++)
+              {
+                float *dst = row + (gsize) ky * run;
+                const float *src = x + b * in_img + (gsize) (iy0 + ky) * in_row
+                                     + (gsize) (ix0 + kx_lo) * cin;
+                for (int i = 0; i < lead; i++)
+                  dst[i] = 0.0f;
+                for (int i = 0; i < len; i++)
+                  dst[lead + i] = src[i];
+                for (int i = lead + len; i < run; i++)
+                  dst[i] = 0.0f;
+              }
+            if (ky_hi < k)
+              memset (row + (gsize) ky_hi * run, 0, (gsize) (k - ky_hi) * run * sizeof (float));
+          }
+      }
+}
+
+/* The adjoint of im2col: dx[b, iy, ix, c] = Σ over the windows covering it. */
+static void
+conv2d_col2im (const ConvOp *self, int batch, const float *cols, float *dx)
+{
+  int k = self->k, cin = self->cin, run = k * cin;
+  gsize in_row = (gsize) self->w * cin, in_img = (gsize) self->h * in_row;
+  const float *row = cols;
+
+  memset (dx, 0, (gsize) batch * in_img * sizeof (float));
+  for (int b = 0; b < batch; b++)
+    for (int oy = 0; oy < self->ho; oy++)
+      {
+        int iy0 = oy * self->s - self->pad_top, ky_lo, ky_hi;
+        window_clip (iy0, k, self->h, &ky_lo, &ky_hi);
+        for (int ox = 0; ox < self->wo; ox++, row += self->kk)
+          {
+            int ix0 = ox * self->s - self->pad_left, kx_lo, kx_hi;
+            window_clip (ix0, k, self->w, &kx_lo, &kx_hi);
+            int lead = kx_lo * cin, len = (kx_hi - kx_lo) * cin;
+
+            for (int ky = ky_lo; ky < ky_hi; ky++)
+              {
+                const float *src = row + (gsize) ky * run + lead;
+                float *dst = dx + b * in_img + (gsize) (iy0 + ky) * in_row
+                               + (gsize) (ix0 + kx_lo) * cin;
+                for (int i = 0; i < len; i++)
+                  dst[i] += src[i];
+              }
+          }
+      }
+}
+
+static void
+conv2d_forward (LlOp *op, const LlContext *ctx, int batch, const float *x, float *y)
+{
+  ConvOp *self = (ConvOp *) op;
+  int rows = batch * self->ho * self->wo, f = self->f;
+  const float *cols = x;
+
+  if (!self->direct)
+    {
+      g_assert (ctx->scratch_size >= conv2d_scratch (op, batch) / 2);
+      conv2d_im2col (self, batch, x, ctx->scratch);
+      cols = ctx->scratch;
+    }
+  if (self->use_bias)
+    for (int r = 0; r < rows; r++)
+      memcpy (y + (gsize) r * f, op->w[1], (gsize) f * sizeof (float));
+
+  /* Y[B·Ho·Wo, F] = cols[B·Ho·Wo, K] · W[K, F] (+ the bias rows already in Y) */
+  ll_gemm (FALSE, FALSE, rows, f, self->kk,
+           1.0f, cols, self->kk, op->w[0], f,
+           self->use_bias ? 1.0f : 0.0f, y, f);
+}
+
+static void
+conv2d_backward (LlOp *op, const LlContext *ctx, int batch,
+                 const float *x, const float *y, const float *dy, float *dx)
+{
+  ConvOp *self = (ConvOp *) op;
+  int rows = batch * self->ho * self->wo, f = self->f;
+  const float *cols = x;
+  float *dcols = dx;
+
+  if (!self->direct)
+    {
+      g_assert (ctx->scratch_size >= conv2d_scratch (op, batch));
+      /* The scratch is shared: other ops have used it since our forward. */
+      conv2d_im2col (self, batch, x, ctx->scratch);
+      cols = ctx->scratch;
+      dcols = ctx->scratch + (gsize) rows * self->kk;
+    }
+
+  /* dW[K, F] = cols^T · dY */
+  ll_gemm (TRUE, FALSE, self->kk, f, rows,
+           1.0f, cols, self->kk, dy, f, 0.0f, op->g[0], f);
+
+  if (self->use_bias)
+    {
+      /* db[F] = Σ_rows dY */
+      float *db = op->g[1];
+      memset (db, 0, (gsize) f * sizeof (float));
+      for (int r = 0; r < rows; r++)
+        {
+          const float *dyr = dy + (gsize) r * f;
+          for (int j = 0; j < f; j++)
+            db[j] += dyr[j];
+        }
+    }
+
+  if (dx == NULL)
+    return;
+  /* dcols[B·Ho·Wo, K] = dY · W^T, then dX = col2im (dcols) */
+  ll_gemm (FALSE, TRUE, rows, self->kk, f,
+           1.0f, dy, f, op->w[0], f, 0.0f, dcols, self->kk);
+  if (!self->direct)
+    conv2d_col2im (self, batch, dcols, dx);
+}
+
+static const LlOpClass conv2d_op_class = {
+  .name = "conv2d",
+  .scratch = conv2d_scratch,
+  .forward = conv2d_forward,
+  .backward = conv2d_backward,
+};
+
+static LlOp *
+conv2d_build (const LlLayerSpec *spec, const LlShape *in, const LlShape *out)
+{
+  ConvOp *self = g_malloc0 (sizeof (ConvOp));
+  int padding = (int) spec->v[CONV_PADDING];
+
+  self->parent.klass = &conv2d_op_class;
+  self->parent.in = *in;
+  self->parent.out = *out;
+  self->parent.n_weights = spec->v[CONV_USE_BIAS] ? 2 : 1;
+  self->h = in->d[0];
+  self->w = in->d[1];
+  self->cin = in->d[2];
+  self->ho = out->d[0];
+  self->wo = out->d[1];
+  self->f = out->d[2];
+  self->k = (int) spec->v[CONV_KERNEL_SIZE];
+  self->s = (int) spec->v[CONV_STRIDES];
+  window_output (self->h, self->k, self->s, padding, &self->pad_top);
+  window_output (self->w, self->k, self->s, padding, &self->pad_left);
+  self->kk = self->k * self->k * self->cin;
+  self->use_bias = spec->v[CONV_USE_BIAS] != 0;
+  self->direct = self->k == 1 && self->s == 1;
+  return &self->parent;
+}
+
+const LlLayerType ll_layer_conv2d = {
+  .name = "Conv2D",
+  .description = "Slides small learned filters over the image; each filter makes one feature map.",
+  .params = conv2d_params,
+  .n_params = G_N_ELEMENTS (conv2d_params),
+  .infer = conv2d_infer,
+  .weights = conv2d_weights,
+  .build = conv2d_build,
+};
+
+/* MaxPooling2D and AveragePooling2D */
+
+enum { POOL_SIZE, POOL_STRIDES, POOL_PADDING };
+
+static const LlParamSpec pool_params[] = {
+  { "pool_size", "Pool size", LL_PARAM_INT, 2, 1, 16, NULL,
+    "Side of the square window reduced to one value: 2 halves the height and width." },
+  { "strides", "Strides", LL_PARAM_INT, 0, 0, 16, NULL,
+    "Step of the window in pixels; 0 means the same as pool_size (Keras' None)." },
+  { "padding", "Padding", LL_PARAM_CHOICE, PADDING_VALID, 0, 0, padding_names,
+    "valid: leftover border pixels are dropped. same: windows also cover the border, "
+    "so the output is the input size divided by the stride, rounded up." },
+};
+
+typedef struct {
+  LlOp parent;
+  int h, w, c, ho, wo;
+  int p, s, pad_top, pad_left;
+  gint32 *argmax;                  /* max only: input index (within the batch) of each output */
+  int max_batch;
+} PoolOp;
+
+static int
+pool_stride (const LlLayerSpec *spec)
+{
+  int s = (int) spec->v[POOL_STRIDES];
+  return s > 0 ? s : (int) spec->v[POOL_SIZE];
+}
+
+static gboolean
+pool_infer_named (const char *layer, const LlLayerSpec *spec, const LlShape *in,
+                  LlShape *out, GError **error)
+{
+  int p = (int) spec->v[POOL_SIZE], s = pool_stride (spec);
+  int padding = (int) spec->v[POOL_PADDING], pad, ho, wo;
+
+  if (!need_image (layer, in, error))
+    return FALSE;
+  ho = window_output (in->d[0], p, s, padding, &pad);
+  wo = window_output (in->d[1], p, s, padding, &pad);
+  if (ho == 0 || wo == 0)
+    {
+      g_set_error (error, LL_ERROR, LL_ERROR_SHAPE,
+                   "%s's %d × %d pool is larger than its %d × %d input. "
+                   "Use a smaller pool_size, padding \"same\", or remove a pooling layer before it.",
+                   layer, p, p, in->d[0], in->d[1]);
+      return FALSE;
+    }
+  *out = ll_shape_image (ho, wo, in->d[2]);
+  return TRUE;
+}
+
+static gboolean
+max_pool_infer (const LlLayerSpec *spec, const LlShape *in, LlShape *out, GError **error)
+{
+  return pool_infer_named ("MaxPooling2D", spec, in, out, error);
+}
+
+static gboolean
+avg_pool_infer (const LlLayerSpec *spec, const LlShape *in, LlShape *out, GError **error)
+{
+  return pool_infer_named ("AveragePooling2D", spec, in, out, error);
+}
+
+/* Records the winning input positions only when training, so that an
+ * evaluation pass between a training forward and its backward does no harm. */
+static inline void
+max_pool_run (PoolOp *self, int batch, const float *x, float *y, gboolean record)
+{
+  int c = self->c;
+  gsize in_row = (gsize) self->w * c, in_img = (gsize) self->h * in_row;
+  float *yo = y;
+  gint32 *arg = self->argmax;
+
+  for (int b = 0; b < batch; b++)
+    for (int oy = 0; oy < self->ho; oy++)
+      {
+        int iy0 = oy * self->s - self->pad_top, ky_lo, ky_hi;
+        window_clip (iy0, self->p, self->h, &ky_lo, &ky_hi);
+        for (int ox = 0; ox < self->wo; ox++, yo += c, arg += record ? c : 0)
+          {
+            int ix0 = ox * self->s - self->pad_left, kx_lo, kx_hi;
+            gboolean first = TRUE;
+            window_clip (ix0, self->p, self->w, &kx_lo, &kx_hi);
+            /* Every window holds at least one real cell, even with "same". */
+            for (int ky = ky_lo; ky < ky_hi; ky++)
+              for (int kx = kx_lo; kx < kx_hi; kx++)
+                {
+                  gsize base = b * in_img + (gsize) (iy0 + ky) * in_row + (gsize) (ix0 + kx) * c;
+                  const float *xi = x + base;
+                  if (first)
+                    {
+                      memcpy (yo, xi, (gsize) c * sizeof (float));
+                      if (record)
+                        for (int j = 0; j < c; j++)
+                          arg[j] = (gint32) (base + j);
+                      first = FALSE;
+                    }
+                  else if (record)
+                    {
+                      for (int j = 0; j < c; j++)
+                        if (xi[j] > yo[j])
+                          {
+                            yo[j] = xi[j];
+                            arg[j] = (gint32) (base + j);
+                          }
+                    }
+                  else
+                    {
+                      for (int j = 0; j < c; j++)
+                        yo[j] = xi[j] > yo[j] ? xi[j] : yo[j];
+                    }
+                }
+          }
+      }
+}
+
+static void
+max_pool_forward (LlOp *op, const LlContext *ctx, int batch, const float *x, float *y)
+{
+  PoolOp *self = (PoolOp *) op;
+
+  if (ctx->training)
+    {
+      g_assert (batch <= self->max_batch);
+      max_pool_run (self, batch, x, y, TRUE);
+    }
+  else
+    max_pool_run (self, batch, x, y, FALSE);
+}
+
+static void
+max_pool_backward (LlOp *op, const LlContext *ctx, int batch,
+                   const float *x, const float *y, const float *dy, float *dx)
+{
+  PoolOp *self = (PoolOp *) op;
+  gsize n_out = (gsize) batch * self->ho * self->wo * self->c;
+
+  if (dx == NULL)
+    return;
+  memset (dx, 0, (gsize) batch * ll_shape_size (&op->in) * sizeof (float));
+  /* Overlapping windows (stride < pool) may pick the same cell: accumulate. */
+  for (gsize i = 0; i < n_out; i++)
+    dx[self->argmax[i]] += dy[i];
+}
+
+static gboolean
+max_pool_plan (LlOp *op, int max_batch, GError **error)
+{
+  PoolOp *self = (PoolOp *) op;
+  gsize n = (gsize) max_batch * ll_shape_size (&op->out);
+
+  if (max_batch <= self->max_batch)
+    return TRUE;
+  if ((gsize) max_batch * ll_shape_size (&op->in) > G_MAXINT32)
+    {
+      g_set_error (error, LL_ERROR, LL_ERROR_MEMORY,
+                   "MaxPooling2D's input of %d samples is too large to index; use a smaller batch size",
+                   max_batch);
+      return FALSE;
+    }
+  g_free (self->argmax);
+  /* Floats and int32 have the same size: reuse the guarded allocator. */
+  self->argmax = (gint32 *) ll_alloc_floats (n, "the max-pooling positions", error);
+  self->max_batch = self->argmax != NULL ? max_batch : 0;
+  return self->argmax != NULL;
+}
+
+static void
+pool_finalize (LlOp *op)
+{
+  g_clear_pointer (&((PoolOp *) op)->argmax, g_free);
+}
+
+/* Averages over the real cells of each window: with "same" the padding is
+ * not counted, as TensorFlow does. */
+static void
+avg_pool_forward (LlOp *op, const LlContext *ctx, int batch, const float *x, float *y)
+{
+  PoolOp *self = (PoolOp *) op;
+  int c = self->c;
+  gsize in_row = (gsize) self->w * c, in_img = (gsize) self->h * in_row;
+  float *yo = y;
+
+  for (int b = 0; b < batch; b++)
+    for (int oy = 0; oy < self->ho; oy++)
+      {
+        int iy0 = oy * self->s - self->pad_top, ky_lo, ky_hi;
+        window_clip (iy0, self->p, self->h, &ky_lo, &ky_hi);
+        for (int ox = 0; ox < self->wo; ox++, yo += c)
+          {
+            int ix0 = ox * self->s - self->pad_left, kx_lo, kx_hi;
+            window_clip (ix0, self->p, self->w, &kx_lo, &kx_hi);
+            float scale = 1.0f / (float) ((ky_hi - ky_lo) * (kx_hi - kx_lo));
+
+            memset (yo, 0, (gsize) c * sizeof (float));
+            for (int ky = ky_lo; ky < ky_hi; ky++)
+              for (int kx = kx_lo; kx < kx_hi; kx++)
+                {
+                  const float *xi = x + b * in_img + (gsize) (iy0 + ky) * in_row
+                                      + (gsize) (ix0 + kx) * c;
+                  for (int j = 0; j < c; j++)
+                    yo[j] += xi[j];
+                }
+            for (int j = 0; j < c; j++)
+              yo[j] *= scale;
+          }
+      }
+}
+
+static void
+avg_pool_backward (LlOp *op, const LlContext *ctx, int batch,
+                   const float *x, const float *y, const float *dy, float *dx)
+{
+  PoolOp *self = (PoolOp *) op;
+  int c = self->c;
+  gsize in_row = (gsize) self->w * c, in_img = (gsize) self->h * in_row;
+  const float *dyo = dy;
+
+  if (dx == NULL)
+    return;
+  memset (dx, 0, (gsize) batch * in_img * sizeof (float));
+  for (int b = 0; b < batch; b++)
+    for (int oy = 0; oy < self->ho; oy++)
+      {
+        int iy0 = oy * self->s - self->pad_top, ky_lo, ky_hi;
+        window_clip (iy0, self->p, self->h, &ky_lo, &ky_hi);
+        for (int ox = 0; ox < self->wo; ox++, dyo += c)
+          {
+            int ix0 = ox * self->s - self->pad_left, kx_lo, kx_hi;
+            window_clip (ix0, self->p, self->w, &kx_lo, &kx_hi);
+            float scale = 1.0f / (float) ((ky_hi - ky_lo) * (kx_hi - kx_lo));
+
+            for (int ky = ky_lo; ky < ky_hi; ky++)
+              for (int kx = kx_lo; kx < kx_hi; kx++)
+                {
+                  float *di = dx + b * in_img + (gsize) (iy0 + ky) * in_row
+                                 + (gsize) (ix0 + kx) * c;
+                  for (int j = 0; j < c; j++)
+                    di[j] += scale * dyo[j];
+                }
+          }
+      }
+}
+
+static const LlOpClass max_pool_op_class = {
+  .name = "max_pooling2d",
+  .plan = max_pool_plan,
+  .forward = max_pool_forward,
+  .backward = max_pool_backward,
+  .finalize = pool_finalize,
+};
+
+static const LlOpClass avg_pool_op_class = {
+  .name = "average_pooling2d",
+  .forward = avg_pool_forward,
+  .backward = avg_pool_backward,
+};
+
+static LlOp *
+pool_build_class (const LlOpClass *klass, const LlLayerSpec *spec,
+                  const LlShape *in, const LlShape *out)
+{
+  PoolOp *self = g_malloc0 (sizeof (PoolOp));
+  int padding = (int) spec->v[POOL_PADDING];
+
+  self->parent.klass = klass;
+  self->parent.in = *in;
+  self->parent.out = *out;
+  self->h = in->d[0];
+  self->w = in->d[1];
+  self->c = in->d[2];
+  self->ho = out->d[0];
+  self->wo = out->d[1];
+  self->p = (int) spec->v[POOL_SIZE];
+  self->s = pool_stride (spec);
+  window_output (self->h, self->p, self->s, padding, &self->pad_top);
+  window_output (self->w, self->p, self->s, padding, &self->pad_left);
+  return &self->parent;
+}
+
+static LlOp *
+max_pool_build (const LlLayerSpec *spec, const LlShape *in, const LlShape *out)
+{
+  return pool_build_class (&max_pool_op_class, spec, in, out);
+}
+
+static LlOp *
+avg_pool_build (const LlLayerSpec *spec, const LlShape *in, const LlShape *out)
+{
+  return pool_build_class (&avg_pool_op_class, spec, in, out);
+}
+
+const LlLayerType ll_layer_max_pooling2d = {
+  .name = "MaxPooling2D",
+  .description = "Keeps the largest value of each window: smaller feature maps, a little shift tolerance.",
+  .params = pool_params,
+  .n_params = G_N_ELEMENTS (pool_params),
+  .infer = max_pool_infer,
+  .build = max_pool_build,
+};
+
+const LlLayerType ll_layer_average_pooling2d = {
+  .name = "AveragePooling2D",
+  .description = "Averages each window: smaller, smoother feature maps.",
+  .params = pool_params,
+  .n_params = G_N_ELEMENTS (pool_params),
+  .infer = avg_pool_infer,
+  .build = avg_pool_build,
+};
+
+/* GlobalAveragePooling2D and GlobalMaxPooling2D: (H, W, C) → (C). */
+
+typedef struct {
+  LlOp parent;
+  int n, c;                        /* n = H·W cells per channel */
+  gint32 *argmax;                  /* max only: cell of each (sample, channel) */
+  int max_batch;
+} GlobalPoolOp;
+
+static gboolean
+global_pool_infer_named (const char *layer, const LlShape *in, LlShape *out, GError **error)
+{
+  if (!need_image (layer, in, error))
+    return FALSE;
+  *out = ll_shape_flat (in->d[2]);
+  return TRUE;
+}
+
+static gboolean
+gap_infer (const LlLayerSpec *spec, const LlShape *in, LlShape *out, GError **error)
+{
+  return global_pool_infer_named ("GlobalAveragePooling2D", in, out, error);
+}
+
+static gboolean
+gmp_infer (const LlLayerSpec *spec, const LlShape *in, LlShape *out, GError **error)
+{
+  return global_pool_infer_named ("GlobalMaxPooling2D", in, out, error);
+}
+
+static void
+gap_forward (LlOp *op, const LlContext *ctx, int batch, const float *x, float *y)
+{
+  GlobalPoolOp *self = (GlobalPoolOp *) op;
+  int n = self->n, c = self->c;
+  float scale = 1.0f / (float) n;
+
+  for (int b = 0; b < batch; b++)
+    {
+      const float *xb = x + (gsize) b * n * c;
+      float *yb = y + (gsize) b * c;
+      memset (yb, 0, (gsize) c * sizeof (float));
+      for (int i = 0; i < n; i++)
+        for (int j = 0; j < c; j++)
+          yb[j] += xb[(gsize) i * c + j];
+      for (int j = 0; j < c; j++)
+        yb[j] *= scale;
+    }
+}
+
+static void
+gap_backward (LlOp *op, const LlContext *ctx, int batch,
+              const float *x, const float *y, const float *dy, float *dx)
+{
+  GlobalPoolOp *self = (GlobalPoolOp *) op;
+  int n = self->n, c = self->c;
+  float scale = 1.0f / (float) n;
+
+  if (dx == NULL)
+    return;
+  for (int b = 0; b < batch; b++)
+    {
+      const float *dyb = dy + (gsize) b * c;
+      float *dxb = dx + (gsize) b * n * c;
+      for (int i = 0; i < n; i++)
+        for (int j = 0; j < c; j++)
+          dxb[(gsize) i * c + j] = scale * dyb[j];
+    }
+}
+
+static gboolean
+gmp_plan (LlOp *op, int max_batch, GError **error)
+{
+  GlobalPoolOp *self = (GlobalPoolOp *) op;
+
+  if (max_batch <= self->max_batch)
+    return TRUE;
+  g_free (self->argmax);
+  self->argmax = (gint32 *) ll_alloc_floats ((gsize) max_batch * self->c,
+                                             "the global max-pooling positions", error);
+  self->max_batch = self->argmax != NULL ? max_batch : 0;
+  return self->argmax != NULL;
+}
+
+static void
+gmp_forward (LlOp *op, const LlContext *ctx, int batch, const float *x, float *y)
+{
+  GlobalPoolOp *self = (GlobalPoolOp *) op;
+  int n = self->n, c = self->c;
+
+  /* Positions are kept for backward from training passes only. */
+  g_assert (!ctx->training || batch <= self->max_batch);
+  for (int b = 0; b < batch; b++)
+    {
+      const float *xb = x + (gsize) b * n * c;
+      float *yb = y + (gsize) b * c;
+      memcpy (yb, xb, (gsize) c * sizeof (float));
+      if (!ctx->training)
+        {
+          for (int i = 1; i < n; i++)
+            for (int j = 0; j < c; j++)
+              yb[j] = MAX (yb[j], xb[(gsize) i * c + j]);
+          continue;
+        }
+      gint32 *arg = self->argmax + (gsize) b * c;
+      memset (arg, 0, (gsize) c * sizeof (gint32));
+      for (int i = 1; i < n; i++)
+        for (int j = 0; j < c; j++)
+          if (xb[(gsize) i * c + j] > yb[j])
+            {
+              yb[j] = xb[(gsize) i * c + j];
+              arg[j] = i;
+            }
+    }
+}
+
+static void
+gmp_backward (LlOp *op, const LlContext *ctx, int batch,
+              const float *x, const float *y, const float *dy, float *dx)
+{
+  GlobalPoolOp *self = (GlobalPoolOp *) op;
+  int n = self->n, c = self->c;
+
+  if (dx == NULL)
+    return;
+  memset (dx, 0, (gsize) batch * n * c * sizeof (float));
+  for (int b = 0; b < batch; b++)
+    for (int j = 0; j < c; j++)
+      dx[((gsize) b * n + self->argmax[(gsize) b * c + j]) * c + j] = dy[(gsize) b * c + j];
+}
+
+static void
+gmp_finalize (LlOp *op)
+{
+  g_clear_pointer (&((GlobalPoolOp *) op)->argmax, g_free);
+}
+
+static const LlOpClass gap_op_class = {
+  .name = "global_average_pooling2d",
+  .forward = gap_forward,
+  .backward = gap_backward,
+};
+
+static const LlOpClass gmp_op_class = {
+  .name = "global_max_pooling2d",
+  .plan = gmp_plan,
+  .forward = gmp_forward,
+  .backward = gmp_backward,
+  .finalize = gmp_finalize,
+};
+
+static LlOp *
+global_pool_build_class (const LlOpClass *klass, const LlShape *in, const LlShape *out)
+{
+  GlobalPoolOp *self = g_malloc0 (sizeof (GlobalPoolOp));
+
+  self->parent.klass = klass;
+  self->parent.in = *in;
+  self->parent.out = *out;
+  self->n = in->d[0] * in->d[1];
+  self->c = in->d[2];
+  return &self->parent;
+}
+
+static LlOp *
+gap_build (const LlLayerSpec *spec, const LlShape *in, const LlShape *out)
+{
+  return global_pool_build_class (&gap_op_class, in, out);
+}
+
+static LlOp *
+gmp_build (const LlLayerSpec *spec, const LlShape *in, const LlShape *out)
+{
+  return global_pool_build_class (&gmp_op_class, in, out);
+}
+
+const LlLayerType ll_layer_global_average_pooling2d = {
+  .name = "GlobalAveragePooling2D",
+  .description = "Averages each feature map to one number: a flat vector with one value per channel.",
+  .params = NULL,
+  .n_params = 0,
+  .infer = gap_infer,
+  .build = gap_build,
+};
+
+const LlLayerType ll_layer_global_max_pooling2d = {
+  .name = "GlobalMaxPooling2D",
+  .description = "Keeps the largest value of each feature map: one value per channel.",
+  .params = NULL,
+  .n_params = 0,
+  .infer = gmp_infer,
+  .build = gmp_build,
+};
+
+/* BatchNormalization over the last axis: y = γ · (x − μ) / √(σ² + ε) + β. */
+
+enum { BN_MOMENTUM, BN_EPSILON, BN_CENTER, BN_SCALE };
+
+static const LlParamSpec bn_params[] = {
+  { "momentum", "Momentum", LL_PARAM_FLOAT, 0.99, 0, 1, NULL,
+    "How slowly the moving mean and variance used for evaluation follow the batch statistics." },
+  { "epsilon", "Epsilon", LL_PARAM_FLOAT, 0.001, 1e-9, 1, NULL,
+    "Added to the variance before the square root, so that near-constant channels do not blow up." },
+  { "center", "Center", LL_PARAM_BOOL, 1, 0, 1, NULL,
+    "Learn an offset (beta) added after normalizing." },
+  { "scale", "Scale", LL_PARAM_BOOL, 1, 0, 1, NULL,
+    "Learn a factor (gamma) applied after normalizing. Can be off when relu follows." },
+};
+
+typedef struct {
+  LlOp parent;
+  int c;                           /* channels (last axis) */
+  int n;                           /* values per channel in one sample */
+  float momentum, epsilon;
+  int i_gamma, i_beta, i_mean, i_var;   /* weight slots, −1 when absent */
+  double *acc;                     /* 2·c: per-channel sums */
+  float *mean, *inv_std;           /* c each: batch statistics of the last training forward */
+} BnOp;
+
+static gboolean
+bn_infer (const LlLayerSpec *spec, const LlShape *in, LlShape *out, GError **error)
+{
+  *out = *in;
+  return TRUE;
+}
+
+static int
+bn_weights (const LlLayerSpec *spec, const LlShape *in, const LlShape *out, LlWeightInfo *info)
+{
+  int c = in->d[in->rank - 1], n = 0;
+
+  /* Keras' order, gamma and beta only when scale and center are on. */
+  if (spec->v[BN_SCALE])
+    info[n++] = (LlWeightInfo) { .name = "gamma", .rank = 1, .dims = { c }, .trainable = TRUE,
+                                 .init = LL_INIT_ONES, .fan_in = c, .fan_out = c };
+  if (spec->v[BN_CENTER])
+    info[n++] = (LlWeightInfo) { .name = "beta", .rank = 1, .dims = { c }, .trainable = TRUE,
+                                 .init = LL_INIT_ZEROS, .fan_in = c, .fan_out = c };
+  info[n++] = (LlWeightInfo) { .name = "moving_mean", .rank = 1, .dims = { c }, .trainable = FALSE,
+                               .init = LL_INIT_ZEROS, .fan_in = c, .fan_out = c };
+  info[n++] = (LlWeightInfo) { .name = "moving_variance", .rank = 1, .dims = { c }, .trainable = FALSE,
+                               .init = LL_INIT_ONES, .fan_in = c, .fan_out = c };
+  return n;
+}
+
+static gboolean
+bn_plan (LlOp *op, int max_batch, GError **error)
+{
+  BnOp *self = (BnOp *) op;
+
+  /* Per-channel only: independent of the batch size. */
+  if (self->acc != NULL)
+    return TRUE;
+  self->acc = g_try_new0 (double, 2 * (gsize) self->c);
+  self->mean = ll_alloc_floats (2 * (gsize) self->c, "batch normalization statistics", error);
+  if (self->acc == NULL || self->mean == NULL)
+    {
+      g_clear_pointer (&self->acc, g_free);
+      g_clear_pointer (&self->mean, g_free);
+      if (error != NULL && *error == NULL)
+        g_set_error (error, LL_ERROR, LL_ERROR_MEMORY,
+                     "Out of memory for batch normalization statistics");
+      return FALSE;
+    }
+  self->inv_std = self->mean + self->c;
+  return TRUE;
+}
+
+static void
+bn_finalize (LlOp *op)
+{
+  BnOp *self = (BnOp *) op;
+
+  g_clear_pointer (&self->acc, g_free);
+  g_clear_pointer (&self->mean, g_free);
+  self->inv_std = NULL;
+}
+
+static void
+bn_forward (LlOp *op, const LlContext *ctx, int batch, const float *x, float *y)
+{
+  BnOp *self = (BnOp *) op;
+  int c = self->c;
+  gsize rows = (gsize) batch * self->n;
+  const float *gamma = self->i_gamma >= 0 ? op->w[self->i_gamma] : NULL;
+  const float *beta = self->i_beta >= 0 ? op->w[self->i_beta] : NULL;
+  float *moving_mean = op->w[self->i_mean], *moving_var = op->w[self->i_var];
+  float *mean = self->mean, *inv_std = self->inv_std;
+  double *sum = self->acc, *sum_sq = self->acc + c;
+
+  if (ctx->training)
+    {
+      /* Two passes (mean, then squared deviations): accurate for large means. */
+      memset (sum, 0, 2 * (gsize) c * sizeof (double));
+      for (gsize r = 0; r < rows; r++)
+        {
+          const float *xr = x + r * c;
+          for (int j = 0; j < c; j++)
+            sum[j] += xr[j];
+        }
+      for (int j = 0; j < c; j++)
+        mean[j] = (float) (sum[j] / (double) rows);
+      for (gsize r = 0; r < rows; r++)
+        {
+          const float *xr = x + r * c;
+          for (int j = 0; j < c; j++)
+            {
+              double d = xr[j] - mean[j];
+              sum_sq[j] += d * d;
+            }
+        }
+      for (int j = 0; j < c; j++)
+        {
+          /* Biased variance normalizes and, as in Keras 3, feeds the moving average. */
+          double var = sum_sq[j] / (double) rows;
+          inv_std[j] = (float) (1.0 / sqrt (var + self->epsilon));
+          moving_mean[j] = self->momentum * moving_mean[j] + (1.0f - self->momentum) * mean[j];
+          moving_var[j] = (float) (self->momentum * moving_var[j]
+                                   + (1.0 - self->momentum) * var);
+        }
+    }
+
+  /* Fold into y = a·x + b per channel; acc is free again, reuse it as floats.
+   * Evaluation leaves the saved batch statistics for backward untouched. */
+  {
+    float *a = (float *) self->acc, *b = a + c;
+    for (int j = 0; j < c; j++)
+      {
+        float m = ctx->training ? mean[j] : moving_mean[j];
+        float s = ctx->training ? inv_std[j]
+                                : (float) (1.0 / sqrt ((double) moving_var[j] + self->epsilon));
+        a[j] = (gamma != NULL ? gamma[j] : 1.0f) * s;
+        b[j] = (beta != NULL ? beta[j] : 0.0f) - a[j] * m;
+      }
+    for (gsize r = 0; r < rows; r++)
+      {
+        const float *xr = x + r * c;
+        float *yr = y + r * c;
+        for (int j = 0; j < c; j++)
+          yr[j] = a[j] * xr[j] + b[j];
+      }
+  }
+}
+
+static void
+bn_backward (LlOp *op, const LlContext *ctx, int batch,
+             const float *x, const float *y, const float *dy, float *dx)
+{
+  BnOp *self = (BnOp *) op;
+  int c = self->c;
+  gsize rows = (gsize) batch * self->n;
+  const float *gamma = self->i_gamma >= 0 ? op->w[self->i_gamma] : NULL;
+  const float *mean = self->mean, *inv_std = self->inv_std;
+  double *sum_dy = self->acc, *sum_dy_xhat = self->acc + c;
+
+  if (!ctx->training)
+    {
+      /* Frozen statistics (evaluation mode): the layer is affine per channel. */
+      const float *moving_var = op->w[self->i_var];
+      for (int j = 0; j < c; j++)
+        {
+          sum_dy[j] = 0.0;
+          sum_dy_xhat[j] = 0.0;
+        }
+      for (gsize r = 0; r < rows; r++)
+        for (int j = 0; j < c; j++)
+          {
+            double xhat = (x[r * c + j] - op->w[self->i_mean][j])
+                          / sqrt ((double) moving_var[j] + self->epsilon);
+            sum_dy[j] += dy[r * c + j];
+            sum_dy_xhat[j] += dy[r * c + j] * xhat;
+          }
+      if (self->i_gamma >= 0)
+        for (int j = 0; j < c; j++)
+          op->g[self->i_gamma][j] = (float) sum_dy_xhat[j];
+      if (self->i_beta >= 0)
+        for (int j = 0; j < c; j++)
+          op->g[self->i_beta][j] = (float) sum_dy[j];
+      if (dx != NULL)
+        for (gsize r = 0; r < rows; r++)
+          for (int j = 0; j < c; j++)
+            dx[r * c + j] = dy[r * c + j] * (gamma != NULL ? gamma[j] : 1.0f)
+                            / sqrtf (moving_var[j] + self->epsilon);
+      return;
+    }
+
+  /* x̂ = (x − μ)·s with s = 1/√(σ² + ε); dβ = Σ dy; dγ = Σ dy·x̂;
+   * dx = γ·s/N · (N·dy − dβ − x̂·dγ), the statistics being functions of x. */
+  memset (self->acc, 0, 2 * (gsize) c * sizeof (double));
+  for (gsize r = 0; r < rows; r++)
+    {
+      const float *xr = x + r * c, *dyr = dy + r * c;
+      for (int j = 0; j < c; j++)
+        {
+          float xhat = (xr[j] - mean[j]) * inv_std[j];
+          sum_dy[j] += dyr[j];
+          sum_dy_xhat[j] += dyr[j] * xhat;
+        }
+    }
+  if (self->i_gamma >= 0)
+    for (int j = 0; j < c; j++)
+      op->g[self->i_gamma][j] = (float) sum_dy_xhat[j];
+  if (self->i_beta >= 0)
+    for (int j = 0; j < c; j++)
+      op->g[self->i_beta][j] = (float) sum_dy[j];
+  if (dx == NULL)
+    return;
+  for (int j = 0; j < c; j++)
+    {
+      /* Per-channel means of dy and dy·x̂, in place of the sums. */
+      sum_dy[j] /= (double) rows;
+      sum_dy_xhat[j] /= (double) rows;
+    }
+  for (gsize r = 0; r < rows; r++)
+    {
+      const float *xr = x + r * c, *dyr = dy + r * c;
+      float *dxr = dx + r * c;
+      for (int j = 0; j < c; j++)
+        {
+          float s = inv_std[j], g = (gamma != NULL ? gamma[j] : 1.0f);
+          float xhat = (xr[j] - mean[j]) * s;
+          dxr[j] = g * s * (dyr[j] - (float) sum_dy[j] - xhat * (float) sum_dy_xhat[j]);
+        }
+    }
+}
+
+static const LlOpClass bn_op_class = {
+  .name = "batch_normalization",
+  .plan = bn_plan,
+  .forward = bn_forward,
+  .backward = bn_backward,
+  .finalize = bn_finalize,
+};
+
+static LlOp *
+bn_build (const LlLayerSpec *spec, const LlShape *in, const LlShape *out)
+{
+  BnOp *self = g_malloc0 (sizeof (BnOp));
+  int n = 0;
+
+  self->parent.klass = &bn_op_class;
+  self->parent.in = *in;
+  self->parent.out = *out;
+  self->c = in->d[in->rank - 1];
+  self->n = (int) (ll_shape_size (in) / (gsize) self->c);
+  self->momentum = (float) spec->v[BN_MOMENTUM];
+  self->epsilon = (float) spec->v[BN_EPSILON];
+  self->i_gamma = spec->v[BN_SCALE] ? n++ : -1;
+  self->i_beta = spec->v[BN_CENTER] ? n++ : -1;
+  self->i_mean = n++;
+  self->i_var = n++;
+  self->parent.n_weights = n;
+  return &self->parent;
+}
+
+const LlLayerType ll_layer_batch_normalization = {
+  .name = "BatchNormalization",
+  .description = "Rescales each channel to mean 0 and variance 1 over the batch: faster, steadier training.",
+  .params = bn_params,
+  .n_params = G_N_ELEMENTS (bn_params),
+  .infer = bn_infer,
+  .weights = bn_weights,
+  .build = bn_build,
+};

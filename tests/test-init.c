@@ -1,0 +1,2 @@
+/* test-init.c: to be written */
+int main (void) { return 77; }

@@ -1,0 +1,2 @@
+/* test-loss.c: to be written */
+int main (void) { return 77; }

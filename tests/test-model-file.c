@@ -1,0 +1,2 @@
+/* test-model-file.c: to be written */
+int main (void) { return 77; }

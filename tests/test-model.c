@@ -1,0 +1,2 @@
+/* test-model.c: to be written */
+int main (void) { return 77; }

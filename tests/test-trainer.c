@@ -1,0 +1,2 @@
+/* test-trainer.c: to be written */
+int main (void) { return 77; }
