@@ -5,9 +5,12 @@
  *   layerlab predict [--model FILE] [--json] IMAGE.png|IMAGES.idx ...
  *   layerlab summary [--preset NAME | --model FILE]
  *   layerlab presets
+ *   layerlab export  --model FILE --format c|keras|pytorch --output PATH [--name PREFIX]
+ *   layerlab datasets [--download NAME [--base-url URL]]
  *
  * The option names are stable: handouts depend on them. */
 #include "ll-cli.h"
+#include "ll-cli-private.h"
 
 #include "ll-dataset.h"
 #include "ll-digit.h"
@@ -113,6 +116,31 @@ load_trainer (const Options *o, const char **dataset, GError **error)
     {
       g_set_error (error, LL_ERROR, LL_ERROR_INVALID, "give either --model or --preset, not both");
       return NULL;
+    }
+  if (o->model != NULL && g_str_has_suffix (o->model, ".json"))
+    {
+      /* An architecture alone ({"layers": [...]}, as in a model file):
+       * new weights from the seed, Keras' default settings (Adam). */
+      g_autofree char *text = NULL;
+      gsize len = 0;
+      g_autoptr(LlArch) arch = NULL;
+      LlFitConfig cfg;
+      LlModel *model;
+      LlTrainer *t;
+
+      if (!g_file_get_contents (o->model, &text, &len, error)
+          || !(arch = ll_arch_from_json (text, (gssize) len, error))
+          || !(model = ll_model_new (arch, error)))
+        return NULL;
+      ll_fit_config_init (&cfg);
+      if (o->seed >= 0)
+        cfg.seed = (guint64) o->seed;
+      t = ll_trainer_new (model, &cfg);
+      ll_fit_config_clear (&cfg);
+      ll_trainer_reset (t);
+      if (*dataset == NULL)
+        *dataset = ll_model_input_shape (model).d[2] == 3 ? "cifar10" : "mnist";
+      return t;
     }
   if (o->model != NULL)
     {
@@ -584,6 +612,8 @@ static const struct {
   { "predict", cmd_predict },
   { "summary", cmd_summary },
   { "presets", cmd_presets },
+  { "export", ll_cli_export },
+  { "datasets", ll_cli_datasets },
 };
 
 gboolean

@@ -52,6 +52,52 @@ window_clip (int start, int k, int n, int *lo, int *hi)
   *hi = MIN (k, n - start);
 }
 
+/* Runs of channels are the inner loops of every op here.  They are written
+ * in blocks of four because GCC's -O2 vectorizer leaves loops of unknown
+ * length scalar but turns such blocks into SSE (several times faster). */
+#define RUN_BLOCKS(n, i, stmt) \
+  do { \
+    int i = 0; \
+    for (; i + 4 <= (n); i += 4) \
+      { \
+        { const int o_ = i; { int i = o_; stmt; } } \
+        { const int o_ = i + 1; { int i = o_; stmt; } } \
+        { const int o_ = i + 2; { int i = o_; stmt; } } \
+        { const int o_ = i + 3; { int i = o_; stmt; } } \
+      } \
+    for (; i < (n); i++) \
+      stmt; \
+  } while (0)
+
+static inline void
+run_add (float *restrict y, const float *restrict x, int n)
+{
+  RUN_BLOCKS (n, i, y[i] += x[i]);
+}
+
+static inline void
+run_add_scaled (float *restrict y, float a, const float *restrict x, int n)
+{
+  RUN_BLOCKS (n, i, y[i] += a * x[i]);
+}
+
+static inline void
+run_max (float *restrict y, const float *restrict x, int n)
+{
+  RUN_BLOCKS (n, i, y[i] = x[i] > y[i] ? x[i] : y[i]);
+}
+
+/* Keeps the first maximum: later cells win only when strictly larger. */
+static inline void
+run_argmax (float *restrict y, gint32 *restrict arg, const float *restrict x, gint32 base, int n)
+{
+  RUN_BLOCKS (n, i, {
+    gboolean gt = x[i] > y[i];
+    y[i] = gt ? x[i] : y[i];
+    arg[i] = gt ? base + i : arg[i];
+  });
+}
+
 /* Reshape */
 
 enum { RESHAPE_HEIGHT, RESHAPE_WIDTH, RESHAPE_CHANNELS };
@@ -289,8 +335,7 @@ conv2d_col2im (const ConvOp *self, int batch, const float *cols, float *dx)
                 const float *src = row + (gsize) ky * run + lead;
                 float *dst = dx + b * in_img + (gsize) (iy0 + ky) * in_row
                                + (gsize) (ix0 + kx_lo) * cin;
-                for (int i = 0; i < len; i++)
-                  dst[i] += src[i];
+                run_add (dst, src, len);
               }
           }
       }
@@ -349,8 +394,7 @@ conv2d_backward (LlOp *op, const LlContext *ctx, int batch,
       for (int r = 0; r < rows; r++)
         {
           const float *dyr = dy + (gsize) r * f;
-          for (int j = 0; j < f; j++)
-            db[j] += dyr[j];
+          run_add (db, dyr, f);
         }
     }
 
@@ -505,19 +549,9 @@ max_pool_run (PoolOp *self, int batch, const float *x, float *y, gboolean record
                       first = FALSE;
                     }
                   else if (record)
-                    {
-                      for (int j = 0; j < c; j++)
-                        if (xi[j] > yo[j])
-                          {
-                            yo[j] = xi[j];
-                            arg[j] = (gint32) (base + j);
-                          }
-                    }
+                    run_argmax (yo, arg, xi, (gint32) base, c);
                   else
-                    {
-                      for (int j = 0; j < c; j++)
-                        yo[j] = xi[j] > yo[j] ? xi[j] : yo[j];
-                    }
+                    run_max (yo, xi, c);
                 }
           }
       }
@@ -607,8 +641,7 @@ avg_pool_forward (LlOp *op, const LlContext *ctx, int batch, const float *x, flo
                 {
                   const float *xi = x + b * in_img + (gsize) (iy0 + ky) * in_row
                                       + (gsize) (ix0 + kx) * c;
-                  for (int j = 0; j < c; j++)
-                    yo[j] += xi[j];
+                  run_add (yo, xi, c);
                 }
             for (int j = 0; j < c; j++)
               yo[j] *= scale;
@@ -644,8 +677,7 @@ avg_pool_backward (LlOp *op, const LlContext *ctx, int batch,
                 {
                   float *di = dx + b * in_img + (gsize) (iy0 + ky) * in_row
                                  + (gsize) (ix0 + kx) * c;
-                  for (int j = 0; j < c; j++)
-                    di[j] += scale * dyo[j];
+                  run_add_scaled (di, scale, dyo, c);
                 }
           }
       }

@@ -531,6 +531,45 @@ ll_model_train_step (LlModel *model, LlLossKind loss, int batch,
   return value + ll_model_regularization (model);
 }
 
+gsize
+ll_model_activations_size (const LlModel *model)
+{
+  gsize n = 0;
+  for (int i = 0; i < model->n_layers; i++)
+    n += ll_shape_size (&model->shapes[i]);
+  return n;
+}
+
+void
+ll_model_copy_activations (const LlModel *model, int index, float *dst)
+{
+  g_return_if_fail (model->acts != NULL && index >= 0 && index < model->last_batch);
+  for (int i = 0; i < model->n_layers; i++)
+    {
+      gsize size = ll_shape_size (&model->shapes[i]);
+      memcpy (dst, model->acts[model->layers[i].out_act] + (gsize) index * size,
+              size * sizeof (float));
+      dst += size;
+    }
+}
+
+gboolean
+ll_model_probe (LlModel *model, const float *x, float *dst, GError **error)
+{
+  if (!ll_model_plan (model, 1, error))
+    return FALSE;
+  ll_model_forward (model, 1, x, FALSE, NULL);
+  ll_model_copy_activations (model, 0, dst);
+  return TRUE;
+}
+
+void
+ll_model_copy_params (const LlModel *model, float *dst)
+{
+  memcpy (dst, model->params, model->n_params * sizeof (float));
+  memcpy (dst + model->n_params, model->state, model->n_state * sizeof (float));
+}
+
 gboolean
 ll_model_predict (LlModel *model, int batch, const float *x, float *probs, GError **error)
 {

@@ -72,6 +72,19 @@ double        ll_model_loss             (LlModel *model, LlLossKind loss, int ba
 /* l1/l2 penalties of all regularized weights. */
 double        ll_model_regularization   (const LlModel *model);
 
+/* Read-out for visualizers, cheap enough to run between batches.
+ * Activations: every layer's output for one sample, layers in order,
+ * ll_model_activations_size floats (layer i starts at the sum of the sizes
+ * of layers before it). */
+gsize         ll_model_activations_size (const LlModel *model);
+/* Copies sample `index` of the last forward. */
+void          ll_model_copy_activations (const LlModel *model, int index, float *dst);
+/* Runs one input in evaluation mode (nothing learned changes) and copies
+ * its activations; the model must be planned for at least one sample. */
+gboolean      ll_model_probe            (LlModel *model, const float *x, float *dst, GError **error);
+/* Copies trainable parameters then non-trainable state (n_trainable + n_state floats). */
+void          ll_model_copy_params      (const LlModel *model, float *dst);
+
 /* Predict one or more samples (evaluation mode) into probs (batch × outputs). */
 gboolean      ll_model_predict          (LlModel *model, int batch, const float *x,
                                          float *probs, GError **error);

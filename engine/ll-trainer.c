@@ -428,6 +428,15 @@ improved (LlMonitor m, double current, double best, double min_delta)
   return monitor_is_max (m) ? current - min_delta > best : current + min_delta < best;
 }
 
+static gboolean
+all_finite (const float *v, gsize n)
+{
+  for (gsize i = 0; i < n; i++)
+    if (!isfinite (v[i]))
+      return FALSE;
+  return TRUE;
+}
+
 typedef struct {
   double best;
   int wait;
@@ -579,6 +588,24 @@ ll_trainer_fit (LlTrainer *t, const LlDataset *train, const LlDataset *val,
         }
       if (!ok)
         break;
+
+      /* An update can overflow the weights while the loss that led to it
+       * was still finite.  Within the epoch the next batch's loss shows it;
+       * after the last batch nothing would, and the next epoch would start
+       * from (and restore to) broken weights. */
+      if (!all_finite (ll_model_params (model), n_params)
+          || !all_finite (ll_model_state (model), n_state))
+        {
+          memcpy (ll_model_params (model), snapshot, n_params * sizeof (float));
+          memcpy (ll_model_state (model), snapshot + n_params, n_state * sizeof (float));
+          g_set_error (error, LL_ERROR, LL_ERROR_DIVERGED,
+                       "The weights became NaN or infinite at the end of epoch %d, with learning "
+                       "rate %g. The learning rate is probably too high: try %g. "
+                       "The weights are back to where they were at the start of epoch %d.",
+                       epoch + 1, t->lr_now, t->lr_now / 10.0, epoch + 1);
+          ok = FALSE;
+          break;
+        }
 
       rec.epoch = epoch;
       rec.loss = loss_sum / MAX (seen, 1);

@@ -1,2 +1,218 @@
-/* to be written */
-int main (void) { return 0; }
+/* bench-train.c: training speed (meson benchmark 'train'; prints figures,
+ * never fails on timing).
+ *
+ * One epoch each, 2 OpenBLAS threads, on Fashion-MNIST from
+ * /usr/share/datasets/fashion-mnist (else the shared MNIST, else generated
+ * digits; the output says which):
+ *   784-128-10       batch 32   Adam      (issue 2)
+ *   784-512-512-10   batch 128  RMSprop   (issue 2)
+ *   MNIST CNN        batch 128  Adam      (issue 3)
+ * Each model runs in a child process so that its peak RSS (ru_maxrss) is its
+ * own.  Also: ll_gemm's sgemm peak on 1024³, and the CNN's achieved GFLOP/s
+ * (forward 2·M·N·K per GEMM of conv and dense layers, backward counted as
+ * twice the forward) to see how far it is from that peak.
+ *
+ * The same three models in PyTorch, for comparison: tools/bench-pytorch.py
+ * (needs python3-torch and python3-numpy; not run by the tests). */
+#include "ll-presets.h"
+#include "ll-gemm.h"
+#include "ll-test-util.h"
+
+#include <stdio.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define FASHION_DIR "/usr/share/datasets/fashion-mnist"
+#define THREADS 2
+
+static LlDataset *
+load_data (const char **what)
+{
+  g_autofree char *images = g_build_filename (FASHION_DIR, "train-images-idx3-ubyte.gz", NULL);
+  g_autofree char *labels = g_build_filename (FASHION_DIR, "train-labels-idx1-ubyte.gz", NULL);
+  g_autoptr(GError) error = NULL;
+  LlDataset *ds = NULL;
+
+  if (g_file_test (images, G_FILE_TEST_EXISTS) && g_file_test (labels, G_FILE_TEST_EXISTS))
+    ds = ll_dataset_load_idx (images, labels, &error);
+  if (ds != NULL)
+    {
+      *what = "Fashion-MNIST (" FASHION_DIR ")";
+      return ds;
+    }
+  if (error != NULL)
+    printf ("# could not read Fashion-MNIST: %s\n", error->message);
+  ds = ll_test_mnist (FALSE, 10000);
+  *what = ll_test_shared_data () != NULL
+          ? "shared MNIST (Fashion-MNIST not installed: apt install dataset-fashion-mnist)"
+          : "generated digits (neither Fashion-MNIST nor ../shared/data present)";
+  return ds;
+}
+
+/* Processor time of this process: with other work on the machine, wall
+ * time alone says little. */
+static double
+cpu_seconds (void)
+{
+  struct rusage ru;
+  getrusage (RUSAGE_SELF, &ru);
+  return ru.ru_utime.tv_sec + ru.ru_stime.tv_sec + (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+}
+
+static double
+peak_rss_mib (void)
+{
+  struct rusage ru;
+  getrusage (RUSAGE_SELF, &ru);
+  return ru.ru_maxrss / 1024.0;      /* KiB on Linux */
+}
+
+/* FLOPs of one training sample: conv and dense GEMMs, forward ×3. */
+static double
+train_flops_per_sample (const LlArch *arch)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree LlShape *shapes = ll_arch_infer_shapes (arch, NULL, &error);
+  double fwd = 0.0;
+
+  g_assert_no_error (error);
+  for (int i = 1; i < ll_arch_n_layers (arch); i++)
+    {
+      const LlLayerSpec *spec = ll_arch_layer (arch, i);
+      const LlShape *in = &shapes[i - 1], *out = &shapes[i];
+      if (spec->type == &ll_layer_dense)
+        fwd += 2.0 * ll_shape_size (in) * out->d[0];
+      else if (spec->type == &ll_layer_conv2d)
+        {
+          double k = ll_layer_spec_get (spec, "kernel_size", 3);
+          fwd += 2.0 * out->d[0] * out->d[1] * out->d[2] * k * k * in->d[2];
+        }
+    }
+  return 3.0 * fwd;
+}
+
+static double
+gemm_peak_gflops (void)
+{
+  const int n = 1024;
+  g_autofree float *a = g_new (float, (gsize) n * n);
+  g_autofree float *b = g_new (float, (gsize) n * n);
+  g_autofree float *c = g_new0 (float, (gsize) n * n);
+  double best = G_MAXDOUBLE;
+
+  ll_test_fill_uniform (a, (gsize) n * n, -1, 1, 1);
+  ll_test_fill_uniform (b, (gsize) n * n, -1, 1, 2);
+  ll_gemm_set_threads (THREADS);
+  ll_gemm (FALSE, FALSE, n, n, n, 1.0f, a, n, b, n, 0.0f, c, n);
+  for (int rep = 0; rep < 8; rep++)
+    {
+      gint64 t0 = g_get_monotonic_time ();
+      ll_gemm (FALSE, FALSE, n, n, n, 1.0f, a, n, b, n, 0.0f, c, n);
+      best = MIN (best, (g_get_monotonic_time () - t0) / 1e6);
+    }
+  return 2.0 * n * n * (double) n / best / 1e9;
+}
+
+typedef struct {
+  const char *label;
+  const char *preset;
+  int batch_size;
+} Bench;
+
+static const Bench benches[] = {
+  { "784-128-10", "fashion-mlp", 32 },
+  { "784-512-512-10", "mlp-512-512", 128 },
+  { "MNIST CNN", "mnist-cnn", 128 },
+};
+
+/* In the child: one epoch, one result line; returns the achieved GFLOP/s. */
+static double
+run_bench (const Bench *b, const LlDataset *ds)
+{
+  g_autoptr(GError) error = NULL;
+  LlFitConfig cfg;
+  g_autoptr(LlArch) arch = ll_preset_build (b->preset, &cfg, &error);
+  g_autoptr(LlTrainer) t = NULL;
+  const LlEpochRecord *r;
+  double flops, cpu0;
+  LlModel *model;
+
+  g_assert_no_error (error);
+  model = ll_model_new (arch, &error);
+  g_assert_no_error (error);
+  cfg.epochs = 1;
+  cfg.batch_size = b->batch_size;
+  cfg.n_threads = THREADS;
+  flops = train_flops_per_sample (arch);
+  t = ll_trainer_new (model, &cfg);
+  ll_fit_config_clear (&cfg);
+  ll_trainer_reset (t);
+  cpu0 = cpu_seconds ();
+  if (!ll_trainer_fit (t, ds, NULL, NULL, NULL, NULL, &error))
+    {
+      printf ("%-16s failed: %s\n", b->label, error->message);
+      return 0.0;
+    }
+  r = &g_array_index (ll_trainer_get_history (t), LlEpochRecord, 0);
+  printf ("%-16s batch %4d  %-8s %9.0f samples/s  %6.1f s (cpu %6.1f s)  loss %.4f acc %.4f  "
+          "%6.2f GFLOP/s  peak RSS %6.1f MiB\n",
+          b->label, b->batch_size, ll_optim_names[ll_trainer_get_config (t)->optim.kind],
+          r->samples_per_s, r->seconds, cpu_seconds () - cpu0, r->loss, r->accuracy,
+          flops * r->samples_per_s / 1e9, peak_rss_mib ());
+  return flops * r->samples_per_s / 1e9;
+}
+
+int
+main (int argc, char **argv)
+{
+  const char *what = NULL;
+  g_autoptr(LlDataset) ds = load_data (&what);
+  double peak = 0.0;
+
+  printf ("# bench-train: one epoch of %d images of %s, %d OpenBLAS threads\n",
+          ds->n, what, THREADS);
+  printf ("# GFLOP/s counts conv/dense GEMMs, forward 2*M*N*K, backward 2x forward\n");
+  fflush (stdout);
+
+  /* Every measurement in its own child: separate peak RSS, and OpenBLAS
+   * is first used after the fork. */
+  for (int i = -1; i < (int) G_N_ELEMENTS (benches); i++)
+    {
+      int fds[2], status = 0;
+      pid_t pid;
+      double gflops = 0.0;
+
+      g_assert_cmpint (pipe (fds), ==, 0);
+      pid = fork ();
+      g_assert_cmpint (pid, >=, 0);
+      if (pid == 0)
+        {
+          close (fds[0]);
+          if (i < 0)
+            {
+              gflops = gemm_peak_gflops ();
+              printf ("%-16s %.1f GFLOP/s (ll_gemm 1024x1024x1024, best of 8)\n", "sgemm peak", gflops);
+            }
+          else
+            gflops = run_bench (&benches[i], ds);
+          fflush (stdout);
+          if (write (fds[1], &gflops, sizeof gflops) != sizeof gflops)
+            _exit (1);
+          _exit (0);
+        }
+      close (fds[1]);
+      if (read (fds[0], &gflops, sizeof gflops) != sizeof gflops)
+        gflops = 0.0;
+      close (fds[0]);
+      waitpid (pid, &status, 0);
+      if (!WIFEXITED (status) || WEXITSTATUS (status) != 0)
+        printf ("%s: the child process failed (status %d)\n",
+                i < 0 ? "sgemm" : benches[i].label, status);
+      if (i < 0)
+        peak = gflops;
+      else if (g_str_equal (benches[i].preset, "mnist-cnn") && peak > 0)
+        printf ("# the CNN runs at %.0f %% of the sgemm peak\n", 100.0 * gflops / peak);
+    }
+  return 0;
+}

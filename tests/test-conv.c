@@ -562,6 +562,9 @@ test_pool_gradients (void)
     { &ll_layer_average_pooling2d, 7, 5, 2, 2, 0, TRUE },
     { &ll_layer_average_pooling2d, 7, 7, 2, 3, 2, TRUE },
     { &ll_layer_average_pooling2d, 5, 6, 2, 3, 1, FALSE },
+    /* Five channels: the vectorized blocks of four and the tail. */
+    { &ll_layer_max_pooling2d, 5, 5, 5, 3, 2, TRUE },
+    { &ll_layer_average_pooling2d, 5, 5, 5, 3, 2, TRUE },
   };
 
   for (guint c = 0; c < G_N_ELEMENTS (cases); c++)

@@ -10,6 +10,7 @@ PACKAGES=(
   libgtk-4-dev libadwaita-1-dev
   xvfb xauth appstream desktop-file-utils
   dataset-fashion-mnist
+  libsoup-3.0-dev
 )
 
 missing=()

@@ -1,0 +1,189 @@
+/* ll-cli-datasets.c: `layerlab datasets`, the data sets on this machine.
+ *
+ *   layerlab datasets [--data-dir DIR]        where each set is, sizes, checksums
+ *   layerlab datasets --download NAME [--base-url URL]
+ */
+#include "ll-cli-private.h"
+
+#include "ll-dataset.h"
+#include "ll-download.h"
+#include "ll-types.h"
+
+#include <glib-unix.h>
+#include <glib/gstdio.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+typedef struct {
+  GMainLoop *loop;
+  GError *error;
+  gboolean tty;
+} Wait;
+
+static void
+on_progress (const LlDownloadProgress *p, gpointer user_data)
+{
+  Wait *w = user_data;
+
+  if (p->total > 0)
+    fprintf (stderr, "%s[%d/%d] %s: %.1f / %.1f MB (%.0f %%), %.2f MB/s%s",
+             w->tty ? "\r" : "", p->index + 1, p->n_files, p->file, p->received / 1e6,
+             p->total / 1e6, 100.0 * p->received / p->total, p->bytes_per_s / 1e6,
+             w->tty ? "   " : "\n");
+  else
+    fprintf (stderr, "%s[%d/%d] %s: %.1f MB, %.2f MB/s%s", w->tty ? "\r" : "",
+             p->index + 1, p->n_files, p->file, p->received / 1e6, p->bytes_per_s / 1e6,
+             w->tty ? "   " : "\n");
+}
+
+static void
+on_done (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  Wait *w = user_data;
+  ll_download_finish (result, &w->error);
+  g_main_loop_quit (w->loop);
+}
+
+static GCancellable *sigint_cancellable;
+
+static gboolean
+on_sigint (gpointer user_data)
+{
+  g_cancellable_cancel (sigint_cancellable);
+  return G_SOURCE_CONTINUE;
+}
+
+static int
+download (const char *name, const char *base_url)
+{
+  const LlDownloadSet *set = ll_download_set_lookup (name);
+  g_autoptr(GCancellable) cancel = g_cancellable_new ();
+  g_autofree char *dir = NULL;
+  Wait w = { g_main_loop_new (NULL, FALSE), NULL, isatty (2) };
+  guint sig;
+
+  if (set == NULL)
+    {
+      fprintf (stderr, "layerlab datasets: unknown data set “%s”; choose mnist, fashion-mnist or cifar10\n", name);
+      g_main_loop_unref (w.loop);
+      return 2;
+    }
+  dir = ll_download_default_dir (name);
+  printf ("Downloading %s from %s into %s (Ctrl+C stops; run again to resume)\n",
+          set->title, base_url ? base_url : set->base_url, dir);
+  sigint_cancellable = cancel;
+  sig = g_unix_signal_add (SIGINT, on_sigint, NULL);
+  ll_download_async (name, base_url, cancel, on_progress, &w, on_done, &w);
+  g_main_loop_run (w.loop);
+  g_source_remove (sig);
+  g_main_loop_unref (w.loop);
+  if (w.tty)
+    fputc ('\n', stderr);
+  if (w.error != NULL)
+    {
+      if (g_error_matches (w.error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        fprintf (stderr, "layerlab datasets: stopped; the partial file is kept, run the same command to resume\n");
+      else
+        fprintf (stderr, "layerlab datasets: %s\n", w.error->message);
+      g_error_free (w.error);
+      return 1;
+    }
+  printf ("%s: all files verified in %s\n", set->title, dir);
+  if (set->note != NULL)
+    printf ("Next: %s\n", set->note);
+  return 0;
+}
+
+int
+ll_cli_datasets (int argc, char **argv)
+{
+  g_autofree char *data_dir = NULL, *name = NULL, *base_url = NULL;
+  GOptionEntry entries[] = {
+    { "data-dir", 0, 0, G_OPTION_ARG_FILENAME, &data_dir, "Also look in this folder first", "DIR" },
+    { "download", 0, 0, G_OPTION_ARG_STRING, &name, "Download a data set (mnist, fashion-mnist, cifar10)", "NAME" },
+    { "base-url", 0, 0, G_OPTION_ARG_STRING, &base_url, "Download from this address instead of the official one", "URL" },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) ctx = g_option_context_new ("- list or download the data sets");
+  g_autoptr(GError) error = NULL;
+  int n_sets;
+  const LlDownloadSet *sets = ll_download_sets (&n_sets);
+  gboolean all_ok = TRUE;
+
+  g_set_prgname ("layerlab datasets");
+  g_option_context_add_main_entries (ctx, entries, NULL);
+  if (!g_option_context_parse (ctx, &argc, &argv, &error))
+    {
+      fprintf (stderr, "layerlab datasets: %s\n", error->message);
+      return 2;
+    }
+  if (name != NULL)
+    return download (name, base_url);
+
+  for (int s = 0; s < n_sets; s++)
+    {
+      const LlDownloadSet *set = &sets[s];
+      g_autofree char *dir = ll_dataset_locate (set->name, data_dir);
+      g_autofree char *user_dir = ll_download_default_dir (set->name);
+      gboolean complete = dir != NULL;
+
+      printf ("%s (%s)\n", set->title, set->name);
+      if (dir == NULL)
+        {
+          printf ("  not found on this machine\n");
+          printf ("  to get it: layerlab datasets --download %s (needs the network), or copy ", set->name);
+          for (int i = 0; i < set->n_files; i++)
+            printf ("%s%s", i ? ", " : "", set->files[i].file);
+          printf (" into %s%s\n", user_dir,
+                  g_strcmp0 (set->name, "fashion-mnist") == 0 ? ", or install Debian's dataset-fashion-mnist" : "");
+          all_ok = FALSE;
+          continue;
+        }
+      printf ("  folder: %s\n", dir);
+      for (int i = 0; i < set->n_files; i++)
+        {
+          guint64 size = 0;
+          LlFileState st = ll_download_check_file (dir, &set->files[i], &size);
+          if (st == LL_FILE_MISSING && g_strcmp0 (set->name, "cifar10") == 0)
+            printf ("  %-28s not kept (the unpacked cifar-10-batches-bin/ is used)\n", set->files[i].file);
+          else if (st == LL_FILE_MISSING)
+            {
+              /* Debian and others keep the files unpacked: no official sum applies. */
+              g_autofree char *raw = g_strndup (set->files[i].file, strlen (set->files[i].file) - 3);
+              g_autofree char *raw_path = g_build_filename (dir, raw, NULL);
+              GStatBuf stb;
+              if (g_str_has_suffix (set->files[i].file, ".gz") && g_stat (raw_path, &stb) == 0)
+                printf ("  %-28s %12" G_GUINT64_FORMAT " bytes  unpacked (official sums are for the .gz)\n",
+                        raw, (guint64) stb.st_size);
+              else
+                {
+                  printf ("  %-28s missing\n", set->files[i].file);
+                  complete = FALSE;
+                }
+            }
+          else if (st == LL_FILE_BAD && g_str_has_prefix (dir, "/usr/share/"))
+            {
+              /* Debian recompresses the archives (no file name in the gzip
+               * header): the official sums cannot apply; the package's own
+               * checksums (dpkg --verify) do. */
+              printf ("  %-28s %12" G_GUINT64_FORMAT " bytes  from a system package (recompressed; "
+                      "official sums do not apply)\n", set->files[i].file, size);
+            }
+          else
+            {
+              printf ("  %-28s %12" G_GUINT64_FORMAT " bytes  %s\n", set->files[i].file, size,
+                      ll_file_state_to_string (st));
+              if (st == LL_FILE_BAD)
+                complete = FALSE;
+            }
+        }
+      if (!complete)
+        {
+          printf ("  incomplete or damaged: layerlab datasets --download %s\n", set->name);
+          all_ok = FALSE;
+        }
+    }
+  return all_ok ? 0 : 1;
+}

@@ -1,0 +1,126 @@
+/* ll-cli-export.c: `layerlab export`, models out of Layerlab.
+ *
+ *   layerlab export --model FILE|--preset NAME --format c --output DIR [--name PREFIX]
+ *   layerlab export --model FILE|--preset NAME --format keras|pytorch --output FILE.py
+ *
+ * --model takes a .llmodel file (trained weights) or an architecture .json
+ * (weights from --seed); --preset a built-in model (weights from --seed). */
+#include "ll-cli-private.h"
+
+#include "ll-export-c.h"
+#include "ll-export-script.h"
+#include "ll-model-file.h"
+#include "ll-presets.h"
+
+#include <stdio.h>
+
+static LlTrainer *
+load (const char *model_path, const char *preset, int seed, GError **error)
+{
+  LlFitConfig cfg;
+  g_autoptr(LlArch) arch = NULL;
+  LlModel *model;
+  LlTrainer *t;
+
+  if ((model_path == NULL) == (preset == NULL))
+    {
+      g_set_error (error, LL_ERROR, LL_ERROR_INVALID,
+                   "give the model to export with --model FILE or --preset NAME (one of them)");
+      return NULL;
+    }
+  if (model_path != NULL && !g_str_has_suffix (model_path, ".json"))
+    return ll_model_file_load (model_path, error);
+  if (model_path != NULL)
+    {
+      g_autofree char *text = NULL;
+      gsize len = 0;
+      if (!g_file_get_contents (model_path, &text, &len, error)
+          || !(arch = ll_arch_from_json (text, (gssize) len, error)))
+        return NULL;
+      ll_fit_config_init (&cfg);
+    }
+  else if (!(arch = ll_preset_build (preset, &cfg, error)))
+    return NULL;
+  if (seed >= 0)
+    cfg.seed = (guint64) seed;
+  if (!(model = ll_model_new (arch, error)))
+    {
+      ll_fit_config_clear (&cfg);
+      return NULL;
+    }
+  t = ll_trainer_new (model, &cfg);
+  ll_fit_config_clear (&cfg);
+  ll_trainer_reset (t);
+  return t;
+}
+
+int
+ll_cli_export (int argc, char **argv)
+{
+  g_autofree char *model_path = NULL, *preset = NULL, *format = NULL, *output = NULL;
+  g_autofree char *name = NULL, *dataset = NULL;
+  int seed = -1;
+  GOptionEntry entries[] = {
+    { "model", 'm', 0, G_OPTION_ARG_FILENAME, &model_path, "A .llmodel file (or an architecture .json)", "FILE" },
+    { "preset", 'p', 0, G_OPTION_ARG_STRING, &preset, "A preset model, weights from --seed", "NAME" },
+    { "format", 'f', 0, G_OPTION_ARG_STRING, &format, "c, keras or pytorch", "FORMAT" },
+    { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output, "Folder (c) or script file (keras, pytorch)", "PATH" },
+    { "name", 'n', 0, G_OPTION_ARG_STRING, &name, "C: prefix of the files and functions (default: model)", "PREFIX" },
+    { "dataset", 'd', 0, G_OPTION_ARG_STRING, &dataset, "Scripts: the data set they load (mnist, fashion-mnist, cifar10)", "NAME" },
+    { "seed", 's', 0, G_OPTION_ARG_INT, &seed, "Seed of the weights for --preset or an architecture", "N" },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) ctx = g_option_context_new ("- write a model as C, Keras or PyTorch");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LlTrainer) trainer = NULL;
+  LlModel *model;
+
+  g_set_prgname ("layerlab export");
+  g_option_context_add_main_entries (ctx, entries, NULL);
+  if (!g_option_context_parse (ctx, &argc, &argv, &error))
+    goto fail;
+  if (format == NULL || output == NULL)
+    {
+      g_set_error (&error, LL_ERROR, LL_ERROR_INVALID,
+                   "give --format (c, keras or pytorch) and --output PATH");
+      goto fail;
+    }
+  if (!(trainer = load (model_path, preset, seed, &error)))
+    goto fail;
+  model = ll_trainer_get_model (trainer);
+
+  if (g_strcmp0 (format, "c") == 0)
+    {
+      const char *prefix = name != NULL ? name : "model";
+      if (!ll_export_c (model, output, prefix, &error))
+        goto fail;
+      printf ("wrote %s/%s.c and %s/%s.h (int %s_predict (const float *input, float *probs))\n",
+              output, prefix, output, prefix, prefix);
+    }
+  else if (g_strcmp0 (format, "keras") == 0 || g_strcmp0 (format, "pytorch") == 0)
+    {
+      LlScriptKind kind = format[0] == 'k' ? LL_SCRIPT_KERAS : LL_SCRIPT_PYTORCH;
+      if (dataset == NULL && model_path == NULL)
+        dataset = g_strdup (ll_preset_lookup (preset)->dataset);
+      if (!ll_export_script (model, ll_trainer_get_config (trainer), dataset, kind, output, &error))
+        goto fail;
+      printf ("wrote %s with its weights beside it (*.weights.json, *.weights.bin)\n", output);
+    }
+  else if (g_strcmp0 (format, "onnx") == 0)
+    {
+      g_set_error (&error, LL_ERROR, LL_ERROR_INVALID,
+                   "ONNX export is not available yet; use --format c, keras or pytorch");
+      goto fail;
+    }
+  else
+    {
+      g_set_error (&error, LL_ERROR, LL_ERROR_INVALID,
+                   "unknown format “%s”; use c, keras or pytorch", format);
+      goto fail;
+    }
+  return 0;
+
+fail:
+  fprintf (stderr, "layerlab export: %s\n", error->message);
+  return 2;
+}

@@ -1,0 +1,225 @@
+/* test-inspect.c: confusion matrix, occlusion maps and histograms. */
+#include <math.h>
+#include <string.h>
+
+#include "ll-inspect.h"
+#include "ll-presets.h"
+#include "ll-trainer.h"
+#include "ll-test-util.h"
+
+/* A logistic model trained one epoch on up to 3000 training images. */
+static LlTrainer *
+trained_logistic (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LlDataset) train_all = ll_test_mnist (FALSE, 600);
+  g_autoptr(LlDataset) train = ll_dataset_slice (train_all, 0, MIN (train_all->n, 3000));
+  LlFitConfig cfg;
+  LlArch *arch = ll_preset_build ("logistic", &cfg, &error);
+  LlModel *model;
+  LlTrainer *trainer;
+
+  g_assert_no_error (error);
+  model = ll_model_new (arch, &error);
+  g_assert_no_error (error);
+  ll_arch_free (arch);
+  cfg.epochs = 1;
+  cfg.seed = 7;
+  trainer = ll_trainer_new (model, &cfg);
+  ll_fit_config_clear (&cfg);
+  ll_trainer_reset (trainer);
+  g_assert_true (ll_trainer_fit (trainer, train, NULL, NULL, NULL, NULL, &error));
+  g_assert_no_error (error);
+  return trainer;
+}
+
+static void
+test_confusion (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LlTrainer) trainer = trained_logistic ();
+  g_autoptr(LlDataset) test = ll_test_mnist (TRUE, 500);
+  g_autoptr(LlConfusion) c = NULL;
+  LlModel *model = ll_trainer_get_model (trainer);
+  double loss, accuracy, mean_recall = 0;
+  guint32 cell[16], wrong[32];
+  int n_cell, n_wrong, t = -1, p = -1;
+  guint32 best = 0;
+
+  c = ll_inspect_confusion (model, test, 100, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (c);
+  g_assert_cmpint (c->n_classes, ==, 10);
+  g_assert_cmpuint (ll_confusion_total (c), ==, (guint) test->n);
+
+  g_assert_true (ll_model_evaluate (model, LL_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY, test, 100,
+                                    &loss, &accuracy, &error));
+  g_assert_no_error (error);
+  g_test_message ("accuracy %.4f from the matrix, %.4f from evaluate", ll_confusion_accuracy (c),
+                  accuracy);
+  g_assert_cmpfloat_with_epsilon (ll_confusion_accuracy (c), accuracy, 1e-9);
+  g_assert_cmpfloat (accuracy, >, 0.5);
+
+  /* Rows count each class's images; per-class accuracy is the diagonal over the row. */
+  for (int i = 0; i < 10; i++)
+    {
+      guint32 row = 0, n_label = 0;
+      for (int j = 0; j < 10; j++)
+        row += c->matrix[i * 10 + j];
+      for (int k = 0; k < test->n; k++)
+        n_label += test->labels[k] == i;
+      g_assert_cmpuint (row, ==, n_label);
+      if (row > 0)
+        g_assert_cmpfloat_with_epsilon (ll_confusion_class_accuracy (c, i),
+                                        (double) c->matrix[i * 11] / row, 1e-12);
+      mean_recall += ll_confusion_class_accuracy (c, i) / 10;
+    }
+  g_assert_cmpfloat (mean_recall, >, 0.4);
+
+  /* The biggest off-diagonal cell: its images, most confident first. */
+  for (int i = 0; i < 10; i++)
+    for (int j = 0; j < 10; j++)
+      if (i != j && c->matrix[i * 10 + j] > best)
+        best = c->matrix[i * 10 + j], t = i, p = j;
+  g_assert_cmpint (t, >=, 0);
+  n_cell = ll_confusion_cell_images (c, t, p, cell, G_N_ELEMENTS (cell));
+  g_assert_cmpint (n_cell, ==, MIN (best, G_N_ELEMENTS (cell)));
+  for (int k = 0; k < n_cell; k++)
+    {
+      g_assert_cmpint (test->labels[cell[k]], ==, t);
+      g_assert_cmpint (c->predicted[cell[k]], ==, p);
+      if (k > 0)
+        g_assert_cmpfloat (c->confidence[cell[k - 1]], >=, c->confidence[cell[k]]);
+    }
+
+  /* Most confidently wrong: all wrong, sorted, and none left out above the last. */
+  n_wrong = ll_confusion_most_wrong (c, wrong, G_N_ELEMENTS (wrong));
+  g_assert_cmpint (n_wrong, ==, G_N_ELEMENTS (wrong));
+  for (int k = 0; k < n_wrong; k++)
+    {
+      g_assert_cmpint (c->predicted[wrong[k]], !=, test->labels[wrong[k]]);
+      if (k > 0)
+        g_assert_cmpfloat (c->confidence[wrong[k - 1]], >=, c->confidence[wrong[k]]);
+    }
+  for (int i = 0, above = 0; i < c->n; i++)
+    if (c->predicted[i] != c->labels[i] && c->confidence[i] > c->confidence[wrong[n_wrong - 1]])
+      g_assert_cmpint (++above, <, n_wrong);
+}
+
+static void
+test_confusion_cancel (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LlTrainer) trainer = trained_logistic ();
+  g_autoptr(LlDataset) test = ll_test_mnist (TRUE, 500);
+  gint cancel = 1;
+  LlConfusion *c = ll_inspect_confusion (ll_trainer_get_model (trainer), test, 100, &cancel, &error);
+
+  g_assert_null (c);
+  g_assert_error (error, LL_ERROR, LL_ERROR_CANCELLED);
+}
+
+static void
+test_confusion_mismatch (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LlTrainer) trainer = trained_logistic ();
+  g_autoptr(LlDataset) other = ll_test_synthetic (20, 32, 32, 3, 10, 3);
+
+  g_assert_null (ll_inspect_confusion (ll_trainer_get_model (trainer), other, 10, NULL, &error));
+  g_assert_error (error, LL_ERROR, LL_ERROR_SHAPE);
+}
+
+static void
+test_occlusion (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LlTrainer) trainer = trained_logistic ();
+  g_autoptr(LlDataset) test = ll_test_mnist (TRUE, 500);
+  LlModel *model = ll_trainer_get_model (trainer);
+  float x[784], blank[784], probs[10], map[28 * 28], one, base;
+  guint32 idx = 0;
+  int mh, mw, cls = 0;
+
+  ll_dataset_fill_batch (test, &idx, 1, x, NULL);
+  g_assert_true (ll_model_predict (model, 1, x, probs, &error));
+  for (int j = 1; j < 10; j++)
+    if (probs[j] > probs[cls])
+      cls = j;
+
+  ll_inspect_occlusion_size (model, 4, &mh, &mw);
+  g_assert_cmpint (mh, ==, 7);
+  g_assert_cmpint (mw, ==, 7);
+  ll_inspect_occlusion_size (model, 3, &mh, &mw);
+  g_assert_cmpint (mh, ==, 10);
+
+  g_assert_true (ll_inspect_occlusion (model, x, cls, 4, 4, 0.0f, map, &base, &error));
+  g_assert_no_error (error);
+  g_assert_cmpfloat_with_epsilon (base, probs[cls], 1e-6);
+  /* MNIST corners are background: a black patch there changes nothing. */
+  if (x[0] == 0 && x[3 * 28 + 3] == 0)
+    g_assert_cmpfloat_with_epsilon (map[0], 0.0, 1e-6);
+  /* Somewhere the patch hides evidence for the predicted class. */
+  {
+    float most = -1;
+    for (int i = 0; i < 49; i++)
+      most = MAX (most, map[i]);
+    g_assert_cmpfloat (most, >, 0.0f);
+  }
+
+  /* One patch that covers everything equals predicting a blank image. */
+  g_assert_true (ll_inspect_occlusion (model, x, cls, 28, 28, 0.0f, map, NULL, &error));
+  memset (blank, 0, sizeof blank);
+  g_assert_true (ll_model_predict (model, 1, blank, probs, &error));
+  one = probs[cls];
+  g_assert_cmpfloat_with_epsilon (map[0], base - one, 1e-6);
+
+  /* Bad arguments are errors, not crashes. */
+  g_assert_false (ll_inspect_occlusion (model, x, 10, 4, 4, 0.0f, map, NULL, &error));
+  g_assert_error (error, LL_ERROR, LL_ERROR_INVALID);
+}
+
+static void
+test_histogram (void)
+{
+  float v[] = { 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, NAN, INFINITY };
+  guint32 counts[5];
+  float lo = 0, hi = 0;
+  gsize n = ll_inspect_histogram (v, G_N_ELEMENTS (v), 5, &lo, &hi, counts);
+  guint32 expected[5] = { 2, 2, 2, 2, 3 };   /* the maximum falls in the last bin */
+
+  g_assert_cmpuint (n, ==, 11);
+  g_assert_cmpfloat (lo, ==, 0);
+  g_assert_cmpfloat (hi, ==, 10);
+  for (int i = 0; i < 5; i++)
+    g_assert_cmpuint (counts[i], ==, expected[i]);
+
+  /* A fixed range drops what lies outside. */
+  lo = 2;
+  hi = 4;
+  n = ll_inspect_histogram (v, G_N_ELEMENTS (v), 2, &lo, &hi, counts);
+  g_assert_cmpuint (n, ==, 3);
+  g_assert_cmpuint (counts[0], ==, 1);
+  g_assert_cmpuint (counts[1], ==, 2);
+
+  /* Constant data: everything in the first bin, nothing divided by zero. */
+  {
+    float same[4] = { 3, 3, 3, 3 };
+    lo = hi = 0;
+    n = ll_inspect_histogram (same, 4, 3, &lo, &hi, counts);
+    g_assert_cmpuint (n, ==, 4);
+    g_assert_cmpuint (counts[0], ==, 4);
+  }
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/engine/inspect/confusion", test_confusion);
+  g_test_add_func ("/engine/inspect/confusion-cancel", test_confusion_cancel);
+  g_test_add_func ("/engine/inspect/confusion-mismatch", test_confusion_mismatch);
+  g_test_add_func ("/engine/inspect/occlusion", test_occlusion);
+  g_test_add_func ("/engine/inspect/histogram", test_histogram);
+  return g_test_run ();
+}

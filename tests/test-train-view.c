@@ -1,0 +1,874 @@
+/* test-train-view.c: the training job (worker thread, coalesced progress,
+ * cancel, dispose while running), the line chart's PNG/SVG export, the
+ * runs.json round trip, and the Train view itself: data folder, start to
+ * finish with test figures, pause / resume / stop, Start disabled for an
+ * invalid model, closing the window while training.  The view reads small
+ * IDX files the test writes into a folder named by LAYERLAB_DATA_DIR.
+ * Widget cases need a display (run under xvfb-run); without one they are
+ * skipped. */
+#include <gtk/gtk.h>
+#include <glib/gstdio.h>
+#include <math.h>
+
+#include "layerlab-resources.h"
+#include "ll-confusion-matrix.h"
+#include "ll-document.h"
+#include "ll-line-chart.h"
+#include "ll-presets.h"
+#include "ll-run-list.h"
+#include "ll-test-util.h"
+#include "ll-train-view.h"
+#include "ll-training-job.h"
+
+static gboolean have_display;
+
+static LlTrainer *
+small_trainer (int epochs, int batch)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LlArch) arch = NULL;
+  LlFitConfig cfg;
+  LlModel *model;
+  LlTrainer *trainer;
+
+  /* Dense(128) + Dropout(0.2) + Dense(10) on 28x28x1, as the beginner example. */
+  arch = ll_preset_build ("mlp-128-dropout", &cfg, &error);
+  g_assert_no_error (error);
+  ll_fit_config_clear (&cfg);
+  model = ll_model_new (arch, &error);
+  g_assert_no_error (error);
+
+  ll_fit_config_init (&cfg);
+  cfg.epochs = epochs;
+  cfg.batch_size = batch;
+  cfg.validation_split = 0.1;
+  cfg.seed = 7;
+  trainer = ll_trainer_new (model, &cfg);
+  ll_trainer_reset (trainer);
+  ll_fit_config_clear (&cfg);
+  return trainer;
+}
+
+typedef struct {
+  GThread *main_thread;
+  gboolean finished;
+  gboolean off_thread;
+  guint n_epochs;
+  GError *error;
+  gint64 last_tick;
+  gint64 max_stall;
+  guint n_ticks;
+} Watch;
+
+static gboolean
+tick (gpointer data)
+{
+  Watch *w = data;
+  gint64 now = g_get_monotonic_time ();
+
+  if (w->last_tick != 0)
+    w->max_stall = MAX (w->max_stall, now - w->last_tick);
+  w->last_tick = now;
+  w->n_ticks++;
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+check_thread (Watch *w)
+{
+  if (g_thread_self () != w->main_thread)
+    w->off_thread = TRUE;
+}
+
+static void
+on_progress (LlTrainingJob *job, Watch *w)
+{
+  (void) job;
+  check_thread (w);
+}
+
+static void
+on_epoch (LlTrainingJob *job, int epoch, Watch *w)
+{
+  (void) job;
+  check_thread (w);
+  g_assert_cmpint (epoch, ==, (int) w->n_epochs);
+  w->n_epochs++;
+}
+
+static void
+on_finished (LlTrainingJob *job, const GError *error, Watch *w)
+{
+  (void) job;
+  check_thread (w);
+  w->finished = TRUE;
+  w->error = error != NULL ? g_error_copy (error) : NULL;
+}
+
+static LlTrainingJob *
+watched_job (Watch *w, LlTrainingData *data, int epochs, int batch)
+{
+  LlTrainingJob *job = ll_training_job_new (small_trainer (epochs, batch), data, NULL);
+
+  w->main_thread = g_thread_self ();
+  g_signal_connect (job, "progress", G_CALLBACK (on_progress), w);
+  g_signal_connect (job, "epoch", G_CALLBACK (on_epoch), w);
+  g_signal_connect (job, "finished", G_CALLBACK (on_finished), w);
+  return job;
+}
+
+static LlTrainingData *
+synthetic_data (int n)
+{
+  return ll_training_data_new (ll_test_synthetic (n, 28, 28, 1, 10, 3),
+                               ll_test_synthetic (200, 28, 28, 1, 10, 4));
+}
+
+static void
+test_job_completes (void)
+{
+  g_autoptr(LlTrainingData) data = synthetic_data (3000);
+  g_autoptr(LlTrainingJob) job = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GArray) batches = NULL;
+  g_autoptr(GArray) epochs = NULL;
+  Watch w = { 0 };
+  gint64 t0 = g_get_monotonic_time ();
+  guint timer, max_progress;
+  double test_loss, test_accuracy, elapsed_ms;
+
+  job = watched_job (&w, data, 3, 8);
+  timer = g_timeout_add (5, tick, &w);
+  g_assert_true (ll_training_job_start (job, &error));
+  g_assert_no_error (error);
+  g_assert_false (ll_training_job_start (job, NULL));
+  while (!w.finished)
+    g_main_context_iteration (NULL, TRUE);
+  g_source_remove (timer);
+  elapsed_ms = (g_get_monotonic_time () - t0) / 1000.0;
+
+  g_assert_no_error (w.error);
+  g_assert_false (w.off_thread);
+  g_assert_cmpuint (w.n_epochs, ==, 3);
+  g_assert_false (ll_training_job_get_running (job));
+  /* Coalesced: at most one "progress" per 16 ms frame plus one per epoch and the end. */
+  max_progress = (guint) (elapsed_ms / 16.0) + 3 + 2;
+  g_test_message ("%.0f ms, %u progress emissions (limit %u), %u batches, longest main-loop "
+                  "stall %.1f ms", elapsed_ms, ll_training_job_get_n_progress (job), max_progress,
+                  3 * ((2700 + 7) / 8), w.max_stall / 1000.0);
+  g_assert_cmpuint (ll_training_job_get_n_progress (job), <=, max_progress);
+  g_assert_cmpuint (ll_training_job_get_n_progress (job), >=, 1);
+  g_assert_cmpint (w.max_stall, <, 100000);   /* a generous bound; the figure is the message */
+
+  batches = ll_training_job_dup_batches (job);
+  epochs = ll_training_job_dup_epochs (job);
+  g_assert_cmpuint (batches->len, ==, 3 * ((2700 + 7) / 8));
+  g_assert_cmpuint (epochs->len, ==, 3);
+  g_assert_cmpfloat (g_array_index (epochs, LlEpochRecord, 2).loss, <,
+                     g_array_index (epochs, LlEpochRecord, 0).loss);
+  g_assert_true (isfinite (g_array_index (epochs, LlEpochRecord, 0).val_loss));
+  g_assert_true (ll_training_job_get_test (job, &test_loss, &test_accuracy));
+  g_assert_cmpfloat (test_accuracy, >, 0.5);
+  {
+    g_autoptr(LlTrainer) trainer = ll_training_job_steal_trainer (job);
+    g_assert_nonnull (trainer);
+    g_assert_cmpuint (ll_trainer_get_history (trainer)->len, ==, 3);
+    g_assert_null (ll_training_job_steal_trainer (job));
+  }
+}
+
+/* The benchmark figure: the longest main-loop stall while the seed MLP
+ * trains one epoch on the shared MNIST digits (10,000) at batch 32.  Only
+ * with LL_BENCH=1: timing never decides pass or fail. */
+static void
+test_job_stall_mnist (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LlArch) arch = NULL;
+  g_autoptr(LlTrainingData) data = NULL;
+  g_autoptr(LlTrainingJob) job = NULL;
+  LlFitConfig cfg;
+  Watch w = { 0 };
+  guint timer;
+  gint64 t0;
+
+  if (g_getenv ("LL_BENCH") == NULL)
+    {
+      g_test_skip ("set LL_BENCH=1 to measure");
+      return;
+    }
+  arch = ll_preset_build ("mlp-128-dropout", &cfg, &error);
+  g_assert_no_error (error);
+  cfg.epochs = 1;
+  data = ll_training_data_new (ll_test_mnist (FALSE, 10000), ll_test_mnist (TRUE, 2000));
+  {
+    /* Keras' initial weights from the seed, as the view does: zero weights
+     * would measure a network that cannot learn. */
+    LlTrainer *trainer = ll_trainer_new (ll_model_new (arch, NULL), &cfg);
+    ll_trainer_reset (trainer);
+    job = ll_training_job_new (trainer, data, NULL);
+  }
+  ll_fit_config_clear (&cfg);
+  w.main_thread = g_thread_self ();
+  g_signal_connect (job, "finished", G_CALLBACK (on_finished), &w);
+  timer = g_timeout_add (5, tick, &w);
+  t0 = g_get_monotonic_time ();
+  g_assert_true (ll_training_job_start (job, NULL));
+  while (!w.finished)
+    g_main_context_iteration (NULL, TRUE);
+  g_source_remove (timer);
+  g_assert_no_error (w.error);
+  g_test_message ("mlp-128-dropout, %d MNIST images, batch 32: %.2f s, %u progress emissions, "
+                  "%u ticks of 5 ms, longest main-loop stall %.1f ms",
+                  data->train->n, (g_get_monotonic_time () - t0) / 1e6,
+                  ll_training_job_get_n_progress (job), w.n_ticks, w.max_stall / 1000.0);
+}
+
+static gboolean
+cancel_soon (gpointer data)
+{
+  ll_training_job_cancel (data);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+test_job_cancel (void)
+{
+  g_autoptr(LlTrainingData) data = synthetic_data (3000);
+  g_autoptr(LlTrainingJob) job = NULL;
+  Watch w = { 0 };
+
+  job = watched_job (&w, data, 50, 4);
+  g_assert_true (ll_training_job_start (job, NULL));
+  ll_training_job_set_paused (job, TRUE);
+  g_assert_true (ll_training_job_get_paused (job));
+  ll_training_job_set_paused (job, FALSE);
+  ll_training_job_request_lr (job, 0.0005);
+  g_timeout_add (150, cancel_soon, job);
+  while (!w.finished)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_error (w.error, LL_ERROR, LL_ERROR_CANCELLED);
+  g_assert_false (w.off_thread);
+  g_assert_cmpuint (w.n_epochs, <, 50);
+  g_assert_false (ll_training_job_get_test (job, NULL, NULL));
+  {
+    g_autoptr(GArray) marks = ll_training_job_dup_lr_marks (job);
+    g_assert_cmpuint (marks->len, ==, 1);
+  }
+  g_clear_error (&w.error);
+}
+
+static void
+test_job_dispose_running (void)
+{
+  g_autoptr(LlTrainingData) data = synthetic_data (2000);
+  LlTrainingJob *job;
+  Watch w = { 0 };
+  gint64 t0;
+
+  job = watched_job (&w, data, 50, 4);
+  g_object_add_weak_pointer (G_OBJECT (job), (gpointer *) &job);
+  g_assert_true (ll_training_job_start (job, NULL));
+  t0 = g_get_monotonic_time ();
+  while (g_get_monotonic_time () - t0 < 100000)
+    g_main_context_iteration (NULL, FALSE);
+  /* Paused: dispose must still wake the worker and stop it. */
+  ll_training_job_set_paused (job, TRUE);
+  g_object_unref (job);
+  g_assert_null (job);
+  /* Pending sources find the job gone and do nothing. */
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  g_assert_false (w.finished);
+}
+
+/* Line chart ------------------------------------------------------------------ */
+
+static GtkWidget *
+sample_chart (void)
+{
+  GtkWidget *chart = ll_line_chart_new ();
+  double x[50], y[50], xe[5], ye[5];
+  guint a, b;
+
+  for (int i = 0; i < 50; i++)
+    {
+      x[i] = (i + 1) / 10.0;
+      y[i] = 2.3 * exp (-x[i]) + 0.05;
+    }
+  for (int i = 0; i < 5; i++)
+    {
+      xe[i] = i + 1;
+      ye[i] = 2.3 * exp (-xe[i]) + 0.1;
+    }
+  ll_line_chart_set_labels (LL_LINE_CHART (chart), "Loss", "epoch", "loss");
+  a = ll_line_chart_add_series (LL_LINE_CHART (chart), "train (per batch)", 0, FALSE, FALSE);
+  b = ll_line_chart_add_series (LL_LINE_CHART (chart), "validation", 1, TRUE, TRUE);
+  ll_line_chart_set_data (LL_LINE_CHART (chart), a, x, y, 50);
+  ll_line_chart_set_data (LL_LINE_CHART (chart), b, xe, ye, 5);
+  ll_line_chart_add_marker (LL_LINE_CHART (chart), 2.5, "lr 0.0001");
+  return g_object_ref_sink (chart);
+}
+
+static void
+test_chart_export (void)
+{
+  g_autoptr(GtkWidget) chart = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = NULL;
+  g_autofree char *png = NULL;
+  g_autofree char *svg = NULL;
+  g_autofree char *contents = NULL;
+  cairo_surface_t *surface;
+  unsigned char *pixels;
+  int stride, n_dark = 0, n_colour = 0;
+
+  if (!have_display)
+    {
+      g_test_skip ("no display: run under xvfb-run");
+      return;
+    }
+  chart = sample_chart ();
+  dir = g_dir_make_tmp ("ll-chart-XXXXXX", &error);
+  g_assert_no_error (error);
+  png = g_build_filename (dir, "chart.png", NULL);
+  svg = g_build_filename (dir, "chart.svg", NULL);
+
+  g_assert_true (ll_line_chart_export_png (LL_LINE_CHART (chart), png, 640, 400, &error));
+  g_assert_no_error (error);
+  surface = cairo_image_surface_create_from_png (png);
+  g_assert_cmpint (cairo_surface_status (surface), ==, CAIRO_STATUS_SUCCESS);
+  g_assert_cmpint (cairo_image_surface_get_width (surface), ==, 640);
+  pixels = cairo_image_surface_get_data (surface);
+  stride = cairo_image_surface_get_stride (surface);
+  for (int y = 0; y < 400; y++)
+    for (int x = 0; x < 640; x++)
+      {
+        guint32 p = *(guint32 *) (pixels + y * stride + 4 * x);
+        int r = (p >> 16) & 255, g = (p >> 8) & 255, b = p & 255;
+        if (r < 128 && g < 128 && b < 128)
+          n_dark++;
+        if (abs (r - b) > 80)
+          n_colour++;     /* the blue and orange series */
+      }
+  cairo_surface_destroy (surface);
+  g_test_message ("PNG: %d dark pixels, %d coloured", n_dark, n_colour);
+  g_assert_cmpint (n_dark, >, 500);
+  g_assert_cmpint (n_colour, >, 200);
+
+  ll_line_chart_set_log_scale (LL_LINE_CHART (chart), TRUE);
+  g_assert_true (ll_line_chart_export_svg (LL_LINE_CHART (chart), svg, 640, 400, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_file_get_contents (svg, &contents, NULL, NULL));
+  g_assert_nonnull (strstr (contents, "<svg"));
+  g_assert_nonnull (strstr (contents, "</svg>"));
+  g_assert_nonnull (strstr (contents, "<path"));
+
+  g_assert_false (ll_line_chart_export_png (LL_LINE_CHART (chart), "/nonexistent/dir/x.png",
+                                            100, 100, &error));
+  g_assert_error (error, LL_ERROR, LL_ERROR_IO);
+  g_unlink (png);
+  g_unlink (svg);
+  g_rmdir (dir);
+}
+
+/* Runs ---------------------------------------------------------------------------- */
+
+static LlRun *
+sample_run (const char *name, int batch)
+{
+  LlRun *run = ll_run_new ();
+
+  run->name = g_strdup (name);
+  run->model = g_strdup ("MLP 784-128-10 with dropout");
+  run->dataset = g_strdup ("mnist");
+  run->status = g_strdup ("finished");
+  run->config.batch_size = batch;
+  run->config.seed = G_GUINT64_CONSTANT (18446744073709551557);
+  for (int e = 0; e < 3; e++)
+    {
+      LlEpochRecord r = { e, 1.0 / (e + 1), 0.8 + e * 0.05, NAN, NAN, 0.001, 1.5, 9000 };
+      g_array_append_val (run->epochs, r);
+    }
+  for (int i = 0; i < 4000; i++)
+    {
+      LlBatchPoint p = { i / 1000.0, 2.0 - i / 4000.0, 0.5 };
+      g_array_append_val (run->batches, p);
+    }
+  {
+    LlLrMark m = { 1.5, 0.0001 };
+    g_array_append_val (run->lr_marks, m);
+  }
+  run->test_accuracy = 0.97;
+  return run;
+}
+
+static void
+test_runs_round_trip (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("ll-runs-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "sub", "runs.json", NULL);
+  g_autofree char *csv_path = g_build_filename (dir, "history.csv", NULL);
+  g_autofree char *csv = NULL;
+  g_autoptr(LlRunList) list = ll_run_list_new (path);
+  g_autoptr(LlRunList) again = ll_run_list_new (path);
+  g_autofree char *summary = NULL;
+  g_auto(GStrv) labels = NULL;
+  LlRun *runs[2];
+  LlRun *r;
+
+  g_assert_true (ll_run_list_load (list, &error));   /* missing file: empty */
+  g_assert_no_error (error);
+  g_assert_cmpuint (ll_run_list_get_n (list), ==, 0);
+  ll_run_list_add (list, sample_run ("Run 1", 32));
+  ll_run_list_add (list, sample_run ("Run 2", 256));
+  ll_run_list_set_selected (list, 1, TRUE);
+  g_assert_true (ll_run_list_save (list, &error));
+  g_assert_no_error (error);
+
+  g_assert_true (ll_run_list_load (again, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (ll_run_list_get_n (again), ==, 2);
+  r = ll_run_list_get (again, 1);
+  g_assert_cmpstr (r->name, ==, "Run 2");
+  g_assert_true (r->selected);
+  g_assert_cmpint (r->config.batch_size, ==, 256);
+  g_assert_cmpuint (r->config.seed, ==, G_GUINT64_CONSTANT (18446744073709551557));
+  g_assert_cmpuint (r->epochs->len, ==, 3);
+  g_assert_cmpfloat_with_epsilon (g_array_index (r->epochs, LlEpochRecord, 2).accuracy, 0.9, 1e-12);
+  g_assert_true (isnan (g_array_index (r->epochs, LlEpochRecord, 0).val_loss));
+  g_assert_cmpuint (r->batches->len, <=, 1500);
+  g_assert_cmpuint (r->batches->len, >=, 1000);
+  g_assert_cmpuint (r->lr_marks->len, ==, 1);
+  g_assert_cmpfloat (r->test_accuracy, ==, 0.97);
+  g_assert_true (isnan (r->test_loss));
+  g_autofree char *next = ll_run_list_next_name (again);
+  g_assert_cmpstr (next, ==, "Run 3");
+
+  runs[0] = ll_run_list_get (again, 0);
+  runs[1] = ll_run_list_get (again, 1);
+  labels = ll_run_describe_differences (runs, 2, &summary);
+  g_assert_cmpstr (labels[0], ==, "batch 32");
+  g_assert_cmpstr (labels[1], ==, "batch 256");
+  g_assert_cmpstr (summary, ==, "batch 32 vs 256");
+
+  /* CSV matches the history. */
+  g_assert_true (ll_run_export_csv (r, csv_path, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_file_get_contents (csv_path, &csv, NULL, NULL));
+  g_assert_true (g_str_has_prefix (csv, "epoch,loss,accuracy,val_loss,val_accuracy,lr,seconds\n"
+                                        "1,1,0.8,,,0.001,1.5\n2,0.5,0.85"));
+
+  g_unlink (csv_path);
+  g_unlink (path);
+  {
+    g_autofree char *sub = g_path_get_dirname (path);
+    g_rmdir (sub);
+  }
+  g_rmdir (dir);
+}
+
+static void
+test_runs_damaged (void)
+{
+  const char *bad[] = { "{\"runs\": [ {\"name\": \"x\", ", "[1, 2, 3]", "{\"runs\": [42]}",
+                        "\x89PNG garbage", "{\"runs\": 42}", "{\"version\": 99, \"runs\": []}" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_autofree char *path = ll_test_write_temp ("runs.json", bad[i], strlen (bad[i]));
+      g_autoptr(LlRunList) list = ll_run_list_new (path);
+      g_autoptr(GError) error = NULL;
+
+      ll_run_list_add (list, sample_run ("Run 1", 32));
+      g_assert_false (ll_run_list_load (list, &error));
+      g_assert_error (error, LL_ERROR, LL_ERROR_FORMAT);
+      g_test_message ("%s", error->message);
+      g_assert_nonnull (strstr (error->message, path));
+      g_assert_cmpuint (ll_run_list_get_n (list), ==, 0);
+      g_unlink (path);
+    }
+}
+
+
+/* Train view -------------------------------------------------------------------- */
+
+static void
+put_be32 (guint8 *p, guint32 v)
+{
+  p[0] = v >> 24;
+  p[1] = v >> 16;
+  p[2] = v >> 8;
+  p[3] = v;
+}
+
+/* Raw (uncompressed) IDX files of a synthetic, learnable split. */
+static void
+write_idx_split (const char *dir, const char *images, const char *labels, int n, guint64 seed)
+{
+  g_autoptr(LlDataset) ds = ll_test_synthetic (n, 28, 28, 1, 10, seed);
+  g_autoptr(GError) error = NULL;
+  g_autofree guint8 *img = g_malloc (16 + (gsize) n * 784);
+  g_autofree guint8 *lab = g_malloc (8 + (gsize) n);
+  g_autofree char *img_path = g_build_filename (dir, images, NULL);
+  g_autofree char *lab_path = g_build_filename (dir, labels, NULL);
+
+  put_be32 (img, 0x803);
+  put_be32 (img + 4, n);
+  put_be32 (img + 8, 28);
+  put_be32 (img + 12, 28);
+  memcpy (img + 16, ds->images, (gsize) n * 784);
+  put_be32 (lab, 0x801);
+  put_be32 (lab + 4, n);
+  memcpy (lab + 8, ds->labels, n);
+  g_assert_true (g_file_set_contents (img_path, (char *) img, 16 + (gssize) n * 784, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_file_set_contents (lab_path, (char *) lab, 8 + n, &error));
+  g_assert_no_error (error);
+}
+
+typedef struct {
+  char *data_dir;
+  LlDocument *document;
+  GtkWidget *window;
+  LlTrainView *view;
+} ViewFixture;
+
+static void
+rm_rf (const char *path)
+{
+  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *child = g_build_filename (path, name, NULL);
+      if (g_file_test (child, G_FILE_TEST_IS_DIR))
+        rm_rf (child);
+      else
+        g_unlink (child);
+    }
+  g_rmdir (path);
+}
+
+/* A window with the Train view on a tiny model (Flatten, Dense 10) and a
+ * data folder holding an "mnist" of n_train synthetic images. */
+static void
+view_setup (ViewFixture *f, int n_train, int epochs, int batch)
+{
+  g_autofree char *mnist = NULL;
+  LlFitConfig cfg;
+
+  f->data_dir = g_dir_make_tmp ("ll-data-XXXXXX", NULL);
+  g_assert_nonnull (f->data_dir);
+  mnist = g_build_filename (f->data_dir, "mnist", NULL);
+  g_assert_cmpint (g_mkdir (mnist, 0700), ==, 0);
+  if (n_train > 0)
+    {
+      write_idx_split (mnist, "train-images-idx3-ubyte", "train-labels-idx1-ubyte", n_train, 11);
+      write_idx_split (mnist, "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte", 300, 12);
+    }
+  g_setenv ("LAYERLAB_DATA_DIR", f->data_dir, TRUE);
+
+  f->document = ll_document_new ();
+  ll_fit_config_init (&cfg);
+  cfg.epochs = epochs;
+  cfg.batch_size = batch;
+  cfg.validation_split = 0.1;
+  cfg.seed = 5;
+  ll_document_set_config (f->document, &cfg);
+  ll_fit_config_clear (&cfg);
+
+  f->view = g_object_ref_sink (LL_TRAIN_VIEW (ll_train_view_new ()));
+  g_object_set (f->view, "document", f->document, NULL);
+  f->window = gtk_window_new ();
+  gtk_window_set_default_size (GTK_WINDOW (f->window), 1200, 800);
+  gtk_window_set_child (GTK_WINDOW (f->window), GTK_WIDGET (f->view));
+  gtk_window_present (GTK_WINDOW (f->window));
+}
+
+static void
+view_teardown (ViewFixture *f)
+{
+  if (f->window != NULL)
+    gtk_window_destroy (GTK_WINDOW (f->window));
+  if (f->view != NULL)
+    g_assert_finalize_object (f->view);
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  g_clear_object (&f->document);
+  g_unsetenv ("LAYERLAB_DATA_DIR");
+  rm_rf (f->data_dir);
+  g_free (f->data_dir);
+}
+
+typedef gboolean (*Predicate) (ViewFixture *f);
+
+static gboolean
+wait_for (ViewFixture *f, Predicate done, double seconds)
+{
+  gint64 end = g_get_monotonic_time () + (gint64) (seconds * G_USEC_PER_SEC);
+
+  while (!done (f))
+    {
+      if (g_get_monotonic_time () > end)
+        return FALSE;
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (1000);
+    }
+  return TRUE;
+}
+
+static void
+spin (double seconds)
+{
+  gint64 end = g_get_monotonic_time () + (gint64) (seconds * G_USEC_PER_SEC);
+
+  while (g_get_monotonic_time () < end)
+    {
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (1000);
+    }
+}
+
+static gboolean
+has_run (ViewFixture *f)
+{
+  return ll_run_list_get_n (ll_train_view_get_run_list (f->view)) > 0;
+}
+
+static gboolean
+is_training (ViewFixture *f)
+{
+  LlTrainingJob *job = ll_train_view_get_job (f->view);
+  LlTrainingProgress p;
+
+  if (job == NULL)
+    return FALSE;
+  ll_training_job_get_progress (job, &p);
+  return p.step > 0;
+}
+
+static GtkWidget *
+find_widget (GtkWidget *root, GType type, const char *action)
+{
+  if (G_TYPE_CHECK_INSTANCE_TYPE (root, type)
+      && (action == NULL || (GTK_IS_ACTIONABLE (root)
+                             && g_strcmp0 (gtk_actionable_get_action_name (GTK_ACTIONABLE (root)),
+                                           action) == 0)))
+    return root;
+  for (GtkWidget *c = gtk_widget_get_first_child (root); c != NULL; c = gtk_widget_get_next_sibling (c))
+    {
+      GtkWidget *found = find_widget (c, type, action);
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static void
+test_view_data_dir (void)
+{
+  ViewFixture f = { 0 };
+
+  if (!have_display)
+    {
+      g_test_skip ("no display: run under xvfb-run");
+      return;
+    }
+  view_setup (&f, 100, 1, 32);
+  g_assert_cmpstr (ll_train_view_get_data_dir (f.view), ==, f.data_dir);
+  g_assert_cmpstr (ll_train_view_get_dataset (f.view), ==, "mnist");
+  g_assert_nonnull (find_widget (GTK_WIDGET (f.view), GTK_TYPE_BUTTON, "train.choose-data-dir"));
+  view_teardown (&f);
+
+  /* An empty folder: MNIST is missing, so a set the model takes is used
+   * instead when one is installed (Debian's Fashion-MNIST), never CIFAR-10. */
+  view_setup (&f, 0, 1, 32);
+  {
+    g_autofree char *fashion = ll_dataset_locate ("fashion-mnist", f.data_dir);
+    g_autofree char *images = g_build_filename (fashion, "train-images-idx3-ubyte.gz", NULL);
+    const char *expected = g_file_test (images, G_FILE_TEST_EXISTS) ? "fashion-mnist" : "mnist";
+
+    g_test_message ("without MNIST the view trains on %s", ll_train_view_get_dataset (f.view));
+    g_assert_cmpstr (ll_train_view_get_dataset (f.view), ==, expected);
+  }
+  view_teardown (&f);
+}
+
+static void
+test_view_start_finish (void)
+{
+  ViewFixture f = { 0 };
+  LlRun *run;
+  GtkWidget *matrix;
+  guint n_progress = 0;
+
+  if (!have_display)
+    {
+      g_test_skip ("no display: run under xvfb-run");
+      return;
+    }
+  view_setup (&f, 2000, 2, 32);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f.view), "train.start", NULL));
+  g_assert_true (wait_for (&f, is_training, 20));
+  n_progress = ll_training_job_get_n_progress (ll_train_view_get_job (f.view));
+  g_assert_true (wait_for (&f, has_run, 60));
+  g_test_message ("progress emissions seen before the first check: %u", n_progress);
+
+  run = ll_run_list_get (ll_train_view_get_run_list (f.view), 0);
+  g_assert_cmpstr (run->status, ==, "finished");
+  g_assert_cmpstr (run->dataset, ==, "mnist");
+  g_assert_cmpuint (run->epochs->len, ==, 2);
+  g_assert_cmpuint (run->batches->len, ==, 2 * ((1800 + 31) / 32));
+  g_assert_true (isfinite (g_array_index (run->epochs, LlEpochRecord, 1).val_loss));
+  g_assert_cmpfloat (g_array_index (run->epochs, LlEpochRecord, 1).loss, <,
+                     g_array_index (run->epochs, LlEpochRecord, 0).loss);
+  g_test_message ("test accuracy %.4f", run->test_accuracy);
+  g_assert_cmpfloat (run->test_accuracy, >, 0.5);
+  g_assert_null (ll_train_view_get_job (f.view));
+  /* The trained weights went back to the document. */
+  g_assert_cmpuint (ll_trainer_get_history (ll_document_get_trainer (f.document))->len, ==, 2);
+  matrix = find_widget (GTK_WIDGET (f.view), LL_TYPE_CONFUSION_MATRIX, NULL);
+  g_assert_nonnull (matrix);
+  g_assert_cmpint (ll_confusion_matrix_get_n (LL_CONFUSION_MATRIX (matrix)), ==, 10);
+  view_teardown (&f);
+}
+
+static void
+test_view_pause_resume_stop (void)
+{
+  ViewFixture f = { 0 };
+  LlTrainingJob *job;
+  LlTrainingProgress p;
+  gint64 step;
+  LlRun *run;
+
+  if (!have_display)
+    {
+      g_test_skip ("no display: run under xvfb-run");
+      return;
+    }
+  view_setup (&f, 2000, 100, 4);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f.view), "train.start", NULL));
+  g_assert_true (wait_for (&f, is_training, 20));
+  job = ll_train_view_get_job (f.view);
+
+  gtk_widget_activate_action (GTK_WIDGET (f.view), "train.pause", NULL);
+  g_assert_true (ll_training_job_get_paused (job));
+  spin (0.1);                              /* the batch in flight ends */
+  ll_training_job_get_progress (job, &p);
+  step = p.step;
+  spin (0.3);
+  ll_training_job_get_progress (job, &p);
+  g_assert_cmpint (p.step, ==, step);      /* paused: no step */
+
+  gtk_widget_activate_action (GTK_WIDGET (f.view), "train.pause", NULL);
+  g_assert_false (ll_training_job_get_paused (job));
+  spin (0.3);
+  ll_training_job_get_progress (job, &p);
+  g_assert_cmpint (p.step, >, step);       /* resumed */
+
+  gtk_widget_activate_action (GTK_WIDGET (f.view), "train.stop", NULL);
+  g_assert_true (wait_for (&f, has_run, 10));
+  run = ll_run_list_get (ll_train_view_get_run_list (f.view), 0);
+  g_assert_cmpstr (run->status, ==, "stopped");
+  g_assert_cmpuint (run->epochs->len, <, 100);
+  g_assert_null (ll_train_view_get_job (f.view));
+  view_teardown (&f);
+}
+
+static void
+test_view_invalid (void)
+{
+  ViewFixture f = { 0 };
+  LlLayerSpec spec;
+  GtkWidget *start;
+
+  if (!have_display)
+    {
+      g_test_skip ("no display: run under xvfb-run");
+      return;
+    }
+  view_setup (&f, 200, 1, 32);
+  start = find_widget (GTK_WIDGET (f.view), GTK_TYPE_BUTTON, "train.start");
+  g_assert_nonnull (start);
+  spin (0.05);
+  g_assert_true (gtk_widget_is_sensitive (start));
+
+  /* Conv2D after Flatten: rank 1 input, the stack does not build. */
+  ll_layer_spec_init (&spec, &ll_layer_conv2d);
+  ll_document_insert_layer (f.document, 2, &spec);
+  g_assert_false (ll_document_get_valid (f.document));
+  spin (0.05);
+  g_assert_false (gtk_widget_is_sensitive (start));
+  gtk_widget_activate_action (GTK_WIDGET (f.view), "train.start", NULL);
+  spin (0.2);
+  g_assert_null (ll_train_view_get_job (f.view));
+  g_assert_false (has_run (&f));
+
+  g_assert_true (ll_document_undo (f.document));
+  g_assert_true (ll_document_get_valid (f.document));
+  spin (0.05);
+  g_assert_true (gtk_widget_is_sensitive (start));
+  view_teardown (&f);
+}
+
+static void
+test_view_close_while_training (void)
+{
+  ViewFixture f = { 0 };
+  LlTrainingJob *job;
+  gint64 t0;
+
+  if (!have_display)
+    {
+      g_test_skip ("no display: run under xvfb-run");
+      return;
+    }
+  view_setup (&f, 2000, 100, 4);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f.view), "train.start", NULL));
+  g_assert_true (wait_for (&f, is_training, 20));
+  job = ll_train_view_get_job (f.view);
+  g_object_add_weak_pointer (G_OBJECT (job), (gpointer *) &job);
+
+  /* Closing the window drops the view: the worker stops within a batch,
+   * the job and the view are freed, and no signal reaches a dead view. */
+  t0 = g_get_monotonic_time ();
+  gtk_window_destroy (GTK_WINDOW (f.window));
+  f.window = NULL;
+  g_assert_finalize_object (f.view);
+  f.view = NULL;
+  g_assert_null (job);
+  g_test_message ("closed while training in %.1f ms", (g_get_monotonic_time () - t0) / 1000.0);
+  g_assert_cmpint (g_get_monotonic_time () - t0, <, G_USEC_PER_SEC);
+  view_teardown (&f);
+}
+
+int
+main (int argc, char **argv)
+{
+  /* Isolated XDG folders: the view's runs.json and the user data-set folder
+   * are per test, never the user's. */
+  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+  /* No session bus under xvfb-run: keep the accessibility bridge quiet. */
+  g_setenv ("GTK_A11Y", "none", TRUE);
+  have_display = gtk_init_check ();
+  /* Referencing the resource keeps it linked in from the static library. */
+  g_assert_nonnull (layerlab_get_resource ());
+
+  g_test_add_func ("/ui/training-job/completes", test_job_completes);
+  g_test_add_func ("/ui/training-job/cancel", test_job_cancel);
+  g_test_add_func ("/ui/training-job/dispose-running", test_job_dispose_running);
+  g_test_add_func ("/ui/training-job/stall-mnist", test_job_stall_mnist);
+  g_test_add_func ("/ui/line-chart/export", test_chart_export);
+  g_test_add_func ("/ui/run-list/round-trip", test_runs_round_trip);
+  g_test_add_func ("/ui/run-list/damaged", test_runs_damaged);
+  g_test_add_func ("/ui/train-view/data-dir", test_view_data_dir);
+  g_test_add_func ("/ui/train-view/start-finish", test_view_start_finish);
+  g_test_add_func ("/ui/train-view/pause-resume-stop", test_view_pause_resume_stop);
+  g_test_add_func ("/ui/train-view/invalid", test_view_invalid);
+  g_test_add_func ("/ui/train-view/close-while-training", test_view_close_while_training);
+  return g_test_run ();
+}

@@ -1,0 +1,479 @@
+/* test-ui.c: the application window and the Model view, under Xvfb.
+ *
+ * Widget tests run in subprocesses (a hang or a crash fails one test, not
+ * the suite).  The screenshot tests run the built layerlab binary. */
+#include <adwaita.h>
+#include <glib/gstdio.h>
+#include <string.h>
+
+#include "ll-codegen.h"
+#include "ll-document.h"
+#include "ll-model-view.h"
+#include "ll-presets.h"
+#include "ll-window.h"
+
+#define SUBPROCESS_TIMEOUT (60 * G_USEC_PER_SEC)
+
+#define RUN_IN_SUBPROCESS()                                              \
+  G_STMT_START {                                                         \
+    if (!g_test_subprocess ())                                           \
+      {                                                                  \
+        g_test_trap_subprocess (NULL, SUBPROCESS_TIMEOUT,                \
+                                G_TEST_SUBPROCESS_INHERIT_STDOUT |       \
+                                G_TEST_SUBPROCESS_INHERIT_STDERR);       \
+        g_test_trap_assert_passed ();                                    \
+        return;                                                          \
+      }                                                                  \
+  } G_STMT_END
+
+static void
+iterate (int n)
+{
+  for (int i = 0; i < n; i++)
+    while (g_main_context_iteration (NULL, FALSE))
+      ;
+}
+
+static char *
+summary_of (LlDocument *doc)
+{
+  LlModel *model = ll_document_get_model (doc);
+  return model != NULL ? ll_model_summary (model) : g_strdup ("");
+}
+
+static void
+test_window_lifecycle (void)
+{
+  LlWindow *window;
+  LlDocument *doc;
+
+  RUN_IN_SUBPROCESS ();
+
+  doc = ll_document_new ();
+  window = g_object_ref (ll_window_new (NULL, doc));
+  g_assert_true (ll_window_get_document (window) == doc);
+  for (int i = 0; ll_window_view_names[i] != NULL; i++)
+    {
+      g_assert_nonnull (ll_window_get_view_widget (window, ll_window_view_names[i]));
+      ll_window_set_view (window, ll_window_view_names[i]);
+      g_assert_cmpstr (ll_window_get_view (window), ==, ll_window_view_names[i]);
+    }
+  gtk_window_present (GTK_WINDOW (window));
+  iterate (5);
+
+  ll_window_set_presentation (window, TRUE);
+  g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (window), "presentation"));
+  g_assert_cmpfloat (ll_presentation_scale (ll_window_get_view_widget (window, "model")), >, 1.0);
+  ll_window_set_presentation (window, FALSE);
+  g_assert_false (gtk_widget_has_css_class (GTK_WIDGET (window), "presentation"));
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  iterate (5);
+  g_assert_finalize_object (window);
+  g_assert_finalize_object (doc);
+}
+
+static void
+test_window_default_document (void)
+{
+  LlWindow *window;
+  LlDocument *doc;
+  const char *expected = ll_preset_lookup ("mnist-cnn") != NULL ? "MNIST CNN" : NULL;
+
+  RUN_IN_SUBPROCESS ();
+
+  window = g_object_ref (ll_window_new (NULL, NULL));
+  doc = ll_window_get_document (window);
+  g_assert_true (ll_document_get_valid (doc));
+  g_assert_false (ll_document_get_dirty (doc));
+  if (expected != NULL)
+    {
+      g_autofree char *title = ll_document_dup_title (doc);
+      g_assert_cmpstr (title, ==, ll_preset_lookup ("mnist-cnn")->title);
+    }
+  gtk_window_destroy (GTK_WINDOW (window));
+  iterate (5);
+  g_assert_finalize_object (window);
+}
+
+/* A model view inside a plain window, with its own document. */
+typedef struct {
+  GtkWindow *window;
+  LlModelView *view;
+  LlDocument *doc;
+} Fixture;
+
+static void
+fixture_setup (Fixture *f, const char *preset)
+{
+  g_autoptr(GError) error = NULL;
+
+  f->doc = ll_document_new ();
+  f->view = LL_MODEL_VIEW (ll_model_view_new ());
+  f->window = GTK_WINDOW (gtk_window_new ());
+  gtk_window_set_child (f->window, GTK_WIDGET (f->view));
+  gtk_window_set_default_size (f->window, 1200, 800);
+  ll_model_view_set_document (f->view, f->doc);
+  g_assert_true (ll_document_load_preset (f->doc, preset, &error));
+  g_assert_no_error (error);
+  gtk_window_present (f->window);
+  iterate (3);
+}
+
+static void
+fixture_teardown (Fixture *f)
+{
+  gtk_window_destroy (f->window);
+  iterate (3);
+  g_assert_finalize_object (f->doc);
+}
+
+static void
+test_model_view_presets (void)
+{
+  int n_presets = 0;
+  const LlPresetInfo *presets = ll_presets (&n_presets);
+  Fixture f;
+
+  RUN_IN_SUBPROCESS ();
+
+  fixture_setup (&f, "mlp-128-dropout");
+  g_assert_cmpint (n_presets, >=, 4);
+  for (int i = 0; i < n_presets; i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autofree char *keras = NULL;
+      g_autofree char *expected = NULL;
+
+      /* Through the view's action, as the Presets menu does. */
+      gtk_widget_activate_action (GTK_WIDGET (f.view), "model.preset", "s", presets[i].name);
+      g_assert_true (ll_document_get_valid (f.doc));
+      g_assert_cmpint (ll_model_view_get_n_cards (f.view), ==,
+                       ll_arch_n_layers (ll_document_get_arch (f.doc)));
+      keras = ll_model_view_dup_code (f.view, "keras");
+      expected = ll_codegen_keras (ll_document_get_arch (f.doc), ll_document_get_config (f.doc),
+                                   ll_document_get_dataset (f.doc));
+      g_assert_cmpstr (keras, ==, expected);
+    }
+  fixture_teardown (&f);
+}
+
+static void
+test_model_view_edit_undo (void)
+{
+  Fixture f;
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+  g_autofree char *undone = NULL;
+  g_autofree char *shown = NULL;
+  g_autofree char *code = NULL;
+  g_autoptr(GError) error = NULL;
+  int dense = -1;
+
+  RUN_IN_SUBPROCESS ();
+
+  fixture_setup (&f, "mlp-128-dropout");
+  before = ll_model_view_dup_summary (f.view);
+  g_assert_nonnull (strstr (before, "101,770"));
+  g_assert_false (ll_document_get_can_undo (f.doc));
+
+  for (int i = 0; i < ll_arch_n_layers (ll_document_get_arch (f.doc)); i++)
+    if (ll_arch_layer (ll_document_get_arch (f.doc), i)->type == &ll_layer_dense)
+      {
+        dense = i;
+        break;
+      }
+  g_assert_cmpint (dense, >, 0);
+
+  /* 784·64 + 64 + 64·10 + 10 = 50,890 */
+  g_assert_true (ll_document_set_layer_param (f.doc, dense, "units", 64, &error));
+  g_assert_no_error (error);
+  after = ll_model_view_dup_summary (f.view);
+  g_assert_nonnull (strstr (after, "50,890"));
+  g_assert_true (ll_document_get_dirty (f.doc));
+  code = ll_model_view_dup_code (f.view, "keras");
+  g_assert_nonnull (strstr (code, "layers.Dense(64, activation=\"relu\")"));
+
+  /* Out of range: refused, nothing changes. */
+  g_assert_false (ll_document_set_layer_param (f.doc, dense, "units", -3, &error));
+  g_assert_nonnull (error);
+  g_clear_error (&error);
+
+  g_assert_true (ll_document_undo (f.doc));
+  undone = ll_model_view_dup_summary (f.view);
+  g_assert_cmpstr (undone, ==, before);
+  g_assert_false (ll_document_get_dirty (f.doc));
+  g_assert_true (ll_document_redo (f.doc));
+  shown = ll_model_view_dup_summary (f.view);
+  g_assert_cmpstr (shown, ==, after);
+
+  fixture_teardown (&f);
+}
+
+static void
+test_model_view_builder (void)
+{
+  Fixture f;
+  const LlArch *arch;
+  int n0;
+  g_autoptr(LlArch) original = NULL;
+
+  RUN_IN_SUBPROCESS ();
+
+  fixture_setup (&f, "mlp-128-dropout");
+  arch = ll_document_get_arch (f.doc);
+  original = ll_arch_copy (arch);
+  n0 = ll_arch_n_layers (arch);
+
+  /* Add: a Dropout after the Flatten (layer 1). */
+  ll_model_view_set_selected (f.view, 1);
+  g_assert_true (ll_model_view_insert_type (f.view, "Dropout"));
+  arch = ll_document_get_arch (f.doc);
+  g_assert_cmpint (ll_arch_n_layers (arch), ==, n0 + 1);
+  g_assert_true (ll_arch_layer (arch, 2)->type == &ll_layer_dropout);
+  g_assert_cmpint (ll_model_view_get_selected (f.view), ==, 2);
+  g_assert_cmpint (ll_model_view_get_n_cards (f.view), ==, n0 + 1);
+  g_assert_true (ll_document_get_valid (f.doc));
+
+  /* Reorder with the keyboard action: the new Dropout moves down one. */
+  gtk_widget_activate_action (GTK_WIDGET (f.view), "model.move-down", NULL);
+  arch = ll_document_get_arch (f.doc);
+  g_assert_true (ll_arch_layer (arch, 3)->type == &ll_layer_dropout);
+  g_assert_cmpint (ll_model_view_get_selected (f.view), ==, 3);
+
+  /* Duplicate, then delete. */
+  gtk_widget_activate_action (GTK_WIDGET (f.view), "model.duplicate", NULL);
+  g_assert_cmpint (ll_arch_n_layers (ll_document_get_arch (f.doc)), ==, n0 + 2);
+  gtk_widget_activate_action (GTK_WIDGET (f.view), "model.delete", NULL);
+  g_assert_cmpint (ll_arch_n_layers (ll_document_get_arch (f.doc)), ==, n0 + 1);
+
+  /* The engine model follows: same parameter count (dropout has none). */
+  g_assert_nonnull (ll_document_get_model (f.doc));
+  g_assert_cmpuint (ll_model_n_trainable (ll_document_get_model (f.doc)), ==, 101770);
+
+  /* Undo everything, then redo one step. */
+  while (ll_document_undo (f.doc))
+    ;
+  g_assert_true (ll_arch_equal (ll_document_get_arch (f.doc), original));
+  g_assert_cmpint (ll_model_view_get_n_cards (f.view), ==, n0);
+  g_assert_true (ll_document_redo (f.doc));
+  g_assert_cmpint (ll_arch_n_layers (ll_document_get_arch (f.doc)), ==, n0 + 1);
+
+  fixture_teardown (&f);
+}
+
+static void
+test_model_view_invalid (void)
+{
+  Fixture f;
+  LlLayerSpec spec;
+  const LlLayerType *conv = ll_layer_type_lookup ("Conv2D");
+  GtkWidget *card;
+  gboolean found_message = FALSE;
+  int n;
+
+  RUN_IN_SUBPROCESS ();
+
+  fixture_setup (&f, "mlp-128-dropout");
+  g_assert_true (ll_document_get_valid (f.doc));
+  g_assert_cmpint (ll_document_get_bad_layer (f.doc), ==, -1);
+
+  /* A Conv2D after Flatten needs an image: the engine refuses it, or if
+   * the engine has no Conv2D, an Input in the middle is refused too. */
+  ll_layer_spec_init (&spec, conv != NULL ? conv : &ll_layer_input);
+  ll_document_insert_layer (f.doc, 2, &spec);
+  g_assert_false (ll_document_get_valid (f.doc));
+  g_assert_cmpint (ll_document_get_bad_layer (f.doc), ==, 2);
+  g_assert_nonnull (ll_document_get_error_message (f.doc));
+  g_assert_null (ll_document_get_model (f.doc));
+
+  n = ll_model_view_get_n_cards (f.view);
+  g_assert_cmpint (n, ==, ll_arch_n_layers (ll_document_get_arch (f.doc)));
+  card = ll_model_view_get_card (f.view, 2);
+  g_assert_true (gtk_widget_has_css_class (card, "invalid"));
+  g_assert_false (gtk_widget_has_css_class (ll_model_view_get_card (f.view, 1), "invalid"));
+  for (GtkWidget *c = gtk_widget_get_first_child (card); c; c = gtk_widget_get_next_sibling (c))
+    if (GTK_IS_LABEL (c) && g_strcmp0 (gtk_label_get_text (GTK_LABEL (c)),
+                                       ll_document_get_error_message (f.doc)) == 0)
+      found_message = TRUE;
+  g_assert_true (found_message);
+  {
+    g_autofree char *summary = ll_model_view_dup_summary (f.view);
+    g_assert_nonnull (strstr (summary, "not valid"));
+  }
+
+  /* Undo makes it valid again. */
+  g_assert_true (ll_document_undo (f.doc));
+  g_assert_true (ll_document_get_valid (f.doc));
+  g_assert_false (gtk_widget_has_css_class (ll_model_view_get_card (f.view, 2), "invalid"));
+
+  fixture_teardown (&f);
+}
+
+static void
+test_window_invalid_marks_train (void)
+{
+  LlWindow *window;
+  LlDocument *doc;
+  AdwViewStackPage *page;
+  GtkWidget *train;
+  LlLayerSpec spec;
+  g_autoptr(GError) error = NULL;
+
+  RUN_IN_SUBPROCESS ();
+
+  doc = ll_document_new ();
+  g_assert_true (ll_document_load_preset (doc, "mlp-128-dropout", &error));
+  window = g_object_ref (ll_window_new (NULL, doc));
+  train = ll_window_get_view_widget (window, "train");
+  page = adw_view_stack_get_page (ADW_VIEW_STACK (gtk_widget_get_parent (train)), train);
+  g_assert_false (adw_view_stack_page_get_needs_attention (page));
+
+  ll_layer_spec_init (&spec, &ll_layer_input);
+  ll_document_insert_layer (doc, 2, &spec);
+  g_assert_false (ll_document_get_valid (doc));
+  g_assert_true (adw_view_stack_page_get_needs_attention (page));
+  g_assert_true (ll_document_undo (doc));
+  g_assert_false (adw_view_stack_page_get_needs_attention (page));
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  iterate (5);
+  g_assert_finalize_object (window);
+  g_assert_finalize_object (doc);
+}
+
+static void
+test_document_save_open (void)
+{
+  g_autoptr(LlDocument) doc = ll_document_new ();
+  g_autoptr(LlDocument) other = ll_document_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("layerlab-ui-XXXXXX", &error);
+  g_autofree char *path = g_build_filename (dir, "model.llmodel", NULL);
+  g_autofree char *s1 = NULL;
+  g_autofree char *s2 = NULL;
+  g_autofree char *title = NULL;
+
+  g_assert_no_error (error);
+  g_assert_true (ll_document_load_preset (doc, "mlp-128-dropout", &error));
+  g_assert_true (ll_document_set_layer_param (doc, 2, "units", 32, &error));
+  g_assert_true (ll_document_get_dirty (doc));
+  g_assert_false (ll_document_save (doc, NULL, &error));   /* no path yet */
+  g_clear_error (&error);
+  g_assert_true (ll_document_save (doc, path, &error));
+  g_assert_no_error (error);
+  g_assert_false (ll_document_get_dirty (doc));
+  g_assert_cmpstr (ll_document_get_path (doc), ==, path);
+
+  g_assert_true (ll_document_open (other, path, &error));
+  g_assert_no_error (error);
+  g_assert_true (ll_arch_equal (ll_document_get_arch (doc), ll_document_get_arch (other)));
+  g_assert_cmpint (ll_document_get_config (other)->batch_size, ==,
+                   ll_document_get_config (doc)->batch_size);
+  g_assert_false (ll_document_get_dirty (other));
+  g_assert_false (ll_document_get_can_undo (other));
+  title = ll_document_dup_title (other);
+  g_assert_cmpstr (title, ==, "model.llmodel");
+  s1 = summary_of (doc);
+  s2 = summary_of (other);
+  g_assert_cmpstr (s1, ==, s2);
+
+  /* The weights came from the file, identical to the saved ones. */
+  {
+    LlModel *a = ll_document_get_model (doc);
+    LlModel *b = ll_document_get_model (other);
+    g_assert_cmpuint (ll_model_n_trainable (a), ==, ll_model_n_trainable (b));
+    g_assert_cmpmem (ll_model_params (a), ll_model_n_trainable (a) * sizeof (float),
+                     ll_model_params (b), ll_model_n_trainable (b) * sizeof (float));
+  }
+
+  /* A damaged file changes nothing. */
+  g_assert_true (g_file_set_contents (path, "LLMODEL\nbroken", -1, NULL));
+  g_assert_false (ll_document_open (other, path, &error));
+  g_assert_nonnull (error);
+  g_assert_true (ll_arch_equal (ll_document_get_arch (doc), ll_document_get_arch (other)));
+
+  g_unlink (path);
+  g_rmdir (dir);
+}
+
+/* Screenshots ------------------------------------------------------- */
+
+static void
+check_screenshot (const char *view)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("layerlab-shot-XXXXXX", &error);
+  g_autofree char *png = g_strdup_printf ("%s/%s.png", dir, view);
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autoptr(GdkPixbuf) pixbuf = NULL;
+  const char *argv[] = { LAYERLAB_EXE, "--screenshot", view, png, NULL };
+  int status = 0;
+  const guchar *pixels;
+  int stride, w, h, nc;
+  gboolean differ = FALSE;
+
+  g_assert_no_error (error);
+  g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, 0, NULL, NULL, &out, &err, &status, &error));
+  g_assert_no_error (error);
+  if (!g_spawn_check_wait_status (status, NULL))
+    g_error ("layerlab --screenshot %s failed:\n%s", view, err);
+
+  pixbuf = gdk_pixbuf_new_from_file (png, &error);
+  g_assert_no_error (error);
+  w = gdk_pixbuf_get_width (pixbuf);
+  h = gdk_pixbuf_get_height (pixbuf);
+  g_assert_cmpint (w, >=, 600);
+  g_assert_cmpint (h, >=, 400);
+  pixels = gdk_pixbuf_read_pixels (pixbuf);
+  stride = gdk_pixbuf_get_rowstride (pixbuf);
+  nc = gdk_pixbuf_get_n_channels (pixbuf);
+  for (int y = 0; y < h && !differ; y++)
+    for (int x = 0; x < w && !differ; x++)
+      if (memcmp (pixels + y * stride + x * nc, pixels, nc) != 0)
+        differ = TRUE;
+  g_assert_true (differ);
+
+  g_unlink (png);
+  g_rmdir (dir);
+}
+
+static void
+test_screenshot (gconstpointer data)
+{
+  check_screenshot (data);
+}
+
+int
+main (int argc, char **argv)
+{
+  /* The window keeps its state in GSettings: use the schema of this build. */
+  g_setenv ("GSETTINGS_SCHEMA_DIR", LL_SCHEMA_DIR, TRUE);
+  g_setenv ("GSETTINGS_BACKEND", "memory", TRUE);
+  /* No session bus under xvfb-run: AT-SPI would warn, and warnings are fatal. */
+  g_setenv ("GTK_A11Y", "none", TRUE);
+
+  g_test_init (&argc, &argv, NULL);
+  if (!gtk_init_check ())
+    {
+      g_printerr ("test-ui needs a display: run it under xvfb-run, as ./test.sh does\n");
+      return 1;
+    }
+  adw_init ();
+
+  g_test_add_func ("/ui/window/lifecycle", test_window_lifecycle);
+  g_test_add_func ("/ui/window/default-document", test_window_default_document);
+  g_test_add_func ("/ui/window/invalid-marks-train", test_window_invalid_marks_train);
+  g_test_add_func ("/ui/model-view/presets", test_model_view_presets);
+  g_test_add_func ("/ui/model-view/edit-undo", test_model_view_edit_undo);
+  g_test_add_func ("/ui/model-view/builder", test_model_view_builder);
+  g_test_add_func ("/ui/model-view/invalid", test_model_view_invalid);
+  g_test_add_func ("/ui/document/save-open", test_document_save_open);
+  for (int i = 0; ll_window_view_names[i] != NULL; i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/ui/screenshot/%s", ll_window_view_names[i]);
+      g_test_add_data_func (path, ll_window_view_names[i], test_screenshot);
+    }
+  return g_test_run ();
+}

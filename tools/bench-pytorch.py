@@ -1,0 +1,112 @@
+#!/usr/bin/env python3
+"""The models of tests/bench-train.c in PyTorch, for a side-by-side figure.
+
+One epoch each with 2 threads on Fashion-MNIST (the IDX files, read with
+numpy and gzip):
+  784-128-10       batch 32   Adam
+  784-512-512-10   batch 128  RMSprop (Keras' rho 0.9, epsilon 1e-7)
+  MNIST CNN        batch 128  Adam
+Prints samples/s and peak RSS.  Needs python3-torch and python3-numpy
+(Debian: apt install python3-torch python3-numpy); the tests do not run it.
+
+  /usr/bin/python3 tools/bench-pytorch.py [DATA_DIR]
+"""
+import gzip
+import os
+import resource
+import struct
+import sys
+import time
+
+import numpy as np
+import torch
+from torch import nn
+
+DEFAULT_DIR = "/usr/share/datasets/fashion-mnist"
+
+
+def read_idx(path):
+    opener = gzip.open if path.endswith(".gz") else open
+    with opener(path, "rb") as f:
+        data = f.read()
+    zero, dtype, ndim = struct.unpack(">HBB", data[:4])
+    if zero != 0 or dtype != 0x08:
+        raise ValueError(f"{path}: not an IDX file of unsigned bytes")
+    dims = struct.unpack(">" + "I" * ndim, data[4:4 + 4 * ndim])
+    return np.frombuffer(data, dtype=np.uint8, offset=4 + 4 * ndim).reshape(dims)
+
+
+def find(data_dir, stem):
+    for name in (stem + ".gz", stem):
+        path = os.path.join(data_dir, name)
+        if os.path.exists(path):
+            return path
+    raise FileNotFoundError(f"{stem} not found in {data_dir}")
+
+
+def mlp(hidden, dropout):
+    layers = [nn.Flatten()]
+    n_in = 784
+    for units in hidden:
+        layers += [nn.Linear(n_in, units), nn.ReLU()]
+        if dropout:
+            layers.append(nn.Dropout(dropout))
+        n_in = units
+    layers.append(nn.Linear(n_in, 10))
+    return nn.Sequential(*layers)
+
+
+def cnn():
+    return nn.Sequential(
+        nn.Conv2d(1, 32, 3), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Conv2d(32, 64, 3), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Flatten(), nn.Linear(64 * 5 * 5, 128), nn.ReLU(), nn.Dropout(0.5),
+        nn.Linear(128, 10))
+
+
+def one_epoch(label, model, opt, x, y, batch):
+    loss_fn = nn.CrossEntropyLoss()
+    model.train()
+    n = x.shape[0]
+    order = torch.randperm(n)
+    t0 = time.perf_counter()
+    total, correct = 0.0, 0
+    for start in range(0, n, batch):
+        idx = order[start:start + batch]
+        xb, yb = x[idx], y[idx]
+        opt.zero_grad()
+        out = model(xb)
+        loss = loss_fn(out, yb)
+        loss.backward()
+        opt.step()
+        total += loss.item() * len(idx)
+        correct += (out.argmax(1) == yb).sum().item()
+    secs = time.perf_counter() - t0
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"{label:16s} batch {batch:4d}  {n / secs:9.0f} samples/s  {secs:6.1f} s  "
+          f"loss {total / n:.4f} acc {correct / n:.4f}  peak RSS {rss:6.1f} MiB (cumulative)",
+          flush=True)
+
+
+def main():
+    data_dir = sys.argv[1] if len(sys.argv) > 1 else DEFAULT_DIR
+    torch.set_num_threads(2)
+    torch.manual_seed(42)
+    images = read_idx(find(data_dir, "train-images-idx3-ubyte"))
+    labels = read_idx(find(data_dir, "train-labels-idx1-ubyte"))
+    x = torch.from_numpy(images.astype(np.float32) / 255.0).unsqueeze(1)   # N×1×28×28
+    y = torch.from_numpy(labels.astype(np.int64))
+    print(f"# PyTorch {torch.__version__}, {torch.get_num_threads()} threads, "
+          f"one epoch of {x.shape[0]} images from {data_dir}", flush=True)
+
+    m = mlp([128], 0.0)
+    one_epoch("784-128-10", m, torch.optim.Adam(m.parameters(), lr=1e-3, eps=1e-7), x, y, 32)
+    m = mlp([512, 512], 0.2)
+    one_epoch("784-512-512-10", m,
+              torch.optim.RMSprop(m.parameters(), lr=1e-3, alpha=0.9, eps=1e-7), x, y, 128)
+    m = cnn()
+    one_epoch("MNIST CNN", m, torch.optim.Adam(m.parameters(), lr=1e-3, eps=1e-7), x, y, 128)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,83 @@
+/* ll-document.h: the model being edited, shared by every view.
+ *
+ * A document holds an architecture (LlArch), its training settings
+ * (LlFitConfig), the data set name, the file it came from, and the built
+ * model inside an LlTrainer (weights, optimizer state, history: what a
+ * model file holds).  Every edit goes through the document: it records an
+ * undo step, rebuilds the model, marks the document dirty and emits
+ * "changed".  When the stack does not build, "valid" is FALSE and
+ * "error-message" / "bad-layer" say why and where; the model is then NULL.
+ *
+ * Views read with the getters, edit with the setters, and listen to
+ * "changed" (any edit, undo, open or preset) or to property notifications. */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "ll-arch.h"
+#include "ll-trainer.h"
+
+G_BEGIN_DECLS
+
+#define LL_TYPE_DOCUMENT (ll_document_get_type ())
+G_DECLARE_FINAL_TYPE (LlDocument, ll_document, LL, DOCUMENT, GObject)
+
+/* An empty document (Input, Flatten, Dense 10 softmax) with Keras defaults. */
+LlDocument        *ll_document_new              (void);
+
+/* Reading.  Pointers stay valid until the next change. */
+const LlArch      *ll_document_get_arch         (LlDocument *self);
+const LlFitConfig *ll_document_get_config       (LlDocument *self);
+const char        *ll_document_get_dataset      (LlDocument *self);
+/* The built model and its trainer; NULL when the stack is not valid.
+ * Training code should work on ll_model_copy() of the model and hand the
+ * result back with ll_document_set_trained_model(). */
+LlModel           *ll_document_get_model        (LlDocument *self);
+LlTrainer         *ll_document_get_trainer      (LlDocument *self);
+gboolean           ll_document_get_valid        (LlDocument *self);
+const char        *ll_document_get_error_message (LlDocument *self);  /* NULL when valid */
+int                ll_document_get_bad_layer    (LlDocument *self);   /* -1 when valid */
+/* Output shape of layer i even when a later layer is invalid; FALSE when
+ * the shape is unknown (at or after the bad layer). */
+gboolean           ll_document_get_layer_shape  (LlDocument *self, int i, LlShape *shape);
+/* Weights of layer i (trainable + non-trainable), or -1 when unknown. */
+gssize             ll_document_get_layer_params (LlDocument *self, int i);
+
+const char        *ll_document_get_path         (LlDocument *self);   /* NULL before a save */
+/* "mnist-cnn.llmodel", or the preset's title for an unsaved document. */
+char              *ll_document_dup_title        (LlDocument *self);
+gboolean           ll_document_get_dirty        (LlDocument *self);
+gboolean           ll_document_get_can_undo     (LlDocument *self);
+gboolean           ll_document_get_can_redo     (LlDocument *self);
+
+/* Edits: each one is an undo step; layer edits keep trained weights only
+ * when the architecture does not change.  Index 0 is the Input layer. */
+void               ll_document_set_arch         (LlDocument *self, const LlArch *arch);
+void               ll_document_set_config       (LlDocument *self, const LlFitConfig *config);
+void               ll_document_set_dataset      (LlDocument *self, const char *dataset);
+void               ll_document_insert_layer     (LlDocument *self, int position,
+                                                 const LlLayerSpec *spec);
+void               ll_document_remove_layer     (LlDocument *self, int position);
+void               ll_document_move_layer       (LlDocument *self, int from, int to);
+void               ll_document_duplicate_layer  (LlDocument *self, int position);
+/* Sets one parameter (by name, range-checked).  Successive changes of the
+ * same parameter within a second merge into one undo step, so spinning a
+ * value does not flood the undo history. */
+gboolean           ll_document_set_layer_param  (LlDocument *self, int layer, const char *name,
+                                                 double value, GError **error);
+/* Replaces the model with trained weights of the same architecture (the
+ * Train view).  Not an undo step; marks the document dirty. */
+void               ll_document_set_trained_model (LlDocument *self, LlTrainer *trainer);
+
+gboolean           ll_document_undo             (LlDocument *self);
+gboolean           ll_document_redo             (LlDocument *self);
+
+/* Whole-document operations.  A preset or a new document clears the path
+ * and undo history; the document is clean afterwards. */
+gboolean           ll_document_load_preset      (LlDocument *self, const char *name, GError **error);
+void               ll_document_reset            (LlDocument *self);
+gboolean           ll_document_open             (LlDocument *self, const char *path, GError **error);
+/* Saves to path (NULL: the current path, which must be set). */
+gboolean           ll_document_save             (LlDocument *self, const char *path, GError **error);
+
+G_END_DECLS

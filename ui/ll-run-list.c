@@ -1,0 +1,749 @@
+/* ll-run-list.c: runs in memory and in runs.json.
+ *
+ * The file is a plain JSON object {"version": 1, "runs": [...]} written
+ * with g_file_set_contents (temporary file + rename), so a crash during a
+ * save never loses the previous list.  NaN (no validation data) is stored
+ * as null.  Per-batch histories are thinned to at most MAX_BATCH_POINTS. */
+#include "ll-run-list.h"
+
+#include <errno.h>
+#include <json-glib/json-glib.h>
+#include <math.h>
+#include <stdio.h>
+
+#define RUNS_VERSION 1
+#define MAX_BATCH_POINTS 1500
+
+struct _LlRunList
+{
+  GObject parent_instance;
+
+  char *path;
+  GPtrArray *runs;              /* LlRun */
+};
+
+enum {
+  CHANGED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+G_DEFINE_FINAL_TYPE (LlRunList, ll_run_list, G_TYPE_OBJECT)
+
+LlRun *
+ll_run_new (void)
+{
+  LlRun *run = g_new0 (LlRun, 1);
+
+  ll_fit_config_init (&run->config);
+  run->epochs = g_array_new (FALSE, FALSE, sizeof (LlEpochRecord));
+  run->batches = g_array_new (FALSE, FALSE, sizeof (LlBatchPoint));
+  run->lr_marks = g_array_new (FALSE, FALSE, sizeof (LlLrMark));
+  run->test_loss = run->test_accuracy = NAN;
+  run->created = g_get_real_time () / G_USEC_PER_SEC;
+  return run;
+}
+
+void
+ll_run_free (LlRun *run)
+{
+  if (run == NULL)
+    return;
+  g_free (run->name);
+  g_free (run->model);
+  g_free (run->arch_json);
+  g_free (run->dataset);
+  g_free (run->status);
+  ll_fit_config_clear (&run->config);
+  g_array_unref (run->epochs);
+  g_array_unref (run->batches);
+  g_array_unref (run->lr_marks);
+  g_free (run);
+}
+
+static void
+csv_number (GString *s, double v)
+{
+  char buf[G_ASCII_DTOSTR_BUF_SIZE];
+
+  if (isfinite (v))
+    g_string_append (s, g_ascii_formatd (buf, sizeof buf, "%.10g", v));
+}
+
+gboolean
+ll_run_export_csv (const LlRun *run, const char *path, GError **error)
+{
+  g_autoptr(GString) s = g_string_new ("epoch,loss,accuracy,val_loss,val_accuracy,lr,seconds\n");
+  g_autoptr(GError) local = NULL;
+
+  g_return_val_if_fail (run != NULL && path != NULL, FALSE);
+
+  for (guint i = 0; i < run->epochs->len; i++)
+    {
+      const LlEpochRecord *r = &g_array_index (run->epochs, LlEpochRecord, i);
+      g_string_append_printf (s, "%d,", r->epoch + 1);
+      csv_number (s, r->loss);
+      g_string_append_c (s, ',');
+      csv_number (s, r->accuracy);
+      g_string_append_c (s, ',');
+      csv_number (s, r->val_loss);
+      g_string_append_c (s, ',');
+      csv_number (s, r->val_accuracy);
+      g_string_append_c (s, ',');
+      csv_number (s, r->lr);
+      g_string_append_c (s, ',');
+      csv_number (s, r->seconds);
+      g_string_append_c (s, '\n');
+    }
+  if (!g_file_set_contents (path, s->str, s->len, &local))
+    {
+      g_set_error (error, LL_ERROR, LL_ERROR_IO, "Could not write %s: %s", path, local->message);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* JSON --------------------------------------------------------------------- */
+
+static void
+add_double (JsonBuilder *b, const char *name, double v)
+{
+  json_builder_set_member_name (b, name);
+  if (isfinite (v))
+    json_builder_add_double_value (b, v);
+  else
+    json_builder_add_null_value (b);
+}
+
+static void
+add_int (JsonBuilder *b, const char *name, gint64 v)
+{
+  json_builder_set_member_name (b, name);
+  json_builder_add_int_value (b, v);
+}
+
+static void
+add_bool (JsonBuilder *b, const char *name, gboolean v)
+{
+  json_builder_set_member_name (b, name);
+  json_builder_add_boolean_value (b, v);
+}
+
+static void
+add_string (JsonBuilder *b, const char *name, const char *v)
+{
+  json_builder_set_member_name (b, name);
+  if (v != NULL)
+    json_builder_add_string_value (b, v);
+  else
+    json_builder_add_null_value (b);
+}
+
+static void
+build_config (JsonBuilder *b, const LlFitConfig *c)
+{
+  json_builder_begin_object (b);
+  add_int (b, "epochs", c->epochs);
+  add_int (b, "batch_size", c->batch_size);
+  add_bool (b, "shuffle", c->shuffle);
+  add_double (b, "validation_split", c->validation_split);
+  /* As a string: JSON readers commonly lose integers above 2^53. */
+  {
+    g_autofree char *seed = g_strdup_printf ("%" G_GUINT64_FORMAT, c->seed);
+    add_string (b, "seed", seed);
+  }
+  add_int (b, "loss", c->loss);
+  add_int (b, "optimizer", c->optim.kind);
+  add_double (b, "learning_rate", c->optim.learning_rate);
+  add_double (b, "momentum", c->optim.momentum);
+  add_bool (b, "nesterov", c->optim.nesterov);
+  add_double (b, "rho", c->optim.rho);
+  add_bool (b, "centered", c->optim.centered);
+  add_double (b, "epsilon", c->optim.epsilon);
+  add_double (b, "initial_accumulator", c->optim.initial_accumulator);
+  add_double (b, "beta_1", c->optim.beta_1);
+  add_double (b, "beta_2", c->optim.beta_2);
+  add_bool (b, "amsgrad", c->optim.amsgrad);
+  add_int (b, "schedule", c->schedule.kind);
+  add_double (b, "schedule_factor", c->schedule.factor);
+  add_int (b, "schedule_step_epochs", c->schedule.step_epochs);
+  add_double (b, "schedule_alpha", c->schedule.alpha);
+  add_bool (b, "early_stopping", c->early_stopping.enabled);
+  add_int (b, "es_monitor", c->early_stopping.monitor);
+  add_double (b, "es_min_delta", c->early_stopping.min_delta);
+  add_int (b, "es_patience", c->early_stopping.patience);
+  add_bool (b, "es_restore_best_weights", c->early_stopping.restore_best_weights);
+  add_bool (b, "reduce_lr", c->reduce_lr.enabled);
+  add_int (b, "rl_monitor", c->reduce_lr.monitor);
+  add_double (b, "rl_factor", c->reduce_lr.factor);
+  add_int (b, "rl_patience", c->reduce_lr.patience);
+  add_double (b, "rl_min_delta", c->reduce_lr.min_delta);
+  add_double (b, "rl_min_lr", c->reduce_lr.min_lr);
+  json_builder_end_object (b);
+}
+
+static void
+build_run (JsonBuilder *b, const LlRun *run)
+{
+  guint stride = MAX (1, (run->batches->len + MAX_BATCH_POINTS - 1) / MAX_BATCH_POINTS);
+
+  json_builder_begin_object (b);
+  add_string (b, "name", run->name);
+  add_string (b, "model", run->model);
+  add_string (b, "arch", run->arch_json);
+  add_string (b, "dataset", run->dataset);
+  add_string (b, "status", run->status);
+  add_int (b, "created", run->created);
+  add_bool (b, "selected", run->selected);
+  add_double (b, "test_loss", run->test_loss);
+  add_double (b, "test_accuracy", run->test_accuracy);
+  json_builder_set_member_name (b, "config");
+  build_config (b, &run->config);
+
+  json_builder_set_member_name (b, "epochs");
+  json_builder_begin_array (b);
+  for (guint i = 0; i < run->epochs->len; i++)
+    {
+      const LlEpochRecord *r = &g_array_index (run->epochs, LlEpochRecord, i);
+      json_builder_begin_object (b);
+      add_int (b, "epoch", r->epoch);
+      add_double (b, "loss", r->loss);
+      add_double (b, "accuracy", r->accuracy);
+      add_double (b, "val_loss", r->val_loss);
+      add_double (b, "val_accuracy", r->val_accuracy);
+      add_double (b, "lr", r->lr);
+      add_double (b, "seconds", r->seconds);
+      add_double (b, "samples_per_s", r->samples_per_s);
+      json_builder_end_object (b);
+    }
+  json_builder_end_array (b);
+
+  /* Batches as three flat arrays: compact and quick to parse. */
+  {
+    const char *names[] = { "batch_x", "batch_loss", "batch_accuracy" };
+    for (int k = 0; k < 3; k++)
+      {
+        json_builder_set_member_name (b, names[k]);
+        json_builder_begin_array (b);
+        for (guint i = 0; i < run->batches->len; i += stride)
+          {
+            const LlBatchPoint *p = &g_array_index (run->batches, LlBatchPoint, i);
+            double v = k == 0 ? p->x : k == 1 ? p->loss : p->accuracy;
+            json_builder_add_double_value (b, isfinite (v) ? v : 0.0);
+          }
+        json_builder_end_array (b);
+      }
+  }
+  json_builder_set_member_name (b, "lr_marks");
+  json_builder_begin_array (b);
+  for (guint i = 0; i < run->lr_marks->len; i++)
+    {
+      const LlLrMark *m = &g_array_index (run->lr_marks, LlLrMark, i);
+      json_builder_begin_array (b);
+      json_builder_add_double_value (b, m->x);
+      json_builder_add_double_value (b, m->lr);
+      json_builder_end_array (b);
+    }
+  json_builder_end_array (b);
+  json_builder_end_object (b);
+}
+
+/* Lookups that tolerate a damaged file: wrong types read as missing. */
+static JsonArray *
+get_array (JsonObject *o, const char *name)
+{
+  JsonNode *n = json_object_get_member (o, name);
+
+  return n != NULL && JSON_NODE_HOLDS_ARRAY (n) ? json_node_get_array (n) : NULL;
+}
+
+static JsonObject *
+get_object (JsonObject *o, const char *name)
+{
+  JsonNode *n = json_object_get_member (o, name);
+
+  return n != NULL && JSON_NODE_HOLDS_OBJECT (n) ? json_node_get_object (n) : NULL;
+}
+
+static double
+element_double (JsonArray *a, guint i)
+{
+  JsonNode *n = json_array_get_element (a, i);
+
+  if (n == NULL || !JSON_NODE_HOLDS_VALUE (n) || json_node_get_value_type (n) == G_TYPE_STRING)
+    return NAN;
+  return json_node_get_double (n);
+}
+
+static double
+get_double (JsonObject *o, const char *name, double fallback)
+{
+  JsonNode *n = json_object_get_member (o, name);
+
+  if (n == NULL)
+    return fallback;
+  if (JSON_NODE_HOLDS_NULL (n))
+    return NAN;
+  if (JSON_NODE_HOLDS_VALUE (n))
+    {
+      GType t = json_node_get_value_type (n);
+      if (t == G_TYPE_DOUBLE || t == G_TYPE_INT64 || t == G_TYPE_BOOLEAN)
+        return json_node_get_double (n);
+    }
+  return fallback;
+}
+
+static gint64
+get_int (JsonObject *o, const char *name, gint64 fallback, gint64 lo, gint64 hi)
+{
+  JsonNode *n = json_object_get_member (o, name);
+  gint64 v;
+
+  if (n == NULL || !JSON_NODE_HOLDS_VALUE (n) || json_node_get_value_type (n) == G_TYPE_STRING)
+    return fallback;
+  v = json_node_get_int (n);
+  return v < lo || v > hi ? fallback : v;
+}
+
+static gboolean
+get_bool (JsonObject *o, const char *name, gboolean fallback)
+{
+  JsonNode *n = json_object_get_member (o, name);
+
+  if (n == NULL || !JSON_NODE_HOLDS_VALUE (n) || json_node_get_value_type (n) != G_TYPE_BOOLEAN)
+    return fallback;
+  return json_node_get_boolean (n);
+}
+
+static char *
+get_string (JsonObject *o, const char *name)
+{
+  JsonNode *n = json_object_get_member (o, name);
+
+  if (n == NULL || !JSON_NODE_HOLDS_VALUE (n) || json_node_get_value_type (n) != G_TYPE_STRING)
+    return NULL;
+  return g_strdup (json_node_get_string (n));
+}
+
+static void
+parse_config (JsonObject *o, LlFitConfig *c)
+{
+  g_autofree char *seed = get_string (o, "seed");
+
+  c->epochs = get_int (o, "epochs", c->epochs, 1, 100000);
+  c->batch_size = get_int (o, "batch_size", c->batch_size, 1, 1 << 20);
+  c->shuffle = get_bool (o, "shuffle", c->shuffle);
+  c->validation_split = get_double (o, "validation_split", c->validation_split);
+  if (!isfinite (c->validation_split))
+    c->validation_split = 0;
+  if (seed != NULL)
+    c->seed = g_ascii_strtoull (seed, NULL, 10);
+  c->loss = get_int (o, "loss", c->loss, 0, LL_LOSS_MEAN_SQUARED_ERROR);
+  c->optim.kind = get_int (o, "optimizer", c->optim.kind, 0, LL_N_OPTIMS - 1);
+  c->optim.learning_rate = get_double (o, "learning_rate", c->optim.learning_rate);
+  c->optim.momentum = get_double (o, "momentum", c->optim.momentum);
+  c->optim.nesterov = get_bool (o, "nesterov", c->optim.nesterov);
+  c->optim.rho = get_double (o, "rho", c->optim.rho);
+  c->optim.centered = get_bool (o, "centered", c->optim.centered);
+  c->optim.epsilon = get_double (o, "epsilon", c->optim.epsilon);
+  c->optim.initial_accumulator = get_double (o, "initial_accumulator", c->optim.initial_accumulator);
+  c->optim.beta_1 = get_double (o, "beta_1", c->optim.beta_1);
+  c->optim.beta_2 = get_double (o, "beta_2", c->optim.beta_2);
+  c->optim.amsgrad = get_bool (o, "amsgrad", c->optim.amsgrad);
+  c->schedule.kind = get_int (o, "schedule", c->schedule.kind, 0, LL_N_SCHEDULES - 1);
+  c->schedule.factor = get_double (o, "schedule_factor", c->schedule.factor);
+  c->schedule.step_epochs = get_int (o, "schedule_step_epochs", c->schedule.step_epochs, 1, 100000);
+  c->schedule.alpha = get_double (o, "schedule_alpha", c->schedule.alpha);
+  c->early_stopping.enabled = get_bool (o, "early_stopping", FALSE);
+  c->early_stopping.monitor = get_int (o, "es_monitor", c->early_stopping.monitor, 0, LL_N_MONITORS - 1);
+  c->early_stopping.min_delta = get_double (o, "es_min_delta", c->early_stopping.min_delta);
+  c->early_stopping.patience = get_int (o, "es_patience", c->early_stopping.patience, 0, 100000);
+  c->early_stopping.restore_best_weights = get_bool (o, "es_restore_best_weights", FALSE);
+  c->reduce_lr.enabled = get_bool (o, "reduce_lr", FALSE);
+  c->reduce_lr.monitor = get_int (o, "rl_monitor", c->reduce_lr.monitor, 0, LL_N_MONITORS - 1);
+  c->reduce_lr.factor = get_double (o, "rl_factor", c->reduce_lr.factor);
+  c->reduce_lr.patience = get_int (o, "rl_patience", c->reduce_lr.patience, 0, 100000);
+  c->reduce_lr.min_delta = get_double (o, "rl_min_delta", c->reduce_lr.min_delta);
+  c->reduce_lr.min_lr = get_double (o, "rl_min_lr", c->reduce_lr.min_lr);
+}
+
+static LlRun *
+parse_run (JsonNode *node, GError **error)
+{
+  g_autoptr(LlRun) run = ll_run_new ();
+  JsonObject *o, *c;
+  JsonArray *a;
+
+  if (!JSON_NODE_HOLDS_OBJECT (node))
+    {
+      g_set_error (error, LL_ERROR, LL_ERROR_FORMAT, "a run is not a JSON object");
+      return NULL;
+    }
+  o = json_node_get_object (node);
+  run->name = get_string (o, "name");
+  run->model = get_string (o, "model");
+  run->arch_json = get_string (o, "arch");
+  run->dataset = get_string (o, "dataset");
+  run->status = get_string (o, "status");
+  run->created = get_int (o, "created", 0, 0, G_MAXINT64);
+  run->selected = get_bool (o, "selected", FALSE);
+  run->test_loss = get_double (o, "test_loss", NAN);
+  run->test_accuracy = get_double (o, "test_accuracy", NAN);
+  if (run->name == NULL)
+    run->name = g_strdup ("Run");
+  if ((c = get_object (o, "config")) != NULL)
+    parse_config (c, &run->config);
+
+  if ((a = get_array (o, "epochs")) != NULL)
+    for (guint i = 0; i < json_array_get_length (a); i++)
+      {
+        JsonNode *n = json_array_get_element (a, i);
+        JsonObject *e;
+        LlEpochRecord r;
+        if (!JSON_NODE_HOLDS_OBJECT (n))
+          continue;
+        e = json_node_get_object (n);
+        r.epoch = get_int (e, "epoch", i, 0, G_MAXINT);
+        r.loss = get_double (e, "loss", NAN);
+        r.accuracy = get_double (e, "accuracy", NAN);
+        r.val_loss = get_double (e, "val_loss", NAN);
+        r.val_accuracy = get_double (e, "val_accuracy", NAN);
+        r.lr = get_double (e, "lr", NAN);
+        r.seconds = get_double (e, "seconds", NAN);
+        r.samples_per_s = get_double (e, "samples_per_s", NAN);
+        g_array_append_val (run->epochs, r);
+      }
+  {
+    JsonArray *bx = get_array (o, "batch_x");
+    JsonArray *bl = get_array (o, "batch_loss");
+    JsonArray *ba = get_array (o, "batch_accuracy");
+    if (bx != NULL && bl != NULL && ba != NULL)
+      {
+        guint n = MIN (json_array_get_length (bx),
+                       MIN (json_array_get_length (bl), json_array_get_length (ba)));
+        for (guint i = 0; i < n; i++)
+          {
+            LlBatchPoint p = { element_double (bx, i),
+                               element_double (bl, i),
+                               element_double (ba, i) };
+            g_array_append_val (run->batches, p);
+          }
+      }
+  }
+  if ((a = get_array (o, "lr_marks")) != NULL)
+    for (guint i = 0; i < json_array_get_length (a); i++)
+      {
+        JsonNode *mn = json_array_get_element (a, i);
+        JsonArray *m = JSON_NODE_HOLDS_ARRAY (mn) ? json_node_get_array (mn) : NULL;
+        LlLrMark mark;
+        if (m == NULL || json_array_get_length (m) != 2)
+          continue;
+        mark.x = element_double (m, 0);
+        mark.lr = element_double (m, 1);
+        g_array_append_val (run->lr_marks, mark);
+      }
+  return g_steal_pointer (&run);
+}
+
+/* The list ------------------------------------------------------------------ */
+
+static void
+ll_run_list_finalize (GObject *object)
+{
+  LlRunList *self = LL_RUN_LIST (object);
+
+  g_free (self->path);
+  g_ptr_array_unref (self->runs);
+
+  G_OBJECT_CLASS (ll_run_list_parent_class)->finalize (object);
+}
+
+static void
+ll_run_list_class_init (LlRunListClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->finalize = ll_run_list_finalize;
+
+  signals[CHANGED] = g_signal_new ("changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                   0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+}
+
+static void
+ll_run_list_init (LlRunList *self)
+{
+  self->runs = g_ptr_array_new_with_free_func ((GDestroyNotify) ll_run_free);
+}
+
+LlRunList *
+ll_run_list_new (const char *path)
+{
+  LlRunList *self = g_object_new (LL_TYPE_RUN_LIST, NULL);
+
+  self->path = path != NULL ? g_strdup (path)
+                            : g_build_filename (g_get_user_data_dir (), "layerlab", "runs.json", NULL);
+  return self;
+}
+
+const char *
+ll_run_list_get_path (LlRunList *self)
+{
+  g_return_val_if_fail (LL_IS_RUN_LIST (self), NULL);
+  return self->path;
+}
+
+gboolean
+ll_run_list_load (LlRunList *self, GError **error)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GPtrArray) runs = g_ptr_array_new_with_free_func ((GDestroyNotify) ll_run_free);
+  g_autoptr(GError) local = NULL;
+  g_autofree char *contents = NULL;
+  gsize length;
+  JsonNode *root;
+  JsonArray *array;
+
+  g_return_val_if_fail (LL_IS_RUN_LIST (self), FALSE);
+
+  g_ptr_array_set_size (self->runs, 0);
+  if (!g_file_get_contents (self->path, &contents, &length, &local))
+    {
+      if (g_error_matches (local, G_FILE_ERROR, G_FILE_ERROR_NOENT))
+        {
+          g_signal_emit (self, signals[CHANGED], 0);
+          return TRUE;
+        }
+      g_set_error (error, LL_ERROR, LL_ERROR_IO, "Could not read the saved runs from %s: %s",
+                   self->path, local->message);
+      g_signal_emit (self, signals[CHANGED], 0);
+      return FALSE;
+    }
+  if (!json_parser_load_from_data (parser, contents, length, &local)
+      || (root = json_parser_get_root (parser)) == NULL || !JSON_NODE_HOLDS_OBJECT (root)
+      || (array = get_array (json_node_get_object (root), "runs")) == NULL)
+    {
+      g_set_error (error, LL_ERROR, LL_ERROR_FORMAT,
+                   "The saved runs in %s are damaged (%s); the list starts empty. "
+                   "Delete or move the file to keep this message from coming back.",
+                   self->path, local != NULL ? local->message : "no \"runs\" list");
+      g_signal_emit (self, signals[CHANGED], 0);
+      return FALSE;
+    }
+  if (json_object_get_int_member_with_default (json_node_get_object (root), "version", 1)
+      > RUNS_VERSION)
+    {
+      g_set_error (error, LL_ERROR, LL_ERROR_FORMAT,
+                   "The saved runs in %s come from a newer Layerlab; update Layerlab to see them",
+                   self->path);
+      g_signal_emit (self, signals[CHANGED], 0);
+      return FALSE;
+    }
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      LlRun *run = parse_run (json_array_get_element (array, i), &local);
+      if (run == NULL)
+        {
+          g_set_error (error, LL_ERROR, LL_ERROR_FORMAT,
+                       "The saved runs in %s are damaged (run %u: %s); the list starts empty. "
+                       "Delete or move the file to keep this message from coming back.",
+                       self->path, i + 1, local->message);
+          g_signal_emit (self, signals[CHANGED], 0);
+          return FALSE;
+        }
+      g_ptr_array_add (runs, run);
+    }
+  g_ptr_array_extend_and_steal (self->runs, g_steal_pointer (&runs));
+  g_signal_emit (self, signals[CHANGED], 0);
+  return TRUE;
+}
+
+gboolean
+ll_run_list_save (LlRunList *self, GError **error)
+{
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  g_autoptr(JsonGenerator) gen = json_generator_new ();
+  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(GError) local = NULL;
+  g_autofree char *dir = NULL;
+  g_autofree char *text = NULL;
+  gsize length;
+
+  g_return_val_if_fail (LL_IS_RUN_LIST (self), FALSE);
+
+  json_builder_begin_object (b);
+  add_int (b, "version", RUNS_VERSION);
+  json_builder_set_member_name (b, "runs");
+  json_builder_begin_array (b);
+  for (guint i = 0; i < self->runs->len; i++)
+    build_run (b, g_ptr_array_index (self->runs, i));
+  json_builder_end_array (b);
+  json_builder_end_object (b);
+  root = json_builder_get_root (b);
+  json_generator_set_root (gen, root);
+  text = json_generator_to_data (gen, &length);
+
+  dir = g_path_get_dirname (self->path);
+  if (g_mkdir_with_parents (dir, 0755) != 0
+      || !g_file_set_contents (self->path, text, length, &local))
+    {
+      g_set_error (error, LL_ERROR, LL_ERROR_IO, "Could not save the runs to %s: %s",
+                   self->path, local != NULL ? local->message : g_strerror (errno));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+guint
+ll_run_list_get_n (LlRunList *self)
+{
+  g_return_val_if_fail (LL_IS_RUN_LIST (self), 0);
+  return self->runs->len;
+}
+
+LlRun *
+ll_run_list_get (LlRunList *self, guint i)
+{
+  g_return_val_if_fail (LL_IS_RUN_LIST (self), NULL);
+  g_return_val_if_fail (i < self->runs->len, NULL);
+  return g_ptr_array_index (self->runs, i);
+}
+
+void
+ll_run_list_add (LlRunList *self, LlRun *run)
+{
+  g_return_if_fail (LL_IS_RUN_LIST (self));
+  g_return_if_fail (run != NULL);
+
+  g_ptr_array_add (self->runs, run);
+  g_signal_emit (self, signals[CHANGED], 0);
+}
+
+void
+ll_run_list_remove (LlRunList *self, guint i)
+{
+  g_return_if_fail (LL_IS_RUN_LIST (self));
+  g_return_if_fail (i < self->runs->len);
+
+  g_ptr_array_remove_index (self->runs, i);
+  g_signal_emit (self, signals[CHANGED], 0);
+}
+
+void
+ll_run_list_set_selected (LlRunList *self, guint i, gboolean selected)
+{
+  LlRun *run;
+
+  g_return_if_fail (LL_IS_RUN_LIST (self));
+  g_return_if_fail (i < self->runs->len);
+
+  run = g_ptr_array_index (self->runs, i);
+  if (run->selected == !!selected)
+    return;
+  run->selected = !!selected;
+  g_signal_emit (self, signals[CHANGED], 0);
+}
+
+char *
+ll_run_list_next_name (LlRunList *self)
+{
+  int max = 0;
+
+  g_return_val_if_fail (LL_IS_RUN_LIST (self), NULL);
+
+  for (guint i = 0; i < self->runs->len; i++)
+    {
+      LlRun *run = g_ptr_array_index (self->runs, i);
+      int k;
+      if (run->name != NULL && sscanf (run->name, "Run %d", &k) == 1)
+        max = MAX (max, k);
+    }
+  return g_strdup_printf ("Run %d", max + 1);
+}
+
+/* Differences ---------------------------------------------------------------- */
+
+/* Key, and the value of that setting for a run ("32"). */
+static char *
+describe_key (const LlRun *r, int key, const char **name)
+{
+  const LlFitConfig *c = &r->config;
+
+  switch (key)
+    {
+    case 0: *name = "model"; return g_strdup (r->model ? r->model : "?");
+    case 1: *name = "data"; return g_strdup (r->dataset ? r->dataset : "?");
+    case 2: *name = "optimizer"; return g_strdup (ll_optim_names[c->optim.kind]);
+    case 3: *name = "lr"; return g_strdup_printf ("%g", c->optim.learning_rate);
+    case 4: *name = "batch"; return g_strdup_printf ("%d", c->batch_size);
+    case 5: *name = "shuffle"; return g_strdup (c->shuffle ? "on" : "off");
+    case 6: *name = "epochs"; return g_strdup_printf ("%d", c->epochs);
+    case 7: *name = "val split"; return g_strdup_printf ("%g", c->validation_split);
+    case 8: *name = "schedule"; return g_strdup (ll_schedule_names[c->schedule.kind]);
+    case 9: *name = "loss"; return g_strdup (ll_loss_names[c->loss]);
+    case 10: *name = "momentum"; return g_strdup_printf ("%g", c->optim.momentum);
+    case 11: *name = "early stop"; return g_strdup (c->early_stopping.enabled ? "on" : "off");
+    case 12: *name = "reduce lr"; return g_strdup (c->reduce_lr.enabled ? "on" : "off");
+    case 13: *name = "seed"; return g_strdup_printf ("%" G_GUINT64_FORMAT, c->seed);
+    case 14: *name = "arch"; return g_strdup (r->arch_json ? r->arch_json : "");
+    default: return NULL;
+    }
+}
+
+char **
+ll_run_describe_differences (LlRun *const *runs, guint n, char **summary)
+{
+  g_autoptr(GPtrArray) labels = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GString) sum = g_string_new (NULL);
+  GString **parts = g_new0 (GString *, MAX (n, 1));
+  gboolean model_differs = FALSE;
+
+  for (guint i = 0; i < n; i++)
+    parts[i] = g_string_new (NULL);
+  for (int key = 0; key < 15; key++)
+    {
+      const char *name = NULL;
+      g_auto(GStrv) values = g_new0 (char *, n + 1);
+      gboolean differ = FALSE;
+
+      for (guint i = 0; i < n; i++)
+        {
+          values[i] = describe_key (runs[i], key, &name);
+          if (i > 0 && g_strcmp0 (values[i], values[0]) != 0)
+            differ = TRUE;
+        }
+      if (!differ)
+        continue;
+      if (key == 0)
+        model_differs = TRUE;
+      /* Architectures as JSON are unreadable; the model title says enough,
+       * and edited stacks of one preset are told apart by the run name. */
+      if (key == 14)
+        {
+          if (model_differs)
+            continue;
+          for (guint i = 0; i < n; i++)
+            {
+              g_free (values[i]);
+              values[i] = g_strdup (runs[i]->name);
+            }
+          name = "layers of";
+        }
+      for (guint i = 0; i < n; i++)
+        g_string_append_printf (parts[i], "%s%s %s", parts[i]->len ? ", " : "", name, values[i]);
+      g_string_append_printf (sum, "%s%s ", sum->len ? "; " : "", name);
+      for (guint i = 0; i < n; i++)
+        g_string_append_printf (sum, "%s%s", i ? " vs " : "", values[i]);
+    }
+  for (guint i = 0; i < n; i++)
+    {
+      if (parts[i]->len == 0)
+        g_string_assign (parts[i], runs[i]->name ? runs[i]->name : "run");
+      g_ptr_array_add (labels, g_string_free (parts[i], FALSE));
+    }
+  g_free (parts);
+  g_ptr_array_add (labels, NULL);
+  if (summary != NULL)
+    *summary = sum->len ? g_strdup (sum->str) : g_strdup (n > 1 ? "same settings" : "");
+  return (char **) g_ptr_array_free (g_steal_pointer (&labels), FALSE);
+}

@@ -1,0 +1,63 @@
+/* ll-run-list.h: every training run kept with its full configuration and
+ * history, persisted as JSON ($XDG_DATA_HOME/layerlab/runs.json, written
+ * atomically) so runs survive restarts and can be overlaid later.  The
+ * legend of an overlay names what differs between the runs ("batch 32"
+ * vs "batch 256"). */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "ll-trainer.h"
+#include "ll-training-job.h"
+
+G_BEGIN_DECLS
+
+typedef struct {
+  char *name;                  /* "Run 3" */
+  char *model;                 /* the document's title */
+  char *arch_json;             /* nullable */
+  char *dataset;
+  char *status;                /* "finished", "stopped", "diverged" */
+  gint64 created;              /* unix seconds */
+  LlFitConfig config;
+  GArray *epochs;              /* LlEpochRecord */
+  GArray *batches;             /* LlBatchPoint */
+  GArray *lr_marks;            /* LlLrMark */
+  double test_loss, test_accuracy;   /* NAN when not evaluated */
+  gboolean selected;           /* overlaid on the charts */
+} LlRun;
+
+LlRun *ll_run_new  (void);
+void   ll_run_free (LlRun *run);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (LlRun, ll_run_free)
+
+/* Writes the history as CSV: epoch,loss,accuracy,val_loss,val_accuracy,lr,seconds. */
+gboolean ll_run_export_csv (const LlRun *run, const char *path, GError **error);
+
+#define LL_TYPE_RUN_LIST (ll_run_list_get_type ())
+G_DECLARE_FINAL_TYPE (LlRunList, ll_run_list, LL, RUN_LIST, GObject)
+
+/* path NULL: $XDG_DATA_HOME/layerlab/runs.json.  Nothing is read yet. */
+LlRunList  *ll_run_list_new      (const char *path);
+const char *ll_run_list_get_path (LlRunList *self);
+/* Replaces the runs by the file's.  A missing file is an empty list; a
+ * damaged one leaves the list empty and returns FALSE with a message. */
+gboolean    ll_run_list_load     (LlRunList *self, GError **error);
+/* Writes a temporary file and renames it over the old one. */
+gboolean    ll_run_list_save     (LlRunList *self, GError **error);
+
+guint       ll_run_list_get_n    (LlRunList *self);
+LlRun      *ll_run_list_get      (LlRunList *self, guint i);
+/* Takes ownership; emits "changed". */
+void        ll_run_list_add      (LlRunList *self, LlRun *run);
+void        ll_run_list_remove   (LlRunList *self, guint i);
+void        ll_run_list_set_selected (LlRunList *self, guint i, gboolean selected);
+/* "Run N" for the next run. */
+char       *ll_run_list_next_name (LlRunList *self);
+
+/* One label per run naming the settings in which the runs differ, e.g.
+ * { "batch 32", "batch 256" }, and in *summary "batch 32 vs 256".  When
+ * nothing differs, the run names.  Free with g_strfreev / g_free. */
+char      **ll_run_describe_differences (LlRun *const *runs, guint n, char **summary);
+
+G_END_DECLS
