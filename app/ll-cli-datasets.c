@@ -2,11 +2,17 @@
  *
  *   layerlab datasets [--data-dir DIR]        where each set is, sizes, checksums
  *   layerlab datasets --download NAME [--base-url URL]
- */
+ *   layerlab datasets --import DIR --size 28x28x1 --output DIR2 [--test-fraction F] [--seed N]
+ *
+ * --import reads one sub-folder per class of PNG/JPEG pictures (decoded
+ * with gdk-pixbuf) and writes files that train/eval read with --data-dir. */
 #include "ll-cli-private.h"
 
 #include "ll-dataset.h"
+#include "ll-dataset-import.h"
 #include "ll-download.h"
+
+#include <gdk-pixbuf/gdk-pixbuf.h>
 #include "ll-types.h"
 
 #include <glib-unix.h>
@@ -96,14 +102,122 @@ download (const char *name, const char *base_url)
   return 0;
 }
 
+static int
+compare_names (gconstpointer a, gconstpointer b)
+{
+  return g_utf8_collate (*(const char *const *) a, *(const char *const *) b);
+}
+
+static GPtrArray *
+sorted_entries (const char *dir, gboolean want_dirs, GError **error)
+{
+  g_autoptr(GDir) d = g_dir_open (dir, 0, error);
+  GPtrArray *names;
+  const char *name;
+
+  if (d == NULL)
+    return NULL;
+  names = g_ptr_array_new_with_free_func (g_free);
+  while ((name = g_dir_read_name (d)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (dir, name, NULL);
+      if (name[0] != '.' && g_file_test (path, G_FILE_TEST_IS_DIR) == want_dirs)
+        g_ptr_array_add (names, g_strdup (name));
+    }
+  g_ptr_array_sort (names, compare_names);
+  return names;
+}
+
+static int
+import_folder (const char *dir, const char *size, const char *output, double fraction, int seed)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) classes = NULL;
+  g_autoptr(GPtrArray) pixbufs = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GArray) images = g_array_new (FALSE, TRUE, sizeof (LlImportImage));
+  g_autoptr(LlDataset) ds = NULL, train = NULL, test = NULL;
+  int h = 0, w = 0, c = 0, skipped = 0;
+
+  if (size == NULL || sscanf (size, "%dx%dx%d", &h, &w, &c) != 3)
+    {
+      fprintf (stderr, "layerlab datasets: give --size HxWxC, e.g. 28x28x1 (MNIST) or 32x32x3 (CIFAR-10)\n");
+      return 2;
+    }
+  if (output == NULL)
+    {
+      fprintf (stderr, "layerlab datasets: give --output DIR, the folder to write the data set into\n");
+      return 2;
+    }
+  if (!(classes = sorted_entries (dir, TRUE, &error)))
+    goto fail;
+  g_ptr_array_add (classes, NULL);
+  for (guint k = 0; k + 1 < classes->len; k++)
+    {
+      g_autofree char *sub = g_build_filename (dir, classes->pdata[k], NULL);
+      g_autoptr(GPtrArray) files = sorted_entries (sub, FALSE, &error);
+
+      if (files == NULL)
+        goto fail;
+      for (guint i = 0; i < files->len; i++)
+        {
+          g_autofree char *path = g_build_filename (sub, files->pdata[i], NULL);
+          g_autoptr(GError) err = NULL;
+          GdkPixbuf *raw = gdk_pixbuf_new_from_file (path, &err);
+          GdkPixbuf *pb;
+          LlImportImage im;
+
+          if (raw == NULL)
+            {
+              fprintf (stderr, "  skipped %s: %s\n", path, err->message);
+              skipped++;
+              continue;
+            }
+          pb = gdk_pixbuf_get_has_alpha (raw) ? g_object_ref (raw) : gdk_pixbuf_add_alpha (raw, FALSE, 0, 0, 0);
+          g_object_unref (raw);
+          g_ptr_array_add (pixbufs, pb);
+          im.rgba = gdk_pixbuf_read_pixels (pb);
+          im.width = gdk_pixbuf_get_width (pb);
+          im.height = gdk_pixbuf_get_height (pb);
+          im.stride = gdk_pixbuf_get_rowstride (pb);
+          im.label = (int) k;
+          g_array_append_val (images, im);
+        }
+    }
+  if (!(ds = ll_dataset_import ((LlImportImage *) images->data, (int) images->len,
+                                (const char *const *) classes->pdata, h, w, c, &error))
+      || !ll_dataset_split (ds, fraction, (guint64) seed, &train, &test, &error)
+      || !ll_dataset_write_dir (train, test, output, &error))
+    goto fail;
+  printf ("Imported %d pictures in %d classes (", ds->n, ds->n_classes);
+  for (int k = 0; k < ds->n_classes; k++)
+    printf ("%s%s", k ? ", " : "", ds->class_names[k]);
+  printf ("), %d skipped, as %d×%d×%d: %d for training, %d for testing, into %s\n",
+          skipped, h, w, c, train->n, test->n, output);
+  printf ("Use it: layerlab train --data-dir %s (with --dataset %s)\n", output,
+          c == 1 ? "mnist" : "cifar10");
+  return 0;
+
+fail:
+  fprintf (stderr, "layerlab datasets: %s\n", error->message);
+  return 1;
+}
+
 int
 ll_cli_datasets (int argc, char **argv)
 {
   g_autofree char *data_dir = NULL, *name = NULL, *base_url = NULL;
+  g_autofree char *import_dir = NULL, *size = NULL, *output = NULL;
+  double fraction = 0.2;
+  int seed = 1;
   GOptionEntry entries[] = {
     { "data-dir", 0, 0, G_OPTION_ARG_FILENAME, &data_dir, "Also look in this folder first", "DIR" },
     { "download", 0, 0, G_OPTION_ARG_STRING, &name, "Download a data set (mnist, fashion-mnist, cifar10)", "NAME" },
     { "base-url", 0, 0, G_OPTION_ARG_STRING, &base_url, "Download from this address instead of the official one", "URL" },
+    { "import", 0, 0, G_OPTION_ARG_FILENAME, &import_dir, "Import a folder of pictures, one sub-folder per class", "DIR" },
+    { "size", 0, 0, G_OPTION_ARG_STRING, &size, "Import: the model's input, e.g. 28x28x1 or 32x32x3", "HxWxC" },
+    { "output", 0, 0, G_OPTION_ARG_FILENAME, &output, "Import: the folder to write (for --data-dir)", "DIR" },
+    { "test-fraction", 0, 0, G_OPTION_ARG_DOUBLE, &fraction, "Import: share of each class kept for testing (0.2)", "F" },
+    { "seed", 0, 0, G_OPTION_ARG_INT, &seed, "Import: seed of the split (1)", "N" },
     { NULL }
   };
   g_autoptr(GOptionContext) ctx = g_option_context_new ("- list or download the data sets");
@@ -121,6 +235,8 @@ ll_cli_datasets (int argc, char **argv)
     }
   if (name != NULL)
     return download (name, base_url);
+  if (import_dir != NULL)
+    return import_folder (import_dir, size, output, fraction, seed);
 
   for (int s = 0; s < n_sets; s++)
     {

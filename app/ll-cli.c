@@ -28,6 +28,7 @@
 #include <stdio.h>
 #include <unistd.h>
 
+#define NOT_GIVEN G_MININT
 #define DEFAULT_MODEL_RESOURCE "/io/github/layerlab/Layerlab/models/digits.llmodel"
 
 typedef struct {
@@ -98,9 +99,10 @@ parse (const char *command, int argc, char **argv, Options *o, const char *param
   g_autofree char *name = g_strdup_printf ("layerlab %s", command);
   g_autoptr(GOptionContext) ctx = g_option_context_new (params);
 
-  o->epochs = o->batch_size = o->seed = -1;
-  o->learning_rate = -1;
-  o->validation_split = -1;
+  /* Sentinels no user can type, so that "--epochs -1" reaches validation. */
+  o->epochs = o->batch_size = o->seed = NOT_GIVEN;
+  o->learning_rate = NAN;
+  o->validation_split = NAN;
   g_set_prgname (name);
   g_option_context_add_main_entries (ctx, common, NULL);
   if (training)
@@ -161,7 +163,7 @@ load_trainer (const Options *o, const char **dataset, GError **error)
 
     if (arch == NULL)
       return NULL;
-    if (o->seed >= 0)
+    if (o->seed != NOT_GIVEN)
       cfg.seed = (guint64) o->seed;
     model = ll_model_new (arch, error);
     if (model == NULL)
@@ -204,16 +206,22 @@ apply_options (LlTrainer *t, const Options *o, GError **error)
       ll_fit_config_clear (&cfg);
       return FALSE;
     }
-  if (o->learning_rate != -1)
+  if (!isnan (o->learning_rate))
     cfg.optim.learning_rate = o->learning_rate;
-  if (o->epochs != -1)
+  if (o->epochs != NOT_GIVEN)
     cfg.epochs = o->epochs;
-  if (o->batch_size != -1)
+  if (o->batch_size != NOT_GIVEN)
     cfg.batch_size = o->batch_size;
-  if (o->validation_split != -1)
+  if (!isnan (o->validation_split))
     cfg.validation_split = o->validation_split;
-  if (o->seed != -1)
+  if (o->seed != NOT_GIVEN)
     cfg.seed = (guint64) o->seed;
+  if (o->seed != NOT_GIVEN && o->seed < 0)
+    {
+      g_set_error (error, LL_ERROR, LL_ERROR_INVALID, "--seed must be 0 or more (got %d)", o->seed);
+      ll_fit_config_clear (&cfg);
+      return FALSE;
+    }
   if (o->no_shuffle)
     cfg.shuffle = FALSE;
   if (o->threads > 0)
@@ -318,6 +326,9 @@ cmd_train (int argc, char **argv)
   if (!(train = ll_dataset_load_named (dataset, o.data_dir, FALSE, &error)))
     goto out;
   test = ll_dataset_load_named (dataset, o.data_dir, TRUE, NULL);
+  if (!ll_model_check_dataset (ll_trainer_get_model (t), train, &error)
+      || !ll_fit_config_validate (ll_trainer_get_config (t), &error))
+    goto out;
 
   progress.json = o.json;
   progress.tty = isatty (STDOUT_FILENO);
@@ -366,9 +377,11 @@ cmd_train (int argc, char **argv)
   else if (test == NULL && !o.json)
     printf ("No test split of %s found; skipped the test evaluation.\n", dataset);
 
-  if (o.save != NULL && !ll_model_file_save (t, o.save, &error))
+  if (o.save != NULL && status != 0)
+    fprintf (stderr, "layerlab train: not saving %s: training was interrupted mid-epoch\n", o.save);
+  else if (o.save != NULL && !ll_model_file_save (t, o.save, &error))
     goto out;
-  if (o.save != NULL && !o.json)
+  else if (o.save != NULL && !o.json)
     printf ("Saved %s\n", o.save);
 
 out:
@@ -562,14 +575,18 @@ cmd_predict (int argc, char **argv)
       g_autofree float *x = load_inputs (o.files[f], in, digit, &n, &error);
       g_autofree float *probs = NULL;
       if (x == NULL)
-        goto out;
+        {
+          if (error == NULL)
+            g_set_error (&error, LL_ERROR, LL_ERROR_DATA, "could not read %s", o.files[f]);
+          goto out;
+        }
       probs = g_new (float, (gsize) n * n_out);
       if (!ll_model_predict (model, n, x, probs, &error))
         goto out;
       for (int i = 0; i < n; i++)
         {
           const float *p = probs + (gsize) i * n_out;
-          int best = 0;
+          int best = n_out == 1 ? p[0] > 0.5f : 0;
           for (int j = 1; j < n_out; j++)
             if (p[j] > p[best])
               best = j;

@@ -20,7 +20,8 @@ main (int argc, char **argv)
     return g_application_run (G_APPLICATION (app), argc, argv);
   }
 #else
-  fprintf (stderr, "layerlab: built without the GTK interface; commands: train, eval, predict, summary\n");
+  fprintf (stderr, "layerlab: built without the GTK interface; commands: train, eval, predict, summary, "
+                   "presets, export, datasets\n");
   return 2;
 #endif
 }

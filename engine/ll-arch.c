@@ -390,6 +390,8 @@ ll_arch_from_json (const char *json, gssize length, GError **error)
   g_autoptr(JsonParser) parser = json_parser_new ();
   g_autoptr(GError) local = NULL;
 
+  if (!ll_json_check_depth (json, length, 64, error))
+    return NULL;
   if (!json_parser_load_from_data (parser, json, length, &local))
     {
       g_set_error (error, LL_ERROR, LL_ERROR_FORMAT, "The architecture is not valid JSON: %s",

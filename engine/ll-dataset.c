@@ -525,7 +525,7 @@ ll_dataset_load_idx (const char *images_path, const char *labels_path, GError **
   gsize got;
   char b1[32], b2[32], b3[32];
 
-  g_return_val_if_fail (images_path != NULL && labels_path != NULL, NULL);
+  g_return_val_if_fail (images_path != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   /* Headers first, both files, so that inconsistencies surface before
@@ -535,10 +535,12 @@ ll_dataset_load_idx (const char *images_path, const char *labels_path, GError **
       || !check_idx_magic (&ri, ih[0], IDX_IMAGES_MAGIC, error)
       || !reader_read_be32 (&ri, ih + 1, 3, "image", error))
     return NULL;
-  if (!reader_open (&rl, labels_path, error)
-      || !reader_read_be32 (&rl, lh, 1, "label", error)
-      || !check_idx_magic (&rl, lh[0], IDX_LABELS_MAGIC, error)
-      || !reader_read_be32 (&rl, lh + 1, 1, "label", error))
+  if (labels_path == NULL)
+    lh[1] = ih[1];               /* images only, for predict: every label 0 */
+  else if (!reader_open (&rl, labels_path, error)
+           || !reader_read_be32 (&rl, lh, 1, "label", error)
+           || !check_idx_magic (&rl, lh[0], IDX_LABELS_MAGIC, error)
+           || !reader_read_be32 (&rl, lh + 1, 1, "label", error))
     return NULL;
 
   if (ih[1] == 0)
@@ -592,7 +594,7 @@ ll_dataset_load_idx (const char *images_path, const char *labels_path, GError **
                      format_count (ih[1], b3), ih[2], ih[3], reader_cut_hint (&ri));
       return NULL;
     }
-  labels = reader_read_body (&rl, lh[1], &got, error);
+  labels = labels_path == NULL ? g_malloc0 (MAX (lh[1], 1)) : reader_read_body (&rl, lh[1], &got, error);
   if (labels == NULL)
     {
       if (error == NULL || *error == NULL)

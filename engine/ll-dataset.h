@@ -24,7 +24,8 @@ void       ll_dataset_free        (LlDataset *ds);
 LlDataset *ll_dataset_slice       (const LlDataset *ds, int start, int count);
 gsize      ll_dataset_sample_size (const LlDataset *ds);
 
-/* IDX files (MNIST, Fashion-MNIST), gzip-compressed or raw, detected by content. */
+/* IDX files (MNIST, Fashion-MNIST), gzip-compressed or raw, detected by content.
+ * labels_path may be NULL to read images only (every label 0). */
 LlDataset *ll_dataset_load_idx    (const char *images_path, const char *labels_path,
                                    GError **error);
 /* CIFAR-10 binary batches (1 label byte + 3072 bytes RGB planes per record). */

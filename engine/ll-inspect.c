@@ -294,3 +294,34 @@ ll_inspect_histogram (const float *v, gsize n, int n_bins, float *lo, float *hi,
     }
   return counted;
 }
+
+void
+ll_inspect_channel_stats (const float *x, gsize n_rows, int channels, float *mean, float *var)
+{
+  g_autofree double *sum = NULL;
+  g_autofree double *sq = NULL;
+
+  g_return_if_fail (channels > 0 && mean != NULL && var != NULL);
+  g_return_if_fail (x != NULL || n_rows == 0);
+
+  sum = g_new0 (double, channels);
+  sq = g_new0 (double, channels);
+  /* Two passes: the mean first, then squared deviations, which loses no
+   * precision when the mean is large beside the spread. */
+  for (gsize r = 0; r < n_rows; r++)
+    for (int c = 0; c < channels; c++)
+      sum[c] += x[r * channels + c];
+  for (int c = 0; c < channels; c++)
+    sum[c] = n_rows > 0 ? sum[c] / n_rows : 0;
+  for (gsize r = 0; r < n_rows; r++)
+    for (int c = 0; c < channels; c++)
+      {
+        double d = x[r * channels + c] - sum[c];
+        sq[c] += d * d;
+      }
+  for (int c = 0; c < channels; c++)
+    {
+      mean[c] = (float) sum[c];
+      var[c] = n_rows > 0 ? (float) (sq[c] / n_rows) : 0.0f;
+    }
+}

@@ -1,6 +1,7 @@
 /* ll-inspect.h: measurements for looking inside a trained model: the
  * confusion matrix of a data set with each image's prediction, occlusion
- * maps ("what the network looks at") and histograms of weights.
+ * maps ("what the network looks at"), histograms of weights and the
+ * per-channel statistics a batch-normalization layer sees.
  *
  * The engine computes no input gradients (the first op's backward is given
  * no dx), so there is no gradient saliency here: occlusion needs only
@@ -56,6 +57,13 @@ gboolean     ll_inspect_occlusion        (LlModel *model, const float *x, int cl
  * skipped.  Returns the number of values counted. */
 gsize        ll_inspect_histogram        (const float *v, gsize n, int n_bins,
                                           float *lo, float *hi, guint32 *counts);
+
+/* Per-channel mean and variance of a channels-last tensor: x holds n_rows
+ * rows of channels values (a batch of (h, w, c) maps is batch·h·w rows).
+ * The variance is the biased one (divided by n_rows), as batch
+ * normalization uses it.  Sums in double, so large batches stay exact. */
+void         ll_inspect_channel_stats    (const float *x, gsize n_rows, int channels,
+                                          float *mean, float *var);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (LlConfusion, ll_confusion_free)
 

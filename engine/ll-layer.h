@@ -73,6 +73,8 @@ typedef struct {
   gpointer rng;                    /* LlRng *, for dropout masks */
   float *scratch;                  /* shared workspace of scratch_size floats */
   gsize scratch_size;
+  gboolean record;                 /* keep what backward needs even when not training
+                                    * (input gradients for saliency maps) */
 } LlContext;
 
 typedef struct _LlOp LlOp;

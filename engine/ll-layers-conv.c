@@ -562,7 +562,7 @@ max_pool_forward (LlOp *op, const LlContext *ctx, int batch, const float *x, flo
 {
   PoolOp *self = (PoolOp *) op;
 
-  if (ctx->training)
+  if (ctx->training || ctx->record)
     {
       g_assert (batch <= self->max_batch);
       max_pool_run (self, batch, x, y, TRUE);
@@ -840,13 +840,13 @@ gmp_forward (LlOp *op, const LlContext *ctx, int batch, const float *x, float *y
   int n = self->n, c = self->c;
 
   /* Positions are kept for backward from training passes only. */
-  g_assert (!ctx->training || batch <= self->max_batch);
+  g_assert (!(ctx->training || ctx->record) || batch <= self->max_batch);
   for (int b = 0; b < batch; b++)
     {
       const float *xb = x + (gsize) b * n * c;
       float *yb = y + (gsize) b * c;
       memcpy (yb, xb, (gsize) c * sizeof (float));
-      if (!ctx->training)
+      if (!(ctx->training || ctx->record))
         {
           for (int i = 1; i < n; i++)
             for (int j = 0; j < c; j++)

@@ -166,7 +166,7 @@ dense_weights (const LlLayerSpec *spec, const LlShape *in, const LlShape *out, L
   info[1] = (LlWeightInfo) {
     .name = "bias", .rank = 1, .dims = { units }, .trainable = TRUE,
     .init = (LlInit) (int) ll_layer_spec_get (spec, "bias_initializer", LL_INIT_ZEROS),
-    .fan_in = n_in, .fan_out = units,
+    .fan_in = units, .fan_out = units,    /* Keras: both fans of a 1-D shape are its length */
   };
   return 2;
 }
@@ -303,7 +303,7 @@ dropout_backward (LlOp *op, const LlContext *ctx, int batch,
 
   if (dx == NULL)
     return;
-  if (self->rate <= 0.0f)
+  if (self->rate <= 0.0f || !ctx->training)
     {
       memcpy (dx, dy, n * sizeof (float));
       return;

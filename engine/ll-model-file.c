@@ -229,7 +229,12 @@ parse_fit_config (JsonObject *o, LlFitConfig *c, GError **error)
       || !get_choice (o, "loss", ll_loss_names, &loss, error)
       || !get_choice (opt, "name", ll_optim_names, &kind, error))
     return FALSE;
-  c->seed = (guint64) MAX (seed, 0);
+  if (!(seed >= 0 && seed <= 9007199254740992.0) || seed != floor (seed))
+    {
+      g_set_error (error, LL_ERROR, LL_ERROR_FORMAT, "“seed” must be a whole number from 0 to 2^53");
+      return FALSE;
+    }
+  c->seed = (guint64) seed;
   c->loss = loss;
   if (kind != (int) c->optim.kind)
     c->optim = ll_optim_config_default (kind);
@@ -285,6 +290,8 @@ ll_fit_config_from_json (LlFitConfig *cfg, const char *json, GError **error)
   g_autoptr(GError) local = NULL;
   JsonNode *root;
 
+  if (!ll_json_check_depth (json, -1, 64, error))
+    return FALSE;
   if (!json_parser_load_from_data (parser, json, -1, &local))
     {
       g_set_error (error, LL_ERROR, LL_ERROR_FORMAT, "Training settings are not valid JSON: %s",
@@ -578,9 +585,11 @@ ll_model_file_from_bytes (GBytes *bytes, GError **error)
   if (crc != crc_stored)
     DAMAGED ("The model file is damaged: its checksum does not match (was it cut short or "
              "changed?). Open an earlier copy or save the model again.");
+  if (!ll_json_check_depth ((const char *) p, json_len, 64, &local))
+    DAMAGED ("%s", local->message);
   if (!json_parser_load_from_data (parser, (const char *) p, json_len, &local))
     DAMAGED ("The model file's description is not valid JSON: %s", local->message);
-  if (!JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+  if (json_parser_get_root (parser) == NULL || !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
     DAMAGED ("The model file's description is not a JSON object");
   root = json_node_get_object (json_parser_get_root (parser));
   arch_node = json_object_get_member (root, "architecture");
@@ -603,6 +612,20 @@ ll_model_file_from_bytes (GBytes *bytes, GError **error)
     {
       ll_fit_config_clear (&cfg);
       DAMAGED ("The model file is damaged: %s", local->message);
+    }
+  if (step != floor (step) || step < 0 || step > (double) ((gint64) 1 << 40))
+    {
+      ll_fit_config_clear (&cfg);
+      DAMAGED ("The model file's optimizer step count (%g) is not a whole number between 0 and "
+               "2^40: the file is damaged", step);
+    }
+  /* A checkpoint writes a file every epoch: a file someone sent must not
+   * choose where.  The path is kept for the settings form, switched off. */
+  cfg.checkpoint.enabled = FALSE;
+  if (!ll_fit_config_validate (&cfg, &local))
+    {
+      ll_fit_config_clear (&cfg);
+      DAMAGED ("The model file's training settings are out of range: %s", local->message);
     }
 
   if (!take_u64 (&r, &n_params) || !take_u64 (&r, &n_state) || !take_u64 (&r, &n_optim))
@@ -640,7 +663,8 @@ ll_model_file_from_bytes (GBytes *bytes, GError **error)
   if (r.left != 4)
     DAMAGED ("The model file has %" G_GSIZE_FORMAT " unexpected bytes at its end: it is damaged",
              r.left - MIN (r.left, 4));
-  ll_trainer_set_state (trainer, (gint64) step, optim, n_optim,
+  /* Without optimizer state the bias corrections start again from step 0. */
+  ll_trainer_set_state (trainer, n_optim > 0 ? (gint64) step : 0, optim, n_optim,
                         (const LlEpochRecord *) (void *) history->data, history->len);
   return g_steal_pointer (&trainer);
 }

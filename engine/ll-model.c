@@ -388,25 +388,30 @@ assert_finite (const float *v, gsize n, const char *what)
 }
 #endif
 
-const float *
-ll_model_forward (LlModel *model, int batch, const float *x, gboolean training, LlRng *rng)
+static const float *
+run_forward (LlModel *model, const LlContext *ctx, int batch, const float *x)
 {
-  LlContext ctx = { training, rng, model->scratch, model->scratch_size };
-
-  g_return_val_if_fail (batch > 0 && batch <= model->max_batch, NULL);
-  g_return_val_if_fail (!training || rng != NULL, NULL);
-
   memcpy (model->acts[0], x, (gsize) batch * ll_shape_size (&model->shapes[0]) * sizeof (float));
   for (int i = 0; i < model->n_ops; i++)
     {
       LlOp *op = model->ops[i];
-      op->klass->forward (op, &ctx, batch, model->acts[i], model->acts[i + 1]);
+      op->klass->forward (op, ctx, batch, model->acts[i], model->acts[i + 1]);
 #ifdef LL_DEBUG_FINITE
       assert_finite (model->acts[i + 1], (gsize) batch * ll_shape_size (&op->out), op->klass->name);
 #endif
     }
   model->last_batch = batch;
   return model->acts[model->n_ops];
+}
+
+const float *
+ll_model_forward (LlModel *model, int batch, const float *x, gboolean training, LlRng *rng)
+{
+  LlContext ctx = { training, rng, model->scratch, model->scratch_size, FALSE };
+
+  g_return_val_if_fail (batch > 0 && batch <= model->max_batch, NULL);
+  g_return_val_if_fail (!training || rng != NULL, NULL);
+  return run_forward (model, &ctx, batch, x);
 }
 
 const float *
@@ -509,7 +514,7 @@ ll_model_train_step (LlModel *model, LlLossKind loss, int batch,
                      const float *x, const gint32 *labels,
                      LlRng *rng, int *n_correct)
 {
-  LlContext ctx = { TRUE, rng, model->scratch, model->scratch_size };
+  LlContext ctx = { TRUE, rng, model->scratch, model->scratch_size, FALSE };
   const float *dy;
   double value;
   int first, k = 0;
@@ -529,6 +534,47 @@ ll_model_train_step (LlModel *model, LlLossKind loss, int batch,
     }
   regularization_grad (model);
   return value + ll_model_regularization (model);
+}
+
+gboolean
+ll_model_input_gradient (LlModel *model, const float *x, int class_index, float *dx,
+                         GError **error)
+{
+  LlContext ctx = { FALSE, NULL, NULL, 0, TRUE };
+  int n_out = (int) ll_shape_size (&model->shapes[model->n_layers - 1]);
+  gsize in_size = ll_shape_size (&model->shapes[0]);
+  LlActivation act;
+  float *dy;
+  int first, k = 0;
+
+  g_return_val_if_fail (class_index >= 0 && class_index < n_out, FALSE);
+  if (!ll_model_plan (model, 1, error))
+    return FALSE;
+  ctx.scratch = model->scratch;
+  ctx.scratch_size = model->scratch_size;
+  run_forward (model, &ctx, 1, x);
+
+  /* The class score is the logit before a final softmax/sigmoid when there is one. */
+  first = model->n_ops - 1;
+  if (model->n_ops > 1 && ll_op_is_activation (model->ops[first], &act)
+      && (act == LL_ACT_SOFTMAX || act == LL_ACT_SIGMOID))
+    first--;
+  dy = model->loss_grad;
+  memset (dy, 0, (gsize) n_out * sizeof (float));
+  dy[class_index] = 1.0f;
+  for (int i = first; i >= 0; i--)
+    {
+      LlOp *op = model->ops[i];
+      float *buf = model->dbuf[k];
+      op->klass->backward (op, &ctx, 1, model->acts[i], model->acts[i + 1], dy, buf);
+      dy = buf;
+      k ^= 1;
+    }
+  if (first < 0)
+    memcpy (dx, model->loss_grad, in_size * sizeof (float));
+  else
+    memcpy (dx, dy, in_size * sizeof (float));
+  return TRUE;
 }
 
 gsize

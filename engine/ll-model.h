@@ -82,6 +82,11 @@ void          ll_model_copy_activations (const LlModel *model, int index, float 
 /* Runs one input in evaluation mode (nothing learned changes) and copies
  * its activations; the model must be planned for at least one sample. */
 gboolean      ll_model_probe            (LlModel *model, const float *x, float *dst, GError **error);
+/* Gradient of one class's score (the logit before a final softmax or
+ * sigmoid) with respect to one input, in evaluation mode: a saliency map.
+ * dx has the input's size.  Overwrites the weight gradients. */
+gboolean      ll_model_input_gradient   (LlModel *model, const float *x, int class_index,
+                                         float *dx, GError **error);
 /* Copies trainable parameters then non-trainable state (n_trainable + n_state floats). */
 void          ll_model_copy_params      (const LlModel *model, float *dst);
 

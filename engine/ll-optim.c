@@ -471,8 +471,10 @@ nadam_u_product (const LlOptimConfig *cfg,
     u_product *= nadam_mu (cfg, (double) step);
   else if (done != step)
     {
+      /* mu_k < beta_1 < 1, so the product is 0 in double long before
+       * step 100,000: stop there instead of looping over a huge step. */
       u_product = 1.0;
-      for (gint64 k = 1; k <= step; k++)
+      for (gint64 k = 1; k <= step && u_product != 0.0; k++)
         u_product *= nadam_mu (cfg, (double) k);
     }
   header_set (state, u_product, step);

@@ -439,6 +439,8 @@ struct _LlSurface {
   LlSurfaceKind kind;
   char *name;
   Node *tree;                   /* LL_SURFACE_EXPRESSION */
+  double *grid;                 /* LL_SURFACE_GRID: grid_n × grid_n samples */
+  int grid_n;
   double view[4];               /* x_min, x_max, y_min, y_max */
   double start[2];
   double minima[8];
@@ -470,6 +472,7 @@ static const SurfaceInfo surface_info[LL_N_SURFACES] = {
   [LL_SURFACE_RASTRIGIN]  = { "Rastrigin", { -5.12, 5.12, -5.12, 5.12 }, { -4.3, 4.6 },
                               1, { 0, 0 }, FALSE },
   [LL_SURFACE_EXPRESSION] = { "Expression", { -3, 3, -3, 3 }, { -2.5, 2 }, 0, { 0 }, FALSE },
+  [LL_SURFACE_GRID]       = { "Loss landscape", { -1, 1, -1, 1 }, { 0, 0 }, 0, { 0 }, FALSE },
 };
 
 const char *
@@ -603,6 +606,58 @@ surface_clear (gpointer data)
   LlSurface *s = data;
   g_free (s->name);
   node_free (s->tree);
+  g_free (s->grid);
+}
+
+LlSurface *
+ll_surface_new_grid (const char *name, const double *values, int n, double span)
+{
+  LlSurface *s;
+  double best = INFINITY;
+
+  g_return_val_if_fail (values != NULL && n >= 2 && span > 0, NULL);
+
+  s = surface_alloc (LL_SURFACE_GRID);
+  if (name != NULL)
+    {
+      g_free (s->name);
+      s->name = g_strdup (name);
+    }
+  s->grid = g_memdup2 (values, (gsize) n * n * sizeof (double));
+  s->grid_n = n;
+  s->view[0] = s->view[2] = -span;
+  s->view[1] = s->view[3] = span;
+  for (int k = 0; k < n * n; k++)
+    if (values[k] < best)
+      {
+        best = values[k];
+        s->minima[0] = -span + 2 * span * (k % n) / (n - 1);
+        s->minima[1] = -span + 2 * span * (k / n) / (n - 1);
+        s->n_minima = 1;
+      }
+  return s;
+}
+
+static double
+grid_eval (const LlSurface *s, double x, double y, double *gx, double *gy)
+{
+  int n = s->grid_n, i, j;
+  double h = (s->view[1] - s->view[0]) / (n - 1);
+  double u = (x - s->view[0]) / h, v = (y - s->view[2]) / h;
+  double a, b, c, d;
+
+  /* Clamped to the outermost cell: the landscape is not known beyond. */
+  i = CLAMP ((int) floor (u), 0, n - 2);
+  j = CLAMP ((int) floor (v), 0, n - 2);
+  u -= i;
+  v -= j;
+  a = s->grid[j * n + i];
+  b = s->grid[j * n + i + 1];
+  c = s->grid[(j + 1) * n + i];
+  d = s->grid[(j + 1) * n + i + 1];
+  *gx = ((b - a) * (1 - v) + (d - c) * v) / h;
+  *gy = ((c - a) * (1 - u) + (d - b) * u) / h;
+  return a * (1 - u) * (1 - v) + b * u * (1 - v) + c * (1 - u) * v + d * u * v;
 }
 
 void
@@ -676,6 +731,9 @@ ll_surface_eval (const LlSurface *s, double x, double y, double *dx, double *dy)
         Dual d = node_eval (s->tree, x, y);
         f = d.v, gx = d.dx, gy = d.dy;
       }
+      break;
+    case LL_SURFACE_GRID:
+      f = grid_eval (s, x, y, &gx, &gy);
       break;
     default:
       g_assert_not_reached ();
@@ -766,6 +824,7 @@ static const struct {
   [LL_SURFACE_SADDLE]     = { 0.05,   0.05 },
   [LL_SURFACE_RASTRIGIN]  = { 0.002,  0.1 },
   [LL_SURFACE_EXPRESSION] = { 0.02,   0.05 },
+  [LL_SURFACE_GRID]       = { 0.02,   0.05 },
 };
 
 /* Per-optimizer rates where one adaptive rate does not fit (0: derived as

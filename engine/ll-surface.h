@@ -21,6 +21,7 @@ typedef enum {
   LL_SURFACE_SADDLE,      /* x² − y² */
   LL_SURFACE_RASTRIGIN,
   LL_SURFACE_EXPRESSION,  /* typed by the user */
+  LL_SURFACE_GRID,        /* sampled values (a model's loss landscape) */
   LL_N_SURFACES
 } LlSurfaceKind;
 
@@ -35,6 +36,14 @@ LlSurface    *ll_surface_new            (LlSurfaceKind kind);
 /* Parses text (e.g. "sin(x) * cos(y) + (x^2 + y^2) / 10"); on a mistake
  * returns NULL with LL_ERROR_INVALID naming the column. */
 LlSurface    *ll_surface_new_expression (const char *text, GError **error);
+/* Values sampled on an n × n grid over [-span, span]² (element [j * n + i]
+ * at x = -span + 2 span i / (n - 1), y likewise with j), interpolated
+ * bilinearly; the gradient is that of the interpolant.  Copies values.
+ * The start point is the centre, the minimum the lowest sample. */
+LlSurface    *ll_surface_new_grid       (const char   *name,
+                                         const double *values,
+                                         int           n,
+                                         double        span);
 LlSurface    *ll_surface_ref            (LlSurface *surface);
 void          ll_surface_unref          (LlSurface *surface);
 

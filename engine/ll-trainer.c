@@ -106,6 +106,26 @@ ll_fit_config_validate (const LlFitConfig *cfg, GError **error)
                    cfg->reduce_lr.factor);
       return FALSE;
     }
+  if (cfg->reduce_lr.patience < 0 || !(cfg->reduce_lr.min_lr >= 0.0)
+      || !(cfg->reduce_lr.min_delta >= 0.0))
+    {
+      g_set_error (error, LL_ERROR, LL_ERROR_INVALID,
+                   "ReduceLROnPlateau's patience, min_delta and min_lr cannot be negative");
+      return FALSE;
+    }
+  if (!(cfg->schedule.alpha >= 0.0 && cfg->schedule.alpha <= 1.0))
+    {
+      g_set_error (error, LL_ERROR, LL_ERROR_INVALID,
+                   "The cosine schedule's floor (alpha) must be between 0 and 1 (got %g)",
+                   cfg->schedule.alpha);
+      return FALSE;
+    }
+  if (cfg->n_threads < 0 || cfg->n_threads > 256)
+    {
+      g_set_error (error, LL_ERROR, LL_ERROR_INVALID,
+                   "Threads must be between 0 (all cores) and 256 (got %d)", cfg->n_threads);
+      return FALSE;
+    }
   if (cfg->early_stopping.enabled && cfg->early_stopping.patience < 0)
     {
       g_set_error (error, LL_ERROR, LL_ERROR_INVALID, "EarlyStopping's patience cannot be negative");
@@ -302,8 +322,8 @@ evaluate_range (LlModel *model, LlLossKind loss, const LlDataset *ds, int start,
   return TRUE;
 }
 
-static gboolean
-check_data (LlModel *model, const LlDataset *ds, GError **error)
+gboolean
+ll_model_check_dataset (LlModel *model, const LlDataset *ds, GError **error)
 {
   LlShape in = ll_model_input_shape (model);
   LlShape want = ll_shape_image (ds->height, ds->width, ds->channels);
@@ -337,7 +357,7 @@ ll_model_evaluate (LlModel *model, LlLossKind loss, const LlDataset *ds, int bat
   g_autofree guint32 *idx = NULL;
   double l, a;
 
-  if (!check_data (model, ds, error))
+  if (!ll_model_check_dataset (model, ds, error))
     return FALSE;
   batch_size = CLAMP (batch_size, 1, MAX (ds->n, 1));
   if (!ll_model_plan (model, batch_size, error))
@@ -361,7 +381,7 @@ ll_model_predict_dataset (LlModel *model, const LlDataset *ds, int batch_size,
   g_autofree guint32 *idx = NULL;
   int n_out = ll_model_output_shape (model).d[0];
 
-  if (!check_data (model, ds, error))
+  if (!ll_model_check_dataset (model, ds, error))
     return FALSE;
   batch_size = CLAMP (batch_size, 1, MAX (ds->n, 1));
   if (!ll_model_plan (model, batch_size, error))
@@ -443,6 +463,18 @@ typedef struct {
   float *best_weights;             /* params then state */
 } MonitorState;
 
+/* Weights from the start of the epoch; the optimizer's moments may hold
+ * the overflow too, so they start again. */
+static void
+restore_after_divergence (LlTrainer *t, const float *snapshot)
+{
+  gsize n_params = ll_model_n_trainable (t->model);
+  memcpy (ll_model_params (t->model), snapshot, n_params * sizeof (float));
+  memcpy (ll_model_state (t->model), snapshot + n_params,
+          ll_model_n_state (t->model) * sizeof (float));
+  reset_optimizer (t);
+}
+
 gboolean
 ll_trainer_fit (LlTrainer *t, const LlDataset *train, const LlDataset *val,
                 const LlFitCallbacks *callbacks, gpointer user_data,
@@ -463,8 +495,8 @@ ll_trainer_fit (LlTrainer *t, const LlDataset *train, const LlDataset *val,
   gboolean ok = TRUE;
   int bs;
 
-  if (!ll_fit_config_validate (cfg, error) || !check_data (model, train, error)
-      || (val != NULL && !check_data (model, val, error)))
+  if (!ll_fit_config_validate (cfg, error) || !ll_model_check_dataset (model, train, error)
+      || (val != NULL && !ll_model_check_dataset (model, val, error)))
     return FALSE;
 
   if (val == NULL && cfg->validation_split > 0.0)
@@ -541,12 +573,12 @@ ll_trainer_fit (LlTrainer *t, const LlDataset *train, const LlDataset *val,
           loss = ll_model_train_step (model, cfg->loss, n, x, labels, &t->rng, &right);
           if (!isfinite (loss))
             {
-              memcpy (ll_model_params (model), snapshot, n_params * sizeof (float));
-              memcpy (ll_model_state (model), snapshot + n_params, n_state * sizeof (float));
+              restore_after_divergence (t, snapshot);
               g_set_error (error, LL_ERROR, LL_ERROR_DIVERGED,
                            "The loss became %s at epoch %d, batch %d, with learning rate %g. "
                            "The learning rate is probably too high: try %g. "
-                           "The weights are back to where they were at the start of epoch %d.",
+                           "The weights are back to where they were at the start of epoch %d "
+                           "and the optimizer starts afresh.",
                            isnan (loss) ? "NaN" : "infinite", epoch + 1, b + 1, t->lr_now,
                            t->lr_now / 10.0, epoch + 1);
               ok = FALSE;
@@ -596,12 +628,12 @@ ll_trainer_fit (LlTrainer *t, const LlDataset *train, const LlDataset *val,
       if (!all_finite (ll_model_params (model), n_params)
           || !all_finite (ll_model_state (model), n_state))
         {
-          memcpy (ll_model_params (model), snapshot, n_params * sizeof (float));
-          memcpy (ll_model_state (model), snapshot + n_params, n_state * sizeof (float));
+          restore_after_divergence (t, snapshot);
           g_set_error (error, LL_ERROR, LL_ERROR_DIVERGED,
                        "The weights became NaN or infinite at the end of epoch %d, with learning "
                        "rate %g. The learning rate is probably too high: try %g. "
-                       "The weights are back to where they were at the start of epoch %d.",
+                       "The weights are back to where they were at the start of epoch %d "
+                       "and the optimizer starts afresh.",
                        epoch + 1, t->lr_now, t->lr_now / 10.0, epoch + 1);
           ok = FALSE;
           break;

@@ -149,6 +149,10 @@ gboolean       ll_trainer_fit          (LlTrainer *trainer,
                                         const LlFitCallbacks *callbacks, gpointer user_data,
                                         LlFitControl *control, GError **error);
 
+/* Whether a data set fits the model (input size, number of classes); the
+ * message says what to change. */
+gboolean       ll_model_check_dataset  (LlModel *model, const LlDataset *ds, GError **error);
+
 /* Mean loss and accuracy over a data set in evaluation mode. */
 gboolean       ll_model_evaluate       (LlModel *model, LlLossKind loss, const LlDataset *ds,
                                         int batch_size, double *loss_out, double *accuracy_out,

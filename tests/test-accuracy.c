@@ -8,7 +8,7 @@
  *     96.96 % on these 10,000)
  *   Fashion-MNIST (/usr/share/datasets/fashion-mnist, Debian's
  *   dataset-fashion-mnist, 60,000 training images):
- *     fashion-mlp, 5 epochs >= 86 %; mnist-cnn, 3 epochs >= 89 %
+ *     fashion-mlp, 5 epochs >= 86 %; mnist-cnn, 3 epochs at batch 32 >= 89 %
  *
  * Without the shared MNIST the digits are generated, and only a weaker
  * bound is asserted: the model learns them (>= 90 %). */
@@ -26,8 +26,8 @@ have_shared_mnist (void)
 
 /* Trains a preset and returns its test accuracy. */
 static double
-train_preset (const char *preset, int epochs, const LlDataset *train, const LlDataset *test,
-              const char *what)
+train_preset (const char *preset, int epochs, int batch_size, const LlDataset *train,
+              const LlDataset *test, const char *what)
 {
   g_autoptr(GError) error = NULL;
   LlFitConfig cfg;
@@ -42,6 +42,8 @@ train_preset (const char *preset, int epochs, const LlDataset *train, const LlDa
   g_assert_no_error (error);
   if (epochs > 0)
     cfg.epochs = epochs;
+  if (batch_size > 0)
+    cfg.batch_size = batch_size;
   cfg.n_threads = 2;
   t = ll_trainer_new (model, &cfg);
   ll_trainer_reset (t);
@@ -70,7 +72,7 @@ test_mnist_mlp (void)
   g_autoptr(LlDataset) train = ll_test_mnist (FALSE, 3000);
   g_autoptr(LlDataset) test = ll_test_mnist (TRUE, 1000);
   gboolean real = have_shared_mnist ();
-  double acc = train_preset ("mlp-128-dropout", 15, train, test,
+  double acc = train_preset ("mlp-128-dropout", 15, 0, train, test,
                              real ? "shared MNIST" : "generated digits (no ../shared/data)");
 
   g_assert_cmpfloat (acc, >=, real ? 0.95 : 0.90);
@@ -82,7 +84,7 @@ test_mnist_cnn (void)
   g_autoptr(LlDataset) train = ll_test_mnist (FALSE, 3000);
   g_autoptr(LlDataset) test = ll_test_mnist (TRUE, 1000);
   gboolean real = have_shared_mnist ();
-  double acc = train_preset ("mnist-cnn", 5, train, test,
+  double acc = train_preset ("mnist-cnn", 5, 0, train, test,
                              real ? "shared MNIST" : "generated digits (no ../shared/data)");
 
   g_assert_cmpfloat (acc, >=, real ? 0.97 : 0.90);
@@ -122,7 +124,9 @@ test_fashion (gconstpointer data)
     }
   g_assert_cmpint (train->n, ==, 60000);
   g_assert_cmpint (test->n, ==, 10000);
-  acc = train_preset (preset, cnn ? 3 : 5, train, test, "Fashion-MNIST");
+  /* The CNN at Keras' default batch of 32: three epochs at the preset's 128
+   * reach 88.4 % (PyTorch: 87.7 %), at 32 they reach 89.4 %. */
+  acc = train_preset (preset, cnn ? 3 : 5, cnn ? 32 : 0, train, test, "Fashion-MNIST");
   g_assert_cmpfloat (acc, >=, cnn ? 0.89 : 0.86);
 }
 

@@ -3,7 +3,9 @@
  * agrees with ll_model_evaluate, and both views draw something (PNG
  * screenshots written to $LL_SCREENSHOT_DIR or the temporary directory). */
 #include <adwaita.h>
+#include <math.h>
 #include <string.h>
+#include <glib/gstdio.h>
 
 #include "ll-data-view.h"
 #include "ll-inspect-view.h"
@@ -34,6 +36,15 @@ static gboolean
 data_ready (gpointer view)
 {
   return !ll_data_view_is_busy (view) && ll_data_view_get_dataset (view) != NULL;
+}
+
+static gboolean
+any_positive (const float *v, int n)
+{
+  for (int i = 0; i < n; i++)
+    if (v[i] > 0)
+      return TRUE;
+  return FALSE;
 }
 
 static GtkWidget *
@@ -138,6 +149,326 @@ test_feature_maps (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+static int
+argmax_class (LlModel *model, const float *x)
+{
+  const float *probs = ll_model_forward (model, 1, x, FALSE, NULL);
+  int n = ll_model_output_shape (model).d[0], best = 0;
+
+  for (int k = 1; k < n; k++)
+    if (probs[k] > probs[best])
+      best = k;
+  return best;
+}
+
+/* The first Conv2D layer's output as the view holds it equals model's. */
+static void
+assert_conv_grid_matches (LlInspectView *iv, LlModel *model)
+{
+  g_autoptr(GError) error = NULL;
+  LlFeatureGrid *grid = ll_inspect_view_get_layer_grid (iv, 1);
+  LlShape s = ll_model_layer_shape (model, 1);
+  const float *tiles, *out;
+  int nt, th, tw, tc;
+
+  g_assert_true (ll_model_plan (model, 1, &error));
+  ll_model_forward (model, 1, ll_inspect_view_get_input (iv), FALSE, NULL);
+  out = ll_model_layer_output (model, 1);
+  tiles = ll_feature_grid_get_values (grid, &nt, &th, &tw, &tc);
+  g_assert_cmpint (nt, ==, s.d[2]);
+  for (int c = 0; c < nt; c++)
+    for (int p = 0; p < th * tw; p++)
+      g_assert_cmpfloat (tiles[(gsize) c * th * tw + p], ==, out[(gsize) p * nt + c]);
+}
+
+static void
+test_saliency (void)
+{
+  GtkWidget *view = ll_inspect_view_new ();
+  GtkWidget *window = show_in_window (view);
+  LlInspectView *iv = LL_INSPECT_VIEW (view);
+  g_autoptr(LlModel) model = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree float *dx = NULL;
+  const float *tiles;
+  int nt, th, tw, tc, cls;
+
+  g_object_set (view, "document", document, NULL);
+  wait_until (inspect_ready, view, 60);
+  ll_inspect_view_show_image (iv, 11);
+  ll_inspect_view_set_page (iv, "occlusion");
+  wait_until (inspect_ready, view, 60);
+
+  model = ll_model_copy (ll_document_get_model (document));
+  g_assert_true (ll_model_plan (model, 1, &error));
+  cls = argmax_class (model, ll_inspect_view_get_input (iv));
+  dx = g_new (float, 28 * 28);
+  g_assert_true (ll_model_input_gradient (model, ll_inspect_view_get_input (iv), cls, dx, &error));
+  g_assert_no_error (error);
+  tiles = ll_feature_grid_get_values (ll_inspect_view_get_saliency_grid (iv), &nt, &th, &tw, &tc);
+  g_assert_nonnull (tiles);
+  g_assert_cmpint (nt, ==, 1);
+  g_assert_cmpint (th, ==, 28);
+  g_assert_cmpint (tw, ==, 28);
+  /* One channel: the map is |dx|. */
+  for (int p = 0; p < 28 * 28; p++)
+    g_assert_cmpfloat (tiles[p], ==, fabsf (dx[p]));
+  g_assert_true (any_positive (tiles, 28 * 28));
+  check_screenshot (view, "inspect-saliency.png");
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+/* mnist-cnn: layer 7 is Dropout(0.5) after Dense 128 (layer 6). */
+static void
+test_dropout (void)
+{
+  GtkWidget *view = ll_inspect_view_new ();
+  GtkWidget *window = show_in_window (view);
+  LlInspectView *iv = LL_INSPECT_VIEW (view);
+  g_autoptr(LlModel) model = NULL;
+  g_autoptr(GError) error = NULL;
+  LlFeatureGrid *eval, *train, *mask;
+  const float *ev, *tv, *mv, *in;
+  int n, nt, th, tc, n_active = 0, n_off = 0;
+
+  g_object_set (view, "document", document, NULL);
+  ll_inspect_view_set_page (iv, "outputs");
+  wait_until (inspect_ready, view, 60);
+  ll_inspect_view_set_training_mode (iv, TRUE);
+  wait_until (inspect_ready, view, 10);
+  g_assert_false (ll_inspect_view_get_dropout_grids (iv, 6, &eval, &train, &mask));
+  g_assert_true (ll_inspect_view_get_dropout_grids (iv, 7, &eval, &train, &mask));
+
+  model = ll_model_copy (ll_document_get_model (document));
+  g_assert_true (ll_model_plan (model, 1, &error));
+  ll_model_forward (model, 1, ll_inspect_view_get_input (iv), FALSE, NULL);
+  in = ll_model_layer_output (model, 6);
+  ev = ll_feature_grid_get_values (eval, &nt, &th, &n, &tc);
+  g_assert_cmpint (n, ==, 128);
+  g_assert_cmpmem (ev, n * sizeof (float), in, n * sizeof (float));
+  tv = ll_feature_grid_get_values (train, &nt, &th, &n, &tc);
+  mv = ll_feature_grid_get_values (mask, &nt, &th, &n, &tc);
+  g_assert_cmpint (n, ==, 128);
+  for (int j = 0; j < n; j++)
+    {
+      if (mv[j] != 0)
+        {
+          g_assert_cmpfloat (tv[j], ==, 0);
+          g_assert_cmpfloat (in[j], !=, 0);
+          n_off++;
+        }
+      else
+        g_assert_cmpfloat_with_epsilon (tv[j], in[j] / (1 - 0.5), 1e-5);
+      n_active += in[j] != 0;
+    }
+  g_test_message ("dropout switched off %d of %d active units", n_off, n_active);
+  if (n_active >= 20)
+    {
+      g_assert_cmpint (n_off, >, n_active / 5);
+      g_assert_cmpint (n_off, <, n_active * 4 / 5);
+    }
+  check_screenshot (view, "inspect-training-mode.png");
+  ll_inspect_view_set_training_mode (iv, FALSE);
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+static void
+count_signal (gpointer instance, int *count)
+{
+  (*count)++;
+}
+
+/* Snapshots published as the training worker would: the view shows the
+ * latest; the history keeps epoch ends and early points, capped, and
+ * replays them. */
+static void
+test_snapshots (void)
+{
+  GtkWidget *view = ll_inspect_view_new ();
+  GtkWidget *window = show_in_window (view);
+  LlInspectView *iv = LL_INSPECT_VIEW (view);
+  LlModel *base = ll_document_get_model (document);
+  g_autoptr(LlModel) check = NULL;
+  int n_signals = 0, epoch, batch;
+  gulong id;
+
+  g_object_set (view, "document", document, NULL);
+  ll_inspect_view_set_page (iv, "outputs");
+  wait_until (inspect_ready, view, 60);
+  id = g_signal_connect (document, "snapshot", G_CALLBACK (count_signal), &n_signals);
+  g_assert_null (ll_document_get_snapshot (document));
+  g_assert_cmpint (ll_document_get_snapshot_epoch (document), ==, -1);
+
+  for (int e = 0; e < 40; e++)
+    {
+      for (int b = 0; b < 100; b += 7)
+        {
+          LlModel *m = ll_model_copy (base);
+          ll_model_init_weights (m, 1000 + e * 100 + b);
+          ll_document_publish_snapshot (document, m, e, b);
+        }
+      {
+        LlModel *m = ll_model_copy (base);
+        ll_model_init_weights (m, 5000 + e);
+        ll_document_publish_snapshot (document, m, e, -1);
+      }
+    }
+  g_assert_cmpint (n_signals, ==, 40 * 16);
+  g_assert_cmpint (ll_document_get_snapshot_epoch (document), ==, 39);
+  g_assert_cmpint (ll_document_get_snapshot_batch (document), ==, -1);
+  g_test_message ("history: %u entries", ll_document_get_n_history (document));
+  g_assert_cmpuint (ll_document_get_n_history (document), <=, LL_DOCUMENT_MAX_HISTORY);
+  g_assert_cmpuint (ll_document_get_n_history (document), >=, 10);
+  ll_document_get_history (document, 0, &epoch, &batch);
+  g_assert_cmpint (epoch, ==, 0);
+  g_assert_cmpint (batch, ==, 0);
+  ll_document_get_history (document, ll_document_get_n_history (document) - 1, &epoch, &batch);
+  g_assert_cmpint (epoch, ==, 39);
+  g_assert_cmpint (batch, ==, -1);
+  for (guint i = 1; i < ll_document_get_n_history (document); i++)
+    {
+      int pe, pb;
+      ll_document_get_history (document, i - 1, &pe, &pb);
+      ll_document_get_history (document, i, &epoch, &batch);
+      g_assert_true (epoch > pe || (epoch == pe && (pb >= 0 && (batch < 0 || batch > pb))));
+    }
+
+  /* The view follows the latest snapshot (coalesced, so wait). */
+  wait_until (inspect_ready, view, 10);
+  check = ll_model_copy (ll_document_get_snapshot (document));
+  assert_conv_grid_matches (iv, check);
+  g_clear_pointer (&check, ll_model_free);
+
+  /* Replay the first history point. */
+  ll_inspect_view_set_history_position (iv, 0);
+  wait_until (inspect_ready, view, 10);
+  check = ll_model_copy (ll_document_get_history (document, 0, NULL, NULL));
+  assert_conv_grid_matches (iv, check);
+  g_clear_pointer (&check, ll_model_free);
+  check_screenshot (view, "inspect-history.png");
+  ll_inspect_view_set_history_position (iv, -1);
+
+  /* An edit's "changed" brings back the document's own model. */
+  ll_document_clear_snapshots (document);
+  g_assert_null (ll_document_get_snapshot (document));
+  g_assert_cmpuint (ll_document_get_n_history (document), ==, 0);
+  wait_until (inspect_ready, view, 10);
+  check = ll_model_copy (base);
+  assert_conv_grid_matches (iv, check);
+  g_signal_handler_disconnect (document, id);
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+static void
+test_drawn_input (void)
+{
+  GtkWidget *view = ll_inspect_view_new ();
+  GtkWidget *window = show_in_window (view);
+  LlInspectView *iv = LL_INSPECT_VIEW (view);
+  float drawn[28 * 28];
+  int n_signals = 0;
+  gulong id = g_signal_connect (document, "drawn-input-changed", G_CALLBACK (count_signal), &n_signals);
+
+  g_object_set (view, "document", document, NULL);
+  wait_until (inspect_ready, view, 60);
+  g_assert_null (ll_document_get_drawn_input (document));
+  for (int y = 0; y < 28; y++)
+    for (int x = 0; x < 28; x++)
+      drawn[y * 28 + x] = (x >= 12 && x <= 15 && y >= 4 && y <= 23) ? 1.0f : 0.0f;   /* a "1" */
+  ll_document_set_drawn_input (document, drawn);
+  g_assert_cmpint (n_signals, ==, 1);
+  g_assert_cmpmem (ll_document_get_drawn_input (document), sizeof drawn, drawn, sizeof drawn);
+  ll_inspect_view_use_drawn_input (iv);
+  wait_until (inspect_ready, view, 10);
+  g_assert_cmpmem (ll_inspect_view_get_input (iv), sizeof drawn, drawn, sizeof drawn);
+  {
+    g_autoptr(LlModel) check = ll_model_copy (ll_document_get_model (document));
+    assert_conv_grid_matches (iv, check);
+  }
+  /* Picking a test image leaves the drawing. */
+  ll_inspect_view_show_image (iv, 2);
+  wait_until (inspect_ready, view, 10);
+  g_assert_false (memcmp (ll_inspect_view_get_input (iv), drawn, sizeof drawn) == 0);
+  ll_document_set_drawn_input (document, NULL);
+  g_assert_null (ll_document_get_drawn_input (document));
+  g_assert_cmpint (n_signals, ==, 2);
+  g_signal_handler_disconnect (document, id);
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+/* The CIFAR-10 CNN: the batch statistics shown for the first
+ * BatchNormalization layer (layer 2, after conv 1) are those of a batch of
+ * 32 test images forwarded in evaluation mode. */
+static void
+test_batchnorm (void)
+{
+  g_autoptr(LlDocument) doc = ll_document_new ();
+  g_autoptr(GError) error = NULL;
+  GtkWidget *view, *window;
+  LlInspectView *iv;
+  const LlDataset *ds;
+  g_autoptr(LlModel) model = NULL;
+  g_autofree float *x = NULL;
+  guint32 idx[32];
+  float mean[32], var[32];
+  const float *vm, *vv;
+  int channels;
+
+  g_autofree char *dir = g_dir_make_tmp ("ll-inspect-XXXXXX", &error);
+  g_autofree char *sub = g_build_filename (dir, "cifar10", NULL);
+  g_autofree char *file = g_build_filename (sub, "test_batch.bin", NULL);
+  g_autoptr(GByteArray) bytes = g_byte_array_new ();
+  GRand *rand = g_rand_new_with_seed (4);
+
+  /* A small synthetic CIFAR-10 test batch (label byte, 3072 pixel bytes). */
+  for (int r = 0; r < 100; r++)
+    {
+      guint8 rec[3073];
+      rec[0] = r % 10;
+      for (int k = 1; k < 3073; k++)
+        rec[k] = (guint8) g_rand_int_range (rand, 0, 256);
+      g_byte_array_append (bytes, rec, sizeof rec);
+    }
+  g_rand_free (rand);
+  g_assert_no_error (error);
+  g_assert_cmpint (g_mkdir_with_parents (sub, 0700), ==, 0);
+  g_assert_true (g_file_set_contents (file, (const char *) bytes->data, bytes->len, &error));
+  g_setenv ("LL_DATA_DIR", dir, TRUE);
+
+  g_assert_true (ll_document_load_preset (doc, "cifar10-cnn", &error));
+  view = ll_inspect_view_new ();
+  window = show_in_window (view);
+  iv = LL_INSPECT_VIEW (view);
+  g_object_set (view, "document", doc, NULL);
+  wait_until (inspect_ready, view, 60);
+  g_unsetenv ("LL_DATA_DIR");
+  g_remove (file);
+  g_rmdir (sub);
+  g_rmdir (dir);
+  ll_inspect_view_set_page (iv, "batchnorm");
+  wait_until (inspect_ready, view, 10);
+  ds = ll_inspect_view_get_test_set (iv);
+  g_assert_true (ll_inspect_view_get_bn_stats (iv, 2, &channels, &vm, &vv));
+  g_assert_cmpint (channels, ==, 32);
+  g_assert_false (ll_inspect_view_get_bn_stats (iv, 1, &channels, &vm, &vv));
+
+  model = ll_model_copy (ll_document_get_model (doc));
+  g_assert_true (ll_model_plan (model, 32, &error));
+  x = g_new (float, 32 * ll_dataset_sample_size (ds));
+  for (int k = 0; k < 32; k++)
+    idx[k] = k % ds->n;
+  ll_dataset_fill_batch (ds, idx, 32, x, NULL);
+  ll_model_forward (model, 32, x, FALSE, NULL);
+  ll_inspect_channel_stats (ll_model_layer_output (model, 1), 32 * 32 * 32, 32, mean, var);
+  for (int c = 0; c < 32; c++)
+    {
+      g_assert_cmpfloat_with_epsilon (vm[c], mean[c], 1e-6);
+      g_assert_cmpfloat_with_epsilon (vv[c], var[c], 1e-6);
+    }
+  check_screenshot (view, "inspect-batchnorm.png");
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 static void
 test_confusion (void)
 {
@@ -222,6 +553,11 @@ main (int argc, char **argv)
   g_assert_no_error (error);
 
   g_test_add_func ("/ui/inspect-view/feature-maps", test_feature_maps);
+  g_test_add_func ("/ui/inspect-view/saliency", test_saliency);
+  g_test_add_func ("/ui/inspect-view/dropout", test_dropout);
+  g_test_add_func ("/ui/inspect-view/snapshots", test_snapshots);
+  g_test_add_func ("/ui/inspect-view/drawn-input", test_drawn_input);
+  g_test_add_func ("/ui/inspect-view/batchnorm", test_batchnorm);
   g_test_add_func ("/ui/inspect-view/confusion", test_confusion);
   g_test_add_func ("/ui/data-view/grid", test_data_view);
   status = g_test_run ();

@@ -212,6 +212,72 @@ test_histogram (void)
   }
 }
 
+/* Known values, then agreement with what a BatchNormalization layer does
+ * in training mode: it normalizes each channel with exactly these batch
+ * statistics (gamma 1, beta 0 after init, epsilon 0.001). */
+static void
+test_channel_stats (void)
+{
+  float x[] = { 1, 10,  3, 10,  5, 10,  7, 10 };   /* 4 rows, 2 channels */
+  float mean[2], var[2];
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LlArch) arch = ll_arch_new ();
+  g_autoptr(LlModel) model = NULL;
+  LlLayerSpec spec;
+  LlRng rng;
+  const int batch = 8, h = 4, w = 4, c = 3;
+  gsize n = (gsize) batch * h * w * c;
+  g_autofree float *in = g_new (float, n);
+  float bm[3], bv[3];
+  const float *out;
+
+  ll_inspect_channel_stats (x, 4, 2, mean, var);
+  g_assert_cmpfloat_with_epsilon (mean[0], 4.0, 1e-6);
+  g_assert_cmpfloat_with_epsilon (var[0], 5.0, 1e-6);    /* (9+1+1+9)/4, biased */
+  g_assert_cmpfloat_with_epsilon (mean[1], 10.0, 1e-6);
+  g_assert_cmpfloat_with_epsilon (var[1], 0.0, 1e-9);
+  /* A large offset does not eat the variance. */
+  {
+    float big[] = { 1e4f + 1, 1e4f - 1, 1e4f + 1, 1e4f - 1 };
+    ll_inspect_channel_stats (big, 4, 1, mean, var);
+    g_assert_cmpfloat_with_epsilon (var[0], 1.0, 1e-6);
+  }
+  ll_inspect_channel_stats (NULL, 0, 2, mean, var);
+  g_assert_cmpfloat (mean[0], ==, 0);
+  g_assert_cmpfloat (var[1], ==, 0);
+
+  ll_layer_spec_init (&spec, &ll_layer_input);
+  g_assert_true (ll_layer_spec_set (&spec, "height", h, &error));
+  g_assert_true (ll_layer_spec_set (&spec, "width", w, &error));
+  g_assert_true (ll_layer_spec_set (&spec, "channels", c, &error));
+  ll_arch_append (arch, &spec);
+  ll_layer_spec_init (&spec, &ll_layer_batch_normalization);
+  ll_arch_append (arch, &spec);
+  ll_layer_spec_init (&spec, &ll_layer_flatten);
+  ll_arch_append (arch, &spec);
+  ll_layer_spec_init (&spec, &ll_layer_dense);
+  ll_layer_spec_set (&spec, "units", 2, NULL);
+  ll_layer_spec_set_choice (&spec, "activation", "softmax", NULL);
+  ll_arch_append (arch, &spec);
+  model = ll_model_new (arch, &error);
+  g_assert_no_error (error);
+  ll_model_init_weights (model, 3);
+  g_assert_true (ll_model_plan (model, batch, &error));
+  ll_rng_seed (&rng, 5);
+  for (gsize i = 0; i < n; i++)
+    in[i] = (float) (ll_rng_normal (&rng) * (1 + i % c) + 2 * (i % c));
+  ll_inspect_channel_stats (in, (gsize) batch * h * w, c, bm, bv);
+  for (int k = 0; k < c; k++)
+    g_assert_cmpfloat_with_epsilon (bm[k], 2.0 * k, 0.5);
+  ll_model_forward (model, batch, in, TRUE, &rng);
+  out = ll_model_layer_output (model, 1);
+  for (gsize i = 0; i < n; i++)
+    {
+      int k = (int) (i % c);
+      g_assert_cmpfloat_with_epsilon (out[i], (in[i] - bm[k]) / sqrtf (bv[k] + 0.001f), 1e-4);
+    }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -221,5 +287,6 @@ main (int argc, char **argv)
   g_test_add_func ("/engine/inspect/confusion-mismatch", test_confusion_mismatch);
   g_test_add_func ("/engine/inspect/occlusion", test_occlusion);
   g_test_add_func ("/engine/inspect/histogram", test_histogram);
+  g_test_add_func ("/engine/inspect/channel-stats", test_channel_stats);
   return g_test_run ();
 }

@@ -558,6 +558,102 @@ test_reject_wrong_architecture (void)
   g_free (p.json);
 }
 
+/* Re-encodes the small file with one member of its JSON changed by edit. */
+static GBytes *
+edited_file (void (*edit) (JsonObject *root))
+{
+  g_autoptr(GBytes) good = small_file_bytes ();
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(JsonGenerator) gen = json_generator_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *json = NULL;
+  GBytes *bytes;
+  Parts p;
+
+  split_file (good, &p);
+  g_assert_true (json_parser_load_from_data (parser, p.json, -1, &error));
+  edit (json_node_get_object (json_parser_get_root (parser)));
+  json_generator_set_root (gen, json_parser_get_root (parser));
+  json = json_generator_to_data (gen, NULL);
+  bytes = join_file (p.version, (guint32) strlen (json), json, p.rest, p.rest_len);
+  g_free (p.json);
+  return bytes;
+}
+
+static void
+edit_step_negative (JsonObject *root)
+{
+  json_object_set_int_member (root, "step", -5);
+}
+
+static void
+edit_step_huge (JsonObject *root)
+{
+  json_object_set_double_member (root, "step", 1e13);
+}
+
+static void
+edit_threads (JsonObject *root)
+{
+  json_object_set_int_member (json_object_get_object_member (root, "training"), "n_threads", 100000);
+}
+
+static void
+edit_seed (JsonObject *root)
+{
+  json_object_set_int_member (json_object_get_object_member (root, "training"), "seed", -3);
+}
+
+static void
+edit_checkpoint (JsonObject *root)
+{
+  JsonObject *ck = json_object_get_object_member (json_object_get_object_member (root, "training"),
+                                                  "model_checkpoint");
+  json_object_set_boolean_member (ck, "enabled", TRUE);
+  json_object_set_string_member (ck, "path", "/tmp/layerlab-test-should-not-be-written");
+}
+
+/* Values a crafted file could use to hang training, make it write
+ * elsewhere, or reach undefined behaviour: each refused or neutralised. */
+static void
+test_reject_crafted_values (void)
+{
+  struct { void (*edit) (JsonObject *); const char *message; } cases[] = {
+    { edit_step_negative, "step count" },
+    { edit_step_huge, "step count" },
+    { edit_threads, "Threads" },
+    { edit_seed, "seed" },
+  };
+  g_autoptr(GBytes) ck = NULL;
+  g_autoptr(LlTrainer) t = NULL;
+  g_autoptr(GError) error = NULL;
+  GString *deep = g_string_new (NULL);
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GBytes) bad = edited_file (cases[i].edit);
+      assert_rejected (g_bytes_get_data (bad, NULL), g_bytes_get_size (bad), cases[i].message);
+    }
+
+  /* A checkpoint switched on in a file stays off after loading. */
+  ck = edited_file (edit_checkpoint);
+  t = ll_model_file_from_bytes (ck, &error);
+  g_assert_no_error (error);
+  g_assert_false (ll_trainer_get_config (t)->checkpoint.enabled);
+
+  /* Nesting that would overflow json-glib's recursive parser. */
+  g_string_append (deep, "{\"layers\": ");
+  for (int i = 0; i < 100000; i++)
+    g_string_append_c (deep, '[');
+  for (int i = 0; i < 100000; i++)
+    g_string_append_c (deep, ']');
+  g_string_append_c (deep, '}');
+  g_assert_null (ll_arch_from_json (deep->str, (gssize) deep->len, &error));
+  g_assert_error (error, LL_ERROR, LL_ERROR_FORMAT);
+  g_assert_nonnull (strstr (error->message, "nested"));
+  g_string_free (deep, TRUE);
+}
+
 static void
 test_reject_huge_json_length (void)
 {
@@ -737,6 +833,7 @@ main (int argc, char **argv)
   g_test_add_func ("/engine/model-file/reject-newer-version", test_reject_newer_version);
   g_test_add_func ("/engine/model-file/reject-wrong-architecture", test_reject_wrong_architecture);
   g_test_add_func ("/engine/model-file/reject-huge-json-length", test_reject_huge_json_length);
+  g_test_add_func ("/engine/model-file/reject-crafted-values", test_reject_crafted_values);
   g_test_add_func ("/engine/model-file/atomic-save", test_atomic_save);
   return g_test_run ();
 }

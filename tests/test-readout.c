@@ -65,11 +65,102 @@ test_copy_params (void)
   g_assert_cmpmem (dst + n, m * sizeof (float), ll_model_state (model), m * sizeof (float));
 }
 
+static LlArch *
+saliency_arch (const char *last_activation)
+{
+  const char *lines[] = {
+    "Input", "Conv2D", "MaxPooling2D", "BatchNormalization", "Dropout", "Flatten", "Dense",
+  };
+  g_autoptr(LlArch) arch = ll_arch_new ();
+  g_autoptr(GError) error = NULL;
+
+  for (gsize i = 0; i < G_N_ELEMENTS (lines); i++)
+    {
+      LlLayerSpec spec;
+      ll_layer_spec_init (&spec, ll_layer_type_lookup (lines[i]));
+      ll_arch_append (arch, &spec);
+    }
+  ll_layer_spec_set (ll_arch_layer (arch, 0), "height", 8, &error);
+  ll_layer_spec_set (ll_arch_layer (arch, 0), "width", 8, &error);
+  ll_layer_spec_set (ll_arch_layer (arch, 0), "channels", 2, &error);
+  ll_layer_spec_set (ll_arch_layer (arch, 1), "filters", 3, &error);
+  ll_layer_spec_set_choice (ll_arch_layer (arch, 1), "padding", "same", &error);
+  ll_layer_spec_set_choice (ll_arch_layer (arch, 1), "activation", "tanh", &error);
+  ll_layer_spec_set (ll_arch_layer (arch, 6), "units", 4, &error);
+  ll_layer_spec_set_choice (ll_arch_layer (arch, 6), "activation", last_activation, &error);
+  g_assert_no_error (error);
+  return g_steal_pointer (&arch);
+}
+
+/* The saliency gradient equals finite differences of the class score, through
+ * convolution, max pooling, batch norm (moving statistics) and dropout (off). */
+static void
+test_input_gradient (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LlArch) linear_arch = saliency_arch ("linear");
+  g_autoptr(LlArch) softmax_arch = saliency_arch ("softmax");
+  g_autoptr(LlModel) linear = ll_model_new (linear_arch, &error);
+  g_autoptr(LlModel) softmax = ll_model_new (softmax_arch, &error);
+  gsize n = 8 * 8 * 2;
+  g_autofree float *x = g_new (float, n);
+  g_autofree float *dx = g_new (float, n);
+  g_autofree float *dx_soft = g_new (float, n);
+  float *state;
+
+  g_assert_no_error (error);
+  ll_model_init_weights (linear, 11);
+  /* Non-trivial moving statistics, so that evaluation mode matters. */
+  state = ll_model_state (linear);
+  for (gsize i = 0; i < ll_model_n_state (linear); i++)
+    state[i] = i < 3 ? 0.1f * (float) i : 0.5f + 0.25f * (float) i;
+  ll_model_copy_weights (softmax, linear);
+  ll_test_fill_uniform (x, n, -1.0, 1.0, 5);
+
+  for (int c = 0; c < 4; c++)
+    {
+      int checked = 0;
+      g_assert_true (ll_model_input_gradient (linear, x, c, dx, &error));
+      g_assert_no_error (error);
+      for (gsize i = 0; i < n; i++)
+        {
+          const double h = 1e-3;
+          float keep = x[i];
+          double up, down, numeric;
+          x[i] = keep + (float) h;
+          up = ll_model_forward (linear, 1, x, FALSE, NULL)[c];
+          x[i] = keep - (float) h;
+          down = ll_model_forward (linear, 1, x, FALSE, NULL)[c];
+          x[i] = keep;
+          numeric = (up - down) / (2 * h);
+          /* Skip inputs whose window winner changes within ±h (max pooling kink). */
+          if (fabs (numeric - dx[i]) > 1e-2 * MAX (1.0, fabs (numeric)))
+            {
+              x[i] = keep + (float) (h / 10);
+              up = ll_model_forward (linear, 1, x, FALSE, NULL)[c];
+              x[i] = keep;
+              down = ll_model_forward (linear, 1, x, FALSE, NULL)[c];
+              if (fabs ((up - down) / (h / 10) - numeric) > 1e-2 * MAX (1.0, fabs (numeric)))
+                continue;
+            }
+          g_assert_cmpfloat_with_epsilon (dx[i], numeric, 1e-2 * MAX (1.0, fabs (numeric)));
+          checked++;
+        }
+      g_assert_cmpint (checked, >, (int) n * 9 / 10);
+
+      /* With a final softmax the score is its logit: the same gradient. */
+      g_assert_true (ll_model_input_gradient (softmax, x, c, dx_soft, &error));
+      for (gsize i = 0; i < n; i++)
+        g_assert_cmpfloat_with_epsilon (dx_soft[i], dx[i], 1e-6);
+    }
+}
+
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/engine/readout/probe-matches-forward", test_probe_matches_forward);
   g_test_add_func ("/engine/readout/copy-params", test_copy_params);
+  g_test_add_func ("/engine/readout/input-gradient", test_input_gradient);
   return g_test_run ();
 }

@@ -353,6 +353,59 @@ test_saddle_escape (void)
   g_assert_cmpfloat (fabs (path[2 * (n - 1) + 1]), >, 2);
 }
 
+/* A sampled surface (the loss-landscape mode) reproduces its samples,
+ * interpolates between them with the interpolant's own gradient, marks the
+ * lowest sample and starts at the centre. */
+static void
+test_grid (void)
+{
+  const int n = 9;
+  const double span = 2;
+  double values[81];
+  g_autoptr (LlSurface) s = NULL;
+  const double *m;
+  double x0, x1, y0, y1, sx, sy;
+
+  for (int j = 0; j < n; j++)
+    for (int i = 0; i < n; i++)
+      {
+        double x = -span + 2 * span * i / (n - 1), y = -span + 2 * span * j / (n - 1);
+        values[j * n + i] = (x - 0.5) * (x - 0.5) + 2 * (y + 1) * (y + 1) + 0.3 * x * y;
+      }
+  s = ll_surface_new_grid ("landscape", values, n, span);
+  g_assert_cmpint (ll_surface_get_kind (s), ==, LL_SURFACE_GRID);
+  g_assert_cmpstr (ll_surface_get_name (s), ==, "landscape");
+  ll_surface_get_view (s, &x0, &x1, &y0, &y1);
+  g_assert_cmpfloat (x0, ==, -span);
+  g_assert_cmpfloat (y1, ==, span);
+  ll_surface_get_start (s, &sx, &sy);
+  g_assert_cmpfloat (sx, ==, 0);
+  g_assert_cmpfloat (sy, ==, 0);
+  g_assert_cmpuint (ll_surface_get_minima (s, &m), ==, 1);
+  g_assert_cmpfloat_with_epsilon (m[0], 0.5, 1e-12);
+  g_assert_cmpfloat_with_epsilon (m[1], -1, 1e-12);
+
+  for (int k = 0; k < n * n; k++)
+    {
+      double x = -span + 2 * span * (k % n) / (n - 1), y = -span + 2 * span * (k / n) / (n - 1);
+      g_assert_cmpfloat_with_epsilon (ll_surface_eval (s, x, y, NULL, NULL), values[k], 1e-9);
+    }
+  /* Inside cells the gradient is the interpolant's (central differences
+   * small enough to stay in the cell). */
+  for (int t = 0; t < 50; t++)
+    {
+      double x = g_test_rand_double_range (-1.9, 1.9), y = g_test_rand_double_range (-1.9, 1.9);
+      double gx, gy, h = 1e-6;
+      double f = ll_surface_eval (s, x, y, &gx, &gy);
+      double fx = (ll_surface_eval (s, x + h, y, NULL, NULL) - ll_surface_eval (s, x - h, y, NULL, NULL)) / (2 * h);
+      double fy = (ll_surface_eval (s, x, y + h, NULL, NULL) - ll_surface_eval (s, x, y - h, NULL, NULL)) / (2 * h);
+
+      g_assert_true (isfinite (f));
+      g_assert_cmpfloat_with_epsilon (gx, fx, 1e-4 * (1 + fabs (fx)));
+      g_assert_cmpfloat_with_epsilon (gy, fy, 1e-4 * (1 + fabs (fy)));
+    }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -367,5 +420,6 @@ main (int argc, char **argv)
   g_test_add_func ("/engine/surface/race-configs", test_race_configs);
   g_test_add_func ("/engine/surface/adam-bowl", test_adam_bowl);
   g_test_add_func ("/engine/surface/saddle-escape", test_saddle_escape);
+  g_test_add_func ("/engine/surface/grid", test_grid);
   return g_test_run ();
 }

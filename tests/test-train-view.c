@@ -571,12 +571,20 @@ view_setup (ViewFixture *f, int n_train, int epochs, int batch)
     }
   g_setenv ("LAYERLAB_DATA_DIR", f->data_dir, TRUE);
 
+  {
+    /* Each case starts with no saved runs. */
+    g_autofree char *runs = g_build_filename (g_get_user_data_dir (), "layerlab", "runs.json", NULL);
+    g_unlink (runs);
+  }
   f->document = ll_document_new ();
   ll_fit_config_init (&cfg);
   cfg.epochs = epochs;
   cfg.batch_size = batch;
   cfg.validation_split = 0.1;
   cfg.seed = 5;
+  /* One BLAS thread: spinning OpenBLAS threads against Xvfb's renderer on
+   * a loaded two-core machine made a run crawl. */
+  cfg.n_threads = 1;
   ll_document_set_config (f->document, &cfg);
   ll_fit_config_clear (&cfg);
 
@@ -667,6 +675,50 @@ find_widget (GtkWidget *root, GType type, const char *action)
   return NULL;
 }
 
+static GtkWidget *
+find_chart_stack (GtkWidget *root)
+{
+  if (GTK_IS_STACK (root) && gtk_stack_get_child_by_name (GTK_STACK (root), "curves") != NULL)
+    return root;
+  for (GtkWidget *c = gtk_widget_get_first_child (root); c != NULL; c = gtk_widget_get_next_sibling (c))
+    {
+      GtkWidget *found = find_chart_stack (c);
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* With LL_SCREENSHOT_DIR set, the view's chart page `page` goes to a PNG there. */
+static void
+maybe_screenshot (ViewFixture *f, const char *page, const char *name)
+{
+  const char *dir = g_getenv ("LL_SCREENSHOT_DIR");
+  GtkWidget *stack = find_chart_stack (GTK_WIDGET (f->view));
+  g_autoptr(GdkPaintable) paintable = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  g_autofree char *path = NULL;
+  GtkSnapshot *snapshot;
+  GskRenderNode *node;
+  int w, h;
+
+  if (dir == NULL)
+    return;
+  gtk_stack_set_visible_child_name (GTK_STACK (stack), page);
+  spin (0.5);
+  w = gtk_widget_get_width (GTK_WIDGET (f->view));
+  h = gtk_widget_get_height (GTK_WIDGET (f->view));
+  paintable = gtk_widget_paintable_new (GTK_WIDGET (f->view));
+  snapshot = gtk_snapshot_new ();
+  gdk_paintable_snapshot (paintable, snapshot, w, h);
+  node = gtk_snapshot_free_to_node (snapshot);
+  texture = gsk_renderer_render_texture (gtk_native_get_renderer (gtk_widget_get_native (GTK_WIDGET (f->view))),
+                                         node, &GRAPHENE_RECT_INIT (0, 0, w, h));
+  gsk_render_node_unref (node);
+  path = g_build_filename (dir, name, NULL);
+  gdk_texture_save_to_png (texture, path);
+}
+
 static void
 test_view_data_dir (void)
 {
@@ -703,7 +755,6 @@ test_view_start_finish (void)
   ViewFixture f = { 0 };
   LlRun *run;
   GtkWidget *matrix;
-  guint n_progress = 0;
 
   if (!have_display)
     {
@@ -713,9 +764,7 @@ test_view_start_finish (void)
   view_setup (&f, 2000, 2, 32);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f.view), "train.start", NULL));
   g_assert_true (wait_for (&f, is_training, 20));
-  n_progress = ll_training_job_get_n_progress (ll_train_view_get_job (f.view));
   g_assert_true (wait_for (&f, has_run, 60));
-  g_test_message ("progress emissions seen before the first check: %u", n_progress);
 
   run = ll_run_list_get (ll_train_view_get_run_list (f.view), 0);
   g_assert_cmpstr (run->status, ==, "finished");
@@ -733,6 +782,8 @@ test_view_start_finish (void)
   matrix = find_widget (GTK_WIDGET (f.view), LL_TYPE_CONFUSION_MATRIX, NULL);
   g_assert_nonnull (matrix);
   g_assert_cmpint (ll_confusion_matrix_get_n (LL_CONFUSION_MATRIX (matrix)), ==, 10);
+  maybe_screenshot (&f, "test", "train-test-set.png");
+  maybe_screenshot (&f, "curves", "train-curves.png");
   view_teardown (&f);
 }
 
@@ -750,7 +801,7 @@ test_view_pause_resume_stop (void)
       g_test_skip ("no display: run under xvfb-run");
       return;
     }
-  view_setup (&f, 2000, 100, 4);
+  view_setup (&f, 2000, 1000, 4);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f.view), "train.start", NULL));
   g_assert_true (wait_for (&f, is_training, 20));
   job = ll_train_view_get_job (f.view);
@@ -773,8 +824,9 @@ test_view_pause_resume_stop (void)
   gtk_widget_activate_action (GTK_WIDGET (f.view), "train.stop", NULL);
   g_assert_true (wait_for (&f, has_run, 10));
   run = ll_run_list_get (ll_train_view_get_run_list (f.view), 0);
+  g_test_message ("stopped after %u epochs of %d", run->epochs->len, run->config.epochs);
   g_assert_cmpstr (run->status, ==, "stopped");
-  g_assert_cmpuint (run->epochs->len, <, 100);
+  g_assert_cmpuint (run->epochs->len, <, 1000);
   g_assert_null (ll_train_view_get_job (f.view));
   view_teardown (&f);
 }
@@ -815,6 +867,46 @@ test_view_invalid (void)
   view_teardown (&f);
 }
 
+static GtkWidget *use_lr_button;
+
+static gboolean
+lr_found (ViewFixture *f)
+{
+  (void) f;
+  return gtk_widget_is_sensitive (use_lr_button);
+}
+
+static void
+test_view_lr_finder (void)
+{
+  ViewFixture f = { 0 };
+  double lr;
+
+  if (!have_display)
+    {
+      g_test_skip ("no display: run under xvfb-run");
+      return;
+    }
+  view_setup (&f, 2000, 1, 8);
+  use_lr_button = find_widget (GTK_WIDGET (f.view), GTK_TYPE_BUTTON, "train.use-found-lr");
+  g_assert_nonnull (use_lr_button);
+  spin (0.05);
+  g_assert_false (gtk_widget_is_sensitive (use_lr_button));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f.view), "train.find-lr", NULL));
+  g_assert_true (wait_for (&f, lr_found, 30));
+  maybe_screenshot (&f, "lr-finder", "train-lr-finder.png");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f.view), "train.use-found-lr", NULL));
+  lr = ll_document_get_config (f.document)->optim.learning_rate;
+  g_test_message ("suggested learning rate %g", lr);
+  g_assert_cmpfloat (lr, !=, 0.001);
+  g_assert_cmpfloat (lr, >, 1e-6);
+  g_assert_cmpfloat (lr, <, 1.0);
+  /* A copy of the model was trained, not the document's, and no run was kept. */
+  g_assert_cmpuint (ll_trainer_get_history (ll_document_get_trainer (f.document))->len, ==, 0);
+  g_assert_false (has_run (&f));
+  view_teardown (&f);
+}
+
 static void
 test_view_close_while_training (void)
 {
@@ -827,7 +919,7 @@ test_view_close_while_training (void)
       g_test_skip ("no display: run under xvfb-run");
       return;
     }
-  view_setup (&f, 2000, 100, 4);
+  view_setup (&f, 2000, 1000, 4);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f.view), "train.start", NULL));
   g_assert_true (wait_for (&f, is_training, 20));
   job = ll_train_view_get_job (f.view);
@@ -849,9 +941,14 @@ test_view_close_while_training (void)
 int
 main (int argc, char **argv)
 {
-  /* Isolated XDG folders: the view's runs.json and the user data-set folder
-   * are per test, never the user's. */
-  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+  g_autofree char *data_home = g_dir_make_tmp ("ll-data-home-XXXXXX", NULL);
+  int status;
+
+  /* The view's runs.json and the user data-set folder go to a temporary
+   * folder, never the user's.  (G_TEST_OPTION_ISOLATE_DIRS would also hide
+   * the system GSettings schemas that libadwaita needs.) */
+  g_setenv ("XDG_DATA_HOME", data_home, TRUE);
+  g_test_init (&argc, &argv, NULL);
   /* No session bus under xvfb-run: keep the accessibility bridge quiet. */
   g_setenv ("GTK_A11Y", "none", TRUE);
   have_display = gtk_init_check ();
@@ -870,5 +967,8 @@ main (int argc, char **argv)
   g_test_add_func ("/ui/train-view/pause-resume-stop", test_view_pause_resume_stop);
   g_test_add_func ("/ui/train-view/invalid", test_view_invalid);
   g_test_add_func ("/ui/train-view/close-while-training", test_view_close_while_training);
-  return g_test_run ();
+  g_test_add_func ("/ui/train-view/lr-finder", test_view_lr_finder);
+  status = g_test_run ();
+  rm_rf (data_home);
+  return status;
 }

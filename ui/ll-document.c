@@ -44,7 +44,20 @@ struct _LlDocument
   char *merge_key;               /* "layer:param" of the last parameter edit */
   gint64 merge_time;
   gboolean trained;              /* trainer weights came from a file or training */
+
+  LlModel *snapshot;             /* latest published while training */
+  int snapshot_epoch, snapshot_batch;
+  GPtrArray *history;            /* of HistoryEntry*, oldest first */
+  int last_kept_batch;           /* epoch 0: the batch of the last early entry kept */
+  float *drawn;                  /* 28×28, or NULL */
 };
+
+typedef struct {
+  LlModel *model;
+  int epoch, batch;
+} HistoryEntry;
+
+#define EARLY_HISTORY 6          /* entries kept within epoch 0 */
 
 enum {
   PROP_0,
@@ -61,6 +74,8 @@ enum {
 
 enum {
   CHANGED,
+  SNAPSHOT,
+  DRAWN_INPUT_CHANGED,
   N_SIGNALS
 };
 
@@ -92,6 +107,25 @@ snapshot_take (LlDocument *self)
   s->dataset = g_strdup (self->dataset);
   s->serial = self->serial;
   return s;
+}
+
+static void
+history_entry_free (gpointer data)
+{
+  HistoryEntry *e = data;
+
+  ll_model_free (e->model);
+  g_free (e);
+}
+
+/* Without a signal: the callers emit "changed" anyway. */
+static void
+drop_snapshots (LlDocument *self)
+{
+  g_clear_pointer (&self->snapshot, ll_model_free);
+  self->snapshot_epoch = self->snapshot_batch = -1;
+  g_ptr_array_set_size (self->history, 0);
+  self->last_kept_batch = -1;
 }
 
 /* Model and shapes --------------------------------------------------- */
@@ -176,6 +210,7 @@ rebuild (LlDocument *self)
 
   g_clear_pointer (&self->trainer, ll_trainer_free);
   self->trained = FALSE;
+  drop_snapshots (self);
   if (ll_arch_validate (self->arch, &bad, &error))
     {
       LlModel *model = ll_model_new (self->arch, &error);
@@ -264,6 +299,9 @@ ll_document_finalize (GObject *object)
   g_clear_pointer (&self->undo, g_ptr_array_unref);
   g_clear_pointer (&self->redo, g_ptr_array_unref);
   g_clear_pointer (&self->merge_key, g_free);
+  g_clear_pointer (&self->snapshot, ll_model_free);
+  g_clear_pointer (&self->history, g_ptr_array_unref);
+  g_clear_pointer (&self->drawn, g_free);
 
   G_OBJECT_CLASS (ll_document_parent_class)->finalize (object);
 }
@@ -344,6 +382,12 @@ ll_document_class_init (LlDocumentClass *klass)
   /* Any change of content: an edit, undo/redo, open, preset, new. */
   signals[CHANGED] = g_signal_new ("changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                                    0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+  /* A model snapshot was published (or the snapshots were cleared). */
+  signals[SNAPSHOT] = g_signal_new ("snapshot", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                    0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+  signals[DRAWN_INPUT_CHANGED] = g_signal_new ("drawn-input-changed", G_TYPE_FROM_CLASS (klass),
+                                               G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                                               G_TYPE_NONE, 0);
 }
 
 static LlArch *
@@ -373,6 +417,9 @@ ll_document_init (LlDocument *self)
   self->undo = g_ptr_array_new_with_free_func (snapshot_free);
   self->redo = g_ptr_array_new_with_free_func (snapshot_free);
   self->next_serial = 1;
+  self->history = g_ptr_array_new_with_free_func (history_entry_free);
+  self->snapshot_epoch = self->snapshot_batch = -1;
+  self->last_kept_batch = -1;
   rebuild (self);
 }
 
@@ -721,6 +768,7 @@ replace_all (LlDocument *self, LlArch *arch, LlFitConfig *config, const char *da
   g_ptr_array_set_size (self->undo, 0);
   g_ptr_array_set_size (self->redo, 0);
   g_clear_pointer (&self->merge_key, g_free);
+  drop_snapshots (self);
   self->serial = self->next_serial++;
   self->saved_serial = self->serial;
   set_path (self, path);
@@ -816,4 +864,145 @@ ll_document_save (LlDocument *self, const char *path, GError **error)
   if (was_dirty)
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DIRTY]);
   return TRUE;
+}
+
+/* Snapshots ---------------------------------------------------------- */
+
+static gsize
+model_bytes (const LlModel *model)
+{
+  return (ll_model_n_trainable (model) + ll_model_n_state (model)) * sizeof (float);
+}
+
+/* Keeps the first and the last entries and drops every second one between:
+ * the replay stays spread over the whole run. */
+static void
+thin_history (LlDocument *self)
+{
+  for (guint i = 1; i + 1 < self->history->len; i++)
+    g_ptr_array_remove_index (self->history, i);
+}
+
+static void
+keep_in_history (LlDocument *self, const LlModel *snapshot, int epoch, int batch)
+{
+  HistoryEntry *e;
+  gsize bytes = model_bytes (snapshot);
+  gboolean keep;
+
+  if (self->history->len > 0)
+    {
+      HistoryEntry *first = g_ptr_array_index (self->history, 0);
+      if (!ll_arch_equal (ll_model_get_arch (first->model), ll_model_get_arch (snapshot)))
+        {
+          g_ptr_array_set_size (self->history, 0);
+          self->last_kept_batch = -1;
+        }
+    }
+  if (batch < 0)
+    keep = TRUE;
+  else if (epoch == 0)
+    keep = self->history->len < EARLY_HISTORY
+           && (self->last_kept_batch < 0 || batch >= 2 * MAX (self->last_kept_batch, 1));
+  else
+    keep = FALSE;
+  if (!keep || bytes > LL_DOCUMENT_MAX_HISTORY_BYTES)
+    return;
+  if (epoch == 0 && batch >= 0)
+    self->last_kept_batch = batch;
+
+  e = g_new0 (HistoryEntry, 1);
+  e->model = ll_model_copy (snapshot);
+  e->epoch = epoch;
+  e->batch = batch;
+  g_ptr_array_add (self->history, e);
+  while (self->history->len > 2
+         && (self->history->len > LL_DOCUMENT_MAX_HISTORY
+             || self->history->len * bytes > LL_DOCUMENT_MAX_HISTORY_BYTES))
+    thin_history (self);
+}
+
+void
+ll_document_publish_snapshot (LlDocument *self, LlModel *snapshot, int epoch, int batch)
+{
+  g_return_if_fail (LL_IS_DOCUMENT (self));
+  g_return_if_fail (snapshot != NULL);
+
+  keep_in_history (self, snapshot, epoch, batch);
+  ll_model_free (self->snapshot);
+  self->snapshot = snapshot;
+  self->snapshot_epoch = epoch;
+  self->snapshot_batch = batch;
+  g_signal_emit (self, signals[SNAPSHOT], 0);
+}
+
+LlModel *
+ll_document_get_snapshot (LlDocument *self)
+{
+  g_return_val_if_fail (LL_IS_DOCUMENT (self), NULL);
+  return self->snapshot;
+}
+
+int
+ll_document_get_snapshot_epoch (LlDocument *self)
+{
+  g_return_val_if_fail (LL_IS_DOCUMENT (self), -1);
+  return self->snapshot_epoch;
+}
+
+int
+ll_document_get_snapshot_batch (LlDocument *self)
+{
+  g_return_val_if_fail (LL_IS_DOCUMENT (self), -1);
+  return self->snapshot_batch;
+}
+
+void
+ll_document_clear_snapshots (LlDocument *self)
+{
+  g_return_if_fail (LL_IS_DOCUMENT (self));
+  drop_snapshots (self);
+  g_signal_emit (self, signals[SNAPSHOT], 0);
+}
+
+guint
+ll_document_get_n_history (LlDocument *self)
+{
+  g_return_val_if_fail (LL_IS_DOCUMENT (self), 0);
+  return self->history->len;
+}
+
+LlModel *
+ll_document_get_history (LlDocument *self, guint i, int *epoch, int *batch)
+{
+  HistoryEntry *e;
+
+  g_return_val_if_fail (LL_IS_DOCUMENT (self), NULL);
+  g_return_val_if_fail (i < self->history->len, NULL);
+  e = g_ptr_array_index (self->history, i);
+  if (epoch != NULL)
+    *epoch = e->epoch;
+  if (batch != NULL)
+    *batch = e->batch;
+  return e->model;
+}
+
+/* Drawn input -------------------------------------------------------- */
+
+void
+ll_document_set_drawn_input (LlDocument *self, const float *x28x28)
+{
+  g_return_if_fail (LL_IS_DOCUMENT (self));
+
+  g_clear_pointer (&self->drawn, g_free);
+  if (x28x28 != NULL)
+    self->drawn = g_memdup2 (x28x28, 28 * 28 * sizeof (float));
+  g_signal_emit (self, signals[DRAWN_INPUT_CHANGED], 0);
+}
+
+const float *
+ll_document_get_drawn_input (LlDocument *self)
+{
+  g_return_val_if_fail (LL_IS_DOCUMENT (self), NULL);
+  return self->drawn;
 }

@@ -9,7 +9,9 @@
  * "error-message" / "bad-layer" say why and where; the model is then NULL.
  *
  * Views read with the getters, edit with the setters, and listen to
- * "changed" (any edit, undo, open or preset) or to property notifications. */
+ * "changed" (any edit, undo, open or preset) or to property notifications.
+ * Two more signals carry no edit: "snapshot" (a model copy published while
+ * training runs) and "drawn-input-changed" (the Draw view's digit). */
 #pragma once
 
 #include <gio/gio.h>
@@ -68,6 +70,38 @@ gboolean           ll_document_set_layer_param  (LlDocument *self, int layer, co
 /* Replaces the model with trained weights of the same architecture (the
  * Train view).  Not an undo step; marks the document dirty. */
 void               ll_document_set_trained_model (LlDocument *self, LlTrainer *trainer);
+
+/* Live snapshots while training (called on the main thread by the Train
+ * view's worker callback).  publish_snapshot takes the model, keeps it as
+ * the latest (freeing the previous one) and emits "snapshot".  epoch
+ * counts from 0; batch == -1 means the end of that epoch.  A history of
+ * weights is kept for replay: every end-of-epoch snapshot and a few early
+ * ones of epoch 0 (at batches spaced 2× apart), at most
+ * LL_DOCUMENT_MAX_HISTORY entries and LL_DOCUMENT_MAX_HISTORY_BYTES of
+ * weights (thinned evenly when over).  A snapshot of another architecture
+ * than the history's starts a new history.  Edits that change the
+ * architecture, open, preset and reset clear all snapshots. */
+#define LL_DOCUMENT_MAX_HISTORY 30
+#define LL_DOCUMENT_MAX_HISTORY_BYTES ((gsize) 200 * 1024 * 1024)
+void               ll_document_publish_snapshot (LlDocument *self, LlModel *snapshot,
+                                                 int epoch, int batch);
+/* The latest snapshot (owned by the document, valid until the next
+ * publish or clear), or NULL. */
+LlModel           *ll_document_get_snapshot     (LlDocument *self);
+int                ll_document_get_snapshot_epoch (LlDocument *self);  /* -1 when none */
+int                ll_document_get_snapshot_batch (LlDocument *self);
+/* Drops the latest snapshot and the history; emits "snapshot". */
+void               ll_document_clear_snapshots  (LlDocument *self);
+/* The history, oldest first; entries stay valid until the next publish or clear. */
+guint              ll_document_get_n_history    (LlDocument *self);
+LlModel           *ll_document_get_history      (LlDocument *self, guint i, int *epoch, int *batch);
+
+/* The digit drawn in the Draw view, 28×28 floats in [0, 1] as the model
+ * sees them (copied; NULL clears).  Emits "drawn-input-changed".  Not an
+ * edit: no undo step, not dirty. */
+void               ll_document_set_drawn_input  (LlDocument *self, const float *x28x28);
+/* NULL when nothing is drawn. */
+const float       *ll_document_get_drawn_input  (LlDocument *self);
 
 gboolean           ll_document_undo             (LlDocument *self);
 gboolean           ll_document_redo             (LlDocument *self);

@@ -22,6 +22,7 @@ struct _LlFeatureGrid
   char **labels;
   LlColormap colormap;
   int tile_size;
+  int columns;                  /* 0: as many as fit */
   gboolean per_tile;
   float lo, hi;                 /* shared range */
 
@@ -127,6 +128,8 @@ columns_for (LlFeatureGrid *self, int width)
   int tw, th;
 
   tile_pixels (self, &tw, &th);
+  if (self->columns > 0)
+    return CLAMP (MIN ((width + GAP) / (tw + GAP), self->columns), 1, MAX (self->n_tiles, 1));
   return CLAMP ((width + GAP) / (tw + GAP), 1, MAX (self->n_tiles, 1));
 }
 
@@ -444,6 +447,17 @@ ll_feature_grid_set_tile_size (LlFeatureGrid *self, int size)
   if (self->tile_size == size)
     return;
   self->tile_size = size;
+  invalidate (self);
+}
+
+void
+ll_feature_grid_set_columns (LlFeatureGrid *self, int columns)
+{
+  g_return_if_fail (LL_IS_FEATURE_GRID (self));
+  columns = MAX (columns, 0);
+  if (self->columns == columns)
+    return;
+  self->columns = columns;
   invalidate (self);
 }
 

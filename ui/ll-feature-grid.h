@@ -32,6 +32,8 @@ void         ll_feature_grid_set_labels   (LlFeatureGrid *self, const char *cons
 void         ll_feature_grid_set_colormap (LlFeatureGrid *self, LlColormap colormap);
 /* Pixels of a tile's longer side (the tile is scaled by whole pixels when it can). */
 void         ll_feature_grid_set_tile_size (LlFeatureGrid *self, int size);
+/* At most this many tiles per row (rows of a kernel grid); 0: as many as fit. */
+void         ll_feature_grid_set_columns  (LlFeatureGrid *self, int columns);
 /* One range for all tiles (feature maps: comparable, one legend) or a
  * range per tile (filters).  Default: shared. */
 void         ll_feature_grid_set_per_tile_range (LlFeatureGrid *self, gboolean per_tile);

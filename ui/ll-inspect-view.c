@@ -10,6 +10,7 @@
 #include "ll-inspect-view.h"
 
 #include <math.h>
+#include <string.h>
 
 #include "ll-confusion-matrix.h"
 #include "ll-image-grid.h"
@@ -20,6 +21,22 @@
 #define OCC_STRIDE 2
 #define MAX_CELL_IMAGES 48
 #define MAX_WRONG 32
+#define MAX_KERNEL_ROWS 16
+#define MAX_KERNEL_COLS 16
+
+typedef struct {
+  int layer;
+  double rate;
+  LlFeatureGrid *eval, *train, *mask;
+  GtkLabel *label;
+} DropoutPanel;
+
+typedef struct {
+  int layer, channels;
+  float *mean, *var;
+} BnStats;
+
+static const int bn_batch_sizes[] = { 8, 32, 128 };
 
 struct _LlInspectView
 {
@@ -39,9 +56,18 @@ struct _LlInspectView
   GtkButton *confusion_button;
   GtkSpinner *confusion_spinner;
   GtkLabel *confusion_label;
+  GtkButton *drawn_button;
+  GtkScale *history_scale;
+  GtkLabel *history_label;
+  GtkBox *batchnorm_box;
 
   /* Made in code. */
   LlFeatureGrid *occlusion_grid;
+  LlFeatureGrid *saliency_grid;
+  GtkToggleButton *train_toggle;
+  GtkDropDown *bn_batch_dropdown;
+  GtkLabel *bn_label;
+  GtkBox *bn_panels;
   LlConfusionMatrix *matrix;
   GtkLabel *class_accuracy_label;
   GtkLabel *cell_label;
@@ -67,6 +93,15 @@ struct _LlInspectView
   char *loading_name;
   guint index;
   float *x;                       /* the chosen image, scaled as the model sees it */
+
+  gboolean training_mode;          /* layer outputs as in a training step */
+  guint64 dropout_seed;
+  GArray *dropout_panels;         /* DropoutPanel, one per Dropout layer */
+  gboolean use_snapshot;          /* the last news was a snapshot, not an edit */
+  int history_pos;                /* index into the document's history; -1: live */
+  gboolean use_drawn;             /* x is the Draw view's digit */
+  guint bn_offset;                /* first test image of the batch-norm batch */
+  GArray *bn_stats;               /* BnStats, one per BatchNormalization layer */
 
   GCancellable *occlusion_cancellable;
   GCancellable *confusion_cancellable;
@@ -260,6 +295,109 @@ is_type (const LlLayerSpec *spec, const char *name)
   return g_strcmp0 (spec->type->name, name) == 0;
 }
 
+static void update_outputs (LlInspectView *self);
+
+static void
+on_mode_toggled (GtkToggleButton *button, LlInspectView *self)
+{
+  gboolean training = gtk_toggle_button_get_active (self->train_toggle);
+
+  if (training == self->training_mode || self->model == NULL || self->x == NULL)
+    {
+      self->training_mode = training;
+      return;
+    }
+  self->training_mode = training;
+  update_outputs (self);
+}
+
+static void
+on_resample_clicked (GtkButton *button, LlInspectView *self)
+{
+  self->dropout_seed++;
+  if (self->model != NULL && self->x != NULL)
+    update_outputs (self);
+}
+
+/* "Evaluation | Training" for every layer output below, and a new dropout draw. */
+static GtkWidget *
+mode_switch_new (LlInspectView *self)
+{
+  GtkWidget *row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
+  GtkWidget *linked = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 0);
+  GtkWidget *eval = gtk_toggle_button_new_with_label ("Evaluation");
+  GtkWidget *train = gtk_toggle_button_new_with_label ("Training Step");
+  GtkWidget *resample = gtk_button_new_with_label ("New Dropout Draw");
+  GtkWidget *hint = gtk_label_new ("Layer outputs as when predicting, or as in a training step "
+                                   "(dropout active, batch norm with the statistics of this one image).");
+
+  gtk_widget_add_css_class (linked, "linked");
+  gtk_toggle_button_set_group (GTK_TOGGLE_BUTTON (train), GTK_TOGGLE_BUTTON (eval));
+  gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (self->training_mode ? train : eval), TRUE);
+  gtk_box_append (GTK_BOX (linked), eval);
+  gtk_box_append (GTK_BOX (linked), train);
+  gtk_box_append (GTK_BOX (row), linked);
+  gtk_box_append (GTK_BOX (row), resample);
+  gtk_widget_set_tooltip_text (resample, "Switch off another random set of units in the Dropout layers");
+  gtk_label_set_wrap (GTK_LABEL (hint), TRUE);
+  gtk_label_set_xalign (GTK_LABEL (hint), 0);
+  gtk_widget_set_hexpand (hint, TRUE);
+  gtk_widget_add_css_class (hint, "dim-label");
+  gtk_box_append (GTK_BOX (row), hint);
+  self->train_toggle = GTK_TOGGLE_BUTTON (train);
+  g_signal_connect (train, "toggled", G_CALLBACK (on_mode_toggled), self);
+  g_signal_connect (resample, "clicked", G_CALLBACK (on_resample_clicked), self);
+  return row;
+}
+
+static LlFeatureGrid *
+strip_grid_new (const LlShape *shape, LlColormap map)
+{
+  LlFeatureGrid *grid = LL_FEATURE_GRID (ll_feature_grid_new ());
+
+  ll_feature_grid_set_colormap (grid, map);
+  if (shape->rank == 3)
+    ll_feature_grid_set_tile_size (grid, 40);
+  else
+    ll_feature_grid_set_tile_size (grid, MIN ((int) ll_shape_size (shape) * 8, 900));
+  return grid;
+}
+
+/* A Dropout layer: its input (what it passes on when predicting), its
+ * output in a training step, and which units it switched off. */
+static GtkWidget *
+dropout_panel_new (LlInspectView *self, int layer, const char *title, const LlShape *shape)
+{
+  const LlLayerSpec *spec = ll_arch_layer (ll_model_get_arch (self->model), layer);
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 4);
+  g_autofree char *shape_text = ll_shape_to_string (shape);
+  g_autofree char *sub = NULL;
+  DropoutPanel dp = { layer, 0, NULL, NULL, NULL, NULL };
+  const char *captions[] = { "Evaluation: nothing switched off, the layer above's values pass unchanged",
+                             "Training step: the kept units scaled by 1 / (1 − rate)",
+                             "Switched off in this step (yellow)" };
+  LlFeatureGrid **grids[] = { &dp.eval, &dp.train, &dp.mask };
+
+  dp.rate = ll_layer_spec_get (spec, "rate", 0);
+  sub = g_strdup_printf ("%s — rate %.2g: each unit is switched off with this probability while training",
+                         shape_text, dp.rate);
+  for (int k = 0; k < 3; k++)
+    {
+      GtkWidget *label = gtk_label_new (captions[k]);
+
+      gtk_label_set_xalign (GTK_LABEL (label), 0);
+      gtk_widget_add_css_class (label, "dim-label");
+      *grids[k] = strip_grid_new (shape, LL_COLORMAP_VIRIDIS);
+      gtk_box_append (GTK_BOX (box), label);
+      gtk_box_append (GTK_BOX (box), GTK_WIDGET (*grids[k]));
+    }
+  dp.label = GTK_LABEL (gtk_label_new (""));
+  gtk_label_set_xalign (dp.label, 0);
+  gtk_box_append (GTK_BOX (box), GTK_WIDGET (dp.label));
+  g_array_append_val (self->dropout_panels, dp);
+  return panel_new (self, title, sub, box);
+}
+
 static void
 rebuild_output_panels (LlInspectView *self)
 {
@@ -270,8 +408,10 @@ rebuild_output_panels (LlInspectView *self)
   g_ptr_array_set_size (self->layer_grids, 0);
   g_ptr_array_set_size (self->prob_bars, 0);
   g_ptr_array_set_size (self->prob_labels, 0);
+  g_array_set_size (self->dropout_panels, 0);
   self->prob_layer = -1;
   g_ptr_array_add (self->layer_grids, NULL);     /* the Input is on the left */
+  gtk_box_append (self->outputs_box, mode_switch_new (self));
 
   for (int i = 1; i < n; i++)
     {
@@ -282,12 +422,16 @@ rebuild_output_panels (LlInspectView *self)
       g_autofree char *title = g_strdup_printf ("%s (%s)", name, spec->type->name);
       GtkWidget *grid = NULL;
 
-      if (is_type (spec, "Flatten") || is_type (spec, "Dropout") || is_type (spec, "Reshape"))
+      if (is_type (spec, "Dropout"))
+        {
+          gtk_box_append (self->outputs_box, dropout_panel_new (self, i, title, &shape));
+          g_ptr_array_add (self->layer_grids, NULL);
+          continue;
+        }
+      if (is_type (spec, "Flatten") || is_type (spec, "Reshape"))
         {
           g_autofree char *text = g_strdup_printf ("%s %s — %s", title, shape_text,
-                                                   is_type (spec, "Dropout")
-                                                   ? "inactive when predicting: the same values as the layer above"
-                                                   : "the same values, rearranged");
+                                                   "the same values, rearranged");
           GtkWidget *label = gtk_label_new (text);
           gtk_label_set_xalign (GTK_LABEL (label), 0);
           gtk_widget_add_css_class (label, "dim-label");
@@ -345,20 +489,9 @@ rebuild_output_panels (LlInspectView *self)
 }
 
 static void
-update_outputs (LlInspectView *self)
+set_layer_grids (LlInspectView *self)
 {
   int n = ll_model_n_layers (self->model);
-  LlShape in = ll_model_input_shape (self->model);
-  const float *probs;
-  int best = 0, n_out;
-  int label = self->test->labels[self->index];
-  g_autofree char *text = NULL;
-
-  probs = ll_model_forward (self->model, 1, self->x, FALSE, NULL);
-  n_out = ll_model_output_shape (self->model).d[0];
-
-  if (in.rank == 3)
-    ll_feature_grid_set_tiles (self->input_grid, self->x, 1, in.d[0], in.d[1], in.d[2] == 3 ? 3 : 1);
 
   for (int i = 1; i < n && i < (int) self->layer_grids->len; i++)
     {
@@ -373,17 +506,103 @@ update_outputs (LlInspectView *self)
       else
         ll_feature_grid_set_tiles (grid, out, 1, 1, (int) ll_shape_size (&s), 1);
     }
+}
+
+static void
+set_grid_like (LlFeatureGrid *grid, const float *v, const LlShape *s)
+{
+  if (s->rank == 3)
+    ll_feature_grid_set_hwc (grid, v, s->d[0], s->d[1], s->d[2]);
+  else
+    ll_feature_grid_set_tiles (grid, v, 1, 1, (int) ll_shape_size (s), 1);
+}
+
+/* One forward in training mode on the private copy: dropout draws a mask
+ * from the view's seed.  Batch norm would update its moving statistics, so
+ * the state is put back afterwards. */
+static void
+forward_training (LlInspectView *self, float *probs)
+{
+  gsize n_state = ll_model_n_state (self->model);
+  int n_out = ll_model_output_shape (self->model).d[0];
+  g_autofree float *state = n_state > 0 ? g_memdup2 (ll_model_state (self->model), n_state * sizeof (float)) : NULL;
+  const float *out;
+  LlRng rng;
+
+  ll_rng_seed (&rng, self->dropout_seed);
+  out = ll_model_forward (self->model, 1, self->x, TRUE, &rng);
+  memcpy (probs, out, n_out * sizeof (float));
+  for (guint k = 0; k < self->dropout_panels->len; k++)
+    {
+      DropoutPanel *dp = &g_array_index (self->dropout_panels, DropoutPanel, k);
+      LlShape s = ll_model_layer_shape (self->model, dp->layer);
+      gsize size = ll_shape_size (&s);
+      const float *in = ll_model_layer_output (self->model, dp->layer - 1);
+      const float *dropped = ll_model_layer_output (self->model, dp->layer);
+      g_autofree float *mask = g_new (float, size);
+      gsize n_off = 0, n_active = 0;
+      g_autofree char *text = NULL;
+
+      for (gsize j = 0; j < size; j++)
+        {
+          mask[j] = dropped[j] == 0 && in[j] != 0;
+          n_off += mask[j] != 0;
+          n_active += in[j] != 0;
+        }
+      set_grid_like (dp->train, dropped, &s);
+      set_grid_like (dp->mask, mask, &s);
+      text = g_strdup_printf ("%zu of the %zu non-zero units switched off (%.0f %%; expected %.0f %%)",
+                              (size_t) n_off, (size_t) n_active,
+                              n_active > 0 ? 100.0 * n_off / n_active : 0.0, 100 * dp->rate);
+      gtk_label_set_text (dp->label, text);
+    }
+  if (self->training_mode)
+    set_layer_grids (self);
+  if (n_state > 0)
+    memcpy (ll_model_state (self->model), state, n_state * sizeof (float));
+}
+
+static void
+update_outputs (LlInspectView *self)
+{
+  LlShape in = ll_model_input_shape (self->model);
+  const float *probs;
+  int best = 0, n_out;
+  g_autofree float *train_probs = NULL;
+  g_autofree char *text = NULL;
+
+  n_out = ll_model_output_shape (self->model).d[0];
+  train_probs = g_new (float, n_out);
+  forward_training (self, train_probs);
+  probs = ll_model_forward (self->model, 1, self->x, FALSE, NULL);
+
+  if (in.rank == 3)
+    ll_feature_grid_set_tiles (self->input_grid, self->x, 1, in.d[0], in.d[1], in.d[2] == 3 ? 3 : 1);
+  if (!self->training_mode)
+    set_layer_grids (self);
+  for (guint k = 0; k < self->dropout_panels->len; k++)
+    {
+      DropoutPanel *dp = &g_array_index (self->dropout_panels, DropoutPanel, k);
+      LlShape s = ll_model_layer_shape (self->model, dp->layer);
+      set_grid_like (dp->eval, ll_model_layer_output (self->model, dp->layer), &s);
+    }
+
   for (int k = 0; k < n_out; k++)
     if (probs[k] > probs[best])
       best = k;
   for (guint k = 0; k < self->prob_bars->len && (int) k < n_out; k++)
     {
-      g_autofree char *value = g_strdup_printf ("%.1f %%", 100 * probs[k]);
-      gtk_level_bar_set_value (g_ptr_array_index (self->prob_bars, k), probs[k]);
+      float p = self->training_mode ? train_probs[k] : probs[k];
+      g_autofree char *value = g_strdup_printf ("%.1f %%", 100 * p);
+      gtk_level_bar_set_value (g_ptr_array_index (self->prob_bars, k), p);
       gtk_label_set_text (g_ptr_array_index (self->prob_labels, k), value);
     }
-  text = g_strdup_printf ("Predicted %s (%.1f %%)\nTrue class %s", class_name (self->test, best),
-                          100 * probs[best], class_name (self->test, label));
+  if (self->use_drawn)
+    text = g_strdup_printf ("Predicted %s (%.1f %%)\nThe digit drawn in the Draw view",
+                            class_name (self->test, best), 100 * probs[best]);
+  else
+    text = g_strdup_printf ("Predicted %s (%.1f %%)\nTrue class %s", class_name (self->test, best),
+                            100 * probs[best], class_name (self->test, self->test->labels[self->index]));
   gtk_label_set_text (self->prediction_label, text);
 }
 
@@ -394,7 +613,8 @@ rebuild_weights (LlInspectView *self)
 {
   const LlArch *arch = ll_model_get_arch (self->model);
   int n = ll_model_n_layers (self->model);
-  gboolean conv_done = FALSE, dense_done = FALSE;
+  int n_conv = 0;
+  gboolean dense_done = FALSE;
   GtkWidget *flow = gtk_flow_box_new ();
 
   clear_box (self->weights_box, NULL);
@@ -410,7 +630,33 @@ rebuild_weights (LlInspectView *self)
       int nw = ll_model_layer_weights (self->model, i, views);
       g_autofree char *name = ll_arch_layer_name (arch, i);
 
-      if (!conv_done && is_type (spec, "Conv2D") && nw > 0)
+      if (n_conv == 1 && is_type (spec, "Conv2D") && nw > 0)
+        {
+          const LlWeightInfo *k = views[0].info;
+          int kh = k->dims[0], kw = k->dims[1], cin = k->dims[2], f = k->dims[3];
+          int rows = MIN (f, MAX_KERNEL_ROWS), cols = MIN (cin, MAX_KERNEL_COLS);
+          g_autofree float *tiles = g_new (float, (gsize) rows * cols * kh * kw);
+          GtkWidget *grid = ll_feature_grid_new ();
+          g_autofree char *title = g_strdup_printf ("%s kernels per input channel", name);
+          g_autofree char *sub = g_strdup_printf ("rows: %d of %d filters, columns: %d of %d input channels "
+                                                  "(the previous layer's feature maps); %d×%d each",
+                                                  rows, f, cols, cin, kh, kw);
+
+          /* Tile (filter r, channel c) is the kh×kw slice kernel[:, :, c, r]. */
+          for (int r = 0; r < rows; r++)
+            for (int c = 0; c < cols; c++)
+              for (int y = 0; y < kh; y++)
+                for (int x = 0; x < kw; x++)
+                  tiles[(((gsize) (r * cols + c) * kh + y) * kw + x)] =
+                    views[0].data[(((gsize) y * kw + x) * cin + c) * f + r];
+          ll_feature_grid_set_colormap (LL_FEATURE_GRID (grid), LL_COLORMAP_DIVERGING);
+          ll_feature_grid_set_tile_size (LL_FEATURE_GRID (grid), 30);
+          ll_feature_grid_set_columns (LL_FEATURE_GRID (grid), cols);
+          ll_feature_grid_set_tiles (LL_FEATURE_GRID (grid), tiles, rows * cols, kh, kw, 1);
+          gtk_box_append (self->weights_box, panel_new (self, title, sub, grid));
+          n_conv++;
+        }
+      if (n_conv == 0 && is_type (spec, "Conv2D") && nw > 0)
         {
           const LlWeightInfo *k = views[0].info;
           int kh = k->dims[0], kw = k->dims[1], cin = k->dims[2], f = k->dims[3];
@@ -432,7 +678,7 @@ rebuild_weights (LlInspectView *self)
           ll_feature_grid_set_tile_size (LL_FEATURE_GRID (grid), 48);
           ll_feature_grid_set_tiles (LL_FEATURE_GRID (grid), tiles, f, kh, kw, ch);
           gtk_box_append (self->weights_box, panel_new (self, title, sub, grid));
-          conv_done = TRUE;
+          n_conv++;
         }
       if (!dense_done && is_type (spec, "Dense") && nw > 0 && i >= 2
           && is_type (ll_arch_layer (arch, i - 1), "Flatten"))
@@ -496,6 +742,307 @@ rebuild_weights (LlInspectView *self)
   gtk_box_append (self->weights_box,
                   panel_new (self, "Weight histograms", "per weight tensor; bar height is the square root of the count",
                              flow));
+}
+
+/* Gradient saliency ------------------------------------------------------- */
+
+/* |d logit / d pixel|, the largest over the channels: which pixels would
+ * change the class score most if nudged.  One backward pass on the
+ * private copy, cheap enough for the main thread. */
+static void
+update_saliency (LlInspectView *self, int cls)
+{
+  LlShape in = ll_model_input_shape (self->model);
+  g_autofree float *dx = NULL;
+  g_autofree float *map = NULL;
+  g_autoptr(GError) error = NULL;
+  int h, w, c;
+
+  if (in.rank != 3)
+    {
+      ll_feature_grid_clear (self->saliency_grid);
+      return;
+    }
+  h = in.d[0], w = in.d[1], c = in.d[2];
+  dx = g_new (float, ll_shape_size (&in));
+  if (!ll_model_input_gradient (self->model, self->x, cls, dx, &error))
+    {
+      ll_feature_grid_clear (self->saliency_grid);
+      gtk_label_set_text (self->status_label, error->message);
+      return;
+    }
+  map = g_new (float, (gsize) h * w);
+  for (gsize p = 0; p < (gsize) h * w; p++)
+    {
+      float m = 0;
+      for (int k = 0; k < c; k++)
+        m = MAX (m, fabsf (dx[p * c + k]));
+      map[p] = m;
+    }
+  ll_feature_grid_set_tiles (self->saliency_grid, map, 1, h, w, 1);
+}
+
+static int
+predicted_class (LlInspectView *self)
+{
+  const float *probs = ll_model_forward (self->model, 1, self->x, FALSE, NULL);
+  int n_out = ll_model_output_shape (self->model).d[0], best = 0;
+
+  for (int k = 1; k < n_out; k++)
+    if (probs[k] > probs[best])
+      best = k;
+  return best;
+}
+
+/* Batch-norm inspector ------------------------------------------------------ */
+
+enum { BN_MEAN, BN_MOVING_MEAN, BN_VAR, BN_MOVING_VAR, BN_GAMMA, BN_BETA, BN_N };
+
+typedef struct {
+  int channels;
+  float *v[BN_N];               /* NULL when the layer has no such weight */
+} BnDraw;
+
+static void
+bn_draw_free (gpointer data)
+{
+  BnDraw *d = data;
+
+  for (int k = 0; k < BN_N; k++)
+    g_free (d->v[k]);
+  g_free (d);
+}
+
+#define BN_ROW_H 64
+#define BN_LEFT 150
+
+/* One row of per-channel bars (a), with b (nullable) as ticks on the same scale. */
+static void
+bn_row (cairo_t *cr, GtkWidget *widget, const BnDraw *d, int row, const char *title,
+        const float *a, const float *b, double cw)
+{
+  double top = row * (BN_ROW_H + 8), mid, scale;
+  float most = 1e-12f;
+  gboolean positive = TRUE;
+  PangoLayout *layout;
+  GdkRGBA fg;
+  g_autofree char *text = NULL;
+
+  for (int c = 0; c < d->channels; c++)
+    {
+      most = MAX (most, fabsf (a[c]));
+      if (b != NULL)
+        most = MAX (most, fabsf (b[c]));
+      positive = positive && a[c] >= 0 && (b == NULL || b[c] >= 0);
+    }
+  mid = positive ? top + BN_ROW_H : top + BN_ROW_H / 2.0;
+  scale = (positive ? BN_ROW_H : BN_ROW_H / 2.0) / most;
+
+G_GNUC_BEGIN_IGNORE_DEPRECATIONS
+  gtk_style_context_get_color (gtk_widget_get_style_context (widget), &fg);
+G_GNUC_END_IGNORE_DEPRECATIONS
+  gdk_cairo_set_source_rgba (cr, &fg);
+  text = g_strdup_printf ("%s\n%s%.3g", title, positive ? "0 … " : "± ", most > 1e-12f ? most : 0.0f);
+  layout = gtk_widget_create_pango_layout (widget, text);
+  cairo_move_to (cr, 0, top + 4);
+  pango_cairo_show_layout (cr, layout);
+  g_object_unref (layout);
+
+  cairo_set_source_rgba (cr, fg.red, fg.green, fg.blue, 0.3);
+  cairo_rectangle (cr, BN_LEFT, mid - 0.5, d->channels * cw, 1);
+  cairo_fill (cr);
+  cairo_set_source_rgb (cr, 0.21, 0.52, 0.89);
+  for (int c = 0; c < d->channels; c++)
+    {
+      double h = a[c] * scale;
+      cairo_rectangle (cr, BN_LEFT + c * cw, MIN (mid, mid - h), MAX (cw - 1, 1), fabs (h));
+    }
+  cairo_fill (cr);
+  if (b != NULL)
+    {
+      cairo_set_source_rgb (cr, 0.9, 0.38, 0.0);
+      for (int c = 0; c < d->channels; c++)
+        cairo_rectangle (cr, BN_LEFT + c * cw - 1, mid - b[c] * scale - 1.5, cw + 1, 3);
+      cairo_fill (cr);
+    }
+}
+
+static void
+draw_bn (GtkDrawingArea *area, cairo_t *cr, int width, int height, gpointer data)
+{
+  BnDraw *d = data;
+  double cw = MAX (1.0, MIN (12.0, (double) (width - BN_LEFT) / MAX (d->channels, 1)));
+  int row = 0;
+
+  bn_row (cr, GTK_WIDGET (area), d, row++, "mean: batch (bars),\nmoving (orange)", d->v[BN_MEAN],
+          d->v[BN_MOVING_MEAN], cw);
+  bn_row (cr, GTK_WIDGET (area), d, row++, "variance: batch,\nmoving (orange)", d->v[BN_VAR],
+          d->v[BN_MOVING_VAR], cw);
+  if (d->v[BN_GAMMA] != NULL)
+    bn_row (cr, GTK_WIDGET (area), d, row++, "gamma (scale)", d->v[BN_GAMMA], NULL, cw);
+  if (d->v[BN_BETA] != NULL)
+    bn_row (cr, GTK_WIDGET (area), d, row++, "beta (shift)", d->v[BN_BETA], NULL, cw);
+}
+
+static void
+bn_stats_clear (gpointer data)
+{
+  BnStats *st = data;
+
+  g_free (st->mean);
+  g_free (st->var);
+}
+
+static int
+bn_batch_size (LlInspectView *self)
+{
+  guint i = gtk_drop_down_get_selected (self->bn_batch_dropdown);
+
+  return bn_batch_sizes[i < G_N_ELEMENTS (bn_batch_sizes) ? i : 1];
+}
+
+/* Forwards a batch of test images in evaluation mode through a copy of the
+ * model and compares, per BatchNormalization layer and channel, the
+ * statistics of that batch with the moving averages the layer predicts with. */
+static void
+update_batchnorm (LlInspectView *self)
+{
+  const LlArch *arch;
+  g_autoptr(LlModel) model = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree float *x = NULL;
+  g_autofree guint32 *idx = NULL;
+  int batch = bn_batch_size (self), n, n_bn = 0;
+  gsize sample;
+
+  clear_box (self->bn_panels, NULL);
+  g_array_set_size (self->bn_stats, 0);
+  if (self->model == NULL || self->test == NULL)
+    return;
+  arch = ll_model_get_arch (self->model);
+  n = ll_model_n_layers (self->model);
+  for (int i = 1; i < n; i++)
+    n_bn += is_type (ll_arch_layer (arch, i), "BatchNormalization");
+  if (n_bn == 0)
+    {
+      gtk_label_set_text (self->bn_label, "This model has no BatchNormalization layer. "
+                          "The CIFAR-10 CNN preset has six.");
+      return;
+    }
+  model = ll_model_copy (self->model);
+  if (!ll_model_plan (model, batch, &error))
+    {
+      gtk_label_set_text (self->bn_label, error->message);
+      return;
+    }
+  batch = MIN (batch, self->test->n);
+  sample = ll_dataset_sample_size (self->test);
+  x = g_new (float, (gsize) batch * sample);
+  idx = g_new (guint32, batch);
+  for (int k = 0; k < batch; k++)
+    idx[k] = (self->bn_offset + (guint) k) % (guint) self->test->n;
+  ll_dataset_fill_batch (self->test, idx, batch, x, NULL);
+  ll_model_forward (model, batch, x, FALSE, NULL);
+
+  {
+    g_autofree char *text = g_strdup_printf ("A batch of %d test images (from number %u), predicted in evaluation "
+                                             "mode. While training, each layer normalizes with the batch's own "
+                                             "statistics (blue) and updates the moving averages (orange) that it "
+                                             "uses when predicting. Smaller batches give noisier statistics.",
+                                             batch, self->bn_offset);
+    gtk_label_set_text (self->bn_label, text);
+  }
+  for (int i = 1; i < n; i++)
+    {
+      const LlLayerSpec *spec = ll_arch_layer (arch, i);
+      LlShape s = ll_model_layer_shape (model, i - 1);
+      LlWeightView views[LL_MAX_WEIGHTS];
+      int nw, channels;
+      BnDraw *d;
+      BnStats st;
+      GtkWidget *area;
+      g_autofree char *name = NULL;
+      g_autofree char *title = NULL;
+      g_autofree char *sub = NULL;
+      double mean_gap = 0, var_ratio = 0;
+
+      if (!is_type (spec, "BatchNormalization"))
+        continue;
+      channels = s.d[s.rank - 1];
+      d = g_new0 (BnDraw, 1);
+      d->channels = channels;
+      d->v[BN_MEAN] = g_new (float, channels);
+      d->v[BN_VAR] = g_new (float, channels);
+      ll_inspect_channel_stats (ll_model_layer_output (model, i - 1),
+                                (gsize) batch * (ll_shape_size (&s) / channels), channels,
+                                d->v[BN_MEAN], d->v[BN_VAR]);
+      nw = ll_model_layer_weights (model, i, views);
+      for (int k = 0; k < nw; k++)
+        {
+          const char *wn = views[k].info->name;
+          int slot = g_str_equal (wn, "gamma") ? BN_GAMMA : g_str_equal (wn, "beta") ? BN_BETA
+                     : g_str_equal (wn, "moving_mean") ? BN_MOVING_MEAN
+                     : g_str_equal (wn, "moving_variance") ? BN_MOVING_VAR : -1;
+          if (slot >= 0 && (int) ll_weight_info_size (views[k].info) == channels)
+            d->v[slot] = g_memdup2 (views[k].data, channels * sizeof (float));
+        }
+      if (d->v[BN_MOVING_MEAN] == NULL)
+        d->v[BN_MOVING_MEAN] = g_new0 (float, channels);
+      if (d->v[BN_MOVING_VAR] == NULL)
+        d->v[BN_MOVING_VAR] = g_new0 (float, channels);
+      for (int c = 0; c < channels; c++)
+        {
+          mean_gap += fabsf (d->v[BN_MEAN][c] - d->v[BN_MOVING_MEAN][c]) / channels;
+          var_ratio += (d->v[BN_VAR][c] + 1e-3) / (d->v[BN_MOVING_VAR][c] + 1e-3) / channels;
+        }
+
+      st.layer = i;
+      st.channels = channels;
+      st.mean = g_memdup2 (d->v[BN_MEAN], channels * sizeof (float));
+      st.var = g_memdup2 (d->v[BN_VAR], channels * sizeof (float));
+      g_array_append_val (self->bn_stats, st);
+
+      area = gtk_drawing_area_new ();
+      gtk_drawing_area_set_content_width (GTK_DRAWING_AREA (area), BN_LEFT + MIN (channels * 8, 1000));
+      gtk_drawing_area_set_content_height (GTK_DRAWING_AREA (area),
+                                           (2 + (d->v[BN_GAMMA] != NULL) + (d->v[BN_BETA] != NULL))
+                                           * (BN_ROW_H + 8));
+      gtk_widget_set_halign (area, GTK_ALIGN_START);
+      gtk_drawing_area_set_draw_func (GTK_DRAWING_AREA (area), draw_bn, d, bn_draw_free);
+      name = ll_arch_layer_name (arch, i);
+      title = g_strdup_printf ("%s (BatchNormalization)", name);
+      sub = g_strdup_printf ("%d channels; mean |batch − moving mean| %.3g, "
+                             "batch / moving variance %.2f on average", channels, mean_gap, var_ratio);
+      gtk_box_append (self->bn_panels, panel_new (self, title, sub, area));
+    }
+}
+
+static void
+on_bn_batch_changed (LlInspectView *self)
+{
+  if (!self->updating_controls)
+    update_batchnorm (self);
+}
+
+static void
+on_bn_new_batch (GtkButton *button, LlInspectView *self)
+{
+  if (self->test != NULL)
+    self->bn_offset = (guint) g_random_int_range (0, self->test->n);
+  update_batchnorm (self);
+}
+
+static gboolean
+page_is (LlInspectView *self, const char *name)
+{
+  return g_strcmp0 (gtk_stack_get_visible_child_name (self->stack), name) == 0;
+}
+
+static void
+on_page_changed (LlInspectView *self)
+{
+  if (page_is (self, "batchnorm"))
+    update_batchnorm (self);
 }
 
 /* Occlusion (worker) ------------------------------------------------------- */
@@ -844,6 +1391,55 @@ start_load (LlInspectView *self, const char *name)
   gtk_label_set_text (self->status_label, "Loading the test images…");
 }
 
+/* Drawn digit and history ----------------------------------------------- */
+
+static gboolean
+drawn_usable (LlInspectView *self)
+{
+  LlModel *model = self->document != NULL ? ll_document_get_model (self->document) : NULL;
+  LlShape in;
+
+  if (model == NULL || ll_document_get_drawn_input (self->document) == NULL)
+    return FALSE;
+  in = ll_model_input_shape (model);
+  return in.rank == 3 && in.d[0] == 28 && in.d[1] == 28 && in.d[2] == 1;
+}
+
+static void
+update_drawn_button (LlInspectView *self)
+{
+  gtk_widget_set_sensitive (GTK_WIDGET (self->drawn_button), drawn_usable (self));
+}
+
+static void
+update_history_controls (LlInspectView *self)
+{
+  guint n = self->document != NULL ? ll_document_get_n_history (self->document) : 0;
+  g_autofree char *text = NULL;
+
+  if (self->history_pos >= (int) n)
+    self->history_pos = -1;
+  self->updating_controls = TRUE;
+  gtk_range_set_range (GTK_RANGE (self->history_scale), 0, MAX (n, 1));
+  gtk_range_set_value (GTK_RANGE (self->history_scale), self->history_pos < 0 ? n : (guint) self->history_pos);
+  self->updating_controls = FALSE;
+  gtk_widget_set_sensitive (GTK_WIDGET (self->history_scale), n > 0);
+  if (n == 0)
+    text = g_strdup ("While training runs, the weights are kept at the end of each epoch and a few "
+                     "times in the first; this slider then replays them.");
+  else if (self->history_pos < 0)
+    text = g_strdup_printf ("Now (%u earlier points kept)", n);
+  else
+    {
+      int epoch, batch;
+      ll_document_get_history (self->document, self->history_pos, &epoch, &batch);
+      text = batch < 0 ? g_strdup_printf ("End of epoch %d (%d of %u)", epoch + 1, self->history_pos + 1, n)
+                       : g_strdup_printf ("Epoch %d, batch %d (%d of %u)", epoch + 1, batch,
+                                          self->history_pos + 1, n);
+    }
+  gtk_label_set_text (self->history_label, text);
+}
+
 /* Refresh ---------------------------------------------------------------- */
 
 static void
@@ -858,6 +1454,10 @@ show_nothing (LlInspectView *self, const char *why)
   g_ptr_array_set_size (self->prob_labels, 0);
   ll_feature_grid_clear (self->input_grid);
   ll_feature_grid_clear (self->occlusion_grid);
+  ll_feature_grid_clear (self->saliency_grid);
+  g_array_set_size (self->dropout_panels, 0);
+  clear_box (self->bn_panels, NULL);
+  g_array_set_size (self->bn_stats, 0);
   gtk_label_set_text (self->prediction_label, "");
   gtk_label_set_text (self->status_label, why);
 }
@@ -866,7 +1466,8 @@ static void
 refresh (LlInspectView *self)
 {
   LlModel *model;
-  const char *name;
+  const char *name, *source;
+  int epoch = -1, batch = -1;
   LlShape in;
   g_autofree char *json = NULL;
   g_autoptr(GError) error = NULL;
@@ -884,6 +1485,25 @@ refresh (LlInspectView *self)
       start_load (self, name);
       return;
     }
+  {
+    LlModel *snapshot = ll_document_get_snapshot (self->document);
+    guint n_history = ll_document_get_n_history (self->document);
+    const LlArch *arch = ll_model_get_arch (model);
+
+    source = NULL;
+    if (self->history_pos >= 0 && (guint) self->history_pos < n_history)
+      {
+        LlModel *h = ll_document_get_history (self->document, self->history_pos, &epoch, &batch);
+        if (ll_arch_equal (ll_model_get_arch (h), arch))
+          model = h, source = "history";
+      }
+    else if (self->use_snapshot && snapshot != NULL && ll_arch_equal (ll_model_get_arch (snapshot), arch))
+      {
+        model = snapshot, source = "snapshot";
+        epoch = ll_document_get_snapshot_epoch (self->document);
+        batch = ll_document_get_snapshot_batch (self->document);
+      }
+  }
   in = ll_model_input_shape (model);
   if (ll_shape_size (&in) != ll_dataset_sample_size (self->test))
     {
@@ -901,7 +1521,14 @@ refresh (LlInspectView *self)
   self->index = MIN (self->index, (guint) self->test->n - 1);
   g_free (self->x);
   self->x = g_new (float, ll_dataset_sample_size (self->test));
-  ll_dataset_fill_batch (self->test, &self->index, 1, self->x, NULL);
+  update_drawn_button (self);
+  if (self->use_drawn && drawn_usable (self))
+    memcpy (self->x, ll_document_get_drawn_input (self->document), 28 * 28 * sizeof (float));
+  else
+    {
+      self->use_drawn = FALSE;
+      ll_dataset_fill_batch (self->test, &self->index, 1, self->x, NULL);
+    }
 
   json = ll_arch_to_json (ll_model_get_arch (self->model));
   if (g_strcmp0 (json, self->arch_json) != 0)
@@ -912,7 +1539,11 @@ refresh (LlInspectView *self)
     }
   update_outputs (self);
   rebuild_weights (self);
+  /* After the weight histograms: the input gradient overwrites the weight gradients. */
+  update_saliency (self, predicted_class (self));
   start_occlusion (self);
+  if (page_is (self, "batchnorm"))
+    update_batchnorm (self);
   if (self->confusion != NULL && !self->confusion_stale)
     {
       self->confusion_stale = TRUE;
@@ -920,8 +1551,18 @@ refresh (LlInspectView *self)
                           "The model changed since this matrix was computed: compute it again.");
     }
   {
-    g_autofree char *status = g_strdup_printf ("Image %u of %d %s images", self->index, self->test->n,
-                                               self->test_is_train ? "training (no test split found)" : "test");
+    g_autofree char *when = NULL;
+    g_autofree char *status = NULL;
+
+    if (source != NULL)
+      when = batch < 0 ? g_strdup_printf ("\nWeights of the %s: end of epoch %d", source, epoch + 1)
+                       : g_strdup_printf ("\nWeights of the %s: epoch %d, batch %d", source, epoch + 1, batch);
+    if (self->use_drawn)
+      status = g_strdup_printf ("The digit drawn in the Draw view%s", when != NULL ? when : "");
+    else
+      status = g_strdup_printf ("Image %u of %d %s images%s", self->index, self->test->n,
+                                self->test_is_train ? "training (no test split found)" : "test",
+                                when != NULL ? when : "");
     gtk_label_set_text (self->status_label, status);
   }
   self->updating_controls = TRUE;
@@ -967,6 +1608,7 @@ ll_inspect_view_show_image (LlInspectView *self, guint index)
 {
   g_return_if_fail (LL_IS_INSPECT_VIEW (self));
   self->index = index;
+  self->use_drawn = FALSE;
   if (self->test != NULL)
     {
       self->index = MIN (index, (guint) self->test->n - 1);
@@ -1011,6 +1653,59 @@ on_image_activated (LlImageGrid *grid, guint index, LlInspectView *self)
   gtk_stack_set_visible_child_name (self->stack, "outputs");
 }
 
+static void
+on_document_changed (LlInspectView *self)
+{
+  self->use_snapshot = FALSE;
+  update_history_controls (self);
+  schedule_refresh (self);
+}
+
+/* Published by the training worker a few times per second: refreshing is
+ * coalesced by schedule_refresh (at most 4 per second, none while hidden). */
+static void
+on_snapshot (LlInspectView *self)
+{
+  self->use_snapshot = ll_document_get_snapshot (self->document) != NULL;
+  update_history_controls (self);
+  if (self->history_pos < 0)
+    schedule_refresh (self);
+}
+
+static void
+on_drawn_input_changed (LlInspectView *self)
+{
+  update_drawn_button (self);
+  if (self->use_drawn)
+    schedule_refresh (self);
+}
+
+static void
+on_drawn_clicked (GtkButton *button, LlInspectView *self)
+{
+  if (!drawn_usable (self))
+    return;
+  self->use_drawn = TRUE;
+  refresh (self);
+}
+
+static void
+on_history_changed (GtkRange *range, LlInspectView *self)
+{
+  guint n;
+  int pos = (int) round (gtk_range_get_value (range));
+
+  if (self->updating_controls || self->document == NULL)
+    return;
+  n = ll_document_get_n_history (self->document);
+  pos = pos >= (int) n ? -1 : pos;
+  if (pos == self->history_pos)
+    return;
+  self->history_pos = pos;
+  update_history_controls (self);
+  refresh (self);
+}
+
 /* Object ---------------------------------------------------------------- */
 
 static void
@@ -1022,7 +1717,14 @@ ll_inspect_view_set_document (LlInspectView *self, LlDocument *document)
     g_signal_handlers_disconnect_by_data (self->document, self);
   g_set_object (&self->document, document);
   if (document != NULL)
-    g_signal_connect_swapped (document, "changed", G_CALLBACK (schedule_refresh), self);
+    {
+      g_signal_connect_swapped (document, "changed", G_CALLBACK (on_document_changed), self);
+      g_signal_connect_swapped (document, "snapshot", G_CALLBACK (on_snapshot), self);
+      g_signal_connect_swapped (document, "drawn-input-changed", G_CALLBACK (on_drawn_input_changed), self);
+    }
+  self->use_snapshot = FALSE;
+  self->history_pos = -1;
+  update_history_controls (self);
   schedule_refresh (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DOCUMENT]);
 }
@@ -1067,6 +1769,8 @@ ll_inspect_view_finalize (GObject *object)
   g_ptr_array_unref (self->layer_grids);
   g_ptr_array_unref (self->prob_bars);
   g_ptr_array_unref (self->prob_labels);
+  g_array_unref (self->dropout_panels);
+  g_array_unref (self->bn_stats);
   G_OBJECT_CLASS (ll_inspect_view_parent_class)->finalize (object);
 }
 
@@ -1133,6 +1837,10 @@ ll_inspect_view_class_init (LlInspectViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LlInspectView, confusion_button);
   gtk_widget_class_bind_template_child (widget_class, LlInspectView, confusion_spinner);
   gtk_widget_class_bind_template_child (widget_class, LlInspectView, confusion_label);
+  gtk_widget_class_bind_template_child (widget_class, LlInspectView, drawn_button);
+  gtk_widget_class_bind_template_child (widget_class, LlInspectView, history_scale);
+  gtk_widget_class_bind_template_child (widget_class, LlInspectView, history_label);
+  gtk_widget_class_bind_template_child (widget_class, LlInspectView, batchnorm_box);
 }
 
 static GtkWidget *
@@ -1155,6 +1863,11 @@ ll_inspect_view_init (LlInspectView *self)
   self->prob_bars = g_ptr_array_new ();
   self->prob_labels = g_ptr_array_new ();
   self->prob_layer = -1;
+  self->dropout_panels = g_array_new (FALSE, TRUE, sizeof (DropoutPanel));
+  self->bn_stats = g_array_new (FALSE, TRUE, sizeof (BnStats));
+  g_array_set_clear_func (self->bn_stats, bn_stats_clear);
+  self->dropout_seed = 1;
+  self->history_pos = -1;
 
   ll_feature_grid_set_colormap (self->input_grid, LL_COLORMAP_GRAY);
   ll_feature_grid_set_tile_size (self->input_grid, 196);
@@ -1163,9 +1876,39 @@ ll_inspect_view_init (LlInspectView *self)
   self->occlusion_grid = LL_FEATURE_GRID (ll_feature_grid_new ());
   ll_feature_grid_set_colormap (self->occlusion_grid, LL_COLORMAP_DIVERGING);
   ll_feature_grid_set_tile_size (self->occlusion_grid, 280);
-  gtk_box_append (self->occlusion_box,
+  self->saliency_grid = LL_FEATURE_GRID (ll_feature_grid_new ());
+  ll_feature_grid_set_colormap (self->saliency_grid, LL_COLORMAP_VIRIDIS);
+  ll_feature_grid_set_tile_size (self->saliency_grid, 280);
+  box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 24);
+  gtk_box_append (GTK_BOX (box),
                   panel_new (self, "Occlusion map", "drop in the predicted class's probability",
                              GTK_WIDGET (self->occlusion_grid)));
+  gtk_box_append (GTK_BOX (box),
+                  panel_new (self, "Gradient saliency", "|∂ class score / ∂ pixel|, largest over the channels",
+                             GTK_WIDGET (self->saliency_grid)));
+  gtk_box_append (self->occlusion_box, box);
+
+  {
+    GtkWidget *row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 8);
+    GtkWidget *again = gtk_button_new_with_label ("New Batch");
+    GtkWidget *sizes = gtk_drop_down_new_from_strings ((const char *const[]) { "Batch of 8", "Batch of 32",
+                                                                               "Batch of 128", NULL });
+
+    self->bn_batch_dropdown = GTK_DROP_DOWN (sizes);
+    gtk_drop_down_set_selected (self->bn_batch_dropdown, 1);
+    gtk_widget_set_tooltip_text (sizes, "How many test images the batch statistics are computed from");
+    gtk_widget_set_tooltip_text (again, "Another batch of random test images");
+    self->bn_label = GTK_LABEL (dim_label (""));
+    gtk_widget_set_hexpand (GTK_WIDGET (self->bn_label), TRUE);
+    gtk_box_append (GTK_BOX (row), sizes);
+    gtk_box_append (GTK_BOX (row), again);
+    gtk_box_append (GTK_BOX (row), GTK_WIDGET (self->bn_label));
+    gtk_box_append (self->batchnorm_box, row);
+    self->bn_panels = GTK_BOX (gtk_box_new (GTK_ORIENTATION_VERTICAL, 18));
+    gtk_box_append (self->batchnorm_box, GTK_WIDGET (self->bn_panels));
+    g_signal_connect_swapped (sizes, "notify::selected", G_CALLBACK (on_bn_batch_changed), self);
+    g_signal_connect (again, "clicked", G_CALLBACK (on_bn_new_batch), self);
+  }
 
   self->matrix = LL_CONFUSION_MATRIX (ll_confusion_matrix_new ());
   self->class_accuracy_label = GTK_LABEL (dim_label (""));
@@ -1194,6 +1937,10 @@ ll_inspect_view_init (LlInspectView *self)
   g_signal_connect (self->class_dropdown, "notify::selected", G_CALLBACK (on_class_selected), self);
   g_signal_connect (self->index_spin, "value-changed", G_CALLBACK (on_index_changed), self);
   g_signal_connect (self, "map", G_CALLBACK (on_map), self);
+  g_signal_connect (self->drawn_button, "clicked", G_CALLBACK (on_drawn_clicked), self);
+  g_signal_connect (self->history_scale, "value-changed", G_CALLBACK (on_history_changed), self);
+  g_signal_connect_swapped (self->stack, "notify::visible-child-name", G_CALLBACK (on_page_changed), self);
+  update_history_controls (self);
 }
 
 GtkWidget *
@@ -1257,4 +2004,76 @@ ll_inspect_view_get_confusion (LlInspectView *self)
 {
   g_return_val_if_fail (LL_IS_INSPECT_VIEW (self), NULL);
   return self->confusion;
+}
+
+void
+ll_inspect_view_set_training_mode (LlInspectView *self, gboolean training)
+{
+  g_return_if_fail (LL_IS_INSPECT_VIEW (self));
+  if (self->train_toggle != NULL)
+    gtk_toggle_button_set_active (self->train_toggle, training);
+  else
+    self->training_mode = !!training;
+}
+
+LlFeatureGrid *
+ll_inspect_view_get_saliency_grid (LlInspectView *self)
+{
+  g_return_val_if_fail (LL_IS_INSPECT_VIEW (self), NULL);
+  return self->saliency_grid;
+}
+
+gboolean
+ll_inspect_view_get_dropout_grids (LlInspectView *self, int layer, LlFeatureGrid **eval,
+                                   LlFeatureGrid **train, LlFeatureGrid **mask)
+{
+  g_return_val_if_fail (LL_IS_INSPECT_VIEW (self), FALSE);
+  for (guint k = 0; k < self->dropout_panels->len; k++)
+    {
+      DropoutPanel *dp = &g_array_index (self->dropout_panels, DropoutPanel, k);
+      if (dp->layer == layer)
+        {
+          *eval = dp->eval;
+          *train = dp->train;
+          *mask = dp->mask;
+          return TRUE;
+        }
+    }
+  return FALSE;
+}
+
+gboolean
+ll_inspect_view_get_bn_stats (LlInspectView *self, int layer, int *channels,
+                              const float **mean, const float **var)
+{
+  g_return_val_if_fail (LL_IS_INSPECT_VIEW (self), FALSE);
+  for (guint k = 0; k < self->bn_stats->len; k++)
+    {
+      BnStats *st = &g_array_index (self->bn_stats, BnStats, k);
+      if (st->layer == layer)
+        {
+          *channels = st->channels;
+          *mean = st->mean;
+          *var = st->var;
+          return TRUE;
+        }
+    }
+  return FALSE;
+}
+
+void
+ll_inspect_view_set_history_position (LlInspectView *self, int position)
+{
+  guint n;
+
+  g_return_if_fail (LL_IS_INSPECT_VIEW (self));
+  n = self->document != NULL ? ll_document_get_n_history (self->document) : 0;
+  gtk_range_set_value (GTK_RANGE (self->history_scale), position < 0 || (guint) position >= n ? n : (guint) position);
+}
+
+void
+ll_inspect_view_use_drawn_input (LlInspectView *self)
+{
+  g_return_if_fail (LL_IS_INSPECT_VIEW (self));
+  on_drawn_clicked (NULL, self);
 }

@@ -1,7 +1,8 @@
 /* ll-inspect-view.h: the Inspect view: for a chosen test image, every
  * layer's output; the first convolution's filters and the first Dense
  * layer's weights as images; weight and gradient histograms; an occlusion
- * map; the confusion matrix of the test set with the images behind each
+ * map and a gradient saliency map; Dropout layers in a training step; a
+ * batch-norm inspector; replay of the training history; the confusion matrix of the test set with the images behind each
  * cell.  Every panel exports to PNG. */
 #pragma once
 
@@ -20,12 +21,29 @@ GtkWidget         *ll_inspect_view_new             (void);
 
 /* Shows test image index (clamped to the test set). */
 void               ll_inspect_view_show_image      (LlInspectView *self, guint index);
-/* "outputs", "weights", "occlusion", "confusion". */
+/* "outputs", "weights", "occlusion", "batchnorm", "confusion". */
 void               ll_inspect_view_set_page        (LlInspectView *self, const char *name);
 /* Starts the confusion matrix computation (in a worker thread). */
 void               ll_inspect_view_compute_confusion (LlInspectView *self);
 
+/* Layer outputs as in a training step (dropout active) or when predicting. */
+void               ll_inspect_view_set_training_mode (LlInspectView *self, gboolean training);
+/* Replays the document's history entry (-1 or past the end: now). */
+void               ll_inspect_view_set_history_position (LlInspectView *self, int position);
+/* Inspects the document's drawn digit (when there is one and it fits). */
+void               ll_inspect_view_use_drawn_input (LlInspectView *self);
+
 /* For tests and screenshots. */
+LlFeatureGrid     *ll_inspect_view_get_saliency_grid (LlInspectView *self);
+/* The three strips of Dropout layer `layer`: its evaluation output, its
+ * output in a training step, 1 where that step switched a unit off. */
+gboolean           ll_inspect_view_get_dropout_grids (LlInspectView *self, int layer,
+                                                      LlFeatureGrid **eval, LlFeatureGrid **train,
+                                                      LlFeatureGrid **mask);
+/* Batch statistics of the input of BatchNormalization layer `layer`
+ * (computed while the Batch Norm page is shown). */
+gboolean           ll_inspect_view_get_bn_stats    (LlInspectView *self, int layer, int *channels,
+                                                    const float **mean, const float **var);
 gboolean           ll_inspect_view_is_busy         (LlInspectView *self);
 const float       *ll_inspect_view_get_input       (LlInspectView *self);
 /* The feature grid of layer i's output, or NULL when it has none. */

@@ -5,16 +5,28 @@
  * advances a fractional step counter by speed × elapsed time, computes the
  * race up to it and redraws the paths (the map's background is cached).
  *
- * Not done here: the "loss landscape" mode of a model being trained (a 2-D
- * slice of real weight space with the training trajectory projected). */
+ * The loss-landscape mode evaluates the document's model on a plane of its
+ * weight space (ll-landscape.h) in a GTask and shows the result as a
+ * sampled surface, on which the nine optimizers can race like on any
+ * other.  Not done: the training trajectory projected onto that plane (the
+ * Train view keeps no weight snapshots to project). */
 #include "ll-optimizer-view.h"
 #include "ll-contour-map.h"
+#include "ll-document.h"
+#include "ll-landscape.h"
 #include "ll-step-plot.h"
 #include "ll-surface.h"
 
 #include <math.h>
 
 #define MAX_STEPS 2000
+
+/* Loss-landscape mode: test images evaluated, grid side, half-width of the
+ * plane in units of the filter-normalised directions (1 = as far again as
+ * the weights' own norm, the scale of Li et al.'s figures). */
+#define LANDSCAPE_IMAGES 500
+#define LANDSCAPE_N      21
+#define LANDSCAPE_SPAN   1.0
 
 /* Okabe-Ito's eight colour-blind-safe colours plus its grey, in the order
  * of the race's entries. */
@@ -43,6 +55,8 @@ struct _LlOptimizerView {
   GtkRange *speed_scale;
   GtkLabel *start_label;
   GtkCheckButton *aspect_check;
+  GtkButton *landscape_button;
+  GtkProgressBar *landscape_progress;
   GtkGrid *optim_grid;
   GtkLabel *status_label;
   LlContourMap *map;
@@ -61,7 +75,19 @@ struct _LlOptimizerView {
   gint64 last_frame_time;
   gboolean updating;              /* set while code writes to the controls */
   GtkNativeDialog *chooser;
+
+  LlDocument *document;
+  GCancellable *landscape_cancel; /* non-NULL while a landscape is computed */
+  int landscape_rows;             /* written by the worker (atomic) */
+  guint landscape_poll;
 };
+
+enum {
+  PROP_0,
+  PROP_DOCUMENT,
+  N_PROPS
+};
+static GParamSpec *props[N_PROPS];
 
 G_DEFINE_FINAL_TYPE (LlOptimizerView, ll_optimizer_view, GTK_TYPE_WIDGET)
 
@@ -712,7 +738,206 @@ action_export (GtkWidget *widget, const char *name, GVariant *param)
           : g_str_equal (name, "optimizers.export-svg") ? EXPORT_SVG : EXPORT_CSV);
 }
 
+/* ---- loss landscape ---- */
+
+typedef struct {
+  LlModel *model;                 /* a copy: training may go on meanwhile */
+  LlLossKind loss;
+  char *dataset;
+  char *data_dir;
+  int *rows;                      /* the view's landscape_rows */
+  GCancellable *cancel;
+} LandscapeJob;
+
+static void
+landscape_job_free (LandscapeJob *job)
+{
+  ll_model_free (job->model);
+  g_free (job->dataset);
+  g_free (job->data_dir);
+  g_clear_object (&job->cancel);
+  g_free (job);
+}
+
+static gboolean
+landscape_progress (int done, int total, gpointer data)
+{
+  LandscapeJob *job = data;
+
+  g_atomic_int_set (job->rows, done);
+  return !g_cancellable_is_cancelled (job->cancel);
+}
+
+static void
+landscape_thread (GTask *task, gpointer source, gpointer data, GCancellable *cancel)
+{
+  LandscapeJob *job = data;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (LlDataset) all = NULL;
+  g_autoptr (LlDataset) ds = NULL;
+  g_autoptr (LlLandscape) ls = NULL;
+  double *grid;
+
+  all = ll_dataset_load_named (job->dataset, job->data_dir, TRUE, &error);
+  if (all == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  /* The first images of the test split: a fixed subset, so that two
+   * landscapes of the same weights agree. */
+  ds = ll_dataset_slice (all, 0, MIN (all->n, LANDSCAPE_IMAGES));
+  ls = ll_landscape_new (job->model, 1, &error);
+  if (ls == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  grid = ll_landscape_evaluate (ls, job->model, ds, job->loss, LANDSCAPE_SPAN, LANDSCAPE_N,
+                                landscape_progress, job, &error);
+  if (grid == NULL)
+    g_task_return_error (task, g_steal_pointer (&error));
+  else
+    g_task_return_pointer (task, grid, g_free);
+}
+
+static void
+landscape_stop_ui (LlOptimizerView *self)
+{
+  g_clear_handle_id (&self->landscape_poll, g_source_remove);
+  g_clear_object (&self->landscape_cancel);
+  gtk_widget_set_visible (GTK_WIDGET (self->landscape_progress), FALSE);
+  gtk_button_set_label (self->landscape_button, "Loss landscape of the model");
+}
+
+static void
+landscape_done (GObject *source, GAsyncResult *result, gpointer data)
+{
+  LlOptimizerView *self = data;
+  g_autoptr (GError) error = NULL;
+  g_autofree double *grid = g_task_propagate_pointer (G_TASK (result), &error);
+
+  /* Disposed meanwhile (the window closed): its children are gone. */
+  if (self->landscape_cancel == NULL)
+    {
+      g_object_unref (self);
+      return;
+    }
+  landscape_stop_ui (self);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    gtk_label_set_text (self->status_label, "Loss landscape cancelled.");
+  else if (grid == NULL)
+    gtk_label_set_text (self->status_label, error->message);
+  else
+    {
+      g_autofree char *name = g_strdup_printf ("Loss landscape (%d test images)", LANDSCAPE_IMAGES);
+      g_autoptr (LlSurface) surface = ll_surface_new_grid (name, grid, LANDSCAPE_N, LANDSCAPE_SPAN);
+
+      set_playing (self, FALSE);
+      self->updating = TRUE;
+      gtk_drop_down_set_selected (self->surface_dropdown, GTK_INVALID_LIST_POSITION);
+      self->updating = FALSE;
+      use_surface (self, surface);
+      gtk_label_set_text (self->status_label,
+                          "Centre (the ring): the model's weights now; axes: two random "
+                          "filter-normalised directions.  Play to race the optimizers on this slice.");
+    }
+  g_object_unref (self);
+}
+
+static gboolean
+landscape_poll (gpointer data)
+{
+  LlOptimizerView *self = data;
+  int rows = g_atomic_int_get (&self->landscape_rows);
+  g_autofree char *text = g_strdup_printf ("%d of %d rows", rows, LANDSCAPE_N);
+
+  gtk_progress_bar_set_fraction (self->landscape_progress, (double) rows / LANDSCAPE_N);
+  gtk_progress_bar_set_text (self->landscape_progress, text);
+  return G_SOURCE_CONTINUE;
+}
+
+static const char *
+data_dir (void)
+{
+  const char *dir = g_getenv ("LL_DATA_DIR");
+  return dir != NULL ? dir : g_getenv ("LL_SHARED_DATA");
+}
+
+static void
+action_landscape (GtkWidget *widget, const char *name, GVariant *param)
+{
+  LlOptimizerView *self = LL_OPTIMIZER_VIEW (widget);
+  LlModel *model = self->document != NULL ? ll_document_get_model (self->document) : NULL;
+  g_autoptr (GTask) task = NULL;
+  LandscapeJob *job;
+  const char *dataset;
+
+  if (self->landscape_cancel != NULL)
+    {
+      g_cancellable_cancel (self->landscape_cancel);
+      return;
+    }
+  if (model == NULL)
+    {
+      gtk_label_set_text (self->status_label,
+                          "No model to map: build a valid one in the Model view first.");
+      return;
+    }
+  dataset = ll_document_get_dataset (self->document);
+  job = g_new0 (LandscapeJob, 1);
+  job->model = ll_model_copy (model);
+  job->loss = ll_document_get_config (self->document)->loss;
+  job->dataset = g_strdup (dataset != NULL ? dataset : "mnist");
+  job->data_dir = g_strdup (data_dir ());
+  job->rows = &self->landscape_rows;
+  self->landscape_cancel = g_cancellable_new ();
+  job->cancel = g_object_ref (self->landscape_cancel);
+  g_atomic_int_set (&self->landscape_rows, 0);
+
+  task = g_task_new (NULL, self->landscape_cancel, landscape_done, g_object_ref (self));
+  g_task_set_task_data (task, job, (GDestroyNotify) landscape_job_free);
+  g_task_run_in_thread (task, landscape_thread);
+
+  gtk_button_set_label (self->landscape_button, "Cancel");
+  gtk_progress_bar_set_fraction (self->landscape_progress, 0);
+  gtk_progress_bar_set_text (self->landscape_progress, "Evaluating the loss…");
+  gtk_widget_set_visible (GTK_WIDGET (self->landscape_progress), TRUE);
+  gtk_label_set_text (self->status_label, "");
+  self->landscape_poll = g_timeout_add (100, landscape_poll, self);
+}
+
 /* ---- life cycle ---- */
+
+static void
+ll_optimizer_view_get_property (GObject *object, guint id, GValue *value, GParamSpec *pspec)
+{
+  LlOptimizerView *self = LL_OPTIMIZER_VIEW (object);
+
+  switch (id)
+    {
+    case PROP_DOCUMENT:
+      g_value_set_object (value, self->document);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, id, pspec);
+    }
+}
+
+static void
+ll_optimizer_view_set_property (GObject *object, guint id, const GValue *value, GParamSpec *pspec)
+{
+  LlOptimizerView *self = LL_OPTIMIZER_VIEW (object);
+
+  switch (id)
+    {
+    case PROP_DOCUMENT:
+      g_set_object (&self->document, g_value_get_object (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, id, pspec);
+    }
+}
 
 static void
 ll_optimizer_view_unmap (GtkWidget *widget)
@@ -727,6 +952,15 @@ ll_optimizer_view_dispose (GObject *object)
 {
   LlOptimizerView *self = LL_OPTIMIZER_VIEW (object);
 
+  if (self->landscape_cancel != NULL)
+    {
+      /* The task holds a reference to the view, so dispose runs only
+       * after it finished or from an explicit destroy: stop the worker. */
+      g_cancellable_cancel (self->landscape_cancel);
+      g_clear_object (&self->landscape_cancel);
+      g_clear_handle_id (&self->landscape_poll, g_source_remove);
+    }
+  g_clear_object (&self->document);
   if (self->chooser != NULL)
     {
       g_signal_handlers_disconnect_by_data (self->chooser, self);
@@ -756,6 +990,13 @@ ll_optimizer_view_class_init (LlOptimizerViewClass *klass)
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = ll_optimizer_view_dispose;
+  object_class->get_property = ll_optimizer_view_get_property;
+  object_class->set_property = ll_optimizer_view_set_property;
+
+  /* Given by the window: whose model the landscape mode maps. */
+  props[PROP_DOCUMENT] = g_param_spec_object ("document", NULL, NULL, LL_TYPE_DOCUMENT,
+                                              G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, props);
   widget_class->unmap = ll_optimizer_view_unmap;
 
   g_type_ensure (LL_TYPE_CONTOUR_MAP);
@@ -769,6 +1010,8 @@ ll_optimizer_view_class_init (LlOptimizerViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LlOptimizerView, speed_scale);
   gtk_widget_class_bind_template_child (widget_class, LlOptimizerView, start_label);
   gtk_widget_class_bind_template_child (widget_class, LlOptimizerView, aspect_check);
+  gtk_widget_class_bind_template_child (widget_class, LlOptimizerView, landscape_button);
+  gtk_widget_class_bind_template_child (widget_class, LlOptimizerView, landscape_progress);
   gtk_widget_class_bind_template_child (widget_class, LlOptimizerView, optim_grid);
   gtk_widget_class_bind_template_child (widget_class, LlOptimizerView, status_label);
   gtk_widget_class_bind_template_child (widget_class, LlOptimizerView, map);
@@ -782,6 +1025,7 @@ ll_optimizer_view_class_init (LlOptimizerViewClass *klass)
   gtk_widget_class_install_action (widget_class, "optimizers.preset", "i", action_preset);
   gtk_widget_class_install_action (widget_class, "optimizers.export-png", NULL, action_export);
   gtk_widget_class_install_action (widget_class, "optimizers.export-svg", NULL, action_export);
+  gtk_widget_class_install_action (widget_class, "optimizers.landscape", NULL, action_landscape);
   gtk_widget_class_install_action (widget_class, "optimizers.export-csv", NULL, action_export);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_space, 0, "optimizers.play", NULL);

@@ -73,6 +73,12 @@ struct _LlTrainView
   LlTrainingData *data;         /* cache for data_name */
   char *data_name;
   GCancellable *cancellable;    /* data loading */
+  gboolean then_find_lr;        /* after loading: the LR finder, not a run */
+  GCancellable *finder;         /* the LR range test running */
+  double found_lr;              /* its suggestion, 0 before one */
+  LlLineChart *lr_chart;
+  GtkLabel *lr_label;
+  GtkStackPage *lr_page;
   gboolean bound_presentation;
 };
 
@@ -91,6 +97,7 @@ static const char *const dataset_titles[N_DATASETS] = { "MNIST", "Fashion-MNIST"
 static const int dataset_sizes[N_DATASETS] = { 28 * 28, 28 * 28, 32 * 32 * 3 };
 
 static void update_actions (LlTrainView *self);
+static void start_finder (LlTrainView *self);
 static void dataset_item_setup (GtkSignalListItemFactory *factory, GtkListItem *item, LlTrainView *self);
 static void dataset_item_bind (GtkSignalListItemFactory *factory, GtkListItem *item, LlTrainView *self);
 static void rebuild_charts (LlTrainView *self);
@@ -864,6 +871,188 @@ start_job (LlTrainView *self)
   update_actions (self);
 }
 
+/* LR finder ---------------------------------------------------------------------
+ * A learning-rate range test (Smith 2015, fastai's lr_find): one short run on
+ * a copy of the model, from the seed's weights, that multiplies the learning
+ * rate by a constant factor after every batch, from 1e-6 to 1, and records
+ * the smoothed loss.  It stops early once the loss has blown up. */
+
+#define FINDER_STEPS 100
+#define FINDER_LR_MIN 1e-6
+#define FINDER_LR_MAX 1.0
+
+typedef struct {
+  LlTrainer *trainer;
+  LlTrainingData *data;
+  GCancellable *cancellable;
+  LlFitControl control;
+  GArray *lr;                   /* double: lr of the step measured */
+  GArray *loss;                 /* double: smoothed loss after that step */
+  double prev_lr, ema, best;
+  int n;
+} Finder;
+
+static void
+finder_free (Finder *f)
+{
+  g_clear_pointer (&f->trainer, ll_trainer_free);
+  g_clear_pointer (&f->data, ll_training_data_unref);
+  g_clear_pointer (&f->lr, g_array_unref);
+  g_clear_pointer (&f->loss, g_array_unref);
+  g_free (f);
+}
+
+static void
+finder_on_batch (const LlBatchEvent *ev, gpointer user_data)
+{
+  Finder *f = user_data;
+
+  /* A batch's loss shows the effect of the previous step's lr. */
+  if (f->n > 0 && isfinite (ev->batch_loss))
+    {
+      double smooth;
+
+      f->ema = 0.98 * f->ema + 0.02 * ev->batch_loss;
+      smooth = f->ema / (1.0 - pow (0.98, f->n));
+      g_array_append_val (f->lr, f->prev_lr);
+      g_array_append_val (f->loss, smooth);
+      f->best = MIN (f->best, smooth);
+      if (f->n > 10 && smooth > 4 * f->best)
+        g_atomic_int_set (&f->control.cancel, 1);
+    }
+  f->prev_lr = ev->lr;
+  f->n++;
+  if (f->n > FINDER_STEPS || !isfinite (ev->batch_loss)
+      || g_cancellable_is_cancelled (f->cancellable))
+    g_atomic_int_set (&f->control.cancel, 1);
+  else
+    ll_trainer_request_lr (f->trainer, FINDER_LR_MIN * pow (FINDER_LR_MAX / FINDER_LR_MIN,
+                                                            (double) f->n / FINDER_STEPS));
+}
+
+static void
+finder_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
+{
+  Finder *f = task_data;
+  LlFitCallbacks callbacks = { finder_on_batch, NULL, NULL };
+
+  (void) source;
+  (void) cancellable;
+  /* Stopped by us when done, or diverged: what was recorded is the result. */
+  ll_trainer_fit (f->trainer, f->data->train, NULL, &callbacks, f, &f->control, NULL);
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+finder_done (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  LlTrainView *self = LL_TRAIN_VIEW (source);
+  Finder *f = g_task_get_task_data (G_TASK (result));
+  const double *lr = (const double *) f->lr->data;
+  const double *loss = (const double *) f->loss->data;
+  guint n = f->lr->len, i_min = 0, i_steep = 0;
+  g_autofree double *x = g_new (double, MAX (n, 1));
+  g_autofree char *text = NULL;
+  gboolean cancelled = g_cancellable_is_cancelled (f->cancellable);
+  double steepest = 0;
+  guint s;
+
+  (void) user_data;
+  g_clear_object (&self->finder);
+  for (guint i = 0; i < n; i++)
+    {
+      x[i] = log10 (lr[i]);
+      if (loss[i] < loss[i_min])
+        i_min = i;
+    }
+  /* Steepest descent of the smoothed loss against log lr, before the minimum. */
+  for (guint i = 2; i <= i_min; i++)
+    if (loss[i] - loss[i - 2] < steepest)
+      {
+        steepest = loss[i] - loss[i - 2];
+        i_steep = i - 1;
+      }
+  ll_line_chart_clear (self->lr_chart);
+  ll_line_chart_set_labels (self->lr_chart, "Learning-rate range test",
+                            "log10 learning rate", "loss (smoothed)");
+  s = ll_line_chart_add_series (self->lr_chart, "loss", 0, FALSE, FALSE);
+  ll_line_chart_set_data (self->lr_chart, s, x, loss, n);
+  if (cancelled || n < 10)
+    {
+      self->found_lr = 0;
+      text = g_strdup (cancelled ? "The range test was stopped."
+                                 : "Too few batches for a range test: use more training images "
+                                   "or a smaller batch.");
+    }
+  else
+    {
+      self->found_lr = lr[i_min] / 10.0;
+      ll_line_chart_add_marker (self->lr_chart, log10 (lr[i_min]), "lowest loss");
+      ll_line_chart_add_marker (self->lr_chart, log10 (self->found_lr), "suggested");
+      if (i_steep > 0)
+        ll_line_chart_add_marker (self->lr_chart, x[i_steep], "steepest");
+      text = g_strdup_printf ("%u batches, lr %.0e → %.2g. Lowest loss %.3f at lr %.2g; steepest "
+                              "descent at lr %.2g. Suggested: %.2g, a tenth of the lowest-loss lr.",
+                              n, lr[0], lr[n - 1], loss[i_min], lr[i_min],
+                              i_steep > 0 ? lr[i_steep] : NAN, self->found_lr);
+    }
+  gtk_label_set_text (self->lr_label, text);
+  gtk_stack_page_set_visible (self->lr_page, TRUE);
+  gtk_stack_set_visible_child (self->chart_stack, gtk_stack_page_get_child (self->lr_page));
+  gtk_progress_bar_set_text (self->progress_bar, "Ready");
+  update_actions (self);
+}
+
+static void
+start_finder (LlTrainView *self)
+{
+  g_autoptr(GTask) task = NULL;
+  LlFitConfig cfg;
+  Finder *f;
+
+  if (self->finder != NULL || self->document == NULL || !ll_document_get_valid (self->document))
+    return;
+  ll_fit_config_copy (&cfg, ll_document_get_config (self->document));
+  cfg.epochs = 1;
+  cfg.validation_split = 0;
+  cfg.schedule.kind = LL_SCHEDULE_CONSTANT;
+  cfg.early_stopping.enabled = FALSE;
+  cfg.reduce_lr.enabled = FALSE;
+  cfg.checkpoint.enabled = FALSE;
+  cfg.optim.learning_rate = FINDER_LR_MIN;
+  f = g_new0 (Finder, 1);
+  f->trainer = ll_trainer_new (ll_model_copy (ll_document_get_model (self->document)), &cfg);
+  ll_fit_config_clear (&cfg);
+  ll_trainer_reset (f->trainer);
+  f->data = ll_training_data_ref (self->data);
+  f->lr = g_array_new (FALSE, FALSE, sizeof (double));
+  f->loss = g_array_new (FALSE, FALSE, sizeof (double));
+  f->best = INFINITY;
+  self->finder = g_cancellable_new ();
+  f->cancellable = self->finder;   /* the task keeps it alive */
+  task = g_task_new (self, self->finder, finder_done, NULL);
+  g_task_set_task_data (task, f, (GDestroyNotify) finder_free);
+  g_task_run_in_thread (task, finder_thread);
+  gtk_progress_bar_set_text (self->progress_bar, "Learning-rate range test…");
+  update_actions (self);
+}
+
+static void
+action_use_found_lr (GtkWidget *widget, const char *name, GVariant *param)
+{
+  LlTrainView *self = LL_TRAIN_VIEW (widget);
+  LlFitConfig c;
+
+  (void) name;
+  (void) param;
+  if (self->document == NULL || self->found_lr <= 0)
+    return;
+  ll_fit_config_copy (&c, ll_document_get_config (self->document));
+  c.optim.learning_rate = self->found_lr;
+  ll_document_set_config (self->document, &c);
+  ll_fit_config_clear (&c);
+}
+
 /* Data loading in a GTask: 0.3 s for MNIST is too long for the main thread. */
 static void
 load_data_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
@@ -910,7 +1099,10 @@ load_data_done (GObject *source, GAsyncResult *result, gpointer user_data)
   self->data = data;
   g_free (self->data_name);
   self->data_name = g_strdup (((char **) g_task_get_task_data (G_TASK (result)))[0]);
-  start_job (self);
+  if (self->then_find_lr)
+    start_finder (self);
+  else
+    start_job (self);
 }
 
 static void
@@ -920,14 +1112,18 @@ action_start (GtkWidget *widget, const char *name, GVariant *param)
   const char *dataset;
   g_autoptr(GTask) task = NULL;
 
-  (void) name;
   (void) param;
-  if (self->job != NULL || self->cancellable != NULL || self->document == NULL)
+  if (self->job != NULL || self->cancellable != NULL || self->finder != NULL
+      || self->document == NULL || !ll_document_get_valid (self->document))
     return;
+  self->then_find_lr = g_strcmp0 (name, "train.find-lr") == 0;
   dataset = effective_dataset (self);
   if (self->data != NULL && g_strcmp0 (self->data_name, dataset) == 0)
     {
-      start_job (self);
+      if (self->then_find_lr)
+        start_finder (self);
+      else
+        start_job (self);
       return;
     }
   self->cancellable = g_cancellable_new ();
@@ -956,6 +1152,8 @@ action_stop (GtkWidget *widget, const char *name, GVariant *param)
     }
   if (self->cancellable != NULL)
     g_cancellable_cancel (self->cancellable);
+  if (self->finder != NULL)
+    g_cancellable_cancel (self->finder);
 }
 
 static void
@@ -1150,9 +1348,12 @@ static void
 update_actions (LlTrainView *self)
 {
   gboolean valid = self->document != NULL && ll_document_get_valid (self->document);
-  gboolean busy = self->job != NULL || self->cancellable != NULL;
+  gboolean busy = self->job != NULL || self->cancellable != NULL || self->finder != NULL;
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "train.start", valid && !busy);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "train.find-lr", valid && !busy);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "train.use-found-lr",
+                                 !busy && self->found_lr > 0 && self->document != NULL);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "train.stop", busy);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "train.pause", self->job != NULL);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "train.apply-lr", self->job != NULL);
@@ -1239,6 +1440,9 @@ ll_train_view_dispose (GObject *object)
   if (self->cancellable != NULL)
     g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
+  if (self->finder != NULL)
+    g_cancellable_cancel (self->finder);
+  g_clear_object (&self->finder);
   if (self->job != NULL)
     {
       /* Disposing the job cancels it and joins the worker. */
@@ -1332,9 +1536,14 @@ ll_train_view_class_init (LlTrainViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LlTrainView, test_page);
   gtk_widget_class_bind_template_child (widget_class, LlTrainView, test_label);
   gtk_widget_class_bind_template_child (widget_class, LlTrainView, confusion);
+  gtk_widget_class_bind_template_child (widget_class, LlTrainView, lr_chart);
+  gtk_widget_class_bind_template_child (widget_class, LlTrainView, lr_label);
+  gtk_widget_class_bind_template_child (widget_class, LlTrainView, lr_page);
 
   gtk_widget_class_install_action (widget_class, "train.start", NULL, action_start);
   gtk_widget_class_install_action (widget_class, "train.stop", NULL, action_stop);
+  gtk_widget_class_install_action (widget_class, "train.find-lr", NULL, action_start);
+  gtk_widget_class_install_action (widget_class, "train.use-found-lr", NULL, action_use_found_lr);
   gtk_widget_class_install_action (widget_class, "train.pause", NULL, action_pause);
   gtk_widget_class_install_action (widget_class, "train.apply-lr", NULL, action_apply_lr);
   gtk_widget_class_install_action (widget_class, "train.clone", NULL, action_clone);
@@ -1354,6 +1563,13 @@ on_info_response (GtkInfoBar *bar, int response, gpointer data)
   (void) response;
   (void) data;
   gtk_info_bar_set_revealed (bar, FALSE);
+}
+
+static void
+update_switcher (LlTrainView *self)
+{
+  gtk_widget_set_visible (self->chart_switcher, gtk_stack_page_get_visible (self->test_page)
+                                                || gtk_stack_page_get_visible (self->lr_page));
 }
 
 static void
@@ -1389,8 +1605,9 @@ ll_train_view_init (LlTrainView *self)
     set_data_dir (self, saved_dir, FALSE, FALSE);
   g_signal_connect (self->info_bar, "response", G_CALLBACK (on_info_response), NULL);
   /* One tab is no choice: the switcher shows once there are test figures. */
-  g_object_bind_property (self->test_page, "visible", self->chart_switcher, "visible",
-                          G_BINDING_SYNC_CREATE);
+  g_signal_connect_swapped (self->lr_page, "notify::visible", G_CALLBACK (update_switcher), self);
+  g_signal_connect_swapped (self->test_page, "notify::visible", G_CALLBACK (update_switcher), self);
+  update_switcher (self);
   g_signal_connect_swapped (self->chart_stack, "notify::visible-child",
                             G_CALLBACK (on_chart_page_changed), self);
   g_object_bind_property (self->log_button, "active", self->loss_chart, "log-scale", G_BINDING_DEFAULT);

@@ -5,12 +5,16 @@
 
 #include "ll-data-view.h"
 #include "ll-draw-view.h"
+#include "ll-export-c.h"
+#include "ll-export-script.h"
 #include "ll-inspect-view.h"
 #include "ll-model-view.h"
 #include "ll-optimizer-view.h"
 #include "ll-presets.h"
 #include "ll-train-view.h"
 #include "layerlab-resources.h"
+
+#include <string.h>
 
 #define APP_ID "io.github.layerlab.Layerlab"
 #define MAX_RECENT 8
@@ -366,6 +370,164 @@ save_as_then (LlWindow *self, Pending *pending)
   gtk_native_dialog_show (GTK_NATIVE_DIALOG (dialog));
 }
 
+/* Exports ------------------------------------------------------------- */
+
+/* "my net-2" → "my_net_2": the C prefix must be an identifier. */
+static char *
+c_prefix_from_path (const char *path)
+{
+  g_autofree char *base = g_path_get_basename (path);
+  GString *prefix = g_string_new (NULL);
+
+  if (g_str_has_suffix (base, ".c") || g_str_has_suffix (base, ".h"))
+    base[strlen (base) - 2] = '\0';
+  for (const char *c = base; *c != '\0'; c++)
+    g_string_append_c (prefix, g_ascii_isalnum (*c) ? *c : '_');
+  if (prefix->len == 0 || g_ascii_isdigit (prefix->str[0]))
+    g_string_prepend (prefix, "model_");
+  return g_string_free (prefix, FALSE);
+}
+
+gboolean
+ll_window_export_to_path (LlWindow *self, const char *format, const char *path, GError **error)
+{
+  LlModel *model;
+
+  g_return_val_if_fail (LL_IS_WINDOW (self), FALSE);
+  g_return_val_if_fail (format != NULL, FALSE);
+  g_return_val_if_fail (path != NULL, FALSE);
+
+  model = ll_document_get_model (self->document);
+  if (model == NULL)
+    {
+      g_set_error (error, LL_ERROR, LL_ERROR_INVALID,
+                   "The model cannot be built (%s). Fix it in the Model view, then export again.",
+                   ll_document_get_error_message (self->document));
+      return FALSE;
+    }
+  if (g_strcmp0 (format, "c") == 0)
+    {
+      g_autofree char *dir = g_path_get_dirname (path);
+      g_autofree char *prefix = c_prefix_from_path (path);
+
+      if (!ll_export_c_valid_prefix (prefix))
+        {
+          g_set_error (error, LL_ERROR, LL_ERROR_INVALID,
+                       "“%s” cannot name C functions. Choose a file name made of letters, digits and _.",
+                       prefix);
+          return FALSE;
+        }
+      return ll_export_c (model, dir, prefix, error);
+    }
+  if (g_strcmp0 (format, "keras") == 0 || g_strcmp0 (format, "pytorch") == 0)
+    return ll_export_script (model, ll_document_get_config (self->document),
+                             ll_document_get_dataset (self->document),
+                             format[0] == 'k' ? LL_SCRIPT_KERAS : LL_SCRIPT_PYTORCH, path, error);
+  g_set_error (error, LL_ERROR, LL_ERROR_INVALID,
+               "Unknown export format “%s”: use c, keras or pytorch.", format);
+  return FALSE;
+}
+
+static void
+on_export_response (GtkNativeDialog *dialog, int response, LlWindow *self)
+{
+  const char *format = g_object_get_data (G_OBJECT (dialog), "ll-format");
+
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
+      g_autofree char *path = file != NULL ? g_file_get_path (file) : NULL;
+      const char *ext = g_strcmp0 (format, "c") == 0 ? ".c" : ".py";
+      g_autoptr(GError) error = NULL;
+
+      if (path != NULL && !g_str_has_suffix (path, ext))
+        {
+          char *with_ext = g_strconcat (path, ext, NULL);
+          g_free (path);
+          path = with_ext;
+        }
+      if (path == NULL)
+        g_set_error (&error, LL_ERROR, LL_ERROR_IO,
+                     "The chosen place is not a local file. Choose a folder on this computer.");
+      if (error == NULL && ll_window_export_to_path (self, format, path, &error))
+        {
+          g_autofree char *base = g_path_get_basename (path);
+          g_autofree char *text = g_strcmp0 (format, "c") == 0
+            ? g_strdup_printf ("Exported %s and its header", base)
+            : g_strdup_printf ("Exported %s with its weights", base);
+          toast (self, text);
+        }
+      else
+        show_error (self, "Could not export the model", error);
+    }
+  g_object_unref (dialog);
+  g_object_unref (self);
+}
+
+static void
+show_export_dialog (LlWindow *self, const char *format)
+{
+  GtkFileChooserNative *dialog;
+  GtkFileFilter *filter = gtk_file_filter_new ();
+  g_autofree char *title = ll_document_dup_title (self->document);
+  g_autofree char *stem = NULL;
+  g_autofree char *name = NULL;
+  gboolean c = g_strcmp0 (format, "c") == 0;
+
+  if (g_str_has_suffix (title, ".llmodel"))
+    title[strlen (title) - strlen (".llmodel")] = '\0';
+  stem = c ? c_prefix_from_path (title) : g_strdelimit (g_strdup (title), "/\\: ", '-');
+  name = g_strconcat (stem, c ? ".c" : ".py", NULL);
+
+  dialog = gtk_file_chooser_native_new (c ? "Export as C Source"
+                                          : format[0] == 'k' ? "Export as Keras Script"
+                                                             : "Export as PyTorch Script",
+                                        GTK_WINDOW (self), GTK_FILE_CHOOSER_ACTION_SAVE,
+                                        "_Export", "_Cancel");
+  gtk_file_filter_set_name (filter, c ? "C source (*.c; the .h is written beside it)"
+                                      : "Python script (*.py; weights are written beside it)");
+  gtk_file_filter_add_pattern (filter, c ? "*.c" : "*.py");
+  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (dialog), filter);
+  g_object_unref (filter);
+  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (dialog), name);
+  g_object_set_data (G_OBJECT (dialog), "ll-format", (gpointer) format);
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (dialog), TRUE);
+  g_signal_connect (dialog, "response", G_CALLBACK (on_export_response), g_object_ref (self));
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (dialog));
+}
+
+static void
+action_export (GSimpleAction *action, GVariant *param, gpointer user_data)
+{
+  const char *name = g_action_get_name (G_ACTION (action));
+
+  /* "export-c" → "c": the static strings outlive the dialog. */
+  if (g_str_equal (name, "export-c"))
+    show_export_dialog (LL_WINDOW (user_data), "c");
+  else if (g_str_equal (name, "export-keras"))
+    show_export_dialog (LL_WINDOW (user_data), "keras");
+  else
+    show_export_dialog (LL_WINDOW (user_data), "pytorch");
+}
+
+static const GActionEntry export_actions[] = {
+  { "export-c", action_export, NULL, NULL, NULL, { 0 } },
+  { "export-keras", action_export, NULL, NULL, NULL, { 0 } },
+  { "export-pytorch", action_export, NULL, NULL, NULL, { 0 } },
+};
+
+static void
+update_export_actions (LlWindow *self)
+{
+  gboolean valid = ll_document_get_valid (self->document);
+
+  for (guint i = 0; i < G_N_ELEMENTS (export_actions); i++)
+    {
+      GAction *action = g_action_map_lookup_action (G_ACTION_MAP (self), export_actions[i].name);
+      g_simple_action_set_enabled (G_SIMPLE_ACTION (action), valid);
+    }
+}
+
 static void
 reset_document (LlWindow *self, gpointer data)
 {
@@ -629,6 +791,7 @@ update_undo_actions (LlWindow *self)
                                  ll_document_get_valid (self->document));
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "window.save-as",
                                  ll_document_get_valid (self->document));
+  update_export_actions (self);
 }
 
 /* Views get the document when they have a "document" property: the
@@ -805,6 +968,9 @@ ll_window_init (LlWindow *self)
     g_debug ("GSettings schema %s not found: window state is not kept", APP_ID);
 
   gtk_widget_init_template (GTK_WIDGET (self));
+  /* win.*: the application window's own action group, as the menu names them. */
+  g_action_map_add_action_entries (G_ACTION_MAP (self), export_actions,
+                                   G_N_ELEMENTS (export_actions), self);
   g_signal_connect (self, "close-request", G_CALLBACK (on_close_request), NULL);
 }
 

@@ -26,6 +26,14 @@ extern const char *const ll_window_view_names[];   /* NULL-terminated */
  * prompt: the caller decides), recording it in the recent files. */
 gboolean    ll_window_open_path        (LlWindow *self, const char *path, GError **error);
 
+/* Exports the document's model (trained weights as they are now):
+ * format "c" writes path (a .c file) and the .h beside it, the prefix
+ * being the file's base name; "keras" and "pytorch" write the script at
+ * path with its weights beside it.  The win.export-* actions ask for the
+ * path and call this. */
+gboolean    ll_window_export_to_path   (LlWindow *self, const char *format, const char *path,
+                                        GError **error);
+
 /* Presentation mode: the window gets the CSS class "presentation"
  * (larger text through style.css) and plots scale their lines by
  * ll_presentation_scale().  Toggled by F5. */

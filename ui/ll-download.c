@@ -6,6 +6,7 @@
  * ever visible under its real name after its md5 matched. */
 #include "ll-download.h"
 
+#include "ll-dataset.h"
 #include "ll-types.h"
 
 #include <glib/gstdio.h>
@@ -125,6 +126,116 @@ ll_file_state_to_string (LlFileState state)
     case LL_FILE_MISSING:
     default: return "missing";
     }
+}
+
+static guint64
+bin_files_size (const char *dir)
+{
+  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
+  const char *name;
+  guint64 total = 0;
+
+  while (d != NULL && (name = g_dir_read_name (d)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (dir, name, NULL);
+      GStatBuf st;
+      if (g_str_has_suffix (name, ".bin") && g_stat (path, &st) == 0)
+        total += (guint64) st.st_size;
+    }
+  return total;
+}
+
+void
+ll_download_set_status (const LlDownloadSet *set, const char *data_dir, LlSetStatus *status)
+{
+  int n_ok = 0, n_unverified = 0, n_system = 0, n_unpacked = 0, n_bad = 0, n_missing = 0;
+  g_autoptr(GString) text = g_string_new (NULL);
+  g_autofree char *user_dir = NULL;
+
+  g_return_if_fail (set != NULL && status != NULL);
+
+  memset (status, 0, sizeof *status);
+  status->dir = ll_dataset_locate (set->name, data_dir);
+  if (status->dir == NULL)
+    status->dir = ll_download_default_dir (set->name);
+  for (int i = 0; i < set->n_files; i++)
+    {
+      const LlDownloadFile *f = &set->files[i];
+      guint64 size = 0;
+      LlFileState st = ll_download_check_file (status->dir, f, &size);
+
+      if (st == LL_FILE_MISSING)
+        {
+          /* The archive or .gz may be kept unpacked: no official sum applies. */
+          g_autofree char *batches = g_build_filename (status->dir, "cifar-10-batches-bin", NULL);
+          g_autofree char *raw = g_str_has_suffix (f->file, ".gz")
+            ? g_strndup (f->file, strlen (f->file) - 3) : NULL;
+          g_autofree char *raw_path = raw != NULL ? g_build_filename (status->dir, raw, NULL) : NULL;
+          GStatBuf stb;
+
+          if (g_strcmp0 (set->name, "cifar10") == 0
+              && (bin_files_size (batches) > 0 || bin_files_size (status->dir) > 0))
+            {
+              size = bin_files_size (batches) + bin_files_size (status->dir);
+              n_unpacked++;
+            }
+          else if (raw_path != NULL && g_stat (raw_path, &stb) == 0)
+            {
+              size = (guint64) stb.st_size;
+              n_unpacked++;
+            }
+          else
+            n_missing++;
+        }
+      else if (st == LL_FILE_BAD && g_str_has_prefix (status->dir, "/usr/share/"))
+        n_system++;         /* Debian recompresses: dpkg --verify applies, not the official sums */
+      else if (st == LL_FILE_BAD)
+        n_bad++;
+      else if (st == LL_FILE_OK)
+        n_ok++;
+      else
+        n_unverified++;
+      status->size += size;
+    }
+  status->found = n_missing < set->n_files;
+  status->complete = n_missing == 0 && n_bad == 0;
+
+#define PART(n, what) \
+  if ((n) > 0) \
+    g_string_append_printf (text, "%s%d %s", text->len > 0 ? ", " : "", (n), (what))
+  PART (n_ok, "checksum verified");
+  PART (n_system, "from a system package (recompressed: official sums do not apply)");
+  PART (n_unpacked, "unpacked (official sums are for the archives)");
+  PART (n_unverified, "without an official sum");
+  PART (n_bad, "checksum MISMATCH");
+  PART (n_missing, "missing");
+#undef PART
+  status->checksums = g_string_free (g_steal_pointer (&text), FALSE);
+
+  if (!status->complete)
+    {
+      g_autoptr(GString) remedy = g_string_new (NULL);
+
+      user_dir = ll_download_default_dir (set->name);
+      g_string_append (remedy, "Download it (needs the network)");
+      if (g_strcmp0 (set->name, "fashion-mnist") == 0)
+        g_string_append (remedy, ", install the Debian package dataset-fashion-mnist");
+      g_string_append (remedy, ", or copy ");
+      for (int i = 0; i < set->n_files; i++)
+        g_string_append_printf (remedy, "%s%s", i ? ", " : "", set->files[i].file);
+      g_string_append_printf (remedy, " into %s", user_dir);
+      if (set->note != NULL)
+        g_string_append_printf (remedy, " and %s", set->note);
+      status->remedy = g_string_free (g_steal_pointer (&remedy), FALSE);
+    }
+}
+
+void
+ll_set_status_clear (LlSetStatus *status)
+{
+  g_clear_pointer (&status->dir, g_free);
+  g_clear_pointer (&status->checksums, g_free);
+  g_clear_pointer (&status->remedy, g_free);
 }
 
 /* The download job. */

@@ -37,6 +37,22 @@ typedef enum {
 LlFileState ll_download_check_file (const char *dir, const LlDownloadFile *f, guint64 *size);
 const char *ll_file_state_to_string (LlFileState state);
 
+/* What `layerlab datasets` and the Data view say about a set. */
+typedef struct {
+  char *dir;                /* where it is, or where a download or copy goes */
+  gboolean found;           /* some of its files are there */
+  gboolean complete;        /* usable: nothing missing or damaged */
+  guint64 size;             /* bytes of the files found */
+  char *checksums;          /* one line: "4 files, checksums verified", … */
+  char *remedy;             /* what to do when not complete, else NULL */
+} LlSetStatus;
+
+/* Fills status for set as found from data_dir (nullable, searched first,
+ * as ll_dataset_locate does).  Reads whole files for md5: call it off the
+ * main thread.  Clear with ll_set_status_clear. */
+void ll_download_set_status (const LlDownloadSet *set, const char *data_dir, LlSetStatus *status);
+void ll_set_status_clear    (LlSetStatus *status);
+
 /* $XDG_DATA_HOME/layerlab/datasets/<name> (newly allocated). */
 char *ll_download_default_dir (const char *name);
 

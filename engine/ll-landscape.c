@@ -1,0 +1,271 @@
+/* ll-landscape.c: filter-normalised 2-D slices of a model's loss.
+ *
+ * Directions are drawn from a normal distribution with the engine's RNG
+ * (reproducible from the seed), then rescaled per output unit.  Keras
+ * lays kernels out with the output axis last, so the unit of flat element
+ * k of a weight is k % dims[rank − 1]. */
+#include "ll-landscape.h"
+
+#include <gio/gio.h>
+#include <math.h>
+#include <string.h>
+
+#include "ll-layer.h"
+#include "ll-rng.h"
+
+#define MAX_BATCH 256
+
+struct _LlLandscape {
+  gsize n;
+  float *center;
+  float *dir[2];
+  double gram[3];                 /* d0·d0, d0·d1, d1·d1 */
+};
+
+static void
+normalise_direction (LlModel *model, float *dir, LlRng *rng, gboolean *any)
+{
+  float *params = ll_model_params (model);
+  int n_layers = ll_model_n_layers (model);
+
+  memset (dir, 0, ll_model_n_trainable (model) * sizeof (float));
+  for (int l = 0; l < n_layers; l++)
+    {
+      LlWeightView views[LL_MAX_WEIGHTS];
+      int nw = ll_model_layer_weights (model, l, views);
+
+      for (int v = 0; v < nw; v++)
+        {
+          const LlWeightInfo *info = views[v].info;
+          gsize size = ll_weight_info_size (info), offset;
+          int units;
+          g_autofree double *wnorm = NULL, *dnorm = NULL;
+          float *d;
+
+          if (!info->trainable || info->rank < 2)
+            continue;
+          offset = views[v].data - params;
+          d = dir + offset;
+          units = info->dims[info->rank - 1];
+          wnorm = g_new0 (double, units);
+          dnorm = g_new0 (double, units);
+          for (gsize k = 0; k < size; k++)
+            {
+              d[k] = (float) ll_rng_normal (rng);
+              wnorm[k % units] += (double) views[v].data[k] * views[v].data[k];
+              dnorm[k % units] += (double) d[k] * d[k];
+            }
+          for (gsize k = 0; k < size; k++)
+            {
+              int u = k % units;
+              d[k] = dnorm[u] > 0 ? (float) (d[k] * sqrt (wnorm[u] / dnorm[u])) : 0.f;
+            }
+          *any = TRUE;
+        }
+    }
+}
+
+static double
+dot (const float *a, const float *b, gsize n)
+{
+  double s = 0;
+  for (gsize i = 0; i < n; i++)
+    s += (double) a[i] * b[i];
+  return s;
+}
+
+LlLandscape *
+ll_landscape_new (LlModel *model, guint64 seed, GError **error)
+{
+  LlRng rng;
+  LlLandscape *ls;
+  gboolean any = FALSE;
+
+  g_return_val_if_fail (model != NULL, NULL);
+
+  ls = g_new0 (LlLandscape, 1);
+  ls->n = ll_model_n_trainable (model);
+  ls->center = g_memdup2 (ll_model_params (model), ls->n * sizeof (float));
+  ll_rng_seed (&rng, seed);
+  for (int i = 0; i < 2; i++)
+    {
+      ls->dir[i] = g_new (float, MAX (ls->n, 1));
+      normalise_direction (model, ls->dir[i], &rng, &any);
+    }
+  if (!any)
+    {
+      g_set_error (error, LL_ERROR, LL_ERROR_INVALID,
+                   "The model has no kernel to move along: add a Dense or Conv2D layer");
+      ll_landscape_free (ls);
+      return NULL;
+    }
+  ls->gram[0] = dot (ls->dir[0], ls->dir[0], ls->n);
+  ls->gram[1] = dot (ls->dir[0], ls->dir[1], ls->n);
+  ls->gram[2] = dot (ls->dir[1], ls->dir[1], ls->n);
+  return ls;
+}
+
+void
+ll_landscape_free (LlLandscape *ls)
+{
+  if (ls == NULL)
+    return;
+  g_free (ls->center);
+  g_free (ls->dir[0]);
+  g_free (ls->dir[1]);
+  g_free (ls);
+}
+
+gsize
+ll_landscape_n_params (const LlLandscape *ls)
+{
+  return ls->n;
+}
+
+const float *
+ll_landscape_direction (const LlLandscape *ls, int which)
+{
+  g_return_val_if_fail (which == 0 || which == 1, NULL);
+  return ls->dir[which];
+}
+
+const float *
+ll_landscape_center (const LlLandscape *ls)
+{
+  return ls->center;
+}
+
+static void
+set_weights (LlLandscape *ls, LlModel *model, double alpha, double beta)
+{
+  float *w = ll_model_params (model);
+
+  for (gsize i = 0; i < ls->n; i++)
+    w[i] = (float) (ls->center[i] + alpha * ls->dir[0][i] + beta * ls->dir[1][i]);
+}
+
+/* Mean loss over ds with the weights the model has now. */
+static double
+mean_loss (LlModel *model, const LlDataset *ds, LlLossKind loss, float *x, gint32 *labels,
+           guint32 *indices)
+{
+  double sum = 0;
+
+  for (int start = 0; start < ds->n; start += MAX_BATCH)
+    {
+      int count = MIN (MAX_BATCH, ds->n - start);
+
+      for (int i = 0; i < count; i++)
+        indices[i] = start + i;
+      ll_dataset_fill_batch (ds, indices, count, x, labels);
+      ll_model_forward (model, count, x, FALSE, NULL);
+      sum += ll_model_loss (model, loss, count, labels, NULL) * count;
+    }
+  return sum / ds->n;
+}
+
+static gboolean
+check_args (LlLandscape *ls, LlModel *model, const LlDataset *ds, GError **error)
+{
+  LlShape in = ll_model_input_shape (model);
+
+  if (ll_model_n_trainable (model) != ls->n)
+    {
+      g_set_error (error, LL_ERROR, LL_ERROR_INVALID,
+                   "The model changed since the landscape was made: compute it again");
+      return FALSE;
+    }
+  if (ds == NULL || ds->n < 1 || ll_dataset_sample_size (ds) != ll_shape_size (&in))
+    {
+      g_set_error (error, LL_ERROR, LL_ERROR_INVALID,
+                   "The data do not fit the model's input: choose the data set it was built for");
+      return FALSE;
+    }
+  return ll_model_plan (model, MIN (ds->n, MAX_BATCH), error);
+}
+
+double *
+ll_landscape_evaluate (LlLandscape *ls, LlModel *model, const LlDataset *ds, LlLossKind loss,
+                       double span, int n, LlLandscapeProgress progress, gpointer user_data,
+                       GError **error)
+{
+  g_autofree float *x = NULL;
+  g_autofree gint32 *labels = NULL;
+  g_autofree guint32 *indices = NULL;
+  double *grid;
+
+  g_return_val_if_fail (ls != NULL && model != NULL, NULL);
+  if (n < 2 || !(span > 0))
+    {
+      g_set_error (error, LL_ERROR, LL_ERROR_INVALID,
+                   "A landscape needs at least 2 × 2 points and a positive span");
+      return NULL;
+    }
+  if (!check_args (ls, model, ds, error))
+    return NULL;
+
+  x = g_new (float, (gsize) MIN (ds->n, MAX_BATCH) * ll_dataset_sample_size (ds));
+  labels = g_new (gint32, MIN (ds->n, MAX_BATCH));
+  indices = g_new (guint32, MIN (ds->n, MAX_BATCH));
+  grid = g_new (double, (gsize) n * n);
+  for (int j = 0; j < n; j++)
+    {
+      double beta = -span + 2 * span * j / (n - 1);
+      for (int i = 0; i < n; i++)
+        {
+          set_weights (ls, model, -span + 2 * span * i / (n - 1), beta);
+          grid[j * n + i] = mean_loss (model, ds, loss, x, labels, indices);
+        }
+      if (progress != NULL && !progress (j + 1, n, user_data))
+        {
+          memcpy (ll_model_params (model), ls->center, ls->n * sizeof (float));
+          g_free (grid);
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED, "Landscape cancelled");
+          return NULL;
+        }
+    }
+  memcpy (ll_model_params (model), ls->center, ls->n * sizeof (float));
+  return grid;
+}
+
+double
+ll_landscape_loss_at (LlLandscape *ls, LlModel *model, const LlDataset *ds, LlLossKind loss,
+                      double alpha, double beta, GError **error)
+{
+  g_autofree float *x = NULL;
+  g_autofree gint32 *labels = NULL;
+  g_autofree guint32 *indices = NULL;
+  double value;
+
+  g_return_val_if_fail (ls != NULL && model != NULL, NAN);
+  if (!check_args (ls, model, ds, error))
+    return NAN;
+  x = g_new (float, (gsize) MIN (ds->n, MAX_BATCH) * ll_dataset_sample_size (ds));
+  labels = g_new (gint32, MIN (ds->n, MAX_BATCH));
+  indices = g_new (guint32, MIN (ds->n, MAX_BATCH));
+  set_weights (ls, model, alpha, beta);
+  value = mean_loss (model, ds, loss, x, labels, indices);
+  memcpy (ll_model_params (model), ls->center, ls->n * sizeof (float));
+  return value;
+}
+
+void
+ll_landscape_project (const LlLandscape *ls, const float *weights, double *alpha, double *beta)
+{
+  double b0 = 0, b1 = 0, det;
+
+  for (gsize i = 0; i < ls->n; i++)
+    {
+      double delta = (double) weights[i] - ls->center[i];
+      b0 += delta * ls->dir[0][i];
+      b1 += delta * ls->dir[1][i];
+    }
+  det = ls->gram[0] * ls->gram[2] - ls->gram[1] * ls->gram[1];
+  if (!(fabs (det) > 0))
+    {
+      *alpha = *beta = 0;
+      return;
+    }
+  *alpha = (b0 * ls->gram[2] - b1 * ls->gram[1]) / det;
+  *beta = (b1 * ls->gram[0] - b0 * ls->gram[1]) / det;
+}

@@ -1,0 +1,213 @@
+/* test-cli.c: the headless command line as scripts and handouts use it:
+ * stable names, --json keys, exit codes and one-line errors. */
+#include "ll-test-util.h"
+
+#include <json-glib/json-glib.h>
+
+typedef struct {
+  char *out, *err;
+  int status;
+} Run;
+
+static void
+run_clear (Run *r)
+{
+  g_free (r->out);
+  g_free (r->err);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Run, run_clear)
+
+static void
+run (Run *r, const char *first, ...)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GError) error = NULL;
+  const char *exe = g_getenv ("LL_LAYERLAB");
+  va_list ap;
+
+  g_assert_nonnull (exe);
+  g_ptr_array_add (argv, (char *) exe);
+  va_start (ap, first);
+  for (const char *a = first; a != NULL; a = va_arg (ap, const char *))
+    g_ptr_array_add (argv, (char *) a);
+  va_end (ap);
+  g_ptr_array_add (argv, NULL);
+  g_spawn_sync (NULL, (char **) argv->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL,
+                &r->out, &r->err, &r->status, &error);
+  g_assert_no_error (error);
+  r->status = WIFEXITED (r->status) ? WEXITSTATUS (r->status) : 128 + WTERMSIG (r->status);
+}
+
+/* Bad input: non-zero status and exactly one line on stderr, nothing on stdout. */
+static void
+assert_one_line_error (Run *r, const char *want)
+{
+  g_assert_cmpint (r->status, !=, 0);
+  g_assert_cmpint (r->status, <, 128);
+  g_assert_nonnull (strstr (r->err, want));
+  g_assert_nonnull (strchr (r->err, '\n'));
+  g_assert_cmpstr (strchr (r->err, '\n') + 1, ==, "");
+}
+
+static void
+test_summary (void)
+{
+  struct { const char *preset, *total; } cases[] = {
+    { "logistic", "Total params: 7,850" },
+    { "mlp-sigmoid-100", "Total params: 79,510" },
+    { "mlp-128-dropout", "Total params: 101,770" },
+    { "mlp-512-512", "Total params: 669,706" },
+  };
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_auto(Run) r = { 0 };
+      run (&r, "summary", "--preset", cases[i].preset, NULL);
+      g_assert_cmpint (r.status, ==, 0);
+      g_assert_nonnull (strstr (r.out, cases[i].total));
+    }
+}
+
+static void
+test_presets (void)
+{
+  g_auto(Run) r = { 0 };
+  run (&r, "presets", NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  for (const char *const *n = (const char *const[]) { "logistic", "mlp-sigmoid-100", "mlp-128-dropout",
+                                                      "mlp-512-512", "mnist-cnn", "cifar10-cnn", NULL };
+       *n != NULL; n++)
+    g_assert_nonnull (strstr (r.out, *n));
+}
+
+/* Writes a small IDX data set under the official names into a folder. */
+static char *
+small_data_dir (void)
+{
+  g_autoptr(LlDataset) train = ll_test_synthetic (600, 28, 28, 1, 10, 1);
+  g_autoptr(LlDataset) test = ll_test_synthetic (200, 28, 28, 1, 10, 2);
+  g_autofree char *probe = ll_test_write_temp ("probe", "", 0);
+  char *dir = g_path_get_dirname (probe);
+  const LlDataset *sets[] = { train, test };
+  const char *names[] = { "train", "t10k" };
+
+  for (int s = 0; s < 2; s++)
+    {
+      const LlDataset *ds = sets[s];
+      gsize n_img = (gsize) ds->n * 784;
+      g_autofree guint8 *img = g_malloc (16 + n_img);
+      g_autofree guint8 *lab = g_malloc (8 + ds->n);
+      guint32 hi[4] = { GUINT32_TO_BE (0x803), GUINT32_TO_BE (ds->n), GUINT32_TO_BE (28), GUINT32_TO_BE (28) };
+      guint32 hl[2] = { GUINT32_TO_BE (0x801), GUINT32_TO_BE (ds->n) };
+      g_autofree char *in = g_strdup_printf ("%s-images-idx3-ubyte", names[s]);
+      g_autofree char *ln = g_strdup_printf ("%s-labels-idx1-ubyte", names[s]);
+      g_autofree char *p1 = NULL, *p2 = NULL;
+
+      memcpy (img, hi, 16);
+      memcpy (img + 16, ds->images, n_img);
+      memcpy (lab, hl, 8);
+      memcpy (lab + 8, ds->labels, ds->n);
+      p1 = ll_test_write_temp (in, img, 16 + n_img);
+      p2 = ll_test_write_temp (ln, lab, 8 + ds->n);
+    }
+  return dir;
+}
+
+static void
+test_train_json_and_save (void)
+{
+  g_autofree char *dir = small_data_dir ();
+  g_autofree char *model = g_build_filename (dir, "cli.llmodel", NULL);
+  g_auto(Run) r = { 0 };
+  g_auto(Run) e = { 0 };
+  g_auto(Run) p = { 0 };
+  g_auto(GStrv) lines = NULL;
+  g_autofree char *images = g_build_filename (dir, "t10k-images-idx3-ubyte", NULL);
+  const char *epoch_keys[] = { "epoch", "loss", "accuracy", "val_loss", "val_accuracy", "lr",
+                               "seconds", "samples_per_s" };
+  int n_epochs = 0;
+
+  run (&r, "train", "--preset", "mlp-128-dropout", "--dataset", "mnist", "--data-dir", dir,
+       "--epochs", "2", "--batch-size", "64", "--optimizer", "sgd", "--learning-rate", "0.05",
+       "--validation-split", "0.2", "--seed", "3", "--threads", "1", "--save", model, "--json", NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  lines = g_strsplit (g_strstrip (r.out), "\n", -1);
+  for (int i = 0; lines[i] != NULL; i++)
+    {
+      g_autoptr(JsonParser) parser = json_parser_new ();
+      g_autoptr(GError) error = NULL;
+      JsonObject *o;
+      g_assert_true (json_parser_load_from_data (parser, lines[i], -1, &error));
+      o = json_node_get_object (json_parser_get_root (parser));
+      if (json_object_has_member (o, "test_accuracy"))
+        {
+          g_assert_null (lines[i + 1]);
+          g_assert_true (json_object_has_member (o, "test_loss"));
+          g_assert_cmpfloat (json_object_get_double_member (o, "test_accuracy"), >, 0.5);
+          continue;
+        }
+      for (gsize k = 0; k < G_N_ELEMENTS (epoch_keys); k++)
+        g_assert_true (json_object_has_member (o, epoch_keys[k]));
+      g_assert_cmpint (json_object_get_int_member (o, "epoch"), ==, ++n_epochs);
+      g_assert_cmpfloat (json_object_get_double_member (o, "lr"), ==, 0.05);
+    }
+  g_assert_cmpint (n_epochs, ==, 2);
+  g_assert_true (g_file_test (model, G_FILE_TEST_IS_REGULAR));
+
+  run (&e, "eval", "--model", model, "--data-dir", dir, "--json", NULL);
+  g_assert_cmpint (e.status, ==, 0);
+  g_assert_nonnull (strstr (e.out, "\"test_accuracy\""));
+
+  /* predict on an IDX image file: one JSON object per image. */
+  run (&p, "predict", "--model", model, "--json", images, NULL);
+  g_assert_cmpint (p.status, ==, 0);
+  {
+    g_auto(GStrv) pl = g_strsplit (g_strstrip (p.out), "\n", -1);
+    g_assert_cmpint (g_strv_length (pl), ==, 200);
+    g_assert_nonnull (strstr (pl[0], "\"label\""));
+    g_assert_nonnull (strstr (pl[0], "\"probabilities\""));
+    g_assert_nonnull (strstr (pl[0], "\"file\""));
+  }
+}
+
+static void
+test_bad_input (void)
+{
+  g_autofree char *junk = ll_test_write_temp ("junk.llmodel", "not a model at all", 18);
+  g_autofree char *dir = small_data_dir ();
+  struct { const char *a[8]; const char *want; } cases[] = {
+    { { "summary", "--preset", "nope" }, "Unknown preset" },
+    { { "summary", "--model", "/nonexistent/x.llmodel" }, "Could not open" },
+    { { "summary", "--model", junk }, "not a Layerlab model file" },
+    { { "train", "--epochs", "-1", "--data-dir", dir }, "Epochs" },
+    { { "train", "--batch-size", "0", "--data-dir", dir }, "Batch size" },
+    { { "train", "--optimizer", "adamw", "--data-dir", dir }, "unknown optimizer" },
+    { { "train", "--learning-rate", "50", "--data-dir", dir }, "learning rate" },
+    { { "train", "--validation-split", "1.5", "--data-dir", dir }, "Validation split" },
+    { { "train", "--dataset", "imagenet" }, "imagenet" },
+    { { "train", "--preset", "cifar10-cnn", "--dataset", "mnist", "--data-dir", dir }, "Input" },
+    { { "predict", "--model", junk }, "image" },
+    { { "train", "--no-such-option" }, "no-such-option" },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_auto(Run) r = { 0 };
+      const char **a = cases[i].a;
+      run (&r, a[0], a[1], a[2], a[3], a[4], a[5], a[6], NULL);
+      g_test_message ("%s %s %s → %d: %s", a[0], a[1], a[2], r.status, r.err);
+      assert_one_line_error (&r, cases[i].want);
+      g_assert_cmpstr (r.out, ==, "");
+    }
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/app/cli/summary", test_summary);
+  g_test_add_func ("/app/cli/presets", test_presets);
+  g_test_add_func ("/app/cli/train-json-and-save", test_train_json_and_save);
+  g_test_add_func ("/app/cli/bad-input", test_bad_input);
+  return g_test_run ();
+}

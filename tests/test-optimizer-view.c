@@ -1,0 +1,309 @@
+/* test-optimizer-view.c: the Optimizers view under a display (xvfb-run).
+ * Stepping through its action moves every path by one point, the points
+ * are those of an LlRace run on its own, the map draws them (frames are
+ * rendered, including after a start point change that must drop the path
+ * cache), the exports write what they should, the loss-landscape mode
+ * maps a document's model (MNIST from the shared data), and the view
+ * finalizes. */
+#include <adwaita.h>
+#include <glib/gstdio.h>
+#include <math.h>
+#include <string.h>
+
+#include "ll-contour-map.h"
+#include "ll-document.h"
+#include "ll-optimizer-view.h"
+#include "ll-surface.h"
+#include "layerlab-resources.h"
+
+static gboolean
+timed_out (gpointer data)
+{
+  *(gboolean *) data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+has_size (GtkWidget *widget)
+{
+  gboolean expired = FALSE;
+  guint id = g_timeout_add (10000, timed_out, &expired);
+
+  while (!(gtk_widget_get_mapped (widget) && gtk_widget_get_width (widget) > 100) && !expired)
+    g_main_context_iteration (NULL, TRUE);
+  if (!expired)
+    g_source_remove (id);
+  return !expired;
+}
+
+static GtkWidget *
+find_widget (GtkWidget *root, GType type)
+{
+  if (G_TYPE_CHECK_INSTANCE_TYPE (root, type))
+    return root;
+  for (GtkWidget *c = gtk_widget_get_first_child (root); c != NULL; c = gtk_widget_get_next_sibling (c))
+    {
+      GtkWidget *found = find_widget (c, type);
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* Snapshots the map and renders it, as a frame would. */
+static void
+render_map (GtkWidget *map)
+{
+  GtkSnapshot *snapshot = gtk_snapshot_new ();
+  GskRenderNode *node;
+  GdkTexture *texture;
+  GskRenderer *renderer = gtk_native_get_renderer (gtk_widget_get_native (map));
+
+  GTK_WIDGET_GET_CLASS (map)->snapshot (map, snapshot);
+  node = gtk_snapshot_free_to_node (snapshot);
+  g_assert_nonnull (node);
+  texture = gsk_renderer_render_texture (renderer, node,
+                                         &GRAPHENE_RECT_INIT (0, 0, gtk_widget_get_width (map),
+                                                              gtk_widget_get_height (map)));
+  g_assert_nonnull (texture);
+  g_object_unref (texture);
+  gsk_render_node_unref (node);
+}
+
+/* Every path of the view's race equals that of a fresh race from the same
+ * start with the same configs, point for point. */
+static void
+assert_paths_match (LlRace *race, LlSurfaceKind kind, guint n_steps)
+{
+  g_autoptr (LlSurface) surface = ll_surface_new (kind);
+  g_autoptr (LlRace) own = ll_race_new (surface, 2000);
+  double x, y;
+
+  ll_race_get_start (race, &x, &y);
+  ll_race_set_start (own, x, y);
+  for (guint e = 0; e < LL_RACE_N_ENTRIES; e++)
+    g_assert_true (ll_race_set_config (own, e, ll_race_get_config (race, e), NULL));
+  for (guint i = 0; i < n_steps; i++)
+    ll_race_step (own);
+
+  for (guint e = 0; e < LL_RACE_N_ENTRIES; e++)
+    {
+      guint n, m;
+      const float *p = ll_race_get_path (race, e, &n);
+      const float *q = ll_race_get_path (own, e, &m);
+
+      g_assert_false (ll_race_entry_diverged (race, e));
+      g_assert_cmpuint (n, ==, n_steps + 1);
+      g_assert_cmpuint (m, ==, n);
+      g_assert_cmpmem (p, 2 * n * sizeof (float), q, 2 * m * sizeof (float));
+    }
+}
+
+static void
+test_step (void)
+{
+  GtkWidget *window = gtk_window_new ();
+  GtkWidget *view = g_object_new (LL_TYPE_OPTIMIZER_VIEW, NULL);
+  GtkWidget *map;
+  g_autoptr (LlSurface) rosenbrock = ll_surface_new (LL_SURFACE_ROSENBROCK);
+  LlRace *race;
+  const guint n_steps = 37;
+
+  g_object_ref_sink (view);
+  gtk_window_set_child (GTK_WINDOW (window), view);
+  gtk_window_set_default_size (GTK_WINDOW (window), 1400, 900);
+  gtk_window_present (GTK_WINDOW (window));
+  map = find_widget (view, LL_TYPE_CONTOUR_MAP);
+  g_assert_nonnull (map);
+  g_assert_true (has_size (map));
+
+  ll_optimizer_view_set_surface (LL_OPTIMIZER_VIEW (view), rosenbrock);
+  ll_optimizer_view_set_start (LL_OPTIMIZER_VIEW (view), -1.2, 1);
+  race = ll_optimizer_view_get_race (LL_OPTIMIZER_VIEW (view));
+  g_assert_true (ll_race_get_surface (race) == rosenbrock);
+  g_assert_cmpuint (ll_race_get_n_steps (race), ==, 0);
+
+  for (guint i = 0; i < n_steps; i++)
+    {
+      g_assert_true (gtk_widget_activate_action (view, "optimizers.step", NULL));
+      /* Frames in between: the map caches what it drew of the paths. */
+      if (i % 5 == 0)
+        render_map (map);
+    }
+  g_assert_cmpfloat (ll_optimizer_view_get_progress (LL_OPTIMIZER_VIEW (view)), ==, n_steps);
+  g_assert_cmpuint (ll_race_get_n_steps (race), ==, n_steps);
+  assert_paths_match (race, LL_SURFACE_ROSENBROCK, n_steps);
+  render_map (map);
+
+  /* A new start point rewinds; the cached drawing must be dropped. */
+  ll_optimizer_view_set_start (LL_OPTIMIZER_VIEW (view), 0.5, 2.5);
+  g_assert_cmpuint (ll_race_get_n_steps (race), ==, 0);
+  for (guint i = 0; i < 3; i++)
+    g_assert_true (gtk_widget_activate_action (view, "optimizers.step", NULL));
+  render_map (map);
+  assert_paths_match (race, LL_SURFACE_ROSENBROCK, 3);
+
+  /* Reset goes back to step 0. */
+  g_assert_true (gtk_widget_activate_action (view, "optimizers.reset", NULL));
+  g_assert_cmpuint (ll_race_get_n_steps (race), ==, 0);
+  g_assert_cmpfloat (ll_optimizer_view_get_progress (LL_OPTIMIZER_VIEW (view)), ==, 0);
+  render_map (map);
+
+  gtk_window_set_child (GTK_WINDOW (window), NULL);
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_assert_finalize_object (view);
+}
+
+static void
+test_export (void)
+{
+  GtkWidget *window = gtk_window_new ();
+  GtkWidget *view = g_object_new (LL_TYPE_OPTIMIZER_VIEW, NULL);
+  g_autoptr (LlSurface) beale = ll_surface_new (LL_SURFACE_BEALE);
+  g_autofree char *dir = g_dir_make_tmp ("layerlab-optim-XXXXXX", NULL);
+  g_autofree char *png = g_build_filename (dir, "map.png", NULL);
+  g_autofree char *svg = g_build_filename (dir, "map.svg", NULL);
+  g_autofree char *csv = g_build_filename (dir, "paths.csv", NULL);
+  g_autofree char *bad = g_build_filename (dir, "missing", "paths.csv", NULL);
+  g_autofree char *text = NULL;
+  g_autoptr (GError) error = NULL;
+  g_auto (GStrv) lines = NULL;
+  g_autoptr (GdkTexture) texture = NULL;
+
+  g_object_ref_sink (view);
+  gtk_window_set_child (GTK_WINDOW (window), view);
+  gtk_window_set_default_size (GTK_WINDOW (window), 1400, 900);
+  gtk_window_present (GTK_WINDOW (window));
+  g_assert_true (has_size (view));
+
+  ll_optimizer_view_set_surface (LL_OPTIMIZER_VIEW (view), beale);
+  ll_optimizer_view_set_start (LL_OPTIMIZER_VIEW (view), 1, 1.5);
+  for (guint i = 0; i < 4; i++)
+    gtk_widget_activate_action (view, "optimizers.step", NULL);
+
+  /* CSV: a header, then step 0..4 of each of the nine optimizers. */
+  g_assert_true (ll_optimizer_view_export_csv (LL_OPTIMIZER_VIEW (view), csv, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_file_get_contents (csv, &text, NULL, NULL));
+  lines = g_strsplit (text, "\n", -1);
+  g_assert_cmpstr (lines[0], ==, "step,optimizer,x,y,loss");
+  g_assert_cmpuint (g_strv_length (lines), ==, 1 + 5 * LL_RACE_N_ENTRIES + 1);
+  g_assert_true (g_str_has_prefix (lines[1], "0,SGD,1,1.5,"));
+  g_assert_true (g_str_has_prefix (lines[LL_RACE_N_ENTRIES * 4 + 1], "4,SGD,"));
+  {
+    /* The last row is Nadam's fourth point, as the race has it. */
+    LlRace *race = ll_optimizer_view_get_race (LL_OPTIMIZER_VIEW (view));
+    const float *p = ll_race_get_path (race, LL_RACE_N_ENTRIES - 1, NULL);
+    g_auto (GStrv) f = g_strsplit (lines[5 * LL_RACE_N_ENTRIES], ",", -1);
+    g_assert_cmpstr (f[1], ==, "Nadam");
+    g_assert_cmpfloat_with_epsilon (g_ascii_strtod (f[2], NULL), p[8], 1e-6);
+    g_assert_cmpfloat_with_epsilon (g_ascii_strtod (f[3], NULL), p[9], 1e-6);
+  }
+  g_assert_false (ll_optimizer_view_export_csv (LL_OPTIMIZER_VIEW (view), bad, &error));
+  g_assert_nonnull (error);
+  g_clear_error (&error);
+
+  /* PNG: a picture of at least 800 × 600. */
+  g_assert_true (ll_optimizer_view_export_png (LL_OPTIMIZER_VIEW (view), png, &error));
+  g_assert_no_error (error);
+  texture = gdk_texture_new_from_filename (png, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (gdk_texture_get_width (texture), >=, 800);
+  g_assert_cmpint (gdk_texture_get_height (texture), >=, 600);
+
+  /* SVG: vectors (paths) plus the heat map as an embedded image. */
+  g_clear_pointer (&text, g_free);
+  g_assert_true (ll_optimizer_view_export_svg (LL_OPTIMIZER_VIEW (view), svg, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_file_get_contents (svg, &text, NULL, NULL));
+  g_assert_nonnull (strstr (text, "<svg"));
+  g_assert_nonnull (strstr (text, "<path"));
+  g_assert_nonnull (strstr (text, "<image"));
+  g_assert_nonnull (strstr (text, "</svg>"));
+  g_assert_false (ll_optimizer_view_export_svg (LL_OPTIMIZER_VIEW (view), bad, &error));
+  g_assert_nonnull (error);
+
+  g_unlink (png);
+  g_unlink (svg);
+  g_unlink (csv);
+  g_rmdir (dir);
+  gtk_window_set_child (GTK_WINDOW (window), NULL);
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_assert_finalize_object (view);
+}
+
+static gboolean
+landscape_shown (GtkWidget *view)
+{
+  gboolean expired = FALSE;
+  guint id = g_timeout_add (120000, timed_out, &expired);
+
+  while (ll_surface_get_kind (ll_race_get_surface (ll_optimizer_view_get_race (LL_OPTIMIZER_VIEW (view))))
+         != LL_SURFACE_GRID && !expired)
+    g_main_context_iteration (NULL, TRUE);
+  if (!expired)
+    g_source_remove (id);
+  return !expired;
+}
+
+static void
+test_landscape (void)
+{
+  GtkWidget *window, *view;
+  g_autoptr (LlDocument) document = NULL;
+  g_autofree char *dir = ll_dataset_locate ("mnist", g_getenv ("LL_SHARED_DATA"));
+  LlSurface *surface;
+  double x0, x1, y0, y1, sx, sy;
+
+  if (dir == NULL)
+    {
+      g_test_skip ("no MNIST in the shared data");
+      return;
+    }
+  document = ll_document_new ();
+  g_assert_nonnull (ll_document_get_model (document));
+  window = gtk_window_new ();
+  view = g_object_new (LL_TYPE_OPTIMIZER_VIEW, "document", document, NULL);
+  g_object_ref_sink (view);
+  gtk_window_set_child (GTK_WINDOW (window), view);
+  gtk_window_present (GTK_WINDOW (window));
+
+  g_assert_true (gtk_widget_activate_action (view, "optimizers.landscape", NULL));
+  g_assert_true (landscape_shown (view));
+  surface = ll_race_get_surface (ll_optimizer_view_get_race (LL_OPTIMIZER_VIEW (view)));
+  ll_surface_get_view (surface, &x0, &x1, &y0, &y1);
+  g_assert_cmpfloat (x0, ==, -1);
+  g_assert_cmpfloat (y1, ==, 1);
+  ll_surface_get_start (surface, &sx, &sy);
+  /* An untrained softmax layer: loss near ln 10 at the centre. */
+  g_assert_cmpfloat (ll_surface_eval (surface, 0, 0, NULL, NULL), >, 1.5);
+  g_assert_cmpfloat (ll_surface_eval (surface, 0, 0, NULL, NULL), <, 3.5);
+  g_assert_true (gtk_widget_activate_action (view, "optimizers.step", NULL));
+  g_assert_cmpuint (ll_race_get_n_steps (ll_optimizer_view_get_race (LL_OPTIMIZER_VIEW (view))), ==, 1);
+
+  gtk_window_set_child (GTK_WINDOW (window), NULL);
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_assert_finalize_object (view);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_setenv ("GSETTINGS_BACKEND", "memory", TRUE);
+  /* No accessibility bus under xvfb-run: its warning would be fatal. */
+  g_setenv ("GTK_A11Y", "none", TRUE);
+
+  g_test_init (&argc, &argv, NULL);
+  if (!gtk_init_check ())
+    {
+      g_printerr ("test-optimizer-view needs a display: run it under xvfb-run, as ./test.sh does\n");
+      return 1;
+    }
+  adw_init ();
+  g_assert_nonnull (layerlab_get_resource ());
+
+  g_test_add_func ("/ui/optimizer-view/step", test_step);
+  g_test_add_func ("/ui/optimizer-view/export", test_export);
+  g_test_add_func ("/ui/optimizer-view/landscape", test_landscape);
+  return g_test_run ();
+}
