@@ -646,11 +646,12 @@ grid_eval (const LlSurface *s, double x, double y, double *gx, double *gy)
   double u = (x - s->view[0]) / h, v = (y - s->view[2]) / h;
   double a, b, c, d;
 
-  /* Clamped to the outermost cell: the landscape is not known beyond. */
+  /* Flat beyond the samples (zero gradient there): the landscape is not
+   * known outside, and extrapolating would invent slopes. */
   i = CLAMP ((int) floor (u), 0, n - 2);
   j = CLAMP ((int) floor (v), 0, n - 2);
-  u -= i;
-  v -= j;
+  u = CLAMP (u - i, 0, 1);
+  v = CLAMP (v - j, 0, 1);
   a = s->grid[j * n + i];
   b = s->grid[j * n + i + 1];
   c = s->grid[(j + 1) * n + i];

@@ -8,6 +8,8 @@
 #include "ll-dataset.h"
 #include "ll-draw-pad.h"
 #include "ll-draw-view.h"
+#include "ll-document.h"
+#include "ll-presets.h"
 #include "layerlab-resources.h"
 
 static char *data_home;
@@ -159,6 +161,56 @@ test_draw_predict (void)
 }
 
 /* The ink itself: strokes, undo, a resize keeps the drawing. */
+static gboolean
+has_drawn_input (gpointer data)
+{
+  return ll_document_get_drawn_input (data) != NULL;
+}
+
+/* With a document: the drawn digit reaches the document (for Inspect), and
+ * a trained model in the document becomes "My model". */
+static void
+test_document (void)
+{
+  g_autoptr(LlDocument) doc = ll_document_new ();
+  g_autoptr(GError) error = NULL;
+  GtkWidget *window = gtk_window_new ();
+  GtkWidget *view = ll_draw_view_new ();
+  GtkWidget *mine;
+  LlDrawPad *pad;
+  const double one[] = { 0.52, 0.15, 0.50, 0.50, 0.48, 0.85 };
+  LlTrainer *trainer;
+  LlEpochRecord rec = { 0, 0.5, 0.9, NAN, NAN, 0.001, 1.0, 1000.0 };
+
+  g_assert_true (ll_document_load_preset (doc, "mlp-128-dropout", &error));
+  g_assert_no_error (error);
+  g_object_set (view, "document", doc, NULL);
+  gtk_window_set_default_size (GTK_WINDOW (window), 1100, 720);
+  gtk_window_set_child (GTK_WINDOW (window), view);
+  gtk_window_present (GTK_WINDOW (window));
+  pad = LL_DRAW_PAD (find_widget (view, LL_TYPE_DRAW_PAD, NULL));
+  mine = find_widget (view, GTK_TYPE_TOGGLE_BUTTON, "My model");
+  g_assert_true (wait_for (pad_has_size, pad));
+
+  /* An untrained document: nothing to switch to. */
+  g_assert_nonnull (mine);
+  g_assert_false (gtk_widget_get_sensitive (mine));
+  g_assert_null (ll_document_get_drawn_input (doc));
+
+  draw_stroke (pad, one, 3);
+  g_assert_true (wait_for (has_drawn_input, doc));
+  g_assert_cmpfloat (ll_document_get_drawn_input (doc)[14 * 28 + 14], >, 0.0f);
+
+  /* The Train view hands back a model that has trained. */
+  trainer = ll_document_get_trainer (doc);
+  ll_trainer_set_state (trainer, 10, NULL, 0, &rec, 1);
+  g_signal_emit_by_name (doc, "changed");
+  g_assert_true (gtk_widget_get_sensitive (mine));
+
+  g_object_set (view, "document", NULL, NULL);
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 static void
 test_ink (void)
 {
@@ -219,6 +271,7 @@ main (int argc, char **argv)
 
   g_test_add_func ("/ui/draw-view/ink", test_ink);
   g_test_add_func ("/ui/draw-view/draw-predict", test_draw_predict);
+  g_test_add_func ("/ui/draw-view/document", test_document);
   status = g_test_run ();
 
   {

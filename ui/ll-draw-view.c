@@ -9,6 +9,7 @@
  * LL_DRAW_DEMO=1 in the environment pre-draws a "3", for screenshots and
  * demonstrations. */
 #include "ll-draw-view.h"
+#include "ll-document.h"
 
 #include <errno.h>
 #include <glib/gi18n.h>
@@ -44,6 +45,7 @@ struct _LlDrawView {
   GtkDropDown *label_dropdown;
   GtkButton *add_button;
 
+  LlDocument *document;           /* the model being edited and trained */
   LlModel *default_model;
   char *default_error;            /* why there is no default model */
   LlModel *user_model;
@@ -261,6 +263,9 @@ make_input (LlDrawView *self, LlModel *model, char **status)
       return FALSE;
     self->have_input = ll_digit_preprocess (pixels, w, h, w, self->input);
     self->have_digit = self->have_input;
+    /* The Inspect view can look inside the network at this digit. */
+    if (self->document != NULL)
+      ll_document_set_drawn_input (self->document, self->have_input ? self->input : NULL);
   }
   return TRUE;
 }
@@ -801,6 +806,78 @@ draw_demo_digit (LlDrawView *self)
   ll_draw_pad_add_stroke (self->pad, xy, (guint) n);
 }
 
+/* ----- Document ----- */
+
+enum {
+  PROP_0,
+  PROP_DOCUMENT,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+/* A model the user trained (one with a history) becomes "My model"; the
+ * view predicts on its own copy, so training can go on meanwhile. */
+static void
+on_document_changed (LlDrawView *self)
+{
+  LlTrainer *trainer = ll_document_get_trainer (self->document);
+
+  if (trainer == NULL || ll_trainer_get_history (trainer)->len == 0)
+    {
+      ll_draw_view_set_user_model (self, NULL);
+      return;
+    }
+  ll_draw_view_set_user_model_for_dataset (self, ll_model_copy (ll_trainer_get_model (trainer)),
+                                           ll_document_get_dataset (self->document));
+}
+
+static void
+set_document (LlDrawView *self, LlDocument *document)
+{
+  if (self->document == document)
+    return;
+  if (self->document != NULL)
+    g_signal_handlers_disconnect_by_data (self->document, self);
+  g_set_object (&self->document, document);
+  if (document != NULL)
+    {
+      g_signal_connect_swapped (document, "changed", G_CALLBACK (on_document_changed), self);
+      on_document_changed (self);
+    }
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DOCUMENT]);
+}
+
+static void
+ll_draw_view_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
+{
+  LlDrawView *self = LL_DRAW_VIEW (object);
+
+  switch (prop_id)
+    {
+    case PROP_DOCUMENT:
+      g_value_set_object (value, self->document);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+ll_draw_view_set_property (GObject *object, guint prop_id, const GValue *value, GParamSpec *pspec)
+{
+  LlDrawView *self = LL_DRAW_VIEW (object);
+
+  switch (prop_id)
+    {
+    case PROP_DOCUMENT:
+      set_document (self, g_value_get_object (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
 /* ----- Object ----- */
 
 static void
@@ -819,6 +896,7 @@ ll_draw_view_dispose (GObject *object)
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
     gtk_widget_unparent (child);
   g_clear_object (&self->image);
+  set_document (self, NULL);
   G_OBJECT_CLASS (ll_draw_view_parent_class)->dispose (object);
 }
 
@@ -845,6 +923,13 @@ ll_draw_view_class_init (LlDrawViewClass *klass)
 
   object_class->dispose = ll_draw_view_dispose;
   object_class->finalize = ll_draw_view_finalize;
+  object_class->get_property = ll_draw_view_get_property;
+  object_class->set_property = ll_draw_view_set_property;
+
+  properties[PROP_DOCUMENT] =
+    g_param_spec_object ("document", NULL, NULL, LL_TYPE_DOCUMENT,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
 
   g_type_ensure (LL_TYPE_DRAW_PAD);
   gtk_widget_class_set_template_from_resource (widget_class,

@@ -834,6 +834,9 @@ landscape_done (GObject *source, GAsyncResult *result, gpointer data)
       g_autoptr (LlSurface) surface = ll_surface_new_grid (name, grid, LANDSCAPE_N, LANDSCAPE_SPAN);
 
       set_playing (self, FALSE);
+      /* The slice is only known on its square: stretch it to the map
+       * rather than widen it into the unknown. */
+      gtk_check_button_set_active (self->aspect_check, FALSE);
       self->updating = TRUE;
       gtk_drop_down_set_selected (self->surface_dropdown, GTK_INVALID_LIST_POSITION);
       self->updating = FALSE;

@@ -73,6 +73,11 @@ struct _LlTrainView
   LlTrainingData *data;         /* cache for data_name */
   char *data_name;
   GCancellable *cancellable;    /* data loading */
+  GPtrArray *sweep;             /* of Variant: the runs queued, NULL when none */
+  guint sweep_next;
+  GtkDropDown *sweep_drop;
+  LlFitConfig *job_config;      /* the settings being trained */
+  char *job_label;              /* the sweep value, nullable */
   gboolean then_find_lr;        /* after loading: the LR finder, not a run */
   GCancellable *finder;         /* the LR range test running */
   double found_lr;              /* its suggestion, 0 before one */
@@ -98,6 +103,8 @@ static const int dataset_sizes[N_DATASETS] = { 28 * 28, 28 * 28, 32 * 32 * 3 };
 
 static void update_actions (LlTrainView *self);
 static void start_finder (LlTrainView *self);
+static void start_job (LlTrainView *self);
+static void clear_job_settings (LlTrainView *self);
 static void dataset_item_setup (GtkSignalListItemFactory *factory, GtkListItem *item, LlTrainView *self);
 static void dataset_item_bind (GtkSignalListItemFactory *factory, GtkListItem *item, LlTrainView *self);
 static void rebuild_charts (LlTrainView *self);
@@ -606,11 +613,18 @@ current_run (LlTrainView *self)
   LlRun *run = ll_run_new ();
 
   run->name = ll_run_list_next_name (self->runs);
+  if (self->job_label != NULL)
+    {
+      char *named = g_strdup_printf ("%s (%s)", run->name, self->job_label);
+      g_free (run->name);
+      run->name = named;
+    }
   run->model = ll_document_dup_title (self->document);
   run->arch_json = self->job_arch != NULL ? ll_arch_to_json (self->job_arch) : NULL;
   run->dataset = g_strdup (self->job_dataset);
   ll_fit_config_clear (&run->config);
-  ll_fit_config_copy (&run->config, ll_document_get_config (self->document));
+  ll_fit_config_copy (&run->config, self->job_config != NULL ? self->job_config
+                                                             : ll_document_get_config (self->document));
   if (self->job != NULL)
     {
       g_array_unref (run->batches);
@@ -720,6 +734,160 @@ save_runs (LlTrainView *self)
     show_message (self, GTK_MESSAGE_WARNING, error->message);
 }
 
+/* Sweeps -------------------------------------------------------------------------
+ * One run per value of one hyperparameter, queued one after another with
+ * the document's seed, so the runs differ only in that value; they are
+ * overlaid when done.  Layer parameters are changed on a copy of the stack. */
+
+typedef struct {
+  char *label;                  /* "dropout 0.5" */
+  LlArch *arch;
+  LlFitConfig config;
+} Variant;
+
+static void
+variant_free (Variant *v)
+{
+  g_free (v->label);
+  g_clear_pointer (&v->arch, ll_arch_free);
+  ll_fit_config_clear (&v->config);
+  g_free (v);
+}
+
+static const char *const sweep_titles[] = {
+  "Batch size: 8, 32, 128, 512",
+  "Learning rate: 0.0001, 0.001, 0.01",
+  "Optimizer: SGD, RMSprop, Adam",
+  "Shuffle: on, off",
+  "Dropout rate: 0.2, 0.5",
+  "Kernel size: 3×3, 5×5",
+  "Initializer: glorot_uniform, he_normal",
+  NULL
+};
+
+/* Sets a parameter on every layer of the types given; FALSE when none has it. */
+static gboolean
+arch_set_all (LlArch *arch, const LlLayerType *a, const LlLayerType *b, const char *param,
+              double value, const char *choice, GError **error)
+{
+  gboolean any = FALSE;
+
+  for (int i = 0; i < ll_arch_n_layers (arch); i++)
+    {
+      LlLayerSpec *spec = ll_arch_layer (arch, i);
+
+      if (spec->type != a && spec->type != b)
+        continue;
+      any = TRUE;
+      if (choice != NULL ? !ll_layer_spec_set_choice (spec, param, choice, error)
+                         : !ll_layer_spec_set (spec, param, value, error))
+        return FALSE;
+    }
+  return any;
+}
+
+static GPtrArray *
+build_sweep (LlTrainView *self, guint kind, GError **error)
+{
+  g_autoptr(GPtrArray) variants = g_ptr_array_new_with_free_func ((GDestroyNotify) variant_free);
+  const LlFitConfig *base = ll_document_get_config (self->document);
+  static const double batches[] = { 8, 32, 128, 512 }, lrs[] = { 1e-4, 1e-3, 1e-2 };
+  static const double rates[] = { 0.2, 0.5 }, kernels[] = { 3, 5 };
+  static const LlOptimKind optims[] = { LL_OPTIM_SGD, LL_OPTIM_RMSPROP, LL_OPTIM_ADAM };
+  static const char *const inits[] = { "glorot_uniform", "he_normal" };
+  guint n = kind == 0 ? 4 : kind <= 2 ? 3 : 2;
+
+  for (guint i = 0; i < n; i++)
+    {
+      Variant *v = g_new0 (Variant, 1);
+      gboolean found = TRUE;
+
+      g_ptr_array_add (variants, v);
+      v->arch = ll_arch_copy (ll_document_get_arch (self->document));
+      ll_fit_config_copy (&v->config, base);
+      switch (kind)
+        {
+        case 0:
+          v->config.batch_size = (int) batches[i];
+          v->label = g_strdup_printf ("batch %d", v->config.batch_size);
+          break;
+        case 1:
+          v->config.optim.learning_rate = lrs[i];
+          v->label = g_strdup_printf ("lr %g", lrs[i]);
+          break;
+        case 2:
+          v->config.optim = ll_optim_config_default (optims[i]);
+          v->label = g_strdup (ll_optim_names[optims[i]]);
+          break;
+        case 3:
+          v->config.shuffle = i == 0;
+          v->label = g_strdup (i == 0 ? "shuffle on" : "shuffle off");
+          break;
+        case 4:
+          found = arch_set_all (v->arch, &ll_layer_dropout, NULL, "rate", rates[i], NULL, error);
+          v->label = g_strdup_printf ("dropout %g", rates[i]);
+          break;
+        case 5:
+          found = arch_set_all (v->arch, &ll_layer_conv2d, NULL, "kernel_size", kernels[i], NULL, error);
+          v->label = g_strdup_printf ("kernel %g×%g", kernels[i], kernels[i]);
+          break;
+        default:
+          found = arch_set_all (v->arch, &ll_layer_dense, &ll_layer_conv2d, "kernel_initializer",
+                                0, inits[i], error);
+          v->label = g_strdup (inits[i]);
+          break;
+        }
+      if (!found)
+        {
+          if (error != NULL && *error == NULL)
+            g_set_error (error, LL_ERROR, LL_ERROR_INVALID,
+                         "This model has no %s layer to sweep over: add one in the Model view",
+                         kind == 4 ? "Dropout" : "Conv2D");
+          return NULL;
+        }
+      if (error != NULL && *error != NULL)
+        return NULL;
+      {
+        int bad = -1;
+        g_autoptr(GError) local = NULL;
+        if (!ll_arch_validate (v->arch, &bad, &local))
+          {
+            g_set_error (error, LL_ERROR, LL_ERROR_INVALID, "With %s the model does not build "
+                         "(layer %d): %s", v->label, bad, local->message);
+            return NULL;
+          }
+      }
+    }
+  return g_steal_pointer (&variants);
+}
+
+static void
+action_sweep (GtkWidget *widget, const char *name, GVariant *param)
+{
+  LlTrainView *self = LL_TRAIN_VIEW (widget);
+  g_autoptr(GError) error = NULL;
+  GPtrArray *variants;
+
+  (void) name;
+  (void) param;
+  if (self->job != NULL || self->cancellable != NULL || self->finder != NULL
+      || self->document == NULL || !ll_document_get_valid (self->document))
+    return;
+  variants = build_sweep (self, gtk_drop_down_get_selected (self->sweep_drop), &error);
+  if (variants == NULL)
+    {
+      show_message (self, GTK_MESSAGE_ERROR, error->message);
+      return;
+    }
+  g_clear_pointer (&self->sweep, g_ptr_array_unref);
+  self->sweep = variants;
+  self->sweep_next = 0;
+  /* Only the sweep's runs are overlaid. */
+  for (guint i = 0; i < ll_run_list_get_n (self->runs); i++)
+    ll_run_list_set_selected (self->runs, i, FALSE);
+  gtk_widget_activate_action (widget, "train.start", NULL);
+}
+
 /* Training ------------------------------------------------------------------------- */
 
 static char *
@@ -814,22 +982,43 @@ on_job_finished (LlTrainingJob *job, const GError *error, LlTrainView *self)
   g_signal_handlers_disconnect_by_data (job, self);
   trainer = ll_training_job_steal_trainer (job);
   g_clear_object (&self->job);
-  /* The weights go back unless the stack was edited meanwhile. */
-  if (trainer != NULL && self->document != NULL && ll_document_get_valid (self->document)
+  /* The weights go back unless the stack was edited meanwhile; a sweep's
+   * runs are comparisons, not the model. */
+  if (trainer != NULL && self->sweep == NULL && self->document != NULL
+      && ll_document_get_valid (self->document)
       && ll_arch_equal (ll_document_get_arch (self->document), self->job_arch))
     {
       self->updating = TRUE;
       ll_document_set_trained_model (self->document, g_steal_pointer (&trainer));
       self->updating = FALSE;
     }
-  g_clear_pointer (&self->job_arch, ll_arch_free);
+  clear_job_settings (self);
 
   run->selected = TRUE;
   ll_run_list_add (self->runs, run);   /* rebuilds list and charts */
   save_runs (self);
   gtk_progress_bar_set_text (self->progress_bar, error == NULL ? "Finished" : run->status);
   gtk_toggle_button_set_active (self->pause_button, FALSE);
+  /* The next value of a sweep, unless the user stopped it. */
+  if (self->sweep != NULL)
+    {
+      if (self->sweep_next < self->sweep->len
+          && !g_error_matches (error, LL_ERROR, LL_ERROR_CANCELLED))
+        start_job (self);
+      else
+        g_clear_pointer (&self->sweep, g_ptr_array_unref);
+    }
   update_actions (self);
+}
+
+static void
+clear_job_settings (LlTrainView *self)
+{
+  g_clear_pointer (&self->job_arch, ll_arch_free);
+  if (self->job_config != NULL)
+    ll_fit_config_clear (self->job_config);
+  g_clear_pointer (&self->job_config, g_free);
+  g_clear_pointer (&self->job_label, g_free);
 }
 
 static void
@@ -838,20 +1027,37 @@ start_job (LlTrainView *self)
   g_autoptr(GError) error = NULL;
   LlModel *model;
   LlTrainer *trainer;
+  const Variant *v = NULL;
+  const LlFitConfig *cfg;
 
   if (self->job != NULL || self->document == NULL || !ll_document_get_valid (self->document))
     return;
-  if (!ll_fit_config_validate (ll_document_get_config (self->document), &error))
+  if (self->sweep != NULL && self->sweep_next < self->sweep->len)
+    v = g_ptr_array_index (self->sweep, self->sweep_next++);
+  cfg = v != NULL ? &v->config : ll_document_get_config (self->document);
+  if (!ll_fit_config_validate (cfg, &error))
     {
       show_message (self, GTK_MESSAGE_ERROR, error->message);
+      g_clear_pointer (&self->sweep, g_ptr_array_unref);
       return;
     }
   /* A run starts from the seed's weights, so runs with one seed pair up. */
-  model = ll_model_copy (ll_document_get_model (self->document));
-  trainer = ll_trainer_new (model, ll_document_get_config (self->document));
+  model = v != NULL ? ll_model_new (v->arch, &error)
+                    : ll_model_copy (ll_document_get_model (self->document));
+  if (model == NULL)
+    {
+      show_message (self, GTK_MESSAGE_ERROR, error->message);
+      g_clear_pointer (&self->sweep, g_ptr_array_unref);
+      return;
+    }
+  trainer = ll_trainer_new (model, cfg);
   ll_trainer_reset (trainer);
+  clear_job_settings (self);
+  self->job_config = g_new0 (LlFitConfig, 1);
+  ll_fit_config_copy (self->job_config, cfg);
+  self->job_label = v != NULL ? g_strdup (v->label) : NULL;
   self->job = ll_training_job_new (trainer, self->data, G_OBJECT (self));
-  self->job_arch = ll_arch_copy (ll_document_get_arch (self->document));
+  self->job_arch = ll_arch_copy (v != NULL ? v->arch : ll_document_get_arch (self->document));
   g_free (self->job_dataset);
   self->job_dataset = g_strdup (self->data_name);
   g_signal_connect (self->job, "progress", G_CALLBACK (on_job_progress), self);
@@ -864,7 +1070,7 @@ start_job (LlTrainView *self)
       return;
     }
   gtk_info_bar_set_revealed (self->info_bar, FALSE);
-  gtk_spin_button_set_value (self->live_lr_spin, ll_document_get_config (self->document)->optim.learning_rate);
+  gtk_spin_button_set_value (self->live_lr_spin, cfg->optim.learning_rate);
   gtk_progress_bar_set_fraction (self->progress_bar, 0);
   gtk_progress_bar_set_text (self->progress_bar, "Starting…");
   rebuild_charts (self);
@@ -1087,6 +1293,7 @@ load_data_done (GObject *source, GAsyncResult *result, gpointer user_data)
   g_clear_object (&self->cancellable);
   if (data == NULL)
     {
+      g_clear_pointer (&self->sweep, g_ptr_array_unref);
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         {
           show_message (self, GTK_MESSAGE_ERROR, error->message);
@@ -1154,6 +1361,8 @@ action_stop (GtkWidget *widget, const char *name, GVariant *param)
     g_cancellable_cancel (self->cancellable);
   if (self->finder != NULL)
     g_cancellable_cancel (self->finder);
+  /* Stop ends the whole sweep, not just its current run. */
+  g_clear_pointer (&self->sweep, g_ptr_array_unref);
 }
 
 static void
@@ -1352,6 +1561,7 @@ update_actions (LlTrainView *self)
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "train.start", valid && !busy);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "train.find-lr", valid && !busy);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "train.sweep", valid && !busy);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "train.use-found-lr",
                                  !busy && self->found_lr > 0 && self->document != NULL);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "train.stop", busy);
@@ -1457,7 +1667,8 @@ ll_train_view_dispose (GObject *object)
   g_clear_object (&self->runs);
   g_clear_pointer (&self->data, ll_training_data_unref);
   g_clear_pointer (&self->data_name, g_free);
-  g_clear_pointer (&self->job_arch, ll_arch_free);
+  clear_job_settings (self);
+  g_clear_pointer (&self->sweep, g_ptr_array_unref);
   g_clear_pointer (&self->job_dataset, g_free);
   g_clear_object (&self->settings);
   g_clear_pointer (&self->data_dir, g_free);
@@ -1539,10 +1750,12 @@ ll_train_view_class_init (LlTrainViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LlTrainView, lr_chart);
   gtk_widget_class_bind_template_child (widget_class, LlTrainView, lr_label);
   gtk_widget_class_bind_template_child (widget_class, LlTrainView, lr_page);
+  gtk_widget_class_bind_template_child (widget_class, LlTrainView, sweep_drop);
 
   gtk_widget_class_install_action (widget_class, "train.start", NULL, action_start);
   gtk_widget_class_install_action (widget_class, "train.stop", NULL, action_stop);
   gtk_widget_class_install_action (widget_class, "train.find-lr", NULL, action_start);
+  gtk_widget_class_install_action (widget_class, "train.sweep", NULL, action_sweep);
   gtk_widget_class_install_action (widget_class, "train.use-found-lr", NULL, action_use_found_lr);
   gtk_widget_class_install_action (widget_class, "train.pause", NULL, action_pause);
   gtk_widget_class_install_action (widget_class, "train.apply-lr", NULL, action_apply_lr);
@@ -1595,6 +1808,10 @@ ll_train_view_init (LlTrainView *self)
 
   gtk_widget_init_template (GTK_WIDGET (self));
   build_settings (self);
+  {
+    g_autoptr(GtkStringList) sweeps = gtk_string_list_new ((const char *const *) sweep_titles);
+    gtk_drop_down_set_model (self->sweep_drop, G_LIST_MODEL (sweeps));
+  }
   /* The environment wins, for scripted demos and tests; the folder chosen
    * last is remembered otherwise. */
   if (self->settings != NULL)
