@@ -907,6 +907,73 @@ test_view_lr_finder (void)
   view_teardown (&f);
 }
 
+static gboolean
+sweep_done (ViewFixture *f)
+{
+  return ll_run_list_get_n (ll_train_view_get_run_list (f->view)) >= 2
+         && ll_train_view_get_job (f->view) == NULL;
+}
+
+static GtkWidget *
+find_sweep_drop (GtkWidget *root)
+{
+  if (GTK_IS_DROP_DOWN (root)
+      && g_strcmp0 (gtk_widget_get_tooltip_text (root), "The hyperparameter and the values of a sweep") == 0)
+    return root;
+  for (GtkWidget *c = gtk_widget_get_first_child (root); c != NULL; c = gtk_widget_get_next_sibling (c))
+    {
+      GtkWidget *found = find_sweep_drop (c);
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* A sweep of two values gives two runs with one seed, different histories,
+ * both overlaid, named by the value. */
+static void
+test_view_sweep (void)
+{
+  ViewFixture f = { 0 };
+  GtkWidget *drop;
+  LlRun *a, *b;
+
+  if (!have_display)
+    {
+      g_test_skip ("no display: run under xvfb-run");
+      return;
+    }
+  view_setup (&f, 1000, 2, 32);
+  drop = find_sweep_drop (GTK_WIDGET (f.view));
+  g_assert_nonnull (drop);
+  gtk_drop_down_set_selected (GTK_DROP_DOWN (drop), 3);   /* shuffle on, off */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f.view), "train.sweep", NULL));
+  g_assert_true (wait_for (&f, sweep_done, 60));
+  maybe_screenshot (&f, "curves", "train-sweep.png");
+  for (guint i = 0; i < ll_run_list_get_n (ll_train_view_get_run_list (f.view)); i++)
+    g_test_message ("%s: %s", ll_run_list_get (ll_train_view_get_run_list (f.view), i)->name,
+                    ll_run_list_get (ll_train_view_get_run_list (f.view), i)->status);
+  g_assert_cmpuint (ll_run_list_get_n (ll_train_view_get_run_list (f.view)), ==, 2);
+  a = ll_run_list_get (ll_train_view_get_run_list (f.view), 0);
+  b = ll_run_list_get (ll_train_view_get_run_list (f.view), 1);
+  g_assert_cmpstr (a->status, ==, "finished");
+  g_assert_cmpstr (b->status, ==, "finished");
+  g_assert_true (a->selected && b->selected);
+  g_assert_nonnull (strstr (a->name, "shuffle on"));
+  g_assert_nonnull (strstr (b->name, "shuffle off"));
+  g_assert_true (a->config.shuffle);
+  g_assert_false (b->config.shuffle);
+  g_assert_cmpuint (a->config.seed, ==, b->config.seed);
+  g_assert_cmpuint (a->epochs->len, ==, 2);
+  g_assert_cmpuint (b->epochs->len, ==, 2);
+  g_assert_cmpfloat (g_array_index (a->epochs, LlEpochRecord, 0).loss, !=,
+                     g_array_index (b->epochs, LlEpochRecord, 0).loss);
+  /* The document's settings and weights are untouched. */
+  g_assert_true (ll_document_get_config (f.document)->shuffle);
+  g_assert_cmpuint (ll_trainer_get_history (ll_document_get_trainer (f.document))->len, ==, 0);
+  view_teardown (&f);
+}
+
 static void
 test_view_close_while_training (void)
 {
@@ -968,6 +1035,7 @@ main (int argc, char **argv)
   g_test_add_func ("/ui/train-view/invalid", test_view_invalid);
   g_test_add_func ("/ui/train-view/close-while-training", test_view_close_while_training);
   g_test_add_func ("/ui/train-view/lr-finder", test_view_lr_finder);
+  g_test_add_func ("/ui/train-view/sweep", test_view_sweep);
   status = g_test_run ();
   rm_rf (data_home);
   return status;

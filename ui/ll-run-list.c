@@ -747,3 +747,98 @@ ll_run_describe_differences (LlRun *const *runs, guint n, char **summary)
     *summary = sum->len ? g_strdup (sum->str) : g_strdup (n > 1 ? "same settings" : "");
   return (char **) g_ptr_array_free (g_steal_pointer (&labels), FALSE);
 }
+
+/* One run as a file ------------------------------------------------------------ */
+
+#define RUN_FILE_FORMAT "layerlab-run"
+
+gboolean
+ll_run_export (const LlRun *run, GBytes *model, const char *path, GError **error)
+{
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  g_autoptr(JsonGenerator) gen = json_generator_new ();
+  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(GError) local = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *encoded = NULL;
+  gsize length;
+
+  g_return_val_if_fail (run != NULL && path != NULL, FALSE);
+
+  json_builder_begin_object (b);
+  add_string (b, "format", RUN_FILE_FORMAT);
+  add_int (b, "version", RUNS_VERSION);
+  /* Float sums depend on the BLAS thread count: replays match with the same one. */
+  add_int (b, "n_threads", run->config.n_threads);
+  if (model != NULL)
+    {
+      encoded = g_base64_encode (g_bytes_get_data (model, NULL), g_bytes_get_size (model));
+      add_string (b, "model", encoded);
+    }
+  json_builder_set_member_name (b, "run");
+  build_run (b, run);
+  json_builder_end_object (b);
+  root = json_builder_get_root (b);
+  json_generator_set_root (gen, root);
+  text = json_generator_to_data (gen, &length);
+  if (!g_file_set_contents (path, text, length, &local))
+    {
+      g_set_error (error, LL_ERROR, LL_ERROR_IO, "Could not write the run to %s: %s", path,
+                   local->message);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+LlRun *
+ll_run_import (const char *path, GBytes **model, GError **error)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) local = NULL;
+  JsonNode *root;
+  JsonObject *o;
+  g_autofree char *format = NULL;
+  g_autofree char *encoded = NULL;
+  LlRun *run;
+
+  g_return_val_if_fail (path != NULL, NULL);
+
+  if (model != NULL)
+    *model = NULL;
+  if (!json_parser_load_from_file (parser, path, &local))
+    {
+      g_set_error (error, LL_ERROR, LL_ERROR_FORMAT, "%s is not a Layerlab run file (%s)", path,
+                   local->message);
+      return NULL;
+    }
+  root = json_parser_get_root (parser);
+  o = root != NULL && JSON_NODE_HOLDS_OBJECT (root) ? json_node_get_object (root) : NULL;
+  format = o != NULL ? get_string (o, "format") : NULL;
+  if (o == NULL || g_strcmp0 (format, RUN_FILE_FORMAT) != 0
+      || !json_object_has_member (o, "run"))
+    {
+      g_set_error (error, LL_ERROR, LL_ERROR_FORMAT, "%s is not a Layerlab run file: export one "
+                   "with Export → Ticked Run as File", path);
+      return NULL;
+    }
+  if (get_int (o, "version", 0, 0, G_MAXINT) > RUNS_VERSION)
+    {
+      g_set_error (error, LL_ERROR, LL_ERROR_FORMAT, "%s comes from a newer Layerlab; update "
+                   "Layerlab to replay it", path);
+      return NULL;
+    }
+  run = parse_run (json_object_get_member (o, "run"), &local);
+  if (run == NULL)
+    {
+      g_set_error (error, LL_ERROR, LL_ERROR_FORMAT, "%s is damaged: %s", path, local->message);
+      return NULL;
+    }
+  encoded = get_string (o, "model");
+  if (model != NULL && encoded != NULL)
+    {
+      gsize len = 0;
+      guchar *data = g_base64_decode (encoded, &len);
+      *model = g_bytes_new_take (data, len);
+    }
+  return run;
+}

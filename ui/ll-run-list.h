@@ -34,6 +34,14 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (LlRun, ll_run_free)
 /* Writes the history as CSV: epoch,loss,accuracy,val_loss,val_accuracy,lr,seconds. */
 gboolean ll_run_export_csv (const LlRun *run, const char *path, GError **error);
 
+/* One run as one file (JSON): settings, seed, history, the BLAS thread
+ * count, and optionally a model file (ll_model_file_to_bytes, base64) with
+ * the run's initial weights.  Training the same architecture and settings
+ * from that seed with the same thread count replays the same curves. */
+gboolean ll_run_export (const LlRun *run, GBytes *model, const char *path, GError **error);
+/* model (nullable out): the model file bytes when the file has them. */
+LlRun   *ll_run_import (const char *path, GBytes **model, GError **error);
+
 #define LL_TYPE_RUN_LIST (ll_run_list_get_type ())
 G_DECLARE_FINAL_TYPE (LlRunList, ll_run_list, LL, RUN_LIST, GObject)
 

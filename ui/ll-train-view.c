@@ -13,6 +13,7 @@
 
 #include "ll-confusion-matrix.h"
 #include "ll-line-chart.h"
+#include "ll-model-file.h"
 #include "ll-run-list.h"
 #include "ll-training-job.h"
 
@@ -1446,6 +1447,67 @@ action_delete_runs (GtkWidget *widget, const char *name, GVariant *param)
   save_runs (self);
 }
 
+/* The run's initial weights (its seed's) as a model file, and the run. */
+static gboolean
+export_run (LlTrainView *self, const char *path, GError **error)
+{
+  LlRun *run = last_ticked (self, NULL);
+  g_autoptr(LlArch) arch = NULL;
+  g_autoptr(LlTrainer) trainer = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  LlModel *model;
+
+  if (run == NULL)
+    {
+      g_set_error (error, LL_ERROR, LL_ERROR_INVALID, "Tick a run to export it");
+      return FALSE;
+    }
+  if (run->arch_json == NULL || (arch = ll_arch_from_json (run->arch_json, -1, error)) == NULL
+      || (model = ll_model_new (arch, error)) == NULL)
+    {
+      if (error != NULL && *error == NULL)
+        g_set_error (error, LL_ERROR, LL_ERROR_INVALID, "This run does not record its model");
+      return FALSE;
+    }
+  trainer = ll_trainer_new (model, &run->config);
+  ll_trainer_reset (trainer);
+  bytes = ll_model_file_to_bytes (trainer, error);
+  return bytes != NULL && ll_run_export (run, bytes, path, error);
+}
+
+/* Loads a run file's model and settings into the document, keeps the run
+ * for comparison, and trains it again: the curves should lie on top. */
+static gboolean
+replay_run (LlTrainView *self, const char *path, GError **error)
+{
+  g_autoptr(LlRun) run = ll_run_import (path, NULL, error);
+  g_autoptr(LlArch) arch = NULL;
+  char *name;
+
+  if (run == NULL || self->document == NULL)
+    return FALSE;
+  if (run->arch_json == NULL || (arch = ll_arch_from_json (run->arch_json, -1, error)) == NULL)
+    {
+      if (error != NULL && *error == NULL)
+        g_set_error (error, LL_ERROR, LL_ERROR_FORMAT, "%s does not record its model", path);
+      return FALSE;
+    }
+  ll_document_set_arch (self->document, arch);
+  ll_document_set_config (self->document, &run->config);
+  if (run->dataset != NULL)
+    ll_document_set_dataset (self->document, run->dataset);
+  name = g_strdup_printf ("%s (from file)", run->name);
+  g_free (run->name);
+  run->name = name;
+  for (guint i = 0; i < ll_run_list_get_n (self->runs); i++)
+    ll_run_list_set_selected (self->runs, i, FALSE);
+  run->selected = TRUE;
+  ll_run_list_add (self->runs, g_steal_pointer (&run));
+  save_runs (self);
+  gtk_widget_activate_action (GTK_WIDGET (self), "train.start", NULL);
+  return TRUE;
+}
+
 static void
 on_export_response (GtkNativeDialog *dialog, int response, LlTrainView *self)
 {
@@ -1465,6 +1527,10 @@ on_export_response (GtkNativeDialog *dialog, int response, LlTrainView *self)
           if (run == NULL)
             g_set_error (&error, LL_ERROR, LL_ERROR_INVALID, "Tick a run to export its history");
         }
+      else if (g_strcmp0 (kind, "run") == 0)
+        ok = export_run (self, path, &error);
+      else if (g_strcmp0 (kind, "replay") == 0)
+        ok = replay_run (self, path, &error);
       else if (g_strcmp0 (kind, "png") == 0)
         ok = ll_line_chart_export_png (self->loss_chart, path, 1200, 800, &error);
       else
@@ -1481,13 +1547,18 @@ export_with (LlTrainView *self, const char *kind)
 {
   GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
   GtkFileChooserNative *dialog;
-  g_autofree char *suggested = g_strdup_printf ("layerlab-%s.%s",
-                                                g_strcmp0 (kind, "csv") == 0 ? "history" : "loss",
-                                                kind);
+  g_autofree char *suggested = g_strcmp0 (kind, "run") == 0
+    ? g_strdup ("layerlab-run.json")
+    : g_strdup_printf ("layerlab-%s.%s", g_strcmp0 (kind, "csv") == 0 ? "history" : "loss", kind);
 
-  dialog = gtk_file_chooser_native_new ("Export", GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
-                                        GTK_FILE_CHOOSER_ACTION_SAVE, "_Export", "_Cancel");
-  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (dialog), suggested);
+  gboolean open = g_strcmp0 (kind, "replay") == 0;
+
+  dialog = gtk_file_chooser_native_new (open ? "Replay a Run" : "Export",
+                                        GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
+                                        open ? GTK_FILE_CHOOSER_ACTION_OPEN : GTK_FILE_CHOOSER_ACTION_SAVE,
+                                        open ? "_Replay" : "_Export", "_Cancel");
+  if (!open)
+    gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (dialog), suggested);
   g_object_set_data_full (G_OBJECT (dialog), "kind", g_strdup (kind), g_free);
   g_signal_connect (dialog, "response", G_CALLBACK (on_export_response), self);
   gtk_native_dialog_show (GTK_NATIVE_DIALOG (dialog));
