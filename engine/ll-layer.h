@@ -156,6 +156,8 @@ LlActivation ll_layer_spec_activation (const LlLayerSpec *spec);
 /* The activation op; also used by the Activation layer. */
 LlOp *ll_activation_op_new (LlActivation act, const LlShape *shape);
 gboolean ll_op_is_activation (const LlOp *op, LlActivation *act);
+/* Changes a Dropout op's rate between batches; FALSE for other ops. */
+gboolean ll_op_set_dropout_rate (LlOp *op, double rate);
 
 /* Shared parameter tables, reused by Dense and Conv2D. */
 extern const char *const ll_regularizer_names[];   /* "none", "l1", "l2", "l1_l2" */

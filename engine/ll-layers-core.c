@@ -326,6 +326,15 @@ static const LlOpClass dropout_op_class = {
   .finalize = dropout_finalize,
 };
 
+gboolean
+ll_op_set_dropout_rate (LlOp *op, double rate)
+{
+  if (op->klass != &dropout_op_class)
+    return FALSE;
+  ((DropoutOp *) op)->rate = (float) rate;
+  return TRUE;
+}
+
 static gboolean
 same_infer (const LlLayerSpec *spec, const LlShape *in, LlShape *out, GError **error)
 {

@@ -577,6 +577,33 @@ ll_model_input_gradient (LlModel *model, const float *x, int class_index, float 
   return TRUE;
 }
 
+gboolean
+ll_model_set_dropout_rate (LlModel *model, int layer, double rate, GError **error)
+{
+  int changed = 0;
+
+  for (int i = 0; i < model->n_layers; i++)
+    {
+      LlLayerSpec *spec = ll_arch_layer (model->arch, i);
+      const LayerInfo *li = &model->layers[i];
+      if ((layer >= 0 && i != layer) || spec->type != &ll_layer_dropout)
+        continue;
+      if (!ll_layer_spec_set (spec, "rate", rate, error))
+        return FALSE;
+      for (int k = 0; k < li->n_ops; k++)
+        ll_op_set_dropout_rate (model->ops[li->first_op + k], rate);
+      changed++;
+    }
+  if (changed == 0)
+    {
+      g_set_error (error, LL_ERROR, LL_ERROR_INVALID,
+                   layer >= 0 ? "Layer %d is not a Dropout layer" : "The model has no Dropout layer",
+                   layer);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 gsize
 ll_model_activations_size (const LlModel *model)
 {

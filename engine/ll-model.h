@@ -90,6 +90,10 @@ gboolean      ll_model_input_gradient   (LlModel *model, const float *x, int cla
 /* Copies trainable parameters then non-trainable state (n_trainable + n_state floats). */
 void          ll_model_copy_params      (const LlModel *model, float *dst);
 
+/* Changes the rate of Dropout layer `layer` (-1: every Dropout layer) in
+ * the running model and its architecture, e.g. while it trains. */
+gboolean      ll_model_set_dropout_rate (LlModel *model, int layer, double rate, GError **error);
+
 /* Predict one or more samples (evaluation mode) into probs (batch × outputs). */
 gboolean      ll_model_predict          (LlModel *model, int batch, const float *x,
                                          float *probs, GError **error);

@@ -25,6 +25,7 @@ struct _LlTrainer {
    * between batches.  An atomic rather than a GMutex: GLib's futex mutex
    * is invisible to ThreadSanitizer, this is not. */
   guint64 requested_lr_bits;
+  guint64 requested_dropout;       /* (layer + 2) << 32 | float bits of the rate; 0: none */
 };
 
 void
@@ -287,6 +288,17 @@ ll_trainer_request_lr (LlTrainer *t, double lr)
   g_return_if_fail (lr > 0.0);
   memcpy (&bits, &lr, sizeof bits);
   __atomic_store_n (&t->requested_lr_bits, bits, __ATOMIC_RELEASE);
+}
+
+void
+ll_trainer_request_dropout (LlTrainer *t, int layer, double rate)
+{
+  float r = (float) rate;
+  guint32 bits;
+
+  g_return_if_fail (layer >= -1 && rate >= 0.0 && rate < 1.0);
+  memcpy (&bits, &r, sizeof bits);
+  __atomic_store_n (&t->requested_dropout, ((guint64) (layer + 2) << 32) | bits, __ATOMIC_RELEASE);
 }
 
 void
@@ -558,6 +570,17 @@ ll_trainer_fit (LlTrainer *t, const LlDataset *train, const LlDataset *val,
           double loss;
           LlBatchEvent ev;
 
+          {
+            guint64 d = __atomic_exchange_n (&t->requested_dropout, 0, __ATOMIC_ACQ_REL);
+            if (d != 0)
+              {
+                guint32 rbits = (guint32) d;
+                float rate;
+                memcpy (&rate, &rbits, sizeof rate);
+                /* An impossible request (no such Dropout layer) changes nothing. */
+                ll_model_set_dropout_rate (model, (int) (d >> 32) - 2, rate, NULL);
+              }
+          }
           {
             guint64 bits = __atomic_exchange_n (&t->requested_lr_bits, 0, __ATOMIC_ACQ_REL);
             if (bits != 0)

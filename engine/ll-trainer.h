@@ -136,6 +136,10 @@ double         ll_trainer_get_lr       (LlTrainer *trainer);
 /* A new learning rate from now on (may be called from another thread). */
 void           ll_trainer_request_lr   (LlTrainer *trainer, double lr);
 
+/* A new dropout rate for Dropout layer `layer` (-1: all of them) from the
+ * next batch on (may be called from another thread). */
+void           ll_trainer_request_dropout (LlTrainer *trainer, int layer, double rate);
+
 /* Initialises weights from config->seed and clears optimizer state and history. */
 void           ll_trainer_reset        (LlTrainer *trainer);
 

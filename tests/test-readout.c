@@ -2,6 +2,7 @@
 #include "ll-model.h"
 #include "ll-presets.h"
 #include "ll-test-util.h"
+#include "ll-trainer.h"
 
 #include <math.h>
 
@@ -155,6 +156,72 @@ test_input_gradient (void)
     }
 }
 
+/* Fraction of the Dropout layer's outputs that are zero in a training pass. */
+static double
+dropped_fraction (LlModel *model, int layer, const float *x, int batch, LlRng *rng)
+{
+  LlShape s = ll_model_layer_shape (model, layer);
+  gsize n = (gsize) batch * ll_shape_size (&s), zeros = 0, active = 0;
+  const float *in, *out;
+
+  ll_model_forward (model, batch, x, TRUE, rng);
+  in = ll_model_layer_output (model, layer - 1);
+  out = ll_model_layer_output (model, layer);
+  for (gsize i = 0; i < n; i++)
+    if (in[i] != 0.0f)
+      {
+        active++;
+        zeros += out[i] == 0.0f;
+      }
+  return (double) zeros / MAX (active, 1);
+}
+
+/* The dropout rate changed while a model trains: the op and the
+ * architecture follow, directly and through the trainer between batches. */
+static void
+test_dropout_rate (void)
+{
+  g_autoptr(LlModel) model = build ("mlp-128-dropout");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LlDataset) ds = ll_test_synthetic (256, 28, 28, 1, 10, 4);
+  g_autofree float *x = g_new (float, 64 * 784);
+  g_autofree guint32 *idx = g_new (guint32, 64);
+  LlFitConfig cfg;
+  LlRng rng;
+  LlTrainer *t;
+
+  for (int i = 0; i < 64; i++)
+    idx[i] = (guint32) i;
+  ll_dataset_fill_batch (ds, idx, 64, x, NULL);
+  ll_rng_seed (&rng, 1);
+  g_assert_true (ll_model_plan (model, 64, &error));
+  g_assert_cmpfloat (fabs (dropped_fraction (model, 3, x, 64, &rng) - 0.2), <, 0.03);
+
+  g_assert_true (ll_model_set_dropout_rate (model, 3, 0.6, &error));
+  g_assert_no_error (error);
+  g_assert_cmpfloat (ll_layer_spec_get (ll_arch_layer (ll_model_get_arch (model), 3), "rate", 0), ==, 0.6);
+  g_assert_cmpfloat (fabs (dropped_fraction (model, 3, x, 64, &rng) - 0.6), <, 0.03);
+
+  g_assert_false (ll_model_set_dropout_rate (model, 2, 0.1, &error));
+  g_assert_error (error, LL_ERROR, LL_ERROR_INVALID);
+  g_clear_error (&error);
+  g_assert_false (ll_model_set_dropout_rate (model, 3, 1.5, &error));
+  g_clear_error (&error);
+
+  /* Through the trainer, as the Train view asks from the main thread. */
+  ll_fit_config_init (&cfg);
+  cfg.epochs = 1;
+  t = ll_trainer_new (ll_model_copy (model), &cfg);
+  ll_trainer_request_dropout (t, -1, 0.0);
+  g_assert_true (ll_trainer_fit (t, ds, NULL, NULL, NULL, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpfloat (ll_layer_spec_get (ll_arch_layer (ll_model_get_arch (ll_trainer_get_model (t)), 3),
+                                        "rate", -1), ==, 0.0);
+  g_assert_true (ll_model_plan (ll_trainer_get_model (t), 64, &error));
+  g_assert_cmpfloat (dropped_fraction (ll_trainer_get_model (t), 3, x, 64, &rng), ==, 0.0);
+  ll_trainer_free (t);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -162,5 +229,6 @@ main (int argc, char **argv)
   g_test_add_func ("/engine/readout/probe-matches-forward", test_probe_matches_forward);
   g_test_add_func ("/engine/readout/copy-params", test_copy_params);
   g_test_add_func ("/engine/readout/input-gradient", test_input_gradient);
+  g_test_add_func ("/engine/readout/dropout-rate", test_dropout_rate);
   return g_test_run ();
 }

@@ -14,6 +14,7 @@
 #include "ll-confusion-matrix.h"
 #include "ll-document.h"
 #include "ll-line-chart.h"
+#include "ll-model-file.h"
 #include "ll-presets.h"
 #include "ll-run-list.h"
 #include "ll-test-util.h"
@@ -169,6 +170,16 @@ test_job_completes (void)
   g_assert_true (isfinite (g_array_index (epochs, LlEpochRecord, 0).val_loss));
   g_assert_true (ll_training_job_get_test (job, &test_loss, &test_accuracy));
   g_assert_cmpfloat (test_accuracy, >, 0.5);
+  /* The last snapshot for the Inspect view is the end of the last epoch,
+   * and it is the trained model. */
+  {
+    int epoch = -2, batch = -2;
+    g_autoptr(LlModel) snap = ll_training_job_take_snapshot (job, &epoch, &batch);
+    g_assert_nonnull (snap);
+    g_assert_cmpint (epoch, ==, 2);
+    g_assert_cmpint (batch, ==, -1);
+    g_assert_null (ll_training_job_take_snapshot (job, NULL, NULL));
+  }
   {
     g_autoptr(LlTrainer) trainer = ll_training_job_steal_trainer (job);
     g_assert_nonnull (trainer);
@@ -222,6 +233,13 @@ test_job_stall_mnist (void)
                   "%u ticks of 5 ms, longest main-loop stall %.1f ms",
                   data->train->n, (g_get_monotonic_time () - t0) / 1e6,
                   ll_training_job_get_n_progress (job), w.n_ticks, w.max_stall / 1000.0);
+  {
+    /* Learned from Keras' initial weights (zero weights stay near 2.30). */
+    g_autoptr(GArray) epochs = ll_training_job_dup_epochs (job);
+    g_test_message ("epoch loss %.4f, accuracy %.4f", g_array_index (epochs, LlEpochRecord, 0).loss,
+                    g_array_index (epochs, LlEpochRecord, 0).accuracy);
+    g_assert_cmpfloat (g_array_index (epochs, LlEpochRecord, 0).loss, <, 1.5);
+  }
 }
 
 static gboolean
@@ -244,6 +262,7 @@ test_job_cancel (void)
   g_assert_true (ll_training_job_get_paused (job));
   ll_training_job_set_paused (job, FALSE);
   ll_training_job_request_lr (job, 0.0005);
+  ll_training_job_request_dropout (job, 0.4);
   g_timeout_add (150, cancel_soon, job);
   while (!w.finished)
     g_main_context_iteration (NULL, TRUE);
@@ -253,7 +272,18 @@ test_job_cancel (void)
   g_assert_false (ll_training_job_get_test (job, NULL, NULL));
   {
     g_autoptr(GArray) marks = ll_training_job_dup_lr_marks (job);
-    g_assert_cmpuint (marks->len, ==, 1);
+    g_assert_cmpuint (marks->len, ==, 2);
+    g_assert_false (g_array_index (marks, LlLrMark, 0).dropout);
+    g_assert_true (g_array_index (marks, LlLrMark, 1).dropout);
+    g_assert_cmpfloat (g_array_index (marks, LlLrMark, 1).lr, ==, 0.4);
+  }
+  /* The running model took the new rate (its architecture says so). */
+  {
+    g_autoptr(LlTrainer) trainer = ll_training_job_steal_trainer (job);
+    const LlArch *arch = ll_model_get_arch (ll_trainer_get_model (trainer));
+    for (int i = 0; i < ll_arch_n_layers (arch); i++)
+      if (ll_arch_layer (arch, i)->type == &ll_layer_dropout)
+        g_assert_cmpfloat (ll_layer_spec_get (ll_arch_layer (arch, i), "rate", -1), ==, (float) 0.4);
   }
   g_clear_error (&w.error);
 }
@@ -974,6 +1004,71 @@ test_view_sweep (void)
   view_teardown (&f);
 }
 
+static gboolean
+replayed (ViewFixture *f)
+{
+  return ll_run_list_get_n (ll_train_view_get_run_list (f->view)) >= 3
+         && ll_train_view_get_job (f->view) == NULL;
+}
+
+/* Export a run as one file, replay it: the same curves, epoch by epoch. */
+static void
+test_view_export_replay (void)
+{
+  ViewFixture f = { 0 };
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = NULL;
+  g_autoptr(GBytes) model = NULL;
+  g_autoptr(LlRun) loaded = NULL;
+  LlRunList *runs;
+  LlRun *first, *again;
+
+  if (!have_display)
+    {
+      g_test_skip ("no display: run under xvfb-run");
+      return;
+    }
+  view_setup (&f, 1000, 2, 32);
+  runs = ll_train_view_get_run_list (f.view);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f.view), "train.start", NULL));
+  g_assert_true (wait_for (&f, has_run, 60));
+  path = g_build_filename (f.data_dir, "run.json", NULL);
+  g_assert_true (ll_train_view_export_run (f.view, path, &error));
+  g_assert_no_error (error);
+
+  loaded = ll_run_import (path, &model, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (model);
+  {
+    g_autoptr(LlTrainer) trainer = ll_model_file_from_bytes (model, &error);
+    g_assert_no_error (error);
+    g_assert_nonnull (trainer);
+  }
+  g_assert_cmpuint (loaded->epochs->len, ==, 2);
+
+  /* Another model in the document first: the replay brings the run's back. */
+  ll_document_reset (f.document);
+  g_assert_true (ll_train_view_replay (f.view, path, &error));
+  g_assert_no_error (error);
+  g_assert_true (wait_for (&f, replayed, 60));
+  g_assert_cmpuint (ll_run_list_get_n (runs), ==, 3);
+  first = ll_run_list_get (runs, 0);
+  again = ll_run_list_get (runs, 2);
+  g_assert_cmpstr (again->status, ==, "finished");
+  g_assert_nonnull (strstr (ll_run_list_get (runs, 1)->name, "from file"));
+  g_assert_cmpuint (again->epochs->len, ==, 2);
+  for (guint e = 0; e < 2; e++)
+    {
+      const LlEpochRecord *a = &g_array_index (first->epochs, LlEpochRecord, e);
+      const LlEpochRecord *b = &g_array_index (again->epochs, LlEpochRecord, e);
+      g_test_message ("epoch %u: loss %.10f vs %.10f", e + 1, a->loss, b->loss);
+      g_assert_cmpfloat (a->loss, ==, b->loss);
+      g_assert_cmpfloat (a->val_accuracy, ==, b->val_accuracy);
+    }
+  g_unlink (path);
+  view_teardown (&f);
+}
+
 static void
 test_view_close_while_training (void)
 {
@@ -1036,6 +1131,7 @@ main (int argc, char **argv)
   g_test_add_func ("/ui/train-view/close-while-training", test_view_close_while_training);
   g_test_add_func ("/ui/train-view/lr-finder", test_view_lr_finder);
   g_test_add_func ("/ui/train-view/sweep", test_view_sweep);
+  g_test_add_func ("/ui/train-view/export-replay", test_view_export_replay);
   status = g_test_run ();
   rm_rf (data_home);
   return status;

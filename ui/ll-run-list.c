@@ -243,6 +243,8 @@ build_run (JsonBuilder *b, const LlRun *run)
       json_builder_begin_array (b);
       json_builder_add_double_value (b, m->x);
       json_builder_add_double_value (b, m->lr);
+      if (m->dropout)
+        json_builder_add_string_value (b, "dropout");
       json_builder_end_array (b);
     }
   json_builder_end_array (b);
@@ -437,10 +439,16 @@ parse_run (JsonNode *node, GError **error)
         JsonNode *mn = json_array_get_element (a, i);
         JsonArray *m = JSON_NODE_HOLDS_ARRAY (mn) ? json_node_get_array (mn) : NULL;
         LlLrMark mark;
-        if (m == NULL || json_array_get_length (m) != 2)
+        guint len = m != NULL ? json_array_get_length (m) : 0;
+        JsonNode *kind = len == 3 ? json_array_get_element (m, 2) : NULL;
+        if (len != 2 && len != 3)
           continue;
         mark.x = element_double (m, 0);
         mark.lr = element_double (m, 1);
+        /* A third element "dropout" marks a dropout-rate change. */
+        mark.dropout = kind != NULL && JSON_NODE_HOLDS_VALUE (kind)
+                       && json_node_get_value_type (kind) == G_TYPE_STRING
+                       && g_strcmp0 (json_node_get_string (kind), "dropout") == 0;
         g_array_append_val (run->lr_marks, mark);
       }
   return g_steal_pointer (&run);

@@ -31,6 +31,7 @@ struct _LlTrainView
   GtkLabel *validity_label;
   GtkToggleButton *pause_button;
   GtkSpinButton *live_lr_spin;
+  GtkSpinButton *live_dropout_spin;
   GtkToggleButton *log_button;
   GtkProgressBar *progress_bar;
   GtkLabel *status_label;
@@ -601,7 +602,7 @@ add_run_series (LlTrainView *self, const LlRun *run, const char *label, guint co
   for (guint i = 0; i < run->lr_marks->len; i++)
     {
       const LlLrMark *m = &g_array_index (run->lr_marks, LlLrMark, i);
-      g_autofree char *text = g_strdup_printf ("lr %g", m->lr);
+      g_autofree char *text = g_strdup_printf (m->dropout ? "dropout %g" : "lr %g", m->lr);
       ll_line_chart_add_marker (self->loss_chart, m->x, text);
       ll_line_chart_add_marker (self->accuracy_chart, m->x, text);
     }
@@ -909,6 +910,15 @@ on_job_progress (LlTrainingJob *job, LlTrainView *self)
   g_autofree char *status = NULL;
 
   ll_training_job_get_progress (job, &p);
+  /* The Inspect view follows training through the document's snapshots. */
+  {
+    int epoch, batch;
+    LlModel *snapshot = ll_training_job_take_snapshot (job, &epoch, &batch);
+    if (snapshot != NULL && self->document != NULL)
+      ll_document_publish_snapshot (self->document, snapshot, epoch, batch);
+    else if (snapshot != NULL)
+      ll_model_free (snapshot);
+  }
   if (p.n_batches > 0)
     {
       gtk_progress_bar_set_fraction (self->progress_bar, (p.batch + 1.0) / p.n_batches);
@@ -1384,6 +1394,21 @@ action_pause (GtkWidget *widget, const char *name, GVariant *param)
 }
 
 static void
+action_apply_dropout (GtkWidget *widget, const char *name, GVariant *param)
+{
+  LlTrainView *self = LL_TRAIN_VIEW (widget);
+
+  (void) name;
+  (void) param;
+  if (self->job != NULL)
+    {
+      gtk_spin_button_update (self->live_dropout_spin);
+      ll_training_job_request_dropout (self->job, gtk_spin_button_get_value (self->live_dropout_spin));
+      rebuild_charts (self);
+    }
+}
+
+static void
 action_apply_lr (GtkWidget *widget, const char *name, GVariant *param)
 {
   LlTrainView *self = LL_TRAIN_VIEW (widget);
@@ -1624,6 +1649,17 @@ action_clear_data_dir (GtkWidget *widget, const char *name, GVariant *param)
   set_data_dir (LL_TRAIN_VIEW (widget), NULL, FALSE, TRUE);
 }
 
+/* Live dropout changes need a Dropout layer in the model being trained. */
+static gboolean
+arch_has_dropout (LlTrainView *self)
+{
+  const LlArch *arch = self->document != NULL ? ll_document_get_arch (self->document) : NULL;
+  for (int i = 0; arch != NULL && i < ll_arch_n_layers (arch); i++)
+    if (ll_arch_layer (arch, i)->type == &ll_layer_dropout)
+      return TRUE;
+  return FALSE;
+}
+
 static void
 update_actions (LlTrainView *self)
 {
@@ -1638,6 +1674,8 @@ update_actions (LlTrainView *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "train.stop", busy);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "train.pause", self->job != NULL);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "train.apply-lr", self->job != NULL);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "train.apply-dropout",
+                                 self->job != NULL && arch_has_dropout (self));
   gtk_widget_set_sensitive (GTK_WIDGET (self->settings_box), !busy);
   if (self->job == NULL)
     gtk_button_set_label (GTK_BUTTON (self->pause_button), "_Pause");
@@ -1807,6 +1845,7 @@ ll_train_view_class_init (LlTrainViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LlTrainView, validity_label);
   gtk_widget_class_bind_template_child (widget_class, LlTrainView, pause_button);
   gtk_widget_class_bind_template_child (widget_class, LlTrainView, live_lr_spin);
+  gtk_widget_class_bind_template_child (widget_class, LlTrainView, live_dropout_spin);
   gtk_widget_class_bind_template_child (widget_class, LlTrainView, log_button);
   gtk_widget_class_bind_template_child (widget_class, LlTrainView, progress_bar);
   gtk_widget_class_bind_template_child (widget_class, LlTrainView, status_label);
@@ -1830,6 +1869,7 @@ ll_train_view_class_init (LlTrainViewClass *klass)
   gtk_widget_class_install_action (widget_class, "train.use-found-lr", NULL, action_use_found_lr);
   gtk_widget_class_install_action (widget_class, "train.pause", NULL, action_pause);
   gtk_widget_class_install_action (widget_class, "train.apply-lr", NULL, action_apply_lr);
+  gtk_widget_class_install_action (widget_class, "train.apply-dropout", NULL, action_apply_dropout);
   gtk_widget_class_install_action (widget_class, "train.clone", NULL, action_clone);
   gtk_widget_class_install_action (widget_class, "train.delete-runs", NULL, action_delete_runs);
   gtk_widget_class_install_action (widget_class, "train.export-csv", NULL, action_export_csv);
@@ -1940,4 +1980,18 @@ ll_train_view_get_dataset (LlTrainView *self)
 {
   g_return_val_if_fail (LL_IS_TRAIN_VIEW (self), NULL);
   return effective_dataset (self);
+}
+
+gboolean
+ll_train_view_export_run (LlTrainView *self, const char *path, GError **error)
+{
+  g_return_val_if_fail (LL_IS_TRAIN_VIEW (self), FALSE);
+  return export_run (self, path, error);
+}
+
+gboolean
+ll_train_view_replay (LlTrainView *self, const char *path, GError **error)
+{
+  g_return_val_if_fail (LL_IS_TRAIN_VIEW (self), FALSE);
+  return replay_run (self, path, error);
 }

@@ -53,10 +53,12 @@ typedef struct {
   double accuracy;         /* running mean over the epoch */
 } LlBatchPoint;
 
-/* A live learning-rate change, at x (in epochs). */
+/* A live change while training, at x (in epochs): the learning rate, or
+ * with dropout set, the dropout rate of every Dropout layer. */
 typedef struct {
   double x;
-  double lr;
+  double lr;               /* the new value: learning rate or dropout rate */
+  gboolean dropout;
 } LlLrMark;
 
 #define LL_TYPE_TRAINING_JOB (ll_training_job_get_type ())
@@ -75,6 +77,12 @@ gboolean       ll_training_job_get_running  (LlTrainingJob *self);
 /* A new learning rate from the next batch on; recorded as a mark. */
 void           ll_training_job_request_lr   (LlTrainingJob *self, double lr);
 
+/* A new rate for every Dropout layer from the next batch on; recorded as a mark. */
+void           ll_training_job_request_dropout (LlTrainingJob *self, double rate);
+/* The latest copy of the model taken between batches (at most 4 a second,
+ * and at the end of every epoch, where *batch is -1), or NULL when there is
+ * no new one since the last call.  (transfer full) */
+LlModel       *ll_training_job_take_snapshot (LlTrainingJob *self, int *epoch, int *batch);
 void           ll_training_job_get_progress (LlTrainingJob *self, LlTrainingProgress *out);
 /* Copies of the histories so far (caller frees with g_array_unref). */
 GArray        *ll_training_job_dup_batches  (LlTrainingJob *self);   /* of LlBatchPoint */
