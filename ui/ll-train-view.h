@@ -25,5 +25,8 @@ LlRunList     *ll_train_view_get_run_list (LlTrainView *self);
 const char    *ll_train_view_get_data_dir (LlTrainView *self);
 /* The data set a run would use now (the document's, or a fallback found here). */
 const char    *ll_train_view_get_dataset  (LlTrainView *self);
+/* Export → Ticked Run as File, and Replay a Run File (which trains it again). */
+gboolean       ll_train_view_export_run   (LlTrainView *self, const char *path, GError **error);
+gboolean       ll_train_view_replay       (LlTrainView *self, const char *path, GError **error);
 
 G_END_DECLS
