@@ -828,7 +828,8 @@ ll_document_open (LlDocument *self, const char *path, GError **error)
   /* The file does not name a data set; guess from the input shape. */
   {
     LlShape in = ll_model_input_shape (ll_trainer_get_model (trainer));
-    const char *ds = in.rank == 3 && in.d[2] == 3 ? "cifar10" : self->dataset;
+    /* A copy: replace_all frees self->dataset before it stores the new name. */
+    g_autofree char *ds = g_strdup (in.rank == 3 && in.d[2] == 3 ? "cifar10" : self->dataset);
     replace_all (self, arch, &cfg, ds, trainer, path, NULL);
   }
   return TRUE;
