@@ -2,12 +2,14 @@
  *
  *   layerlab export --model FILE|--preset NAME --format c --output DIR [--name PREFIX]
  *   layerlab export --model FILE|--preset NAME --format keras|pytorch --output FILE.py
+ *   layerlab export --model FILE|--preset NAME --format onnx --output FILE.onnx
  *
  * --model takes a .llmodel file (trained weights) or an architecture .json
  * (weights from --seed); --preset a built-in model (weights from --seed). */
 #include "ll-cli-private.h"
 
 #include "ll-export-c.h"
+#include "ll-export-onnx.h"
 #include "ll-export-script.h"
 #include "ll-model-file.h"
 #include "ll-presets.h"
@@ -63,14 +65,14 @@ ll_cli_export (int argc, char **argv)
   GOptionEntry entries[] = {
     { "model", 'm', 0, G_OPTION_ARG_FILENAME, &model_path, "A .llmodel file (or an architecture .json)", "FILE" },
     { "preset", 'p', 0, G_OPTION_ARG_STRING, &preset, "A preset model, weights from --seed", "NAME" },
-    { "format", 'f', 0, G_OPTION_ARG_STRING, &format, "c, keras or pytorch", "FORMAT" },
-    { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output, "Folder (c) or script file (keras, pytorch)", "PATH" },
+    { "format", 'f', 0, G_OPTION_ARG_STRING, &format, "c, keras, pytorch or onnx", "FORMAT" },
+    { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output, "Folder (c), script file (keras, pytorch) or .onnx file", "PATH" },
     { "name", 'n', 0, G_OPTION_ARG_STRING, &name, "C: prefix of the files and functions (default: model)", "PREFIX" },
     { "dataset", 'd', 0, G_OPTION_ARG_STRING, &dataset, "Scripts: the data set they load (mnist, fashion-mnist, cifar10)", "NAME" },
     { "seed", 's', 0, G_OPTION_ARG_INT, &seed, "Seed of the weights for --preset or an architecture", "N" },
     { NULL }
   };
-  g_autoptr(GOptionContext) ctx = g_option_context_new ("- write a model as C, Keras or PyTorch");
+  g_autoptr(GOptionContext) ctx = g_option_context_new ("- write a model as C, Keras, PyTorch or ONNX");
   g_autoptr(GError) error = NULL;
   g_autoptr(LlTrainer) trainer = NULL;
   LlModel *model;
@@ -82,7 +84,7 @@ ll_cli_export (int argc, char **argv)
   if (format == NULL || output == NULL)
     {
       g_set_error (&error, LL_ERROR, LL_ERROR_INVALID,
-                   "give --format (c, keras or pytorch) and --output PATH");
+                   "give --format (c, keras, pytorch or onnx) and --output PATH");
       goto fail;
     }
   if (!(trainer = load (model_path, preset, seed, &error)))
@@ -108,14 +110,15 @@ ll_cli_export (int argc, char **argv)
     }
   else if (g_strcmp0 (format, "onnx") == 0)
     {
-      g_set_error (&error, LL_ERROR, LL_ERROR_INVALID,
-                   "ONNX export is not available yet; use --format c, keras or pytorch");
-      goto fail;
+      if (!ll_export_onnx (model, output, &error))
+        goto fail;
+      printf ("wrote %s (ONNX opset %d; input [N, height, width, channels] in [0, 1])\n",
+              output, LL_EXPORT_ONNX_OPSET);
     }
   else
     {
       g_set_error (&error, LL_ERROR, LL_ERROR_INVALID,
-                   "unknown format “%s”; use c, keras or pytorch", format);
+                   "unknown format “%s”; use c, keras, pytorch or onnx", format);
       goto fail;
     }
   return 0;

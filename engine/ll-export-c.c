@@ -422,8 +422,14 @@ ll_export_c_generate (LlModel *model, const char *prefix,
         {
           uses |= USE_ACT;
           STEP_BEGIN (code);
-          g_string_append_printf (code, "  activation (%s, x, %" G_GSIZE_FORMAT ", y);\n",
-                                  act_enum[act], ll_shape_size (&out));
+          if (act == LL_ACT_SOFTMAX && out.rank == 3)
+            /* Softmax over each pixel's channels, as the engine and Keras. */
+            g_string_append_printf (code, "  for (int i = 0; i < %d; i++)\n"
+                                    "    activation (%s, x + (long) i * %d, %d, y + (long) i * %d);\n",
+                                    out.d[0] * out.d[1], act_enum[act], out.d[2], out.d[2], out.d[2]);
+          else
+            g_string_append_printf (code, "  activation (%s, x, %" G_GSIZE_FORMAT ", y);\n",
+                                    act_enum[act], ll_shape_size (&out));
           STEP_END (code);
         }
       for (int v = 0; v < n_views; v++)

@@ -185,11 +185,29 @@ typedef struct {
   LlActivation act;
 } ActivationOp;
 
+/* Rows of the activation: softmax runs over the last axis, as Keras' does,
+ * so on an image it normalises each pixel's channels. */
+static void
+activation_rows (const LlOp *op, int batch, int *rows, int *n)
+{
+  int last = op->out.d[op->out.rank - 1];
+  gsize size = ll_shape_size (&op->out);
+  *n = (int) size;
+  *rows = batch;
+  if (op->out.rank > 1)
+    {
+      *n = last;
+      *rows = batch * (int) (size / (gsize) last);
+    }
+}
+
 static void
 activation_forward (LlOp *op, const LlContext *ctx, int batch, const float *x, float *y)
 {
   ActivationOp *self = (ActivationOp *) op;
-  ll_activation_forward (self->act, batch, (int) ll_shape_size (&op->out), x, y);
+  int rows, n;
+  activation_rows (op, batch, &rows, &n);
+  ll_activation_forward (self->act, rows, n, x, y);
 }
 
 static void
@@ -197,8 +215,10 @@ activation_backward (LlOp *op, const LlContext *ctx, int batch,
                      const float *x, const float *y, const float *dy, float *dx)
 {
   ActivationOp *self = (ActivationOp *) op;
+  int rows, n;
+  activation_rows (op, batch, &rows, &n);
   if (dx != NULL)
-    ll_activation_backward (self->act, batch, (int) ll_shape_size (&op->out), y, dy, dx);
+    ll_activation_backward (self->act, rows, n, y, dy, dx);
 }
 
 static const LlOpClass activation_op_class = {

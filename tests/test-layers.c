@@ -84,6 +84,10 @@ static const GradCase grad_cases[] = {
     LL_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY },
   { "/engine/layers/grad/activation-softmax", IN_MLP "Activation activation=softmax\n" OUT_SOFTMAX,
     LL_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY },
+  /* Softmax over an image's channels (Keras' last axis), per pixel. */
+  { "/engine/layers/grad/activation-softmax-image", "Input height=2 width=3 channels=2\n"
+    "Conv2D filters=3 kernel_size=1 activation=linear\nActivation activation=softmax\nFlatten\n"
+    OUT_SOFTMAX, LL_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY },
   /* The last layer and the loss: fused forms, and softmax/linear outputs
    * that go through the plain form and the activation's backward. */
   { "/engine/layers/grad/out-categorical", IN_MLP "Activation activation=tanh\n" OUT_SOFTMAX,

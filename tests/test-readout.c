@@ -222,6 +222,57 @@ test_dropout_rate (void)
   ll_trainer_free (t);
 }
 
+/* Softmax on an image normalises each pixel's channels (Keras' last axis);
+ * its gradient is checked in test-layers. */
+static void
+test_image_softmax (void)
+{
+  g_autoptr(LlArch) arch = ll_arch_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LlModel) model = NULL;
+  const char *types[] = { "Input", "Activation", "Flatten", "Dense" };
+  float x[4 * 3 * 5];
+  const float *y;
+
+  for (gsize i = 0; i < G_N_ELEMENTS (types); i++)
+    {
+      LlLayerSpec spec;
+      ll_layer_spec_init (&spec, ll_layer_type_lookup (types[i]));
+      ll_arch_append (arch, &spec);
+    }
+  ll_layer_spec_set (ll_arch_layer (arch, 0), "height", 4, &error);
+  ll_layer_spec_set (ll_arch_layer (arch, 0), "width", 3, &error);
+  ll_layer_spec_set (ll_arch_layer (arch, 0), "channels", 5, &error);
+  ll_layer_spec_set_choice (ll_arch_layer (arch, 1), "activation", "softmax", &error);
+  ll_layer_spec_set (ll_arch_layer (arch, 3), "units", 3, &error);
+  ll_layer_spec_set_choice (ll_arch_layer (arch, 3), "activation", "softmax", &error);
+  g_assert_no_error (error);
+  model = ll_model_new (arch, &error);
+  g_assert_no_error (error);
+  ll_model_init_weights (model, 2);
+  ll_test_fill_uniform (x, G_N_ELEMENTS (x), -3.0, 3.0, 8);
+  g_assert_true (ll_model_plan (model, 1, &error));
+  ll_model_forward (model, 1, x, FALSE, NULL);
+  y = ll_model_layer_output (model, 1);
+  for (int p = 0; p < 12; p++)
+    {
+      double sum = 0.0, max = -1e9;
+      int arg = 0;
+      for (int c = 0; c < 5; c++)
+        {
+          sum += y[p * 5 + c];
+          if (x[p * 5 + c] > max)
+            {
+              max = x[p * 5 + c];
+              arg = c;
+            }
+        }
+      g_assert_cmpfloat_with_epsilon (sum, 1.0, 1e-5);
+      for (int c = 0; c < 5; c++)
+        g_assert_cmpfloat (y[p * 5 + c], <=, y[p * 5 + arg]);
+    }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -230,5 +281,6 @@ main (int argc, char **argv)
   g_test_add_func ("/engine/readout/copy-params", test_copy_params);
   g_test_add_func ("/engine/readout/input-gradient", test_input_gradient);
   g_test_add_func ("/engine/readout/dropout-rate", test_dropout_rate);
+  g_test_add_func ("/engine/readout/image-softmax", test_image_softmax);
   return g_test_run ();
 }

@@ -11,6 +11,8 @@ PACKAGES=(
   xvfb xauth appstream desktop-file-utils
   dataset-fashion-mnist
   libsoup-3.0-dev
+  protobuf-c-compiler libprotobuf-c-dev
+  python3-onnx python3-opencv   # ONNX export checks (test export-onnx); ~27 MB, <30 s
 )
 
 missing=()

@@ -6,6 +6,7 @@
 #include "ll-data-view.h"
 #include "ll-draw-view.h"
 #include "ll-export-c.h"
+#include "ll-export-onnx.h"
 #include "ll-export-script.h"
 #include "ll-inspect-view.h"
 #include "ll-model-view.h"
@@ -423,8 +424,10 @@ ll_window_export_to_path (LlWindow *self, const char *format, const char *path, 
     return ll_export_script (model, ll_document_get_config (self->document),
                              ll_document_get_dataset (self->document),
                              format[0] == 'k' ? LL_SCRIPT_KERAS : LL_SCRIPT_PYTORCH, path, error);
+  if (g_strcmp0 (format, "onnx") == 0)
+    return ll_export_onnx (model, path, error);
   g_set_error (error, LL_ERROR, LL_ERROR_INVALID,
-               "Unknown export format “%s”: use c, keras or pytorch.", format);
+               "Unknown export format “%s”: use c, keras, pytorch or onnx.", format);
   return FALSE;
 }
 
@@ -437,7 +440,8 @@ on_export_response (GtkNativeDialog *dialog, int response, LlWindow *self)
     {
       g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
       g_autofree char *path = file != NULL ? g_file_get_path (file) : NULL;
-      const char *ext = g_strcmp0 (format, "c") == 0 ? ".c" : ".py";
+      const char *ext = g_strcmp0 (format, "c") == 0 ? ".c"
+                        : g_strcmp0 (format, "onnx") == 0 ? ".onnx" : ".py";
       g_autoptr(GError) error = NULL;
 
       if (path != NULL && !g_str_has_suffix (path, ext))
@@ -454,6 +458,8 @@ on_export_response (GtkNativeDialog *dialog, int response, LlWindow *self)
           g_autofree char *base = g_path_get_basename (path);
           g_autofree char *text = g_strcmp0 (format, "c") == 0
             ? g_strdup_printf ("Exported %s and its header", base)
+            : g_strcmp0 (format, "onnx") == 0
+            ? g_strdup_printf ("Exported %s", base)
             : g_strdup_printf ("Exported %s with its weights", base);
           toast (self, text);
         }
@@ -473,20 +479,23 @@ show_export_dialog (LlWindow *self, const char *format)
   g_autofree char *stem = NULL;
   g_autofree char *name = NULL;
   gboolean c = g_strcmp0 (format, "c") == 0;
+  gboolean onnx = g_strcmp0 (format, "onnx") == 0;
 
   if (g_str_has_suffix (title, ".llmodel"))
     title[strlen (title) - strlen (".llmodel")] = '\0';
   stem = c ? c_prefix_from_path (title) : g_strdelimit (g_strdup (title), "/\\: ", '-');
-  name = g_strconcat (stem, c ? ".c" : ".py", NULL);
+  name = g_strconcat (stem, c ? ".c" : onnx ? ".onnx" : ".py", NULL);
 
   dialog = gtk_file_chooser_native_new (c ? "Export as C Source"
+                                          : onnx ? "Export as ONNX Model"
                                           : format[0] == 'k' ? "Export as Keras Script"
                                                              : "Export as PyTorch Script",
                                         GTK_WINDOW (self), GTK_FILE_CHOOSER_ACTION_SAVE,
                                         "_Export", "_Cancel");
   gtk_file_filter_set_name (filter, c ? "C source (*.c; the .h is written beside it)"
+                                      : onnx ? "ONNX model (*.onnx)"
                                       : "Python script (*.py; weights are written beside it)");
-  gtk_file_filter_add_pattern (filter, c ? "*.c" : "*.py");
+  gtk_file_filter_add_pattern (filter, c ? "*.c" : onnx ? "*.onnx" : "*.py");
   gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (dialog), filter);
   g_object_unref (filter);
   gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (dialog), name);
@@ -506,6 +515,8 @@ action_export (GSimpleAction *action, GVariant *param, gpointer user_data)
     show_export_dialog (LL_WINDOW (user_data), "c");
   else if (g_str_equal (name, "export-keras"))
     show_export_dialog (LL_WINDOW (user_data), "keras");
+  else if (g_str_equal (name, "export-onnx"))
+    show_export_dialog (LL_WINDOW (user_data), "onnx");
   else
     show_export_dialog (LL_WINDOW (user_data), "pytorch");
 }
@@ -514,6 +525,7 @@ static const GActionEntry export_actions[] = {
   { "export-c", action_export, NULL, NULL, NULL, { 0 } },
   { "export-keras", action_export, NULL, NULL, NULL, { 0 } },
   { "export-pytorch", action_export, NULL, NULL, NULL, { 0 } },
+  { "export-onnx", action_export, NULL, NULL, NULL, { 0 } },
 };
 
 static void

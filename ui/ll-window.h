@@ -29,8 +29,8 @@ gboolean    ll_window_open_path        (LlWindow *self, const char *path, GError
 /* Exports the document's model (trained weights as they are now):
  * format "c" writes path (a .c file) and the .h beside it, the prefix
  * being the file's base name; "keras" and "pytorch" write the script at
- * path with its weights beside it.  The win.export-* actions ask for the
- * path and call this. */
+ * path with its weights beside it; "onnx" writes the ONNX model at path.
+ * The win.export-* actions ask for the path and call this. */
 gboolean    ll_window_export_to_path   (LlWindow *self, const char *format, const char *path,
                                         GError **error);
 
