@@ -215,6 +215,7 @@ ll_application_startup (GApplication *app)
   };
   static const struct { const char *action; const char *accels[3]; } accels[] = {
     { "app.quit", { "<Control>q", NULL } },
+    { "window.close", { "<Control>w", NULL } },
     { "window.new", { "<Control>n", NULL } },
     { "window.open", { "<Control>o", NULL } },
     { "window.save", { "<Control>s", NULL } },

@@ -40,6 +40,7 @@ struct _LlDataView
   int page;
   gboolean updating;
   char *error_text;
+  gboolean expander_chosen;       /* the user opened or closed the list */
 };
 
 enum {
@@ -104,6 +105,28 @@ apply_filter (LlDataView *self)
       g_array_append_val (self->filtered, i);
   self->page = 0;
   show_page (self);
+}
+
+/* The list of data sets is open while the chosen one is missing (it has
+ * the Download buttons) and folds away once images show, unless the user
+ * chose otherwise. */
+static void
+set_sets_expanded (LlDataView *self, gboolean expanded)
+{
+  gboolean was_updating = self->updating;
+
+  if (self->expander_chosen)
+    return;
+  self->updating = TRUE;
+  gtk_expander_set_expanded (self->sets_expander, expanded);
+  self->updating = was_updating;
+}
+
+static void
+on_sets_expanded (LlDataView *self)
+{
+  if (!self->updating)
+    self->expander_chosen = TRUE;
 }
 
 static void
@@ -179,10 +202,12 @@ load_done (GObject *source, GAsyncResult *result, gpointer user_data)
   if (ds == NULL)
     {
       gtk_label_set_text (self->counts_label, error->message);
+      set_sets_expanded (self, TRUE);
       return;
     }
   g_hash_table_insert (self->loaded, g_strdup_printf ("%s/%d", job->name, job->test), ds);
   show_dataset (self, ds);
+  set_sets_expanded (self, FALSE);
 }
 
 static void
@@ -702,9 +727,23 @@ ll_data_view_class_init (LlDataViewClass *klass)
 static void
 ll_data_view_init (LlDataView *self)
 {
-  GtkStringList *names = gtk_string_list_new ((const char *const *) ll_dataset_known_names ());
+  const char *const *known = ll_dataset_known_names ();
+  GtkStringList *names = gtk_string_list_new (NULL);
+
+  /* The data sets' proper names; the selection stays an index into known. */
+  for (int i = 0; known[i] != NULL; i++)
+    gtk_string_list_append (names, g_str_equal (known[i], "mnist") ? "MNIST"
+                                   : g_str_equal (known[i], "fashion-mnist") ? "Fashion-MNIST"
+                                   : g_str_equal (known[i], "cifar10") ? "CIFAR-10"
+                                   : known[i]);
 
   gtk_widget_init_template (GTK_WIDGET (self));
+  {
+    /* Until a data set loads: not an empty "(None)". */
+    const char *all[] = { "All classes", NULL };
+    g_autoptr(GtkStringList) classes = gtk_string_list_new (all);
+    gtk_drop_down_set_model (self->class_dropdown, G_LIST_MODEL (classes));
+  }
   self->loaded = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) ll_dataset_free);
   self->filtered = g_array_new (FALSE, FALSE, sizeof (guint32));
   self->rows = g_ptr_array_new_with_free_func ((GDestroyNotify) set_row_free);
@@ -720,6 +759,7 @@ ll_data_view_init (LlDataView *self)
   g_signal_connect (self->test_button, "toggled", G_CALLBACK (on_split_toggled), self);
   g_signal_connect_swapped (self->class_dropdown, "notify::selected", G_CALLBACK (on_class_changed), self);
   g_signal_connect (self->zoom_scale, "value-changed", G_CALLBACK (on_zoom_changed), self);
+  g_signal_connect_swapped (self->sets_expander, "notify::expanded", G_CALLBACK (on_sets_expanded), self);
   g_signal_connect_swapped (self->prev_button, "clicked", G_CALLBACK (on_prev), self);
   g_signal_connect_swapped (self->next_button, "clicked", G_CALLBACK (on_next), self);
   g_signal_connect_swapped (self, "map", G_CALLBACK (on_map), self);

@@ -8,6 +8,7 @@
  * the event's pressure axis (tablets deliver it on the pointer events the
  * drag gesture sees), so one gesture serves mouse, touch and stylus. */
 #include "ll-draw-pad.h"
+#include "ll-window.h"
 
 #include <glib/gi18n.h>
 #include <math.h>
@@ -468,9 +469,10 @@ static void
 ll_draw_pad_measure (GtkWidget *widget, GtkOrientation orientation, int for_size,
                      int *minimum, int *natural, int *minimum_baseline, int *natural_baseline)
 {
-  /* A large pad: a teacher draws on it in front of a class. */
+  /* A large pad: a teacher draws on it in front of a class, larger
+   * still in presentation mode. */
   *minimum = 200;
-  *natural = 480;
+  *natural = ll_presentation_scale (widget) > 1.0 ? 600 : 480;
 }
 
 static void

@@ -20,6 +20,7 @@
 #include "ll-digit.h"
 #include "ll-draw-pad.h"
 #include "ll-model-file.h"
+#include "ll-window.h"
 
 #define DEFAULT_MODEL_RESOURCE "/io/github/layerlab/Layerlab/models/digits.llmodel"
 #define UNSURE_BELOW 0.6
@@ -66,6 +67,7 @@ struct _LlDrawView {
   double last_ms;
   gboolean label_picked;          /* the user chose a label since the last clear */
   gboolean setting_label;
+  gboolean watching_window;       /* follows the window's presentation mode */
 };
 
 G_DEFINE_FINAL_TYPE (LlDrawView, ll_draw_view, GTK_TYPE_WIDGET)
@@ -349,6 +351,39 @@ get_fg (GtkWidget *widget, GdkRGBA *fg)
   G_GNUC_END_IGNORE_DEPRECATIONS
 }
 
+/* Presentation mode makes text 150 % (style.css): the bars and the input
+ * image grow as much. */
+static double
+text_scale (GtkWidget *widget)
+{
+  return ll_presentation_scale (widget) > 1.0 ? 1.5 : 1.0;
+}
+
+static void
+apply_presentation (LlDrawView *self)
+{
+  double k = text_scale (GTK_WIDGET (self));
+
+  gtk_drawing_area_set_content_width (self->input_area, (int) (168 * k));
+  gtk_drawing_area_set_content_height (self->input_area, (int) (168 * k));
+  gtk_drawing_area_set_content_width (self->bars_area, (int) (360 * k));
+  gtk_drawing_area_set_content_height (self->bars_area, (int) (300 * k));
+}
+
+static void
+on_map_presentation (LlDrawView *self)
+{
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+
+  if (!self->watching_window && LL_IS_WINDOW (root))
+    {
+      g_signal_connect_object (root, "notify::presentation", G_CALLBACK (apply_presentation),
+                               self, G_CONNECT_SWAPPED);
+      self->watching_window = TRUE;
+    }
+  apply_presentation (self);
+}
+
 static void
 draw_input (GtkDrawingArea *area, cairo_t *cr, int width, int height, gpointer user_data)
 {
@@ -411,7 +446,8 @@ draw_bars (GtkDrawingArea *area, cairo_t *cr, int width, int height, gpointer us
   LlDrawView *self = LL_DRAW_VIEW (user_data);
   int n = self->n_classes > 0 ? MIN (self->n_classes, MAX_BARS) : 10;
   int best = self->have_probs ? top_class (self) : -1;
-  double row = (double) height / n, name_w = 0, pct_w, bar_h = MIN (row * 0.62, 26);
+  double big = text_scale (GTK_WIDGET (area));
+  double row = (double) height / n, name_w = 0, pct_w, bar_h = MIN (row * 0.62, 26 * big);
   g_autoptr(PangoLayout) layout = gtk_widget_create_pango_layout (GTK_WIDGET (area), NULL);
   PangoFontDescription *font = pango_font_description_new ();
   int tw, th;
@@ -419,7 +455,7 @@ draw_bars (GtkDrawingArea *area, cairo_t *cr, int width, int height, gpointer us
 
   get_fg (GTK_WIDGET (area), &fg);
   /* Large enough to read from the back of a classroom. */
-  pango_font_description_set_absolute_size (font, MIN (row * 0.55, 18) * PANGO_SCALE);
+  pango_font_description_set_absolute_size (font, MIN (row * 0.55, 18 * big) * PANGO_SCALE);
   pango_layout_set_font_description (layout, font);
   pango_font_description_free (font);
 
@@ -969,6 +1005,7 @@ ll_draw_view_init (LlDrawView *self)
 
   gtk_drawing_area_set_draw_func (self->input_area, draw_input, self, NULL);
   gtk_drawing_area_set_draw_func (self->bars_area, draw_bars, self, NULL);
+  g_signal_connect (self, "map", G_CALLBACK (on_map_presentation), NULL);
   g_signal_connect_object (self->brush_adjustment, "value-changed",
                            G_CALLBACK (on_brush_changed), self, 0);
   ll_draw_pad_set_brush_size (self->pad, gtk_adjustment_get_value (self->brush_adjustment));
@@ -1016,6 +1053,13 @@ void
 ll_draw_view_set_user_model (LlDrawView *self, LlModel *model)
 {
   ll_draw_view_set_user_model_for_dataset (self, model, NULL);
+}
+
+gboolean
+ll_draw_view_undo_stroke (LlDrawView *self)
+{
+  g_return_val_if_fail (LL_IS_DRAW_VIEW (self), FALSE);
+  return ll_draw_pad_undo (self->pad);
 }
 
 int

@@ -25,6 +25,9 @@ void       ll_draw_view_set_user_model_for_dataset (LlDrawView *self,
 /* The class shown as the answer and its probability, or -1 when nothing
  * is predicted (an empty pad, no model).  Updated once per frame. */
 int        ll_draw_view_get_prediction (LlDrawView *self, float *probability);
+/* Removes the last stroke, as Ctrl+Z does on the pad; FALSE when the pad
+ * is empty.  The window's Undo uses it while the Draw view is shown. */
+gboolean   ll_draw_view_undo_stroke    (LlDrawView *self);
 /* Classifies a PNG or JPEG file as if it had been dropped on the view. */
 gboolean   ll_draw_view_open_image     (LlDrawView *self, GFile *file, GError **error);
 

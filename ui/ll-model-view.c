@@ -14,6 +14,7 @@
 #include "ll-codegen.h"
 #include "ll-network-diagram.h"
 #include "ll-presets.h"
+#include "ll-window.h"
 
 struct _LlModelView
 {
@@ -43,6 +44,9 @@ struct _LlModelView
   GPtrArray *editor_widgets;     /* one per parameter of editor_type */
   GtkLabel *editor_error;
   gboolean updating_editor;
+
+  GtkPaned *outer_paned;         /* palette | the rest */
+  gboolean watching_window;      /* follows the window's presentation mode */
 };
 
 enum {
@@ -750,9 +754,8 @@ build_palette (LlModelView *self)
       label = make_label (types[i]->name, "heading", FALSE);
       gtk_box_append (GTK_BOX (box), label);
       label = make_label (types[i]->description, "dim-label", TRUE);
+      /* The whole sentence: cut after two lines it lost its point. */
       gtk_widget_add_css_class (label, "caption");
-      gtk_label_set_lines (GTK_LABEL (label), 2);
-      gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
       gtk_box_append (GTK_BOX (box), label);
       gtk_list_box_row_set_child (GTK_LIST_BOX_ROW (row), box);
       gtk_widget_set_tooltip_text (row, types[i]->description);
@@ -862,6 +865,7 @@ ll_model_view_class_init (LlModelViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LlModelView, status_icon);
   gtk_widget_class_bind_template_child (widget_class, LlModelView, status_label);
   gtk_widget_class_bind_template_child (widget_class, LlModelView, palette_list);
+  gtk_widget_class_bind_template_child (widget_class, LlModelView, outer_paned);
   gtk_widget_class_bind_template_child (widget_class, LlModelView, layer_list);
   gtk_widget_class_bind_template_child (widget_class, LlModelView, diagram);
   gtk_widget_class_bind_template_child (widget_class, LlModelView, props_box);
@@ -888,6 +892,27 @@ ll_model_view_class_init (LlModelViewClass *klass)
                                        "model.copy-code", NULL);
 }
 
+/* Presentation mode's larger text needs a wider palette, or the layer
+ * names end in "…". */
+static void
+apply_presentation (LlModelView *self)
+{
+  gtk_paned_set_position (self->outer_paned, ll_presentation_scale (GTK_WIDGET (self)) > 1.0 ? 340 : 250);
+}
+
+static void
+on_map_presentation (LlModelView *self)
+{
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+
+  if (self->watching_window || !LL_IS_WINDOW (root))
+    return;
+  g_signal_connect_object (root, "notify::presentation", G_CALLBACK (apply_presentation),
+                           self, G_CONNECT_SWAPPED);
+  self->watching_window = TRUE;
+  apply_presentation (self);
+}
+
 static void
 ll_model_view_init (LlModelView *self)
 {
@@ -904,6 +929,7 @@ ll_model_view_init (LlModelView *self)
   add_drop_target (self, GTK_WIDGET (self->layer_list));
   g_signal_connect (self->layer_list, "row-selected", G_CALLBACK (on_row_selected), self);
   g_signal_connect (self->palette_list, "row-activated", G_CALLBACK (on_palette_activated), self);
+  g_signal_connect (self, "map", G_CALLBACK (on_map_presentation), NULL);
   gtk_stack_set_visible_child_name (self->code_stack, "keras");
   update_actions (self);
 }

@@ -127,6 +127,18 @@ draw_text (LlNetworkDiagram *self, cairo_t *cr, const char *text, double cx, dou
     pango_layout_set_markup (layout, text, -1);
   else
     pango_layout_set_text (layout, text, -1);
+  /* A long type name ("MaxPooling2D") under a thin block: smaller type
+   * reads better than "MaxPooli…"; ellipsize only what still does not fit. */
+  pango_layout_get_pixel_size (layout, &w, &h);
+  if (max_w > 0 && w > max_w)
+    {
+      PangoAttrList *old = pango_layout_get_attributes (layout);
+      PangoAttrList *attrs = old != NULL ? pango_attr_list_copy (old) : pango_attr_list_new ();
+
+      pango_attr_list_insert (attrs, pango_attr_scale_new (MAX (0.7, max_w / w)));
+      pango_layout_set_attributes (layout, attrs);
+      pango_attr_list_unref (attrs);
+    }
   pango_layout_set_width (layout, (int) (max_w * PANGO_SCALE));
   pango_layout_set_ellipsize (layout, PANGO_ELLIPSIZE_END);
   pango_layout_set_alignment (layout, PANGO_ALIGN_CENTER);

@@ -591,16 +591,31 @@ action_save_as (GtkWidget *widget, const char *name, GVariant *param)
   save_as_then (LL_WINDOW (widget), NULL);
 }
 
+/* Application accelerators run before the focused widget's own keys, so
+ * Ctrl+Z would undo a model edit while the user draws: in the Draw view,
+ * Undo means the last stroke. */
+static gboolean
+drawing (LlWindow *self)
+{
+  return g_strcmp0 (adw_view_stack_get_visible_child_name (self->stack), "draw") == 0;
+}
+
 static void
 action_undo (GtkWidget *widget, const char *name, GVariant *param)
 {
-  ll_document_undo (LL_WINDOW (widget)->document);
+  LlWindow *self = LL_WINDOW (widget);
+
+  if (drawing (self))
+    ll_draw_view_undo_stroke (LL_DRAW_VIEW (self->draw_view));
+  else
+    ll_document_undo (self->document);
 }
 
 static void
 action_redo (GtkWidget *widget, const char *name, GVariant *param)
 {
-  ll_document_redo (LL_WINDOW (widget)->document);
+  if (!drawing (LL_WINDOW (widget)))
+    ll_document_redo (LL_WINDOW (widget)->document);
 }
 
 static void
@@ -796,9 +811,9 @@ static void
 update_undo_actions (LlWindow *self)
 {
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "window.undo",
-                                 ll_document_get_can_undo (self->document));
+                                 drawing (self) || ll_document_get_can_undo (self->document));
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "window.redo",
-                                 ll_document_get_can_redo (self->document));
+                                 !drawing (self) && ll_document_get_can_redo (self->document));
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "window.save",
                                  ll_document_get_valid (self->document));
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "window.save-as",
@@ -822,6 +837,7 @@ on_visible_child_changed (LlWindow *self)
 
   if (self->settings != NULL && name != NULL)
     g_settings_set_string (self->settings, "last-view", name);
+  update_undo_actions (self);
 }
 
 static void
@@ -882,6 +898,7 @@ ll_window_constructed (GObject *object)
   rebuild_recent_menu (self);
   g_signal_connect_swapped (self->stack, "notify::visible-child-name",
                             G_CALLBACK (on_visible_child_changed), self);
+  update_undo_actions (self);
 }
 
 static void

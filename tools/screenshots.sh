@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Regenerates the README screenshots docs/screenshots/VIEW.png with the
+# application's own --screenshot option under Xvfb.
+#
+#   tools/screenshots.sh [BUILD_DIR]       (default: build)
+#
+# Demo content where the app has it: LL_DRAW_DEMO=1 pre-draws a digit in
+# the Draw view; the shared MNIST (../shared/data, or $LL_SHARED_DATA)
+# fills the Inspect and Data views when present.  PNGs are recompressed
+# with optipng or pngcrush when one is installed.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+build="${1:-build}"
+exe="$build/app/layerlab"
+out=docs/screenshots
+size="${LL_SCREENSHOT_SIZE:-1400x900}"
+views=(model train inspect optimizers draw data)
+
+if [ ! -x "$exe" ]; then
+  echo "error: $exe not found: build first (tools/setup.sh $build)" >&2
+  exit 1
+fi
+command -v xvfb-run >/dev/null || { echo "error: xvfb-run missing: apt-get install xvfb xauth" >&2; exit 1; }
+
+data="${LL_SHARED_DATA:-$(cd .. && pwd)/shared/data}"
+envs=(LL_DRAW_DEMO=1 GSETTINGS_BACKEND=memory NO_AT_BRIDGE=1)
+if [ -d "$data/mnist" ]; then
+  envs+=(LL_SHARED_DATA="$data" LAYERLAB_DATA_DIR="$data")
+else
+  echo "note: no MNIST in $data: the Inspect and Data views show their empty state" >&2
+fi
+
+mkdir -p "$out"
+for v in "${views[@]}"; do
+  # The light style whatever the desktop says: the README has a white page.
+  env "${envs[@]}" ADW_DEBUG_COLOR_SCHEME=prefer-light \
+    xvfb-run -a -s "-screen 0 1600x1000x24" \
+    "$exe" --screenshot "$v" "$out/$v.png" --size "$size" >/dev/null 2>"$out/.$v.log" \
+    || { echo "error: screenshot of $v failed:" >&2; cat "$out/.$v.log" >&2; exit 1; }
+  rm -f "$out/.$v.log"
+  if command -v optipng >/dev/null; then
+    optipng -quiet -o2 "$out/$v.png"
+  elif command -v pngcrush >/dev/null; then
+    pngcrush -q -ow "$out/$v.png"
+  fi
+  echo "$out/$v.png $(( $(stat -c %s "$out/$v.png") / 1024 )) KB"
+done
