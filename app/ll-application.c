@@ -7,6 +7,8 @@
  * few frames, then quits: the tests and the README use it. */
 #include "ll-application.h"
 
+#include <unistd.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -122,6 +124,15 @@ ll_application_handle_local_options (GApplication *app, GVariantDict *dict)
 
 /* Screenshot --------------------------------------------------------- */
 
+/* A failed screenshot ends the process at once; without library
+ * destructors, as main() does (OpenBLAS can hang in its own at exit). */
+static void G_GNUC_NORETURN
+fail_now (void)
+{
+  fflush (NULL);
+  _exit (EXIT_FAILURE);
+}
+
 static gboolean
 save_screenshot (LlApplication *self, GtkWindow *window, GError **error)
 {
@@ -177,7 +188,7 @@ on_screenshot_tick (GtkWidget *widget, GdkFrameClock *clock, gpointer data)
   if (!save_screenshot (self, GTK_WINDOW (widget), &error))
     {
       g_printerr ("layerlab: screenshot failed: %s\n", error->message);
-      exit (EXIT_FAILURE);
+      fail_now ();
     }
   g_print ("%s\n", self->screenshot_file);
   gtk_window_destroy (GTK_WINDOW (widget));
@@ -189,7 +200,7 @@ on_screenshot_timeout (gpointer data)
 {
   g_printerr ("layerlab: screenshot failed: the window did not paint within %d s\n",
               SCREENSHOT_TIMEOUT_S);
-  exit (EXIT_FAILURE);
+  fail_now ();
   return G_SOURCE_REMOVE;
 }
 
@@ -256,7 +267,7 @@ ll_application_activate (GApplication *app)
         {
           g_printerr ("layerlab: %s\n", error->message);
           if (self->screenshot_file != NULL)
-            exit (EXIT_FAILURE);
+            fail_now ();
         }
       else if (self->screenshot_file == NULL)
         ll_window_set_view (LL_WINDOW (window), "model");

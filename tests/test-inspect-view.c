@@ -1,7 +1,10 @@
 /* test-inspect-view.c: the Inspect and Data views on the MNIST CNN preset:
  * feature-map tiles hold the engine's layer outputs, the confusion matrix
  * agrees with ll_model_evaluate, and both views draw something (PNG
- * screenshots written to $LL_SCREENSHOT_DIR or the temporary directory). */
+ * screenshots written to $LL_SCREENSHOT_DIR or the temporary directory).
+ * Inspect says when the model is untrained and offers the shipped digit
+ * model (through the window's unsaved-changes prompt), and shows an empty
+ * state that leads to the Data view when no test images are found. */
 #include <adwaita.h>
 #include <math.h>
 #include <string.h>
@@ -9,7 +12,10 @@
 
 #include "ll-data-view.h"
 #include "ll-inspect-view.h"
+#include "ll-window.h"
 #include "layerlab-resources.h"
+
+#define SHIPPED_MODEL_RESOURCE "/io/github/layerlab/Layerlab/models/digits.llmodel"
 
 static LlDocument *document;
 
@@ -30,6 +36,24 @@ static gboolean
 inspect_ready (gpointer view)
 {
   return !ll_inspect_view_is_busy (view) && ll_inspect_view_get_test_set (view) != NULL;
+}
+
+static gboolean
+empty_ready (gpointer view)
+{
+  return !ll_inspect_view_is_busy (view) && ll_inspect_view_get_empty_message (view) != NULL;
+}
+
+static gboolean
+notice_shown (gpointer view)
+{
+  return !ll_inspect_view_is_busy (view) && ll_inspect_view_get_untrained_notice_shown (view);
+}
+
+static gboolean
+notice_hidden (gpointer view)
+{
+  return !ll_inspect_view_is_busy (view) && !ll_inspect_view_get_untrained_notice_shown (view);
 }
 
 static gboolean
@@ -499,6 +523,190 @@ test_confusion (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+/* A fresh preset has random weights: the notice says so.  A model file
+ * with trained weights, or the notice's button, makes it go. */
+static void
+test_untrained_notice (void)
+{
+  g_autoptr(LlDocument) doc = ll_document_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) bytes = g_resources_lookup_data (SHIPPED_MODEL_RESOURCE, G_RESOURCE_LOOKUP_FLAGS_NONE,
+                                                     &error);
+  g_autofree char *dir = g_dir_make_tmp ("ll-inspect-XXXXXX", &error);
+  g_autofree char *path = g_build_filename (dir, "digits.llmodel", NULL);
+  g_autofree char *title = NULL;
+  GtkWidget *view, *window;
+  LlInspectView *iv;
+
+  g_assert_no_error (error);
+  g_assert_true (ll_document_load_preset (doc, "mnist-cnn", &error));
+  g_assert_false (ll_document_get_trained (doc));
+  view = ll_inspect_view_new ();
+  window = show_in_window (view);
+  iv = LL_INSPECT_VIEW (view);
+  g_object_set (view, "document", doc, NULL);
+  wait_until (inspect_ready, view, 60);
+  g_assert_true (ll_inspect_view_get_untrained_notice_shown (iv));
+  g_assert_null (ll_inspect_view_get_empty_message (iv));
+  check_screenshot (view, "inspect-untrained.png");
+
+  /* A model file holding trained weights. */
+  g_assert_true (g_file_set_contents (path, g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes), &error));
+  g_assert_true (ll_document_open (doc, path, &error));
+  g_assert_no_error (error);
+  g_assert_true (ll_document_get_trained (doc));
+  wait_until (notice_hidden, view, 60);
+
+  /* A preset starts from random weights again. */
+  g_assert_true (ll_document_load_preset (doc, "mnist-cnn", &error));
+  g_assert_false (ll_document_get_trained (doc));
+  wait_until (notice_shown, view, 60);
+
+  /* Outside a window the button loads the shipped model directly. */
+  g_signal_emit_by_name (ll_inspect_view_get_shipped_model_button (iv), "clicked");
+  g_assert_true (ll_document_get_trained (doc));
+  g_assert_false (ll_document_get_dirty (doc));
+  g_assert_null (ll_document_get_path (doc));
+  g_assert_cmpstr (ll_document_get_dataset (doc), ==, "mnist");
+  title = ll_document_dup_title (doc);
+  g_assert_cmpstr (title, ==, "Shipped digit model");
+  wait_until (notice_hidden, view, 60);
+  g_assert_nonnull (ll_inspect_view_get_layer_grid (iv, 1));
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_remove (path);
+  g_rmdir (dir);
+}
+
+static AdwMessageDialog *
+find_message_dialog (void)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GObject) w = g_list_model_get_item (toplevels, i);
+      if (ADW_IS_MESSAGE_DIALOG (w) && gtk_widget_get_visible (GTK_WIDGET (w)))
+        return ADW_MESSAGE_DIALOG (w);
+    }
+  return NULL;
+}
+
+static void
+iterate (int n)
+{
+  for (int i = 0; i < n; i++)
+    g_main_context_iteration (NULL, FALSE), g_usleep (2000);
+}
+
+/* In the window the button goes through the window's preset action: with
+ * unsaved edits it asks first, as File ▸ Open does. */
+static void
+test_untrained_notice_in_window (void)
+{
+  g_autoptr(LlDocument) doc = ll_document_new ();
+  g_autoptr(GError) error = NULL;
+  LlWindow *window;
+  LlInspectView *iv;
+  AdwMessageDialog *dialog;
+  GtkWidget *button;
+
+  g_assert_true (ll_document_load_preset (doc, "mnist-cnn", &error));
+  window = ll_window_new (NULL, doc);
+  gtk_window_set_default_size (GTK_WINDOW (window), 1400, 900);
+  ll_window_set_view (window, "inspect");
+  gtk_window_present (GTK_WINDOW (window));
+  iv = LL_INSPECT_VIEW (ll_window_get_view_widget (window, "inspect"));
+  wait_until (inspect_ready, iv, 60);
+  g_assert_true (ll_inspect_view_get_untrained_notice_shown (iv));
+  button = ll_inspect_view_get_shipped_model_button (iv);
+
+  /* mnist-cnn: layer 7 is Dropout(0.5).  An edit leaves unsaved changes. */
+  g_assert_true (ll_document_set_layer_param (doc, 7, "rate", 0.25, &error));
+  g_assert_true (ll_document_get_dirty (doc));
+  g_signal_emit_by_name (button, "clicked");
+  iterate (10);
+  dialog = find_message_dialog ();
+  g_assert_nonnull (dialog);
+  g_assert_false (ll_document_get_trained (doc));
+  adw_message_dialog_response (dialog, "cancel");
+  /* A click on the button would also close it; the signal alone does not. */
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  iterate (10);
+  g_assert_false (ll_document_get_trained (doc));
+  g_assert_true (ll_document_get_dirty (doc));
+  g_assert_true (ll_inspect_view_get_untrained_notice_shown (iv));
+
+  g_signal_emit_by_name (button, "clicked");
+  iterate (10);
+  dialog = find_message_dialog ();
+  g_assert_nonnull (dialog);
+  adw_message_dialog_response (dialog, "discard");
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  iterate (10);
+  g_assert_true (ll_document_get_trained (doc));
+  g_assert_false (ll_document_get_dirty (doc));
+  wait_until (notice_hidden, iv, 60);
+
+  /* A clean untrained document is replaced without a question. */
+  g_assert_true (ll_document_load_preset (doc, "mnist-cnn", &error));
+  wait_until (notice_shown, iv, 60);
+  g_signal_emit_by_name (button, "clicked");
+  iterate (10);
+  g_assert_null (find_message_dialog ());
+  g_assert_true (ll_document_get_trained (doc));
+  wait_until (notice_hidden, iv, 60);
+  gtk_window_destroy (GTK_WINDOW (window));
+  iterate (10);
+}
+
+/* No MNIST anywhere: an empty state that says what to do, with a button to
+ * the Data view; once the data is there, coming back loads it. */
+static void
+test_no_data (void)
+{
+  g_autoptr(LlDocument) doc = ll_document_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("ll-inspect-XXXXXX", &error);
+  LlWindow *window;
+  LlInspectView *iv;
+  GtkWidget *button;
+  const char *message;
+
+  g_assert_no_error (error);
+  g_assert_true (ll_document_load_preset (doc, "mnist-cnn", &error));
+  g_setenv ("LL_DATA_DIR", dir, TRUE);
+  window = ll_window_new (NULL, doc);
+  gtk_window_set_default_size (GTK_WINDOW (window), 1400, 900);
+  ll_window_set_view (window, "inspect");
+  gtk_window_present (GTK_WINDOW (window));
+  iv = LL_INSPECT_VIEW (ll_window_get_view_widget (window, "inspect"));
+  wait_until (empty_ready, iv, 60);
+  g_assert_null (ll_inspect_view_get_test_set (iv));
+  message = ll_inspect_view_get_empty_message (iv);
+  g_test_message ("empty state: %s", message);
+  g_assert_nonnull (strstr (message, "No MNIST test images found"));
+  g_assert_nonnull (strstr (message, "Data view"));
+  /* The untrained notice stays: both are true. */
+  g_assert_true (ll_inspect_view_get_untrained_notice_shown (iv));
+  check_screenshot (GTK_WIDGET (iv), "inspect-no-data.png");
+
+  button = ll_inspect_view_get_data_view_button (iv);
+  g_assert_true (gtk_widget_is_sensitive (button));
+  g_signal_emit_by_name (button, "clicked");
+  g_assert_cmpstr (ll_window_get_view (window), ==, "data");
+
+  /* The data arrives (here: the shared MNIST); back in Inspect it loads. */
+  g_unsetenv ("LL_DATA_DIR");
+  ll_window_set_view (window, "inspect");
+  wait_until (inspect_ready, iv, 60);
+  g_assert_null (ll_inspect_view_get_empty_message (iv));
+  g_assert_cmpint (ll_inspect_view_count_output_tiles (iv), >, 0);
+  gtk_window_destroy (GTK_WINDOW (window));
+  iterate (10);
+  g_rmdir (dir);
+}
+
 static void
 test_data_view (void)
 {
@@ -529,38 +737,48 @@ int
 main (int argc, char **argv)
 {
   g_autoptr(GError) error = NULL;
+  g_autofree char *data_home = NULL;
+  const char *shared = g_getenv ("LL_SHARED_DATA");
   int status;
 
   g_test_init (&argc, &argv, NULL);
   /* No session bus under xvfb-run: its warning would be fatal. */
   g_setenv ("GTK_A11Y", "none", TRUE);
   g_setenv ("GSETTINGS_BACKEND", "memory", TRUE);
-  if (!gtk_init_check ())
-    {
-      g_test_skip ("no display: run under xvfb-run");
-      return g_test_run ();
-    }
-  adw_init ();
-  /* Referencing the resource keeps it linked in from the static library. */
-  g_assert_nonnull (layerlab_get_resource ());
-  if (g_getenv ("LL_SHARED_DATA") == NULL || !g_file_test (g_getenv ("LL_SHARED_DATA"), G_FILE_TEST_IS_DIR))
-    {
-      g_test_skip ("the views need ../shared/data (MNIST)");
-      return g_test_run ();
-    }
-  document = ll_document_new ();
-  g_assert_true (ll_document_load_preset (document, "mnist-cnn", &error));
+  /* Data sets only where the tests put them: not in the user's data folder
+   * (GLib reads XDG_DATA_HOME once, so before GTK starts), nor in
+   * $LAYERLAB_DATA_DIR. */
+  data_home = g_dir_make_tmp ("ll-inspect-home-XXXXXX", &error);
   g_assert_no_error (error);
+  g_setenv ("XDG_DATA_HOME", data_home, TRUE);
+  g_unsetenv ("LAYERLAB_DATA_DIR");
+  if (!gtk_init_check ())
+    g_test_skip ("no display: run under xvfb-run");
+  else if (shared == NULL || !g_file_test (shared, G_FILE_TEST_IS_DIR))
+    g_test_skip ("the views need ../shared/data (MNIST)");
+  else
+    {
+      adw_init ();
+      /* Referencing the resource keeps it linked in from the static library. */
+      g_assert_nonnull (layerlab_get_resource ());
+      document = ll_document_new ();
+      g_assert_true (ll_document_load_preset (document, "mnist-cnn", &error));
+      g_assert_no_error (error);
 
-  g_test_add_func ("/ui/inspect-view/feature-maps", test_feature_maps);
-  g_test_add_func ("/ui/inspect-view/saliency", test_saliency);
-  g_test_add_func ("/ui/inspect-view/dropout", test_dropout);
-  g_test_add_func ("/ui/inspect-view/snapshots", test_snapshots);
-  g_test_add_func ("/ui/inspect-view/drawn-input", test_drawn_input);
-  g_test_add_func ("/ui/inspect-view/batchnorm", test_batchnorm);
-  g_test_add_func ("/ui/inspect-view/confusion", test_confusion);
-  g_test_add_func ("/ui/data-view/grid", test_data_view);
+      g_test_add_func ("/ui/inspect-view/feature-maps", test_feature_maps);
+      g_test_add_func ("/ui/inspect-view/saliency", test_saliency);
+      g_test_add_func ("/ui/inspect-view/dropout", test_dropout);
+      g_test_add_func ("/ui/inspect-view/snapshots", test_snapshots);
+      g_test_add_func ("/ui/inspect-view/drawn-input", test_drawn_input);
+      g_test_add_func ("/ui/inspect-view/batchnorm", test_batchnorm);
+      g_test_add_func ("/ui/inspect-view/confusion", test_confusion);
+      g_test_add_func ("/ui/inspect-view/untrained-notice", test_untrained_notice);
+      g_test_add_func ("/ui/inspect-view/untrained-notice-in-window", test_untrained_notice_in_window);
+      g_test_add_func ("/ui/inspect-view/no-data", test_no_data);
+      g_test_add_func ("/ui/data-view/grid", test_data_view);
+    }
   status = g_test_run ();
-  g_object_unref (document);
+  g_clear_object (&document);
+  g_rmdir (data_home);
   return status;
 }

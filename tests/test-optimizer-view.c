@@ -4,7 +4,9 @@
  * rendered, including after a start point change that must drop the path
  * cache), the exports write what they should, the loss-landscape mode
  * maps a document's model (MNIST from the shared data), and the view
- * finalizes. */
+ * finalizes.  The step plot's log axis reads as plain numbers with
+ * several labels; LL_OPTIMIZER_DEMO starts the race some steps in; in
+ * presentation mode the map keeps its size. */
 #include <adwaita.h>
 #include <glib/gstdio.h>
 #include <math.h>
@@ -13,7 +15,9 @@
 #include "ll-contour-map.h"
 #include "ll-document.h"
 #include "ll-optimizer-view.h"
+#include "ll-step-plot.h"
 #include "ll-surface.h"
+#include "ll-window.h"
 #include "layerlab-resources.h"
 
 static gboolean
@@ -286,6 +290,148 @@ test_landscape (void)
   g_assert_finalize_object (view);
 }
 
+static void
+test_log_ticks (void)
+{
+  /* Decades written out from 0.001 to 1000, as powers beyond. */
+  static const struct {
+    double value;
+    const char *label;
+  } labels[] = {
+    { 1e-3, "0.001" }, { 0.01, "0.01" }, { 0.1, "0.1" }, { 1, "1" }, { 10, "10" },
+    { 100, "100" }, { 1000, "1000" }, { 1e4, "1e4" }, { 1e-4, "1e-4" }, { 1e-8, "1e-8" },
+    { 1e12, "1e12" },
+    /* The 1-2-5 ticks between. */
+    { 2, "2" }, { 5, "5" }, { 20, "20" }, { 500, "500" }, { 5000, "5000" }, { 0.2, "0.2" },
+    { 0.05, "0.05" }, { 0.002, "0.002" }, { 2e-4, "2e-4" }, { 5e4, "5e4" },
+    /* Not exactly a power of ten as computed. */
+    { 0.1 * 0.1 * 0.1, "0.001" }, { 999.9999999, "1000" },
+  };
+  double ticks[16];
+  guint n;
+
+  for (guint i = 0; i < G_N_ELEMENTS (labels); i++)
+    {
+      char buf[32];
+      ll_step_plot_format_log_tick (labels[i].value, buf, sizeof buf);
+      g_assert_cmpstr (buf, ==, labels[i].label);
+    }
+  for (int d = -12; d <= 12; d++)
+    {
+      static const char *const plain[] = { "0.001", "0.01", "0.1", "1", "10", "100", "1000" };
+      g_autofree char *power = g_strdup_printf ("1e%d", d);
+      char buf[32];
+
+      ll_step_plot_format_log_tick (pow (10, d), buf, sizeof buf);
+      g_assert_cmpstr (buf, ==, d >= -3 && d <= 3 ? plain[d + 3] : power);
+    }
+
+  /* Losses within one decade: 1-2-5 ticks around them, not one lone label. */
+  n = ll_step_plot_log_ticks (5.5, 39.25, ticks, G_N_ELEMENTS (ticks));
+  g_assert_cmpuint (n, ==, 4);
+  g_assert_cmpfloat_with_epsilon (ticks[0], 5, 1e-9);
+  g_assert_cmpfloat_with_epsilon (ticks[1], 10, 1e-9);
+  g_assert_cmpfloat_with_epsilon (ticks[2], 20, 1e-9);
+  g_assert_cmpfloat_with_epsilon (ticks[3], 50, 1e-9);
+  /* All losses equal (step 0): still two labels around them. */
+  n = ll_step_plot_log_ticks (39.25, 39.25, ticks, G_N_ELEMENTS (ticks));
+  g_assert_cmpuint (n, ==, 2);
+  g_assert_cmpfloat_with_epsilon (ticks[0], 20, 1e-9);
+  g_assert_cmpfloat_with_epsilon (ticks[1], 50, 1e-9);
+  n = ll_step_plot_log_ticks (2, 2, ticks, G_N_ELEMENTS (ticks));
+  g_assert_cmpuint (n, ==, 3);
+  g_assert_cmpfloat_with_epsilon (ticks[0], 1, 1e-9);
+  g_assert_cmpfloat_with_epsilon (ticks[2], 5, 1e-9);
+  /* Many decades: powers of ten only, every other one past six. */
+  n = ll_step_plot_log_ticks (1e-8, 39.25, ticks, G_N_ELEMENTS (ticks));
+  g_assert_cmpuint (n, >=, 4);
+  g_assert_cmpuint (n, <=, 7);
+  g_assert_cmpfloat (ticks[0], <=, 1e-8);
+  g_assert_cmpfloat (ticks[n - 1], >=, 39.25);
+  for (guint i = 0; i < n; i++)
+    g_assert_cmpfloat_with_epsilon (log10 (ticks[i]), round (log10 (ticks[i])), 1e-9);
+  n = ll_step_plot_log_ticks (0.003, 40, ticks, G_N_ELEMENTS (ticks));
+  g_assert_cmpuint (n, ==, 6);
+  g_assert_cmpfloat_with_epsilon (ticks[0], 0.001, 1e-12);
+  g_assert_cmpfloat_with_epsilon (ticks[5], 100, 1e-9);
+}
+
+/* LL_OPTIMIZER_DEMO=N: the view starts N steps in, as if stepped N times. */
+static void
+test_demo (void)
+{
+  GtkWidget *view;
+  LlRace *race;
+
+  g_setenv ("LL_OPTIMIZER_DEMO", "25", TRUE);
+  view = g_object_ref_sink (g_object_new (LL_TYPE_OPTIMIZER_VIEW, NULL));
+  g_unsetenv ("LL_OPTIMIZER_DEMO");
+  race = ll_optimizer_view_get_race (LL_OPTIMIZER_VIEW (view));
+  g_assert_cmpfloat (ll_optimizer_view_get_progress (LL_OPTIMIZER_VIEW (view)), ==, 25);
+  assert_paths_match (race, LL_SURFACE_BOWL, 25);
+  g_object_unref (view);
+}
+
+static void
+iterate_until_width (GtkWidget *widget, int old_width)
+{
+  gboolean expired = FALSE;
+  guint id = g_timeout_add (5000, timed_out, &expired);
+
+  while (gtk_widget_get_width (widget) == old_width && !expired)
+    g_main_context_iteration (NULL, TRUE);
+  if (!expired)
+    g_source_remove (id);
+  /* Let layout and drawing settle. */
+  for (int i = 0; i < 20; i++)
+    while (g_main_context_iteration (NULL, FALSE))
+      ;
+}
+
+/* Presentation mode grows the text of the panels beside the map; the map
+ * keeps most of its width (the left panel scrolls) and draws at the new
+ * scale. */
+static void
+test_presentation (void)
+{
+  LlWindow *window = g_object_ref (ll_window_new (NULL, NULL));
+  GtkWidget *view = ll_window_get_view_widget (window, "optimizers");
+  GtkWidget *map = find_widget (view, LL_TYPE_CONTOUR_MAP);
+  GtkWidget *plot = find_widget (view, LL_TYPE_STEP_PLOT);
+  int normal_width;
+
+  gtk_window_set_default_size (GTK_WINDOW (window), 1400, 900);
+  ll_window_set_view (window, "optimizers");
+  gtk_window_present (GTK_WINDOW (window));
+  g_assert_true (has_size (map));
+  iterate_until_width (map, 0);
+  for (guint i = 0; i < 30; i++)
+    g_assert_true (gtk_widget_activate_action (view, "optimizers.step", NULL));
+  normal_width = gtk_widget_get_width (map);
+  render_map (map);
+  g_assert_cmpfloat (ll_presentation_scale (plot), ==, 1.0);
+
+  ll_window_set_presentation (window, TRUE);
+  iterate_until_width (map, normal_width);
+  g_assert_cmpfloat (ll_presentation_scale (plot), >, 1.0);
+  g_assert_cmpint (gtk_widget_get_width (map), >=, 480);
+  g_assert_cmpint (gtk_widget_get_width (map), >=, normal_width * 9 / 10);
+  /* Redrawn at the new scale from the cache's point of view too. */
+  render_map (map);
+  g_assert_true (gtk_widget_activate_action (view, "optimizers.step", NULL));
+  render_map (map);
+
+  ll_window_set_presentation (window, FALSE);
+  iterate_until_width (map, gtk_widget_get_width (map));
+  render_map (map);
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  for (int i = 0; i < 5; i++)
+    while (g_main_context_iteration (NULL, FALSE))
+      ;
+  g_assert_finalize_object (window);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -302,7 +448,10 @@ main (int argc, char **argv)
   adw_init ();
   g_assert_nonnull (layerlab_get_resource ());
 
+  g_test_add_func ("/ui/optimizer-view/log-ticks", test_log_ticks);
+  g_test_add_func ("/ui/optimizer-view/demo", test_demo);
   g_test_add_func ("/ui/optimizer-view/step", test_step);
+  g_test_add_func ("/ui/optimizer-view/presentation", test_presentation);
   g_test_add_func ("/ui/optimizer-view/export", test_export);
   g_test_add_func ("/ui/optimizer-view/landscape", test_landscape);
   return g_test_run ();

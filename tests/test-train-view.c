@@ -1005,6 +1005,99 @@ test_view_sweep (void)
 }
 
 static gboolean
+label_starts_with (GtkWidget *root, const char *prefix)
+{
+  if (GTK_IS_LABEL (root) && gtk_widget_get_mapped (root)
+      && g_str_has_prefix (gtk_label_get_text (GTK_LABEL (root)), prefix))
+    return TRUE;
+  for (GtkWidget *c = gtk_widget_get_first_child (root); c != NULL; c = gtk_widget_get_next_sibling (c))
+    if (label_starts_with (c, prefix))
+      return TRUE;
+  return FALSE;
+}
+
+static void
+select_sweep (GtkWidget *drop, const char *prefix)
+{
+  GListModel *titles = gtk_drop_down_get_model (GTK_DROP_DOWN (drop));
+
+  for (guint i = 0; i < g_list_model_get_n_items (titles); i++)
+    if (g_str_has_prefix (gtk_string_list_get_string (GTK_STRING_LIST (titles), i), prefix))
+      {
+        gtk_drop_down_set_selected (GTK_DROP_DOWN (drop), i);
+        return;
+      }
+  g_assert_not_reached ();
+}
+
+/* The seeds' architecture comparisons: a model without the layer a sweep
+ * changes gets a message and no run; Flatten vs GAP trains both stacks. */
+static void
+test_view_sweep_architecture (void)
+{
+  ViewFixture f = { 0 };
+  g_autoptr(LlArch) arch = ll_arch_new ();
+  GtkWidget *drop;
+  LlLayerSpec spec;
+  LlRun *a, *b;
+
+  if (!have_display)
+    {
+      g_test_skip ("no display: run under xvfb-run");
+      return;
+    }
+  view_setup (&f, 600, 1, 32);
+  drop = find_sweep_drop (GTK_WIDGET (f.view));
+  g_assert_nonnull (drop);
+
+  ll_layer_spec_init (&spec, &ll_layer_input);
+  g_assert_true (ll_layer_spec_set (&spec, "height", 28, NULL));
+  g_assert_true (ll_layer_spec_set (&spec, "width", 28, NULL));
+  g_assert_true (ll_layer_spec_set (&spec, "channels", 1, NULL));
+  ll_arch_append (arch, &spec);
+  ll_layer_spec_init (&spec, &ll_layer_conv2d);
+  g_assert_true (ll_layer_spec_set (&spec, "filters", 4, NULL));
+  g_assert_true (ll_layer_spec_set_choice (&spec, "activation", "relu", NULL));
+  ll_arch_append (arch, &spec);
+  ll_layer_spec_init (&spec, &ll_layer_max_pooling2d);
+  ll_arch_append (arch, &spec);
+  ll_layer_spec_init (&spec, &ll_layer_flatten);
+  ll_arch_append (arch, &spec);
+  ll_layer_spec_init (&spec, &ll_layer_dense);
+  g_assert_true (ll_layer_spec_set (&spec, "units", 10, NULL));
+  g_assert_true (ll_layer_spec_set_choice (&spec, "activation", "softmax", NULL));
+  ll_arch_append (arch, &spec);
+  ll_document_set_arch (f.document, arch);
+  g_assert_true (ll_document_get_valid (f.document));
+
+  /* No batch normalization to switch off: a message that says what to do, no run. */
+  select_sweep (drop, "Batch normalization");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f.view), "train.sweep", NULL));
+  spin (0.2);
+  g_assert_null (ll_train_view_get_job (f.view));
+  g_assert_cmpuint (ll_run_list_get_n (ll_train_view_get_run_list (f.view)), ==, 0);
+  g_assert_true (label_starts_with (GTK_WIDGET (f.view), "This model has no BatchNormalization layer"));
+
+  select_sweep (drop, "Flatten vs GlobalAveragePooling2D");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f.view), "train.sweep", NULL));
+  g_assert_true (wait_for (&f, sweep_done, 60));
+  g_assert_cmpuint (ll_run_list_get_n (ll_train_view_get_run_list (f.view)), ==, 2);
+  a = ll_run_list_get (ll_train_view_get_run_list (f.view), 0);
+  b = ll_run_list_get (ll_train_view_get_run_list (f.view), 1);
+  g_test_message ("%s: loss %g; %s: loss %g", a->name, g_array_index (a->epochs, LlEpochRecord, 0).loss,
+                  b->name, g_array_index (b->epochs, LlEpochRecord, 0).loss);
+  g_assert_cmpstr (a->status, ==, "finished");
+  g_assert_cmpstr (b->status, ==, "finished");
+  g_assert_nonnull (strstr (a->name, "Flatten"));
+  g_assert_nonnull (strstr (b->name, "GlobalAveragePooling2D"));
+  g_assert_cmpfloat (g_array_index (a->epochs, LlEpochRecord, 0).loss, !=,
+                     g_array_index (b->epochs, LlEpochRecord, 0).loss);
+  /* The document's stack is untouched. */
+  g_assert_true (ll_arch_equal (ll_document_get_arch (f.document), arch));
+  view_teardown (&f);
+}
+
+static gboolean
 replayed (ViewFixture *f)
 {
   return ll_run_list_get_n (ll_train_view_get_run_list (f->view)) >= 3
@@ -1131,6 +1224,7 @@ main (int argc, char **argv)
   g_test_add_func ("/ui/train-view/close-while-training", test_view_close_while_training);
   g_test_add_func ("/ui/train-view/lr-finder", test_view_lr_finder);
   g_test_add_func ("/ui/train-view/sweep", test_view_sweep);
+  g_test_add_func ("/ui/train-view/sweep-architecture", test_view_sweep_architecture);
   g_test_add_func ("/ui/train-view/export-replay", test_view_export_replay);
   status = g_test_run ();
   rm_rf (data_home);

@@ -5,8 +5,10 @@
 #   tools/screenshots.sh [BUILD_DIR]       (default: build)
 #
 # Demo content where the app has it: LL_DRAW_DEMO=1 pre-draws a digit in
-# the Draw view; the shared MNIST (../shared/data, or $LL_SHARED_DATA)
-# fills the Inspect and Data views when present.  PNGs are recompressed
+# the Draw view, LL_OPTIMIZER_DEMO=60 runs the optimizer race 60 steps, the
+# Inspect view shows the shipped digit model; the shared MNIST
+# (../shared/data, or $LL_SHARED_DATA) fills the Inspect and Data views
+# when present.  PNGs are recompressed
 # with optipng or pngcrush when one is installed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -24,7 +26,7 @@ fi
 command -v xvfb-run >/dev/null || { echo "error: xvfb-run missing: apt-get install xvfb xauth" >&2; exit 1; }
 
 data="${LL_SHARED_DATA:-$(cd .. && pwd)/shared/data}"
-envs=(LL_DRAW_DEMO=1 GSETTINGS_BACKEND=memory NO_AT_BRIDGE=1)
+envs=(LL_DRAW_DEMO=1 LL_OPTIMIZER_DEMO=60 GSETTINGS_BACKEND=memory NO_AT_BRIDGE=1)
 if [ -d "$data/mnist" ]; then
   envs+=(LL_SHARED_DATA="$data" LAYERLAB_DATA_DIR="$data")
 else
@@ -36,7 +38,8 @@ for v in "${views[@]}"; do
   # The light style whatever the desktop says: the README has a white page.
   env "${envs[@]}" ADW_DEBUG_COLOR_SCHEME=prefer-light \
     xvfb-run -a -s "-screen 0 1600x1000x24" \
-    "$exe" --screenshot "$v" "$out/$v.png" --size "$size" >/dev/null 2>"$out/.$v.log" \
+    "$exe" --screenshot "$v" "$out/$v.png" --size "$size" \
+    $( [ "$v" = inspect ] && echo --model resources/models/digits.llmodel ) >/dev/null 2>"$out/.$v.log" \
     || { echo "error: screenshot of $v failed:" >&2; cat "$out/.$v.log" >&2; exit 1; }
   rm -f "$out/.$v.log"
   if command -v optipng >/dev/null; then

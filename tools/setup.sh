@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 PACKAGES=(
   gcc pkg-config meson ninja-build
   libglib2.0-dev libglib2.0-bin libjson-glib-dev zlib1g-dev libopenblas-dev
-  libgtk-4-dev libadwaita-1-dev
+  libgtk-4-dev libadwaita-1-dev libepoxy-dev
   xvfb xauth appstream desktop-file-utils
   dataset-fashion-mnist
   libsoup-3.0-dev

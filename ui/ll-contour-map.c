@@ -11,8 +11,14 @@
  *
  * The layer checks on every frame that the race still has the points it
  * was drawn from (a new learning rate or start point resets the race), so
- * owners need not tell the map when paths change. */
+ * owners need not tell the map when paths change.
+ *
+ * Presentation mode (ll-window.h) scales the text and the markers by 1.5,
+ * as style.css does the rest of the window's text, and the lines by
+ * ll_presentation_scale(); the caches are keyed on both, and the window
+ * redraws every widget when the mode changes. */
 #include "ll-contour-map.h"
+#include "ll-window.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -25,11 +31,18 @@
 #define CHUNK     24     /* steps drawn live before they go into the layer */
 #define RING      4      /* drawn points remembered per path, see append_paths() */
 
-/* Opaque, so that casings overlapping where batches join do not darken. */
+/* Opaque, so that casings overlapping where batches join do not darken.
+ * Sizes at scale 1: widths grow by the line scale, radii by the text's. */
 #define CASING_RGB 0.30, 0.33, 0.37
 #define CASING_WIDTH 4.5
 #define LINE_WIDTH   2.25
 #define HEAD_RADIUS  5.5
+#define FONT_SIZE    9    /* points */
+
+/* Text and markers, and line widths: 1 and 1 outside presentation mode. */
+typedef struct {
+  double text, line;
+} Scale;
 
 struct _LlContourMap {
   GtkWidget parent_instance;
@@ -45,6 +58,7 @@ struct _LlContourMap {
   cairo_surface_t *background;    /* heat map, iso-lines, ticks, minima */
   int cache_width, cache_height, cache_scale;
   gboolean cache_aspect;
+  Scale cache_style;              /* presentation scales it was drawn at */
   cairo_surface_t *layer;         /* background + paths up to cached_steps */
   GdkTexture *texture;            /* the layer as the GPU sees it */
   gboolean layer_valid;
@@ -55,6 +69,7 @@ struct _LlContourMap {
   double ring[LL_RACE_N_ENTRIES][RING][2]; /* last drawn pixels, oldest first */
 
   PangoLayout *layout;            /* for gtk_snapshot_append_layout */
+  double layout_text_scale;       /* its font's scale */
 
   gboolean hovering;
   double hover_x, hover_y;        /* widget coordinates */
@@ -67,6 +82,19 @@ enum {
 static guint signals[N_SIGNALS];
 
 G_DEFINE_FINAL_TYPE (LlContourMap, ll_contour_map, GTK_TYPE_WIDGET)
+
+/* Presentation mode makes text 150 % (style.css): so do the map's. */
+static double
+text_scale (GtkWidget *widget)
+{
+  return ll_presentation_scale (widget) > 1.0 ? 1.5 : 1.0;
+}
+
+static Scale
+scale_of (GtkWidget *widget)
+{
+  return (Scale) { text_scale (widget), ll_presentation_scale (widget) };
+}
 
 /* ---- coordinates ---- */
 
@@ -266,7 +294,7 @@ march (const double *t, int nx, int ny, double cw, double ch, GArray **segments)
 
 static void
 draw_background (LlSurface *surface, gboolean equal_aspect, cairo_t *cr, PangoLayout *layout,
-                 int w, int h)
+                 int w, int h, Scale sc)
 {
   Frame fr = frame_make (surface, equal_aspect, w, h);
   int nx = MAX (w / CELL_PX, 2) + 1, ny = MAX (h / CELL_PX, 2) + 1;
@@ -319,7 +347,7 @@ draw_background (LlSurface *surface, gboolean equal_aspect, cairo_t *cr, PangoLa
   for (int k = 0; k < N_LEVELS; k++)
     segments[k] = g_array_new (FALSE, FALSE, sizeof (Segment));
   march (t, nx, ny, cw, ch, segments);
-  cairo_set_line_width (cr, 1);
+  cairo_set_line_width (cr, sc.line);
   cairo_set_source_rgba (cr, 0.18, 0.24, 0.32, 0.45);
   for (int k = 1; k < N_LEVELS; k++)
     for (guint s = 0; s < segments[k]->len; s++)
@@ -338,11 +366,11 @@ draw_background (LlSurface *surface, gboolean equal_aspect, cairo_t *cr, PangoLa
         {
           Segment *seg = &g_array_index (a, Segment, s % a->len);
           double mx = (seg->x0 + seg->x1) / 2, my = (seg->y0 + seg->y1) / 2;
-          gboolean room = mx > 40 && mx < w - 40 && my > 20 && my < h - 30;
+          gboolean room = mx > 40 * sc.text && mx < w - 40 * sc.text && my > 20 * sc.text && my < h - 30 * sc.text;
           char text[32];
 
           for (int p = 0; p < n_placed && room; p++)
-            room = hypot (mx - placed[p][0], my - placed[p][1]) > 90;
+            room = hypot (mx - placed[p][0], my - placed[p][1]) > 90 * sc.text;
           if (!room)
             continue;
           g_snprintf (text, sizeof text, "%.3g", levels_value (&lv, (double) k / N_LEVELS));
@@ -364,25 +392,26 @@ draw_background (LlSurface *surface, gboolean equal_aspect, cairo_t *cr, PangoLa
       {
         char text[32];
         double px = frame_px (&fr, x);
-        if (px < 12 || px > w - 12)
+        if (px < 12 * sc.text || px > w - 12 * sc.text)
           continue;
         cairo_set_source_rgba (cr, 0.15, 0.18, 0.22, 0.6);
-        cairo_rectangle (cr, px - 0.5, h - 5, 1, 5);
+        cairo_rectangle (cr, px - 0.5 * sc.line, h - 5 * sc.text, sc.line, 5 * sc.text);
         cairo_fill (cr);
         g_snprintf (text, sizeof text, "%g", fabs (x) < 1e-9 ? 0 : x);
-        draw_text (cr, layout, text, px, h - 6, 0.5, 1, NULL);
+        draw_text (cr, layout, text, px, h - 6 * sc.text, 0.5, 1, NULL);
       }
     for (double y = ceil (fr.y0 / sy) * sy; y <= fr.y1 + 1e-9; y += sy)
       {
         char text[32];
         double py = frame_py (&fr, y);
-        if (py < 12 || py > h - 24)
+        /* Clear of the "step N" tag in the top left corner. */
+        if (py < 30 * sc.text || py > h - 24 * sc.text)
           continue;
         cairo_set_source_rgba (cr, 0.15, 0.18, 0.22, 0.6);
-        cairo_rectangle (cr, 0, py - 0.5, 5, 1);
+        cairo_rectangle (cr, 0, py - 0.5 * sc.line, 5 * sc.text, sc.line);
         cairo_fill (cr);
         g_snprintf (text, sizeof text, "%g", fabs (y) < 1e-9 ? 0 : y);
-        draw_text (cr, layout, text, 7, py, 0, 0.5, NULL);
+        draw_text (cr, layout, text, 7 * sc.text, py, 0, 0.5, NULL);
       }
   }
 
@@ -393,16 +422,16 @@ draw_background (LlSurface *surface, gboolean equal_aspect, cairo_t *cr, PangoLa
     for (guint i = 0; i < n; i++)
       {
         double px = frame_px (&fr, m[2 * i]), py = frame_py (&fr, m[2 * i + 1]);
-        cairo_arc (cr, px, py, 7, 0, 2 * G_PI);
+        cairo_arc (cr, px, py, 7 * sc.text, 0, 2 * G_PI);
         cairo_set_source_rgb (cr, 1, 1, 1);
         cairo_fill_preserve (cr);
         cairo_set_source_rgb (cr, 0.1, 0.1, 0.1);
-        cairo_set_line_width (cr, 1.5);
+        cairo_set_line_width (cr, 1.5 * sc.text);
         cairo_stroke (cr);
-        cairo_move_to (cr, px - 4, py - 4);
-        cairo_line_to (cr, px + 4, py + 4);
-        cairo_move_to (cr, px + 4, py - 4);
-        cairo_line_to (cr, px - 4, py + 4);
+        cairo_move_to (cr, px - 4 * sc.text, py - 4 * sc.text);
+        cairo_line_to (cr, px + 4 * sc.text, py + 4 * sc.text);
+        cairo_move_to (cr, px + 4 * sc.text, py - 4 * sc.text);
+        cairo_line_to (cr, px - 4 * sc.text, py + 4 * sc.text);
         cairo_stroke (cr);
       }
   }
@@ -430,46 +459,53 @@ head_of (LlContourMap *self, guint entry, double *hx, double *hy)
 }
 
 static void
-draw_head (cairo_t *cr, double px, double py, const GdkRGBA *color)
+draw_head (cairo_t *cr, double px, double py, const GdkRGBA *color, Scale sc)
 {
-  cairo_arc (cr, px, py, HEAD_RADIUS, 0, 2 * G_PI);
+  cairo_arc (cr, px, py, HEAD_RADIUS * sc.text, 0, 2 * G_PI);
   gdk_cairo_set_source_rgba (cr, color);
   cairo_fill_preserve (cr);
   cairo_set_source_rgb (cr, 0, 0, 0);
-  cairo_set_line_width (cr, 1.5);
+  cairo_set_line_width (cr, 1.5 * sc.text);
   cairo_stroke (cr);
 }
 
-static void
-draw_start (cairo_t *cr, double px, double py)
+/* How far a head or a path's casing reaches around its point. */
+static double
+head_reach (Scale sc)
 {
-  cairo_arc (cr, px, py, 7, 0, 2 * G_PI);
+  return MAX (HEAD_RADIUS * sc.text + 0.75 * sc.text, CASING_WIDTH * sc.line / 2) + 2;
+}
+
+static void
+draw_start (cairo_t *cr, double px, double py, Scale sc)
+{
+  cairo_arc (cr, px, py, 7 * sc.text, 0, 2 * G_PI);
   cairo_set_source_rgb (cr, 0, 0, 0);
-  cairo_set_line_width (cr, 2);
+  cairo_set_line_width (cr, 2 * sc.text);
   cairo_stroke_preserve (cr);
   cairo_set_source_rgb (cr, 1, 1, 1);
-  cairo_set_line_width (cr, 0.8);
+  cairo_set_line_width (cr, 0.8 * sc.text);
   cairo_stroke (cr);
 }
 
 static void
-set_path_style (cairo_t *cr, const GdkRGBA *color)
+set_path_style (cairo_t *cr, const GdkRGBA *color, Scale sc)
 {
   if (color == NULL)
     {
       cairo_set_source_rgb (cr, CASING_RGB);
-      cairo_set_line_width (cr, CASING_WIDTH);
+      cairo_set_line_width (cr, CASING_WIDTH * sc.line);
     }
   else
     {
       gdk_cairo_set_source_rgba (cr, color);
-      cairo_set_line_width (cr, LINE_WIDTH);
+      cairo_set_line_width (cr, LINE_WIDTH * sc.line);
     }
 }
 
 /* The whole picture's paths in one go, for export (no caches). */
 static void
-draw_paths (LlContourMap *self, cairo_t *cr, PangoLayout *layout, int w, int h)
+draw_paths (LlContourMap *self, cairo_t *cr, PangoLayout *layout, int w, int h, Scale sc)
 {
   Frame fr;
   double sx, sy;
@@ -510,7 +546,7 @@ draw_paths (LlContourMap *self, cairo_t *cr, PangoLayout *layout, int w, int h)
             lx = px, ly = py;
           }
         cairo_line_to (cr, frame_px (&fr, hx), frame_py (&fr, hy));
-        set_path_style (cr, pass == 0 ? NULL : &self->colors[e]);
+        set_path_style (cr, pass == 0 ? NULL : &self->colors[e], sc);
         cairo_stroke (cr);
       }
 
@@ -521,11 +557,11 @@ draw_paths (LlContourMap *self, cairo_t *cr, PangoLayout *layout, int w, int h)
       if (!(self->visible_mask & (1u << e)))
         continue;
       head_of (self, e, &hx, &hy);
-      draw_head (cr, frame_px (&fr, hx), frame_py (&fr, hy), &self->colors[e]);
+      draw_head (cr, frame_px (&fr, hx), frame_py (&fr, hy), &self->colors[e], sc);
     }
 
   ll_race_get_start (self->race, &sx, &sy);
-  draw_start (cr, frame_px (&fr, sx), frame_py (&fr, sy));
+  draw_start (cr, frame_px (&fr, sx), frame_py (&fr, sy), sc);
   cairo_restore (cr);
 
   if (layout != NULL)
@@ -534,7 +570,7 @@ draw_paths (LlContourMap *self, cairo_t *cr, PangoLayout *layout, int w, int h)
       char text[64];
 
       g_snprintf (text, sizeof text, "step %u", MIN (shown, ll_race_get_n_steps (self->race)));
-      draw_text (cr, layout, text, 8, 6, 0, 0, bg);
+      draw_text (cr, layout, text, 8 * sc.text, 6 * sc.text, 0, 0, bg);
     }
 }
 
@@ -545,7 +581,8 @@ draw_paths (LlContourMap *self, cairo_t *cr, PangoLayout *layout, int w, int h)
  * pixels are remembered there. */
 static void
 stroke_run (cairo_t *cr, const Frame *fr, const float *p, guint from, guint to,
-            double (*ring)[2], gboolean remember, const double *tip, const GdkRGBA *color)
+            double (*ring)[2], gboolean remember, const double *tip, const GdkRGBA *color,
+            Scale sc)
 {
   double local[RING][2];
 
@@ -565,7 +602,9 @@ stroke_run (cairo_t *cr, const Frame *fr, const float *p, guint from, guint to,
       for (guint i = from + 1; i <= to; i++)
         {
           double px = frame_px (fr, p[2 * i]), py = frame_py (fr, p[2 * i + 1]);
-          if (i < to && fabs (px - lx) < 1 && fabs (py - ly) < 1)
+          /* Points at least a line scale apart keep that notch covered
+           * when presentation mode widens the lines. */
+          if (i < to && fabs (px - lx) < sc.line && fabs (py - ly) < sc.line)
             continue;
           cairo_line_to (cr, px, py);
           lx = px, ly = py;
@@ -578,7 +617,7 @@ stroke_run (cairo_t *cr, const Frame *fr, const float *p, guint from, guint to,
         }
       if (tip != NULL)
         cairo_line_to (cr, tip[0], tip[1]);
-      set_path_style (cr, pass == 0 ? NULL : color);
+      set_path_style (cr, pass == 0 ? NULL : color, sc);
       cairo_stroke (cr);
     }
 }
@@ -600,7 +639,7 @@ append_paths (LlContourMap *self, guint to)
       last = MIN (to, n - 1);
       if ((self->cached_mask & (1u << e)) && last > self->drawn_index[e])
         stroke_run (cr, &fr, p, self->drawn_index[e], last, self->ring[e], TRUE, NULL,
-                    &self->colors[e]);
+                    &self->colors[e], self->cache_style);
       self->drawn_index[e] = last;
       self->drawn_point[e][0] = p[2 * last];
       self->drawn_point[e][1] = p[2 * last + 1];
@@ -611,13 +650,22 @@ append_paths (LlContourMap *self, guint to)
 
 /* ---- widget ---- */
 
-static PangoLayout *
-make_layout (LlContourMap *self, cairo_t *cr)
+static void
+set_font (PangoLayout *layout, double text_scale)
 {
-  PangoLayout *layout = pango_cairo_create_layout (cr);
-  PangoFontDescription *font = pango_font_description_from_string ("Sans 9");
+  PangoFontDescription *font = pango_font_description_from_string ("Sans");
+
+  pango_font_description_set_size (font, (int) (FONT_SIZE * text_scale * PANGO_SCALE));
   pango_layout_set_font_description (layout, font);
   pango_font_description_free (font);
+}
+
+static PangoLayout *
+make_layout (cairo_t *cr, Scale sc)
+{
+  PangoLayout *layout = pango_cairo_create_layout (cr);
+
+  set_font (layout, sc.text);
   return layout;
 }
 
@@ -634,9 +682,11 @@ ensure_background (LlContourMap *self, int w, int h, int scale)
 {
   cairo_t *cr;
   g_autoptr (PangoLayout) layout = NULL;
+  Scale sc = scale_of (GTK_WIDGET (self));
 
   if (self->background != NULL && self->cache_width == w && self->cache_height == h
-      && self->cache_scale == scale && self->cache_aspect == self->equal_aspect)
+      && self->cache_scale == scale && self->cache_aspect == self->equal_aspect
+      && self->cache_style.text == sc.text && self->cache_style.line == sc.line)
     return;
   g_clear_pointer (&self->background, cairo_surface_destroy);
   g_clear_pointer (&self->layer, cairo_surface_destroy);
@@ -645,13 +695,14 @@ ensure_background (LlContourMap *self, int w, int h, int scale)
 
   self->background = new_image (w, h, scale);
   cr = cairo_create (self->background);
-  layout = make_layout (self, cr);
-  draw_background (self->surface, self->equal_aspect, cr, layout, w, h);
+  layout = make_layout (cr, sc);
+  draw_background (self->surface, self->equal_aspect, cr, layout, w, h, sc);
   cairo_destroy (cr);
   self->cache_width = w;
   self->cache_height = h;
   self->cache_scale = scale;
   self->cache_aspect = self->equal_aspect;
+  self->cache_style = sc;
 }
 
 /* FALSE when the race no longer has the points the layer was drawn from. */
@@ -781,6 +832,7 @@ ll_contour_map_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
   int scale = gtk_widget_get_scale_factor (widget);
   GtkNative *native;
   Frame fr;
+  Scale sc;
   double sx, sy;
   char text[128];
 
@@ -788,6 +840,7 @@ ll_contour_map_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
   if (self->surface == NULL || self->race == NULL || w < 4 || h < 4)
     return;
   ensure_layer (self, w, h, scale);
+  sc = self->cache_style;
   native = gtk_widget_get_native (widget);
   if (native != NULL && GSK_IS_CAIRO_RENDERER (gtk_native_get_renderer (native)))
     {
@@ -828,7 +881,7 @@ ll_contour_map_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
           x0 = MIN (x0, px), x1 = MAX (x1, px);
           y0 = MIN (y0, py), y1 = MAX (y1, py);
         }
-      cr = append_cairo_around (snapshot, x0, y0, x1, y1, HEAD_RADIUS + 2, w, h);
+      cr = append_cairo_around (snapshot, x0, y0, x1, y1, head_reach (sc), w, h);
       if (cr == NULL)
         continue;
       cairo_set_line_join (cr, CAIRO_LINE_JOIN_ROUND);
@@ -836,8 +889,8 @@ ll_contour_map_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
       if (last > self->drawn_index[e] || tip[0] != self->ring[e][RING - 1][0]
           || tip[1] != self->ring[e][RING - 1][1])
         stroke_run (cr, &fr, p, self->drawn_index[e], last, self->ring[e], FALSE, tip,
-                    &self->colors[e]);
-      draw_head (cr, tip[0], tip[1], &self->colors[e]);
+                    &self->colors[e], sc);
+      draw_head (cr, tip[0], tip[1], &self->colors[e], sc);
       cairo_destroy (cr);
     }
 
@@ -845,31 +898,31 @@ ll_contour_map_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
   sx = frame_px (&fr, sx);
   sy = frame_py (&fr, sy);
   {
-    cairo_t *cr = append_cairo_around (snapshot, sx, sy, sx, sy, 9, w, h);
+    cairo_t *cr = append_cairo_around (snapshot, sx, sy, sx, sy, 9 * sc.text, w, h);
     if (cr != NULL)
       {
-        draw_start (cr, sx, sy);
+        draw_start (cr, sx, sy, sc);
         cairo_destroy (cr);
       }
   }
 
   if (self->layout == NULL)
+    self->layout = gtk_widget_create_pango_layout (widget, NULL);
+  if (self->layout_text_scale != sc.text)
     {
-      PangoFontDescription *font = pango_font_description_from_string ("Sans 9");
-      self->layout = gtk_widget_create_pango_layout (widget, NULL);
-      pango_layout_set_font_description (self->layout, font);
-      pango_font_description_free (font);
+      set_font (self->layout, sc.text);
+      self->layout_text_scale = sc.text;
     }
   g_snprintf (text, sizeof text, "step %u",
               MIN ((guint) floor (self->progress), ll_race_get_n_steps (self->race)));
-  append_label (self, snapshot, text, 8, 6, 0);
+  append_label (self, snapshot, text, 8 * sc.text, 6 * sc.text, 0);
   if (self->hovering)
     {
       double x = fr.x0 + self->hover_x / w * (fr.x1 - fr.x0);
       double y = fr.y1 - self->hover_y / h * (fr.y1 - fr.y0);
       g_snprintf (text, sizeof text, "x %.3f  y %.3f  loss %.4g",
                   x, y, ll_surface_eval (self->surface, x, y, NULL, NULL));
-      append_label (self, snapshot, text, w - 8, 6, 1);
+      append_label (self, snapshot, text, w - 8 * sc.text, 6 * sc.text, 1);
     }
 }
 
@@ -877,8 +930,13 @@ static void
 ll_contour_map_measure (GtkWidget *widget, GtkOrientation orientation, int for_size,
                         int *minimum, int *natural, int *minimum_baseline, int *natural_baseline)
 {
-  *minimum = orientation == GTK_ORIENTATION_HORIZONTAL ? 320 : 240;
-  *natural = orientation == GTK_ORIENTATION_HORIZONTAL ? 640 : 520;
+  double k = text_scale (widget);
+
+  /* In presentation mode the panels beside the map grow with their text:
+   * a larger minimum keeps the map the main thing (the Optimizers view's
+   * left panel scrolls instead), small enough for a 1280-pixel projector. */
+  *minimum = orientation == GTK_ORIENTATION_HORIZONTAL ? (k > 1 ? 480 : 400) : (int) (240 * k);
+  *natural = (int) (k * (orientation == GTK_ORIENTATION_HORIZONTAL ? 640 : 520));
 }
 
 static void
@@ -1031,13 +1089,16 @@ void
 ll_contour_map_draw (LlContourMap *self, cairo_t *cr, int width, int height)
 {
   g_autoptr (PangoLayout) layout = NULL;
+  Scale sc;
 
   g_return_if_fail (LL_IS_CONTOUR_MAP (self));
   if (self->surface == NULL)
     return;
-  layout = make_layout (self, cr);
-  draw_background (self->surface, self->equal_aspect, cr, layout, width, height);
-  draw_paths (self, cr, layout, width, height);
+  /* As on screen, presentation mode included. */
+  sc = scale_of (GTK_WIDGET (self));
+  layout = make_layout (cr, sc);
+  draw_background (self->surface, self->equal_aspect, cr, layout, width, height, sc);
+  draw_paths (self, cr, layout, width, height, sc);
 }
 
 gboolean

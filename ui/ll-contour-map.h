@@ -31,7 +31,8 @@ void       ll_contour_map_set_visible_mask (LlContourMap *self,
  * head between two points so that slow playback still moves smoothly. */
 void       ll_contour_map_set_progress (LlContourMap  *self,
                                         double         steps);
-/* Draws the whole picture with cairo (export and benchmarks). */
+/* Draws the whole picture with cairo (export and benchmarks), with text
+ * and lines as large as on screen (presentation mode included). */
 void       ll_contour_map_draw         (LlContourMap  *self,
                                         cairo_t       *cr,
                                         int            width,

@@ -10,6 +10,9 @@
 #include "ll-model-file.h"
 #include "ll-presets.h"
 
+#define SHIPPED_DIGITS_RESOURCE "/io/github/layerlab/Layerlab/models/digits.llmodel"
+#define SHIPPED_DIGITS_TITLE "Shipped digit model"
+
 typedef struct {
   LlArch *arch;
   LlFitConfig config;
@@ -545,6 +548,14 @@ ll_document_get_can_redo (LlDocument *self)
   return self->redo->len > 0;
 }
 
+gboolean
+ll_document_get_trained (LlDocument *self)
+{
+  g_return_val_if_fail (LL_IS_DOCUMENT (self), FALSE);
+  return self->trainer != NULL
+         && (ll_trainer_get_step (self->trainer) > 0 || ll_trainer_get_history (self->trainer)->len > 0);
+}
+
 /* Edits -------------------------------------------------------------- */
 
 void
@@ -776,6 +787,33 @@ replace_all (LlDocument *self, LlArch *arch, LlFitConfig *config, const char *da
   end_edit (self, could_undo, could_redo, was_dirty);
 }
 
+/* Like opening a file, but from the GResource and without a path: the
+ * document is clean and Save asks where to keep it. */
+static gboolean
+load_shipped_digits (LlDocument *self, GError **error)
+{
+  g_autoptr(GBytes) bytes = g_resources_lookup_data (SHIPPED_DIGITS_RESOURCE,
+                                                     G_RESOURCE_LOOKUP_FLAGS_NONE, NULL);
+  LlTrainer *trainer;
+  LlFitConfig cfg;
+  LlArch *arch;
+
+  if (bytes == NULL)
+    {
+      g_set_error (error, LL_ERROR, LL_ERROR_NOT_FOUND,
+                   "The shipped digit model is missing from this build. "
+                   "Train a model in the Train view, or reinstall Layerlab.");
+      return FALSE;
+    }
+  trainer = ll_model_file_from_bytes (bytes, error);
+  if (trainer == NULL)
+    return FALSE;
+  arch = ll_arch_copy (ll_model_get_arch (ll_trainer_get_model (trainer)));
+  ll_fit_config_copy (&cfg, ll_trainer_get_config (trainer));
+  replace_all (self, arch, &cfg, "mnist", trainer, NULL, SHIPPED_DIGITS_TITLE);
+  return TRUE;
+}
+
 gboolean
 ll_document_load_preset (LlDocument *self, const char *name, GError **error)
 {
@@ -786,6 +824,8 @@ ll_document_load_preset (LlDocument *self, const char *name, GError **error)
   g_return_val_if_fail (LL_IS_DOCUMENT (self), FALSE);
   g_return_val_if_fail (name != NULL, FALSE);
 
+  if (g_str_equal (name, LL_DOCUMENT_SHIPPED_DIGITS))
+    return load_shipped_digits (self, error);
   info = ll_preset_lookup (name);
   if (info == NULL)
     {

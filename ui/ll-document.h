@@ -51,6 +51,11 @@ char              *ll_document_dup_title        (LlDocument *self);
 gboolean           ll_document_get_dirty        (LlDocument *self);
 gboolean           ll_document_get_can_undo     (LlDocument *self);
 gboolean           ll_document_get_can_redo     (LlDocument *self);
+/* TRUE when the weights have been trained: the trainer has taken
+ * optimizer steps or holds a training history (after the Train view, or
+ * from a model file saved after training).  FALSE for freshly initialised
+ * weights and when the stack is not valid.  Changes come with "changed". */
+gboolean           ll_document_get_trained      (LlDocument *self);
 
 /* Edits: each one is an undo step; layer edits keep trained weights only
  * when the architecture does not change.  Index 0 is the Input layer. */
@@ -107,7 +112,12 @@ gboolean           ll_document_undo             (LlDocument *self);
 gboolean           ll_document_redo             (LlDocument *self);
 
 /* Whole-document operations.  A preset or a new document clears the path
- * and undo history; the document is clean afterwards. */
+ * and undo history; the document is clean afterwards.  load_preset also
+ * takes LL_DOCUMENT_SHIPPED_DIGITS: the trained digit model that ships
+ * with Layerlab (the Draw view's), weights and training history included,
+ * so the window's "window.load-preset" action (which asks about unsaved
+ * changes first) can load it. */
+#define LL_DOCUMENT_SHIPPED_DIGITS "shipped-digits"
 gboolean           ll_document_load_preset      (LlDocument *self, const char *name, GError **error);
 void               ll_document_reset            (LlDocument *self);
 gboolean           ll_document_open             (LlDocument *self, const char *path, GError **error);

@@ -67,7 +67,6 @@ struct _LlDrawView {
   double last_ms;
   gboolean label_picked;          /* the user chose a label since the last clear */
   gboolean setting_label;
-  gboolean watching_window;       /* follows the window's presentation mode */
 };
 
 G_DEFINE_FINAL_TYPE (LlDrawView, ll_draw_view, GTK_TYPE_WIDGET)
@@ -360,28 +359,15 @@ text_scale (GtkWidget *widget)
 }
 
 static void
-apply_presentation (LlDrawView *self)
+apply_presentation (GtkWidget *widget)
 {
-  double k = text_scale (GTK_WIDGET (self));
+  LlDrawView *self = LL_DRAW_VIEW (widget);
+  double k = text_scale (widget);
 
   gtk_drawing_area_set_content_width (self->input_area, (int) (168 * k));
   gtk_drawing_area_set_content_height (self->input_area, (int) (168 * k));
   gtk_drawing_area_set_content_width (self->bars_area, (int) (360 * k));
   gtk_drawing_area_set_content_height (self->bars_area, (int) (300 * k));
-}
-
-static void
-on_map_presentation (LlDrawView *self)
-{
-  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
-
-  if (!self->watching_window && LL_IS_WINDOW (root))
-    {
-      g_signal_connect_object (root, "notify::presentation", G_CALLBACK (apply_presentation),
-                               self, G_CONNECT_SWAPPED);
-      self->watching_window = TRUE;
-    }
-  apply_presentation (self);
 }
 
 static void
@@ -1005,7 +991,7 @@ ll_draw_view_init (LlDrawView *self)
 
   gtk_drawing_area_set_draw_func (self->input_area, draw_input, self, NULL);
   gtk_drawing_area_set_draw_func (self->bars_area, draw_bars, self, NULL);
-  g_signal_connect (self, "map", G_CALLBACK (on_map_presentation), NULL);
+  ll_presentation_watch (GTK_WIDGET (self), apply_presentation);
   g_signal_connect_object (self->brush_adjustment, "value-changed",
                            G_CALLBACK (on_brush_changed), self, 0);
   ll_draw_pad_set_brush_size (self->pad, gtk_adjustment_get_value (self->brush_adjustment));

@@ -6,14 +6,24 @@
  * trained weights), coalesced to at most a few refreshes per second and
  * only while the view is on screen.  Loading the test set, the occlusion
  * map and the confusion matrix run in GTasks on owned copies; a result
- * that arrives after its input changed is dropped (the cancellable). */
+ * that arrives after its input changed is dropped (the cancellable).
+ *
+ * Two states speak to a newcomer: a notice over a model that was never
+ * trained (its answers are guesses), with a button that loads the shipped
+ * digit model through the window's preset action (so the unsaved-changes
+ * prompt applies), and an empty state with the way to get data when no
+ * test images are found.  Test images are searched where the Train view
+ * looks: $LAYERLAB_DATA_DIR, else its data folder (GSettings data-dir). */
 #include "ll-inspect-view.h"
 
 #include <math.h>
 #include <string.h>
 
 #include "ll-confusion-matrix.h"
+#include "ll-download.h"
 #include "ll-image-grid.h"
+
+#define APP_ID "io.github.layerlab.Layerlab"
 
 #define REFRESH_MS 250
 #define N_BINS 40
@@ -60,6 +70,12 @@ struct _LlInspectView
   GtkScale *history_scale;
   GtkLabel *history_label;
   GtkBox *batchnorm_box;
+  GtkInfoBar *untrained_bar;
+  GtkButton *shipped_button;
+  GtkStack *content_stack;
+  AdwStatusPage *empty_page;
+  GtkLabel *empty_details;
+  GtkButton *data_view_button;
 
   /* Made in code. */
   LlFeatureGrid *occlusion_grid;
@@ -75,6 +91,8 @@ struct _LlInspectView
   LlImageGrid *wrong_grid;
 
   LlDocument *document;
+  GSettings *settings;            /* for data-dir; NULL without the schema */
+  gboolean notice_dismissed;      /* closed by the user while untrained */
   guint refresh_id;
   gboolean dirty;
   gboolean updating_controls;
@@ -91,6 +109,7 @@ struct _LlInspectView
   gboolean test_is_train;         /* no test split on this machine: training images */
   GCancellable *load_cancellable;
   char *loading_name;
+  gboolean load_failed;           /* the empty state shows; retried when mapped */
   guint index;
   float *x;                       /* the chosen image, scaled as the model sees it */
 
@@ -121,11 +140,26 @@ G_DEFINE_FINAL_TYPE (LlInspectView, ll_inspect_view, ADW_TYPE_BIN)
 
 static void refresh (LlInspectView *self);
 
-static const char *
-data_dir (void)
+/* The folder searched first for test images (the engine then looks in
+ * the standard places): LL_DATA_DIR for tests, else as the Train view
+ * does, $LAYERLAB_DATA_DIR, else its chosen data folder; LL_SHARED_DATA
+ * last, for tests and demos run from the source tree. */
+static char *
+dup_data_dir (LlInspectView *self)
 {
   const char *dir = g_getenv ("LL_DATA_DIR");
-  return dir != NULL ? dir : g_getenv ("LL_SHARED_DATA");
+
+  if (dir == NULL || *dir == '\0')
+    dir = g_getenv ("LAYERLAB_DATA_DIR");
+  if ((dir == NULL || *dir == '\0') && self->settings != NULL)
+    {
+      g_autofree char *saved = g_settings_get_string (self->settings, "data-dir");
+      if (*saved != '\0')
+        return g_steal_pointer (&saved);
+    }
+  if (dir == NULL || *dir == '\0')
+    dir = g_getenv ("LL_SHARED_DATA");
+  return dir != NULL && *dir != '\0' ? g_strdup (dir) : NULL;
 }
 
 static const char *
@@ -562,6 +596,8 @@ forward_training (LlInspectView *self, float *probs)
     memcpy (ll_model_state (self->model), state, n_state * sizeof (float));
 }
 
+static gboolean shows_training_weights (LlInspectView *self);
+
 static void
 update_outputs (LlInspectView *self)
 {
@@ -570,6 +606,7 @@ update_outputs (LlInspectView *self)
   int best = 0, n_out;
   g_autofree float *train_probs = NULL;
   g_autofree char *text = NULL;
+  gboolean guess;
 
   n_out = ll_model_output_shape (self->model).d[0];
   train_probs = g_new (float, n_out);
@@ -597,12 +634,16 @@ update_outputs (LlInspectView *self)
       gtk_level_bar_set_value (g_ptr_array_index (self->prob_bars, k), p);
       gtk_label_set_text (g_ptr_array_index (self->prob_labels, k), value);
     }
+  /* Random weights: say so where the answer is read, not only in the notice. */
+  guess = self->document != NULL && !ll_document_get_trained (self->document)
+          && !shows_training_weights (self);
   if (self->use_drawn)
-    text = g_strdup_printf ("Predicted %s (%.1f %%)\nThe digit drawn in the Draw view",
-                            class_name (self->test, best), 100 * probs[best]);
+    text = g_strdup_printf ("%s %s (%.1f %%)\nThe digit drawn in the Draw view",
+                            guess ? "Guessed" : "Predicted", class_name (self->test, best), 100 * probs[best]);
   else
-    text = g_strdup_printf ("Predicted %s (%.1f %%)\nTrue class %s", class_name (self->test, best),
-                            100 * probs[best], class_name (self->test, self->test->labels[self->index]));
+    text = g_strdup_printf ("%s %s (%.1f %%)\nTrue class %s", guess ? "Guessed (untrained)" : "Predicted",
+                            class_name (self->test, best), 100 * probs[best],
+                            class_name (self->test, self->test->labels[self->index]));
   gtk_label_set_text (self->prediction_label, text);
 }
 
@@ -1294,18 +1335,31 @@ typedef struct {
   gboolean is_train;
 } Loaded;
 
+typedef struct {
+  char *name;
+  char *dir;                      /* searched first, or NULL */
+} LoadJob;
+
+static void
+load_job_free (LoadJob *job)
+{
+  g_free (job->name);
+  g_free (job->dir);
+  g_free (job);
+}
+
 static void
 load_thread (GTask *task, gpointer source, gpointer data, GCancellable *cancellable)
 {
-  const char *name = data;
+  LoadJob *job = data;
   GError *error = NULL;
   Loaded *loaded = g_new0 (Loaded, 1);
 
-  loaded->ds = ll_dataset_load_named (name, data_dir (), TRUE, &error);
-  if (loaded->ds == NULL)
+  loaded->ds = ll_dataset_load_named (job->name, job->dir, TRUE, &error);
+  if (loaded->ds == NULL && g_error_matches (error, LL_ERROR, LL_ERROR_NOT_FOUND))
     {
       /* Some machines have only training files (the CIFAR-10 sample). */
-      loaded->ds = ll_dataset_load_named (name, data_dir (), FALSE, NULL);
+      loaded->ds = ll_dataset_load_named (job->name, job->dir, FALSE, NULL);
       loaded->is_train = TRUE;
     }
   if (loaded->ds == NULL)
@@ -1333,6 +1387,33 @@ fill_class_dropdown (LlInspectView *self)
   g_object_unref (list);
 }
 
+/* Instead of blank pages: what is missing and where to get it. */
+static void
+show_empty_state (LlInspectView *self, const char *name, const GError *error)
+{
+  const LlDownloadSet *set = ll_download_set_lookup (name);
+  const char *title = set != NULL ? set->title : name;
+  g_autofree char *text = NULL;
+
+  if (g_error_matches (error, LL_ERROR, LL_ERROR_NOT_FOUND))
+    {
+      adw_status_page_set_title (self->empty_page, "No Test Images");
+      text = g_strdup_printf ("No %s test images found. Download %s in the Data view, "
+                              "or choose a data folder in the Train view.", title, title);
+    }
+  else
+    {
+      adw_status_page_set_title (self->empty_page, "Test Images Unreadable");
+      text = g_strdup_printf ("The %s files found could not be read. Download %s again in the Data "
+                              "view, or choose another data folder in the Train view.", title, title);
+    }
+  adw_status_page_set_description (self->empty_page, text);
+  gtk_label_set_text (self->empty_details, error != NULL ? error->message : "");
+  gtk_label_set_text (self->status_label, text);
+  self->load_failed = TRUE;
+  gtk_stack_set_visible_child_name (self->content_stack, "empty");
+}
+
 static void
 load_done (GObject *source, GAsyncResult *result, gpointer user_data)
 {
@@ -1350,10 +1431,12 @@ load_done (GObject *source, GAsyncResult *result, gpointer user_data)
   g_clear_object (&self->load_cancellable);
   if (loaded == NULL)
     {
-      gtk_label_set_text (self->status_label, error->message);
+      show_empty_state (self, self->loading_name, error);
       g_clear_pointer (&self->loading_name, g_free);
       return;
     }
+  self->load_failed = FALSE;
+  gtk_stack_set_visible_child_name (self->content_stack, "inspect");
   ll_dataset_free (self->test);
   ll_confusion_free (self->confusion);
   self->confusion = NULL;
@@ -1375,6 +1458,7 @@ static void
 start_load (LlInspectView *self, const char *name)
 {
   GTask *task;
+  LoadJob *job;
 
   if (self->loading_name != NULL && g_strcmp0 (self->loading_name, name) == 0)
     return;
@@ -1384,8 +1468,11 @@ start_load (LlInspectView *self, const char *name)
   g_free (self->loading_name);
   self->loading_name = g_strdup (name);
   self->load_cancellable = g_cancellable_new ();
+  job = g_new0 (LoadJob, 1);
+  job->name = g_strdup (name);
+  job->dir = dup_data_dir (self);
   task = g_task_new (self, self->load_cancellable, load_done, NULL);
-  g_task_set_task_data (task, g_strdup (name), g_free);
+  g_task_set_task_data (task, job, (GDestroyNotify) load_job_free);
   g_task_run_in_thread (task, load_thread);
   g_object_unref (task);
   gtk_label_set_text (self->status_label, "Loading the test images…");
@@ -1460,6 +1547,64 @@ show_nothing (LlInspectView *self, const char *why)
   g_array_set_size (self->bn_stats, 0);
   gtk_label_set_text (self->prediction_label, "");
   gtk_label_set_text (self->status_label, why);
+  gtk_stack_set_visible_child_name (self->content_stack, "inspect");
+}
+
+/* The view shows weights from a running training (a snapshot or the
+ * replayed history), not the document's own: as refresh() chooses. */
+static gboolean
+shows_training_weights (LlInspectView *self)
+{
+  const LlArch *arch = ll_document_get_arch (self->document);
+  guint n_history = ll_document_get_n_history (self->document);
+  LlModel *shown = NULL;
+
+  if (self->history_pos >= 0 && (guint) self->history_pos < n_history)
+    shown = ll_document_get_history (self->document, self->history_pos, NULL, NULL);
+  else if (self->use_snapshot)
+    shown = ll_document_get_snapshot (self->document);
+  return shown != NULL && ll_arch_equal (ll_model_get_arch (shown), arch);
+}
+
+static void
+update_untrained_notice (LlInspectView *self)
+{
+  gboolean trained, show;
+
+  if (self->document == NULL)
+    {
+      gtk_info_bar_set_revealed (self->untrained_bar, FALSE);
+      return;
+    }
+  trained = ll_document_get_trained (self->document);
+  /* Closing the notice lasts until a model is trained or loaded. */
+  if (trained)
+    self->notice_dismissed = FALSE;
+  show = !trained && !self->notice_dismissed && ll_document_get_model (self->document) != NULL
+         && !shows_training_weights (self);
+  gtk_info_bar_set_revealed (self->untrained_bar, show);
+}
+
+static void
+on_untrained_response (GtkInfoBar *bar, int response, LlInspectView *self)
+{
+  if (response != GTK_RESPONSE_CLOSE)
+    return;
+  self->notice_dismissed = TRUE;
+  update_untrained_notice (self);
+}
+
+static void
+on_shipped_clicked (GtkButton *button, LlInspectView *self)
+{
+  g_autoptr(GError) error = NULL;
+
+  /* Inside the window, the window asks about unsaved changes first, as
+   * for File ▸ Open and the presets. */
+  if (gtk_widget_activate_action (GTK_WIDGET (self), "window.load-preset", "s", LL_DOCUMENT_SHIPPED_DIGITS))
+    return;
+  if (self->document != NULL && !ll_document_load_preset (self->document, LL_DOCUMENT_SHIPPED_DIGITS, &error))
+    gtk_label_set_text (self->status_label, error->message);
 }
 
 static void
@@ -1473,6 +1618,7 @@ refresh (LlInspectView *self)
   g_autoptr(GError) error = NULL;
 
   self->dirty = FALSE;
+  update_untrained_notice (self);
   model = self->document != NULL ? ll_document_get_model (self->document) : NULL;
   if (model == NULL)
     {
@@ -1485,6 +1631,8 @@ refresh (LlInspectView *self)
       start_load (self, name);
       return;
     }
+  self->load_failed = FALSE;
+  gtk_stack_set_visible_child_name (self->content_stack, "inspect");
   {
     LlModel *snapshot = ll_document_get_snapshot (self->document);
     guint n_history = ll_document_get_n_history (self->document);
@@ -1594,7 +1742,8 @@ schedule_refresh (LlInspectView *self)
 static void
 on_map (GtkWidget *widget, LlInspectView *self)
 {
-  if (self->dirty)
+  /* After a failed load, the user may have fetched the data meanwhile. */
+  if (self->dirty || self->load_failed)
     {
       g_clear_handle_id (&self->refresh_id, g_source_remove);
       refresh (self);
@@ -1658,7 +1807,15 @@ on_document_changed (LlInspectView *self)
 {
   self->use_snapshot = FALSE;
   update_history_controls (self);
+  update_untrained_notice (self);
   schedule_refresh (self);
+}
+
+static void
+on_data_dir_changed (LlInspectView *self)
+{
+  if (self->load_failed)
+    schedule_refresh (self);
 }
 
 /* Published by the training worker a few times per second: refreshing is
@@ -1668,6 +1825,7 @@ on_snapshot (LlInspectView *self)
 {
   self->use_snapshot = ll_document_get_snapshot (self->document) != NULL;
   update_history_controls (self);
+  update_untrained_notice (self);
   if (self->history_pos < 0)
     schedule_refresh (self);
 }
@@ -1725,6 +1883,7 @@ ll_inspect_view_set_document (LlInspectView *self, LlDocument *document)
   self->use_snapshot = FALSE;
   self->history_pos = -1;
   update_history_controls (self);
+  update_untrained_notice (self);
   schedule_refresh (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DOCUMENT]);
 }
@@ -1745,6 +1904,7 @@ ll_inspect_view_dispose (GObject *object)
   if (self->document != NULL)
     g_signal_handlers_disconnect_by_data (self->document, self);
   g_clear_object (&self->document);
+  g_clear_object (&self->settings);
   g_clear_handle_id (&self->refresh_id, g_source_remove);
   cancel_and_clear (&self->load_cancellable);
   cancel_and_clear (&self->occlusion_cancellable);
@@ -1841,6 +2001,12 @@ ll_inspect_view_class_init (LlInspectViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LlInspectView, history_scale);
   gtk_widget_class_bind_template_child (widget_class, LlInspectView, history_label);
   gtk_widget_class_bind_template_child (widget_class, LlInspectView, batchnorm_box);
+  gtk_widget_class_bind_template_child (widget_class, LlInspectView, untrained_bar);
+  gtk_widget_class_bind_template_child (widget_class, LlInspectView, shipped_button);
+  gtk_widget_class_bind_template_child (widget_class, LlInspectView, content_stack);
+  gtk_widget_class_bind_template_child (widget_class, LlInspectView, empty_page);
+  gtk_widget_class_bind_template_child (widget_class, LlInspectView, empty_details);
+  gtk_widget_class_bind_template_child (widget_class, LlInspectView, data_view_button);
 }
 
 static GtkWidget *
@@ -1857,8 +2023,19 @@ static void
 ll_inspect_view_init (LlInspectView *self)
 {
   GtkWidget *box;
+  GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
+  g_autoptr(GSettingsSchema) schema = source != NULL ? g_settings_schema_source_lookup (source, APP_ID, TRUE)
+                                                     : NULL;
 
   gtk_widget_init_template (GTK_WIDGET (self));
+  /* An older installed schema may lack the key, as in the Train view. */
+  if (schema != NULL && g_settings_schema_has_key (schema, "data-dir"))
+    {
+      self->settings = g_settings_new (APP_ID);
+      g_signal_connect_swapped (self->settings, "changed::data-dir", G_CALLBACK (on_data_dir_changed), self);
+    }
+  g_signal_connect (self->untrained_bar, "response", G_CALLBACK (on_untrained_response), self);
+  g_signal_connect (self->shipped_button, "clicked", G_CALLBACK (on_shipped_clicked), self);
   self->layer_grids = g_ptr_array_new ();
   self->prob_bars = g_ptr_array_new ();
   self->prob_labels = g_ptr_array_new ();
@@ -2076,4 +2253,34 @@ ll_inspect_view_use_drawn_input (LlInspectView *self)
 {
   g_return_if_fail (LL_IS_INSPECT_VIEW (self));
   on_drawn_clicked (NULL, self);
+}
+
+gboolean
+ll_inspect_view_get_untrained_notice_shown (LlInspectView *self)
+{
+  g_return_val_if_fail (LL_IS_INSPECT_VIEW (self), FALSE);
+  return gtk_info_bar_get_revealed (self->untrained_bar);
+}
+
+GtkWidget *
+ll_inspect_view_get_shipped_model_button (LlInspectView *self)
+{
+  g_return_val_if_fail (LL_IS_INSPECT_VIEW (self), NULL);
+  return GTK_WIDGET (self->shipped_button);
+}
+
+const char *
+ll_inspect_view_get_empty_message (LlInspectView *self)
+{
+  g_return_val_if_fail (LL_IS_INSPECT_VIEW (self), NULL);
+  if (g_strcmp0 (gtk_stack_get_visible_child_name (self->content_stack), "empty") != 0)
+    return NULL;
+  return adw_status_page_get_description (self->empty_page);
+}
+
+GtkWidget *
+ll_inspect_view_get_data_view_button (LlInspectView *self)
+{
+  g_return_val_if_fail (LL_IS_INSPECT_VIEW (self), NULL);
+  return GTK_WIDGET (self->data_view_button);
 }

@@ -2,8 +2,10 @@
  * layer's output; the first convolution's filters and the first Dense
  * layer's weights as images; weight and gradient histograms; an occlusion
  * map and a gradient saliency map; Dropout layers in a training step; a
- * batch-norm inspector; replay of the training history; the confusion matrix of the test set with the images behind each
- * cell.  Every panel exports to PNG. */
+ * batch-norm inspector; replay of the training history; the confusion
+ * matrix of the test set with the images behind each cell.  Every panel
+ * exports to PNG.  A notice says when the model was never trained; an
+ * empty state says where to get test images when there are none. */
 #pragma once
 
 #include <adwaita.h>
@@ -51,5 +53,13 @@ LlFeatureGrid     *ll_inspect_view_get_layer_grid  (LlInspectView *self, int lay
 int                ll_inspect_view_count_output_tiles (LlInspectView *self);
 const LlDataset   *ll_inspect_view_get_test_set    (LlInspectView *self);
 const LlConfusion *ll_inspect_view_get_confusion   (LlInspectView *self);
+/* The notice over a model that was never trained, and its "Use Shipped
+ * Digit Model" button. */
+gboolean           ll_inspect_view_get_untrained_notice_shown (LlInspectView *self);
+GtkWidget         *ll_inspect_view_get_shipped_model_button (LlInspectView *self);
+/* The empty state's text when no test images were found (NULL while the
+ * view shows images), and its button to the Data view. */
+const char        *ll_inspect_view_get_empty_message (LlInspectView *self);
+GtkWidget         *ll_inspect_view_get_data_view_button (LlInspectView *self);
 
 G_END_DECLS

@@ -46,7 +46,6 @@ struct _LlModelView
   gboolean updating_editor;
 
   GtkPaned *outer_paned;         /* palette | the rest */
-  gboolean watching_window;      /* follows the window's presentation mode */
 };
 
 enum {
@@ -895,22 +894,11 @@ ll_model_view_class_init (LlModelViewClass *klass)
 /* Presentation mode's larger text needs a wider palette, or the layer
  * names end in "…". */
 static void
-apply_presentation (LlModelView *self)
+apply_presentation (GtkWidget *widget)
 {
-  gtk_paned_set_position (self->outer_paned, ll_presentation_scale (GTK_WIDGET (self)) > 1.0 ? 340 : 250);
-}
+  LlModelView *self = LL_MODEL_VIEW (widget);
 
-static void
-on_map_presentation (LlModelView *self)
-{
-  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
-
-  if (self->watching_window || !LL_IS_WINDOW (root))
-    return;
-  g_signal_connect_object (root, "notify::presentation", G_CALLBACK (apply_presentation),
-                           self, G_CONNECT_SWAPPED);
-  self->watching_window = TRUE;
-  apply_presentation (self);
+  gtk_paned_set_position (self->outer_paned, ll_presentation_scale (widget) > 1.0 ? 340 : 250);
 }
 
 static void
@@ -929,7 +917,7 @@ ll_model_view_init (LlModelView *self)
   add_drop_target (self, GTK_WIDGET (self->layer_list));
   g_signal_connect (self->layer_list, "row-selected", G_CALLBACK (on_row_selected), self);
   g_signal_connect (self->palette_list, "row-activated", G_CALLBACK (on_palette_activated), self);
-  g_signal_connect (self, "map", G_CALLBACK (on_map_presentation), NULL);
+  ll_presentation_watch (GTK_WIDGET (self), apply_presentation);
   gtk_stack_set_visible_child_name (self->code_stack, "keras");
   update_actions (self);
 }

@@ -563,14 +563,19 @@ action_play (GtkWidget *widget, const char *name, GVariant *param)
   set_playing (self, self->tick_id == 0);
 }
 
+/* The Step button: every optimizer one step further, paused. */
 static void
-action_step (GtkWidget *widget, const char *name, GVariant *param)
+step_once (LlOptimizerView *self)
 {
-  LlOptimizerView *self = LL_OPTIMIZER_VIEW (widget);
-
   set_playing (self, FALSE);
   advance_to (self, floor (self->progress) + 1);
   refresh (self);
+}
+
+static void
+action_step (GtkWidget *widget, const char *name, GVariant *param)
+{
+  step_once (LL_OPTIMIZER_VIEW (widget));
 }
 
 static void
@@ -1044,6 +1049,7 @@ static void
 ll_optimizer_view_init (LlOptimizerView *self)
 {
   g_autoptr (LlSurface) bowl = NULL;
+  const char *demo = g_getenv ("LL_OPTIMIZER_DEMO");
 
   gtk_widget_init_template (GTK_WIDGET (self));
 
@@ -1063,6 +1069,18 @@ ll_optimizer_view_init (LlOptimizerView *self)
 
   bowl = ll_surface_new (LL_SURFACE_BOWL);
   use_surface (self, bowl);
+
+  /* LL_OPTIMIZER_DEMO=N (tools/screenshots.sh): the race already N steps
+   * in, stepped as the Step button does, so that a screenshot shows paths. */
+  if (demo != NULL)
+    {
+      guint64 n = 0;
+      if (g_ascii_string_to_unsigned (demo, 10, 0, MAX_STEPS, &n, NULL))
+        for (guint64 i = 0; i < n; i++)
+          step_once (self);
+      else
+        g_warning ("LL_OPTIMIZER_DEMO=%s: give a number of steps from 0 to %d", demo, MAX_STEPS);
+    }
 }
 
 /* ---- API (tests, other views) ---- */

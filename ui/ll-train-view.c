@@ -9,6 +9,7 @@
  * while training stops the run. */
 #include "ll-train-view.h"
 
+#include <glib/gi18n.h>
 #include <math.h>
 
 #include "ll-confusion-matrix.h"
@@ -16,6 +17,7 @@
 #include "ll-model-file.h"
 #include "ll-run-list.h"
 #include "ll-training-job.h"
+#include "ll-window.h"
 
 #define MAX_OVERLAY 6
 #define APP_ID "io.github.layerlab.Layerlab"
@@ -171,12 +173,45 @@ add_check (LlTrainView *self, GtkWidget *group, const char *title, const char *t
   return GTK_CHECK_BUTTON (check);
 }
 
+static void
+name_item_setup (GtkSignalListItemFactory *factory, GtkListItem *item, gpointer ellipsize)
+{
+  GtkWidget *label = gtk_label_new (NULL);
+
+  (void) factory;
+  gtk_label_set_xalign (GTK_LABEL (label), 0);
+  if (GPOINTER_TO_INT (ellipsize))
+    gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_MIDDLE);
+  gtk_list_item_set_child (item, label);
+}
+
+static void
+name_item_bind (GtkSignalListItemFactory *factory, GtkListItem *item, gpointer data)
+{
+  GtkStringObject *name = gtk_list_item_get_item (item);
+
+  (void) factory;
+  (void) data;
+  gtk_label_set_text (GTK_LABEL (gtk_list_item_get_child (item)), gtk_string_object_get_string (name));
+}
+
 static GtkDropDown *
 add_drop (LlTrainView *self, GtkWidget *group, const char *title, const char *tooltip,
           const char *const *names)
 {
   GtkWidget *drop = gtk_drop_down_new_from_strings (names);
+  g_autoptr(GtkListItemFactory) button = gtk_signal_list_item_factory_new ();
+  g_autoptr(GtkListItemFactory) list = gtk_signal_list_item_factory_new ();
 
+  /* The button may shorten "sparse_categorical_crossentropy" to let the
+   * row's title keep its width (presentation mode wrapped "Loss" one
+   * letter a line); the list shows the names whole. */
+  g_signal_connect (button, "setup", G_CALLBACK (name_item_setup), GINT_TO_POINTER (TRUE));
+  g_signal_connect (button, "bind", G_CALLBACK (name_item_bind), NULL);
+  g_signal_connect (list, "setup", G_CALLBACK (name_item_setup), GINT_TO_POINTER (FALSE));
+  g_signal_connect (list, "bind", G_CALLBACK (name_item_bind), NULL);
+  gtk_drop_down_set_factory (GTK_DROP_DOWN (drop), button);
+  gtk_drop_down_set_list_factory (GTK_DROP_DOWN (drop), list);
   g_signal_connect_swapped (drop, "notify::selected", G_CALLBACK (settings_changed), self);
   add_row (group, title, tooltip, drop);
   return GTK_DROP_DOWN (drop);
@@ -680,10 +715,11 @@ on_run_toggled (GtkCheckButton *check, LlTrainView *self)
 static void
 rebuild_runs_box (LlTrainView *self)
 {
-  GtkWidget *child;
+  GtkListBoxRow *child;
 
-  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->runs_box))) != NULL)
-    gtk_list_box_remove (self->runs_box, child);
+  /* Rows only: the placeholder stays. */
+  while ((child = gtk_list_box_get_row_at_index (self->runs_box, 0)) != NULL)
+    gtk_list_box_remove (self->runs_box, GTK_WIDGET (child));
   for (guint i = ll_run_list_get_n (self->runs); i-- > 0;)
     {
       LlRun *run = ll_run_list_get (self->runs, i);
@@ -703,6 +739,12 @@ rebuild_runs_box (LlTrainView *self)
                                   run->status ? run->status : "",
                                   last ? last->loss : NAN, last ? last->accuracy : NAN,
                                   isfinite (run->test_accuracy) ? "" : "");
+      if (last != NULL && isfinite (last->val_accuracy))
+        {
+          char *more = g_strdup_printf ("%s, val_accuracy %.4f", subtitle, last->val_accuracy);
+          g_free (subtitle);
+          subtitle = more;
+        }
       if (isfinite (run->test_accuracy))
         {
           char *more = g_strdup_printf ("%s · test accuracy %.4f", subtitle, run->test_accuracy);
@@ -756,15 +798,31 @@ variant_free (Variant *v)
   g_free (v);
 }
 
-static const char *const sweep_titles[] = {
-  "Batch size: 8, 32, 128, 512",
-  "Learning rate: 0.0001, 0.001, 0.01",
-  "Optimizer: SGD, RMSprop, Adam",
-  "Shuffle: on, off",
-  "Dropout rate: 0.2, 0.5",
-  "Kernel size: 3×3, 5×5",
-  "Initializer: glorot_uniform, he_normal",
-  NULL
+/* The seeds' comparisons: seed 004 tunes a CIFAR-10 CNN by shuffle, batch
+ * size, learning-rate schedule, filter size, GAP and weight penalties;
+ * seed 002 watches the validation loss and stops early. */
+enum {
+  SWEEP_BATCH, SWEEP_LR, SWEEP_OPTIMIZER, SWEEP_SHUFFLE, SWEEP_DROPOUT, SWEEP_KERNEL,
+  SWEEP_INIT, SWEEP_BATCHNORM, SWEEP_GAP, SWEEP_SCHEDULE, SWEEP_REGULARIZER, SWEEP_EARLY_STOP,
+  N_SWEEPS
+};
+
+static const struct {
+  const char *title;
+  guint n_values;
+} sweeps[N_SWEEPS] = {
+  [SWEEP_BATCH] = { "Batch size: 8, 32, 128, 512 (seed 004)", 4 },
+  [SWEEP_LR] = { "Learning rate: 0.0001, 0.001, 0.01", 3 },
+  [SWEEP_OPTIMIZER] = { "Optimizer: SGD, RMSprop, Adam", 3 },
+  [SWEEP_SHUFFLE] = { "Shuffle: on, off (seed 004)", 2 },
+  [SWEEP_DROPOUT] = { "Dropout rate: 0.2, 0.5", 2 },
+  [SWEEP_KERNEL] = { "Kernel size: 3×3, 5×5 (seed 004)", 2 },
+  [SWEEP_INIT] = { "Initializer: glorot_uniform, he_normal", 2 },
+  [SWEEP_BATCHNORM] = { "Batch normalization: on, off (seed 004)", 2 },
+  [SWEEP_GAP] = { "Flatten vs GlobalAveragePooling2D (seed 004)", 2 },
+  [SWEEP_SCHEDULE] = { "Learning-rate schedule: constant, step, ReduceLROnPlateau (seed 004)", 3 },
+  [SWEEP_REGULARIZER] = { "Dense kernel regularizer: none, l1, l2, l1_l2 (seed 004)", 4 },
+  [SWEEP_EARLY_STOP] = { "Early stopping on val_loss: off, patience 2 (seed 002)", 2 },
 };
 
 /* Sets a parameter on every layer of the types given; FALSE when none has it. */
@@ -788,6 +846,61 @@ arch_set_all (LlArch *arch, const LlLayerType *a, const LlLayerType *b, const ch
   return any;
 }
 
+static gboolean
+arch_has (const LlArch *arch, const LlLayerType *type)
+{
+  for (int i = 0; i < ll_arch_n_layers (arch); i++)
+    if (ll_arch_layer (arch, i)->type == type)
+      return TRUE;
+  return FALSE;
+}
+
+/* Removes every layer of a type; FALSE when there was none. */
+static gboolean
+arch_remove_all (LlArch *arch, const LlLayerType *type)
+{
+  gboolean any = FALSE;
+
+  for (int i = ll_arch_n_layers (arch); i-- > 0;)
+    if (ll_arch_layer (arch, i)->type == type)
+      {
+        ll_arch_remove (arch, i);
+        any = TRUE;
+      }
+  return any;
+}
+
+/* Puts `to` where the first Flatten or GlobalAveragePooling2D is; FALSE when there is neither. */
+static gboolean
+arch_swap_flatten (LlArch *arch, const LlLayerType *to)
+{
+  for (int i = 0; i < ll_arch_n_layers (arch); i++)
+    {
+      const LlLayerType *t = ll_arch_layer (arch, i)->type;
+
+      if (t == &ll_layer_flatten || t == &ll_layer_global_average_pooling2d)
+        {
+          LlLayerSpec spec;
+
+          if (t == to)
+            return TRUE;
+          ll_layer_spec_init (&spec, to);
+          ll_arch_remove (arch, i);
+          ll_arch_insert (arch, i, &spec);
+          return TRUE;
+        }
+    }
+  return FALSE;
+}
+
+/* The training data keeps a validation part where the sweep watches it. */
+static void
+ensure_validation (LlFitConfig *config)
+{
+  if (config->validation_split <= 0)
+    config->validation_split = 0.2;
+}
+
 static GPtrArray *
 build_sweep (LlTrainView *self, guint kind, GError **error)
 {
@@ -797,9 +910,22 @@ build_sweep (LlTrainView *self, guint kind, GError **error)
   static const double rates[] = { 0.2, 0.5 }, kernels[] = { 3, 5 };
   static const LlOptimKind optims[] = { LL_OPTIM_SGD, LL_OPTIM_RMSPROP, LL_OPTIM_ADAM };
   static const char *const inits[] = { "glorot_uniform", "he_normal" };
-  guint n = kind == 0 ? 4 : kind <= 2 ? 3 : 2;
+  static const char *const penalties[] = { "none", "l1", "l2", "l1_l2" };
+  static const char *const missing[N_SWEEPS] = {
+    [SWEEP_DROPOUT] = "This model has no Dropout layer to sweep over: add one in the Model view",
+    [SWEEP_KERNEL] = "This model has no Conv2D layer to sweep over: add one in the Model view, "
+                     "or pick the MNIST CNN preset",
+    [SWEEP_INIT] = "This model has no Dense or Conv2D layer to sweep over",
+    [SWEEP_BATCHNORM] = "This model has no BatchNormalization layer to switch off: add one "
+                        "after a Conv2D in the Model view, or pick a CIFAR-10 CNN preset",
+    [SWEEP_GAP] = "This model has neither Flatten nor GlobalAveragePooling2D after its "
+                  "convolutions: pick the MNIST CNN or a CIFAR-10 CNN preset",
+    [SWEEP_REGULARIZER] = "This model has no Dense layer to regularize",
+  };
 
-  for (guint i = 0; i < n; i++)
+  if (kind >= N_SWEEPS)
+    return NULL;
+  for (guint i = 0; i < sweeps[kind].n_values; i++)
     {
       Variant *v = g_new0 (Variant, 1);
       gboolean found = TRUE;
@@ -809,46 +935,90 @@ build_sweep (LlTrainView *self, guint kind, GError **error)
       ll_fit_config_copy (&v->config, base);
       switch (kind)
         {
-        case 0:
+        case SWEEP_BATCH:
           v->config.batch_size = (int) batches[i];
           v->label = g_strdup_printf ("batch %d", v->config.batch_size);
           break;
-        case 1:
+        case SWEEP_LR:
           v->config.optim.learning_rate = lrs[i];
           v->label = g_strdup_printf ("lr %g", lrs[i]);
           break;
-        case 2:
+        case SWEEP_OPTIMIZER:
           v->config.optim = ll_optim_config_default (optims[i]);
           v->label = g_strdup (ll_optim_names[optims[i]]);
           break;
-        case 3:
+        case SWEEP_SHUFFLE:
           v->config.shuffle = i == 0;
           v->label = g_strdup (i == 0 ? "shuffle on" : "shuffle off");
           break;
-        case 4:
+        case SWEEP_DROPOUT:
           found = arch_set_all (v->arch, &ll_layer_dropout, NULL, "rate", rates[i], NULL, error);
           v->label = g_strdup_printf ("dropout %g", rates[i]);
           break;
-        case 5:
+        case SWEEP_KERNEL:
           found = arch_set_all (v->arch, &ll_layer_conv2d, NULL, "kernel_size", kernels[i], NULL, error);
           v->label = g_strdup_printf ("kernel %g×%g", kernels[i], kernels[i]);
           break;
-        default:
+        case SWEEP_INIT:
           found = arch_set_all (v->arch, &ll_layer_dense, &ll_layer_conv2d, "kernel_initializer",
                                 0, inits[i], error);
           v->label = g_strdup (inits[i]);
           break;
-        }
-      if (!found)
-        {
-          if (error != NULL && *error == NULL)
-            g_set_error (error, LL_ERROR, LL_ERROR_INVALID,
-                         "This model has no %s layer to sweep over: add one in the Model view",
-                         kind == 4 ? "Dropout" : "Conv2D");
-          return NULL;
+        case SWEEP_BATCHNORM:
+          /* "On" is the model as it is, so it must have some. */
+          found = i == 0 ? arch_has (v->arch, &ll_layer_batch_normalization)
+                         : arch_remove_all (v->arch, &ll_layer_batch_normalization);
+          v->label = g_strdup (i == 0 ? "batch norm on" : "batch norm off");
+          break;
+        case SWEEP_GAP:
+          found = arch_swap_flatten (v->arch, i == 0 ? &ll_layer_flatten
+                                                     : &ll_layer_global_average_pooling2d);
+          v->label = g_strdup (i == 0 ? "Flatten" : "GlobalAveragePooling2D");
+          break;
+        case SWEEP_SCHEDULE:
+          /* Each variant alone: the document's own schedule and plateau
+           * reductions would blur the comparison. */
+          v->config.schedule.kind = LL_SCHEDULE_CONSTANT;
+          v->config.reduce_lr.enabled = FALSE;
+          if (i == 1)
+            {
+              v->config.schedule.kind = LL_SCHEDULE_STEP;
+              v->config.schedule.factor = 0.5;
+              v->config.schedule.step_epochs = 2;
+            }
+          else if (i == 2)
+            {
+              ensure_validation (&v->config);
+              v->config.reduce_lr.enabled = TRUE;
+              v->config.reduce_lr.monitor = LL_MONITOR_VAL_LOSS;
+              v->config.reduce_lr.factor = 0.2;
+              v->config.reduce_lr.patience = 1;
+            }
+          v->label = g_strdup (i == 0 ? "constant lr" : i == 1 ? "lr ×0.5 every 2 epochs"
+                                                      : "ReduceLROnPlateau ×0.2, patience 1");
+          break;
+        case SWEEP_REGULARIZER:
+          found = arch_set_all (v->arch, &ll_layer_dense, NULL, "kernel_regularizer", 0,
+                                penalties[i], error);
+          v->label = g_strdup_printf ("%s %s", penalties[i], i == 0 ? "regularizer" : "(0.01)");
+          break;
+        default: /* SWEEP_EARLY_STOP */
+          ensure_validation (&v->config);
+          v->config.early_stopping.enabled = i == 1;
+          v->config.early_stopping.monitor = LL_MONITOR_VAL_LOSS;
+          v->config.early_stopping.patience = 2;
+          v->config.early_stopping.restore_best_weights = TRUE;
+          v->label = g_strdup (i == 0 ? "no early stopping" : "EarlyStopping patience 2");
+          break;
         }
       if (error != NULL && *error != NULL)
         return NULL;
+      if (!found)
+        {
+          g_set_error_literal (error, LL_ERROR, LL_ERROR_INVALID,
+                               missing[kind] != NULL ? missing[kind] : "This model cannot take this sweep");
+          return NULL;
+        }
       {
         int bad = -1;
         g_autoptr(GError) local = NULL;
@@ -1903,6 +2073,17 @@ on_chart_page_changed (LlTrainView *self)
     gtk_stack_page_set_needs_attention (self->test_page, FALSE);
 }
 
+/* Presentation mode's larger text needs wider settings, or the rows wrap.
+ * The paned is the bin's own child, not a template child: those are
+ * unparented by gtk_widget_dispose_template(), and AdwBin would then
+ * unparent it a second time. */
+static void
+apply_presentation (GtkWidget *widget)
+{
+  gtk_paned_set_position (GTK_PANED (adw_bin_get_child (ADW_BIN (widget))),
+                          ll_presentation_scale (widget) > 1.0 ? 500 : 380);
+}
+
 static void
 ll_train_view_init (LlTrainView *self)
 {
@@ -1918,10 +2099,25 @@ ll_train_view_init (LlTrainView *self)
     self->settings = g_settings_new (APP_ID);
 
   gtk_widget_init_template (GTK_WIDGET (self));
+  ll_presentation_watch (GTK_WIDGET (self), apply_presentation);
   build_settings (self);
   {
-    g_autoptr(GtkStringList) sweeps = gtk_string_list_new ((const char *const *) sweep_titles);
-    gtk_drop_down_set_model (self->sweep_drop, G_LIST_MODEL (sweeps));
+    g_autoptr(GtkStringList) titles = gtk_string_list_new (NULL);
+
+    for (guint i = 0; i < N_SWEEPS; i++)
+      gtk_string_list_append (titles, sweeps[i].title);
+    gtk_drop_down_set_model (self->sweep_drop, G_LIST_MODEL (titles));
+  }
+  {
+    GtkWidget *empty = gtk_label_new (_("No runs yet: press Start, or run a sweep to train one run per value"));
+
+    gtk_label_set_wrap (GTK_LABEL (empty), TRUE);
+    gtk_widget_set_margin_top (empty, 12);
+    gtk_widget_set_margin_bottom (empty, 12);
+    gtk_widget_set_margin_start (empty, 12);
+    gtk_widget_set_margin_end (empty, 12);
+    gtk_widget_add_css_class (empty, "dim-label");
+    gtk_list_box_set_placeholder (self->runs_box, empty);
   }
   /* The environment wins, for scripted demos and tests; the folder chosen
    * last is remembered otherwise. */

@@ -3,6 +3,9 @@
  * window state kept in GSettings. */
 #include "ll-window.h"
 
+#include <epoxy/gl.h>
+#include <string.h>
+
 #include "ll-data-view.h"
 #include "ll-draw-view.h"
 #include "ll-export-c.h"
@@ -69,6 +72,55 @@ ll_presentation_scale (GtkWidget *widget)
   if (root != NULL && LL_IS_WINDOW (root) && LL_WINDOW (root)->presentation)
     return PRESENTATION_LINE_SCALE;
   return 1.0;
+}
+
+/* GTK draws with OpenGL when it can.  Where OpenGL itself is drawn by the
+ * CPU (Mesa's llvmpipe: machines and VMs without a GPU driver, Xvfb), that
+ * costs more than GTK's Cairo renderer for views like ours, all Cairo
+ * drawings and images: with GL on llvmpipe, 27 % of the Train view's
+ * frames took over 33 ms while the MNIST CNN trained, 2 % with Cairo, and
+ * training in the window ran at about 60 % of headless speed instead of
+ * 87 % (tests/bench-train-ui, 2 cores).  A GSK_RENDERER the user set wins. */
+void
+ll_choose_renderer (GdkDisplay *display)
+{
+  g_autoptr(GdkGLContext) context = NULL;
+  const char *name;
+
+  if (display == NULL || g_getenv ("GSK_RENDERER") != NULL)
+    return;
+  context = gdk_display_create_gl_context (display, NULL);
+  if (context == NULL || !gdk_gl_context_realize (context, NULL))
+    return;                     /* no OpenGL: GTK uses Cairo by itself */
+  gdk_gl_context_make_current (context);
+  name = (const char *) glGetString (GL_RENDERER);
+  if (name != NULL && (strstr (name, "llvmpipe") != NULL || strstr (name, "softpipe") != NULL
+                       || strstr (name, "SWR") != NULL))
+    g_setenv ("GSK_RENDERER", "cairo", FALSE);
+  gdk_gl_context_clear_current ();
+}
+
+typedef void (*PresentationFunc) (GtkWidget *widget);
+
+static void
+on_watch_map (GtkWidget *widget, gpointer apply)
+{
+  GtkRoot *root = gtk_widget_get_root (widget);
+
+  if (LL_IS_WINDOW (root) && g_object_get_data (G_OBJECT (widget), "ll-presentation-window") != root)
+    {
+      g_signal_connect_object (root, "notify::presentation", G_CALLBACK (apply), widget,
+                               G_CONNECT_SWAPPED);
+      g_object_set_data (G_OBJECT (widget), "ll-presentation-window", root);
+    }
+  ((PresentationFunc) apply) (widget);
+}
+
+void
+ll_presentation_watch (GtkWidget *widget, void (*apply) (GtkWidget *widget))
+{
+  g_return_if_fail (GTK_IS_WIDGET (widget));
+  g_signal_connect (widget, "map", G_CALLBACK (on_watch_map), (gpointer) apply);
 }
 
 static void

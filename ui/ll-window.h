@@ -43,5 +43,11 @@ gboolean    ll_window_get_presentation (LlWindow *self);
 /* For plot widgets: 1.0, or the line-width factor in presentation mode.
  * The window redraws every widget when the mode changes. */
 double      ll_presentation_scale      (GtkWidget *widget);
+/* Before the first window: Cairo rather than OpenGL when OpenGL is drawn
+ * in software.  Sets GSK_RENDERER unless the user did. */
+void        ll_choose_renderer         (GdkDisplay *display);
+/* Calls apply (widget) each time the widget is mapped and whenever its
+ * window enters or leaves presentation mode: for sizes set in code. */
+void        ll_presentation_watch      (GtkWidget *widget, void (*apply) (GtkWidget *widget));
 
 G_END_DECLS
