@@ -4,15 +4,14 @@
  *   layerlab datasets --download NAME [--base-url URL]
  *   layerlab datasets --import DIR --size 28x28x1 --output DIR2 [--test-fraction F] [--seed N]
  *
- * --import reads one sub-folder per class of PNG/JPEG pictures (decoded
- * with gdk-pixbuf) and writes files that train/eval read with --data-dir. */
+ * --import reads one sub-folder per class of PNG/JPEG pictures and writes
+ * files that train/eval read with --data-dir (ui/ll-import-folder.c, which
+ * the Data view's Import Folder… shares). */
 #include "ll-cli-private.h"
 
 #include "ll-dataset.h"
-#include "ll-dataset-import.h"
 #include "ll-download.h"
-
-#include <gdk-pixbuf/gdk-pixbuf.h>
+#include "ll-import-folder.h"
 #include "ll-types.h"
 
 #include <glib-unix.h>
@@ -103,40 +102,12 @@ download (const char *name, const char *base_url)
 }
 
 static int
-compare_names (gconstpointer a, gconstpointer b)
-{
-  return g_utf8_collate (*(const char *const *) a, *(const char *const *) b);
-}
-
-static GPtrArray *
-sorted_entries (const char *dir, gboolean want_dirs, GError **error)
-{
-  g_autoptr(GDir) d = g_dir_open (dir, 0, error);
-  GPtrArray *names;
-  const char *name;
-
-  if (d == NULL)
-    return NULL;
-  names = g_ptr_array_new_with_free_func (g_free);
-  while ((name = g_dir_read_name (d)) != NULL)
-    {
-      g_autofree char *path = g_build_filename (dir, name, NULL);
-      if (name[0] != '.' && g_file_test (path, G_FILE_TEST_IS_DIR) == want_dirs)
-        g_ptr_array_add (names, g_strdup (name));
-    }
-  g_ptr_array_sort (names, compare_names);
-  return names;
-}
-
-static int
 import_folder (const char *dir, const char *size, const char *output, double fraction, int seed)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) classes = NULL;
-  g_autoptr(GPtrArray) pixbufs = g_ptr_array_new_with_free_func (g_object_unref);
-  g_autoptr(GArray) images = g_array_new (FALSE, TRUE, sizeof (LlImportImage));
-  g_autoptr(LlDataset) ds = NULL, train = NULL, test = NULL;
-  int h = 0, w = 0, c = 0, skipped = 0;
+  LlImportReport report = { 0 };
+  int h = 0, w = 0, c = 0, status = 0;
+  gboolean ok;
 
   if (size == NULL || sscanf (size, "%dx%dx%d", &h, &w, &c) != 3)
     {
@@ -148,58 +119,30 @@ import_folder (const char *dir, const char *size, const char *output, double fra
       fprintf (stderr, "layerlab datasets: give --output DIR, the folder to write the data set into\n");
       return 2;
     }
-  if (!(classes = sorted_entries (dir, TRUE, &error)))
-    goto fail;
-  g_ptr_array_add (classes, NULL);
-  for (guint k = 0; k + 1 < classes->len; k++)
+  ok = ll_import_folder (dir, h, w, c, fraction, (guint64) seed, output, NULL, NULL, NULL,
+                         &report, &error);
+  for (guint i = 0; report.skipped != NULL && i < report.skipped->len; i++)
     {
-      g_autofree char *sub = g_build_filename (dir, classes->pdata[k], NULL);
-      g_autoptr(GPtrArray) files = sorted_entries (sub, FALSE, &error);
-
-      if (files == NULL)
-        goto fail;
-      for (guint i = 0; i < files->len; i++)
-        {
-          g_autofree char *path = g_build_filename (sub, files->pdata[i], NULL);
-          g_autoptr(GError) err = NULL;
-          GdkPixbuf *raw = gdk_pixbuf_new_from_file (path, &err);
-          GdkPixbuf *pb;
-          LlImportImage im;
-
-          if (raw == NULL)
-            {
-              fprintf (stderr, "  skipped %s: %s\n", path, err->message);
-              skipped++;
-              continue;
-            }
-          pb = gdk_pixbuf_get_has_alpha (raw) ? g_object_ref (raw) : gdk_pixbuf_add_alpha (raw, FALSE, 0, 0, 0);
-          g_object_unref (raw);
-          g_ptr_array_add (pixbufs, pb);
-          im.rgba = gdk_pixbuf_read_pixels (pb);
-          im.width = gdk_pixbuf_get_width (pb);
-          im.height = gdk_pixbuf_get_height (pb);
-          im.stride = gdk_pixbuf_get_rowstride (pb);
-          im.label = (int) k;
-          g_array_append_val (images, im);
-        }
+      const LlImportSkip *skip = g_ptr_array_index (report.skipped, i);
+      fprintf (stderr, "  skipped %s: %s\n", skip->path, skip->reason);
     }
-  if (!(ds = ll_dataset_import ((LlImportImage *) images->data, (int) images->len,
-                                (const char *const *) classes->pdata, h, w, c, &error))
-      || !ll_dataset_split (ds, fraction, (guint64) seed, &train, &test, &error)
-      || !ll_dataset_write_dir (train, test, output, &error))
-    goto fail;
-  printf ("Imported %d pictures in %d classes (", ds->n, ds->n_classes);
-  for (int k = 0; k < ds->n_classes; k++)
-    printf ("%s%s", k ? ", " : "", ds->class_names[k]);
-  printf ("), %d skipped, as %d×%d×%d: %d for training, %d for testing, into %s\n",
-          skipped, h, w, c, train->n, test->n, output);
-  printf ("Use it: layerlab train --data-dir %s (with --dataset %s)\n", output,
-          c == 1 ? "mnist" : "cifar10");
-  return 0;
-
-fail:
-  fprintf (stderr, "layerlab datasets: %s\n", error->message);
-  return 1;
+  if (!ok)
+    {
+      fprintf (stderr, "layerlab datasets: %s\n", error->message);
+      status = 1;
+    }
+  else
+    {
+      printf ("Imported %d pictures in %d classes (", report.n_images, report.n_classes);
+      for (int k = 0; k < report.n_classes; k++)
+        printf ("%s%s", k ? ", " : "", report.class_names[k]);
+      printf ("), %u skipped, as %d×%d×%d: %d for training, %d for testing, into %s\n",
+              report.skipped->len, h, w, c, report.n_train, report.n_test, output);
+      printf ("Use it: layerlab train --data-dir %s (with --dataset %s)\n", output,
+              c == 1 ? "mnist" : "cifar10");
+    }
+  ll_import_report_clear (&report);
+  return status;
 }
 
 int

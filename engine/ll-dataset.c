@@ -914,6 +914,28 @@ set_not_found (const KnownSet *set, GPtrArray *dirs, gboolean test, GError **err
   g_set_error_literal (error, LL_ERROR, LL_ERROR_NOT_FOUND, msg->str);
 }
 
+/* A folder written by ll_dataset_write_dir (a user's own pictures) names
+ * its classes in classes.txt, one a line: they replace the first names.
+ * A missing or unreadable list leaves the data set's own names. */
+static void
+name_imported_classes (LlDataset *ds, const char *dir)
+{
+  g_autofree char *path = g_build_filename (dir, "classes.txt", NULL);
+  g_autofree char *text = NULL;
+  g_auto(GStrv) lines = NULL;
+  gsize len = 0;
+
+  if (!g_file_get_contents (path, &text, &len, NULL) || len > 4096 || !g_utf8_validate (text, (gssize) len, NULL))
+    return;
+  lines = g_strsplit (g_strchomp (text), "\n", -1);
+  for (int k = 0; lines[k] != NULL && k < ds->n_classes; k++)
+    if (*g_strstrip (lines[k]) != '\0')
+      {
+        g_free (ds->class_names[k]);
+        ds->class_names[k] = g_strdup (lines[k]);
+      }
+}
+
 LlDataset *
 ll_dataset_load_named (const char *name, const char *data_dir, gboolean test, GError **error)
 {
@@ -951,6 +973,7 @@ ll_dataset_load_named (const char *name, const char *data_dir, gboolean test, GE
       ds->name = g_strdup (set->name);
       g_strfreev (ds->class_names);
       ds->class_names = g_strdupv ((char **) set->class_names);
+      name_imported_classes (ds, dirs->pdata[i]);
       return ds;
     }
 

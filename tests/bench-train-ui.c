@@ -189,22 +189,6 @@ write_idx (const char *dir, const char *images, const char *labels, const LlData
     g_error ("could not write the data set: %s", error->message);
 }
 
-static void
-rm_rf (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-      if (g_file_test (child, G_FILE_TEST_IS_DIR))
-        rm_rf (child);
-      else
-        g_unlink (child);
-    }
-  g_rmdir (path);
-}
 
 static void
 spin (double seconds)
@@ -348,8 +332,8 @@ main (int argc, char **argv)
   if (!gtk_init_check ())
     {
       printf ("# bench-train-ui needs a display: run it under xvfb-run\n");
-      rm_rf (data_home);
-      rm_rf (data_dir);
+      ll_test_remove_tree (data_home);
+      ll_test_remove_tree (data_dir);
       return 77;   /* skipped */
     }
   /* As main() does: Cairo when OpenGL is drawn in software. */
@@ -474,7 +458,7 @@ main (int argc, char **argv)
   g_array_unref (frames.wall_us);
   g_array_unref (frames.work_us);
   g_array_unref (frames.paint_us);
-  rm_rf (data_home);
-  rm_rf (data_dir);
+  ll_test_remove_tree (data_home);
+  ll_test_remove_tree (data_dir);
   return status;
 }

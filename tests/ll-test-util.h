@@ -17,6 +17,12 @@ LlDataset  *ll_test_mnist (gboolean test, int n_synthetic);
 /* A small synthetic, learnable data set (blobs per class). */
 LlDataset  *ll_test_synthetic (int n, int h, int w, int c, int n_classes, guint64 seed);
 
+/* Deletes a folder and everything in it (symbolic links, not their targets). */
+void        ll_test_remove_tree (const char *path);
+
+/* Number of entries in a folder (0 when it cannot be read). */
+int         ll_test_count_entries (const char *dir);
+
 /* Writes bytes to a new file in a temporary directory; returns its path. */
 char       *ll_test_write_temp (const char *name, const void *data, gsize len);
 

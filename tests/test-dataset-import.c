@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "ll-dataset-import.h"
+#include "ll-test-util.h"
 
 /* A w × h RGBA picture of one colour. */
 static guint8 *
@@ -103,6 +104,7 @@ test_import_engine (void)
   }
   for (int i = 0; i < 30; i++)
     g_free (pix[i]);
+  ll_test_remove_tree (dir);
 }
 
 static void
@@ -169,6 +171,11 @@ test_import_cli (void)
   classes_path = g_build_filename (out, "classes.txt", NULL);
   g_assert_true (g_file_get_contents (classes_path, &classes_text, NULL, NULL));
   g_assert_cmpstr (classes_text, ==, "circle\nsquare\ntriangle\n");
+  /* The loader names the classes from classes.txt, for Train and Inspect. */
+  g_assert_cmpstr (train->class_names[0], ==, "circle");
+  g_assert_cmpstr (test->class_names[2], ==, "triangle");
+  g_assert_cmpstr (train->class_names[3], ==, "3");
+  ll_test_remove_tree (root);
 }
 
 int

@@ -110,25 +110,6 @@ write_in (const char *dir, const char *name, GBytes *bytes)
   g_assert_no_error (error);
 }
 
-static void
-remove_tree (const char *path)
-{
-  GDir *dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  if (dir == NULL)
-    {
-      g_unlink (path);
-      return;
-    }
-  while ((name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-      remove_tree (child);
-    }
-  g_dir_close (dir);
-  g_rmdir (path);
-}
 
 static void
 assert_loaded_matches (const LlDataset *ds, guint32 n, guint32 rows, guint32 cols)
@@ -880,7 +861,7 @@ test_named_data_dir (void)
     g_clear_error (&error);
   }
 
-  remove_tree (root);
+  ll_test_remove_tree (root);
 }
 
 static void
@@ -899,7 +880,7 @@ test_named_user_dir (void)
   assert_loaded_matches (ds, 8, 28, 28);
   where = ll_dataset_locate ("mnist", NULL);
   g_assert_cmpstr (where, ==, dir);
-  remove_tree (dir);
+  ll_test_remove_tree (dir);
 }
 
 static void
@@ -997,6 +978,6 @@ main (int argc, char **argv)
       g_rmdir (dir);
     }
   g_ptr_array_unref (temp_files);
-  remove_tree (data_home);
+  ll_test_remove_tree (data_home);
   return ret;
 }

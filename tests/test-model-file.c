@@ -681,15 +681,6 @@ file_equals (const char *path, GBytes *want)
   return len == g_bytes_get_size (want) && memcmp (data, g_bytes_get_data (want, NULL), len) == 0;
 }
 
-static int
-count_entries (const char *dir)
-{
-  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
-  int n = 0;
-  while (d != NULL && g_dir_read_name (d) != NULL)
-    n++;
-  return n;
-}
 
 static void
 test_atomic_save (void)
@@ -716,7 +707,7 @@ test_atomic_save (void)
   g_assert_nonnull (strstr (error->message, "folder.llmodel"));
   g_clear_error (&error);
   g_assert_true (g_file_test (subdir, G_FILE_TEST_IS_DIR));
-  g_assert_cmpint (count_entries (subdir), ==, 0);
+  g_assert_cmpint (ll_test_count_entries (subdir), ==, 0);
   g_assert_true (file_equals (path, before));
 
   /* A folder that does not exist. */
@@ -759,7 +750,7 @@ test_atomic_save (void)
       g_assert_true (file_equals (path, before));
     }
   /* No temporary files left behind by the failures: the file and the folder. */
-  g_assert_cmpint (count_entries (dir), ==, 2);
+  g_assert_cmpint (ll_test_count_entries (dir), ==, 2);
 
   /* And a successful save replaces the file completely. */
   g_assert_true (ll_model_file_save (second, path, &error));
@@ -768,7 +759,7 @@ test_atomic_save (void)
     g_autoptr(GBytes) after = ll_model_file_to_bytes (second, NULL);
     g_assert_true (file_equals (path, after));
   }
-  g_assert_cmpint (count_entries (dir), ==, 2);
+  g_assert_cmpint (ll_test_count_entries (dir), ==, 2);
 
   g_remove (path);
   g_rmdir (subdir);

@@ -565,22 +565,6 @@ typedef struct {
   LlTrainView *view;
 } ViewFixture;
 
-static void
-rm_rf (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-      if (g_file_test (child, G_FILE_TEST_IS_DIR))
-        rm_rf (child);
-      else
-        g_unlink (child);
-    }
-  g_rmdir (path);
-}
 
 /* A window with the Train view on a tiny model (Flatten, Dense 10) and a
  * data folder holding an "mnist" of n_train synthetic images. */
@@ -637,7 +621,7 @@ view_teardown (ViewFixture *f)
     ;
   g_clear_object (&f->document);
   g_unsetenv ("LAYERLAB_DATA_DIR");
-  rm_rf (f->data_dir);
+  ll_test_remove_tree (f->data_dir);
   g_free (f->data_dir);
 }
 
@@ -1227,6 +1211,6 @@ main (int argc, char **argv)
   g_test_add_func ("/ui/train-view/sweep-architecture", test_view_sweep_architecture);
   g_test_add_func ("/ui/train-view/export-replay", test_view_export_replay);
   status = g_test_run ();
-  rm_rf (data_home);
+  ll_test_remove_tree (data_home);
   return status;
 }

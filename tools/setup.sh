@@ -13,6 +13,7 @@ PACKAGES=(
   libsoup-3.0-dev
   protobuf-c-compiler libprotobuf-c-dev
   python3-onnx python3-opencv   # ONNX export checks (test export-onnx); ~27 MB, <30 s
+  python3-torch                 # the PyTorch export's weights loaded by torch (test export-script), tools/bench-pytorch.py
 )
 
 missing=()

@@ -1,12 +1,26 @@
 /* ll-data-view.c: the Data view (see ll-data-view.h).  Data sets are
  * loaded in a GTask and kept for the session (one per data set and split);
  * the grid shows one page of images at a time so that 60,000 images never
- * become 60,000 textures. */
+ * become 60,000 textures.
+ *
+ * The data-set menu lists the known sets, then the sets imported from
+ * folders of pictures (ll-import-folder.h), which live under
+ * $XDG_DATA_HOME/layerlab/imported and are read from there only. */
 #include "ll-data-view.h"
 
 #include "ll-download.h"
+#include "ll-import-folder.h"
+#include "ll-train-view.h"
+#include "ll-window.h"
+
+#include <string.h>
 
 #define PAGE_SIZE 300
+#define APP_ID "io.github.layerlab.Layerlab"
+/* As `layerlab datasets --import` by default. */
+#define IMPORT_TEST_FRACTION 0.2
+#define IMPORT_SEED 1
+#define IMPORT_MAX_SKIPS_SHOWN 3
 
 typedef struct _SetRow SetRow;
 
@@ -27,6 +41,12 @@ struct _LlDataView
   LlImageGrid *grid;
   GtkExpander *sets_expander;
   GtkListBox *sets_list;
+  GtkButton *import_button;
+  GtkBox *import_box;
+  GtkProgressBar *import_progress;
+  GtkInfoBar *import_bar;
+  GtkLabel *import_label;
+  GtkButton *train_on_button;
 
   GPtrArray *rows;                /* SetRow *, one per downloadable set */
   GCancellable *status_cancellable;
@@ -41,6 +61,17 @@ struct _LlDataView
   gboolean updating;
   char *error_text;
   gboolean expander_chosen;       /* the user opened or closed the list */
+  char *followed;                 /* the document's data set when last followed */
+  GSettings *settings;            /* for data-dir; NULL without the schema */
+
+  GtkStringList *dataset_titles;  /* the menu: known sets, then imported ones */
+  GPtrArray *imported;            /* folders of the imported sets, in menu order */
+  GtkFileChooserNative *chooser;
+  GCancellable *import_cancellable;  /* while importing */
+  char *import_source;            /* the folder being imported, as shown */
+  gboolean import_replaces;       /* its output folder held an earlier import */
+  char *import_dir;               /* the last import's folder, for Train on It */
+  int import_channels;
 };
 
 enum {
@@ -53,19 +84,29 @@ static GParamSpec *properties[N_PROPS];
 
 G_DEFINE_FINAL_TYPE (LlDataView, ll_data_view, ADW_TYPE_BIN)
 
+
+/* The imported set chosen in the menu (its folder), or NULL for a known set. */
 static const char *
-data_dir (void)
+selected_import_dir (LlDataView *self)
 {
-  const char *dir = g_getenv ("LL_DATA_DIR");
-  return dir != NULL ? dir : g_getenv ("LL_SHARED_DATA");
+  guint i = gtk_drop_down_get_selected (self->dataset_dropdown);
+  guint n_known = g_strv_length ((char **) ll_dataset_known_names ());
+
+  if (i == GTK_INVALID_LIST_POSITION || i < n_known || i - n_known >= self->imported->len)
+    return NULL;
+  return g_ptr_array_index (self->imported, i - n_known);
 }
 
+/* The set chosen: a known name, or an imported set's folder. */
 static const char *
 selected_name (LlDataView *self)
 {
   guint i = gtk_drop_down_get_selected (self->dataset_dropdown);
   const char *const *names = ll_dataset_known_names ();
+  const char *dir = selected_import_dir (self);
 
+  if (dir != NULL)
+    return dir;
   return i < g_strv_length ((char **) names) ? names[i] : names[0];
 }
 
@@ -162,12 +203,15 @@ show_dataset (LlDataView *self, LlDataset *ds)
 typedef struct {
   char *name;
   gboolean test;
+  gboolean imported;              /* name is an imported set's folder */
+  char *data_dir;                 /* searched first for a known set */
 } LoadJob;
 
 static void
 load_job_free (LoadJob *job)
 {
   g_free (job->name);
+  g_free (job->data_dir);
   g_free (job);
 }
 
@@ -176,7 +220,8 @@ load_thread (GTask *task, gpointer source, gpointer data, GCancellable *cancella
 {
   LoadJob *job = data;
   GError *error = NULL;
-  LlDataset *ds = ll_dataset_load_named (job->name, data_dir (), job->test, &error);
+  LlDataset *ds = job->imported ? ll_import_folder_load (job->name, job->test, &error)
+                                : ll_dataset_load_named (job->name, job->data_dir, job->test, &error);
 
   if (ds == NULL)
     g_task_return_error (task, error);
@@ -237,6 +282,8 @@ select_dataset (LlDataView *self)
   job = g_new0 (LoadJob, 1);
   job->name = g_strdup (name);
   job->test = test;
+  job->imported = selected_import_dir (self) != NULL;
+  job->data_dir = ll_dup_data_dir (self->settings);
   self->cancellable = g_cancellable_new ();
   task = g_task_new (self, self->cancellable, load_done, NULL);
   g_task_set_task_data (task, job, (GDestroyNotify) load_job_free);
@@ -349,7 +396,7 @@ refresh_status (LlDataView *self)
   g_clear_object (&self->status_cancellable);
   self->status_cancellable = g_cancellable_new ();
   task = g_task_new (self, self->status_cancellable, status_done, NULL);
-  g_task_set_task_data (task, g_strdup (data_dir ()), g_free);
+  g_task_set_task_data (task, ll_dup_data_dir (self->settings), g_free);
   g_task_run_in_thread (task, status_thread);
   g_object_unref (task);
 }
@@ -581,13 +628,360 @@ on_next (LlDataView *self)
   show_page (self);
 }
 
-/* Follows the document's data set, as the Train view uses it. */
+/* Import of a folder of pictures ------------------------------------------- */
+
+/* The menu entry of an imported set, added when new; its position. */
+static guint
+add_imported_entry (LlDataView *self, const char *dir)
+{
+  guint n_known = g_strv_length ((char **) ll_dataset_known_names ());
+  g_autofree char *base = NULL, *shown = NULL, *title = NULL;
+
+  for (guint i = 0; i < self->imported->len; i++)
+    if (g_strcmp0 (g_ptr_array_index (self->imported, i), dir) == 0)
+      return n_known + i;
+  base = g_path_get_basename (dir);
+  shown = g_filename_display_name (base);
+  title = g_strdup_printf ("%s (imported)", shown);
+  g_ptr_array_add (self->imported, g_strdup (dir));
+  self->updating = TRUE;
+  gtk_string_list_append (self->dataset_titles, title);
+  self->updating = FALSE;
+  return n_known + self->imported->len - 1;
+}
+
+/* The model's input as height × width × channels; FALSE with a message
+ * for the user when pictures cannot be imported for it. */
+static gboolean
+model_input (LlDataView *self, int *h, int *w, int *c, char **message)
+{
+  LlShape in;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *shape = NULL;
+
+  *h = *w = *c = 0;
+  if (self->document == NULL || !ll_document_get_layer_shape (self->document, 0, &in))
+    {
+      *message = g_strdup ("The model has no input shape yet: fix its Input layer in the Model "
+                           "view, then import the folder.");
+      return FALSE;
+    }
+  if (in.rank == 3)
+    *h = in.d[0], *w = in.d[1], *c = in.d[2];
+  else if (in.rank == 1 && in.d[0] == 28 * 28)
+    *h = *w = 28, *c = 1;
+  else if (in.rank == 1 && in.d[0] == 32 * 32 * 3)
+    *h = *w = 32, *c = 3;
+  if (*c > 0 && ll_import_folder_check_shape (*h, *w, *c, &error))
+    return TRUE;
+  if (in.rank == 3)
+    shape = g_strdup_printf ("%d×%d×%d", in.d[0], in.d[1], in.d[2]);
+  else
+    shape = ll_shape_to_string (&in);
+  *message = g_strdup_printf ("The model's input is %s: pictures can be imported for an input of "
+                              "H×W×1 (grayscale, as MNIST, e.g. 28×28×1) or 32×32×3 (colour, as "
+                              "CIFAR-10). Change the Input layer in the Model view, or load a "
+                              "preset such as the MNIST CNN, then import again.", shape);
+  return FALSE;
+}
+
+static void
+update_import_tooltip (LlDataView *self)
+{
+  g_autofree char *message = NULL, *text = NULL;
+  int h, w, c;
+
+  if (self->import_button == NULL)
+    return;
+  if (model_input (self, &h, &w, &c, &message))
+    text = g_strdup_printf ("Make a data set of your own pictures: choose a folder with one "
+                            "sub-folder per class (its name is the class name) of PNG or JPEG "
+                            "pictures of any size. They are resized to the current model's input "
+                            "(%d×%d×%d) and split into training and test sets", h, w, c);
+  else
+    text = g_strdup_printf ("Make a data set of your own pictures (one sub-folder per class of PNG "
+                            "or JPEG pictures of any size). %s", message);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->import_button), text);
+}
+
+static void
+update_import_actions (LlDataView *self)
+{
+  gboolean busy = self->import_cancellable != NULL;
+
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "data.import-folder", !busy);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "data.cancel-import", busy);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "data.train-on-import",
+                                 !busy && self->import_dir != NULL);
+  gtk_widget_set_visible (GTK_WIDGET (self->import_box), busy);
+}
+
+static void
+show_import_message (LlDataView *self, GtkMessageType type, const char *text, gboolean can_train)
+{
+  gtk_info_bar_set_message_type (self->import_bar, type);
+  gtk_label_set_text (self->import_label, text);
+  gtk_widget_set_visible (GTK_WIDGET (self->train_on_button), can_train);
+  gtk_info_bar_set_revealed (self->import_bar, TRUE);
+}
+
+static void
+on_import_bar_response (GtkInfoBar *bar, int response, LlDataView *self)
+{
+  if (response == GTK_RESPONSE_CLOSE)
+    gtk_info_bar_set_revealed (bar, FALSE);
+}
+
+/* "square/notes.txt (not a picture)", the path shown from the class folder. */
+static void
+append_skips (GString *text, const LlImportReport *report, const char *source)
+{
+  guint n = report->skipped != NULL ? report->skipped->len : 0;
+
+  if (n == 0)
+    return;
+  g_string_append_printf (text, "\nSkipped %u file%s: ", n, n == 1 ? "" : "s");
+  for (guint i = 0; i < MIN (n, IMPORT_MAX_SKIPS_SHOWN); i++)
+    {
+      const LlImportSkip *skip = g_ptr_array_index (report->skipped, i);
+      g_autofree char *shown = g_filename_display_name (skip->path);
+      const char *rel = shown;
+
+      if (g_str_has_prefix (shown, source) && shown[strlen (source)] == G_DIR_SEPARATOR)
+        rel = shown + strlen (source) + 1;
+      g_string_append_printf (text, "%s%s (%s)", i > 0 ? "; " : "", rel,
+                              skip->unknown_format ? "not a PNG or JPEG picture" : skip->reason);
+    }
+  if (n > IMPORT_MAX_SKIPS_SHOWN)
+    g_string_append_printf (text, "; and %u more", n - IMPORT_MAX_SKIPS_SHOWN);
+  g_string_append_c (text, '.');
+}
+
+static void
+on_import_progress (int done, int total, gpointer user_data)
+{
+  LlDataView *self = user_data;
+  g_autofree char *text = NULL;
+
+  if (self->disposed)
+    return;
+  text = g_strdup_printf ("Reading pictures: %d of %d", done, total);
+  gtk_progress_bar_set_text (self->import_progress, text);
+  gtk_progress_bar_set_fraction (self->import_progress, total > 0 ? (double) done / total : 0);
+}
+
+static void
+on_import_done (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  LlDataView *self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GString) text = g_string_new (NULL);
+  LlImportReport report = { 0 };
+  gboolean ok = ll_import_folder_finish (result, &report, &error);
+  g_autofree char *source_name = NULL;
+
+  if (self->disposed)
+    goto out;
+  g_clear_object (&self->import_cancellable);
+  source_name = g_path_get_basename (self->import_source);
+  if (!ok && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    show_import_message (self, GTK_MESSAGE_INFO, "Import stopped: nothing was written.", FALSE);
+  else if (!ok)
+    {
+      g_string_append_printf (text, "Not imported: %s.", error->message);
+      append_skips (text, &report, self->import_source);
+      g_string_append (text, "\nNothing was written.");
+      show_import_message (self, GTK_MESSAGE_ERROR, text->str, FALSE);
+    }
+  else
+    {
+      g_autofree char *out = g_filename_display_name (report.output_dir);
+      guint pos;
+
+      g_string_append_printf (text, "Imported %d picture%s from “%s” as %d×%d×%d: %d for training, "
+                              "%d for testing.\n%d classes: ", report.n_images,
+                              report.n_images == 1 ? "" : "s", source_name, report.height,
+                              report.width, report.channels, report.n_train, report.n_test,
+                              report.n_classes);
+      for (int k = 0; k < report.n_classes; k++)
+        g_string_append_printf (text, "%s%s %d", k > 0 ? " · " : "", report.class_names[k],
+                                report.class_counts[k]);
+      g_string_append_c (text, '.');
+      append_skips (text, &report, self->import_source);
+      g_string_append_printf (text, "\nSaved in %s%s.", out,
+                              self->import_replaces ? ", replacing the earlier import" : "");
+      g_free (self->import_dir);
+      self->import_dir = g_strdup (report.output_dir);
+      self->import_channels = report.channels;
+      show_import_message (self, GTK_MESSAGE_INFO, text->str, TRUE);
+
+      /* Show it: its training images in the grid. */
+      forget_loaded (self, report.output_dir);
+      pos = add_imported_entry (self, report.output_dir);
+      self->updating = TRUE;
+      gtk_toggle_button_set_active (self->train_button, TRUE);
+      gtk_drop_down_set_selected (self->dataset_dropdown, pos);
+      self->updating = FALSE;
+      select_dataset (self);
+    }
+  update_import_actions (self);
+
+out:
+  ll_import_report_clear (&report);
+  g_object_unref (self);
+}
+
+gboolean
+ll_data_view_import_folder (LlDataView *self, GFile *folder, const char *output_dir)
+{
+  g_autofree char *path = NULL, *message = NULL, *base = NULL, *out = NULL;
+  int h, w, c;
+
+  g_return_val_if_fail (LL_IS_DATA_VIEW (self), FALSE);
+  g_return_val_if_fail (G_IS_FILE (folder), FALSE);
+
+  if (self->import_cancellable != NULL)
+    return FALSE;
+  if (!model_input (self, &h, &w, &c, &message))
+    {
+      show_import_message (self, GTK_MESSAGE_ERROR, message, FALSE);
+      return FALSE;
+    }
+  path = g_file_get_path (folder);
+  if (path == NULL)
+    {
+      show_import_message (self, GTK_MESSAGE_ERROR,
+                           "Only folders on this computer can be imported: copy the pictures "
+                           "into a local folder first.", FALSE);
+      return FALSE;
+    }
+  base = g_path_get_basename (path);
+  if (output_dir != NULL)
+    out = g_strdup (output_dir);
+  else
+    out = ll_import_folder_default_dir (g_strcmp0 (base, G_DIR_SEPARATOR_S) == 0
+                                        || g_strcmp0 (base, ".") == 0 ? "pictures" : base);
+  g_free (self->import_source);
+  self->import_source = g_filename_display_name (path);
+  self->import_replaces = g_file_test (out, G_FILE_TEST_IS_DIR);
+  self->import_cancellable = g_cancellable_new ();
+  gtk_info_bar_set_revealed (self->import_bar, FALSE);
+  gtk_progress_bar_set_fraction (self->import_progress, 0);
+  gtk_progress_bar_set_text (self->import_progress, "Reading the folder…");
+  update_import_actions (self);
+  ll_import_folder_async (path, h, w, c, IMPORT_TEST_FRACTION, IMPORT_SEED, out,
+                          self->import_cancellable, on_import_progress, self,
+                          on_import_done, g_object_ref (self));
+  return TRUE;
+}
+
+static void
+on_chooser_response (GtkNativeDialog *dialog, int response, LlDataView *self)
+{
+  g_autoptr(GFile) folder = NULL;
+
+  if (response == GTK_RESPONSE_ACCEPT)
+    folder = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
+  gtk_native_dialog_destroy (dialog);
+  g_clear_object (&self->chooser);
+  if (folder != NULL)
+    ll_data_view_import_folder (self, folder, NULL);
+}
+
+static void
+action_import_folder (GtkWidget *widget, const char *name, GVariant *param)
+{
+  LlDataView *self = LL_DATA_VIEW (widget);
+  GtkRoot *root = gtk_widget_get_root (widget);
+  g_autofree char *message = NULL;
+  int h, w, c;
+
+  if (self->chooser != NULL || self->import_cancellable != NULL)
+    return;
+  /* Said before a folder is chosen, not after. */
+  if (!model_input (self, &h, &w, &c, &message))
+    {
+      show_import_message (self, GTK_MESSAGE_ERROR, message, FALSE);
+      return;
+    }
+  self->chooser = gtk_file_chooser_native_new ("Import a Folder of Pictures",
+                                               GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
+                                               GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER,
+                                               "_Import", "_Cancel");
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (self->chooser), TRUE);
+  g_signal_connect (self->chooser, "response", G_CALLBACK (on_chooser_response), self);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (self->chooser));
+}
+
+static void
+action_cancel_import (GtkWidget *widget, const char *name, GVariant *param)
+{
+  ll_data_view_cancel_import (LL_DATA_VIEW (widget));
+}
+
+/* The imported folder becomes the Train view's data folder (kept in
+ * GSettings data-dir, as its "Data folder…" does), the document's data set
+ * the one of its format, and the Train view is shown. */
+static void
+action_train_on_import (GtkWidget *widget, const char *name, GVariant *param)
+{
+  LlDataView *self = LL_DATA_VIEW (widget);
+  const char *current = self->document != NULL ? ll_document_get_dataset (self->document) : NULL;
+  const char *set;
+  GtkRoot *root;
+  GtkWidget *train;
+
+  if (self->import_dir == NULL)
+    return;
+  if (self->import_channels == 3)
+    set = "cifar10";
+  else
+    set = g_strcmp0 (current, "fashion-mnist") == 0 ? "fashion-mnist" : "mnist";
+  root = gtk_widget_get_root (widget);
+  train = LL_IS_WINDOW (root) ? ll_window_get_view_widget (LL_WINDOW (root), "train") : NULL;
+  if (LL_IS_TRAIN_VIEW (train))
+    ll_train_view_set_data_dir (LL_TRAIN_VIEW (train), self->import_dir);
+  else if (self->settings != NULL)
+    g_settings_set_string (self->settings, "data-dir", self->import_dir);
+  if (self->document != NULL && g_strcmp0 (current, set) != 0)
+    {
+      /* Not followed here: the imported set stays in the grid. */
+      g_free (self->followed);
+      self->followed = g_strdup (set);
+      ll_document_set_dataset (self->document, set);
+    }
+  gtk_widget_activate_action (widget, "window.show-view", "s", "train");
+}
+
+/* Another data folder may hold other files under the known names. */
+static void
+on_data_dir_changed (LlDataView *self)
+{
+  const char *const *names = ll_dataset_known_names ();
+
+  refresh_status (self);
+  for (int i = 0; names[i] != NULL; i++)
+    forget_loaded (self, names[i]);
+  if (selected_import_dir (self) == NULL
+      && (gtk_widget_get_mapped (GTK_WIDGET (self)) || self->cancellable != NULL))
+    select_dataset (self);
+}
+
+static void update_import_tooltip (LlDataView *self);
+
+/* Follows the document's data set when it changes (not on every edit: an
+ * imported set being browsed stays). */
 static void
 follow_document (LlDataView *self)
 {
   const char *name = self->document != NULL ? ll_document_get_dataset (self->document) : NULL;
   const char *const *names = ll_dataset_known_names ();
 
+  update_import_tooltip (self);
+  if (name == NULL || g_strcmp0 (name, self->followed) == 0)
+    return;
+  g_free (self->followed);
+  self->followed = g_strdup (name);
   for (guint i = 0; name != NULL && names[i] != NULL; i++)
     if (g_strcmp0 (names[i], name) == 0 && gtk_drop_down_get_selected (self->dataset_dropdown) != i)
       {
@@ -641,7 +1035,22 @@ ll_data_view_dispose (GObject *object)
   if (self->cancellable != NULL)
     g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
+  /* The import's callback holds a reference and sees disposed. */
+  if (self->import_cancellable != NULL)
+    g_cancellable_cancel (self->import_cancellable);
+  g_clear_object (&self->import_cancellable);
+  if (self->chooser != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (self->chooser, self);
+      gtk_native_dialog_destroy (GTK_NATIVE_DIALOG (self->chooser));
+      g_clear_object (&self->chooser);
+    }
+  g_clear_object (&self->dataset_titles);
+  if (self->settings != NULL)
+    g_signal_handlers_disconnect_by_data (self->settings, self);
+  g_clear_object (&self->settings);
   gtk_widget_dispose_template (GTK_WIDGET (self), LL_TYPE_DATA_VIEW);
+  self->import_button = NULL;
   self->grid = NULL;
   self->ds = NULL;
   g_clear_pointer (&self->loaded, g_hash_table_unref);
@@ -656,7 +1065,11 @@ ll_data_view_finalize (GObject *object)
 
   g_array_unref (self->filtered);
   g_ptr_array_unref (self->rows);
+  g_ptr_array_unref (self->imported);
   g_free (self->error_text);
+  g_free (self->followed);
+  g_free (self->import_source);
+  g_free (self->import_dir);
   G_OBJECT_CLASS (ll_data_view_parent_class)->finalize (object);
 }
 
@@ -722,6 +1135,16 @@ ll_data_view_class_init (LlDataViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LlDataView, grid);
   gtk_widget_class_bind_template_child (widget_class, LlDataView, sets_expander);
   gtk_widget_class_bind_template_child (widget_class, LlDataView, sets_list);
+  gtk_widget_class_bind_template_child (widget_class, LlDataView, import_button);
+  gtk_widget_class_bind_template_child (widget_class, LlDataView, import_box);
+  gtk_widget_class_bind_template_child (widget_class, LlDataView, import_progress);
+  gtk_widget_class_bind_template_child (widget_class, LlDataView, import_bar);
+  gtk_widget_class_bind_template_child (widget_class, LlDataView, import_label);
+  gtk_widget_class_bind_template_child (widget_class, LlDataView, train_on_button);
+
+  gtk_widget_class_install_action (widget_class, "data.import-folder", NULL, action_import_folder);
+  gtk_widget_class_install_action (widget_class, "data.cancel-import", NULL, action_cancel_import);
+  gtk_widget_class_install_action (widget_class, "data.train-on-import", NULL, action_train_on_import);
 }
 
 static void
@@ -729,6 +1152,18 @@ ll_data_view_init (LlDataView *self)
 {
   const char *const *known = ll_dataset_known_names ();
   GtkStringList *names = gtk_string_list_new (NULL);
+  g_auto(GStrv) imported = NULL;
+  GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
+  g_autoptr(GSettingsSchema) schema = source != NULL
+    ? g_settings_schema_source_lookup (source, APP_ID, TRUE) : NULL;
+
+  /* An older installed schema may lack the key. */
+  if (schema != NULL && g_settings_schema_has_key (schema, "data-dir"))
+    {
+      self->settings = g_settings_new (APP_ID);
+      g_signal_connect_swapped (self->settings, "changed::data-dir",
+                                G_CALLBACK (on_data_dir_changed), self);
+    }
 
   /* The data sets' proper names; the selection stays an index into known. */
   for (int i = 0; known[i] != NULL; i++)
@@ -747,12 +1182,20 @@ ll_data_view_init (LlDataView *self)
   self->loaded = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) ll_dataset_free);
   self->filtered = g_array_new (FALSE, FALSE, sizeof (guint32));
   self->rows = g_ptr_array_new_with_free_func ((GDestroyNotify) set_row_free);
+  self->imported = g_ptr_array_new_with_free_func (g_free);
   build_set_rows (self);
   refresh_status (self);
   self->updating = TRUE;
   gtk_drop_down_set_model (self->dataset_dropdown, G_LIST_MODEL (names));
   self->updating = FALSE;
-  g_object_unref (names);
+  self->dataset_titles = names;
+  /* The sets imported in earlier sessions, after the known ones. */
+  imported = ll_import_folder_list_imported ();
+  for (int i = 0; imported[i] != NULL; i++)
+    add_imported_entry (self, imported[i]);
+  g_signal_connect (self->import_bar, "response", G_CALLBACK (on_import_bar_response), self);
+  update_import_actions (self);
+  update_import_tooltip (self);
 
   g_signal_connect_swapped (self->dataset_dropdown, "notify::selected", G_CALLBACK (on_dataset_changed), self);
   g_signal_connect (self->train_button, "toggled", G_CALLBACK (on_split_toggled), self);
@@ -842,4 +1285,35 @@ ll_data_view_cancel_download (LlDataView *self, const char *name)
   g_return_if_fail (LL_IS_DATA_VIEW (self));
   if ((r = find_row (self, name)) != NULL)
     on_cancel_clicked (r);
+}
+
+gboolean
+ll_data_view_is_importing (LlDataView *self)
+{
+  g_return_val_if_fail (LL_IS_DATA_VIEW (self), FALSE);
+  return self->import_cancellable != NULL;
+}
+
+void
+ll_data_view_cancel_import (LlDataView *self)
+{
+  g_return_if_fail (LL_IS_DATA_VIEW (self));
+  if (self->import_cancellable != NULL)
+    g_cancellable_cancel (self->import_cancellable);
+}
+
+char *
+ll_data_view_dup_import_message (LlDataView *self)
+{
+  g_return_val_if_fail (LL_IS_DATA_VIEW (self), NULL);
+  if (!gtk_info_bar_get_revealed (self->import_bar))
+    return NULL;
+  return g_strdup (gtk_label_get_text (self->import_label));
+}
+
+const char *
+ll_data_view_get_import_dir (LlDataView *self)
+{
+  g_return_val_if_fail (LL_IS_DATA_VIEW (self), NULL);
+  return self->import_dir;
 }

@@ -1,7 +1,10 @@
 /* ll-data-view.h: the Data view: the data sets on this computer (where,
- * size, checksums, download with progress and cancel), and a browsable, zoomable grid of each data
- * set's images with their class names, a class filter, the training/test
- * switch and the number of images per class. */
+ * size, checksums, download with progress and cancel), the import of a
+ * folder of the user's own pictures as a data set, and a browsable,
+ * zoomable grid of each data set's images with their class names, a class
+ * filter, the training/test switch and the number of images per class.
+ * The known sets are searched first where the Train view searches them
+ * ($LAYERLAB_DATA_DIR, else its data folder). */
 #pragma once
 
 #include <adwaita.h>
@@ -32,5 +35,24 @@ char            *ll_data_view_dup_set_summary   (LlDataView *self, const char *n
 gboolean         ll_data_view_download          (LlDataView *self, const char *name,
                                                  const char *base_url);
 void             ll_data_view_cancel_download   (LlDataView *self, const char *name);
+
+/* Import Folder…: folder (one sub-folder per class of PNG/JPEG pictures)
+ * becomes a data set of the document's model input shape, written into
+ * output_dir (NULL: ll_import_folder_default_dir of the folder's name) by
+ * a thread with a progress bar and Cancel.  The outcome shows in a message
+ * (counts, skipped files, or what went wrong: then nothing is written);
+ * an imported set is added to the data-set menu and shown, and Train on It
+ * (data.train-on-import) makes it the Train view's data folder.  The
+ * button calls this with the folder chosen.  FALSE, with the message
+ * shown, when no import started (one running, a model input that cannot
+ * be imported, a folder not on this computer). */
+gboolean         ll_data_view_import_folder      (LlDataView *self, GFile *folder,
+                                                  const char *output_dir);
+gboolean         ll_data_view_is_importing       (LlDataView *self);
+void             ll_data_view_cancel_import      (LlDataView *self);
+/* The import message shown, or NULL when none is. */
+char            *ll_data_view_dup_import_message (LlDataView *self);
+/* The folder of the last successful import, or NULL. */
+const char      *ll_data_view_get_import_dir     (LlDataView *self);
 
 G_END_DECLS

@@ -19,6 +19,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "ll-window.h"
 #include "ll-confusion-matrix.h"
 #include "ll-download.h"
 #include "ll-image-grid.h"
@@ -140,27 +141,6 @@ G_DEFINE_FINAL_TYPE (LlInspectView, ll_inspect_view, ADW_TYPE_BIN)
 
 static void refresh (LlInspectView *self);
 
-/* The folder searched first for test images (the engine then looks in
- * the standard places): LL_DATA_DIR for tests, else as the Train view
- * does, $LAYERLAB_DATA_DIR, else its chosen data folder; LL_SHARED_DATA
- * last, for tests and demos run from the source tree. */
-static char *
-dup_data_dir (LlInspectView *self)
-{
-  const char *dir = g_getenv ("LL_DATA_DIR");
-
-  if (dir == NULL || *dir == '\0')
-    dir = g_getenv ("LAYERLAB_DATA_DIR");
-  if ((dir == NULL || *dir == '\0') && self->settings != NULL)
-    {
-      g_autofree char *saved = g_settings_get_string (self->settings, "data-dir");
-      if (*saved != '\0')
-        return g_steal_pointer (&saved);
-    }
-  if (dir == NULL || *dir == '\0')
-    dir = g_getenv ("LL_SHARED_DATA");
-  return dir != NULL && *dir != '\0' ? g_strdup (dir) : NULL;
-}
 
 static const char *
 class_name (const LlDataset *ds, int cls)
@@ -1470,7 +1450,7 @@ start_load (LlInspectView *self, const char *name)
   self->load_cancellable = g_cancellable_new ();
   job = g_new0 (LoadJob, 1);
   job->name = g_strdup (name);
-  job->dir = dup_data_dir (self);
+  job->dir = ll_dup_data_dir (self->settings);
   task = g_task_new (self, self->load_cancellable, load_done, NULL);
   g_task_set_task_data (task, job, (GDestroyNotify) load_job_free);
   g_task_run_in_thread (task, load_thread);

@@ -2171,6 +2171,13 @@ ll_train_view_get_data_dir (LlTrainView *self)
   return self->data_dir;
 }
 
+void
+ll_train_view_set_data_dir (LlTrainView *self, const char *dir)
+{
+  g_return_if_fail (LL_IS_TRAIN_VIEW (self));
+  set_data_dir (self, dir, FALSE, TRUE);
+}
+
 const char *
 ll_train_view_get_dataset (LlTrainView *self)
 {

@@ -23,6 +23,9 @@ LlTrainingJob *ll_train_view_get_job      (LlTrainView *self);
 LlRunList     *ll_train_view_get_run_list (LlTrainView *self);
 /* The folder searched first, NULL for the standard places only. */
 const char    *ll_train_view_get_data_dir (LlTrainView *self);
+/* Searched first for the data files, as chosen with "Data folder…" (and
+ * kept for the next start). */
+void           ll_train_view_set_data_dir (LlTrainView *self, const char *dir);
 /* The data set a run would use now (the document's, or a fallback found here). */
 const char    *ll_train_view_get_dataset  (LlTrainView *self);
 /* Export → Ticked Run as File, and Replay a Run File (which trains it again). */

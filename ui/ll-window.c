@@ -100,6 +100,24 @@ ll_choose_renderer (GdkDisplay *display)
   gdk_gl_context_clear_current ();
 }
 
+char *
+ll_dup_data_dir (GSettings *settings)
+{
+  const char *dir = g_getenv ("LL_DATA_DIR");
+
+  if (dir == NULL || *dir == '\0')
+    dir = g_getenv ("LAYERLAB_DATA_DIR");
+  if ((dir == NULL || *dir == '\0') && settings != NULL)
+    {
+      g_autofree char *saved = g_settings_get_string (settings, "data-dir");
+      if (*saved != '\0')
+        return g_steal_pointer (&saved);
+    }
+  if (dir == NULL || *dir == '\0')
+    dir = g_getenv ("LL_SHARED_DATA");
+  return dir != NULL && *dir != '\0' ? g_strdup (dir) : NULL;
+}
+
 typedef void (*PresentationFunc) (GtkWidget *widget);
 
 static void

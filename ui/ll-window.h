@@ -43,6 +43,12 @@ gboolean    ll_window_get_presentation (LlWindow *self);
 /* For plot widgets: 1.0, or the line-width factor in presentation mode.
  * The window redraws every widget when the mode changes. */
 double      ll_presentation_scale      (GtkWidget *widget);
+/* The folder searched first for the data sets, the same for every view:
+ * LL_DATA_DIR (tests), else $LAYERLAB_DATA_DIR, else the data folder the
+ * user chose (settings' data-dir; settings may be NULL), else
+ * LL_SHARED_DATA (tests and demos from the source tree).  NULL: only the
+ * standard places. */
+char       *ll_dup_data_dir            (GSettings *settings);
 /* Before the first window: Cairo rather than OpenGL when OpenGL is drawn
  * in software.  Sets GSK_RENDERER unless the user did. */
 void        ll_choose_renderer         (GdkDisplay *display);
