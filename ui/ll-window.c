@@ -78,9 +78,10 @@ ll_presentation_scale (GtkWidget *widget)
  * CPU (Mesa's llvmpipe: machines and VMs without a GPU driver, Xvfb), that
  * costs more than GTK's Cairo renderer for views like ours, all Cairo
  * drawings and images: with GL on llvmpipe, 27 % of the Train view's
- * frames took over 33 ms while the MNIST CNN trained, 2 % with Cairo, and
- * training in the window ran at about 60 % of headless speed instead of
- * 87 % (tests/bench-train-ui, 2 cores).  A GSK_RENDERER the user set wins. */
+ * frames took over 33 ms while the MNIST CNN trained, under 0.5 % with
+ * Cairo, and training in the window ran at 49–67 % of headless speed
+ * instead of 87–94 % (tests/bench-train-ui, 2 cores).  A GSK_RENDERER the
+ * user set wins. */
 void
 ll_choose_renderer (GdkDisplay *display)
 {
