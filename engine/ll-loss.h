@@ -35,7 +35,10 @@ double ll_loss_compute (LlLossKind kind, LlLossInput input,
                         float *grad);
 
 /* Number of rows whose prediction equals the label (argmax; threshold 0.5
- * for a single output unit).  out may be logits or probabilities. */
+ * for a single output unit).  out may be logits or probabilities.  This is
+ * Keras' "accuracy", which picks its metric from the shapes, not the loss:
+ * binary_accuracy for one output unit, else (sparse_)categorical_accuracy,
+ * binary_crossentropy over one-hot rows included (keras compile_utils). */
 int    ll_accuracy_count (int batch, int n_out, const float *out, const gint32 *labels);
 
 G_END_DECLS
