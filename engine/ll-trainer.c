@@ -435,9 +435,9 @@ monitor_value (const LlEpochRecord *r, LlMonitor m)
   switch (m)
     {
     case LL_MONITOR_VAL_LOSS:
-      return isnan (r->val_loss) ? r->loss : r->val_loss;
+      return r->val_loss;
     case LL_MONITOR_VAL_ACCURACY:
-      return isnan (r->val_accuracy) ? r->accuracy : r->val_accuracy;
+      return r->val_accuracy;
     case LL_MONITOR_LOSS:
       return r->loss;
     case LL_MONITOR_ACCURACY:
@@ -445,6 +445,38 @@ monitor_value (const LlEpochRecord *r, LlMonitor m)
     default:
       return r->accuracy;
     }
+}
+
+static gboolean
+monitor_is_val (LlMonitor m)
+{
+  return m == LL_MONITOR_VAL_LOSS || m == LL_MONITOR_VAL_ACCURACY;
+}
+
+/* Keras skips, with a warning in a log, a callback whose val_ metric does
+ * not exist; here that is an error before training, which says what to do. */
+static gboolean
+check_monitors (const LlFitConfig *cfg, gboolean have_val, GError **error)
+{
+  const char *who = NULL;
+  LlMonitor m = LL_MONITOR_LOSS;
+
+  if (have_val)
+    return TRUE;
+  if (cfg->early_stopping.enabled && monitor_is_val (cfg->early_stopping.monitor))
+    who = "EarlyStopping", m = cfg->early_stopping.monitor;
+  else if (cfg->reduce_lr.enabled && monitor_is_val (cfg->reduce_lr.monitor))
+    who = "ReduceLROnPlateau", m = cfg->reduce_lr.monitor;
+  else if (cfg->checkpoint.enabled && cfg->checkpoint.save_best_only
+           && monitor_is_val (cfg->checkpoint.monitor))
+    who = "ModelCheckpoint", m = cfg->checkpoint.monitor;
+  if (who == NULL)
+    return TRUE;
+  g_set_error (error, LL_ERROR, LL_ERROR_INVALID,
+               "%s watches %s, but there is no validation data: set a validation split above 0, "
+               "or let it watch %s instead", who, ll_monitor_names[m],
+               m == LL_MONITOR_VAL_LOSS ? "loss" : "accuracy");
+  return FALSE;
 }
 
 static gboolean
@@ -457,6 +489,8 @@ monitor_is_max (LlMonitor m)
 static gboolean
 improved (LlMonitor m, double current, double best, double min_delta)
 {
+  if (isnan (current))
+    return FALSE;
   if (isnan (best))
     return TRUE;
   return monitor_is_max (m) ? current - min_delta > best : current + min_delta < best;
@@ -530,6 +564,8 @@ ll_trainer_fit (LlTrainer *t, const LlDataset *train, const LlDataset *val,
                    "No training data left after the validation split; lower the split");
       return FALSE;
     }
+  if (!check_monitors (cfg, n_val > 0, error))
+    return FALSE;
 
   ll_gemm_set_threads (cfg->n_threads);
   bs = MIN (cfg->batch_size, n_train);

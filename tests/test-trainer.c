@@ -1050,6 +1050,59 @@ test_request_lr (void)
   ll_trainer_free (r.trainer);
 }
 
+/* A callback watching a val_ metric with no validation data: an error that
+ * says what to do, before any training (Keras would skip the callback). */
+static void
+test_monitor_without_validation (void)
+{
+  g_autoptr(LlDataset) ds = noisy_data ();
+  g_autoptr(LlDataset) val = ll_dataset_slice (ds, 32, 32);
+  struct { const char *who; LlMonitor monitor; } cases[] = {
+    { "EarlyStopping", LL_MONITOR_VAL_LOSS },
+    { "ReduceLROnPlateau", LL_MONITOR_VAL_ACCURACY },
+    { "ModelCheckpoint", LL_MONITOR_VAL_LOSS },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(LlTrainer) t = overfitting_trainer ();
+      LlFitConfig *cfg = ll_trainer_get_config (t);
+      g_autoptr(GError) error = NULL;
+
+      cfg->validation_split = 0;
+      cfg->epochs = 2;
+      if (i == 0)
+        cfg->early_stopping = (LlEarlyStopping) { TRUE, cases[i].monitor, 0, 1, FALSE };
+      else if (i == 1)
+        {
+          cfg->reduce_lr.enabled = TRUE;
+          cfg->reduce_lr.monitor = cases[i].monitor;
+        }
+      else
+        {
+          cfg->checkpoint.enabled = TRUE;
+          cfg->checkpoint.save_best_only = TRUE;
+          cfg->checkpoint.monitor = cases[i].monitor;
+          cfg->checkpoint.path = g_build_filename (g_get_tmp_dir (), "ll-never-written.llmodel", NULL);
+        }
+      g_assert_false (ll_trainer_fit (t, ds, NULL, NULL, NULL, NULL, &error));
+      g_assert_error (error, LL_ERROR, LL_ERROR_INVALID);
+      g_test_message ("%s", error->message);
+      g_assert_nonnull (strstr (error->message, cases[i].who));
+      g_assert_nonnull (strstr (error->message, "validation split"));
+      g_assert_cmpuint (ll_trainer_get_history (t)->len, ==, 0);
+      if (i == 2)
+        g_assert_false (g_file_test (cfg->checkpoint.path, G_FILE_TEST_EXISTS));
+
+      /* With validation data, given or split off, the same settings train. */
+      g_clear_error (&error);
+      fit_ok (t, ds, val);
+      g_assert_cmpuint (ll_trainer_get_history (t)->len, >=, 1);
+      if (i == 2)
+        g_unlink (cfg->checkpoint.path);
+    }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1061,6 +1114,7 @@ main (int argc, char **argv)
   g_test_add_func ("/engine/trainer/cancel", test_cancel);
   g_test_add_func ("/engine/trainer/pause", test_pause);
   g_test_add_func ("/engine/trainer/early-stopping", test_early_stopping);
+  g_test_add_func ("/engine/trainer/monitor-without-validation", test_monitor_without_validation);
   g_test_add_func ("/engine/trainer/reduce-lr-on-plateau", test_reduce_lr);
   g_test_add_func ("/engine/trainer/schedules", test_schedules);
   g_test_add_func ("/engine/trainer/checkpoint", test_checkpoint);
