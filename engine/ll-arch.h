@@ -33,6 +33,11 @@ gboolean     ll_arch_validate   (const LlArch *arch, int *bad_layer, GError **er
 /* Output shape of every layer (n_layers entries), or NULL with an error. */
 LlShape     *ll_arch_infer_shapes (const LlArch *arch, int *bad_layer, GError **error);
 
+/* One layer a line, "Type name=value ...", as the presets are written:
+ * "Input height=28 width=28 channels=1\nFlatten\nDense units=10 activation=softmax".
+ * Unknown types and parameters and out-of-range values are errors. */
+LlArch      *ll_arch_from_text  (const char *text, GError **error);
+
 /* JSON: {"layers": [{"class_name": "Dense", "config": {"units": 128, ...}}, ...]} */
 char        *ll_arch_to_json    (const LlArch *arch);
 LlArch      *ll_arch_from_json  (const char *json, gssize length, GError **error);

@@ -111,51 +111,11 @@ ll_preset_lookup (const char *name)
   return NULL;
 }
 
-static gboolean
-parse_layer_line (const char *line, LlLayerSpec *spec, GError **error)
-{
-  g_auto(GStrv) words = g_strsplit (line, " ", -1);
-  const LlLayerType *type = ll_layer_type_lookup (words[0]);
-
-  if (type == NULL)
-    {
-      g_set_error (error, LL_ERROR, LL_ERROR_INVALID, "Unknown layer type “%s”", words[0]);
-      return FALSE;
-    }
-  ll_layer_spec_init (spec, type);
-  for (int i = 1; words[i] != NULL; i++)
-    {
-      char *eq = strchr (words[i], '=');
-      int p;
-      if (eq == NULL)
-        continue;
-      *eq = '\0';
-      p = ll_layer_param_index (type, words[i]);
-      if (p < 0)
-        {
-          g_set_error (error, LL_ERROR, LL_ERROR_INVALID, "%s has no parameter “%s”",
-                       type->name, words[i]);
-          return FALSE;
-        }
-      if (type->params[p].type == LL_PARAM_CHOICE)
-        {
-          if (!ll_layer_spec_set_choice (spec, words[i], eq + 1, error))
-            return FALSE;
-        }
-      else if (type->params[p].type == LL_PARAM_BOOL)
-        spec->v[p] = g_strcmp0 (eq + 1, "true") == 0;
-      else if (!ll_layer_spec_set (spec, words[i], g_ascii_strtod (eq + 1, NULL), error))
-        return FALSE;
-    }
-  return TRUE;
-}
-
 LlArch *
 ll_preset_build (const char *name, LlFitConfig *cfg, GError **error)
 {
   const Preset *preset = NULL;
-  g_autoptr(LlArch) arch = ll_arch_new ();
-  g_auto(GStrv) lines = NULL;
+  g_autoptr(LlArch) arch = NULL;
 
   for (gsize i = 0; i < G_N_ELEMENTS (presets); i++)
     if (g_strcmp0 (presets[i].info.name, name) == 0)
@@ -170,16 +130,8 @@ ll_preset_build (const char *name, LlFitConfig *cfg, GError **error)
       g_string_free (names, TRUE);
       return NULL;
     }
-  lines = g_strsplit (preset->layers, "\n", -1);
-  for (int i = 0; lines[i] != NULL; i++)
-    {
-      LlLayerSpec spec;
-      if (lines[i][0] == '\0')
-        continue;
-      if (!parse_layer_line (lines[i], &spec, error))
-        return NULL;
-      ll_arch_append (arch, &spec);
-    }
+  if (!(arch = ll_arch_from_text (preset->layers, error)))
+    return NULL;
   if (cfg != NULL)
     {
       LlOptimKind kind = LL_OPTIM_ADAM;

@@ -139,3 +139,13 @@ ll_test_count_entries (const char *dir)
     n++;
   return n;
 }
+
+LlArch *
+ll_test_arch (const char *text)
+{
+  g_autoptr(GError) error = NULL;
+  LlArch *arch = ll_arch_from_text (text, &error);
+
+  g_assert_no_error (error);
+  return arch;
+}

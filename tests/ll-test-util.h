@@ -2,6 +2,7 @@
 #pragma once
 
 #include <glib.h>
+#include "ll-arch.h"
 #include "ll-dataset.h"
 
 G_BEGIN_DECLS
@@ -19,6 +20,9 @@ LlDataset  *ll_test_synthetic (int n, int h, int w, int c, int n_classes, guint6
 
 /* Deletes a folder and everything in it (symbolic links, not their targets). */
 void        ll_test_remove_tree (const char *path);
+
+/* ll_arch_from_text, failing the test on an error. */
+LlArch     *ll_test_arch (const char *text);
 
 /* Number of entries in a folder (0 when it cannot be read). */
 int         ll_test_count_entries (const char *dir);

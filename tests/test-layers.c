@@ -7,49 +7,6 @@
 #include "ll-model.h"
 #include "ll-test-util.h"
 
-/* Builds an architecture from lines "Type key=value ...", as the presets
- * are written; every value goes through ll_layer_spec_set(_choice). */
-static LlArch *
-arch_parse (const char *text)
-{
-  LlArch *arch = ll_arch_new ();
-  g_auto(GStrv) lines = g_strsplit (text, "\n", -1);
-
-  for (int i = 0; lines[i] != NULL; i++)
-    {
-      g_auto(GStrv) words = NULL;
-      const LlLayerType *type;
-      LlLayerSpec spec;
-
-      if (lines[i][0] == '\0')
-        continue;
-      words = g_strsplit (lines[i], " ", -1);
-      type = ll_layer_type_lookup (words[0]);
-      if (type == NULL)
-        g_error ("unknown layer type %s", words[0]);
-      ll_layer_spec_init (&spec, type);
-      for (int w = 1; words[w] != NULL; w++)
-        {
-          g_autoptr(GError) error = NULL;
-          char *eq = strchr (words[w], '=');
-          int p;
-          g_assert_nonnull (eq);
-          *eq = '\0';
-          p = ll_layer_param_index (type, words[w]);
-          g_assert_cmpint (p, >=, 0);
-          if (type->params[p].type == LL_PARAM_CHOICE)
-            ll_layer_spec_set_choice (&spec, words[w], eq + 1, &error);
-          else if (type->params[p].type == LL_PARAM_BOOL)
-            ll_layer_spec_set (&spec, words[w], strcmp (eq + 1, "true") == 0, &error);
-          else
-            ll_layer_spec_set (&spec, words[w], g_ascii_strtod (eq + 1, NULL), &error);
-          g_assert_no_error (error);
-        }
-      ll_arch_append (arch, &spec);
-    }
-  return arch;
-}
-
 typedef struct {
   const char *path;
   const char *layers;
@@ -149,7 +106,7 @@ test_grad (gconstpointer data)
 {
   const GradCase *c = data;
   g_autoptr(GError) error = NULL;
-  g_autoptr(LlArch) arch = arch_parse (c->layers);
+  g_autoptr(LlArch) arch = ll_test_arch (c->layers);
   g_autoptr(LlModel) model = ll_model_new (arch, &error);
   LlShape in;
   int n_out, n_in, n_checked = 0, n_skipped = 0;
@@ -262,7 +219,7 @@ test_dropout (void)
 {
   enum { N = 50, B = 40 };
   g_autoptr(GError) error = NULL;
-  g_autoptr(LlArch) arch = arch_parse ("Input height=1 width=50 channels=1\nFlatten\n"
+  g_autoptr(LlArch) arch = ll_test_arch ("Input height=1 width=50 channels=1\nFlatten\n"
                                        "Dense units=50 activation=linear\nDropout rate=0.3\n"
                                        "Dense units=3 activation=softmax\n");
   g_autoptr(LlModel) model = ll_model_new (arch, &error);
@@ -356,7 +313,7 @@ test_regularizer_value (void)
       g_autofree char *text = g_strdup_printf (IN_2x3 "Dense units=4 activation=tanh "
                                                "kernel_regularizer=%s l1=%g l2=%g\n" OUT_SOFTMAX,
                                                cases[c].reg, cases[c].l1_set, cases[c].l2_set);
-      g_autoptr(LlArch) arch = arch_parse (text);
+      g_autoptr(LlArch) arch = ll_test_arch (text);
       g_autoptr(LlModel) model = ll_model_new (arch, NULL);
       LlWeightView views[LL_MAX_WEIGHTS];
       double s1 = 0.0, s2 = 0.0, expected, step, data;
@@ -406,7 +363,7 @@ test_fused_loss (void)
       g_autofree char *text = g_strdup_printf ("Input height=1 width=1 channels=1\nFlatten\n"
                                                "Dense units=%d activation=%s\n",
                                                cases[c].units, cases[c].act);
-      g_autoptr(LlArch) arch = arch_parse (text);
+      g_autoptr(LlArch) arch = ll_test_arch (text);
       g_autoptr(LlModel) model = ll_model_new (arch, NULL);
       LlWeightView views[LL_MAX_WEIGHTS];
       float x = 1.0f;

@@ -12,48 +12,6 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
-/* "Type key=value ..." per line, as the presets are written. */
-static LlArch *
-arch_from_lines (const char *text)
-{
-  g_autoptr(LlArch) arch = ll_arch_new ();
-  g_auto(GStrv) lines = g_strsplit (text, "\n", -1);
-
-  for (int i = 0; lines[i] != NULL; i++)
-    {
-      g_auto(GStrv) words = NULL;
-      const LlLayerType *type;
-      LlLayerSpec spec;
-
-      if (lines[i][0] == '\0')
-        continue;
-      words = g_strsplit (lines[i], " ", -1);
-      type = ll_layer_type_lookup (words[0]);
-      g_assert_nonnull (type);
-      ll_layer_spec_init (&spec, type);
-      for (int k = 1; words[k] != NULL; k++)
-        {
-          g_autoptr(GError) error = NULL;
-          char *eq = strchr (words[k], '=');
-          int p;
-
-          g_assert_nonnull (eq);
-          *eq = '\0';
-          p = ll_layer_param_index (type, words[k]);
-          g_assert_cmpint (p, >=, 0);
-          if (type->params[p].type == LL_PARAM_CHOICE)
-            ll_layer_spec_set_choice (&spec, words[k], eq + 1, &error);
-          else if (type->params[p].type == LL_PARAM_BOOL)
-            spec.v[p] = g_strcmp0 (eq + 1, "true") == 0;
-          else
-            ll_layer_spec_set (&spec, words[k], g_ascii_strtod (eq + 1, NULL), &error);
-          g_assert_no_error (error);
-        }
-      ll_arch_append (arch, &spec);
-    }
-  return g_steal_pointer (&arch);
-}
-
 /* A small model with non-trainable state (batch-norm moving statistics)
  * and no dropout, so that training does not depend on the rng. */
 #define SMALL_ARCH \
@@ -64,7 +22,7 @@ static LlTrainer *
 small_trainer (gboolean shuffle)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(LlArch) arch = arch_from_lines (SMALL_ARCH);
+  g_autoptr(LlArch) arch = ll_test_arch (SMALL_ARCH);
   LlModel *model = ll_model_new (arch, &error);
   LlFitConfig cfg;
   LlTrainer *t;

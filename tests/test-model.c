@@ -9,47 +9,6 @@
 #include "ll-trainer.h"
 #include "ll-test-util.h"
 
-static LlArch *
-arch_parse (const char *text)
-{
-  LlArch *arch = ll_arch_new ();
-  g_auto(GStrv) lines = g_strsplit (text, "\n", -1);
-
-  for (int i = 0; lines[i] != NULL; i++)
-    {
-      g_auto(GStrv) words = NULL;
-      const LlLayerType *type;
-      LlLayerSpec spec;
-
-      if (lines[i][0] == '\0')
-        continue;
-      words = g_strsplit (lines[i], " ", -1);
-      type = ll_layer_type_lookup (words[0]);
-      if (type == NULL)
-        g_error ("unknown layer type %s", words[0]);
-      ll_layer_spec_init (&spec, type);
-      for (int w = 1; words[w] != NULL; w++)
-        {
-          g_autoptr(GError) error = NULL;
-          char *eq = strchr (words[w], '=');
-          int p;
-          g_assert_nonnull (eq);
-          *eq = '\0';
-          p = ll_layer_param_index (type, words[w]);
-          g_assert_cmpint (p, >=, 0);
-          if (type->params[p].type == LL_PARAM_CHOICE)
-            ll_layer_spec_set_choice (&spec, words[w], eq + 1, &error);
-          else if (type->params[p].type == LL_PARAM_BOOL)
-            ll_layer_spec_set (&spec, words[w], strcmp (eq + 1, "true") == 0, &error);
-          else
-            ll_layer_spec_set (&spec, words[w], g_ascii_strtod (eq + 1, NULL), &error);
-          g_assert_no_error (error);
-        }
-      ll_arch_append (arch, &spec);
-    }
-  return arch;
-}
-
 static LlModel *
 preset_model (const char *name)
 {
@@ -139,7 +98,7 @@ test_layer_params (void)
   }
   /* Conv2D(3 filters, 5×5) on 28×28×1: 24×24×3 and 5·5·1·3 + 3 = 78. */
   {
-    g_autoptr(LlArch) arch = arch_parse ("Input height=28 width=28 channels=1\n"
+    g_autoptr(LlArch) arch = ll_test_arch ("Input height=28 width=28 channels=1\n"
                                          "Conv2D filters=3 kernel_size=5\nFlatten\n"
                                          "Dense units=10 activation=softmax\n");
     g_autoptr(LlModel) model = ll_model_new (arch, &error);
@@ -155,7 +114,7 @@ test_layer_params (void)
   }
   /* BatchNormalization: gamma, beta trainable; moving mean and variance not. */
   {
-    g_autoptr(LlArch) arch = arch_parse ("Input height=4 width=4 channels=5\n"
+    g_autoptr(LlArch) arch = ll_test_arch ("Input height=4 width=4 channels=5\n"
                                          "BatchNormalization\nFlatten\n"
                                          "Dense units=2 activation=softmax\n");
     g_autoptr(LlModel) model = ll_model_new (arch, &error);
@@ -216,7 +175,7 @@ test_summary (void)
 static void
 test_layer_names (void)
 {
-  g_autoptr(LlArch) arch = arch_parse ("Input height=28 width=28 channels=1\n"
+  g_autoptr(LlArch) arch = ll_test_arch ("Input height=28 width=28 channels=1\n"
                                        "Conv2D filters=4\nMaxPooling2D\nConv2D filters=4\n"
                                        "BatchNormalization\nGlobalAveragePooling2D\n"
                                        "Dense units=10\nDense units=10 activation=softmax\n");
@@ -313,7 +272,7 @@ test_json_round_trip (void)
    * notices a change. */
   {
     g_autoptr(GError) error = NULL;
-    g_autoptr(LlArch) arch = arch_parse ("Input height=20 width=30 channels=3\nFlatten\n"
+    g_autoptr(LlArch) arch = ll_test_arch ("Input height=20 width=30 channels=3\nFlatten\n"
                                          "Dense units=7 activation=tanh use_bias=false "
                                          "kernel_initializer=lecun_normal kernel_regularizer=l1_l2 "
                                          "l1=0.125 l2=0.0003\nDropout rate=0.35\n"
@@ -405,7 +364,7 @@ test_validate (void)
 
   for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
     {
-      g_autoptr(LlArch) arch = arch_parse (cases[i].layers);
+      g_autoptr(LlArch) arch = ll_test_arch (cases[i].layers);
       g_autoptr(GError) error = NULL;
       g_autoptr(GError) error2 = NULL;
       int bad = -7;
@@ -424,7 +383,7 @@ test_validate (void)
 
   /* A valid stack: bad_layer −1, and every layer's shape. */
   {
-    g_autoptr(LlArch) arch = arch_parse ("Input height=28 width=28 channels=1\n"
+    g_autoptr(LlArch) arch = ll_test_arch ("Input height=28 width=28 channels=1\n"
                                          "Conv2D filters=8 kernel_size=3 padding=same\n"
                                          "MaxPooling2D pool_size=2\nFlatten\nDense units=10 activation=softmax\n");
     g_autoptr(GError) error = NULL;
@@ -446,7 +405,7 @@ test_validate (void)
 static void
 test_arch_edit (void)
 {
-  g_autoptr(LlArch) arch = arch_parse ("Input\nFlatten\nDense units=10 activation=softmax\n");
+  g_autoptr(LlArch) arch = ll_test_arch ("Input\nFlatten\nDense units=10 activation=softmax\n");
   g_autoptr(LlArch) copy = ll_arch_copy (arch);
   LlLayerSpec spec;
 
@@ -586,14 +545,14 @@ test_memory (void)
   g_assert_cmpuint (b256 - b32, >=, (256 - 32) * (784 + 512 + 512 + 10) * sizeof (float));
   /* An invalid architecture has no estimate. */
   {
-    g_autoptr(LlArch) bad = arch_parse ("Input\nDense units=10\n");
+    g_autoptr(LlArch) bad = ll_test_arch ("Input\nDense units=10\n");
     g_assert_cmpuint (ll_model_estimate_bytes (bad, 32), ==, 0);
   }
 
   /* A big model at an absurd batch is refused before anything is
    * allocated, with the numbers, and the model stays usable. */
   g_clear_pointer (&arch, ll_arch_free);
-  arch = arch_parse ("Input height=32 width=32 channels=3\nFlatten\n"
+  arch = ll_test_arch ("Input height=32 width=32 channels=3\nFlatten\n"
                      "Dense units=2048\nDense units=2048\nDense units=10 activation=softmax\n");
   model = ll_model_new (arch, &error);
   g_assert_no_error (error);
@@ -700,6 +659,36 @@ test_forward_reference (void)
     }
 }
 
+/* The text form the presets are written in: bad lines are errors that
+ * name the type or parameter, never a half-built stack. */
+static void
+test_arch_from_text (void)
+{
+  static const struct { const char *text; const char *message; } bad[] = {
+    { "Input height=28 width=28 channels=1\nDens units=10\n", "Dens" },
+    { "Input height=28 width=28 channels=1\nFlatten\nDense unit=10\n", "unit" },
+    { "Input height=28 width=28 channels=1\nFlatten\nDense units=0\n", "between 1 and" },
+    { "Input height=28 width=28 channels=1\nFlatten\nDense activation=swish\n", "swish" },
+  };
+  g_autoptr(LlArch) arch = ll_arch_from_text ("Input height=28 width=28 channels=1\n\nFlatten\n"
+                                              "Dense units=10 activation=softmax use_bias=false\n", NULL);
+
+  g_assert_nonnull (arch);
+  g_assert_cmpint (ll_arch_n_layers (arch), ==, 3);
+  g_assert_cmpfloat (ll_layer_spec_get (ll_arch_layer (arch, 2), "units", 0), ==, 10);
+  g_assert_cmpfloat (ll_layer_spec_get (ll_arch_layer (arch, 2), "use_bias", 1), ==, 0);
+  g_assert_cmpstr (ll_layer_spec_get_choice (ll_arch_layer (arch, 2), "activation"), ==, "softmax");
+  for (gsize i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_autoptr(GError) error = NULL;
+
+      g_assert_null (ll_arch_from_text (bad[i].text, &error));
+      g_assert_nonnull (error);
+      g_test_message ("%s", error->message);
+      g_assert_nonnull (strstr (error->message, bad[i].message));
+    }
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -709,6 +698,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/engine/model/summary", test_summary);
   g_test_add_func ("/engine/model/layer-names", test_layer_names);
   g_test_add_func ("/engine/model/untrained", test_untrained);
+  g_test_add_func ("/engine/model/arch-from-text", test_arch_from_text);
   g_test_add_func ("/engine/model/json-round-trip", test_json_round_trip);
   g_test_add_func ("/engine/model/json-errors", test_json_errors);
   g_test_add_func ("/engine/model/validate", test_validate);
