@@ -138,8 +138,8 @@ key_params_text (const LlLayerSpec *spec)
           && ll_layer_spec_get (spec, "kernel_regularizer", 0) == 0)
         continue;
       if (s->len > 0)
-        g_string_append (s, "  ·  ");
-      g_string_append_printf (s, "%s ", p->label);
+        g_string_append (s, "\u00a0· ");   /* a wrapped line starts with a name, not a dot */
+      g_string_append_printf (s, "%s\u00a0", p->label);   /* a value stays with its name */
       append_param_text (s, p, spec->v[i]);
     }
   if (s->len == 0)
@@ -268,7 +268,9 @@ make_card (LlModelView *self, int i)
   gtk_box_append (GTK_BOX (card), top);
 
   bottom = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
-  label = make_label (params, NULL, FALSE);
+  /* Wrapped, not cut: "Activation relu" at the end matters as much as the
+   * rest, and presentation mode's larger text did not fit one line. */
+  label = make_label (params, NULL, TRUE);
   gtk_widget_set_hexpand (label, TRUE);
   gtk_box_append (GTK_BOX (bottom), label);
   if (ll_document_get_layer_shape (self->document, i, &shape))
@@ -279,6 +281,9 @@ make_card (LlModelView *self, int i)
   else
     shape_text = g_strdup ("→ ?");
   label = make_label (shape_text, "layer-shape", FALSE);
+  /* The shape whole; the parameters beside it wrap instead. */
+  gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_NONE);
+  gtk_widget_set_valign (label, GTK_ALIGN_END);
   gtk_box_append (GTK_BOX (bottom), label);
   gtk_box_append (GTK_BOX (card), bottom);
 
