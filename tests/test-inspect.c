@@ -76,11 +76,17 @@ test_confusion (void)
     }
   g_assert_cmpfloat (mean_recall, >, 0.4);
 
-  /* The biggest off-diagonal cell: its images, most confident first. */
+  /* The biggest off-diagonal cell: its images, most confident first.  A
+   * model with no mistakes (possible on the small generated digits used
+   * without the shared data) has none: then the biggest diagonal cell. */
   for (int i = 0; i < 10; i++)
     for (int j = 0; j < 10; j++)
       if (i != j && c->matrix[i * 10 + j] > best)
         best = c->matrix[i * 10 + j], t = i, p = j;
+  if (t < 0)
+    for (int i = 0; i < 10; i++)
+      if (c->matrix[i * 11] > best)
+        best = c->matrix[i * 11], t = p = i;
   g_assert_cmpint (t, >=, 0);
   n_cell = ll_confusion_cell_images (c, t, p, cell, G_N_ELEMENTS (cell));
   g_assert_cmpint (n_cell, ==, MIN (best, G_N_ELEMENTS (cell)));
@@ -94,7 +100,12 @@ test_confusion (void)
 
   /* Most confidently wrong: all wrong, sorted, and none left out above the last. */
   n_wrong = ll_confusion_most_wrong (c, wrong, G_N_ELEMENTS (wrong));
-  g_assert_cmpint (n_wrong, ==, G_N_ELEMENTS (wrong));
+  {
+    guint32 right = 0;
+    for (int i = 0; i < 10; i++)
+      right += c->matrix[i * 11];
+    g_assert_cmpint (n_wrong, ==, MIN ((guint32) test->n - right, G_N_ELEMENTS (wrong)));
+  }
   for (int k = 0; k < n_wrong; k++)
     {
       g_assert_cmpint (c->predicted[wrong[k]], !=, test->labels[wrong[k]]);

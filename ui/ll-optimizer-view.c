@@ -11,6 +11,7 @@
  * other.  Not done: the training trajectory projected onto that plane (the
  * Train view keeps no weight snapshots to project). */
 #include "ll-optimizer-view.h"
+#include "ll-window.h"
 #include "ll-contour-map.h"
 #include "ll-document.h"
 #include "ll-landscape.h"
@@ -865,13 +866,6 @@ landscape_poll (gpointer data)
   return G_SOURCE_CONTINUE;
 }
 
-static const char *
-data_dir (void)
-{
-  const char *dir = g_getenv ("LL_DATA_DIR");
-  return dir != NULL ? dir : g_getenv ("LL_SHARED_DATA");
-}
-
 static void
 action_landscape (GtkWidget *widget, const char *name, GVariant *param)
 {
@@ -897,7 +891,7 @@ action_landscape (GtkWidget *widget, const char *name, GVariant *param)
   job->model = ll_model_copy (model);
   job->loss = ll_document_get_config (self->document)->loss;
   job->dataset = g_strdup (dataset != NULL ? dataset : "mnist");
-  job->data_dir = g_strdup (data_dir ());
+  job->data_dir = ll_dup_data_dir (NULL);   /* where the other views look */
   job->rows = &self->landscape_rows;
   self->landscape_cancel = g_cancellable_new ();
   job->cancel = g_object_ref (self->landscape_cancel);

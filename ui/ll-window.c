@@ -105,9 +105,20 @@ char *
 ll_dup_data_dir (GSettings *settings)
 {
   const char *dir = g_getenv ("LL_DATA_DIR");
+  g_autoptr(GSettings) own = NULL;
 
   if (dir == NULL || *dir == '\0')
     dir = g_getenv ("LAYERLAB_DATA_DIR");
+  if ((dir == NULL || *dir == '\0') && settings == NULL)
+    {
+      /* An older installed schema may lack the key, or none be installed. */
+      GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
+      g_autoptr(GSettingsSchema) schema = source != NULL
+        ? g_settings_schema_source_lookup (source, APP_ID, TRUE) : NULL;
+
+      if (schema != NULL && g_settings_schema_has_key (schema, "data-dir"))
+        settings = own = g_settings_new (APP_ID);
+    }
   if ((dir == NULL || *dir == '\0') && settings != NULL)
     {
       g_autofree char *saved = g_settings_get_string (settings, "data-dir");

@@ -45,7 +45,8 @@ gboolean    ll_window_get_presentation (LlWindow *self);
 double      ll_presentation_scale      (GtkWidget *widget);
 /* The folder searched first for the data sets, the same for every view:
  * LL_DATA_DIR (tests), else $LAYERLAB_DATA_DIR, else the data folder the
- * user chose (settings' data-dir; settings may be NULL), else
+ * user chose (settings' data-dir; with settings NULL, the application's
+ * when its schema is installed), else
  * LL_SHARED_DATA (tests and demos from the source tree).  NULL: only the
  * standard places. */
 char       *ll_dup_data_dir            (GSettings *settings);
