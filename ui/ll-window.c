@@ -800,7 +800,10 @@ apply_style (LlWindow *self)
 static void
 set_style (LlWindow *self, const char *style)
 {
-  if (style == NULL || g_strcmp0 (style, self->style) == 0)
+  static const char *const styles[] = { "follow", "light", "dark", NULL };
+
+  /* Only the schema's values: anything else would be refused by GSettings. */
+  if (style == NULL || !g_strv_contains (styles, style) || g_strcmp0 (style, self->style) == 0)
     return;
   g_free (self->style);
   self->style = g_strdup (style);
