@@ -1082,6 +1082,43 @@ test_view_sweep_architecture (void)
 }
 
 static gboolean
+job_done (ViewFixture *f)
+{
+  return ll_train_view_get_job (f->view) == NULL;
+}
+
+/* EarlyStopping on val_loss with no validation split: Start shows the
+ * trainer's message, which says what to change. */
+static void
+test_view_monitor_without_validation (void)
+{
+  ViewFixture f = { 0 };
+  LlFitConfig cfg;
+
+  if (!have_display)
+    {
+      g_test_skip ("no display: run under xvfb-run");
+      return;
+    }
+  view_setup (&f, 300, 2, 32);
+  ll_fit_config_copy (&cfg, ll_document_get_config (f.document));
+  cfg.validation_split = 0;
+  cfg.early_stopping.enabled = TRUE;
+  cfg.early_stopping.monitor = LL_MONITOR_VAL_LOSS;
+  ll_document_set_config (f.document, &cfg);
+  ll_fit_config_clear (&cfg);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f.view), "train.start", NULL));
+  spin (0.2);
+  g_assert_true (wait_for (&f, job_done, 30));
+  spin (0.2);
+  g_assert_true (label_starts_with (GTK_WIDGET (f.view), "EarlyStopping watches val_loss, but there is "
+                                                         "no validation data: set a validation split"));
+  /* Nothing was trained. */
+  g_assert_cmpuint (ll_trainer_get_history (ll_document_get_trainer (f.document))->len, ==, 0);
+  view_teardown (&f);
+}
+
+static gboolean
 replayed (ViewFixture *f)
 {
   return ll_run_list_get_n (ll_train_view_get_run_list (f->view)) >= 3
@@ -1209,6 +1246,7 @@ main (int argc, char **argv)
   g_test_add_func ("/ui/train-view/lr-finder", test_view_lr_finder);
   g_test_add_func ("/ui/train-view/sweep", test_view_sweep);
   g_test_add_func ("/ui/train-view/sweep-architecture", test_view_sweep_architecture);
+  g_test_add_func ("/ui/train-view/monitor-without-validation", test_view_monitor_without_validation);
   g_test_add_func ("/ui/train-view/export-replay", test_view_export_replay);
   status = g_test_run ();
   ll_test_remove_tree (data_home);
