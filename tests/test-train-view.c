@@ -1000,6 +1000,23 @@ label_starts_with (GtkWidget *root, const char *prefix)
   return FALSE;
 }
 
+/* The message shows once the info bar has revealed it: poll, as a loaded
+ * machine may take longer than a fixed wait. */
+static gboolean
+wait_for_label (ViewFixture *f, const char *prefix, double seconds)
+{
+  gint64 end = g_get_monotonic_time () + (gint64) (seconds * G_USEC_PER_SEC);
+
+  while (!label_starts_with (GTK_WIDGET (f->view), prefix))
+    {
+      if (g_get_monotonic_time () > end)
+        return FALSE;
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (1000);
+    }
+  return TRUE;
+}
+
 static void
 select_sweep (GtkWidget *drop, const char *prefix)
 {
@@ -1060,7 +1077,7 @@ test_view_sweep_architecture (void)
   spin (0.2);
   g_assert_null (ll_train_view_get_job (f.view));
   g_assert_cmpuint (ll_run_list_get_n (ll_train_view_get_run_list (f.view)), ==, 0);
-  g_assert_true (label_starts_with (GTK_WIDGET (f.view), "This model has no BatchNormalization layer"));
+  g_assert_true (wait_for_label (&f, "This model has no BatchNormalization layer", 10));
 
   select_sweep (drop, "Flatten vs GlobalAveragePooling2D");
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f.view), "train.sweep", NULL));
@@ -1111,8 +1128,8 @@ test_view_monitor_without_validation (void)
   spin (0.2);
   g_assert_true (wait_for (&f, job_done, 30));
   spin (0.2);
-  g_assert_true (label_starts_with (GTK_WIDGET (f.view), "EarlyStopping watches val_loss, but there is "
-                                                         "no validation data: set a validation split"));
+  g_assert_true (wait_for_label (&f, "EarlyStopping watches val_loss, but there is "
+                                     "no validation data: set a validation split", 10));
   /* Nothing was trained. */
   g_assert_cmpuint (ll_trainer_get_history (ll_document_get_trainer (f.document))->len, ==, 0);
   view_teardown (&f);
