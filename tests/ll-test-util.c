@@ -1,9 +1,11 @@
 /* ll-test-util.c: shared data and temporary files for tests and benchmarks. */
 #include "ll-test-util.h"
 #include "ll-rng.h"
+#include "ll-presets.h"
 
 #include <glib/gstdio.h>
 #include <math.h>
+#include <string.h>
 
 const char *
 ll_test_shared_data (void)
@@ -148,4 +150,47 @@ ll_test_arch (const char *text)
 
   g_assert_no_error (error);
   return arch;
+}
+
+LlModel *
+ll_test_preset_model (const char *name, guint64 seed)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LlArch) arch = ll_preset_build (name, NULL, &error);
+  LlModel *model;
+
+  g_assert_no_error (error);
+  model = ll_model_new (arch, &error);
+  g_assert_no_error (error);
+  ll_model_init_weights (model, seed);
+  return model;
+}
+
+void
+ll_test_randomize_bn (LlModel *model, guint64 seed)
+{
+  const LlArch *arch = ll_model_get_arch (model);
+
+  for (int i = 1; i < ll_model_n_layers (model); i++)
+    {
+      LlWeightView v[LL_MAX_WEIGHTS];
+      int n;
+
+      if (ll_arch_layer (arch, i)->type != &ll_layer_batch_normalization)
+        continue;
+      n = ll_model_layer_weights (model, i, v);
+      for (int j = 0; j < n; j++)
+        {
+          gsize size = ll_weight_info_size (v[j].info);
+          const char *name = v[j].info->name;
+          guint64 s = seed + 10 * (guint64) i + (guint64) j;
+
+          if (strcmp (name, "gamma") == 0)
+            ll_test_fill_uniform (v[j].data, size, 0.5, 1.5, s);
+          else if (strcmp (name, "beta") == 0 || strcmp (name, "moving_mean") == 0)
+            ll_test_fill_uniform (v[j].data, size, -0.3, 0.3, s);
+          else
+            ll_test_fill_uniform (v[j].data, size, 0.5, 2.0, s);   /* moving_variance */
+        }
+    }
 }

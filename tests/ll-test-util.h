@@ -4,6 +4,7 @@
 #include <glib.h>
 #include "ll-arch.h"
 #include "ll-dataset.h"
+#include "ll-model.h"
 
 G_BEGIN_DECLS
 
@@ -20,6 +21,13 @@ LlDataset  *ll_test_synthetic (int n, int h, int w, int c, int n_classes, guint6
 
 /* Deletes a folder and everything in it (symbolic links, not their targets). */
 void        ll_test_remove_tree (const char *path);
+
+/* A preset's model with weights from seed (ll_model_init_weights). */
+LlModel    *ll_test_preset_model (const char *name, guint64 seed);
+/* Every BatchNormalization's gamma, beta and moving statistics away from
+ * their initial 1/0, so that an exporter that dropped or swapped one of
+ * them is caught. */
+void        ll_test_randomize_bn (LlModel *model, guint64 seed);
 
 /* ll_arch_from_text, failing the test on an error. */
 LlArch     *ll_test_arch (const char *text);

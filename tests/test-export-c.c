@@ -38,35 +38,6 @@ find_cc (void)
   return cc != NULL ? cc : g_find_program_in_path ("gcc");
 }
 
-static void
-randomize_bn (LlModel *model, guint64 seed)
-{
-  const LlArch *arch = ll_model_get_arch (model);
-
-  for (int i = 1; i < ll_model_n_layers (model); i++)
-    {
-      LlWeightView v[LL_MAX_WEIGHTS];
-      int n;
-
-      if (ll_arch_layer (arch, i)->type != &ll_layer_batch_normalization)
-        continue;
-      n = ll_model_layer_weights (model, i, v);
-      for (int j = 0; j < n; j++)
-        {
-          gsize size = ll_weight_info_size (v[j].info);
-          const char *name = v[j].info->name;
-          if (strcmp (name, "gamma") == 0)
-            ll_test_fill_uniform (v[j].data, size, 0.5, 1.5, seed + 10 * i + j);
-          else if (strcmp (name, "beta") == 0)
-            ll_test_fill_uniform (v[j].data, size, -0.2, 0.2, seed + 10 * i + j);
-          else if (strcmp (name, "moving_mean") == 0)
-            ll_test_fill_uniform (v[j].data, size, -0.3, 0.3, seed + 10 * i + j);
-          else
-            ll_test_fill_uniform (v[j].data, size, 0.5, 2.0, seed + 10 * i + j);
-        }
-    }
-}
-
 /* Exports, compiles, runs on N_SAMPLES inputs and compares. */
 static void
 check_model (LlModel *model, const char *prefix, guint64 seed)
@@ -163,41 +134,25 @@ check_model (LlModel *model, const char *prefix, guint64 seed)
   }
 }
 
-static LlModel *
-preset_model (const char *name, guint64 seed)
-{
-  g_autoptr(GError) error = NULL;
-  LlFitConfig cfg;
-  g_autoptr(LlArch) arch = ll_preset_build (name, &cfg, &error);
-  LlModel *model;
-
-  g_assert_no_error (error);
-  ll_fit_config_clear (&cfg);
-  model = ll_model_new (arch, &error);
-  g_assert_no_error (error);
-  ll_model_init_weights (model, seed);
-  return model;
-}
-
 static void
 test_mlp (void)
 {
-  g_autoptr(LlModel) model = preset_model ("mlp-128-dropout", 11);
+  g_autoptr(LlModel) model = ll_test_preset_model ("mlp-128-dropout", 11);
   check_model (model, "mlp", 101);
 }
 
 static void
 test_mnist_cnn (void)
 {
-  g_autoptr(LlModel) model = preset_model ("mnist-cnn", 12);
+  g_autoptr(LlModel) model = ll_test_preset_model ("mnist-cnn", 12);
   check_model (model, "mnist_cnn", 102);
 }
 
 static void
 test_cifar_bn (void)
 {
-  g_autoptr(LlModel) model = preset_model ("cifar10-cnn", 13);
-  randomize_bn (model, 7);
+  g_autoptr(LlModel) model = ll_test_preset_model ("cifar10-cnn", 13);
+  ll_test_randomize_bn (model, 7);
   check_model (model, "cifar_bn", 103);
 }
 
@@ -251,7 +206,7 @@ test_every_layer (void)
   model = ll_model_new (arch, &error);
   g_assert_no_error (error);
   ll_model_init_weights (model, 21);
-  randomize_bn (model, 9);
+  ll_test_randomize_bn (model, 9);
   check_model (model, "every_layer", 104);
 }
 
@@ -274,14 +229,14 @@ test_flatten_gap (void)
   model = ll_model_new (arch, &error);
   g_assert_no_error (error);
   ll_model_init_weights (model, 22);
-  randomize_bn (model, 3);
+  ll_test_randomize_bn (model, 3);
   check_model (model, "flatten_gap", 105);
 }
 
 static void
 test_prefix (void)
 {
-  g_autoptr(LlModel) model = preset_model ("logistic", 1);
+  g_autoptr(LlModel) model = ll_test_preset_model ("logistic", 1);
   g_autoptr(GError) error = NULL;
   g_autofree char *h = NULL, *c = NULL;
 

@@ -122,91 +122,17 @@ python_missing (const char *python)
   return NULL;
 }
 
-/* A model from lines "Type param=value ..." after an Input. */
+/* A model from lines "Type param=value ...", weights from seed. */
 static LlModel *
 model_from_lines (const char *text, guint64 seed)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(LlArch) arch = ll_arch_new ();
-  g_auto(GStrv) lines = g_strsplit (text, "\n", -1);
-  LlModel *model;
+  g_autoptr(LlArch) arch = ll_test_arch (text);
+  LlModel *model = ll_model_new (arch, &error);
 
-  for (int i = 0; lines[i] != NULL; i++)
-    {
-      g_auto(GStrv) words = g_strsplit (g_strstrip (lines[i]), " ", -1);
-      const LlLayerType *type;
-      LlLayerSpec spec;
-
-      if (words[0] == NULL || words[0][0] == '\0')
-        continue;
-      type = ll_layer_type_lookup (words[0]);
-      g_assert_nonnull (type);
-      ll_layer_spec_init (&spec, type);
-      for (int j = 1; words[j] != NULL; j++)
-        {
-          g_auto(GStrv) kv = g_strsplit (words[j], "=", 2);
-          int p = ll_layer_param_index (type, kv[0]);
-          g_assert_cmpint (p, >=, 0);
-          if (type->params[p].type == LL_PARAM_CHOICE)
-            ll_layer_spec_set_choice (&spec, kv[0], kv[1], &error);
-          else
-            ll_layer_spec_set (&spec, kv[0], g_ascii_strtod (kv[1], NULL), &error);
-          g_assert_no_error (error);
-        }
-      ll_arch_append (arch, &spec);
-    }
-  model = ll_model_new (arch, &error);
   g_assert_no_error (error);
   ll_model_init_weights (model, seed);
   return model;
-}
-
-static LlModel *
-preset_model (const char *name, guint64 seed)
-{
-  g_autoptr(GError) error = NULL;
-  LlFitConfig cfg;
-  g_autoptr(LlArch) arch = ll_preset_build (name, &cfg, &error);
-  LlModel *model;
-
-  g_assert_no_error (error);
-  ll_fit_config_clear (&cfg);
-  model = ll_model_new (arch, &error);
-  g_assert_no_error (error);
-  ll_model_init_weights (model, seed);
-  return model;
-}
-
-/* Moving statistics, gamma and beta away from their initial 0/1, so that
- * an exporter that dropped or swapped one of them would be caught. */
-static void
-randomize_bn (LlModel *model, guint64 seed)
-{
-  const LlArch *arch = ll_model_get_arch (model);
-
-  for (int i = 1; i < ll_model_n_layers (model); i++)
-    {
-      LlWeightView v[LL_MAX_WEIGHTS];
-      int n;
-
-      if (ll_arch_layer (arch, i)->type != &ll_layer_batch_normalization)
-        continue;
-      n = ll_model_layer_weights (model, i, v);
-      for (int j = 0; j < n; j++)
-        {
-          gsize size = ll_weight_info_size (v[j].info);
-          const char *name = v[j].info->name;
-          guint64 s = seed + 10 * (guint64) i + (guint64) j;
-          if (strcmp (name, "gamma") == 0)
-            ll_test_fill_uniform (v[j].data, size, 0.5, 1.5, s);
-          else if (strcmp (name, "beta") == 0)
-            ll_test_fill_uniform (v[j].data, size, -0.3, 0.3, s);
-          else if (strcmp (name, "moving_mean") == 0)
-            ll_test_fill_uniform (v[j].data, size, -0.3, 0.3, s);
-          else
-            ll_test_fill_uniform (v[j].data, size, 0.3, 2.0, s);
-        }
-    }
 }
 
 /* Inputs: the shared MNIST test images for 28×28×1 models, else uniform. */
@@ -228,20 +154,6 @@ make_inputs (LlModel *model, guint64 seed)
   else
     ll_test_fill_uniform (x, N_SAMPLES * n_in, 0.0, 1.0, seed);
   return x;
-}
-
-static void
-remove_dir (const char *dir)
-{
-  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
-  const char *name;
-
-  while (d != NULL && (name = g_dir_read_name (d)) != NULL)
-    {
-      g_autofree char *p = g_build_filename (dir, name, NULL);
-      g_unlink (p);
-    }
-  g_rmdir (dir);
 }
 
 /* Largest |file value − expected| over n floats written by python. */
@@ -298,7 +210,7 @@ check_model (LlModel *model, const char *label, guint64 seed)
   if (missing != NULL)
     {
       g_test_skip (missing);
-      remove_dir (dir);
+      ll_test_remove_tree (dir);
       return;
     }
 
@@ -336,28 +248,28 @@ check_model (LlModel *model, const char *label, guint64 seed)
                   label, max_diff, max_ref, N_SAMPLES, n_out);
   g_assert_cmpfloat (max_diff, <, TOLERANCE);
   g_assert_cmpfloat (max_ref, <, TOLERANCE);
-  remove_dir (dir);
+  ll_test_remove_tree (dir);
 }
 
 static void
 test_mlp (void)
 {
-  g_autoptr(LlModel) model = preset_model ("mlp-128-dropout", 21);
+  g_autoptr(LlModel) model = ll_test_preset_model ("mlp-128-dropout", 21);
   check_model (model, "mlp-128-dropout", 201);
 }
 
 static void
 test_mnist_cnn (void)
 {
-  g_autoptr(LlModel) model = preset_model ("mnist-cnn", 22);
+  g_autoptr(LlModel) model = ll_test_preset_model ("mnist-cnn", 22);
   check_model (model, "mnist-cnn", 202);
 }
 
 static void
 test_cifar_bn (void)
 {
-  g_autoptr(LlModel) model = preset_model ("cifar10-cnn", 23);
-  randomize_bn (model, 9);
+  g_autoptr(LlModel) model = ll_test_preset_model ("cifar10-cnn", 23);
+  ll_test_randomize_bn (model, 9);
   check_model (model, "cifar10-cnn", 203);
 }
 
@@ -383,7 +295,7 @@ test_all_layers (void)
     "AveragePooling2D pool_size=2\n"
     "GlobalAveragePooling2D\n"
     "Dense units=10 activation=softmax\n", 31);
-  randomize_bn (model, 5);
+  ll_test_randomize_bn (model, 5);
   check_model (model, "all-layers", 301);
 }
 
@@ -416,14 +328,14 @@ test_image_softmax (void)
     "Activation activation=softmax\n"
     "Flatten\n"
     "Dense units=4 activation=tanh use_bias=0\n", 33);
-  randomize_bn (model, 6);
+  ll_test_randomize_bn (model, 6);
   check_model (model, "image-softmax", 303);
 }
 
 static void
 test_write_error (void)
 {
-  g_autoptr(LlModel) model = preset_model ("mlp-128-dropout", 24);
+  g_autoptr(LlModel) model = ll_test_preset_model ("mlp-128-dropout", 24);
   g_autoptr(GError) error = NULL;
 
   g_assert_false (ll_export_onnx (model, "/nonexistent-dir/model.onnx", &error));

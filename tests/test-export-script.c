@@ -57,58 +57,6 @@ find_torch_python (void)
 }
 
 static void
-randomize_bn (LlModel *model, guint64 seed)
-{
-  const LlArch *arch = ll_model_get_arch (model);
-
-  for (int i = 1; i < ll_model_n_layers (model); i++)
-    {
-      LlWeightView v[LL_MAX_WEIGHTS];
-      int n;
-
-      if (ll_arch_layer (arch, i)->type != &ll_layer_batch_normalization)
-        continue;
-      n = ll_model_layer_weights (model, i, v);
-      for (int j = 0; j < n; j++)
-        {
-          gsize size = ll_weight_info_size (v[j].info);
-          gboolean var = strcmp (v[j].info->name, "moving_variance") == 0;
-          ll_test_fill_uniform (v[j].data, size, var ? 0.5 : -0.5, var ? 2.0 : 0.5, seed + 10 * i + j);
-        }
-    }
-}
-
-static LlModel *
-preset_model (const char *name, guint64 seed)
-{
-  g_autoptr(GError) error = NULL;
-  LlFitConfig cfg;
-  g_autoptr(LlArch) arch = ll_preset_build (name, &cfg, &error);
-  LlModel *model;
-
-  g_assert_no_error (error);
-  ll_fit_config_clear (&cfg);
-  model = ll_model_new (arch, &error);
-  g_assert_no_error (error);
-  ll_model_init_weights (model, seed);
-  return model;
-}
-
-static void
-remove_dir (const char *dir)
-{
-  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
-  const char *name;
-
-  while (d != NULL && (name = g_dir_read_name (d)) != NULL)
-    {
-      g_autofree char *p = g_build_filename (dir, name, NULL);
-      g_unlink (p);
-    }
-  g_rmdir (dir);
-}
-
-static void
 check_torch (LlModel *model, guint64 seed)
 {
   g_autofree char *python = find_torch_python ();
@@ -168,13 +116,13 @@ check_torch (LlModel *model, guint64 seed)
     }
   g_test_message ("max |PyTorch − engine| = %.3g over %d samples", max_diff, N_SAMPLES);
   g_assert_cmpfloat (max_diff, <, 1e-5);
-  remove_dir (dir);
+  ll_test_remove_tree (dir);
 }
 
 static void
 test_torch_mlp (void)
 {
-  g_autoptr(LlModel) model = preset_model ("mlp-128-dropout", 31);
+  g_autoptr(LlModel) model = ll_test_preset_model ("mlp-128-dropout", 31);
   check_torch (model, 201);
 }
 
@@ -182,15 +130,15 @@ static void
 test_torch_mnist_cnn (void)
 {
   /* Flatten after convolutions: the first Dense's rows are permuted. */
-  g_autoptr(LlModel) model = preset_model ("mnist-cnn", 32);
+  g_autoptr(LlModel) model = ll_test_preset_model ("mnist-cnn", 32);
   check_torch (model, 202);
 }
 
 static void
 test_torch_cifar_bn (void)
 {
-  g_autoptr(LlModel) model = preset_model ("cifar10-cnn", 33);
-  randomize_bn (model, 5);
+  g_autoptr(LlModel) model = ll_test_preset_model ("cifar10-cnn", 33);
+  ll_test_randomize_bn (model, 5);
   check_torch (model, 203);
 }
 
@@ -223,7 +171,7 @@ test_torch_flatten_bn (void)
   model = ll_model_new (arch, &error);
   g_assert_no_error (error);
   ll_model_init_weights (model, 34);
-  randomize_bn (model, 6);
+  ll_test_randomize_bn (model, 6);
   check_torch (model, 204);
 }
 
@@ -231,7 +179,7 @@ test_torch_flatten_bn (void)
 static void
 test_keras_files (void)
 {
-  g_autoptr(LlModel) model = preset_model ("mnist-cnn", 35);
+  g_autoptr(LlModel) model = ll_test_preset_model ("mnist-cnn", 35);
   g_autoptr(GError) error = NULL;
   g_autofree char *dir = g_dir_make_tmp ("ll-export-keras-XXXXXX", &error);
   g_autofree char *script = g_build_filename (dir, "cnn.py", NULL);
@@ -283,7 +231,7 @@ test_keras_files (void)
         }
     }
   g_assert_cmpuint (offset, ==, bin_len);
-  remove_dir (dir);
+  ll_test_remove_tree (dir);
 }
 
 int

@@ -7,26 +7,12 @@
 #include "ll-presets.h"
 #include "ll-test-util.h"
 
-static LlModel *
-make_model (const char *preset)
-{
-  g_autoptr (GError) error = NULL;
-  g_autoptr (LlArch) arch = ll_preset_build (preset, NULL, &error);
-  LlModel *model;
-
-  g_assert_no_error (error);
-  model = ll_model_new (arch, &error);
-  g_assert_no_error (error);
-  ll_model_init_weights (model, 7);
-  return model;
-}
-
 /* Each output unit's slice of a direction has the norm of the weights'
  * slice; biases get none. */
 static void
 test_directions (void)
 {
-  g_autoptr (LlModel) model = make_model ("mlp-sigmoid-100");
+  g_autoptr (LlModel) model = ll_test_preset_model ("mlp-sigmoid-100", 7);
   g_autoptr (GError) error = NULL;
   g_autoptr (LlLandscape) ls = ll_landscape_new (model, 1, &error);
   float *params = ll_model_params (model);
@@ -102,7 +88,7 @@ cancel_at_two (int done, int total, gpointer data)
 static void
 test_grid (void)
 {
-  g_autoptr (LlModel) model = make_model ("logistic");
+  g_autoptr (LlModel) model = ll_test_preset_model ("logistic", 7);
   g_autoptr (LlDataset) all = ll_test_mnist (TRUE, 200);
   g_autoptr (LlDataset) ds = ll_dataset_slice (all, 0, MIN (all->n, 300));
   g_autoptr (GError) error = NULL;
@@ -156,7 +142,7 @@ test_grid (void)
 static void
 test_project (void)
 {
-  g_autoptr (LlModel) model = make_model ("logistic");
+  g_autoptr (LlModel) model = ll_test_preset_model ("logistic", 7);
   g_autoptr (LlLandscape) ls = ll_landscape_new (model, 5, NULL);
   gsize n = ll_landscape_n_params (ls);
   g_autofree float *w = g_new (float, n);
