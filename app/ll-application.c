@@ -5,6 +5,8 @@
  *
  * --screenshot renders one view to a PNG once the window has painted a
  * few frames, then quits: the tests and the README use it. */
+#include "config.h"
+
 #include "ll-application.h"
 
 #include <unistd.h>
@@ -12,9 +14,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "ll-views.h"
 #include "ll-window.h"
 
-#define APP_ID "io.github.layerlab.Layerlab"
 #define SCREENSHOT_FRAMES 12
 #define SCREENSHOT_TIMEOUT_S 30
 
@@ -87,10 +89,11 @@ ll_application_handle_local_options (GApplication *app, GVariantDict *dict)
 
   if (self->screenshot_view != NULL)
     {
-      if (!g_strv_contains (ll_window_view_names, self->screenshot_view))
+      if (ll_view_info_lookup (self->screenshot_view) == NULL)
         {
-          g_printerr ("layerlab: unknown view “%s”; use one of model, train, inspect, "
-                      "optimizers, draw, data\n", self->screenshot_view);
+          g_autofree char *names = ll_view_names_joined ();
+          g_printerr ("layerlab: unknown view “%s”; use one of %s\n", self->screenshot_view,
+                      names);
           return 2;
         }
       if (remaining == NULL || remaining[0] == NULL)
@@ -234,12 +237,6 @@ ll_application_startup (GApplication *app)
     { "window.undo", { "<Control>z", NULL } },
     { "window.redo", { "<Control><Shift>z", "<Control>y", NULL } },
     { "window.presentation", { "F5", NULL } },
-    { "window.show-view('model')", { "<Alt>1", NULL } },
-    { "window.show-view('train')", { "<Alt>2", NULL } },
-    { "window.show-view('inspect')", { "<Alt>3", NULL } },
-    { "window.show-view('optimizers')", { "<Alt>4", NULL } },
-    { "window.show-view('draw')", { "<Alt>5", NULL } },
-    { "window.show-view('data')", { "<Alt>6", NULL } },
   };
 
   G_APPLICATION_CLASS (ll_application_parent_class)->startup (app);
@@ -247,6 +244,13 @@ ll_application_startup (GApplication *app)
   g_action_map_add_action_entries (G_ACTION_MAP (app), app_actions, G_N_ELEMENTS (app_actions), app);
   for (guint i = 0; i < G_N_ELEMENTS (accels); i++)
     gtk_application_set_accels_for_action (GTK_APPLICATION (app), accels[i].action, accels[i].accels);
+  for (guint i = 0; i < ll_n_views; i++)
+    {
+      g_autofree char *action = g_strdup_printf ("window.show-view('%s')", ll_views[i].name);
+      const char *view_accels[] = { ll_views[i].accel, NULL };
+
+      gtk_application_set_accels_for_action (GTK_APPLICATION (app), action, view_accels);
+    }
   gtk_window_set_default_icon_name (APP_ID);
 }
 
@@ -328,6 +332,6 @@ ll_application_new (void)
   return g_object_new (LL_TYPE_APPLICATION,
                        "application-id", APP_ID,
                        "flags", G_APPLICATION_DEFAULT_FLAGS,
-                       "resource-base-path", "/io/github/layerlab/Layerlab",
+                       "resource-base-path", LL_RESOURCE_PREFIX,
                        NULL);
 }

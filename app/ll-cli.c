@@ -13,15 +13,14 @@
 #include "ll-cli-private.h"
 
 #include "ll-dataset.h"
+#include "ll-evaluate.h"
 #include "ll-digit.h"
 #include "ll-gemm.h"
 #include "ll-model-file.h"
+#include "ll-picture.h"
+#include "ll-shipped-model.h"
 #include "ll-presets.h"
 #include "ll-trainer.h"
-
-#ifdef LL_HAVE_UI
-#include <gdk-pixbuf/gdk-pixbuf.h>
-#endif
 
 #include <math.h>
 #include <signal.h>
@@ -29,7 +28,6 @@
 #include <unistd.h>
 
 #define NOT_GIVEN G_MININT
-#define DEFAULT_MODEL_RESOURCE "/io/github/layerlab/Layerlab/models/digits.llmodel"
 
 typedef struct {
   char *preset, *model, *dataset, *data_dir, *optimizer, *save, *loss;
@@ -313,7 +311,7 @@ cmd_train (int argc, char **argv)
   g_autoptr(LlDataset) test = NULL;
   const char *dataset = NULL;
   LlFitControl control = { 0 };
-  LlFitCallbacks cb = { on_batch, on_epoch, NULL };
+  LlFitCallbacks cb = { on_batch, on_epoch, NULL, ll_model_file_save_with };
   Progress progress = { 0 };
   gboolean ok;
   int status = 0;
@@ -467,26 +465,11 @@ cmd_presets (int argc, char **argv)
   return 0;
 }
 
-/* The shipped default digit model, from the GResource or the source tree. */
-static LlTrainer *
-default_model (GError **error)
-{
-#ifdef LL_HAVE_UI
-  g_autoptr(GBytes) bytes = g_resources_lookup_data (DEFAULT_MODEL_RESOURCE, 0, NULL);
-  if (bytes != NULL)
-    return ll_model_file_from_bytes (bytes, error);
-#endif
-  g_set_error (error, LL_ERROR, LL_ERROR_NOT_FOUND,
-               "no default model is built into this layerlab; pass --model FILE");
-  return NULL;
-}
-
-/* Inputs from an image file: PNG/JPEG through GdkPixbuf, IDX images directly. */
+/* Inputs from an image file: PNG/JPEG through the picture decoder, IDX images directly. */
 static float *
 load_inputs (const char *path, LlShape in, gboolean digit, int *n_out, GError **error)
 {
   gsize size = ll_shape_size (&in);
-  g_autoptr(GError) local = NULL;
 
   if (g_str_has_suffix (path, ".idx") || g_str_has_suffix (path, "-ubyte")
       || g_str_has_suffix (path, "-ubyte.gz") || g_str_has_suffix (path, ".idx.gz"))
@@ -511,34 +494,12 @@ load_inputs (const char *path, LlShape in, gboolean digit, int *n_out, GError **
       *n_out = ds->n;
       return x;
     }
-#ifdef LL_HAVE_UI
   {
-    g_autoptr(GdkPixbuf) pb = gdk_pixbuf_new_from_file (path, &local);
-    g_autoptr(GdkPixbuf) rgba = NULL;
-    float *x;
-    if (pb == NULL)
-      {
-        g_set_error (error, LL_ERROR, LL_ERROR_DATA, "could not read %s: %s", path, local->message);
-        return NULL;
-      }
-    rgba = gdk_pixbuf_get_has_alpha (pb) ? g_object_ref (pb) : gdk_pixbuf_add_alpha (pb, FALSE, 0, 0, 0);
-    x = g_new0 (float, size);
-    if (!ll_image_to_input (gdk_pixbuf_get_pixels (rgba), gdk_pixbuf_get_width (rgba),
-                            gdk_pixbuf_get_height (rgba), gdk_pixbuf_get_rowstride (rgba),
-                            in.d[0], in.d[1], in.d[2], digit, x))
-      {
-        g_free (x);
-        g_set_error (error, LL_ERROR, LL_ERROR_DATA, "%s is blank: there is nothing to classify", path);
-        return NULL;
-      }
-    *n_out = 1;
+    float *x = ll_picture_load_input (path, &in, digit, error);
+    if (x != NULL)
+      *n_out = 1;
     return x;
   }
-#else
-  g_set_error (error, LL_ERROR, LL_ERROR_DATA,
-               "%s: this layerlab was built without image support; use an IDX file", path);
-  return NULL;
-#endif
 }
 
 static int
@@ -561,7 +522,7 @@ cmd_predict (int argc, char **argv)
       g_set_error (&error, LL_ERROR, LL_ERROR_INVALID, "name at least one image file to classify");
       goto out;
     }
-  t = (o.model != NULL || o.preset != NULL) ? load_trainer (&o, &dataset, &error) : default_model (&error);
+  t = (o.model != NULL || o.preset != NULL) ? load_trainer (&o, &dataset, &error) : ll_shipped_model_load (&error);
   if (t == NULL)
     goto out;
   model = ll_trainer_get_model (t);

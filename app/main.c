@@ -4,7 +4,7 @@
 
 #ifdef LL_HAVE_UI
 #include "ll-application.h"
-#include "ll-window.h"
+#include "ll-renderer.h"
 #endif
 
 #include <stdio.h>

@@ -4,6 +4,7 @@
 #include "ll-dataset-import.h"
 
 #include "ll-digit.h"
+#include "ll-image.h"
 #include "ll-rng.h"
 
 #include <glib/gstdio.h>

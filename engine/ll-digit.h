@@ -13,13 +13,6 @@ G_BEGIN_DECLS
  * out: 28 × 28 floats in [0, 1].  Returns FALSE (out zeroed) when there is no ink. */
 gboolean ll_digit_preprocess (const float *src, int width, int height, int stride, float *out);
 
-/* Centre of mass (x, y) of a w × h image, pixel i centred at coordinate i
- * (MNIST digits have theirs at (14, 14)); FALSE when it is empty. */
-gboolean ll_image_center_of_mass (const float *img, int w, int h, double *cx, double *cy);
-
-/* Bilinear resize of an image of c interleaved channels. */
-void     ll_image_resize (const float *src, int sw, int sh, int c, float *dst, int dw, int dh);
-
 /* An RGBA picture (8 bits per channel, stride in bytes) as a model input
  * of out_h × out_w × out_c floats (out_c 1 or 3).  digit: grayscale, dark
  * ink on light paper inverted (decided by the border), contrast stretched,
@@ -28,7 +21,7 @@ void     ll_image_resize (const float *src, int sw, int sh, int c, float *dst, i
  * is light (Fashion-MNIST shows light objects on black).  Transparent
  * pixels count as background.  FALSE (out zeroed) when a digit picture
  * has no ink or the arguments are invalid. */
-gboolean ll_image_to_input (const guint8 *rgba, int w, int h, int stride,
-                            int out_h, int out_w, int out_c, gboolean digit, float *out);
+gboolean ll_input_from_rgba (const guint8 *rgba, int w, int h, int stride,
+                             int out_h, int out_w, int out_c, gboolean digit, float *out);
 
 G_END_DECLS

@@ -1,4 +1,4 @@
-/* ll-layers-core.c: Input, Flatten, Dense, Dropout and Activation. */
+/* ll-layers-core.c: Input, Flatten, Reshape, Dense, Dropout and Activation. */
 #include "ll-layer.h"
 #include "ll-gemm.h"
 #include "ll-rng.h"
@@ -375,4 +375,78 @@ const LlLayerType ll_layer_activation = {
   .n_params = G_N_ELEMENTS (activation_params),
   .infer = same_infer,
   .build = NULL,                   /* the model appends only the activation op */
+};
+
+/* Reshape */
+
+enum { RESHAPE_HEIGHT, RESHAPE_WIDTH, RESHAPE_CHANNELS };
+
+static const LlParamSpec reshape_params[] = {
+  { "height", "Height", LL_PARAM_INT, 28, 1, 4096, NULL,
+    "Height of the image the values are arranged into (28 for a flat MNIST digit of 784 values)." },
+  { "width", "Width", LL_PARAM_INT, 28, 1, 4096, NULL,
+    "Width of the image the values are arranged into." },
+  { "channels", "Channels", LL_PARAM_INT, 1, 1, 4096, NULL,
+    "Channels per pixel: 1 for grayscale, 3 for colour. height × width × channels must equal the input size." },
+};
+
+static gboolean
+reshape_infer (const LlLayerSpec *spec, const LlShape *in, LlShape *out, GError **error)
+{
+  int h = (int) spec->v[RESHAPE_HEIGHT], w = (int) spec->v[RESHAPE_WIDTH];
+  int c = (int) spec->v[RESHAPE_CHANNELS];
+  gsize n_in = ll_shape_size (in), n_out = (gsize) h * w * c;
+
+  if (n_in != n_out)
+    {
+      g_autofree char *s = ll_shape_to_string (in);
+      g_set_error (error, LL_ERROR, LL_ERROR_SHAPE,
+                   "Reshape to %d × %d × %d needs %" G_GSIZE_FORMAT " values, but its input %s has %"
+                   G_GSIZE_FORMAT ". Change height, width or channels so that their product is %"
+                   G_GSIZE_FORMAT ".", h, w, c, n_out, s, n_in, n_in);
+      return FALSE;
+    }
+  *out = ll_shape_image (h, w, c);
+  return TRUE;
+}
+
+/* Channels-last memory is the same for both shapes: a copy each way. */
+static void
+reshape_forward (LlOp *op, const LlContext *ctx, int batch, const float *x, float *y)
+{
+  if (x != y)
+    memcpy (y, x, (gsize) batch * ll_shape_size (&op->in) * sizeof (float));
+}
+
+static void
+reshape_backward (LlOp *op, const LlContext *ctx, int batch,
+                  const float *x, const float *y, const float *dy, float *dx)
+{
+  if (dx != NULL && dx != dy)
+    memcpy (dx, dy, (gsize) batch * ll_shape_size (&op->in) * sizeof (float));
+}
+
+static const LlOpClass reshape_op_class = {
+  .name = "reshape",
+  .forward = reshape_forward,
+  .backward = reshape_backward,
+};
+
+static LlOp *
+reshape_build (const LlLayerSpec *spec, const LlShape *in, const LlShape *out)
+{
+  LlOp *op = g_malloc0 (sizeof (LlOp));
+  op->klass = &reshape_op_class;
+  op->in = *in;
+  op->out = *out;
+  return op;
+}
+
+const LlLayerType ll_layer_reshape = {
+  .name = "Reshape",
+  .description = "Arranges a flat vector into an image (e.g. 784 → 28 × 28 × 1) for convolutions.",
+  .params = reshape_params,
+  .n_params = G_N_ELEMENTS (reshape_params),
+  .infer = reshape_infer,
+  .build = reshape_build,
 };

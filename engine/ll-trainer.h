@@ -101,12 +101,19 @@ typedef struct {
   double epoch_seconds;       /* elapsed in this epoch */
 } LlBatchEvent;
 
+typedef struct _LlTrainer LlTrainer;
+
 typedef struct {
   void (*on_batch) (const LlBatchEvent *event, gpointer user_data);
   void (*on_epoch) (const LlEpochRecord *record, gpointer user_data);
   /* Called between batches on the training thread, with the model at rest:
    * the place to copy weights or activations for visualizers. May be NULL. */
   void (*between_batches) (LlModel *model, gpointer user_data);
+  /* Writes a ModelCheckpoint file (ll_model_file_save_with): the trainer
+   * decides when, the caller's file layer writes, so the trainer does not
+   * depend on the model file.  Required when checkpoint.enabled. */
+  gboolean (*save_checkpoint) (LlTrainer *trainer, const char *path,
+                               gboolean include_training_state, GError **error);
 } LlFitCallbacks;
 
 /* Flags another thread may set while fit runs; read between batches. */
@@ -114,8 +121,6 @@ typedef struct {
   gint cancel;                /* g_atomic_int_set (&control->cancel, 1) */
   gint pause;
 } LlFitControl;
-
-typedef struct _LlTrainer LlTrainer;
 
 /* Takes ownership of model. */
 LlTrainer     *ll_trainer_new          (LlModel *model, const LlFitConfig *config);
@@ -152,18 +157,6 @@ gboolean       ll_trainer_fit          (LlTrainer *trainer,
                                         const LlDataset *train, const LlDataset *val,
                                         const LlFitCallbacks *callbacks, gpointer user_data,
                                         LlFitControl *control, GError **error);
-
-/* Whether a data set fits the model (input size, number of classes); the
- * message says what to change. */
-gboolean       ll_model_check_dataset  (LlModel *model, const LlDataset *ds, GError **error);
-
-/* Mean loss and accuracy over a data set in evaluation mode. */
-gboolean       ll_model_evaluate       (LlModel *model, LlLossKind loss, const LlDataset *ds,
-                                        int batch_size, double *loss_out, double *accuracy_out,
-                                        GError **error);
-/* Predicted class of every image (n entries), and optionally all probabilities. */
-gboolean       ll_model_predict_dataset (LlModel *model, const LlDataset *ds, int batch_size,
-                                         gint32 *predicted, float *probs, GError **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (LlTrainer, ll_trainer_free)
 

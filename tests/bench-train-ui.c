@@ -25,11 +25,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "layerlab-resources.h"
+#include "ll-view.h"
 #include "ll-document.h"
 #include "ll-gemm.h"
 #include "ll-run-list.h"
 #include "ll-test-util.h"
+#include "ll-renderer.h"
 #include "ll-train-view.h"
 #include "ll-window.h"
 
@@ -339,7 +340,7 @@ main (int argc, char **argv)
   /* As main() does: Cairo when OpenGL is drawn in software. */
   ll_choose_renderer (gdk_display_get_default ());
   adw_init ();
-  g_assert_nonnull (layerlab_get_resource ());
+  ll_ui_ensure_resources ();
 
   {
     g_autoptr(LlDataset) train = ll_test_mnist (FALSE, N_TRAIN);

@@ -23,6 +23,17 @@ ll_test_shared_data (void)
   return dir;
 }
 
+void
+ll_test_use_data_dir (const char *dir)
+{
+  if (dir == NULL)
+    dir = g_getenv ("LL_SHARED_DATA");
+  if (dir != NULL)
+    g_setenv ("LAYERLAB_DATA_DIR", dir, TRUE);
+  else
+    g_unsetenv ("LAYERLAB_DATA_DIR");
+}
+
 char *
 ll_test_shared_file (const char *relative)
 {

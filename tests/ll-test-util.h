@@ -10,6 +10,10 @@ G_BEGIN_DECLS
 
 /* Directory of ../shared/data when it exists (LL_SHARED_DATA), else NULL. */
 const char *ll_test_shared_data (void);
+/* Points the application's data lookup ($LAYERLAB_DATA_DIR) at dir, or
+ * with dir NULL back at the tests' default: $LL_SHARED_DATA when set,
+ * else nowhere. */
+void        ll_test_use_data_dir (const char *dir);
 /* Path of a file under the shared data directory, or NULL when absent. */
 char       *ll_test_shared_file (const char *relative);
 

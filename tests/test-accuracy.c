@@ -13,6 +13,7 @@
  * Without the shared MNIST the digits are generated, and only a weaker
  * bound is asserted: the model learns them (>= 90 %). */
 #include "ll-presets.h"
+#include "ll-evaluate.h"
 #include "ll-test-util.h"
 
 #define FASHION_DIR "/usr/share/datasets/fashion-mnist"

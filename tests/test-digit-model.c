@@ -2,6 +2,7 @@
  * digits.llmodel, made by tools/train-default-model.sh) reaches 98 % on
  * the official MNIST test set, and behaves on drawn digits. */
 #include "ll-digit.h"
+#include "ll-evaluate.h"
 #include "ll-model-file.h"
 #include "ll-test-util.h"
 

@@ -1,5 +1,6 @@
 /* test-digit.c: MNIST-style preprocessing of drawings and pictures. */
 #include "ll-digit.h"
+#include "ll-image.h"
 #include "ll-test-util.h"
 
 #include <math.h>
@@ -343,7 +344,7 @@ test_polarity (void)
       g_autofree guint8 *rgba = canvas_to_rgba (c, mode == 1, mode == 2, &stride);
       double r;
 
-      g_assert_true (ll_image_to_input (rgba, c->w, c->h, stride, N, N, 1, TRUE, out));
+      g_assert_true (ll_input_from_rgba (rgba, c->w, c->h, stride, N, N, 1, TRUE, out));
       assert_in_unit_range (out, N * N);
       r = correlation (ref, out, N * N);
       g_test_message ("mode %d: correlation %.4f", mode, r);
@@ -357,7 +358,7 @@ test_polarity (void)
     g_autoptr(Canvas) blank = canvas_new (64, 64);
     int stride;
     g_autofree guint8 *rgba = canvas_to_rgba (blank, TRUE, FALSE, &stride);
-    g_assert_false (ll_image_to_input (rgba, 64, 64, stride, N, N, 1, TRUE, out));
+    g_assert_false (ll_input_from_rgba (rgba, 64, 64, stride, N, N, 1, TRUE, out));
   }
 }
 
@@ -382,12 +383,12 @@ test_picture (void)
         p[3] = 255;
       }
 
-  g_assert_true (ll_image_to_input (rgba, w, h, w * 4, N, N, 1, FALSE, gray));
+  g_assert_true (ll_input_from_rgba (rgba, w, h, w * 4, N, N, 1, FALSE, gray));
   assert_in_unit_range (gray, N * N);
   g_assert_cmpfloat (gray[0], <, 0.01f);                       /* background: black */
   g_assert_cmpfloat_with_epsilon (gray[14 * N + 14], 1 - 0.299 * 0.6, 0.01);
 
-  g_assert_true (ll_image_to_input (rgba, w, h, w * 4, 32, 32, 3, FALSE, color));
+  g_assert_true (ll_input_from_rgba (rgba, w, h, w * 4, 32, 32, 3, FALSE, color));
   assert_in_unit_range (color, 32 * 32 * 3);
   g_assert_cmpfloat_with_epsilon (color[0], 1, 1e-5);         /* white stays white */
   g_assert_cmpfloat_with_epsilon (color[(16 * 32 + 16) * 3 + 0], 0.6, 0.01);

@@ -10,7 +10,7 @@
 #include "ll-draw-view.h"
 #include "ll-document.h"
 #include "ll-presets.h"
-#include "layerlab-resources.h"
+#include "ll-view.h"
 
 static char *data_home;
 
@@ -267,7 +267,7 @@ main (int argc, char **argv)
     }
   adw_init ();
   /* The templates and the shipped model. */
-  g_assert_nonnull (layerlab_get_resource ());
+  ll_ui_ensure_resources ();
 
   g_test_add_func ("/ui/draw-view/ink", test_ink);
   g_test_add_func ("/ui/draw-view/draw-predict", test_draw_predict);

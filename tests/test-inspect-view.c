@@ -11,11 +11,12 @@
 #include <glib/gstdio.h>
 
 #include "ll-data-view.h"
+#include "ll-evaluate.h"
 #include "ll-dataset-import.h"
 #include "ll-inspect-view.h"
 #include "ll-test-util.h"
 #include "ll-window.h"
-#include "layerlab-resources.h"
+#include "ll-view.h"
 
 #define SHIPPED_MODEL_RESOURCE "/io/github/layerlab/Layerlab/models/digits.llmodel"
 
@@ -459,7 +460,7 @@ test_batchnorm (void)
   g_assert_no_error (error);
   g_assert_cmpint (g_mkdir_with_parents (sub, 0700), ==, 0);
   g_assert_true (g_file_set_contents (file, (const char *) bytes->data, bytes->len, &error));
-  g_setenv ("LL_DATA_DIR", dir, TRUE);
+  ll_test_use_data_dir (dir);
 
   g_assert_true (ll_document_load_preset (doc, "cifar10-cnn", &error));
   view = ll_inspect_view_new ();
@@ -467,7 +468,7 @@ test_batchnorm (void)
   iv = LL_INSPECT_VIEW (view);
   g_object_set (view, "document", doc, NULL);
   wait_until (inspect_ready, view, 60);
-  g_unsetenv ("LL_DATA_DIR");
+  ll_test_use_data_dir (NULL);
   g_remove (file);
   g_rmdir (sub);
   g_rmdir (dir);
@@ -677,7 +678,7 @@ test_no_data (void)
 
   g_assert_no_error (error);
   g_assert_true (ll_document_load_preset (doc, "mnist-cnn", &error));
-  g_setenv ("LL_DATA_DIR", dir, TRUE);
+  ll_test_use_data_dir (dir);
   window = ll_window_new (NULL, doc);
   gtk_window_set_default_size (GTK_WINDOW (window), 1400, 900);
   ll_window_set_view (window, "inspect");
@@ -699,7 +700,7 @@ test_no_data (void)
   g_assert_cmpstr (ll_window_get_view (window), ==, "data");
 
   /* The data arrives (here: the shared MNIST); back in Inspect it loads. */
-  g_unsetenv ("LL_DATA_DIR");
+  ll_test_use_data_dir (NULL);
   ll_window_set_view (window, "inspect");
   wait_until (inspect_ready, iv, 60);
   g_assert_null (ll_inspect_view_get_empty_message (iv));
@@ -749,12 +750,10 @@ main (int argc, char **argv)
   g_setenv ("GTK_A11Y", "none", TRUE);
   g_setenv ("GSETTINGS_BACKEND", "memory", TRUE);
   /* Data sets only where the tests put them: not in the user's data folder
-   * (GLib reads XDG_DATA_HOME once, so before GTK starts), nor in
-   * $LAYERLAB_DATA_DIR. */
+   * (GLib reads XDG_DATA_HOME once, so before GTK starts). */
   data_home = g_dir_make_tmp ("ll-inspect-home-XXXXXX", &error);
   g_assert_no_error (error);
   g_setenv ("XDG_DATA_HOME", data_home, TRUE);
-  g_unsetenv ("LAYERLAB_DATA_DIR");
   if (shared == NULL || !g_file_test (shared, G_FILE_TEST_IS_DIR))
     {
       /* No shared data: small generated digits in the same layout. */
@@ -769,13 +768,14 @@ main (int argc, char **argv)
       g_assert_no_error (error);
       g_setenv ("LL_SHARED_DATA", made, TRUE);
     }
+  ll_test_use_data_dir (NULL);
   if (!gtk_init_check ())
     g_test_skip ("no display: run under xvfb-run");
   else
     {
       adw_init ();
       /* Referencing the resource keeps it linked in from the static library. */
-      g_assert_nonnull (layerlab_get_resource ());
+      ll_ui_ensure_resources ();
       document = ll_document_new ();
       g_assert_true (ll_document_load_preset (document, "mnist-cnn", &error));
       g_assert_no_error (error);

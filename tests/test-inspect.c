@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "ll-inspect.h"
+#include "ll-evaluate.h"
 #include "ll-presets.h"
 #include "ll-trainer.h"
 #include "ll-test-util.h"

@@ -5,6 +5,7 @@
 #include <math.h>
 
 #include "ll-model.h"
+#include "ll-evaluate.h"
 #include "ll-presets.h"
 #include "ll-trainer.h"
 #include "ll-test-util.h"

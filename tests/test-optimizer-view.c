@@ -19,8 +19,9 @@
 #include "ll-surface.h"
 #include "ll-test-util.h"
 #include "ll-dataset-import.h"
+#include "ll-presentation.h"
 #include "ll-window.h"
-#include "layerlab-resources.h"
+#include "ll-view.h"
 
 static gboolean
 timed_out (gpointer data)
@@ -263,6 +264,7 @@ test_landscape (void)
   double x0, x1, y0, y1, sx, sy;
 
   /* The shared MNIST when it is there, else a small generated one. */
+  ll_test_use_data_dir (NULL);
   if (shared == NULL)
     {
       g_autoptr (LlDataset) digits = ll_test_mnist (TRUE, 300);
@@ -272,7 +274,7 @@ test_landscape (void)
       g_assert_nonnull (made);
       g_assert_true (ll_dataset_write_dir (digits, digits, made, &error));
       g_assert_no_error (error);
-      g_setenv ("LL_DATA_DIR", made, TRUE);
+      ll_test_use_data_dir (made);
     }
   document = ll_document_new ();
   g_assert_nonnull (ll_document_get_model (document));
@@ -300,7 +302,7 @@ test_landscape (void)
   g_assert_finalize_object (view);
   if (made != NULL)
     {
-      g_unsetenv ("LL_DATA_DIR");
+      ll_test_use_data_dir (NULL);
       ll_test_remove_tree (made);
     }
 }
@@ -461,7 +463,7 @@ main (int argc, char **argv)
       return 1;
     }
   adw_init ();
-  g_assert_nonnull (layerlab_get_resource ());
+  ll_ui_ensure_resources ();
 
   g_test_add_func ("/ui/optimizer-view/log-ticks", test_log_ticks);
   g_test_add_func ("/ui/optimizer-view/demo", test_demo);

@@ -10,7 +10,7 @@
 #include <glib/gstdio.h>
 #include <math.h>
 
-#include "layerlab-resources.h"
+#include "ll-view.h"
 #include "ll-confusion-matrix.h"
 #include "ll-document.h"
 #include "ll-line-chart.h"
@@ -1246,7 +1246,7 @@ main (int argc, char **argv)
   g_setenv ("GTK_A11Y", "none", TRUE);
   have_display = gtk_init_check ();
   /* Referencing the resource keeps it linked in from the static library. */
-  g_assert_nonnull (layerlab_get_resource ());
+  ll_ui_ensure_resources ();
 
   g_test_add_func ("/ui/training-job/completes", test_job_completes);
   g_test_add_func ("/ui/training-job/cancel", test_job_cancel);

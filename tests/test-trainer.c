@@ -3,6 +3,7 @@
  * cancel and pause from another thread, EarlyStopping, ReduceLROnPlateau,
  * schedules, ModelCheckpoint, the NaN guard and config validation. */
 #include "ll-model-file.h"
+#include "ll-evaluate.h"
 #include "ll-test-util.h"
 #include "ll-gemm.h"
 
@@ -92,7 +93,8 @@ static void
 fit_ok (LlTrainer *t, const LlDataset *train, const LlDataset *val)
 {
   g_autoptr(GError) error = NULL;
-  gboolean ok = ll_trainer_fit (t, train, val, NULL, NULL, NULL, &error);
+  static const LlFitCallbacks files = { .save_checkpoint = ll_model_file_save_with };
+  gboolean ok = ll_trainer_fit (t, train, val, &files, NULL, NULL, &error);
   g_assert_no_error (error);
   g_assert_true (ok);
 }
@@ -694,7 +696,7 @@ test_checkpoint (void)
   g_autoptr(GError) error = NULL;
   g_autofree char *dir = g_dir_make_tmp ("layerlab-ck-XXXXXX", &error);
   g_autofree char *path = g_build_filename (dir, "best.llmodel", NULL);
-  LlFitCallbacks cb = { ck_batch, ck_epoch, NULL };
+  LlFitCallbacks cb = { ck_batch, ck_epoch, NULL, ll_model_file_save_with };
   double best = INFINITY, loss, acc;
   int n_saved = 0, best_epoch = -1;
 
@@ -768,8 +770,9 @@ test_checkpoint (void)
     g_autoptr(LlTrainer) t = overfitting_trainer ();
     g_autofree char *bad = g_build_filename (dir, "missing", "x.llmodel", NULL);
     LlFitConfig *cfg = ll_trainer_get_config (t);
+    LlFitCallbacks files = { .save_checkpoint = ll_model_file_save_with };
     cfg->checkpoint = (LlCheckpoint) { TRUE, g_strdup (bad), LL_MONITOR_VAL_LOSS, FALSE, FALSE };
-    g_assert_false (ll_trainer_fit (t, ds, NULL, NULL, NULL, NULL, &error));
+    g_assert_false (ll_trainer_fit (t, ds, NULL, &files, NULL, NULL, &error));
     g_assert_error (error, LL_ERROR, LL_ERROR_IO);
     g_clear_error (&error);
     g_assert_cmpuint (ll_trainer_get_history (t)->len, ==, 1);

@@ -10,6 +10,8 @@
 #include "ll-document.h"
 #include "ll-model-view.h"
 #include "ll-presets.h"
+#include "ll-views.h"
+#include "ll-presentation.h"
 #include "ll-window.h"
 
 #define SUBPROCESS_TIMEOUT (60 * G_USEC_PER_SEC)
@@ -52,11 +54,11 @@ test_window_lifecycle (void)
   doc = ll_document_new ();
   window = g_object_ref (ll_window_new (NULL, doc));
   g_assert_true (ll_window_get_document (window) == doc);
-  for (int i = 0; ll_window_view_names[i] != NULL; i++)
+  for (guint i = 0; i < ll_n_views; i++)
     {
-      g_assert_nonnull (ll_window_get_view_widget (window, ll_window_view_names[i]));
-      ll_window_set_view (window, ll_window_view_names[i]);
-      g_assert_cmpstr (ll_window_get_view (window), ==, ll_window_view_names[i]);
+      g_assert_nonnull (ll_window_get_view_widget (window, ll_views[i].name));
+      ll_window_set_view (window, ll_views[i].name);
+      g_assert_cmpstr (ll_window_get_view (window), ==, ll_views[i].name);
     }
   gtk_window_present (GTK_WINDOW (window));
   iterate (5);
@@ -113,7 +115,7 @@ fixture_setup (Fixture *f, const char *preset)
   f->window = GTK_WINDOW (gtk_window_new ());
   gtk_window_set_child (f->window, GTK_WIDGET (f->view));
   gtk_window_set_default_size (f->window, 1200, 800);
-  ll_model_view_set_document (f->view, f->doc);
+  ll_view_set_document (LL_VIEW (f->view), f->doc);
   g_assert_true (ll_document_load_preset (f->doc, preset, &error));
   g_assert_no_error (error);
   gtk_window_present (f->window);
@@ -515,15 +517,14 @@ test_window_every_action (void)
 
   empty = g_dir_make_tmp ("ll-no-data-XXXXXX", NULL);
   g_setenv ("LAYERLAB_DATA_DIR", empty, TRUE);
-  g_setenv ("LL_DATA_DIR", empty, TRUE);
   g_unsetenv ("LL_SHARED_DATA");
   doc = ll_document_new ();
   window = g_object_ref (ll_window_new (NULL, doc));
   gtk_window_present (GTK_WINDOW (window));
   /* Every view once, so that each builds its widgets. */
-  for (int i = 0; ll_window_view_names[i] != NULL; i++)
+  for (guint i = 0; i < ll_n_views; i++)
     {
-      ll_window_set_view (window, ll_window_view_names[i]);
+      ll_window_set_view (window, ll_views[i].name);
       pump (30);
     }
   collect_clicks (GTK_WIDGET (window), clicks, seen);
@@ -654,10 +655,10 @@ main (int argc, char **argv)
   g_test_add_func ("/ui/model-view/builder", test_model_view_builder);
   g_test_add_func ("/ui/model-view/invalid", test_model_view_invalid);
   g_test_add_func ("/ui/document/save-open", test_document_save_open);
-  for (int i = 0; ll_window_view_names[i] != NULL; i++)
+  for (guint i = 0; i < ll_n_views; i++)
     {
-      g_autofree char *path = g_strdup_printf ("/ui/screenshot/%s", ll_window_view_names[i]);
-      g_test_add_data_func (path, ll_window_view_names[i], test_screenshot);
+      g_autofree char *path = g_strdup_printf ("/ui/screenshot/%s", ll_views[i].name);
+      g_test_add_data_func (path, ll_views[i].name, test_screenshot);
     }
   return g_test_run ();
 }

@@ -1,23 +1,43 @@
 #!/usr/bin/env bash
 # Shared by run.sh and test.sh: installs missing Debian packages, then
-# configures and builds with meson.  Usage: tools/setup.sh BUILD_DIR [meson options...]
+# configures and builds with meson.
+#   tools/setup.sh [--test] BUILD_DIR [meson options...]
+# Without --test only what the application needs to build and run is
+# installed; --test adds what the tests and benchmarks use.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+with_tests=0
+if [ "${1:-}" = "--test" ]; then
+  with_tests=1
+  shift
+fi
+
+# Build and run: the application, its fonts and the offline data set.
 PACKAGES=(
   gcc pkg-config meson ninja-build
   libglib2.0-dev libglib2.0-bin libjson-glib-dev zlib1g-dev libopenblas-dev
   libgtk-4-dev libadwaita-1-dev libepoxy-dev
-  xvfb xauth appstream desktop-file-utils
-  dataset-fashion-mnist
   libsoup-3.0-dev
   protobuf-c-compiler libprotobuf-c-dev
+  dataset-fashion-mnist
+)
+# Tests and benchmarks only.
+TEST_PACKAGES=(
+  xvfb xauth                    # the UI suites run under xvfb-run
+  appstream desktop-file-utils  # validators of the metainfo and .desktop files
+  clang libclang-rt-14-dev      # sanitizer runtimes for the ASan/UBSan and TSan trees
   python3-onnx python3-opencv   # ONNX export checks (test export-onnx); ~27 MB, <30 s
   python3-torch                 # the PyTorch export's weights loaded by torch (test export-script), tools/bench-pytorch.py
 )
 
+wanted=("${PACKAGES[@]}")
+if [ "$with_tests" = 1 ]; then
+  wanted+=("${TEST_PACKAGES[@]}")
+fi
+
 missing=()
-for p in "${PACKAGES[@]}"; do
+for p in "${wanted[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
 if [ ${#missing[@]} -gt 0 ]; then

@@ -1,28 +1,24 @@
 /* ll-window.c: the main window: views, file actions with the
  * unsaved-changes prompt, recent files, presentation mode, style and the
  * window state kept in GSettings. */
+#include "config.h"
+
 #include "ll-window.h"
 
-#include <epoxy/gl.h>
+#include <glib/gi18n.h>
 #include <string.h>
 
-#include "ll-data-view.h"
+#include "ll-data-dir.h"
 #include "ll-draw-view.h"
 #include "ll-export-c.h"
 #include "ll-export-onnx.h"
 #include "ll-export-script.h"
-#include "ll-inspect-view.h"
-#include "ll-model-view.h"
-#include "ll-optimizer-view.h"
 #include "ll-presets.h"
 #include "ll-train-view.h"
-#include "layerlab-resources.h"
+#include "ll-view.h"
+#include "ll-views.h"
 
-#include <string.h>
-
-#define APP_ID "io.github.layerlab.Layerlab"
 #define MAX_RECENT 8
-#define PRESENTATION_LINE_SCALE 2.0
 
 struct _LlWindow
 {
@@ -31,13 +27,6 @@ struct _LlWindow
   AdwToastOverlay *toast_overlay;
   AdwViewSwitcherTitle *switcher_title;
   AdwViewStack *stack;
-  AdwViewStackPage *train_page;
-  GtkWidget *model_view;
-  GtkWidget *train_view;
-  GtkWidget *inspect_view;
-  GtkWidget *optimizer_view;
-  GtkWidget *draw_view;
-  GtkWidget *data_view;
   GMenu *recent_submenu;
 
   LlDocument *document;
@@ -56,102 +45,7 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 
-const char *const ll_window_view_names[] = {
-  "model", "train", "inspect", "optimizers", "draw", "data", NULL
-};
-
 G_DEFINE_FINAL_TYPE (LlWindow, ll_window, ADW_TYPE_APPLICATION_WINDOW)
-
-double
-ll_presentation_scale (GtkWidget *widget)
-{
-  GtkRoot *root;
-
-  g_return_val_if_fail (GTK_IS_WIDGET (widget), 1.0);
-  root = gtk_widget_get_root (widget);
-  if (root != NULL && LL_IS_WINDOW (root) && LL_WINDOW (root)->presentation)
-    return PRESENTATION_LINE_SCALE;
-  return 1.0;
-}
-
-/* GTK draws with OpenGL when it can.  Where OpenGL itself is drawn by the
- * CPU (Mesa's llvmpipe: machines and VMs without a GPU driver, Xvfb), that
- * costs more than GTK's Cairo renderer for views like ours, all Cairo
- * drawings and images: with GL on llvmpipe, 27 % of the Train view's
- * frames took over 33 ms while the MNIST CNN trained, under 0.5 % with
- * Cairo, and training in the window ran at 49–67 % of headless speed
- * instead of 87–94 % (tests/bench-train-ui, 2 cores).  A GSK_RENDERER the
- * user set wins. */
-void
-ll_choose_renderer (GdkDisplay *display)
-{
-  g_autoptr(GdkGLContext) context = NULL;
-  const char *name;
-
-  if (display == NULL || g_getenv ("GSK_RENDERER") != NULL)
-    return;
-  context = gdk_display_create_gl_context (display, NULL);
-  if (context == NULL || !gdk_gl_context_realize (context, NULL))
-    return;                     /* no OpenGL: GTK uses Cairo by itself */
-  gdk_gl_context_make_current (context);
-  name = (const char *) glGetString (GL_RENDERER);
-  if (name != NULL && (strstr (name, "llvmpipe") != NULL || strstr (name, "softpipe") != NULL
-                       || strstr (name, "SWR") != NULL))
-    g_setenv ("GSK_RENDERER", "cairo", FALSE);
-  gdk_gl_context_clear_current ();
-}
-
-char *
-ll_dup_data_dir (GSettings *settings)
-{
-  const char *dir = g_getenv ("LL_DATA_DIR");
-  g_autoptr(GSettings) own = NULL;
-
-  if (dir == NULL || *dir == '\0')
-    dir = g_getenv ("LAYERLAB_DATA_DIR");
-  if ((dir == NULL || *dir == '\0') && settings == NULL)
-    {
-      /* An older installed schema may lack the key, or none be installed. */
-      GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
-      g_autoptr(GSettingsSchema) schema = source != NULL
-        ? g_settings_schema_source_lookup (source, APP_ID, TRUE) : NULL;
-
-      if (schema != NULL && g_settings_schema_has_key (schema, "data-dir"))
-        settings = own = g_settings_new (APP_ID);
-    }
-  if ((dir == NULL || *dir == '\0') && settings != NULL)
-    {
-      g_autofree char *saved = g_settings_get_string (settings, "data-dir");
-      if (*saved != '\0')
-        return g_steal_pointer (&saved);
-    }
-  if (dir == NULL || *dir == '\0')
-    dir = g_getenv ("LL_SHARED_DATA");
-  return dir != NULL && *dir != '\0' ? g_strdup (dir) : NULL;
-}
-
-typedef void (*PresentationFunc) (GtkWidget *widget);
-
-static void
-on_watch_map (GtkWidget *widget, gpointer apply)
-{
-  GtkRoot *root = gtk_widget_get_root (widget);
-
-  if (LL_IS_WINDOW (root) && g_object_get_data (G_OBJECT (widget), "ll-presentation-window") != root)
-    {
-      g_signal_connect_object (root, "notify::presentation", G_CALLBACK (apply), widget,
-                               G_CONNECT_SWAPPED);
-      g_object_set_data (G_OBJECT (widget), "ll-presentation-window", root);
-    }
-  ((PresentationFunc) apply) (widget);
-}
-
-void
-ll_presentation_watch (GtkWidget *widget, void (*apply) (GtkWidget *widget))
-{
-  g_return_if_fail (GTK_IS_WIDGET (widget));
-  g_signal_connect (widget, "map", G_CALLBACK (on_watch_map), (gpointer) apply);
-}
 
 static void
 show_error (LlWindow *self, const char *heading, const GError *error)
@@ -186,7 +80,8 @@ static void
 update_validity (LlWindow *self)
 {
   /* The Train tab shows a dot while the model cannot be trained. */
-  adw_view_stack_page_set_needs_attention (self->train_page,
+  adw_view_stack_page_set_needs_attention (adw_view_stack_get_page (self->stack,
+                                                                    ll_window_get_view_widget (self, "train")),
                                            !ll_document_get_valid (self->document));
 }
 
@@ -688,7 +583,7 @@ action_undo (GtkWidget *widget, const char *name, GVariant *param)
   LlWindow *self = LL_WINDOW (widget);
 
   if (drawing (self))
-    ll_draw_view_undo_stroke (LL_DRAW_VIEW (self->draw_view));
+    ll_draw_view_undo_stroke (LL_DRAW_VIEW (ll_window_get_view_widget (self, "draw")));
   else
     ll_document_undo (self->document);
 }
@@ -721,6 +616,15 @@ action_show_view (GtkWidget *widget, const char *name, GVariant *param)
   ll_window_set_view (LL_WINDOW (widget), g_variant_get_string (param, NULL));
 }
 
+/* A data folder for the Train view (the Data view's Train on It). */
+static void
+action_use_data_dir (GtkWidget *widget, const char *name, GVariant *param)
+{
+  GtkWidget *train = ll_window_get_view_widget (LL_WINDOW (widget), "train");
+
+  ll_train_view_set_data_dir (LL_TRAIN_VIEW (train), g_variant_get_string (param, NULL));
+}
+
 static void
 action_about (GtkWidget *widget, const char *name, GVariant *param)
 {
@@ -731,7 +635,7 @@ action_about (GtkWidget *widget, const char *name, GVariant *param)
                         "transient-for", widget,
                         "application-name", "Layerlab",
                         "application-icon", APP_ID,
-                        "version", LL_VERSION,
+                        "version", PACKAGE_VERSION,
                         "developer-name", "The Layerlab team",
                         "developers", developers,
                         "comments", "Build, train and look inside neural networks that classify "
@@ -906,15 +810,6 @@ update_undo_actions (LlWindow *self)
   update_export_actions (self);
 }
 
-/* Views get the document when they have a "document" property: the
- * placeholders of other engineers may not. */
-static void
-give_document (GtkWidget *view, LlDocument *document)
-{
-  if (view != NULL && g_object_class_find_property (G_OBJECT_GET_CLASS (view), "document") != NULL)
-    g_object_set (view, "document", document, NULL);
-}
-
 static void
 on_visible_child_changed (LlWindow *self)
 {
@@ -929,8 +824,6 @@ static void
 ll_window_constructed (GObject *object)
 {
   LlWindow *self = LL_WINDOW (object);
-  GtkWidget *views[] = { self->model_view, self->train_view, self->inspect_view,
-                         self->optimizer_view, self->draw_view, self->data_view };
 
   G_OBJECT_CLASS (ll_window_parent_class)->constructed (object);
 
@@ -943,8 +836,9 @@ ll_window_constructed (GObject *object)
       if (!ll_document_load_preset (self->document, preset, &error))
         g_warning ("Default preset %s: %s", preset, error->message);
     }
-  for (guint i = 0; i < G_N_ELEMENTS (views); i++)
-    give_document (views[i], self->document);
+  for (guint i = 0; i < ll_n_views; i++)
+    ll_view_set_document (LL_VIEW (ll_window_get_view_widget (self, ll_views[i].name)),
+                          self->document);
 
   g_signal_connect_object (self->document, "notify::title", G_CALLBACK (update_title), self,
                            G_CONNECT_SWAPPED);
@@ -1030,27 +924,11 @@ ll_window_class_init (LlWindowClass *klass)
                          "follow", G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
-  /* Referencing the bundle links it (and its registering constructor)
-   * from the static library into every program that uses the window. */
-  (void) layerlab_get_resource ();
-  g_type_ensure (LL_TYPE_MODEL_VIEW);
-  g_type_ensure (LL_TYPE_TRAIN_VIEW);
-  g_type_ensure (LL_TYPE_INSPECT_VIEW);
-  g_type_ensure (LL_TYPE_OPTIMIZER_VIEW);
-  g_type_ensure (LL_TYPE_DRAW_VIEW);
-  g_type_ensure (LL_TYPE_DATA_VIEW);
-
-  gtk_widget_class_set_template_from_resource (widget_class, "/io/github/layerlab/Layerlab/ui/ll-window.ui");
+  ll_ui_ensure_resources ();
+  gtk_widget_class_set_template_from_resource (widget_class, LL_RESOURCE_PREFIX "/ui/ll-window.ui");
   gtk_widget_class_bind_template_child (widget_class, LlWindow, toast_overlay);
   gtk_widget_class_bind_template_child (widget_class, LlWindow, switcher_title);
   gtk_widget_class_bind_template_child (widget_class, LlWindow, stack);
-  gtk_widget_class_bind_template_child (widget_class, LlWindow, train_page);
-  gtk_widget_class_bind_template_child (widget_class, LlWindow, model_view);
-  gtk_widget_class_bind_template_child (widget_class, LlWindow, train_view);
-  gtk_widget_class_bind_template_child (widget_class, LlWindow, inspect_view);
-  gtk_widget_class_bind_template_child (widget_class, LlWindow, optimizer_view);
-  gtk_widget_class_bind_template_child (widget_class, LlWindow, draw_view);
-  gtk_widget_class_bind_template_child (widget_class, LlWindow, data_view);
   gtk_widget_class_bind_template_child (widget_class, LlWindow, recent_submenu);
 
   gtk_widget_class_install_action (widget_class, "window.new", NULL, action_new_real);
@@ -1061,6 +939,7 @@ ll_window_class_init (LlWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "window.undo", NULL, action_undo);
   gtk_widget_class_install_action (widget_class, "window.redo", NULL, action_redo);
   gtk_widget_class_install_action (widget_class, "window.show-view", "s", action_show_view);
+  gtk_widget_class_install_action (widget_class, "window.use-data-dir", "s", action_use_data_dir);
   gtk_widget_class_install_action (widget_class, "window.load-preset", "s", action_load_preset);
   gtk_widget_class_install_action (widget_class, "window.about", NULL, action_about);
   gtk_widget_class_install_property_action (widget_class, "window.presentation", "presentation");
@@ -1070,18 +949,21 @@ ll_window_class_init (LlWindowClass *klass)
 static void
 ll_window_init (LlWindow *self)
 {
-  GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
-  g_autoptr(GSettingsSchema) schema = NULL;
-
   self->style = g_strdup ("follow");
-  if (source != NULL)
-    schema = g_settings_schema_source_lookup (source, APP_ID, TRUE);
-  if (schema != NULL)
-    self->settings = g_settings_new (APP_ID);
-  else
+  self->settings = ll_settings_new_if_installed (NULL);
+  if (self->settings == NULL)
     g_debug ("GSettings schema %s not found: window state is not kept", APP_ID);
 
   gtk_widget_init_template (GTK_WIDGET (self));
+  for (guint i = 0; i < ll_n_views; i++)
+    {
+      const LlViewInfo *info = &ll_views[i];
+      GtkWidget *view = g_object_new (info->get_type (), NULL);
+      AdwViewStackPage *page = adw_view_stack_add_titled (self->stack, view, info->name,
+                                                          _(info->title));
+
+      adw_view_stack_page_set_icon_name (page, info->icon_name);
+    }
   /* win.*: the application window's own action group, as the menu names them. */
   g_action_map_add_action_entries (G_ACTION_MAP (self), export_actions,
                                    G_N_ELEMENTS (export_actions), self);
@@ -1112,7 +994,7 @@ ll_window_set_view (LlWindow *self, const char *name)
 {
   g_return_if_fail (LL_IS_WINDOW (self));
 
-  if (name == NULL || !g_strv_contains (ll_window_view_names, name))
+  if (ll_view_info_lookup (name) == NULL)
     return;
   adw_view_stack_set_visible_child_name (self->stack, name);
 }

@@ -1,0 +1,277 @@
+/* ll-layers-norm.c: BatchNormalization over the last axis (channels of an
+ * image, units of a vector), with Keras' momentum and epsilon. */
+#include "ll-layer.h"
+
+#include <math.h>
+#include <string.h>
+
+/* BatchNormalization over the last axis: y = γ · (x − μ) / √(σ² + ε) + β. */
+
+enum { BN_MOMENTUM, BN_EPSILON, BN_CENTER, BN_SCALE };
+
+static const LlParamSpec bn_params[] = {
+  { "momentum", "Momentum", LL_PARAM_FLOAT, 0.99, 0, 1, NULL,
+    "How slowly the moving mean and variance used for evaluation follow the batch statistics." },
+  { "epsilon", "Epsilon", LL_PARAM_FLOAT, 0.001, 1e-9, 1, NULL,
+    "Added to the variance before the square root, so that near-constant channels do not blow up." },
+  { "center", "Center", LL_PARAM_BOOL, 1, 0, 1, NULL,
+    "Learn an offset (beta) added after normalizing." },
+  { "scale", "Scale", LL_PARAM_BOOL, 1, 0, 1, NULL,
+    "Learn a factor (gamma) applied after normalizing. Can be off when relu follows." },
+};
+
+typedef struct {
+  LlOp parent;
+  int c;                           /* channels (last axis) */
+  int n;                           /* values per channel in one sample */
+  float momentum, epsilon;
+  int i_gamma, i_beta, i_mean, i_var;   /* weight slots, −1 when absent */
+  double *acc;                     /* 2·c: per-channel sums */
+  float *mean, *inv_std;           /* c each: batch statistics of the last training forward */
+} BnOp;
+
+static gboolean
+bn_infer (const LlLayerSpec *spec, const LlShape *in, LlShape *out, GError **error)
+{
+  *out = *in;
+  return TRUE;
+}
+
+static int
+bn_weights (const LlLayerSpec *spec, const LlShape *in, const LlShape *out, LlWeightInfo *info)
+{
+  int c = in->d[in->rank - 1], n = 0;
+
+  /* Keras' order, gamma and beta only when scale and center are on. */
+  if (spec->v[BN_SCALE])
+    info[n++] = (LlWeightInfo) { .name = "gamma", .rank = 1, .dims = { c }, .trainable = TRUE,
+                                 .init = LL_INIT_ONES, .fan_in = c, .fan_out = c };
+  if (spec->v[BN_CENTER])
+    info[n++] = (LlWeightInfo) { .name = "beta", .rank = 1, .dims = { c }, .trainable = TRUE,
+                                 .init = LL_INIT_ZEROS, .fan_in = c, .fan_out = c };
+  info[n++] = (LlWeightInfo) { .name = "moving_mean", .rank = 1, .dims = { c }, .trainable = FALSE,
+                               .init = LL_INIT_ZEROS, .fan_in = c, .fan_out = c };
+  info[n++] = (LlWeightInfo) { .name = "moving_variance", .rank = 1, .dims = { c }, .trainable = FALSE,
+                               .init = LL_INIT_ONES, .fan_in = c, .fan_out = c };
+  return n;
+}
+
+static gboolean
+bn_plan (LlOp *op, int max_batch, GError **error)
+{
+  BnOp *self = (BnOp *) op;
+
+  /* Per-channel only: independent of the batch size. */
+  if (self->acc != NULL)
+    return TRUE;
+  self->acc = g_try_new0 (double, 2 * (gsize) self->c);
+  self->mean = ll_alloc_floats (2 * (gsize) self->c, "batch normalization statistics", error);
+  if (self->acc == NULL || self->mean == NULL)
+    {
+      g_clear_pointer (&self->acc, g_free);
+      g_clear_pointer (&self->mean, g_free);
+      if (error != NULL && *error == NULL)
+        g_set_error (error, LL_ERROR, LL_ERROR_MEMORY,
+                     "Out of memory for batch normalization statistics");
+      return FALSE;
+    }
+  self->inv_std = self->mean + self->c;
+  return TRUE;
+}
+
+static void
+bn_finalize (LlOp *op)
+{
+  BnOp *self = (BnOp *) op;
+
+  g_clear_pointer (&self->acc, g_free);
+  g_clear_pointer (&self->mean, g_free);
+  self->inv_std = NULL;
+}
+
+static void
+bn_forward (LlOp *op, const LlContext *ctx, int batch, const float *x, float *y)
+{
+  BnOp *self = (BnOp *) op;
+  int c = self->c;
+  gsize rows = (gsize) batch * self->n;
+  const float *gamma = self->i_gamma >= 0 ? op->w[self->i_gamma] : NULL;
+  const float *beta = self->i_beta >= 0 ? op->w[self->i_beta] : NULL;
+  float *moving_mean = op->w[self->i_mean], *moving_var = op->w[self->i_var];
+  float *mean = self->mean, *inv_std = self->inv_std;
+  double *sum = self->acc, *sum_sq = self->acc + c;
+
+  if (ctx->training)
+    {
+      /* Two passes (mean, then squared deviations): accurate for large means. */
+      memset (sum, 0, 2 * (gsize) c * sizeof (double));
+      for (gsize r = 0; r < rows; r++)
+        {
+          const float *xr = x + r * c;
+          for (int j = 0; j < c; j++)
+            sum[j] += xr[j];
+        }
+      for (int j = 0; j < c; j++)
+        mean[j] = (float) (sum[j] / (double) rows);
+      for (gsize r = 0; r < rows; r++)
+        {
+          const float *xr = x + r * c;
+          for (int j = 0; j < c; j++)
+            {
+              double d = xr[j] - mean[j];
+              sum_sq[j] += d * d;
+            }
+        }
+      for (int j = 0; j < c; j++)
+        {
+          /* Biased variance normalizes and, as in Keras 3, feeds the moving average. */
+          double var = sum_sq[j] / (double) rows;
+          inv_std[j] = (float) (1.0 / sqrt (var + self->epsilon));
+          moving_mean[j] = self->momentum * moving_mean[j] + (1.0f - self->momentum) * mean[j];
+          moving_var[j] = (float) (self->momentum * moving_var[j]
+                                   + (1.0 - self->momentum) * var);
+        }
+    }
+
+  /* Fold into y = a·x + b per channel; acc is free again, reuse it as floats.
+   * Evaluation leaves the saved batch statistics for backward untouched. */
+  {
+    float *a = (float *) self->acc, *b = a + c;
+    for (int j = 0; j < c; j++)
+      {
+        float m = ctx->training ? mean[j] : moving_mean[j];
+        float s = ctx->training ? inv_std[j]
+                                : (float) (1.0 / sqrt ((double) moving_var[j] + self->epsilon));
+        a[j] = (gamma != NULL ? gamma[j] : 1.0f) * s;
+        b[j] = (beta != NULL ? beta[j] : 0.0f) - a[j] * m;
+      }
+    for (gsize r = 0; r < rows; r++)
+      {
+        const float *xr = x + r * c;
+        float *yr = y + r * c;
+        for (int j = 0; j < c; j++)
+          yr[j] = a[j] * xr[j] + b[j];
+      }
+  }
+}
+
+static void
+bn_backward (LlOp *op, const LlContext *ctx, int batch,
+             const float *x, const float *y, const float *dy, float *dx)
+{
+  BnOp *self = (BnOp *) op;
+  int c = self->c;
+  gsize rows = (gsize) batch * self->n;
+  const float *gamma = self->i_gamma >= 0 ? op->w[self->i_gamma] : NULL;
+  const float *mean = self->mean, *inv_std = self->inv_std;
+  double *sum_dy = self->acc, *sum_dy_xhat = self->acc + c;
+
+  if (!ctx->training)
+    {
+      /* Frozen statistics (evaluation mode): the layer is affine per channel. */
+      const float *moving_var = op->w[self->i_var];
+      for (int j = 0; j < c; j++)
+        {
+          sum_dy[j] = 0.0;
+          sum_dy_xhat[j] = 0.0;
+        }
+      for (gsize r = 0; r < rows; r++)
+        for (int j = 0; j < c; j++)
+          {
+            double xhat = (x[r * c + j] - op->w[self->i_mean][j])
+                          / sqrt ((double) moving_var[j] + self->epsilon);
+            sum_dy[j] += dy[r * c + j];
+            sum_dy_xhat[j] += dy[r * c + j] * xhat;
+          }
+      if (self->i_gamma >= 0)
+        for (int j = 0; j < c; j++)
+          op->g[self->i_gamma][j] = (float) sum_dy_xhat[j];
+      if (self->i_beta >= 0)
+        for (int j = 0; j < c; j++)
+          op->g[self->i_beta][j] = (float) sum_dy[j];
+      if (dx != NULL)
+        for (gsize r = 0; r < rows; r++)
+          for (int j = 0; j < c; j++)
+            dx[r * c + j] = dy[r * c + j] * (gamma != NULL ? gamma[j] : 1.0f)
+                            / sqrtf (moving_var[j] + self->epsilon);
+      return;
+    }
+
+  /* x̂ = (x − μ)·s with s = 1/√(σ² + ε); dβ = Σ dy; dγ = Σ dy·x̂;
+   * dx = γ·s/N · (N·dy − dβ − x̂·dγ), the statistics being functions of x. */
+  memset (self->acc, 0, 2 * (gsize) c * sizeof (double));
+  for (gsize r = 0; r < rows; r++)
+    {
+      const float *xr = x + r * c, *dyr = dy + r * c;
+      for (int j = 0; j < c; j++)
+        {
+          float xhat = (xr[j] - mean[j]) * inv_std[j];
+          sum_dy[j] += dyr[j];
+          sum_dy_xhat[j] += dyr[j] * xhat;
+        }
+    }
+  if (self->i_gamma >= 0)
+    for (int j = 0; j < c; j++)
+      op->g[self->i_gamma][j] = (float) sum_dy_xhat[j];
+  if (self->i_beta >= 0)
+    for (int j = 0; j < c; j++)
+      op->g[self->i_beta][j] = (float) sum_dy[j];
+  if (dx == NULL)
+    return;
+  for (int j = 0; j < c; j++)
+    {
+      /* Per-channel means of dy and dy·x̂, in place of the sums. */
+      sum_dy[j] /= (double) rows;
+      sum_dy_xhat[j] /= (double) rows;
+    }
+  for (gsize r = 0; r < rows; r++)
+    {
+      const float *xr = x + r * c, *dyr = dy + r * c;
+      float *dxr = dx + r * c;
+      for (int j = 0; j < c; j++)
+        {
+          float s = inv_std[j], g = (gamma != NULL ? gamma[j] : 1.0f);
+          float xhat = (xr[j] - mean[j]) * s;
+          dxr[j] = g * s * (dyr[j] - (float) sum_dy[j] - xhat * (float) sum_dy_xhat[j]);
+        }
+    }
+}
+
+static const LlOpClass bn_op_class = {
+  .name = "batch_normalization",
+  .plan = bn_plan,
+  .forward = bn_forward,
+  .backward = bn_backward,
+  .finalize = bn_finalize,
+};
+
+static LlOp *
+bn_build (const LlLayerSpec *spec, const LlShape *in, const LlShape *out)
+{
+  BnOp *self = g_malloc0 (sizeof (BnOp));
+  int n = 0;
+
+  self->parent.klass = &bn_op_class;
+  self->parent.in = *in;
+  self->parent.out = *out;
+  self->c = in->d[in->rank - 1];
+  self->n = (int) (ll_shape_size (in) / (gsize) self->c);
+  self->momentum = (float) spec->v[BN_MOMENTUM];
+  self->epsilon = (float) spec->v[BN_EPSILON];
+  self->i_gamma = spec->v[BN_SCALE] ? n++ : -1;
+  self->i_beta = spec->v[BN_CENTER] ? n++ : -1;
+  self->i_mean = n++;
+  self->i_var = n++;
+  self->parent.n_weights = n;
+  return &self->parent;
+}
+
+const LlLayerType ll_layer_batch_normalization = {
+  .name = "BatchNormalization",
+  .description = "Rescales each channel to mean 0 and variance 1 over the batch: faster, steadier training.",
+  .params = bn_params,
+  .n_params = G_N_ELEMENTS (bn_params),
+  .infer = bn_infer,
+  .weights = bn_weights,
+  .build = bn_build,
+};
