@@ -7,6 +7,7 @@
 
 #include <string.h>
 
+#include "ll-import.h"
 #include "ll-model-file.h"
 #include "ll-presets.h"
 
@@ -853,6 +854,7 @@ ll_document_reset (LlDocument *self)
 gboolean
 ll_document_open (LlDocument *self, const char *path, GError **error)
 {
+  LlModelFormat format = LL_MODEL_FORMAT_UNKNOWN;
   LlTrainer *trainer;
   LlFitConfig cfg;
   LlArch *arch;
@@ -860,7 +862,7 @@ ll_document_open (LlDocument *self, const char *path, GError **error)
   g_return_val_if_fail (LL_IS_DOCUMENT (self), FALSE);
   g_return_val_if_fail (path != NULL, FALSE);
 
-  trainer = ll_model_file_load (path, error);
+  trainer = ll_model_open_any_full (path, &format, error);
   if (trainer == NULL)
     return FALSE;
   arch = ll_arch_copy (ll_model_get_arch (ll_trainer_get_model (trainer)));
@@ -870,7 +872,12 @@ ll_document_open (LlDocument *self, const char *path, GError **error)
     LlShape in = ll_model_input_shape (ll_trainer_get_model (trainer));
     /* A copy: replace_all frees self->dataset before it stores the new name. */
     g_autofree char *ds = g_strdup (in.rank == 3 && in.d[2] == 3 ? "cifar10" : self->dataset);
-    replace_all (self, arch, &cfg, ds, trainer, path, NULL);
+    /* An imported model (ONNX, Keras) keeps its file's name as the title
+     * but no path: Save asks where to write the .llmodel, never over the
+     * file it came from. */
+    g_autofree char *base = g_path_get_basename (path);
+    gboolean own = format == LL_MODEL_FORMAT_LLMODEL;
+    replace_all (self, arch, &cfg, ds, trainer, own ? path : NULL, own ? NULL : base);
   }
   return TRUE;
 }
