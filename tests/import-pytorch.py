@@ -9,6 +9,10 @@ import torch
 import torch.nn as nn
 
 kind, out_dir, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
+# "-folded": PyTorch's default export, which folds batch norm into the
+# convolution before it.
+folded = kind.endswith("-folded")
+kind = kind[:-len("-folded")] if folded else kind
 torch.manual_seed(4)
 
 
@@ -50,11 +54,15 @@ for m in model.modules():
 model.eval()
 
 h, w, c = shape
+# PRESERVE (the model is in eval mode) keeps BatchNormalization nodes:
+# the default EVAL folds them into the convolutions before export.
+mode = torch.onnx.TrainingMode.EVAL if folded else torch.onnx.TrainingMode.PRESERVE
 torch.onnx.export(model, torch.zeros(1, c, h, w), out_dir + "/model.onnx", opset_version=opset,
+                  training=mode, do_constant_folding=folded,
                   input_names=["images"], output_names=["scores"],
                   dynamic_axes={"images": {0: "N"}, "scores": {0: "N"}})
 x = np.fromfile(out_dir + "/inputs.bin", dtype="<f4").reshape(n, h, w, c)
 with torch.no_grad():
     y = model(torch.from_numpy(x).permute(0, 3, 1, 2).contiguous())
 np.ascontiguousarray(y.numpy(), dtype="<f4").tofile(out_dir + "/outputs.bin")
-print(kind, "torch", torch.__version__, "opset", opset, "output", tuple(y.shape))
+print(kind + ("-folded" if folded else ""), "torch", torch.__version__, "opset", opset, "output", tuple(y.shape))

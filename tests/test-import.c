@@ -746,6 +746,7 @@ main (int argc, char **argv)
 {
   static const Case torch_cases[] = {
     { "mlp", 28, 28, 1 }, { "mnist-cnn", 28, 28, 1 }, { "cifar-bn", 32, 32, 3 },
+    { "cifar-bn-folded", 32, 32, 3 },
   };
   static const Case keras_cases[] = {
     { "legacy-h5", 28, 28, 1 }, { "keras3-h5", 28, 28, 1 }, { "keras3", 32, 32, 3 },

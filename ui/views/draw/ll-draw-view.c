@@ -19,6 +19,7 @@
 #include "ll-dataset.h"
 #include "ll-digit.h"
 #include "ll-draw-pad.h"
+#include "ll-import.h"
 #include "ll-model-file.h"
 #include "ll-picture.h"
 #include "ll-shipped-model.h"
@@ -561,7 +562,14 @@ on_drop (GtkDropTarget *target, const GValue *value, double x, double y, LlDrawV
   gboolean ok = FALSE;
 
   if (files != NULL)
-    ok = ll_draw_view_open_image (self, G_FILE (files->data), &error);
+    {
+      g_autofree char *path = g_file_get_path (G_FILE (files->data));
+      /* A model dropped here is opened by the window, not classified. */
+      if (path != NULL && ll_model_format_detect (NULL, 0, path) != LL_MODEL_FORMAT_UNKNOWN)
+        ok = gtk_widget_activate_action (GTK_WIDGET (self), "window.open-file", "s", path);
+      else
+        ok = ll_draw_view_open_image (self, G_FILE (files->data), &error);
+    }
   g_slist_free (files);
   return ok;
 }
