@@ -1357,6 +1357,7 @@ out:
   ll_fit_config_clear (&cfg);
   keras_clear (&k);
   h5_close (&h);
+  ll_import_clean_error (error);
   return t;
 }
 
@@ -1495,5 +1496,6 @@ out:
   ll_fit_config_clear (&cfg);
   keras_clear (&k);
   zip_discard (za);
+  ll_import_clean_error (error);
   return t;
 }

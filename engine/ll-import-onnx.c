@@ -1374,5 +1374,6 @@ ll_import_onnx (GBytes *bytes, GError **error)
   g_free (im.visited);
 out:
   onnx__model_proto__free_unpacked (im.mp, NULL);
+  ll_import_clean_error (error);
   return t;
 }

@@ -36,6 +36,10 @@ LlImportWeight *ll_import_find_weight (LlImportBuilder *b, int layer, const char
  * defaults with Adam).  The weights are those given, not initialised. */
 LlTrainer *ll_import_finish        (LlImportBuilder *b, const LlFitConfig *cfg, GError **error);
 
+/* Names in a file are the file's: an error quoting them is made one line
+ * of valid UTF-8 (control characters become '?') of reasonable length. */
+void      ll_import_clean_error    (GError **error);
+
 /* An Input layer for a flat vector of n values read by a Dense layer: a
  * 28 × 28 digit, a 32 × 32 colour image, a square, else one row. */
 void      ll_import_flat_input     (int n, int *h, int *w, int *c);

@@ -172,6 +172,29 @@ ll_import_finish (LlImportBuilder *b, const LlFitConfig *cfg, GError **error)
 }
 
 void
+ll_import_clean_error (GError **error)
+{
+  char *valid, *p;
+
+  if (error == NULL || *error == NULL)
+    return;
+  valid = g_utf8_make_valid ((*error)->message, -1);
+  for (p = valid; *p != '\0'; p++)
+    if ((guchar) *p < 0x20 || *p == 0x7f)
+      *p = '?';
+  if (g_utf8_strlen (valid, -1) > 600)
+    {
+      char *cut = g_utf8_offset_to_pointer (valid, 600);
+      *cut = '\0';
+      p = g_strconcat (valid, "…", NULL);
+      g_free (valid);
+      valid = p;
+    }
+  g_free ((*error)->message);
+  (*error)->message = valid;
+}
+
+void
 ll_import_flat_input (int n, int *h, int *w, int *c)
 {
   int k = (int) floor (sqrt ((double) n) + 0.5);

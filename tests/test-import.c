@@ -243,6 +243,13 @@ test_onnx_bad (void)
         mp->graph->node[i]->op_type = (char *) "Selu";
         b2 = pack (mp);
         expect_onnx_error (b2, name, "(Selu)");
+        /* The file's names are quoted on one line, whatever they hold. */
+        {
+          g_autoptr(GBytes) b3 = NULL;
+          mp->graph->node[i]->op_type = (char *) "Two\nLines\x01";
+          b3 = pack (mp);
+          expect_onnx_error (b3, "Two?Lines?", NULL);
+        }
         mp->graph->node[i]->op_type = old;
         break;
       }
