@@ -20,6 +20,7 @@
  * Sizes come from the file's headers: each dataset's declared size is
  * checked against the bytes the file really stores before it is read. */
 #include "ll-import-private.h"
+#include "ll-json.h"
 
 #include <hdf5.h>
 #include <json-glib/json-glib.h>
@@ -162,28 +163,20 @@ member_square (JsonObject *o, const char *name, double *v)
   return TRUE;
 }
 
-static JsonParser *
+/* The one JSON reader (ll-json.h): size and depth limits, exact numbers. */
+static JsonNode *
 parse_json (const char *text, gsize len, const char *what, GError **error)
 {
-  g_autoptr(JsonParser) parser = json_parser_new ();
   g_autoptr(GError) local = NULL;
+  g_autoptr(JsonNode) root = ll_json_parse (text, (gssize) len, MAX_JSON_BYTES, &local);
 
-  if (len > MAX_JSON_BYTES)
-    {
-      g_set_error (error, LL_ERROR, LL_ERROR_FORMAT, "The Keras %s is larger than 16 MiB", what);
-      return NULL;
-    }
-  if (!ll_json_check_depth (text, (gssize) len, 64, error))
-    return NULL;
-  if (!json_parser_load_from_data (parser, text, (gssize) len, &local)
-      || json_parser_get_root (parser) == NULL
-      || !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
     {
       g_set_error (error, LL_ERROR, LL_ERROR_FORMAT, "The Keras %s is not a JSON object%s%s",
                    what, local != NULL ? ": " : "", local != NULL ? local->message : "");
       return NULL;
     }
-  return g_steal_pointer (&parser);
+  return g_steal_pointer (&root);
 }
 
 /* Layers --------------------------------------------------------------- */
@@ -1307,7 +1300,7 @@ ll_import_keras_h5 (GBytes *bytes, GError **error)
   gsize len;
   const void *data;
   g_autofree char *config = NULL, *training = NULL;
-  g_autoptr(JsonParser) cp = NULL, tp = NULL;
+  g_autoptr(JsonNode) cp = NULL, tp = NULL;
   g_autoptr(GError) local = NULL;
   LlFitConfig cfg;
   LlTrainer *t = NULL;
@@ -1343,13 +1336,13 @@ ll_import_keras_h5 (GBytes *bytes, GError **error)
       goto out;
     }
   if (!(cp = parse_json (config, strlen (config), "model_config", error))
-      || !model_from_config (&k, json_node_get_object (json_parser_get_root (cp)), error)
+      || !model_from_config (&k, json_node_get_object (cp), error)
       || !read_legacy_weights (&k, &h, error))
     goto out;
   training = h5_attr_string (h.file, "training_config", NULL);
   if (training != NULL && (tp = parse_json (training, strlen (training), "training_config", NULL)))
     {
-      JsonObject *tc = json_node_get_object (json_parser_get_root (tp));
+      JsonObject *tc = json_node_get_object (tp);
       fit_config_from_compile (tc, member_object (tc, "optimizer_config"), &cfg);
     }
   t = ll_import_finish (&k.b, &cfg, error);
@@ -1433,7 +1426,7 @@ ll_import_keras_zip (GBytes *bytes, GError **error)
   zip_source_t *src;
   zip_t *za;
   g_autofree guint8 *config = NULL, *weights = NULL;
-  g_autoptr(JsonParser) cp = NULL;
+  g_autoptr(JsonNode) cp = NULL;
   JsonObject *root;
   LlFitConfig cfg;
   LlTrainer *t = NULL;
@@ -1470,7 +1463,7 @@ ll_import_keras_zip (GBytes *bytes, GError **error)
       || !(cp = parse_json ((const char *) config, config_len, "config.json", error))
       || !(weights = zip_read (za, "model.weights.h5", LL_IMPORT_MAX_FILE, &weights_len, error)))
     goto out;
-  root = json_node_get_object (json_parser_get_root (cp));
+  root = json_node_get_object (cp);
   if (!model_from_config (&k, root, error))
     goto out;
   if (weights_len == 0 || !h5_open (&h, weights, weights_len, error))

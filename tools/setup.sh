@@ -22,6 +22,8 @@ PACKAGES=(
   protobuf-c-compiler libprotobuf-c-dev
   libhdf5-dev libzip-dev        # Keras .h5 and .keras import
   dataset-fashion-mnist
+  fonts-noto-cjk                # Hangul: the Korean translation needs a CJK font
+  gettext                       # msgfmt: the translations and the translated .desktop and metainfo
 )
 # Tests and benchmarks only.
 TEST_PACKAGES=(
