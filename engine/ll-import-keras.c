@@ -947,7 +947,11 @@ h5_attr_strings_one (hid_t obj, const char *name, GPtrArray *out, GError **error
       H5Tset_size (mem, H5T_VARIABLE);
       H5Tset_cset (mem, H5Tget_cset (type));
       if (H5Aread (attr, mem, buf) < 0)
-        goto bad;
+        {
+          /* A read that failed part way may have allocated some strings. */
+          H5Dvlen_reclaim (mem, space, H5P_DEFAULT, buf);
+          goto bad;
+        }
       for (hssize_t i = 0; i < n; i++)
         g_ptr_array_add (out, g_strdup (buf[i] != NULL ? buf[i] : ""));
       H5Dvlen_reclaim (mem, space, H5P_DEFAULT, buf);
