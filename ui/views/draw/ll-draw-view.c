@@ -799,14 +799,16 @@ draw_demo_digit (LlDrawView *self)
 
 /* ----- Document ----- */
 
-/* A model the user trained (one with a history) becomes "My model"; the
- * view predicts on its own copy, so training can go on meanwhile. */
+/* A model the user trained (one with a history) or opened from an ONNX or
+ * Keras file becomes "My model"; the view predicts on its own copy, so
+ * training can go on meanwhile. */
 static void
 on_document_changed (LlDrawView *self)
 {
   LlTrainer *trainer = ll_document_get_trainer (self->document);
 
-  if (trainer == NULL || ll_trainer_get_history (trainer)->len == 0)
+  if (trainer == NULL
+      || (ll_trainer_get_history (trainer)->len == 0 && !ll_document_get_imported (self->document)))
     {
       ll_draw_view_set_user_model (self, NULL);
       return;
