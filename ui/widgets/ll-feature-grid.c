@@ -40,8 +40,8 @@ static const guint8 viridis[11][3] = {
   { 253, 231, 37 },
 };
 
-static guint32
-colormap_pixel (LlColormap map, double t)
+guint32
+ll_colormap_pixel (LlColormap map, double t)
 {
   double r, g, b;
 
@@ -201,7 +201,7 @@ tile_surface (LlFeatureGrid *self, int t)
               row[x] = 0xff000000u | (c[0] << 16) | (c[1] << 8) | c[2];
             }
           else
-            row[x] = colormap_pixel (self->colormap, hi > lo ? (p[0] - lo) / span : 0.5);
+            row[x] = ll_colormap_pixel (self->colormap, hi > lo ? (p[0] - lo) / span : 0.5);
         }
     }
   cairo_surface_mark_dirty (s);
@@ -258,7 +258,7 @@ render_cache (LlFeatureGrid *self, int width)
 
       for (int i = 0; i < (int) bar_w; i++)
         {
-          guint32 px = colormap_pixel (self->colormap, i / (bar_w - 1));
+          guint32 px = ll_colormap_pixel (self->colormap, i / (bar_w - 1));
           cairo_set_source_rgb (cr, ((px >> 16) & 255) / 255.0, ((px >> 8) & 255) / 255.0,
                                 (px & 255) / 255.0);
           cairo_rectangle (cr, 84 + i, y + 3, 1, 10);

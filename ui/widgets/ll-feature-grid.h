@@ -15,6 +15,10 @@ typedef enum {
   LL_COLORMAP_DIVERGING,   /* weights: blue negative, white zero, red positive */
 } LlColormap;
 
+/* The colour of t in [0, 1] in a colour map, as opaque ARGB (magenta
+ * for NaN): the one definition of the colour maps. */
+guint32      ll_colormap_pixel            (LlColormap colormap, double t);
+
 #define LL_TYPE_FEATURE_GRID (ll_feature_grid_get_type ())
 G_DECLARE_FINAL_TYPE (LlFeatureGrid, ll_feature_grid, LL, FEATURE_GRID, GtkWidget)
 
