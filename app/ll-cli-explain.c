@@ -29,6 +29,7 @@
 
 #include "ll-dataset.h"
 #include "ll-explain.h"
+#include "ll-json.h"
 #include "ll-picture.h"
 #include "ll-shipped-model.h"
 
@@ -187,11 +188,7 @@ bad:
 static void
 print_json (JsonNode *node)
 {
-  g_autoptr(JsonGenerator) gen = json_generator_new ();
-  g_autofree char *text = NULL;
-
-  json_generator_set_root (gen, node);
-  text = json_generator_to_data (gen, NULL);
+  g_autofree char *text = ll_json_to_string (node, LL_JSON_LINE);
   puts (text);
 }
 

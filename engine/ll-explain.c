@@ -7,6 +7,7 @@
  * the unit's own sum (in double) and its activation through the engine's
  * activation function, kept beside the engine's values to compare. */
 #include "ll-explain.h"
+#include "ll-json.h"
 
 #include <math.h>
 #include <string.h>
@@ -642,41 +643,30 @@ ll_layer_param_formula (const LlLayerSpec *spec, const LlShape *in, const LlShap
 
 /* JSON */
 
-/* A float as the shortest decimal that reads back as the same float:
- * 0.1f is 0.1, not 0.10000000149011612. */
-static double
-float_number (float v)
+/* Floats as the shortest decimal that reads back as the same float (0.1,
+ * not 0.10000000149011612); a double that is a float (a maximum, a
+ * copied value) the same way, so that equal numbers print alike. */
+static void
+add_number (JsonBuilder *b, double v)
 {
-  char buf[G_ASCII_DTOSTR_BUF_SIZE];
-  return g_ascii_strtod (g_ascii_formatd (buf, sizeof buf, "%.9g", v), NULL);
+  if (isfinite (v) && (double) (float) v == v)
+    ll_json_builder_add_float (b, (float) v);
+  else
+    ll_json_builder_add_double (b, v);
 }
 
 static void
 add_float (JsonBuilder *b, const char *key, float v)
 {
   json_builder_set_member_name (b, key);
-  if (isfinite (v))
-    json_builder_add_double_value (b, float_number (v));
-  else
-    json_builder_add_null_value (b);
-}
-
-/* A double, written as a float when it is one (a maximum, a copied
- * value), so that equal numbers print alike. */
-static double
-double_number (double v)
-{
-  return (double) (float) v == v ? float_number ((float) v) : v;
+  ll_json_builder_add_float (b, v);
 }
 
 static void
 add_double (JsonBuilder *b, const char *key, double v)
 {
   json_builder_set_member_name (b, key);
-  if (isfinite (v))
-    json_builder_add_double_value (b, double_number (v));
-  else
-    json_builder_add_null_value (b);
+  add_number (b, v);
 }
 
 static void
@@ -702,10 +692,10 @@ add_float_array (JsonBuilder *b, const char *key, const float *v, const gint32 *
   json_builder_set_member_name (b, key);
   json_builder_begin_array (b);
   for (int i = 0; i < n; i++)
-    if ((index != NULL && index[i] < 0) || !isfinite (v[i]))
+    if (index != NULL && index[i] < 0)
       json_builder_add_null_value (b);
     else
-      json_builder_add_double_value (b, float_number (v[i]));
+      ll_json_builder_add_float (b, v[i]);
   json_builder_end_array (b);
 }
 
@@ -715,10 +705,7 @@ add_double_array (JsonBuilder *b, const char *key, const double *v, int n)
   json_builder_set_member_name (b, key);
   json_builder_begin_array (b);
   for (int i = 0; i < n; i++)
-    if (isfinite (v[i]))
-      json_builder_add_double_value (b, double_number (v[i]));
-    else
-      json_builder_add_null_value (b);
+    add_number (b, v[i]);
   json_builder_end_array (b);
 }
 
