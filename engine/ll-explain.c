@@ -255,8 +255,10 @@ explain_global_pool (LlExplanation *e, const float *x)
     }
 }
 
-/* The image a Dense layer's input was flattened from, when the layers
- * between keep the shape (Dropout, BatchNormalization, Activation). */
+/* The input image a Dense layer's input was flattened from (Flatten right
+ * after the Input, perhaps with layers between that keep the shape:
+ * Dropout, BatchNormalization, Activation): its weights are a picture.
+ * Flattened feature maps are not: their channels are no picture. */
 static LlShape
 flattened_image (const LlModel *model, int layer)
 {
@@ -269,7 +271,7 @@ flattened_image (const LlModel *model, int layer)
       if (type == &ll_layer_flatten)
         {
           LlShape s = ll_model_layer_shape (model, i - 1);
-          return s.rank == 3 ? s : none;
+          return s.rank == 3 && i == 1 ? s : none;
         }
       if (type != &ll_layer_dropout && type != &ll_layer_batch_normalization
           && type != &ll_layer_activation)

@@ -82,8 +82,8 @@ typedef struct {
   int n_counted;                   /* average pooling: real cells (padding is not counted) */
   int winner;                      /* max pooling: the term that won (the first maximum); −1 */
   int *order;                      /* Dense: terms by |product|, largest first; NULL otherwise */
-  LlShape weights_image;           /* Dense right after a Flatten of an image: that
-                                    * image's shape (weights drawn as a picture); rank 0 if not */
+  LlShape weights_image;           /* Dense on the flattened input image: the image's
+                                    * shape (weights drawn as a picture); rank 0 if not */
 
   gboolean has_bias;
   float bias;

@@ -341,7 +341,7 @@ test_dense (void)
       e = ll_explain_unit (model, 2, 2, (int[]) { 1 }, 1, &error);
       g_assert_no_error (error);
       g_assert_cmpint (e->n_terms, ==, 60);
-      /* The first Dense after a Flatten of an image: its weights are a picture. */
+      /* The first Dense after a Flatten of the input image: its weights are a picture. */
       g_assert_cmpint (e->weights_image.rank, ==, 3);
       g_assert_cmpint (e->weights_image.d[0], ==, 6);
       g_assert_cmpint (e->weights_image.d[2], ==, 2);
@@ -386,6 +386,10 @@ test_softmax (void)
   g_assert_cmpfloat_with_epsilon (total, 1.0, 1e-12);
   /* The logit of this unit is the explanation's own sum + bias. */
   g_assert_cmpfloat_with_epsilon (e->pre_activation, e->softmax->logits[3], TOL);
+  g_clear_pointer (&e, ll_explanation_free);
+  /* A Dense on flattened feature maps: no picture. */
+  e = ll_explain_unit (model, 0, 4, (int[]) { 0 }, 1, &error);
+  g_assert_cmpint (e->weights_image.rank, ==, 0);
   g_clear_pointer (&e, ll_explanation_free);
   e = ll_explain_unit (model, 0, 2, (int[]) { 1, 0, 2 }, 3, &error);
   g_assert_no_error (error);

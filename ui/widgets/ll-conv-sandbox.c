@@ -44,7 +44,7 @@ struct _LlConvSandbox
   GtkDropDown *kernel_size_dropdown, *padding_dropdown, *stride_dropdown, *preset_dropdown;
   GtkButton *image_button;
   GtkGrid *kernel_box;
-  GtkSpinButton *kernel_spins[MAX_K * MAX_K];
+  GtkEntry *kernel_entries[MAX_K * MAX_K];
   LlNumberGrid *input_grid, *output_grid;
   GtkLabel *arithmetic;
   LlExplainPanel *panel;
@@ -191,43 +191,78 @@ set_preset_custom (LlConvSandbox *self)
   self->updating = FALSE;
 }
 
-static void
-on_kernel_spin_changed (GtkSpinButton *spin, LlConvSandbox *self)
+/* A kernel cell typed: "0.5", "-1", "1/9"; anything else is marked and ignored. */
+static gboolean
+parse_number (const char *text, float *value)
 {
-  int i = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (spin), "ll-index"));
+  char *end = NULL;
+  double v = g_ascii_strtod (text, &end), d;
+
+  if (end == text)
+    return FALSE;
+  while (g_ascii_isspace (*end))
+    end++;
+  if (*end == '/')
+    {
+      const char *q = end + 1;
+      d = g_ascii_strtod (q, &end);
+      if (end == q || d == 0)
+        return FALSE;
+      v /= d;
+    }
+  while (g_ascii_isspace (*end))
+    end++;
+  if (*end != '\0' || !isfinite (v) || fabs (v) > 1000)
+    return FALSE;
+  *value = (float) v;
+  return TRUE;
+}
+
+static void
+on_kernel_entry_changed (GtkEditable *editable, LlConvSandbox *self)
+{
+  int i = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (editable), "ll-index"));
+  float v;
 
   if (self->updating)
     return;
-  self->kernel[i] = (float) gtk_spin_button_get_value (spin);
+  if (!parse_number (gtk_editable_get_text (editable), &v))
+    {
+      gtk_widget_add_css_class (GTK_WIDGET (editable), "error");
+      return;
+    }
+  gtk_widget_remove_css_class (GTK_WIDGET (editable), "error");
+  self->kernel[i] = v;
   set_preset_custom (self);
   recompute (self);
 }
 
 static void
-rebuild_kernel_spins (LlConvSandbox *self)
+rebuild_kernel_entries (LlConvSandbox *self)
 {
   GtkWidget *child;
 
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->kernel_box))) != NULL)
     gtk_grid_remove (self->kernel_box, child);
-  memset (self->kernel_spins, 0, sizeof self->kernel_spins);
+  memset (self->kernel_entries, 0, sizeof self->kernel_entries);
   for (int r = 0; r < self->k; r++)
     for (int c = 0; c < self->k; c++)
       {
-        GtkWidget *spin = gtk_spin_button_new_with_range (-10, 10, 0.1);
+        GtkWidget *entry = gtk_entry_new ();
         g_autofree char *name = g_strdup_printf (_("Kernel row %d, column %d"), r, c);
         int i = r * self->k + c;
 
-        gtk_spin_button_set_digits (GTK_SPIN_BUTTON (spin), 2);
-        gtk_orientable_set_orientation (GTK_ORIENTABLE (spin), GTK_ORIENTATION_VERTICAL);
-        gtk_editable_set_width_chars (GTK_EDITABLE (spin), 5);
-        gtk_spin_button_set_value (GTK_SPIN_BUTTON (spin), self->kernel[i]);
-        gtk_accessible_update_property (GTK_ACCESSIBLE (spin), GTK_ACCESSIBLE_PROPERTY_LABEL, name, -1);
-        gtk_widget_set_tooltip_text (spin, name);
-        g_object_set_data (G_OBJECT (spin), "ll-index", GINT_TO_POINTER (i));
-        g_signal_connect (spin, "value-changed", G_CALLBACK (on_kernel_spin_changed), self);
-        gtk_grid_attach (self->kernel_box, spin, c, r, 1, 1);
-        self->kernel_spins[i] = GTK_SPIN_BUTTON (spin);
+        gtk_editable_set_width_chars (GTK_EDITABLE (entry), 5);
+        gtk_editable_set_max_width_chars (GTK_EDITABLE (entry), 6);
+        gtk_entry_set_input_purpose (GTK_ENTRY (entry), GTK_INPUT_PURPOSE_NUMBER);
+        gtk_editable_set_alignment (GTK_EDITABLE (entry), 1.0);
+        gtk_widget_add_css_class (entry, "numeric");
+        gtk_accessible_update_property (GTK_ACCESSIBLE (entry), GTK_ACCESSIBLE_PROPERTY_LABEL, name, -1);
+        gtk_widget_set_tooltip_text (entry, _("A number such as 0.5, −1 or 1/9"));
+        g_object_set_data (G_OBJECT (entry), "ll-index", GINT_TO_POINTER (i));
+        g_signal_connect (entry, "changed", G_CALLBACK (on_kernel_entry_changed), self);
+        gtk_grid_attach (self->kernel_box, entry, c, r, 1, 1);
+        self->kernel_entries[i] = GTK_ENTRY (entry);
       }
 }
 
@@ -236,8 +271,15 @@ show_kernel (LlConvSandbox *self)
 {
   self->updating = TRUE;
   for (int i = 0; i < self->k * self->k; i++)
-    if (self->kernel_spins[i] != NULL)
-      gtk_spin_button_set_value (self->kernel_spins[i], self->kernel[i]);
+    if (self->kernel_entries[i] != NULL)
+      {
+        char buf[G_ASCII_DTOSTR_BUF_SIZE];
+        float v = self->kernel[i] == 0.0f ? 0.0f : self->kernel[i];
+        /* Short numbers: 0.111 for 1/9, 2 for 2. */
+        g_ascii_formatd (buf, sizeof buf, "%.3g", v);
+        gtk_editable_set_text (GTK_EDITABLE (self->kernel_entries[i]), buf);
+        gtk_widget_remove_css_class (GTK_WIDGET (self->kernel_entries[i]), "error");
+      }
   self->updating = FALSE;
 }
 
@@ -294,7 +336,7 @@ apply_kernel_size (LlConvSandbox *self, int k)
   self->updating = TRUE;
   gtk_drop_down_set_selected (self->kernel_size_dropdown, k == 5 ? 1 : 0);
   self->updating = FALSE;
-  rebuild_kernel_spins (self);
+  rebuild_kernel_entries (self);
 }
 
 static void
@@ -478,7 +520,7 @@ ll_conv_sandbox_set_geometry (LlConvSandbox *self, int size, int kernel, gboolea
     {
       guint preset = gtk_drop_down_get_selected (self->preset_dropdown);
       self->k = kernel;
-      rebuild_kernel_spins (self);
+      rebuild_kernel_entries (self);
       if (preset >= 1 && preset <= G_N_ELEMENTS (classics))
         classic_kernel (&classics[preset - 1], kernel, self->kernel);
       else
@@ -675,7 +717,7 @@ ll_conv_sandbox_init (LlConvSandbox *self)
     }
   gtk_box_append (GTK_BOX (input_col), GTK_WIDGET (self->input_grid));
   gtk_box_append (GTK_BOX (input_col), labelled (_("Paint _value"), GTK_WIDGET (self->brush_spin)));
-  gtk_box_append (GTK_BOX (input_col), labelled (_("C_hosen cell"), GTK_WIDGET (self->cell_spin)));
+  gtk_box_append (GTK_BOX (input_col), labelled (_("Value of the c_hosen cell"), GTK_WIDGET (self->cell_spin)));
   gtk_box_append (GTK_BOX (input_col), fills);
 
   /* Kernel */
@@ -698,7 +740,8 @@ ll_conv_sandbox_init (LlConvSandbox *self)
   self->arithmetic = GTK_LABEL (gtk_label_new (NULL));
   gtk_label_set_xalign (self->arithmetic, 0);
   gtk_label_set_wrap (self->arithmetic, TRUE);
-  gtk_label_set_max_width_chars (self->arithmetic, 34);
+  gtk_label_set_width_chars (self->arithmetic, 28);
+  gtk_label_set_max_width_chars (self->arithmetic, 40);
   gtk_label_set_selectable (self->arithmetic, TRUE);
   gtk_widget_add_css_class (GTK_WIDGET (self->arithmetic), "numeric");
   gtk_box_append (GTK_BOX (output_col), GTK_WIDGET (self->output_grid));
@@ -722,9 +765,11 @@ ll_conv_sandbox_init (LlConvSandbox *self)
 
   classic_kernel (&classics[1], self->k, self->kernel);   /* vertical edges */
   fill_presets (self);
-  rebuild_kernel_spins (self);
+  rebuild_kernel_entries (self);
+  show_kernel (self);
   self->updating = TRUE;
   gtk_drop_down_set_selected (self->preset_dropdown, 2);
+  gtk_spin_button_set_value (self->cell_spin, 0.0);
   self->updating = FALSE;
   fill_pattern (self, "square");
 }

@@ -220,9 +220,13 @@ build_conv (LlExplainPanel *self)
   g_autofree char *where = NULL, *window_title = NULL, *kernel_title = NULL;
   LlColormap input_map = e->layer == 1 ? LL_COLORMAP_GRAY : LL_COLORMAP_VIRIDIS;
 
-  where = g_strdup_printf (_("The window: rows %d to %d, columns %d to %d of the input "
-                             "(hatched cells are padding: zeros). The next window starts %d "
-                             "column(s) to the right."),
+  where = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                        "The window: rows %d to %d, columns %d to %d of the input "
+                                        "(hatched cells are padding: zeros). The next window starts "
+                                        "%d column to the right.",
+                                        "The window: rows %d to %d, columns %d to %d of the input "
+                                        "(hatched cells are padding: zeros). The next window starts "
+                                        "%d columns to the right.", (gulong) e->axes[1].s),
                            e->start[0], e->stop[0] - 1, e->start[1], e->stop[1] - 1, e->axes[1].s);
   gtk_box_append (self->body, caption (where));
 
@@ -292,9 +296,13 @@ build_pool (LlExplainPanel *self)
   ll_number_grid_set_padding (grid, pad);
   if (e->winner >= 0)
     ll_number_grid_set_marked (grid, e->winner / k, e->winner % k);
-  where = g_strdup_printf (_("Channel %d, rows %d to %d, columns %d to %d of the input; the next "
-                             "window starts %d column(s) to the right. Hatched cells are padding "
-                             "and take no part."),
+  where = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                        "Channel %d, rows %d to %d, columns %d to %d of the input; the "
+                                        "next window starts %d column to the right. Hatched cells are "
+                                        "padding and take no part.",
+                                        "Channel %d, rows %d to %d, columns %d to %d of the input; the "
+                                        "next window starts %d columns to the right. Hatched cells are "
+                                        "padding and take no part.", (gulong) e->axes[1].s),
                            e->unit[2], e->start[0], e->stop[0] - 1, e->start[1], e->stop[1] - 1,
                            e->axes[1].s);
   gtk_box_append (self->body, caption (where));
@@ -431,7 +439,7 @@ build_softmax (LlExplainPanel *self)
       g_autofree char *name = (guint) i < n_names && self->e->unit_rank == 1
                               ? g_strdup (self->class_names[i]) : g_strdup_printf ("%d", i);
       g_autofree char *logit = fmt (s->logits[i]), *ex = g_strdup_printf ("%.4g", s->exps[i]);
-      g_autofree char *share = g_strdup_printf ("%.4f", s->shares[i]);
+      g_autofree char *share = fmt (s->shares[i]);
       const char *cells[4] = { name, logit, ex, share };
       GtkWidget *bar = gtk_level_bar_new_for_interval (0, 1);
 

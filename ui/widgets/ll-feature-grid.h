@@ -42,6 +42,13 @@ void         ll_feature_grid_set_columns  (LlFeatureGrid *self, int columns);
  * range per tile (filters).  Default: shared. */
 void         ll_feature_grid_set_per_tile_range (LlFeatureGrid *self, gboolean per_tile);
 
+/* Clicking a value emits "unit-activated" (tile, row, column) and shows a
+ * hand pointer.  Off by default. */
+void         ll_feature_grid_set_activatable (LlFeatureGrid *self, gboolean activatable);
+/* The tile and the value's row and column under widget coordinates (x, y). */
+gboolean     ll_feature_grid_unit_at      (LlFeatureGrid *self, double x, double y, int *tile,
+                                           int *row, int *col);
+
 /* What the widget holds, for tests: tile-major values as set. */
 const float *ll_feature_grid_get_values   (LlFeatureGrid *self, int *n_tiles, int *h, int *w,
                                            int *channels);

@@ -285,17 +285,40 @@ ll_number_grid_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
   cairo_destroy (cr);
 }
 
+static GtkSizeRequestMode
+ll_number_grid_get_request_mode (GtkWidget *widget)
+{
+  return GTK_SIZE_REQUEST_HEIGHT_FOR_WIDTH;
+}
+
+/* Wide as its cells at their preferred size, narrower down to 4 pixels a
+ * cell; as high as the cells are at the width given (a scrolled page
+ * hands out minimum heights). */
 static void
 ll_number_grid_measure (GtkWidget *widget, GtkOrientation orientation, int for_size,
                         int *minimum, int *natural, int *minimum_baseline, int *natural_baseline)
 {
   LlNumberGrid *self = LL_NUMBER_GRID (widget);
-  int n = orientation == GTK_ORIENTATION_HORIZONTAL ? self->cols : self->rows;
   double cell = effective_cell (self);
 
-  *natural = n > 0 ? (int) ceil (n * cell) + 2 : 0;
-  /* Large maps may shrink to 4 pixels a cell; small ones keep their size. */
-  *minimum = n > 0 ? MIN (*natural, MAX (n * 4 + 2, 24)) : 0;
+  if (self->rows == 0 || self->cols == 0)
+    {
+      *minimum = *natural = 0;
+      return;
+    }
+  if (orientation == GTK_ORIENTATION_HORIZONTAL)
+    {
+      *natural = (int) ceil (self->cols * cell) + 2;
+      *minimum = MIN (*natural, MAX (self->cols * 4 + 2, 24));
+      return;
+    }
+  if (for_size > 0)
+    {
+      cell = MIN (cell, (double) (for_size - 2) / self->cols);
+      if (cell >= 4)
+        cell = floor (cell);
+    }
+  *minimum = *natural = (int) ceil (self->rows * MAX (cell, 1.0)) + 2;
 }
 
 /* Input ------------------------------------------------------------------- */
@@ -329,7 +352,15 @@ paint (LlNumberGrid *self, double x, double y)
 static void
 on_pressed (GtkGestureClick *gesture, int n_press, double x, double y, LlNumberGrid *self)
 {
+  ll_number_grid_click (self, x, y);
+}
+
+void
+ll_number_grid_click (LlNumberGrid *self, double x, double y)
+{
   int r, c;
+
+  g_return_if_fail (LL_IS_NUMBER_GRID (self));
 
   if (!ll_number_grid_cell_at (self, x, y, &r, &c))
     return;
@@ -459,6 +490,7 @@ ll_number_grid_class_init (LlNumberGridClass *klass)
   object_class->finalize = ll_number_grid_finalize;
   widget_class->snapshot = ll_number_grid_snapshot;
   widget_class->measure = ll_number_grid_measure;
+  widget_class->get_request_mode = ll_number_grid_get_request_mode;
 
   /* (row, col) of a clicked cell, or the keyboard's cell on Enter. */
   signals[SIGNAL_CELL_ACTIVATED] =

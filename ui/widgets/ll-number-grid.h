@@ -61,6 +61,9 @@ void         ll_number_grid_set_value      (LlNumberGrid *self, int row, int col
 
 /* The cell under widget coordinates (x, y); FALSE outside the cells. */
 gboolean     ll_number_grid_cell_at        (LlNumberGrid *self, double x, double y, int *row, int *col);
+/* What a primary click at widget coordinates (x, y) does: the keyboard's
+ * cell moves there and, when activatable, "cell-activated" is emitted. */
+void         ll_number_grid_click          (LlNumberGrid *self, double x, double y);
 /* The centre of a cell in widget coordinates (for tests that click). */
 void         ll_number_grid_cell_center    (LlNumberGrid *self, int row, int col, double *x, double *y);
 

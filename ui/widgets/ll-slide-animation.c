@@ -336,13 +336,9 @@ ll_slide_animation_init (LlSlideAnimation *self)
   gtk_box_append (GTK_BOX (maps), map_box (&self->output_caption, &self->output_grid));
   self->arithmetic = GTK_LABEL (gtk_label_new (NULL));
   gtk_label_set_xalign (self->arithmetic, 0);
-  gtk_label_set_yalign (self->arithmetic, 0);
   gtk_label_set_wrap (self->arithmetic, TRUE);
   gtk_label_set_selectable (self->arithmetic, TRUE);
-  gtk_label_set_max_width_chars (self->arithmetic, 36);
-  gtk_widget_set_valign (GTK_WIDGET (self->arithmetic), GTK_ALIGN_START);
   gtk_widget_add_css_class (GTK_WIDGET (self->arithmetic), "numeric");
-  gtk_box_append (GTK_BOX (maps), GTK_WIDGET (self->arithmetic));
   ll_number_grid_set_colormap (self->output_grid, LL_COLORMAP_VIRIDIS);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->input_grid), GTK_ACCESSIBLE_PROPERTY_LABEL,
                                   _("Input with the sliding window"), -1);
@@ -350,6 +346,7 @@ ll_slide_animation_init (LlSlideAnimation *self)
                                   _("Output map filling in"), -1);
 
   gtk_box_append (GTK_BOX (self), controls);
+  gtk_box_append (GTK_BOX (self), GTK_WIDGET (self->arithmetic));
   gtk_box_append (GTK_BOX (self), maps);
   update (self);
 }
