@@ -374,10 +374,16 @@ fill_presets (LlConvSandbox *self)
       g_autofree char *name = g_strdup_printf (_("Your model: %s, filter %d"), self->model_layer, m);
       gtk_string_list_append (names, name);
     }
-  self->updating = TRUE;
-  gtk_drop_down_set_model (self->preset_dropdown, G_LIST_MODEL (names));
-  gtk_drop_down_set_selected (self->preset_dropdown, 0);
-  self->updating = FALSE;
+  /* The classic kernels keep their places: so does the choice. */
+  {
+    guint kept = gtk_drop_down_get_selected (self->preset_dropdown);
+    if (kept == GTK_INVALID_LIST_POSITION || kept > G_N_ELEMENTS (classics))
+      kept = 0;
+    self->updating = TRUE;
+    gtk_drop_down_set_model (self->preset_dropdown, G_LIST_MODEL (names));
+    gtk_drop_down_set_selected (self->preset_dropdown, kept);
+    self->updating = FALSE;
+  }
   g_object_unref (names);
 }
 
@@ -630,7 +636,8 @@ ll_conv_sandbox_init (LlConvSandbox *self)
   static const char *const paddings[] = { "valid", "same", NULL };
   static const char *const strides[] = { "1", "2", NULL };
   GtkWidget *controls = gtk_flow_box_new ();
-  GtkWidget *row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 18);
+  GtkWidget *row = gtk_flow_box_new ();
+  GtkWidget *input_tools = gtk_flow_box_new ();
   GtkWidget *input_col = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
   GtkWidget *fills = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
   GtkWidget *kernel_col = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
@@ -716,9 +723,13 @@ ll_conv_sandbox_init (LlConvSandbox *self)
         }
     }
   gtk_box_append (GTK_BOX (input_col), GTK_WIDGET (self->input_grid));
-  gtk_box_append (GTK_BOX (input_col), labelled (_("Paint _value"), GTK_WIDGET (self->brush_spin)));
-  gtk_box_append (GTK_BOX (input_col), labelled (_("Value of the c_hosen cell"), GTK_WIDGET (self->cell_spin)));
   gtk_box_append (GTK_BOX (input_col), fills);
+  /* Under the three columns, wrapping on narrow screens. */
+  gtk_flow_box_set_selection_mode (GTK_FLOW_BOX (input_tools), GTK_SELECTION_NONE);
+  gtk_flow_box_set_max_children_per_line (GTK_FLOW_BOX (input_tools), 4);
+  gtk_flow_box_set_column_spacing (GTK_FLOW_BOX (input_tools), 18);
+  gtk_flow_box_append (GTK_FLOW_BOX (input_tools), labelled (_("Paint _value"), GTK_WIDGET (self->brush_spin)));
+  gtk_flow_box_append (GTK_FLOW_BOX (input_tools), labelled (_("Value of the c_hosen cell"), GTK_WIDGET (self->cell_spin)));
 
   /* Kernel */
   self->kernel_box = GTK_GRID (gtk_grid_new ());
@@ -740,17 +751,21 @@ ll_conv_sandbox_init (LlConvSandbox *self)
   self->arithmetic = GTK_LABEL (gtk_label_new (NULL));
   gtk_label_set_xalign (self->arithmetic, 0);
   gtk_label_set_wrap (self->arithmetic, TRUE);
-  gtk_label_set_width_chars (self->arithmetic, 28);
-  gtk_label_set_max_width_chars (self->arithmetic, 40);
   gtk_label_set_selectable (self->arithmetic, TRUE);
   gtk_widget_add_css_class (GTK_WIDGET (self->arithmetic), "numeric");
   gtk_box_append (GTK_BOX (output_col), GTK_WIDGET (self->output_grid));
-  gtk_box_append (GTK_BOX (output_col), GTK_WIDGET (self->arithmetic));
 
-  gtk_box_append (GTK_BOX (row), column (_("Input"), input_col));
-  gtk_box_append (GTK_BOX (row), column (_("Kernel"), kernel_col));
-  gtk_box_append (GTK_BOX (row), column (_("Output"), output_col));
+  /* Input, kernel and output side by side, wrapping when the screen is narrow. */
+  gtk_flow_box_set_selection_mode (GTK_FLOW_BOX (row), GTK_SELECTION_NONE);
+  gtk_flow_box_set_max_children_per_line (GTK_FLOW_BOX (row), 3);
+  gtk_flow_box_set_column_spacing (GTK_FLOW_BOX (row), 18);
+  gtk_flow_box_set_row_spacing (GTK_FLOW_BOX (row), 12);
+  gtk_flow_box_append (GTK_FLOW_BOX (row), column (_("Input"), input_col));
+  gtk_flow_box_append (GTK_FLOW_BOX (row), column (_("Kernel"), kernel_col));
+  gtk_flow_box_append (GTK_FLOW_BOX (row), column (_("Output"), output_col));
   gtk_box_append (GTK_BOX (self), row);
+  gtk_box_append (GTK_BOX (self), input_tools);
+  gtk_box_append (GTK_BOX (self), GTK_WIDGET (self->arithmetic));
 
   self->panel = LL_EXPLAIN_PANEL (ll_explain_panel_new ());
   gtk_box_append (GTK_BOX (self), GTK_WIDGET (self->panel));

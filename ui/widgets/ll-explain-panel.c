@@ -144,7 +144,12 @@ static GtkWidget *
 titled (const char *title, GtkWidget *child)
 {
   GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 4);
-  gtk_box_append (GTK_BOX (box), caption (title));
+  GtkWidget *label = caption (title);
+
+  /* One line over a grid: a wrapping label here made the row's height
+   * depend on its width in a way GTK warns about. */
+  gtk_label_set_wrap (GTK_LABEL (label), FALSE);
+  gtk_box_append (GTK_BOX (box), label);
   gtk_box_append (GTK_BOX (box), child);
   return box;
 }

@@ -319,6 +319,8 @@ ll_slide_animation_init (LlSlideAnimation *self)
   g_signal_connect (self->speed_dropdown, "notify::selected", G_CALLBACK (on_speed_selected), self);
   self->position_label = GTK_LABEL (gtk_label_new (NULL));
   gtk_label_set_xalign (self->position_label, 0);
+  gtk_label_set_wrap (self->position_label, TRUE);
+  gtk_widget_set_hexpand (GTK_WIDGET (self->position_label), TRUE);
   gtk_widget_add_css_class (GTK_WIDGET (self->position_label), "numeric");
 
   gtk_box_append (GTK_BOX (controls), GTK_WIDGET (self->play));

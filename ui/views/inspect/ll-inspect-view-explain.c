@@ -566,7 +566,6 @@ model_page (LlInspectView *self)
   LlInspectExplain *x = self->explain;
   GtkWidget *page = gtk_box_new (GTK_ORIENTATION_VERTICAL, 12);
   GtkWidget *controls = gtk_flow_box_new ();
-  GtkWidget *map_row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 24);
   GtkWidget *map_col = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
   GtkWidget *anim_box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 8);
 
@@ -603,12 +602,11 @@ model_page (LlInspectView *self)
   g_signal_connect (x->map, "cell-activated", G_CALLBACK (on_map_activated), self);
   gtk_box_append (GTK_BOX (map_col), GTK_WIDGET (x->map_caption));
   gtk_box_append (GTK_BOX (map_col), GTK_WIDGET (x->map));
-  /* The shape and parameter arithmetic under the map: its lines stay whole. */
+  gtk_box_append (GTK_BOX (page), map_col);
+  /* The shape and parameter arithmetic under the map, as wide as the page. */
   x->arithmetic = GTK_LABEL (wrapped ("", "numeric"));
   gtk_label_set_selectable (x->arithmetic, TRUE);
-  gtk_box_append (GTK_BOX (map_col), GTK_WIDGET (x->arithmetic));
-  gtk_box_append (GTK_BOX (map_row), map_col);
-  gtk_box_append (GTK_BOX (page), map_row);
+  gtk_box_append (GTK_BOX (page), GTK_WIDGET (x->arithmetic));
 
   x->panel = LL_EXPLAIN_PANEL (ll_explain_panel_new ());
   gtk_box_append (GTK_BOX (page), GTK_WIDGET (x->panel));
@@ -650,6 +648,18 @@ ll_inspect_view_explain_init (LlInspectView *self, GtkBox *box)
         gtk_box_layout_set_homogeneous (GTK_BOX_LAYOUT (gtk_widget_get_layout_manager (switcher_above)),
                                         FALSE);
         gtk_widget_add_css_class (switcher_above, "compact-switcher");
+        /* Presentation mode's larger text: titles shorten rather than
+         * push the window wider than the projector ("What It Lo…"). */
+        for (GtkWidget *b = gtk_widget_get_first_child (switcher_above); b != NULL;
+             b = gtk_widget_get_next_sibling (b))
+          {
+            GtkWidget *label = gtk_widget_get_first_child (b);
+            if (GTK_IS_LABEL (label))
+              {
+                gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
+                gtk_widget_set_tooltip_text (b, gtk_label_get_text (GTK_LABEL (label)));
+              }
+          }
       }
   }
   x->sub_stack = GTK_STACK (gtk_stack_new ());
