@@ -1,5 +1,8 @@
 /* ll-inspect-view.h: the Inspect view: for a chosen test image, every
- * layer's output; the first convolution's filters and the first Dense
+ * layer's output; how any one unit was computed (the Arithmetic page:
+ * its window, weights, products and sum on the real numbers, the window
+ * sliding over the input, a convolution sandbox); the first convolution's
+ * filters and the first Dense
  * layer's weights as images; weight and gradient histograms; an occlusion
  * map and a gradient saliency map; Dropout layers in a training step; a
  * batch-norm inspector; replay of the training history; the confusion
