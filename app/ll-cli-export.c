@@ -19,8 +19,8 @@
 
 #include <stdio.h>
 
-static LlTrainer *
-load (const char *model_path, const char *preset, int seed, GError **error)
+LlTrainer *
+ll_cli_load_trainer (const char *model_path, const char *preset, int seed, GError **error)
 {
   LlFitConfig cfg;
   g_autoptr(LlArch) arch = NULL;
@@ -30,7 +30,7 @@ load (const char *model_path, const char *preset, int seed, GError **error)
   if ((model_path == NULL) == (preset == NULL))
     {
       g_set_error (error, LL_ERROR, LL_ERROR_INVALID,
-                   "give the model to export with --model FILE or --preset NAME (one of them)");
+                   "give the model with --model FILE or --preset NAME (one of them)");
       return NULL;
     }
   if (model_path != NULL && !g_str_has_suffix (model_path, ".json"))
@@ -90,7 +90,7 @@ ll_cli_export (int argc, char **argv)
                    "give --format (c, keras, pytorch or onnx) and --output PATH");
       goto fail;
     }
-  if (!(trainer = load (model_path, preset, seed, &error)))
+  if (!(trainer = ll_cli_load_trainer (model_path, preset, seed, &error)))
     goto fail;
   model = ll_trainer_get_model (trainer);
 

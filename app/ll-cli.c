@@ -7,6 +7,7 @@
  *   layerlab presets
  *   layerlab export  --model FILE --format c|keras|pytorch --output PATH [--name PREFIX]
  *   layerlab datasets [--download NAME [--base-url URL]]
+ *   layerlab explain [--model FILE | --preset NAME] --input IMAGES.idx[:N] --layer NAME --unit Y,X,C
  *
  * --model FILE opens a Layerlab .llmodel, an ONNX model or a Keras .h5 or
  * .keras file alike (ll_model_open_any).  The option names are stable:
@@ -597,6 +598,7 @@ static const struct {
   { "presets", cmd_presets },
   { "export", ll_cli_export },
   { "datasets", ll_cli_datasets },
+  { "explain", ll_cli_explain },
 };
 
 gboolean

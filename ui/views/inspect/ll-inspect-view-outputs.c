@@ -1,12 +1,51 @@
 /* ll-inspect-view-outputs.c: the Inspect view's layer outputs (feature
  * maps, probabilities) when predicting or in a training step, and what
  * each Dropout layer switched off. */
+#include "config.h"
+
 #include "ll-inspect-view-private.h"
+
+#include <glib/gi18n.h>
 
 #include <math.h>
 #include <string.h>
 
 /* Layer outputs ------------------------------------------------------------------ */
+
+/* A click on a feature map or a strip opens the Arithmetic page at that unit. */
+static void
+on_unit_activated (LlFeatureGrid *grid, int tile, int row, int col, LlInspectView *self)
+{
+  int layer = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (grid), "ll-layer"));
+  LlShape s;
+
+  if (self->model == NULL || layer < 1 || layer >= ll_model_n_layers (self->model))
+    return;
+  s = ll_model_layer_shape (self->model, layer);
+  if (s.rank == 3)
+    ll_inspect_view_explain_unit (self, layer, (int[]) { row, col, tile }, 3);
+  else
+    ll_inspect_view_explain_unit (self, layer, (int[]) { col }, 1);
+}
+
+static void
+make_explainable (LlInspectView *self, GtkWidget *grid, int layer)
+{
+  g_object_set_data (G_OBJECT (grid), "ll-layer", GINT_TO_POINTER (layer));
+  ll_feature_grid_set_activatable (LL_FEATURE_GRID (grid), TRUE);
+  g_signal_connect (grid, "unit-activated", G_CALLBACK (on_unit_activated), self);
+}
+
+/* A click on a probability's row: how the softmax made it. */
+static void
+on_probability_pressed (GtkGestureClick *gesture, int n_press, double x, double y, LlInspectView *self)
+{
+  GtkWidget *widget = gtk_event_controller_get_widget (GTK_EVENT_CONTROLLER (gesture));
+  int k = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (widget), "ll-unit"));
+
+  if (self->prob_layer > 0)
+    ll_inspect_view_explain_unit (self, self->prob_layer, (int[]) { k }, 1);
+}
 
 static void
 on_mode_toggled (GtkToggleButton *button, LlInspectView *self)
@@ -175,6 +214,16 @@ ll_inspect_view_rebuild_output_panels (LlInspectView *self)
               gtk_grid_attach (GTK_GRID (rows), label, 0, k, 1, 1);
               gtk_grid_attach (GTK_GRID (rows), bar, 1, k, 1, 1);
               gtk_grid_attach (GTK_GRID (rows), value, 2, k, 1, 1);
+              for (int c = 0; c < 3; c++)
+                {
+                  GtkWidget *w = c == 0 ? label : c == 1 ? bar : value;
+                  GtkGesture *click = gtk_gesture_click_new ();
+                  g_object_set_data (G_OBJECT (w), "ll-unit", GINT_TO_POINTER (k));
+                  g_signal_connect (click, "pressed", G_CALLBACK (on_probability_pressed), self);
+                  gtk_widget_add_controller (w, GTK_EVENT_CONTROLLER (click));
+                  gtk_widget_set_cursor_from_name (w, "pointer");
+                  gtk_widget_set_tooltip_text (w, _("Click to see how the softmax made this probability"));
+                }
               g_ptr_array_add (self->prob_bars, bar);
               g_ptr_array_add (self->prob_labels, value);
             }
@@ -185,6 +234,7 @@ ll_inspect_view_rebuild_output_panels (LlInspectView *self)
         }
 
       grid = ll_feature_grid_new ();
+      make_explainable (self, grid, i);
       if (shape.rank == 3)
         ll_feature_grid_set_tile_size (LL_FEATURE_GRID (grid), shape.d[0] >= 20 ? 56 : 52);
       else

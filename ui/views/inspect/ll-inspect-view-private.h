@@ -4,7 +4,8 @@
  * -outputs.c: layer outputs and Dropout;  -weights.c: filters, weights,
  * histograms;  -saliency.c: saliency and occlusion;  -batchnorm.c: batch
  * statistics;  -confusion.c: test set and confusion matrix;
- * -history.c: drawn digit, snapshots, history replay. */
+ * -history.c: drawn digit, snapshots, history replay;  -explain.c: the
+ * Arithmetic page (a unit's arithmetic, the sliding window, the sandbox). */
 #pragma once
 
 #include "ll-inspect-view.h"
@@ -25,6 +26,8 @@ G_BEGIN_DECLS
 #define MAX_WRONG 32
 #define MAX_KERNEL_ROWS 16
 #define MAX_KERNEL_COLS 16
+
+typedef struct _LlInspectExplain LlInspectExplain;
 
 typedef struct {
   int layer;
@@ -66,6 +69,7 @@ struct _LlInspectView
   AdwStatusPage *empty_page;
   GtkLabel *empty_details;
   GtkButton *data_view_button;
+  GtkBox *explain_box;
 
   /* Made in code. */
   LlFeatureGrid *occlusion_grid;
@@ -116,6 +120,8 @@ struct _LlInspectView
   GCancellable *confusion_cancellable;
   LlConfusion *confusion;
   gboolean confusion_stale;
+
+  LlInspectExplain *explain;      /* the Arithmetic page (-explain.c) */
 };
 
 /* ll-inspect-view.c */
@@ -160,5 +166,11 @@ void        ll_inspect_view_on_snapshot             (LlInspectView *self);
 void        ll_inspect_view_on_drawn_input_changed  (LlInspectView *self);
 void        ll_inspect_view_on_drawn_clicked        (GtkButton *button, LlInspectView *self);
 void        ll_inspect_view_on_history_changed      (GtkRange *range, LlInspectView *self);
+
+/* ll-inspect-view-explain.c */
+void        ll_inspect_view_explain_init            (LlInspectView *self, GtkBox *box);
+void        ll_inspect_view_explain_free            (LlInspectView *self);
+void        ll_inspect_view_explain_refresh         (LlInspectView *self);
+void        ll_inspect_view_explain_page_shown      (LlInspectView *self);
 
 G_END_DECLS

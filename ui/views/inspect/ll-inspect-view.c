@@ -139,6 +139,8 @@ on_page_changed (LlInspectView *self)
 {
   if (page_is (self, "batchnorm"))
     ll_inspect_view_update_batchnorm (self);
+  if (page_is (self, "arithmetic"))
+    ll_inspect_view_explain_page_shown (self);
 }
 
 /* Refresh ---------------------------------------------------------------- */
@@ -162,6 +164,7 @@ show_nothing (LlInspectView *self, const char *why)
   gtk_label_set_text (self->prediction_label, "");
   gtk_label_set_text (self->status_label, why);
   gtk_stack_set_visible_child_name (self->content_stack, "inspect");
+  ll_inspect_view_explain_refresh (self);
 }
 
 /* The view shows weights from a running training (a snapshot or the
@@ -304,6 +307,7 @@ ll_inspect_view_refresh (LlInspectView *self)
   /* After the weight histograms: the input gradient overwrites the weight gradients. */
   ll_inspect_view_update_saliency (self, ll_inspect_view_predicted_class (self));
   ll_inspect_view_start_occlusion (self);
+  ll_inspect_view_explain_refresh (self);
   if (page_is (self, "batchnorm"))
     ll_inspect_view_update_batchnorm (self);
   if (self->confusion != NULL && !self->confusion_stale)
@@ -498,6 +502,7 @@ ll_inspect_view_finalize (GObject *object)
   g_ptr_array_unref (self->prob_labels);
   g_array_unref (self->dropout_panels);
   g_array_unref (self->bn_stats);
+  ll_inspect_view_explain_free (self);
   G_OBJECT_CLASS (ll_inspect_view_parent_class)->finalize (object);
 }
 
@@ -540,6 +545,7 @@ ll_inspect_view_class_init (LlInspectViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LlInspectView, empty_page);
   gtk_widget_class_bind_template_child (widget_class, LlInspectView, empty_details);
   gtk_widget_class_bind_template_child (widget_class, LlInspectView, data_view_button);
+  gtk_widget_class_bind_template_child (widget_class, LlInspectView, explain_box);
 }
 
 static GtkWidget *
@@ -558,6 +564,7 @@ ll_inspect_view_init (LlInspectView *self)
   GtkWidget *box;
 
   gtk_widget_init_template (GTK_WIDGET (self));
+  ll_inspect_view_explain_init (self, self->explain_box);
   self->settings = ll_settings_new_if_installed ("data-dir");
   if (self->settings != NULL)
     {
