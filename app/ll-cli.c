@@ -22,6 +22,7 @@
 #include "ll-presets.h"
 #include "ll-trainer.h"
 
+#include <gio/gio.h>
 #include <math.h>
 #include <signal.h>
 #include <stdio.h>
@@ -37,13 +38,13 @@ typedef struct {
   char **files;
 } Options;
 
-static LlFitControl *sigint_control;
+static LlControl *sigint_control;
 
 static void
 on_sigint (int sig)
 {
   if (sigint_control != NULL)
-    g_atomic_int_set (&sigint_control->cancel, 1);
+    ll_control_cancel (sigint_control);
 }
 
 static void
@@ -310,7 +311,7 @@ cmd_train (int argc, char **argv)
   g_autoptr(LlDataset) train = NULL;
   g_autoptr(LlDataset) test = NULL;
   const char *dataset = NULL;
-  LlFitControl control = { 0 };
+  LlControl control = { 0 };
   LlFitCallbacks cb = { on_batch, on_epoch, NULL, ll_model_file_save_with };
   Progress progress = { 0 };
   gboolean ok;
@@ -347,7 +348,7 @@ cmd_train (int argc, char **argv)
     {
       if (!o.json)
         printf ("\n");
-      if (!g_error_matches (error, LL_ERROR, LL_ERROR_CANCELLED))
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         goto out;
       fprintf (stderr, "layerlab train: %s\n", error->message);
       g_clear_error (&error);
@@ -358,7 +359,7 @@ cmd_train (int argc, char **argv)
     {
       double loss, acc;
       if (!ll_model_evaluate (ll_trainer_get_model (t), ll_trainer_get_config (t)->loss, test,
-                              256, &loss, &acc, &error))
+                              256, &loss, &acc, NULL, &error))
         goto out;
       if (o.json)
         {
@@ -410,7 +411,7 @@ cmd_eval (int argc, char **argv)
   if (!(test = ll_dataset_load_named (dataset, o.data_dir, TRUE, &error)))
     goto out;
   if (!ll_model_evaluate (ll_trainer_get_model (t), ll_trainer_get_config (t)->loss, test, 256,
-                          &loss, &acc, &error))
+                          &loss, &acc, NULL, &error))
     goto out;
   if (o.json)
     {

@@ -6,8 +6,9 @@
  * low-priority source at a time, which copies out what is new and emits on
  * the main thread.  The source holds a GWeakRef to the job, so a source
  * that fires after the job died does nothing. */
-#include "ll-training-job.h"
+#include "ll-training-job-private.h"
 #include "ll-evaluate.h"
+#include "ll-inspect.h"
 #include "ll-model-file.h"
 
 #include <math.h>
@@ -23,7 +24,7 @@ struct _LlTrainingJob
   LlTrainingData *data;
   GWeakRef owner;
   GThread *thread;
-  LlFitControl control;
+  LlControl control;
   int base_epoch;               /* trainer history length when started */
   int epochs;
 
@@ -40,8 +41,7 @@ struct _LlTrainingJob
   GError *error;
   gboolean have_test;
   double test_loss, test_accuracy;
-  guint32 *confusion;           /* n_classes × n_classes, rows: true class */
-  int n_classes;
+  LlConfusion *confusion;       /* of the test set */
   LlModel *snapshot;            /* for the visualizers; taken by the main thread */
   int snapshot_epoch, snapshot_batch;
 
@@ -240,27 +240,34 @@ on_epoch (const LlEpochRecord *record, gpointer user_data)
   g_mutex_unlock (&self->lock);
 }
 
-/* Counts of (true, predicted) over the test set; NULL when it cannot be made. */
-static guint32 *
-confusion_matrix (LlTrainer *trainer, const LlDataset *test, int *n_classes)
+/* After the last epoch: loss and accuracy on the test set, then its
+ * confusion matrix (when the model has one output per class), each pass
+ * cancellable between two batches like training itself.  A cancel here
+ * leaves the run finished, without test figures. */
+static void
+test_passes (LlTrainingJob *self, double *loss, double *accuracy, gboolean *have_test,
+             LlConfusion **confusion)
 {
-  LlModel *model = ll_trainer_get_model (trainer);
+  LlModel *model = ll_trainer_get_model (self->trainer);
+  const LlDataset *test = self->data->test;
   LlShape out = ll_model_output_shape (model);
   int n = (int) ll_shape_size (&out);
-  g_autofree gint32 *predicted = NULL;
-  guint32 *matrix;
 
-  if (n < 2 || n != test->n_classes || test->n == 0)
-    return NULL;
-  predicted = g_new (gint32, test->n);
-  if (!ll_model_predict_dataset (model, test, 256, predicted, NULL, NULL))
-    return NULL;
-  matrix = g_new0 (guint32, (gsize) n * n);
-  for (int i = 0; i < test->n; i++)
-    if (test->labels[i] < n && predicted[i] >= 0 && predicted[i] < n)
-      matrix[test->labels[i] * n + predicted[i]]++;
-  *n_classes = n;
-  return matrix;
+  *have_test = ll_model_evaluate (model, ll_trainer_get_config (self->trainer)->loss, test, 256,
+                                  loss, accuracy, &self->control, NULL);
+  if (!*have_test)
+    {
+      *loss = *accuracy = NAN;
+      return;
+    }
+  if (n >= 2 && n == test->n_classes && test->n > 0)
+    *confusion = ll_inspect_confusion (model, test, 256, &self->control, NULL);
+  if (ll_control_is_cancelled (&self->control))
+    {
+      g_clear_pointer (confusion, ll_confusion_free);
+      *have_test = FALSE;
+      *loss = *accuracy = NAN;
+    }
 }
 
 static gpointer
@@ -272,19 +279,13 @@ worker (gpointer user_data)
   GError *error = NULL;
   double test_loss = NAN, test_accuracy = NAN;
   gboolean have_test = FALSE;
-  guint32 *confusion = NULL;
-  int n_classes = 0;
+  LlConfusion *confusion = NULL;
   gboolean ok;
 
   ok = ll_trainer_fit (self->trainer, self->data->train, NULL, &callbacks, self,
                        &self->control, &error);
-  if (ok && self->data->test != NULL && !g_atomic_int_get (&self->control.cancel))
-    {
-      const LlFitConfig *cfg = ll_trainer_get_config (self->trainer);
-      have_test = ll_model_evaluate (ll_trainer_get_model (self->trainer), cfg->loss,
-                                     self->data->test, 256, &test_loss, &test_accuracy, NULL);
-      confusion = have_test ? confusion_matrix (self->trainer, self->data->test, &n_classes) : NULL;
-    }
+  if (ok && self->data->test != NULL)
+    test_passes (self, &test_loss, &test_accuracy, &have_test, &confusion);
 
   g_mutex_lock (&self->lock);
   self->done = TRUE;
@@ -293,7 +294,6 @@ worker (gpointer user_data)
   self->test_loss = test_loss;
   self->test_accuracy = test_accuracy;
   self->confusion = confusion;
-  self->n_classes = n_classes;
   schedule_locked (self, TRUE);
   g_mutex_unlock (&self->lock);
   return NULL;
@@ -308,8 +308,8 @@ ll_training_job_dispose (GObject *object)
 
   if (self->thread != NULL)
     {
-      g_atomic_int_set (&self->control.cancel, 1);
-      g_atomic_int_set (&self->control.pause, 0);
+      ll_control_cancel (&self->control);
+      ll_control_set_paused (&self->control, FALSE);
       g_clear_pointer (&self->thread, g_thread_join);
     }
   g_mutex_lock (&self->lock);
@@ -332,7 +332,7 @@ ll_training_job_finalize (GObject *object)
   g_clear_pointer (&self->epoch_records, g_array_unref);
   g_clear_pointer (&self->lr_marks, g_array_unref);
   g_clear_error (&self->error);
-  g_clear_pointer (&self->confusion, g_free);
+  g_clear_pointer (&self->confusion, ll_confusion_free);
   g_clear_pointer (&self->snapshot, ll_model_free);
   g_mutex_clear (&self->lock);
 
@@ -406,7 +406,7 @@ ll_training_job_cancel (LlTrainingJob *self)
 {
   g_return_if_fail (LL_IS_TRAINING_JOB (self));
 
-  g_atomic_int_set (&self->control.cancel, 1);
+  ll_control_cancel (&self->control);
 }
 
 void
@@ -414,7 +414,7 @@ ll_training_job_set_paused (LlTrainingJob *self, gboolean paused)
 {
   g_return_if_fail (LL_IS_TRAINING_JOB (self));
 
-  g_atomic_int_set (&self->control.pause, !!paused);
+  ll_control_set_paused (&self->control, paused);
 }
 
 gboolean
@@ -422,7 +422,7 @@ ll_training_job_get_paused (LlTrainingJob *self)
 {
   g_return_val_if_fail (LL_IS_TRAINING_JOB (self), FALSE);
 
-  return g_atomic_int_get (&self->control.pause);
+  return ll_control_is_paused (&self->control);
 }
 
 gboolean
@@ -554,11 +554,11 @@ ll_training_job_get_confusion (LlTrainingJob *self, int *n_classes)
 {
   g_return_val_if_fail (LL_IS_TRAINING_JOB (self), NULL);
   /* Written once by the worker before "finished"; read after it. */
-  if (!self->finished_emitted)
+  if (!self->finished_emitted || self->confusion == NULL)
     return NULL;
   if (n_classes != NULL)
-    *n_classes = self->n_classes;
-  return self->confusion;
+    *n_classes = self->confusion->n_classes;
+  return self->confusion->matrix;
 }
 
 LlTrainer *

@@ -32,6 +32,7 @@
 #include "ll-test-util.h"
 #include "ll-renderer.h"
 #include "ll-train-view.h"
+#include "ll-training-job-private.h"
 #include "ll-window.h"
 
 #define PRESET       "mnist-cnn"

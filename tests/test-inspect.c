@@ -54,7 +54,7 @@ test_confusion (void)
   g_assert_cmpuint (ll_confusion_total (c), ==, (guint) test->n);
 
   g_assert_true (ll_model_evaluate (model, LL_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY, test, 100,
-                                    &loss, &accuracy, &error));
+                                    &loss, &accuracy, NULL, &error));
   g_assert_no_error (error);
   g_test_message ("accuracy %.4f from the matrix, %.4f from evaluate", ll_confusion_accuracy (c),
                   accuracy);
@@ -124,11 +124,13 @@ test_confusion_cancel (void)
   g_autoptr(GError) error = NULL;
   g_autoptr(LlTrainer) trainer = trained_logistic ();
   g_autoptr(LlDataset) test = ll_test_mnist (TRUE, 500);
-  gint cancel = 1;
-  LlConfusion *c = ll_inspect_confusion (ll_trainer_get_model (trainer), test, 100, &cancel, &error);
+  LlControl control = { 0 };
+  LlConfusion *c;
 
+  ll_control_cancel (&control);
+  c = ll_inspect_confusion (ll_trainer_get_model (trainer), test, 100, &control, &error);
   g_assert_null (c);
-  g_assert_error (error, LL_ERROR, LL_ERROR_CANCELLED);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
 }
 
 static void

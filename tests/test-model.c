@@ -229,7 +229,7 @@ test_untrained (void)
 
           ll_model_init_weights (model, seed);
           g_assert_true (ll_model_evaluate (model, LL_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY, ds, 128,
-                                            &loss, &accuracy, &error));
+                                            &loss, &accuracy, NULL, &error));
           g_assert_no_error (error);
           g_test_message ("%s seed %" G_GUINT64_FORMAT ": loss %.4f, accuracy %.4f",
                           presets[p].name, seed, loss, accuracy);

@@ -83,7 +83,7 @@ on_job_finished (LlTrainingJob *job, const GError *error, LlTrainView *self)
     run->status = g_strdup ("finished");
   else if (g_error_matches (error, LL_ERROR, LL_ERROR_DIVERGED))
     run->status = g_strdup ("diverged");
-  else if (g_error_matches (error, LL_ERROR, LL_ERROR_CANCELLED))
+  else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     run->status = g_strdup ("stopped");
   else
     run->status = g_strdup ("failed");
@@ -123,7 +123,7 @@ on_job_finished (LlTrainingJob *job, const GError *error, LlTrainView *self)
                                               != gtk_stack_page_get_child (self->test_page));
         }
     }
-  if (error != NULL && !g_error_matches (error, LL_ERROR, LL_ERROR_CANCELLED))
+  if (error != NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     ll_train_view_show_message (self, GTK_MESSAGE_ERROR, error->message);
 
   g_signal_handlers_disconnect_by_data (job, self);
@@ -150,7 +150,7 @@ on_job_finished (LlTrainingJob *job, const GError *error, LlTrainView *self)
   if (self->sweep != NULL)
     {
       if (self->sweep_next < self->sweep->len
-          && !g_error_matches (error, LL_ERROR, LL_ERROR_CANCELLED))
+          && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         start_job (self);
       else
         g_clear_pointer (&self->sweep, g_ptr_array_unref);
@@ -174,7 +174,7 @@ start_job (LlTrainView *self)
   g_autoptr(GError) error = NULL;
   LlModel *model;
   LlTrainer *trainer;
-  const Variant *v = NULL;
+  const LlSweepRun *v = NULL;
   const LlFitConfig *cfg;
 
   if (self->job != NULL || self->document == NULL || !ll_document_get_valid (self->document))
