@@ -27,6 +27,20 @@ ll_lr_find_options_init (LlLrFindOptions *options)
   options->steps = 100;
 }
 
+gboolean
+ll_lr_find_options_check (const LlLrFindOptions *options, GError **error)
+{
+  if (!(options->lr_min > 0) || !(options->lr_max > options->lr_min) || !isfinite (options->lr_max)
+      || options->steps < 2)
+    {
+      g_set_error (error, LL_ERROR, LL_ERROR_INVALID,
+                   "A range test needs 0 < lowest rate < highest rate and at least 2 steps "
+                   "(got %g to %g in %d)", options->lr_min, options->lr_max, options->steps);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 LlLrCurve *
 ll_lr_curve_new (void)
 {
@@ -122,14 +136,8 @@ ll_lr_find (const LlModel *model, const LlFitConfig *config, const LlDataset *tr
       ll_lr_find_options_init (&defaults);
       options = &defaults;
     }
-  if (!(options->lr_min > 0) || !(options->lr_max > options->lr_min) || !isfinite (options->lr_max)
-      || options->steps < 2)
-    {
-      g_set_error (error, LL_ERROR, LL_ERROR_INVALID,
-                   "A range test needs 0 < lowest rate < highest rate and at least 2 steps "
-                   "(got %g to %g in %d)", options->lr_min, options->lr_max, options->steps);
-      return FALSE;
-    }
+  if (!ll_lr_find_options_check (options, error))
+    return FALSE;
 
   ll_fit_config_copy (&cfg, config);
   cfg.epochs = 1;

@@ -29,6 +29,8 @@ typedef struct {
 } LlLrCurve;
 
 void      ll_lr_find_options_init (LlLrFindOptions *options);
+/* FALSE with LL_ERROR_INVALID unless 0 < lr_min < lr_max and steps ≥ 2. */
+gboolean  ll_lr_find_options_check (const LlLrFindOptions *options, GError **error);
 
 LlLrCurve *ll_lr_curve_new        (void);
 void      ll_lr_curve_free        (LlLrCurve *curve);
