@@ -447,8 +447,8 @@ ll_training_job_request_lr (LlTrainingJob *self, double lr)
   g_mutex_lock (&self->lock);
   mark.x = self->batches->len > 0
            ? g_array_index (self->batches, LlBatchPoint, self->batches->len - 1).x : 0.0;
-  mark.lr = lr;
-  mark.dropout = FALSE;
+  mark.kind = LL_MARK_LEARNING_RATE;
+  mark.value = lr;
   g_array_append_val (self->lr_marks, mark);
   g_mutex_unlock (&self->lock);
 }
@@ -467,8 +467,8 @@ ll_training_job_request_dropout (LlTrainingJob *self, double rate)
   g_mutex_lock (&self->lock);
   mark.x = self->batches->len > 0
            ? g_array_index (self->batches, LlBatchPoint, self->batches->len - 1).x : 0.0;
-  mark.lr = rate;
-  mark.dropout = TRUE;
+  mark.kind = LL_MARK_DROPOUT;
+  mark.value = rate;
   g_array_append_val (self->lr_marks, mark);
   g_mutex_unlock (&self->lock);
 }

@@ -56,12 +56,17 @@ typedef struct {
   double accuracy;         /* running mean over the epoch */
 } LlBatchPoint;
 
-/* A live change while training, at x (in epochs): the learning rate, or
- * with dropout set, the dropout rate of every Dropout layer. */
+/* What a live change while training set. */
+typedef enum {
+  LL_MARK_LEARNING_RATE,
+  LL_MARK_DROPOUT,         /* the rate of every Dropout layer */
+} LlMarkKind;
+
+/* A live change while training, at x (in epochs), marked on the curves. */
 typedef struct {
   double x;
-  double lr;               /* the new value: learning rate or dropout rate */
-  gboolean dropout;
+  LlMarkKind kind;
+  double value;            /* the new learning rate or dropout rate */
 } LlLrMark;
 
 #define LL_TYPE_TRAINING_JOB (ll_training_job_get_type ())

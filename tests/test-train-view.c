@@ -136,7 +136,7 @@ sample_run (const char *name, int batch)
       g_array_append_val (run->batches, p);
     }
   {
-    LlLrMark m = { 1.5, 0.0001 };
+    LlLrMark m = { 1.5, LL_MARK_LEARNING_RATE, 0.0001 };
     g_array_append_val (run->lr_marks, m);
   }
   run->test_accuracy = 0.97;
@@ -181,6 +181,8 @@ test_runs_round_trip (void)
   g_assert_cmpuint (r->batches->len, <=, 1500);
   g_assert_cmpuint (r->batches->len, >=, 1000);
   g_assert_cmpuint (r->lr_marks->len, ==, 1);
+  g_assert_cmpint (g_array_index (r->lr_marks, LlLrMark, 0).kind, ==, LL_MARK_LEARNING_RATE);
+  g_assert_cmpfloat (g_array_index (r->lr_marks, LlLrMark, 0).value, ==, 0.0001);
   g_assert_cmpfloat (r->test_accuracy, ==, 0.97);
   g_assert_true (isnan (r->test_loss));
   g_autofree char *next = ll_run_list_next_name (again);

@@ -257,9 +257,10 @@ test_job_cancel (void)
   {
     g_autoptr(GArray) marks = ll_training_job_dup_lr_marks (job);
     g_assert_cmpuint (marks->len, ==, 2);
-    g_assert_false (g_array_index (marks, LlLrMark, 0).dropout);
-    g_assert_true (g_array_index (marks, LlLrMark, 1).dropout);
-    g_assert_cmpfloat (g_array_index (marks, LlLrMark, 1).lr, ==, 0.4);
+    g_assert_cmpint (g_array_index (marks, LlLrMark, 0).kind, ==, LL_MARK_LEARNING_RATE);
+    g_assert_cmpfloat (g_array_index (marks, LlLrMark, 0).value, ==, 0.0005);
+    g_assert_cmpint (g_array_index (marks, LlLrMark, 1).kind, ==, LL_MARK_DROPOUT);
+    g_assert_cmpfloat (g_array_index (marks, LlLrMark, 1).value, ==, 0.4);
   }
   /* The running model took the new rate (its architecture says so). */
   {

@@ -51,7 +51,8 @@ add_run_series (LlTrainView *self, const LlRun *run, const char *label, guint co
   for (guint i = 0; i < run->lr_marks->len; i++)
     {
       const LlLrMark *m = &g_array_index (run->lr_marks, LlLrMark, i);
-      g_autofree char *text = g_strdup_printf (m->dropout ? "dropout %g" : "lr %g", m->lr);
+      g_autofree char *text = g_strdup_printf (m->kind == LL_MARK_DROPOUT ? "dropout %g" : "lr %g",
+                                               m->value);
       ll_line_chart_add_marker (self->loss_chart, m->x, text);
       ll_line_chart_add_marker (self->accuracy_chart, m->x, text);
     }
