@@ -278,7 +278,6 @@ ll_export_weights (LlModel *model, LlScriptKind kind, const char *weights_file,
   json_generator_set_pretty (gen, TRUE);
   *json = json_generator_to_data (gen, NULL);
   *bin = g_byte_array_free_to_bytes (w.bin);
-  (void) error;
   return TRUE;
 }
 

@@ -598,7 +598,6 @@ static GtkWidget *use_lr_button;
 static gboolean
 lr_found (ViewFixture *f)
 {
-  (void) f;
   return gtk_widget_is_sensitive (use_lr_button);
 }
 

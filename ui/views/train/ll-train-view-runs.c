@@ -213,8 +213,6 @@ ll_train_view_action_clone (GtkWidget *widget, const char *name, GVariant *param
   LlRun *run = last_ticked (self, NULL);
   g_autofree char *text = NULL;
 
-  (void) name;
-  (void) param;
   if (run == NULL || self->document == NULL)
     return;
   self->updating = TRUE;
@@ -234,8 +232,6 @@ ll_train_view_action_delete_runs (GtkWidget *widget, const char *name, GVariant 
 {
   LlTrainView *self = LL_TRAIN_VIEW (widget);
 
-  (void) name;
-  (void) param;
   for (guint i = ll_run_list_get_n (self->runs); i-- > 0;)
     if (ll_run_list_get (self->runs, i)->selected)
       ll_run_list_remove (self->runs, i);
@@ -362,15 +358,12 @@ export_with (LlTrainView *self, const char *kind)
 void
 ll_train_view_action_export_csv (GtkWidget *widget, const char *name, GVariant *param)
 {
-  (void) name;
-  (void) param;
   export_with (LL_TRAIN_VIEW (widget), "csv");
 }
 
 void
 ll_train_view_action_export_chart (GtkWidget *widget, const char *name, GVariant *param)
 {
-  (void) name;
   export_with (LL_TRAIN_VIEW (widget), g_variant_get_string (param, NULL));
 }
 

@@ -234,8 +234,6 @@ load_data_thread (GTask *task, gpointer source, gpointer task_data, GCancellable
   g_autoptr(LlDataset) train = NULL;
   LlDataset *test;
 
-  (void) source;
-  (void) cancellable;
   train = ll_dataset_load_named (name, dir, FALSE, &error);
   if (train == NULL)
     {
@@ -254,7 +252,6 @@ load_data_done (GObject *source, GAsyncResult *result, gpointer user_data)
   g_autoptr(GError) error = NULL;
   LlTrainingData *data = g_task_propagate_pointer (G_TASK (result), &error);
 
-  (void) user_data;
   g_clear_object (&self->cancellable);
   if (data == NULL)
     {
@@ -284,7 +281,6 @@ action_start (GtkWidget *widget, const char *name, GVariant *param)
   const char *dataset;
   g_autoptr(GTask) task = NULL;
 
-  (void) param;
   if (self->job != NULL || self->cancellable != NULL || self->finder != NULL
       || self->document == NULL || !ll_document_get_valid (self->document))
     return;
@@ -315,8 +311,6 @@ action_stop (GtkWidget *widget, const char *name, GVariant *param)
 {
   LlTrainView *self = LL_TRAIN_VIEW (widget);
 
-  (void) name;
-  (void) param;
   if (self->job != NULL)
     {
       ll_training_job_set_paused (self->job, FALSE);
@@ -336,8 +330,6 @@ action_pause (GtkWidget *widget, const char *name, GVariant *param)
   LlTrainView *self = LL_TRAIN_VIEW (widget);
   gboolean paused;
 
-  (void) name;
-  (void) param;
   if (self->job == NULL)
     return;
   paused = !ll_training_job_get_paused (self->job);
@@ -352,8 +344,6 @@ action_apply_dropout (GtkWidget *widget, const char *name, GVariant *param)
 {
   LlTrainView *self = LL_TRAIN_VIEW (widget);
 
-  (void) name;
-  (void) param;
   if (self->job != NULL)
     {
       gtk_spin_button_update (self->live_dropout_spin);
@@ -367,8 +357,6 @@ action_apply_lr (GtkWidget *widget, const char *name, GVariant *param)
 {
   LlTrainView *self = LL_TRAIN_VIEW (widget);
 
-  (void) name;
-  (void) param;
   if (self->job != NULL)
     {
       gtk_spin_button_update (self->live_lr_spin);
@@ -561,8 +549,6 @@ ll_train_view_class_init (LlTrainViewClass *klass)
 static void
 on_info_response (GtkInfoBar *bar, int response, gpointer data)
 {
-  (void) response;
-  (void) data;
   gtk_info_bar_set_revealed (bar, FALSE);
 }
 
