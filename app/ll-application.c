@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "ll-view.h"
 #include "ll-views.h"
 #include "ll-window.h"
 
@@ -329,6 +330,10 @@ ll_application_new (void)
 {
   use_build_tree_schema ();
   g_set_application_name ("Layerlab");
+  /* AdwApplication reads style.css from resource-base-path when it starts
+   * up, before any window: the resource must be registered by then, or no
+   * rule of style.css (presentation mode's text, the layer cards) applies. */
+  ll_ui_ensure_resources ();
   return g_object_new (LL_TYPE_APPLICATION,
                        "application-id", APP_ID,
                        "flags", G_APPLICATION_DEFAULT_FLAGS,

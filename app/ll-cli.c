@@ -18,6 +18,7 @@
 #include "ll-evaluate.h"
 #include "ll-digit.h"
 #include "ll-gemm.h"
+#include "ll-json.h"
 #include "ll-lr-find.h"
 #include "ll-model-file.h"
 #include "ll-picture.h"
@@ -260,14 +261,15 @@ apply_options (LlTrainer *t, const Options *o, GError **error)
   return ok;
 }
 
+/* Prints the object b holds as one JSON line (--json). */
 static void
-json_number (GString *s, const char *key, double v)
+print_json_line (JsonBuilder *b)
 {
-  char buf[G_ASCII_DTOSTR_BUF_SIZE];
-  if (isfinite (v))
-    g_string_append_printf (s, "\"%s\": %s", key, g_ascii_dtostr (buf, sizeof buf, v));
-  else
-    g_string_append_printf (s, "\"%s\": null", key);
+  g_autoptr(JsonNode) root = json_builder_get_root (b);
+  g_autofree char *line = ll_json_to_string (root, LL_JSON_LINE);
+
+  puts (line);
+  fflush (stdout);
 }
 
 typedef struct {
@@ -278,18 +280,14 @@ typedef struct {
   const char *sweep_value;
 } Progress;
 
-/* , "sweep": KEY, "value": VALUE when training a sweep's run. */
+/* "sweep": KEY, "value": VALUE when training a sweep's run. */
 static void
-json_sweep (GString *s, const Progress *p)
+json_sweep (JsonBuilder *b, const Progress *p)
 {
-  g_autofree char *key = NULL;
-  g_autofree char *value = NULL;
-
   if (p->sweep_key == NULL)
     return;
-  key = g_strescape (p->sweep_key, NULL);
-  value = g_strescape (p->sweep_value, NULL);
-  g_string_append_printf (s, ", \"sweep\": \"%s\", \"value\": \"%s\"", key, value);
+  ll_json_builder_member_string (b, "sweep", p->sweep_key);
+  ll_json_builder_member_string (b, "value", p->sweep_value);
 }
 
 static void
@@ -320,25 +318,20 @@ on_epoch (const LlEpochRecord *r, gpointer data)
 
   if (p->json)
     {
-      g_autoptr(GString) s = g_string_new ("{");
-      g_string_append_printf (s, "\"epoch\": %d, ", r->epoch + 1);
-      json_number (s, "loss", r->loss);
-      g_string_append (s, ", ");
-      json_number (s, "accuracy", r->accuracy);
-      g_string_append (s, ", ");
-      json_number (s, "val_loss", r->val_loss);
-      g_string_append (s, ", ");
-      json_number (s, "val_accuracy", r->val_accuracy);
-      g_string_append (s, ", ");
-      json_number (s, "lr", r->lr);
-      g_string_append (s, ", ");
-      json_number (s, "seconds", r->seconds);
-      g_string_append (s, ", ");
-      json_number (s, "samples_per_s", r->samples_per_s);
-      json_sweep (s, p);
-      g_string_append (s, "}");
-      puts (s->str);
-      fflush (stdout);
+      g_autoptr(JsonBuilder) b = json_builder_new ();
+
+      json_builder_begin_object (b);
+      ll_json_builder_member_int (b, "epoch", r->epoch + 1);
+      ll_json_builder_member_double (b, "loss", r->loss);
+      ll_json_builder_member_double (b, "accuracy", r->accuracy);
+      ll_json_builder_member_double (b, "val_loss", r->val_loss);
+      ll_json_builder_member_double (b, "val_accuracy", r->val_accuracy);
+      ll_json_builder_member_double (b, "lr", r->lr);
+      ll_json_builder_member_double (b, "seconds", r->seconds);
+      ll_json_builder_member_double (b, "samples_per_s", r->samples_per_s);
+      json_sweep (b, p);
+      json_builder_end_object (b);
+      print_json_line (b);
       return;
     }
   if (!isnan (r->val_loss))
@@ -417,13 +410,14 @@ fit_and_test (LlTrainer *t, const LlDataset *train, const LlDataset *test, Progr
         return FALSE;
       if (progress->json)
         {
-          g_autoptr(GString) s = g_string_new ("{");
-          json_number (s, "test_loss", out->test_loss);
-          g_string_append (s, ", ");
-          json_number (s, "test_accuracy", out->test_accuracy);
-          json_sweep (s, progress);
-          g_string_append (s, "}");
-          puts (s->str);
+          g_autoptr(JsonBuilder) b = json_builder_new ();
+
+          json_builder_begin_object (b);
+          ll_json_builder_member_double (b, "test_loss", out->test_loss);
+          ll_json_builder_member_double (b, "test_accuracy", out->test_accuracy);
+          json_sweep (b, progress);
+          json_builder_end_object (b);
+          print_json_line (b);
         }
       else
         printf ("Test: loss %.4f - accuracy %.4f (%d images)\n", out->test_loss, out->test_accuracy,
@@ -450,36 +444,34 @@ print_sweep_summary (const char *key, GPtrArray *runs, const Outcome *outcomes, 
 {
   if (json)
     {
-      g_autoptr(GString) s = g_string_new ("{\"sweep\": ");
-      g_autofree char *k = g_strescape (key, NULL);
+      g_autoptr(JsonBuilder) b = json_builder_new ();
 
-      g_string_append_printf (s, "\"%s\", \"runs\": [", k);
+      json_builder_begin_object (b);
+      ll_json_builder_member_string (b, "sweep", key);
+      json_builder_set_member_name (b, "runs");
+      json_builder_begin_array (b);
       for (guint i = 0; i < n_done; i++)
         {
           const LlSweepRun *run = g_ptr_array_index (runs, i);
           const Outcome *o = &outcomes[i];
-          g_autofree char *value = g_strescape (run->value, NULL);
-          g_autofree char *label = g_strescape (run->label, NULL);
 
-          g_string_append_printf (s, "%s{\"value\": \"%s\", \"label\": \"%s\", \"status\": \"%s\", "
-                                  "\"epochs\": %d, ", i ? ", " : "", value, label, o->status, o->epochs);
-          json_number (s, "loss", o->loss);
-          g_string_append (s, ", ");
-          json_number (s, "accuracy", o->accuracy);
-          g_string_append (s, ", ");
-          json_number (s, "val_loss", o->val_loss);
-          g_string_append (s, ", ");
-          json_number (s, "val_accuracy", o->val_accuracy);
-          g_string_append (s, ", ");
-          json_number (s, "test_loss", o->test_loss);
-          g_string_append (s, ", ");
-          json_number (s, "test_accuracy", o->test_accuracy);
-          g_string_append (s, ", ");
-          json_number (s, "seconds", o->seconds);
-          g_string_append (s, "}");
+          json_builder_begin_object (b);
+          ll_json_builder_member_string (b, "value", run->value);
+          ll_json_builder_member_string (b, "label", run->label);
+          ll_json_builder_member_string (b, "status", o->status);
+          ll_json_builder_member_int (b, "epochs", o->epochs);
+          ll_json_builder_member_double (b, "loss", o->loss);
+          ll_json_builder_member_double (b, "accuracy", o->accuracy);
+          ll_json_builder_member_double (b, "val_loss", o->val_loss);
+          ll_json_builder_member_double (b, "val_accuracy", o->val_accuracy);
+          ll_json_builder_member_double (b, "test_loss", o->test_loss);
+          ll_json_builder_member_double (b, "test_accuracy", o->test_accuracy);
+          ll_json_builder_member_double (b, "seconds", o->seconds);
+          json_builder_end_object (b);
         }
-      g_string_append (s, "]}");
-      puts (s->str);
+      json_builder_end_array (b);
+      json_builder_end_object (b);
+      print_json_line (b);
       return;
     }
   printf ("\nSweep over %s:\n%-26s %-9s %6s  %8s  %8s  %8s  %8s  %8s  %8s  %8s\n", key, "run", "status",
@@ -680,27 +672,28 @@ cmd_lr_find (int argc, char **argv)
   for (guint i = 0; i < curve->lr->len; i++)
     if (o.json)
       {
-        g_autoptr(GString) s = g_string_new ("{");
-        json_number (s, "lr", lr[i]);
-        g_string_append (s, ", ");
-        json_number (s, "loss", loss[i]);
-        g_string_append (s, "}");
-        puts (s->str);
+        g_autoptr(JsonBuilder) b = json_builder_new ();
+
+        json_builder_begin_object (b);
+        ll_json_builder_member_double (b, "lr", lr[i]);
+        ll_json_builder_member_double (b, "loss", loss[i]);
+        json_builder_end_object (b);
+        print_json_line (b);
       }
     else
       printf ("%12.4g  %10.4f\n", lr[i], loss[i]);
   if (o.json)
     {
-      g_autoptr(GString) s = g_string_new ("{");
-      json_number (s, "suggested_lr", curve->suggested > 0 ? curve->suggested : NAN);
-      g_string_append (s, ", ");
-      json_number (s, "lowest_loss_lr", curve->i_min >= 0 ? lr[curve->i_min] : NAN);
-      g_string_append (s, ", ");
-      json_number (s, "lowest_loss", curve->i_min >= 0 ? loss[curve->i_min] : NAN);
-      g_string_append (s, ", ");
-      json_number (s, "steepest_lr", curve->i_steep >= 0 ? lr[curve->i_steep] : NAN);
-      g_string_append_printf (s, ", \"points\": %u}", curve->lr->len);
-      puts (s->str);
+      g_autoptr(JsonBuilder) b = json_builder_new ();
+
+      json_builder_begin_object (b);
+      ll_json_builder_member_double (b, "suggested_lr", curve->suggested > 0 ? curve->suggested : NAN);
+      ll_json_builder_member_double (b, "lowest_loss_lr", curve->i_min >= 0 ? lr[curve->i_min] : NAN);
+      ll_json_builder_member_double (b, "lowest_loss", curve->i_min >= 0 ? loss[curve->i_min] : NAN);
+      ll_json_builder_member_double (b, "steepest_lr", curve->i_steep >= 0 ? lr[curve->i_steep] : NAN);
+      ll_json_builder_member_int (b, "points", curve->lr->len);
+      json_builder_end_object (b);
+      print_json_line (b);
     }
   else if (curve->suggested > 0)
     {
@@ -745,12 +738,14 @@ cmd_eval (int argc, char **argv)
     goto out;
   if (o.json)
     {
-      g_autoptr(GString) s = g_string_new ("{");
-      json_number (s, "test_loss", loss);
-      g_string_append (s, ", ");
-      json_number (s, "test_accuracy", acc);
-      g_string_append_printf (s, ", \"n\": %d}", test->n);
-      puts (s->str);
+      g_autoptr(JsonBuilder) b = json_builder_new ();
+
+      json_builder_begin_object (b);
+      ll_json_builder_member_double (b, "test_loss", loss);
+      ll_json_builder_member_double (b, "test_accuracy", acc);
+      ll_json_builder_member_int (b, "n", test->n);
+      json_builder_end_object (b);
+      print_json_line (b);
     }
   else
     printf ("%s test set: loss %.4f - accuracy %.4f (%d images)\n", test->name, loss, acc, test->n);
@@ -884,20 +879,22 @@ cmd_predict (int argc, char **argv)
               best = j;
           if (o.json)
             {
-              g_autoptr(GString) s = g_string_new ("{\"file\": ");
-              g_autofree char *q = g_strescape (o.files[f], NULL);
-              g_string_append_printf (s, "\"%s\", ", q);
+              g_autoptr(JsonBuilder) b = json_builder_new ();
+              g_autofree char *shown = g_filename_display_name (o.files[f]);
+
+              json_builder_begin_object (b);
+              ll_json_builder_member_string (b, "file", shown);
               if (n > 1)
-                g_string_append_printf (s, "\"index\": %d, ", i);
-              g_string_append_printf (s, "\"label\": %d, \"probabilities\": [", best);
+                ll_json_builder_member_int (b, "index", i);
+              ll_json_builder_member_int (b, "label", best);
+              json_builder_set_member_name (b, "probabilities");
+              json_builder_begin_array (b);
+              /* Six decimals, as before: enough to read, short lines. */
               for (int j = 0; j < n_out; j++)
-                {
-                  char buf[G_ASCII_DTOSTR_BUF_SIZE];
-                  g_string_append_printf (s, "%s%s", j ? ", " : "",
-                                          g_ascii_formatd (buf, sizeof buf, "%.6f", p[j]));
-                }
-              g_string_append (s, "]}");
-              puts (s->str);
+                ll_json_builder_add_double (b, round (p[j] * 1e6) / 1e6);
+              json_builder_end_array (b);
+              json_builder_end_object (b);
+              print_json_line (b);
             }
           else if (n > 1)
             printf ("%s[%d]: %d (%.1f %%)\n", o.files[f], i, best, 100.0 * p[best]);
