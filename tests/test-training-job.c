@@ -143,7 +143,11 @@ test_job_completes (void)
                   3 * ((2700 + 7) / 8), w.max_stall / 1000.0);
   g_assert_cmpuint (ll_training_job_get_n_progress (job), <=, max_progress);
   g_assert_cmpuint (ll_training_job_get_n_progress (job), >=, 1);
-  g_assert_cmpint (w.max_stall, <, 100000);   /* a generous bound; the figure is the message */
+#if !defined (__SANITIZE_ADDRESS__) && !defined (__SANITIZE_THREAD__)
+  /* A generous bound; the figure is the message.  The sanitizer trees
+   * (several times slower, two suites at once on two cores) report it only. */
+  g_assert_cmpint (w.max_stall, <, 100000);
+#endif
 
   batches = ll_training_job_dup_batches (job);
   epochs = ll_training_job_dup_epochs (job);
