@@ -10,6 +10,7 @@
 #include "ll-evaluate.h"
 #include "ll-inspect.h"
 #include "ll-model-file.h"
+#include "ll-mutex.h"
 
 #include <math.h>
 
@@ -118,12 +119,12 @@ deliver (gpointer user_data)
   if (self == NULL)
     return G_SOURCE_REMOVE;
 
-  g_mutex_lock (&self->lock);
+  ll_mutex_lock (&self->lock);
   self->source_id = 0;
   self->last_emit_us = g_get_monotonic_time ();
   n_epochs = self->epoch_records->len;
   done = self->done;
-  g_mutex_unlock (&self->lock);
+  ll_mutex_unlock (&self->lock);
 
   while (self->n_epochs_emitted < n_epochs)
     g_signal_emit (self, signals[EPOCH], 0, (int) self->n_epochs_emitted++);
@@ -171,7 +172,7 @@ on_batch (const LlBatchEvent *ev, gpointer user_data)
   double per_batch;
   int epoch = ev->epoch - self->base_epoch;
 
-  g_mutex_lock (&self->lock);
+  ll_mutex_lock (&self->lock);
   p->epoch = epoch;
   p->batch = ev->batch;
   p->n_batches = ev->n_batches;
@@ -195,7 +196,7 @@ on_batch (const LlBatchEvent *ev, gpointer user_data)
   self->cur_epoch = epoch;
   self->cur_batch = ev->batch;
   schedule_locked (self, FALSE);
-  g_mutex_unlock (&self->lock);
+  ll_mutex_unlock (&self->lock);
 }
 
 /* Between batches the model is at rest: copy it for the Inspect view at
@@ -205,12 +206,12 @@ on_batch (const LlBatchEvent *ev, gpointer user_data)
 static void
 set_snapshot (LlTrainingJob *self, LlModel *copy, int epoch, int batch)
 {
-  g_mutex_lock (&self->lock);
+  ll_mutex_lock (&self->lock);
   g_clear_pointer (&self->snapshot, ll_model_free);
   self->snapshot = copy;
   self->snapshot_epoch = epoch;
   self->snapshot_batch = batch;
-  g_mutex_unlock (&self->lock);
+  ll_mutex_unlock (&self->lock);
 }
 
 static void
@@ -234,10 +235,10 @@ on_epoch (const LlEpochRecord *record, gpointer user_data)
   rec.epoch -= self->base_epoch;
   /* The end of every epoch is kept for the Inspect view's history. */
   set_snapshot (self, ll_model_copy (ll_trainer_get_model (self->trainer)), rec.epoch, -1);
-  g_mutex_lock (&self->lock);
+  ll_mutex_lock (&self->lock);
   g_array_append_val (self->epoch_records, rec);
   schedule_locked (self, TRUE);
-  g_mutex_unlock (&self->lock);
+  ll_mutex_unlock (&self->lock);
 }
 
 /* After the last epoch: loss and accuracy on the test set, then its
@@ -287,7 +288,7 @@ worker (gpointer user_data)
   if (ok && self->data->test != NULL)
     test_passes (self, &test_loss, &test_accuracy, &have_test, &confusion);
 
-  g_mutex_lock (&self->lock);
+  ll_mutex_lock (&self->lock);
   self->done = TRUE;
   self->error = error;
   self->have_test = have_test;
@@ -295,7 +296,7 @@ worker (gpointer user_data)
   self->test_accuracy = test_accuracy;
   self->confusion = confusion;
   schedule_locked (self, TRUE);
-  g_mutex_unlock (&self->lock);
+  ll_mutex_unlock (&self->lock);
   return NULL;
 }
 
@@ -312,9 +313,9 @@ ll_training_job_dispose (GObject *object)
       ll_control_set_paused (&self->control, FALSE);
       g_clear_pointer (&self->thread, g_thread_join);
     }
-  g_mutex_lock (&self->lock);
+  ll_mutex_lock (&self->lock);
   g_clear_handle_id (&self->source_id, g_source_remove);
-  g_mutex_unlock (&self->lock);
+  ll_mutex_unlock (&self->lock);
   g_weak_ref_set (&self->owner, NULL);
 
   G_OBJECT_CLASS (ll_training_job_parent_class)->dispose (object);
@@ -444,13 +445,13 @@ ll_training_job_request_lr (LlTrainingJob *self, double lr)
   if (self->trainer == NULL)
     return;
   ll_trainer_request_lr (self->trainer, lr);
-  g_mutex_lock (&self->lock);
+  ll_mutex_lock (&self->lock);
   mark.x = self->batches->len > 0
            ? g_array_index (self->batches, LlBatchPoint, self->batches->len - 1).x : 0.0;
   mark.kind = LL_MARK_LEARNING_RATE;
   mark.value = lr;
   g_array_append_val (self->lr_marks, mark);
-  g_mutex_unlock (&self->lock);
+  ll_mutex_unlock (&self->lock);
 }
 
 void
@@ -464,13 +465,13 @@ ll_training_job_request_dropout (LlTrainingJob *self, double rate)
   if (self->trainer == NULL)
     return;
   ll_trainer_request_dropout (self->trainer, -1, rate);
-  g_mutex_lock (&self->lock);
+  ll_mutex_lock (&self->lock);
   mark.x = self->batches->len > 0
            ? g_array_index (self->batches, LlBatchPoint, self->batches->len - 1).x : 0.0;
   mark.kind = LL_MARK_DROPOUT;
   mark.value = rate;
   g_array_append_val (self->lr_marks, mark);
-  g_mutex_unlock (&self->lock);
+  ll_mutex_unlock (&self->lock);
 }
 
 LlModel *
@@ -479,13 +480,13 @@ ll_training_job_take_snapshot (LlTrainingJob *self, int *epoch, int *batch)
   LlModel *model;
 
   g_return_val_if_fail (LL_IS_TRAINING_JOB (self), NULL);
-  g_mutex_lock (&self->lock);
+  ll_mutex_lock (&self->lock);
   model = g_steal_pointer (&self->snapshot);
   if (epoch != NULL)
     *epoch = self->snapshot_epoch;
   if (batch != NULL)
     *batch = self->snapshot_batch;
-  g_mutex_unlock (&self->lock);
+  ll_mutex_unlock (&self->lock);
   return model;
 }
 
@@ -494,9 +495,9 @@ ll_training_job_get_progress (LlTrainingJob *self, LlTrainingProgress *out)
 {
   g_return_if_fail (LL_IS_TRAINING_JOB (self));
 
-  g_mutex_lock (&self->lock);
+  ll_mutex_lock (&self->lock);
   *out = self->progress;
-  g_mutex_unlock (&self->lock);
+  ll_mutex_unlock (&self->lock);
 }
 
 static GArray *
@@ -504,10 +505,10 @@ dup_array (LlTrainingJob *self, GArray *array)
 {
   GArray *copy;
 
-  g_mutex_lock (&self->lock);
+  ll_mutex_lock (&self->lock);
   copy = g_array_sized_new (FALSE, FALSE, g_array_get_element_size (array), array->len);
   g_array_append_vals (copy, array->data, array->len);
-  g_mutex_unlock (&self->lock);
+  ll_mutex_unlock (&self->lock);
   return copy;
 }
 
@@ -539,13 +540,13 @@ ll_training_job_get_test (LlTrainingJob *self, double *loss, double *accuracy)
 
   g_return_val_if_fail (LL_IS_TRAINING_JOB (self), FALSE);
 
-  g_mutex_lock (&self->lock);
+  ll_mutex_lock (&self->lock);
   have = self->have_test;
   if (loss != NULL)
     *loss = self->test_loss;
   if (accuracy != NULL)
     *accuracy = self->test_accuracy;
-  g_mutex_unlock (&self->lock);
+  ll_mutex_unlock (&self->lock);
   return have;
 }
 
