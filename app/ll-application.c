@@ -67,7 +67,7 @@ static const GOptionEntry options[] = {
   { "screenshot", 0, 0, G_OPTION_ARG_STRING, NULL,
     "Render VIEW (model, train, inspect, optimizers, draw, data) to the PNG file given after it, then quit",
     "VIEW" },
-  { "model", 'm', 0, G_OPTION_ARG_FILENAME, NULL, "Open a model file (.llmodel)", "FILE" },
+  { "model", 'm', 0, G_OPTION_ARG_FILENAME, NULL, "Open a model file (.llmodel, .onnx, Keras .keras or .h5)", "FILE" },
   { "presentation", 0, 0, G_OPTION_ARG_NONE, NULL, "Start in presentation mode (large text)", NULL },
   { "size", 0, 0, G_OPTION_ARG_STRING, NULL, "Window size for --screenshot (default 1400x900)", "WxH" },
   { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, NULL, NULL, "[FILE…]" },

@@ -10,7 +10,9 @@
  *   layerlab export  --model FILE --format c|keras|pytorch --output PATH [--name PREFIX]
  *   layerlab datasets [--download NAME [--base-url URL]]
  *
- * The option names are stable: handouts depend on them. */
+ * --model FILE opens a Layerlab .llmodel, an ONNX model or a Keras .h5 or
+ * .keras file alike (ll_model_open_any).  The option names are stable:
+ * handouts depend on them. */
 #include "ll-cli.h"
 #include "ll-cli-private.h"
 
@@ -18,6 +20,7 @@
 #include "ll-evaluate.h"
 #include "ll-digit.h"
 #include "ll-gemm.h"
+#include "ll-import.h"
 #include "ll-json.h"
 #include "ll-lr-find.h"
 #include "ll-model-file.h"
@@ -88,7 +91,7 @@ parse (const char *command, int argc, char **argv, Options *o, const char *param
 {
   GOptionEntry common[] = {
     { "preset", 'p', 0, G_OPTION_ARG_STRING, &o->preset, "Start from a preset model (see `layerlab presets`)", "NAME" },
-    { "model", 'm', 0, G_OPTION_ARG_FILENAME, &o->model, "A .llmodel file", "FILE" },
+    { "model", 'm', 0, G_OPTION_ARG_FILENAME, &o->model, "A model: .llmodel, .onnx, Keras .h5 or .keras", "FILE" },
     { "dataset", 'd', 0, G_OPTION_ARG_STRING, &o->dataset, "mnist, fashion-mnist or cifar10", "NAME" },
     { "data-dir", 0, 0, G_OPTION_ARG_FILENAME, &o->data_dir, "Folder holding the data set's files under their official names", "DIR" },
     { "json", 0, 0, G_OPTION_ARG_NONE, &o->json, "Print one JSON object per line", NULL },
@@ -176,7 +179,7 @@ load_trainer (const Options *o, const char **dataset, GError **error)
     }
   if (o->model != NULL)
     {
-      LlTrainer *t = ll_model_file_load (o->model, error);
+      LlTrainer *t = ll_model_open_any (o->model, error);
       if (t != NULL && *dataset == NULL)
         {
           LlShape in = ll_model_input_shape (ll_trainer_get_model (t));

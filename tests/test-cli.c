@@ -366,6 +366,56 @@ test_bad_input (void)
     }
 }
 
+/* Imported models: an ONNX export read back by summary and export (a
+ * conversion), and foreign files refused with one line. */
+static void
+test_import (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("ll-cli-import-XXXXXX", NULL);
+  g_autofree char *onnx = g_build_filename (dir, "cnn.onnx", NULL);
+  g_autofree char *again = g_build_filename (dir, "again.onnx", NULL);
+  g_autofree char *bad_onnx = ll_test_write_temp ("bad.onnx", "\x08\x07\x12\xff", 4);
+  g_autofree char *bad_h5 = ll_test_write_temp ("bad.h5", "\x89HDF\r\n\x1a\n garbage", 17);
+  g_autofree char *bad_keras = ll_test_write_temp ("bad.keras", "PK\x03\x04 truncated", 14);
+
+  {
+    g_auto(Run) r = { 0 };
+    run (&r, "export", "--preset", "mnist-cnn", "--format", "onnx", "--output", onnx, NULL);
+    g_assert_cmpint (r.status, ==, 0);
+  }
+  {
+    g_auto(Run) r = { 0 };
+    run (&r, "summary", "--model", onnx, NULL);
+    g_assert_cmpint (r.status, ==, 0);
+    /* The export leaves Dropout out; the weights are all there. */
+    g_assert_nonnull (strstr (r.out, "Total params: 225,034"));
+  }
+  {
+    g_auto(Run) r = { 0 };
+    run (&r, "export", "--model", onnx, "--format", "onnx", "--output", again, NULL);
+    g_assert_cmpint (r.status, ==, 0);
+    g_assert_true (g_file_test (again, G_FILE_TEST_EXISTS));
+  }
+  {
+    g_auto(Run) r = { 0 };
+    run (&r, "train", "--model", onnx, "--epochs", "1", "--data-dir", "/nonexistent", NULL);
+    /* No data here: the model loaded, then the data set was not found. */
+    assert_one_line_error (&r, "mnist");
+  }
+  for (int i = 0; i < 3; i++)
+    {
+      const char *bad = i == 0 ? bad_onnx : i == 1 ? bad_h5 : bad_keras;
+      const char *want = i == 0 ? "ONNX" : i == 1 ? "HDF5" : ".keras";
+      g_auto(Run) r = { 0 };
+      run (&r, "summary", "--model", bad, NULL);
+      g_test_message ("%s → %d: %s", bad, r.status, r.err);
+      assert_one_line_error (&r, want);
+      g_assert_cmpint (r.status, ==, 2);
+      g_assert_cmpstr (r.out, ==, "");
+    }
+  ll_test_remove_tree (dir);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -377,5 +427,6 @@ main (int argc, char **argv)
   g_test_add_func ("/app/cli/train-sweep", test_train_sweep);
   g_test_add_func ("/app/cli/lr-find", test_lr_find);
   g_test_add_func ("/app/cli/sweep-and-lr-find-errors", test_sweep_and_lr_find_errors);
+  g_test_add_func ("/app/cli/import", test_import);
   return g_test_run ();
 }

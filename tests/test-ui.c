@@ -393,9 +393,11 @@ collect_clicks (GtkWidget *widget, GPtrArray *clicks, GHashTable *seen)
         continue;
       /* Ours only: GTK's own (a label's link.copy with no link under the
        * pointer) assume the context that their menus give them.  A new
-       * window needs the application; recent files are the user's. */
+       * window needs the application; recent files are the user's, and so
+       * are the files dropped on the window (window.open-file). */
       if (!g_str_has_prefix (g_type_name (owner), "Ll")
-          || g_str_equal (name, "window.new") || g_str_equal (name, "window.open-recent"))
+          || g_str_equal (name, "window.new") || g_str_equal (name, "window.open-recent")
+          || g_str_equal (name, "window.open-file"))
         continue;
       if (type != NULL && !g_variant_type_equal (type, G_VARIANT_TYPE_STRING))
         continue;
