@@ -1,6 +1,8 @@
 /* ll-cli.c: headless commands for scripts and classroom handouts.
  *
  *   layerlab train   [--preset NAME | --model FILE] [--dataset NAME] [--data-dir DIR] ...
+ *                    [--sweep KEY=V1,V2,…]
+ *   layerlab lr-find [--preset NAME | --model FILE] [--dataset NAME] [--min-lr X] [--max-lr X] ...
  *   layerlab eval    --model FILE [--dataset NAME] [--data-dir DIR] [--json]
  *   layerlab predict [--model FILE] [--json] IMAGE.png|IMAGES.idx ...
  *   layerlab summary [--preset NAME | --model FILE]
@@ -21,12 +23,15 @@
 #include "ll-gemm.h"
 #include "ll-import.h"
 #include "ll-json.h"
+#include "ll-lr-find.h"
 #include "ll-model-file.h"
 #include "ll-picture.h"
 #include "ll-shipped-model.h"
 #include "ll-presets.h"
+#include "ll-sweep.h"
 #include "ll-trainer.h"
 
+#include <gio/gio.h>
 #include <math.h>
 #include <signal.h>
 #include <stdio.h>
@@ -35,20 +40,27 @@
 #define NOT_GIVEN G_MININT
 
 typedef struct {
-  char *preset, *model, *dataset, *data_dir, *optimizer, *save, *loss;
-  int epochs, batch_size, seed, threads;
-  double learning_rate, validation_split;
+  char *preset, *model, *dataset, *data_dir, *optimizer, *save, *loss, *sweep;
+  int epochs, batch_size, seed, threads, steps;
+  double learning_rate, validation_split, min_lr, max_lr;
   gboolean json, no_shuffle;
   char **files;
 } Options;
 
-static LlFitControl *sigint_control;
+/* Which option groups a command takes. */
+typedef enum {
+  OPTIONS_COMMON,
+  OPTIONS_TRAIN,                /* + fit settings, --save, --sweep */
+  OPTIONS_LR_FIND,              /* + the fit settings a range test uses, its range */
+} OptionSet;
+
+static LlControl *sigint_control;
 
 static void
 on_sigint (int sig)
 {
   if (sigint_control != NULL)
-    g_atomic_int_set (&sigint_control->cancel, 1);
+    ll_control_cancel (sigint_control);
 }
 
 static void
@@ -61,6 +73,7 @@ options_clear (Options *o)
   g_free (o->optimizer);
   g_free (o->save);
   g_free (o->loss);
+  g_free (o->sweep);
   g_strfreev (o->files);
 }
 
@@ -75,7 +88,7 @@ fail (const char *command, const GError *error)
 
 static gboolean
 parse (const char *command, int argc, char **argv, Options *o, const char *params,
-       gboolean training, GError **error)
+       OptionSet set, GError **error)
 {
   GOptionEntry common[] = {
     { "preset", 'p', 0, G_OPTION_ARG_STRING, &o->preset, "Start from a preset model (see `layerlab presets`)", "NAME" },
@@ -97,6 +110,20 @@ parse (const char *command, int argc, char **argv, Options *o, const char *param
     { "loss", 0, 0, G_OPTION_ARG_STRING, &o->loss, "sparse_categorical_crossentropy (default), categorical_crossentropy, binary_crossentropy, mean_squared_error", "NAME" },
     { "no-shuffle", 0, 0, G_OPTION_ARG_NONE, &o->no_shuffle, "Keep the data order in every epoch", NULL },
     { "save", 0, 0, G_OPTION_ARG_FILENAME, &o->save, "Save the trained model (written atomically)", "FILE" },
+    { "sweep", 0, 0, G_OPTION_ARG_STRING, &o->sweep, "One run per value, the rest unchanged, and a table of the results; "
+      "KEY is batch_size, learning_rate, optimizer, shuffle, schedule, early_stopping, dropout, kernel_size, "
+      "kernel_initializer, kernel_regularizer, batch_norm or flatten", "KEY=V1,V2,…" },
+    { NULL }
+  };
+  GOptionEntry lr_find[] = {
+    { "batch-size", 'b', 0, G_OPTION_ARG_INT, &o->batch_size, "Samples per step (default: the model's)", "N" },
+    { "optimizer", 'o', 0, G_OPTION_ARG_STRING, &o->optimizer, "sgd, rmsprop, adagrad, adadelta, adam, adamax, nadam", "NAME" },
+    { "seed", 's', 0, G_OPTION_ARG_INT, &o->seed, "Random seed for weights, shuffling and dropout", "N" },
+    { "loss", 0, 0, G_OPTION_ARG_STRING, &o->loss, "The loss (default: the model's)", "NAME" },
+    { "no-shuffle", 0, 0, G_OPTION_ARG_NONE, &o->no_shuffle, "Keep the data order", NULL },
+    { "min-lr", 0, 0, G_OPTION_ARG_DOUBLE, &o->min_lr, "Learning rate of the first step (default 1e-6)", "X" },
+    { "max-lr", 0, 0, G_OPTION_ARG_DOUBLE, &o->max_lr, "Learning rate of the last step (default 1)", "X" },
+    { "steps", 0, 0, G_OPTION_ARG_INT, &o->steps, "Batches from the lowest to the highest rate (default 100)", "N" },
     { NULL }
   };
   g_autofree char *name = g_strdup_printf ("layerlab %s", command);
@@ -106,10 +133,14 @@ parse (const char *command, int argc, char **argv, Options *o, const char *param
   o->epochs = o->batch_size = o->seed = NOT_GIVEN;
   o->learning_rate = NAN;
   o->validation_split = NAN;
+  o->min_lr = o->max_lr = NAN;
+  o->steps = NOT_GIVEN;
   g_set_prgname (name);
   g_option_context_add_main_entries (ctx, common, NULL);
-  if (training)
+  if (set == OPTIONS_TRAIN)
     g_option_context_add_main_entries (ctx, train, NULL);
+  else if (set == OPTIONS_LR_FIND)
+    g_option_context_add_main_entries (ctx, lr_find, NULL);
   return g_option_context_parse (ctx, &argc, &argv, error);
 }
 
@@ -249,7 +280,19 @@ typedef struct {
   gboolean json, tty;
   int epochs, first_epoch;
   gint64 last_print;
+  const char *sweep_key;        /* a sweep's run: every JSON line says which */
+  const char *sweep_value;
 } Progress;
+
+/* "sweep": KEY, "value": VALUE when training a sweep's run. */
+static void
+json_sweep (JsonBuilder *b, const Progress *p)
+{
+  if (p->sweep_key == NULL)
+    return;
+  ll_json_builder_member_string (b, "sweep", p->sweep_key);
+  ll_json_builder_member_string (b, "value", p->sweep_value);
+}
 
 static void
 on_batch (const LlBatchEvent *ev, gpointer data)
@@ -290,6 +333,7 @@ on_epoch (const LlEpochRecord *r, gpointer data)
       ll_json_builder_member_double (b, "lr", r->lr);
       ll_json_builder_member_double (b, "seconds", r->seconds);
       ll_json_builder_member_double (b, "samples_per_s", r->samples_per_s);
+      json_sweep (b, p);
       json_builder_end_object (b);
       print_json_line (b);
       return;
@@ -302,6 +346,225 @@ on_epoch (const LlEpochRecord *r, gpointer data)
   fflush (stdout);
 }
 
+/* How one run ended, for the sweep's table. */
+typedef struct {
+  const char *status;           /* "finished", "stopped", "diverged" */
+  int epochs;
+  double loss, accuracy, val_loss, val_accuracy, test_loss, test_accuracy;
+  double seconds;
+} Outcome;
+
+/* Trains t on train and evaluates it on test (nullable), printing as it
+ * goes.  A stop by Ctrl-C is an outcome ("stopped", the message on
+ * stderr), not an error; FALSE with an error otherwise (divergence
+ * included). */
+static gboolean
+fit_and_test (LlTrainer *t, const LlDataset *train, const LlDataset *test, Progress *progress,
+              Outcome *out, GError **error)
+{
+  LlControl control = { 0 };
+  LlFitCallbacks cb = { on_batch, on_epoch, NULL, ll_model_file_save_with };
+  const LlFitConfig *cfg = ll_trainer_get_config (t);
+  const GArray *history = ll_trainer_get_history (t);
+  gint64 t0 = g_get_monotonic_time ();
+  gboolean ok;
+
+  *out = (Outcome) { "finished", 0, NAN, NAN, NAN, NAN, NAN, NAN, 0 };
+  progress->epochs = cfg->epochs;
+  progress->first_epoch = (int) history->len;
+  if (!progress->json)
+    printf ("Training on %d %s images%s, %s, batch %d\nEpoch 1/%d\n", train->n, train->name,
+            cfg->validation_split > 0 ? " (with a validation split)" : "",
+            ll_optim_names[cfg->optim.kind], cfg->batch_size, progress->epochs);
+
+  sigint_control = &control;
+  signal (SIGINT, on_sigint);
+  ok = ll_trainer_fit (t, train, NULL, &cb, progress, &control, error);
+  signal (SIGINT, SIG_DFL);
+  sigint_control = NULL;
+  out->seconds = (g_get_monotonic_time () - t0) / 1e6;
+  out->epochs = (int) history->len - progress->first_epoch;
+  if (out->epochs > 0)
+    {
+      const LlEpochRecord *r = &g_array_index (history, LlEpochRecord, history->len - 1);
+      out->loss = r->loss;
+      out->accuracy = r->accuracy;
+      out->val_loss = r->val_loss;
+      out->val_accuracy = r->val_accuracy;
+    }
+  if (!ok)
+    {
+      if (!progress->json)
+        printf ("\n");
+      if (!g_error_matches (*error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        {
+          out->status = "diverged";
+          return FALSE;
+        }
+      fprintf (stderr, "layerlab train: %s\n", (*error)->message);
+      g_clear_error (error);
+      out->status = "stopped";
+      return TRUE;
+    }
+
+  if (test != NULL)
+    {
+      if (!ll_model_evaluate (ll_trainer_get_model (t), cfg->loss, test, 256, &out->test_loss,
+                              &out->test_accuracy, NULL, error))
+        return FALSE;
+      if (progress->json)
+        {
+          g_autoptr(JsonBuilder) b = json_builder_new ();
+
+          json_builder_begin_object (b);
+          ll_json_builder_member_double (b, "test_loss", out->test_loss);
+          ll_json_builder_member_double (b, "test_accuracy", out->test_accuracy);
+          json_sweep (b, progress);
+          json_builder_end_object (b);
+          print_json_line (b);
+        }
+      else
+        printf ("Test: loss %.4f - accuracy %.4f (%d images)\n", out->test_loss, out->test_accuracy,
+                test->n);
+    }
+  else if (!progress->json)
+    printf ("No test split of %s found; skipped the test evaluation.\n", train->name);
+  return TRUE;
+}
+
+static void
+print_figure (double v)
+{
+  if (isfinite (v))
+    printf ("  %8.4f", v);
+  else
+    printf ("  %8s", "-");
+}
+
+/* The sweep's table, one row per run trained. */
+static void
+print_sweep_summary (const char *key, GPtrArray *runs, const Outcome *outcomes, guint n_done,
+                     gboolean json)
+{
+  if (json)
+    {
+      g_autoptr(JsonBuilder) b = json_builder_new ();
+
+      json_builder_begin_object (b);
+      ll_json_builder_member_string (b, "sweep", key);
+      json_builder_set_member_name (b, "runs");
+      json_builder_begin_array (b);
+      for (guint i = 0; i < n_done; i++)
+        {
+          const LlSweepRun *run = g_ptr_array_index (runs, i);
+          const Outcome *o = &outcomes[i];
+
+          json_builder_begin_object (b);
+          ll_json_builder_member_string (b, "value", run->value);
+          ll_json_builder_member_string (b, "label", run->label);
+          ll_json_builder_member_string (b, "status", o->status);
+          ll_json_builder_member_int (b, "epochs", o->epochs);
+          ll_json_builder_member_double (b, "loss", o->loss);
+          ll_json_builder_member_double (b, "accuracy", o->accuracy);
+          ll_json_builder_member_double (b, "val_loss", o->val_loss);
+          ll_json_builder_member_double (b, "val_accuracy", o->val_accuracy);
+          ll_json_builder_member_double (b, "test_loss", o->test_loss);
+          ll_json_builder_member_double (b, "test_accuracy", o->test_accuracy);
+          ll_json_builder_member_double (b, "seconds", o->seconds);
+          json_builder_end_object (b);
+        }
+      json_builder_end_array (b);
+      json_builder_end_object (b);
+      print_json_line (b);
+      return;
+    }
+  printf ("\nSweep over %s:\n%-26s %-9s %6s  %8s  %8s  %8s  %8s  %8s  %8s  %8s\n", key, "run", "status",
+          "epochs", "loss", "accuracy", "val_loss", "val_acc", "test_loss", "test_acc", "seconds");
+  for (guint i = 0; i < n_done; i++)
+    {
+      const LlSweepRun *run = g_ptr_array_index (runs, i);
+      const Outcome *o = &outcomes[i];
+
+      printf ("%-26s %-9s %6d", run->label, o->status, o->epochs);
+      print_figure (o->loss);
+      print_figure (o->accuracy);
+      print_figure (o->val_loss);
+      print_figure (o->val_accuracy);
+      print_figure (o->test_loss);
+      print_figure (o->test_accuracy);
+      printf ("  %8.1f\n", o->seconds);
+    }
+}
+
+/* --sweep: one run per value from the seed's weights, the rest as the
+ * other options set it.  Returns the exit status; a run that diverges is a
+ * result, not a failure. */
+static int
+train_sweep (const Options *o, LlTrainer *base, const LlDataset *train, const LlDataset *test,
+             GError **error)
+{
+  g_autofree char *key = NULL;
+  g_auto(GStrv) values = NULL;
+  g_autoptr(GPtrArray) runs = NULL;
+  g_autofree Outcome *outcomes = NULL;
+  Progress progress = { 0 };
+  guint n_done = 0;
+  gboolean stopped = FALSE;
+
+  if (o->save != NULL)
+    {
+      g_set_error_literal (error, LL_ERROR, LL_ERROR_INVALID,
+                           "--save keeps one model but a sweep trains several: leave out --save");
+      return 2;
+    }
+  if (!ll_sweep_parse (o->sweep, &key, &values, error)
+      || !(runs = ll_sweep_build (ll_model_get_arch (ll_trainer_get_model (base)),
+                                  ll_trainer_get_config (base), key, (const char *const *) values, error)))
+    return 2;
+  /* Every run checked before the first trains. */
+  for (guint i = 0; i < runs->len; i++)
+    {
+      LlSweepRun *run = g_ptr_array_index (runs, i);
+      g_autoptr(LlModel) model = ll_model_new (run->arch, error);
+
+      if (model == NULL || !ll_model_check_dataset (model, train, error)
+          || !ll_fit_config_validate (&run->config, error))
+        {
+          g_prefix_error (error, "%s: ", run->label);
+          return 2;
+        }
+    }
+  outcomes = g_new0 (Outcome, runs->len);
+  progress.json = o->json;
+  progress.tty = isatty (STDOUT_FILENO);
+  progress.sweep_key = key;
+  for (guint i = 0; i < runs->len && !stopped; i++)
+    {
+      LlSweepRun *run = g_ptr_array_index (runs, i);
+      g_autoptr(LlTrainer) t = NULL;
+      LlModel *model;
+
+      if (!(model = ll_model_new (run->arch, error)))
+        return 2;
+      t = ll_trainer_new (model, &run->config);
+      ll_trainer_reset (t);
+      progress.sweep_value = run->value;
+      if (!o->json)
+        printf ("%sRun %u/%u: %s\n", i > 0 ? "\n" : "", i + 1, runs->len, run->label);
+      if (!fit_and_test (t, train, test, &progress, &outcomes[i], error))
+        {
+          if (!g_error_matches (*error, LL_ERROR, LL_ERROR_DIVERGED))
+            return 1;
+          fprintf (stderr, "layerlab train: %s: %s\n", run->label, (*error)->message);
+          g_clear_error (error);
+        }
+      stopped = g_str_equal (outcomes[i].status, "stopped");
+      n_done = i + 1;
+    }
+  print_sweep_summary (key, runs, outcomes, n_done, o->json);
+  return stopped ? 130 : 0;
+}
+
 static int
 cmd_train (int argc, char **argv)
 {
@@ -311,13 +574,11 @@ cmd_train (int argc, char **argv)
   g_autoptr(LlDataset) train = NULL;
   g_autoptr(LlDataset) test = NULL;
   const char *dataset = NULL;
-  LlFitControl control = { 0 };
-  LlFitCallbacks cb = { on_batch, on_epoch, NULL, ll_model_file_save_with };
   Progress progress = { 0 };
-  gboolean ok;
+  Outcome outcome;
   int status = 0;
 
-  if (!parse ("train", argc, argv, &o, "- train a model headless", TRUE, &error))
+  if (!parse ("train", argc, argv, &o, "- train a model headless", OPTIONS_TRAIN, &error))
     goto out;
   dataset = o.dataset;
   if (!(t = load_trainer (&o, &dataset, &error)) || !apply_options (t, &o, &error))
@@ -328,54 +589,18 @@ cmd_train (int argc, char **argv)
   if (!ll_model_check_dataset (ll_trainer_get_model (t), train, &error)
       || !ll_fit_config_validate (ll_trainer_get_config (t), &error))
     goto out;
+  if (o.sweep != NULL)
+    {
+      status = train_sweep (&o, t, train, test, &error);
+      goto out;
+    }
 
   progress.json = o.json;
   progress.tty = isatty (STDOUT_FILENO);
-  progress.epochs = ll_trainer_get_config (t)->epochs;
-  progress.first_epoch = (int) ll_trainer_get_history (t)->len;
-  if (!o.json)
-    printf ("Training on %d %s images%s, %s, batch %d\nEpoch 1/%d\n", train->n, train->name,
-            ll_trainer_get_config (t)->validation_split > 0 ? " (with a validation split)" : "",
-            ll_optim_names[ll_trainer_get_config (t)->optim.kind],
-            ll_trainer_get_config (t)->batch_size, progress.epochs);
-
-  sigint_control = &control;
-  signal (SIGINT, on_sigint);
-  ok = ll_trainer_fit (t, train, NULL, &cb, &progress, &control, &error);
-  signal (SIGINT, SIG_DFL);
-  sigint_control = NULL;
-  if (!ok)
-    {
-      if (!o.json)
-        printf ("\n");
-      if (!g_error_matches (error, LL_ERROR, LL_ERROR_CANCELLED))
-        goto out;
-      fprintf (stderr, "layerlab train: %s\n", error->message);
-      g_clear_error (&error);
-      status = 130;
-    }
-
-  if (test != NULL && status == 0)
-    {
-      double loss, acc;
-      if (!ll_model_evaluate (ll_trainer_get_model (t), ll_trainer_get_config (t)->loss, test,
-                              256, &loss, &acc, &error))
-        goto out;
-      if (o.json)
-        {
-          g_autoptr(JsonBuilder) b = json_builder_new ();
-
-          json_builder_begin_object (b);
-          ll_json_builder_member_double (b, "test_loss", loss);
-          ll_json_builder_member_double (b, "test_accuracy", acc);
-          json_builder_end_object (b);
-          print_json_line (b);
-        }
-      else
-        printf ("Test: loss %.4f - accuracy %.4f (%d images)\n", loss, acc, test->n);
-    }
-  else if (test == NULL && !o.json)
-    printf ("No test split of %s found; skipped the test evaluation.\n", dataset);
+  if (!fit_and_test (t, train, test, &progress, &outcome, &error))
+    goto out;
+  if (g_str_equal (outcome.status, "stopped"))
+    status = 130;
 
   if (o.save != NULL && status != 0)
     fprintf (stderr, "layerlab train: not saving %s: training was interrupted mid-epoch\n", o.save);
@@ -391,6 +616,107 @@ out:
   return status;
 }
 
+/* The learning-rate range test on the training split: the curve, the
+ * lowest loss, the steepest descent and the suggested rate. */
+static int
+cmd_lr_find (int argc, char **argv)
+{
+  Options o = { 0 };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LlTrainer) t = NULL;
+  g_autoptr(LlDataset) train = NULL;
+  g_autoptr(LlLrCurve) curve = ll_lr_curve_new ();
+  LlLrFindOptions options;
+  LlControl control = { 0 };
+  const LlFitConfig *cfg;
+  const double *lr, *loss;
+  const char *dataset = NULL;
+  gboolean ok;
+  int status = 0;
+
+  if (!parse ("lr-find", argc, argv, &o, "- find a learning rate with a range test", OPTIONS_LR_FIND, &error))
+    goto out;
+  dataset = o.dataset;
+  if (!(t = load_trainer (&o, &dataset, &error)) || !apply_options (t, &o, &error))
+    goto out;
+  ll_lr_find_options_init (&options);
+  if (!isnan (o.min_lr))
+    options.lr_min = o.min_lr;
+  if (!isnan (o.max_lr))
+    options.lr_max = o.max_lr;
+  if (o.steps != NOT_GIVEN)
+    options.steps = o.steps;
+  if (!ll_lr_find_options_check (&options, &error)
+      || !(train = ll_dataset_load_named (dataset, o.data_dir, FALSE, &error))
+      || !ll_model_check_dataset (ll_trainer_get_model (t), train, &error))
+    goto out;
+  cfg = ll_trainer_get_config (t);
+  if (!o.json)
+    printf ("Learning-rate range test on %d %s images, %s, batch %d: lr %g to %g in %d steps\n",
+            train->n, train->name, ll_optim_names[cfg->optim.kind], cfg->batch_size,
+            options.lr_min, options.lr_max, options.steps);
+  sigint_control = &control;
+  signal (SIGINT, on_sigint);
+  ok = ll_lr_find (ll_trainer_get_model (t), cfg, train, &options, curve, &control, &error);
+  signal (SIGINT, SIG_DFL);
+  sigint_control = NULL;
+  if (!ok)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        goto out;
+      fprintf (stderr, "layerlab lr-find: stopped after %u steps\n", curve->lr->len);
+      g_clear_error (&error);
+      status = 130;
+    }
+
+  lr = (const double *) curve->lr->data;
+  loss = (const double *) curve->loss->data;
+  if (!o.json)
+    printf ("%12s  %10s\n", "lr", "loss");
+  for (guint i = 0; i < curve->lr->len; i++)
+    if (o.json)
+      {
+        g_autoptr(JsonBuilder) b = json_builder_new ();
+
+        json_builder_begin_object (b);
+        ll_json_builder_member_double (b, "lr", lr[i]);
+        ll_json_builder_member_double (b, "loss", loss[i]);
+        json_builder_end_object (b);
+        print_json_line (b);
+      }
+    else
+      printf ("%12.4g  %10.4f\n", lr[i], loss[i]);
+  if (o.json)
+    {
+      g_autoptr(JsonBuilder) b = json_builder_new ();
+
+      json_builder_begin_object (b);
+      ll_json_builder_member_double (b, "suggested_lr", curve->suggested > 0 ? curve->suggested : NAN);
+      ll_json_builder_member_double (b, "lowest_loss_lr", curve->i_min >= 0 ? lr[curve->i_min] : NAN);
+      ll_json_builder_member_double (b, "lowest_loss", curve->i_min >= 0 ? loss[curve->i_min] : NAN);
+      ll_json_builder_member_double (b, "steepest_lr", curve->i_steep >= 0 ? lr[curve->i_steep] : NAN);
+      ll_json_builder_member_int (b, "points", curve->lr->len);
+      json_builder_end_object (b);
+      print_json_line (b);
+    }
+  else if (curve->suggested > 0)
+    {
+      printf ("Lowest loss %.4f at lr %.3g", loss[curve->i_min], lr[curve->i_min]);
+      if (curve->i_steep >= 0)
+        printf ("; steepest descent at lr %.3g", lr[curve->i_steep]);
+      printf (".\nSuggested learning rate: %.3g (a tenth of the lowest-loss rate)\n", curve->suggested);
+    }
+  else
+    printf ("Too few batches for a range test (%u): use more training images or a smaller batch.\n",
+            curve->lr->len);
+
+out:
+  if (error != NULL)
+    status = fail ("lr-find", error);
+  options_clear (&o);
+  return status;
+}
+
 static int
 cmd_eval (int argc, char **argv)
 {
@@ -402,7 +728,7 @@ cmd_eval (int argc, char **argv)
   double loss, acc;
   int status = 0;
 
-  if (!parse ("eval", argc, argv, &o, "- evaluate a model on a test set", FALSE, &error))
+  if (!parse ("eval", argc, argv, &o, "- evaluate a model on a test set", OPTIONS_COMMON, &error))
     goto out;
   dataset = o.dataset;
   if (!(t = load_trainer (&o, &dataset, &error)))
@@ -412,7 +738,7 @@ cmd_eval (int argc, char **argv)
   if (!(test = ll_dataset_load_named (dataset, o.data_dir, TRUE, &error)))
     goto out;
   if (!ll_model_evaluate (ll_trainer_get_model (t), ll_trainer_get_config (t)->loss, test, 256,
-                          &loss, &acc, &error))
+                          &loss, &acc, NULL, &error))
     goto out;
   if (o.json)
     {
@@ -444,7 +770,7 @@ cmd_summary (int argc, char **argv)
   const char *dataset = NULL;
   int status = 0;
 
-  if (!parse ("summary", argc, argv, &o, "- print the Keras-style model summary", FALSE, &error))
+  if (!parse ("summary", argc, argv, &o, "- print the Keras-style model summary", OPTIONS_COMMON, &error))
     goto out;
   if (!(t = load_trainer (&o, &dataset, &error)))
     goto out;
@@ -519,7 +845,7 @@ cmd_predict (int argc, char **argv)
   int n_out;
   gboolean digit;
 
-  if (!parse ("predict", argc, argv, &o, "IMAGE… - classify images (PNG/JPEG or IDX)", FALSE, &error))
+  if (!parse ("predict", argc, argv, &o, "IMAGE… - classify images (PNG/JPEG or IDX)", OPTIONS_COMMON, &error))
     goto out;
   if (o.files == NULL || o.files[0] == NULL)
     {
@@ -592,6 +918,7 @@ static const struct {
   int (*run) (int argc, char **argv);
 } commands[] = {
   { "train", cmd_train },
+  { "lr-find", cmd_lr_find },
   { "eval", cmd_eval },
   { "predict", cmd_predict },
   { "summary", cmd_summary },

@@ -10,8 +10,8 @@
 #include "ll-import.h"
 #include "ll-model-file.h"
 #include "ll-presets.h"
+#include "ll-shipped-model.h"
 
-#define SHIPPED_DIGITS_RESOURCE "/io/github/layerlab/Layerlab/models/digits.llmodel"
 #define SHIPPED_DIGITS_TITLE "Shipped digit model"
 
 typedef struct {
@@ -804,20 +804,10 @@ replace_all (LlDocument *self, LlArch *arch, LlFitConfig *config, const char *da
 static gboolean
 load_shipped_digits (LlDocument *self, GError **error)
 {
-  g_autoptr(GBytes) bytes = g_resources_lookup_data (SHIPPED_DIGITS_RESOURCE,
-                                                     G_RESOURCE_LOOKUP_FLAGS_NONE, NULL);
-  LlTrainer *trainer;
+  LlTrainer *trainer = ll_shipped_model_load (error);
   LlFitConfig cfg;
   LlArch *arch;
 
-  if (bytes == NULL)
-    {
-      g_set_error (error, LL_ERROR, LL_ERROR_NOT_FOUND,
-                   "The shipped digit model is missing from this build. "
-                   "Train a model in the Train view, or reinstall Layerlab.");
-      return FALSE;
-    }
-  trainer = ll_model_file_from_bytes (bytes, error);
   if (trainer == NULL)
     return FALSE;
   arch = ll_arch_copy (ll_model_get_arch (ll_trainer_get_model (trainer)));

@@ -7,6 +7,7 @@
  * their full size in memory twice) and resized by the engine into the
  * data set; nothing of the folder is held in memory but the result. */
 #include "ll-import-folder.h"
+#include "ll-mutex.h"
 #include "ll-picture.h"
 
 #include "ll-dataset-import.h"
@@ -456,11 +457,11 @@ progress_idle (gpointer data)
   Job *job = data;
   int done, total;
 
-  g_mutex_lock (&job->lock);
+  ll_mutex_lock (&job->lock);
   done = job->done;
   total = job->total;
   g_clear_pointer (&job->pending, g_source_unref);
-  g_mutex_unlock (&job->lock);
+  ll_mutex_unlock (&job->lock);
   job->progress (done, total, job->progress_data);
   return G_SOURCE_REMOVE;
 }
@@ -471,7 +472,7 @@ thread_progress (int done, int total, gpointer data)
 {
   Job *job = data;
 
-  g_mutex_lock (&job->lock);
+  ll_mutex_lock (&job->lock);
   job->done = done;
   job->total = total;
   if (job->pending == NULL)
@@ -482,7 +483,7 @@ thread_progress (int done, int total, gpointer data)
       g_source_set_static_name (job->pending, "[layerlab] import progress");
       g_source_attach (job->pending, job->context);
     }
-  g_mutex_unlock (&job->lock);
+  ll_mutex_unlock (&job->lock);
 }
 
 static void
@@ -506,13 +507,13 @@ import_done (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   Job *job = g_task_get_task_data (G_TASK (result));
 
-  g_mutex_lock (&job->lock);
+  ll_mutex_lock (&job->lock);
   if (job->pending != NULL)
     {
       g_source_destroy (job->pending);
       g_clear_pointer (&job->pending, g_source_unref);
     }
-  g_mutex_unlock (&job->lock);
+  ll_mutex_unlock (&job->lock);
   if (job->callback != NULL)
     job->callback (NULL, result, job->user_data);
 }

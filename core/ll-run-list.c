@@ -246,8 +246,8 @@ build_run (JsonBuilder *b, const LlRun *run)
       const LlLrMark *m = &g_array_index (run->lr_marks, LlLrMark, i);
       json_builder_begin_array (b);
       ll_json_builder_add_double (b, m->x);
-      ll_json_builder_add_double (b, m->lr);
-      if (m->dropout)
+      ll_json_builder_add_double (b, m->value);
+      if (m->kind == LL_MARK_DROPOUT)
         json_builder_add_string_value (b, "dropout");
       json_builder_end_array (b);
     }
@@ -448,11 +448,12 @@ parse_run (JsonNode *node, GError **error)
         if (len != 2 && len != 3)
           continue;
         mark.x = element_double (m, 0);
-        mark.lr = element_double (m, 1);
+        mark.value = element_double (m, 1);
         /* A third element "dropout" marks a dropout-rate change. */
-        mark.dropout = kind != NULL && JSON_NODE_HOLDS_VALUE (kind)
-                       && json_node_get_value_type (kind) == G_TYPE_STRING
-                       && g_strcmp0 (json_node_get_string (kind), "dropout") == 0;
+        mark.kind = kind != NULL && JSON_NODE_HOLDS_VALUE (kind)
+                    && json_node_get_value_type (kind) == G_TYPE_STRING
+                    && g_strcmp0 (json_node_get_string (kind), "dropout") == 0
+                    ? LL_MARK_DROPOUT : LL_MARK_LEARNING_RATE;
         g_array_append_val (run->lr_marks, mark);
       }
   return g_steal_pointer (&run);

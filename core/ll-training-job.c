@@ -6,9 +6,11 @@
  * low-priority source at a time, which copies out what is new and emits on
  * the main thread.  The source holds a GWeakRef to the job, so a source
  * that fires after the job died does nothing. */
-#include "ll-training-job.h"
+#include "ll-training-job-private.h"
 #include "ll-evaluate.h"
+#include "ll-inspect.h"
 #include "ll-model-file.h"
+#include "ll-mutex.h"
 
 #include <math.h>
 
@@ -23,7 +25,7 @@ struct _LlTrainingJob
   LlTrainingData *data;
   GWeakRef owner;
   GThread *thread;
-  LlFitControl control;
+  LlControl control;
   int base_epoch;               /* trainer history length when started */
   int epochs;
 
@@ -40,8 +42,7 @@ struct _LlTrainingJob
   GError *error;
   gboolean have_test;
   double test_loss, test_accuracy;
-  guint32 *confusion;           /* n_classes × n_classes, rows: true class */
-  int n_classes;
+  LlConfusion *confusion;       /* of the test set */
   LlModel *snapshot;            /* for the visualizers; taken by the main thread */
   int snapshot_epoch, snapshot_batch;
 
@@ -118,12 +119,12 @@ deliver (gpointer user_data)
   if (self == NULL)
     return G_SOURCE_REMOVE;
 
-  g_mutex_lock (&self->lock);
+  ll_mutex_lock (&self->lock);
   self->source_id = 0;
   self->last_emit_us = g_get_monotonic_time ();
   n_epochs = self->epoch_records->len;
   done = self->done;
-  g_mutex_unlock (&self->lock);
+  ll_mutex_unlock (&self->lock);
 
   while (self->n_epochs_emitted < n_epochs)
     g_signal_emit (self, signals[EPOCH], 0, (int) self->n_epochs_emitted++);
@@ -171,7 +172,7 @@ on_batch (const LlBatchEvent *ev, gpointer user_data)
   double per_batch;
   int epoch = ev->epoch - self->base_epoch;
 
-  g_mutex_lock (&self->lock);
+  ll_mutex_lock (&self->lock);
   p->epoch = epoch;
   p->batch = ev->batch;
   p->n_batches = ev->n_batches;
@@ -195,7 +196,7 @@ on_batch (const LlBatchEvent *ev, gpointer user_data)
   self->cur_epoch = epoch;
   self->cur_batch = ev->batch;
   schedule_locked (self, FALSE);
-  g_mutex_unlock (&self->lock);
+  ll_mutex_unlock (&self->lock);
 }
 
 /* Between batches the model is at rest: copy it for the Inspect view at
@@ -205,12 +206,12 @@ on_batch (const LlBatchEvent *ev, gpointer user_data)
 static void
 set_snapshot (LlTrainingJob *self, LlModel *copy, int epoch, int batch)
 {
-  g_mutex_lock (&self->lock);
+  ll_mutex_lock (&self->lock);
   g_clear_pointer (&self->snapshot, ll_model_free);
   self->snapshot = copy;
   self->snapshot_epoch = epoch;
   self->snapshot_batch = batch;
-  g_mutex_unlock (&self->lock);
+  ll_mutex_unlock (&self->lock);
 }
 
 static void
@@ -234,33 +235,40 @@ on_epoch (const LlEpochRecord *record, gpointer user_data)
   rec.epoch -= self->base_epoch;
   /* The end of every epoch is kept for the Inspect view's history. */
   set_snapshot (self, ll_model_copy (ll_trainer_get_model (self->trainer)), rec.epoch, -1);
-  g_mutex_lock (&self->lock);
+  ll_mutex_lock (&self->lock);
   g_array_append_val (self->epoch_records, rec);
   schedule_locked (self, TRUE);
-  g_mutex_unlock (&self->lock);
+  ll_mutex_unlock (&self->lock);
 }
 
-/* Counts of (true, predicted) over the test set; NULL when it cannot be made. */
-static guint32 *
-confusion_matrix (LlTrainer *trainer, const LlDataset *test, int *n_classes)
+/* After the last epoch: loss and accuracy on the test set, then its
+ * confusion matrix (when the model has one output per class), each pass
+ * cancellable between two batches like training itself.  A cancel here
+ * leaves the run finished, without test figures. */
+static void
+test_passes (LlTrainingJob *self, double *loss, double *accuracy, gboolean *have_test,
+             LlConfusion **confusion)
 {
-  LlModel *model = ll_trainer_get_model (trainer);
+  LlModel *model = ll_trainer_get_model (self->trainer);
+  const LlDataset *test = self->data->test;
   LlShape out = ll_model_output_shape (model);
   int n = (int) ll_shape_size (&out);
-  g_autofree gint32 *predicted = NULL;
-  guint32 *matrix;
 
-  if (n < 2 || n != test->n_classes || test->n == 0)
-    return NULL;
-  predicted = g_new (gint32, test->n);
-  if (!ll_model_predict_dataset (model, test, 256, predicted, NULL, NULL))
-    return NULL;
-  matrix = g_new0 (guint32, (gsize) n * n);
-  for (int i = 0; i < test->n; i++)
-    if (test->labels[i] < n && predicted[i] >= 0 && predicted[i] < n)
-      matrix[test->labels[i] * n + predicted[i]]++;
-  *n_classes = n;
-  return matrix;
+  *have_test = ll_model_evaluate (model, ll_trainer_get_config (self->trainer)->loss, test, 256,
+                                  loss, accuracy, &self->control, NULL);
+  if (!*have_test)
+    {
+      *loss = *accuracy = NAN;
+      return;
+    }
+  if (n >= 2 && n == test->n_classes && test->n > 0)
+    *confusion = ll_inspect_confusion (model, test, 256, &self->control, NULL);
+  if (ll_control_is_cancelled (&self->control))
+    {
+      g_clear_pointer (confusion, ll_confusion_free);
+      *have_test = FALSE;
+      *loss = *accuracy = NAN;
+    }
 }
 
 static gpointer
@@ -272,30 +280,23 @@ worker (gpointer user_data)
   GError *error = NULL;
   double test_loss = NAN, test_accuracy = NAN;
   gboolean have_test = FALSE;
-  guint32 *confusion = NULL;
-  int n_classes = 0;
+  LlConfusion *confusion = NULL;
   gboolean ok;
 
   ok = ll_trainer_fit (self->trainer, self->data->train, NULL, &callbacks, self,
                        &self->control, &error);
-  if (ok && self->data->test != NULL && !g_atomic_int_get (&self->control.cancel))
-    {
-      const LlFitConfig *cfg = ll_trainer_get_config (self->trainer);
-      have_test = ll_model_evaluate (ll_trainer_get_model (self->trainer), cfg->loss,
-                                     self->data->test, 256, &test_loss, &test_accuracy, NULL);
-      confusion = have_test ? confusion_matrix (self->trainer, self->data->test, &n_classes) : NULL;
-    }
+  if (ok && self->data->test != NULL)
+    test_passes (self, &test_loss, &test_accuracy, &have_test, &confusion);
 
-  g_mutex_lock (&self->lock);
+  ll_mutex_lock (&self->lock);
   self->done = TRUE;
   self->error = error;
   self->have_test = have_test;
   self->test_loss = test_loss;
   self->test_accuracy = test_accuracy;
   self->confusion = confusion;
-  self->n_classes = n_classes;
   schedule_locked (self, TRUE);
-  g_mutex_unlock (&self->lock);
+  ll_mutex_unlock (&self->lock);
   return NULL;
 }
 
@@ -308,13 +309,13 @@ ll_training_job_dispose (GObject *object)
 
   if (self->thread != NULL)
     {
-      g_atomic_int_set (&self->control.cancel, 1);
-      g_atomic_int_set (&self->control.pause, 0);
+      ll_control_cancel (&self->control);
+      ll_control_set_paused (&self->control, FALSE);
       g_clear_pointer (&self->thread, g_thread_join);
     }
-  g_mutex_lock (&self->lock);
+  ll_mutex_lock (&self->lock);
   g_clear_handle_id (&self->source_id, g_source_remove);
-  g_mutex_unlock (&self->lock);
+  ll_mutex_unlock (&self->lock);
   g_weak_ref_set (&self->owner, NULL);
 
   G_OBJECT_CLASS (ll_training_job_parent_class)->dispose (object);
@@ -332,7 +333,7 @@ ll_training_job_finalize (GObject *object)
   g_clear_pointer (&self->epoch_records, g_array_unref);
   g_clear_pointer (&self->lr_marks, g_array_unref);
   g_clear_error (&self->error);
-  g_clear_pointer (&self->confusion, g_free);
+  g_clear_pointer (&self->confusion, ll_confusion_free);
   g_clear_pointer (&self->snapshot, ll_model_free);
   g_mutex_clear (&self->lock);
 
@@ -406,7 +407,7 @@ ll_training_job_cancel (LlTrainingJob *self)
 {
   g_return_if_fail (LL_IS_TRAINING_JOB (self));
 
-  g_atomic_int_set (&self->control.cancel, 1);
+  ll_control_cancel (&self->control);
 }
 
 void
@@ -414,7 +415,7 @@ ll_training_job_set_paused (LlTrainingJob *self, gboolean paused)
 {
   g_return_if_fail (LL_IS_TRAINING_JOB (self));
 
-  g_atomic_int_set (&self->control.pause, !!paused);
+  ll_control_set_paused (&self->control, paused);
 }
 
 gboolean
@@ -422,7 +423,7 @@ ll_training_job_get_paused (LlTrainingJob *self)
 {
   g_return_val_if_fail (LL_IS_TRAINING_JOB (self), FALSE);
 
-  return g_atomic_int_get (&self->control.pause);
+  return ll_control_is_paused (&self->control);
 }
 
 gboolean
@@ -444,13 +445,13 @@ ll_training_job_request_lr (LlTrainingJob *self, double lr)
   if (self->trainer == NULL)
     return;
   ll_trainer_request_lr (self->trainer, lr);
-  g_mutex_lock (&self->lock);
+  ll_mutex_lock (&self->lock);
   mark.x = self->batches->len > 0
            ? g_array_index (self->batches, LlBatchPoint, self->batches->len - 1).x : 0.0;
-  mark.lr = lr;
-  mark.dropout = FALSE;
+  mark.kind = LL_MARK_LEARNING_RATE;
+  mark.value = lr;
   g_array_append_val (self->lr_marks, mark);
-  g_mutex_unlock (&self->lock);
+  ll_mutex_unlock (&self->lock);
 }
 
 void
@@ -464,13 +465,13 @@ ll_training_job_request_dropout (LlTrainingJob *self, double rate)
   if (self->trainer == NULL)
     return;
   ll_trainer_request_dropout (self->trainer, -1, rate);
-  g_mutex_lock (&self->lock);
+  ll_mutex_lock (&self->lock);
   mark.x = self->batches->len > 0
            ? g_array_index (self->batches, LlBatchPoint, self->batches->len - 1).x : 0.0;
-  mark.lr = rate;
-  mark.dropout = TRUE;
+  mark.kind = LL_MARK_DROPOUT;
+  mark.value = rate;
   g_array_append_val (self->lr_marks, mark);
-  g_mutex_unlock (&self->lock);
+  ll_mutex_unlock (&self->lock);
 }
 
 LlModel *
@@ -479,13 +480,13 @@ ll_training_job_take_snapshot (LlTrainingJob *self, int *epoch, int *batch)
   LlModel *model;
 
   g_return_val_if_fail (LL_IS_TRAINING_JOB (self), NULL);
-  g_mutex_lock (&self->lock);
+  ll_mutex_lock (&self->lock);
   model = g_steal_pointer (&self->snapshot);
   if (epoch != NULL)
     *epoch = self->snapshot_epoch;
   if (batch != NULL)
     *batch = self->snapshot_batch;
-  g_mutex_unlock (&self->lock);
+  ll_mutex_unlock (&self->lock);
   return model;
 }
 
@@ -494,9 +495,9 @@ ll_training_job_get_progress (LlTrainingJob *self, LlTrainingProgress *out)
 {
   g_return_if_fail (LL_IS_TRAINING_JOB (self));
 
-  g_mutex_lock (&self->lock);
+  ll_mutex_lock (&self->lock);
   *out = self->progress;
-  g_mutex_unlock (&self->lock);
+  ll_mutex_unlock (&self->lock);
 }
 
 static GArray *
@@ -504,10 +505,10 @@ dup_array (LlTrainingJob *self, GArray *array)
 {
   GArray *copy;
 
-  g_mutex_lock (&self->lock);
+  ll_mutex_lock (&self->lock);
   copy = g_array_sized_new (FALSE, FALSE, g_array_get_element_size (array), array->len);
   g_array_append_vals (copy, array->data, array->len);
-  g_mutex_unlock (&self->lock);
+  ll_mutex_unlock (&self->lock);
   return copy;
 }
 
@@ -539,13 +540,13 @@ ll_training_job_get_test (LlTrainingJob *self, double *loss, double *accuracy)
 
   g_return_val_if_fail (LL_IS_TRAINING_JOB (self), FALSE);
 
-  g_mutex_lock (&self->lock);
+  ll_mutex_lock (&self->lock);
   have = self->have_test;
   if (loss != NULL)
     *loss = self->test_loss;
   if (accuracy != NULL)
     *accuracy = self->test_accuracy;
-  g_mutex_unlock (&self->lock);
+  ll_mutex_unlock (&self->lock);
   return have;
 }
 
@@ -554,11 +555,11 @@ ll_training_job_get_confusion (LlTrainingJob *self, int *n_classes)
 {
   g_return_val_if_fail (LL_IS_TRAINING_JOB (self), NULL);
   /* Written once by the worker before "finished"; read after it. */
-  if (!self->finished_emitted)
+  if (!self->finished_emitted || self->confusion == NULL)
     return NULL;
   if (n_classes != NULL)
-    *n_classes = self->n_classes;
-  return self->confusion;
+    *n_classes = self->confusion->n_classes;
+  return self->confusion->matrix;
 }
 
 LlTrainer *

@@ -8,10 +8,13 @@
  * once per frame (16 ms).  Every signal is emitted on the main thread:
  *   "progress" ()                        the latest metrics changed
  *   "epoch"    (gint epoch)              an epoch record was appended
- *   "finished" (GError *error, nullable) the run ended; LL_ERROR_CANCELLED
+ *   "finished" (GError *error, nullable) the run ended; G_IO_ERROR_CANCELLED
  *                                        when stopped, LL_ERROR_DIVERGED on NaN/Inf
- * Disposing a running job cancels it and waits for the worker (at most one
- * batch), so nothing outlives the job. */
+ * After the last epoch the worker evaluates the test set and computes its
+ * confusion matrix; those passes, like the epochs and their validation,
+ * read the job's LlControl between batches.  Disposing a running job
+ * cancels it and waits for the worker (at most one batch), so nothing
+ * outlives the job. */
 #pragma once
 
 #include <gio/gio.h>
@@ -53,12 +56,17 @@ typedef struct {
   double accuracy;         /* running mean over the epoch */
 } LlBatchPoint;
 
-/* A live change while training, at x (in epochs): the learning rate, or
- * with dropout set, the dropout rate of every Dropout layer. */
+/* What a live change while training set. */
+typedef enum {
+  LL_MARK_LEARNING_RATE,
+  LL_MARK_DROPOUT,         /* the rate of every Dropout layer */
+} LlMarkKind;
+
+/* A live change while training, at x (in epochs), marked on the curves. */
 typedef struct {
   double x;
-  double lr;               /* the new value: learning rate or dropout rate */
-  gboolean dropout;
+  LlMarkKind kind;
+  double value;            /* the new learning rate or dropout rate */
 } LlLrMark;
 
 #define LL_TYPE_TRAINING_JOB (ll_training_job_get_type ())
@@ -88,7 +96,8 @@ void           ll_training_job_get_progress (LlTrainingJob *self, LlTrainingProg
 GArray        *ll_training_job_dup_batches  (LlTrainingJob *self);   /* of LlBatchPoint */
 GArray        *ll_training_job_dup_epochs   (LlTrainingJob *self);   /* of LlEpochRecord */
 GArray        *ll_training_job_dup_lr_marks (LlTrainingJob *self);   /* of LlLrMark */
-/* After "finished" without error: test-set metrics, FALSE when no test set. */
+/* After "finished" without error: test-set metrics, FALSE when there is no
+ * test set (or a cancel came after the last epoch). */
 gboolean       ll_training_job_get_test     (LlTrainingJob *self, double *loss, double *accuracy);
 /* After "finished" without error and with a test set: the confusion
  * matrix (rows: true class, columns: predicted), n_classes² counts owned
@@ -97,7 +106,5 @@ const guint32 *ll_training_job_get_confusion (LlTrainingJob *self, int *n_classe
 /* After "finished": the trained trainer (transfer full), NULL once taken. */
 LlTrainer     *ll_training_job_steal_trainer (LlTrainingJob *self);
 GObject       *ll_training_job_dup_owner    (LlTrainingJob *self);   /* (transfer full) (nullable) */
-/* Times "progress" was emitted (for tests of the coalescing). */
-guint          ll_training_job_get_n_progress (LlTrainingJob *self);
 
 G_END_DECLS

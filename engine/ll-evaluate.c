@@ -7,7 +7,8 @@
 gboolean
 ll_model_evaluate_range (LlModel *model, LlLossKind loss, const LlDataset *ds, int start,
                          int count, int batch_size, float *x, gint32 *labels, guint32 *idx,
-                         double *loss_out, double *acc_out)
+                         double *loss_out, double *acc_out, const LlControl *control,
+                         GError **error)
 {
   double total = 0.0;
   long correct = 0;
@@ -15,6 +16,9 @@ ll_model_evaluate_range (LlModel *model, LlLossKind loss, const LlDataset *ds, i
   for (int b = 0; b < count; b += batch_size)
     {
       int n = MIN (batch_size, count - b), right = 0;
+
+      if (!ll_control_check (control, error))
+        return FALSE;
       for (int k = 0; k < n; k++)
         idx[k] = (guint32) (start + b + k);
       ll_dataset_fill_batch (ds, idx, n, x, labels);
@@ -55,7 +59,8 @@ ll_model_check_dataset (LlModel *model, const LlDataset *ds, GError **error)
 
 gboolean
 ll_model_evaluate (LlModel *model, LlLossKind loss, const LlDataset *ds, int batch_size,
-                   double *loss_out, double *accuracy_out, GError **error)
+                   double *loss_out, double *accuracy_out, const LlControl *control,
+                   GError **error)
 {
   g_autofree float *x = NULL;
   g_autofree gint32 *labels = NULL;
@@ -70,7 +75,9 @@ ll_model_evaluate (LlModel *model, LlLossKind loss, const LlDataset *ds, int bat
   x = g_new (float, (gsize) batch_size * ll_dataset_sample_size (ds));
   labels = g_new (gint32, batch_size);
   idx = g_new (guint32, batch_size);
-  ll_model_evaluate_range (model, loss, ds, 0, ds->n, batch_size, x, labels, idx, &l, &a);
+  if (!ll_model_evaluate_range (model, loss, ds, 0, ds->n, batch_size, x, labels, idx, &l, &a,
+                                control, error))
+    return FALSE;
   if (loss_out != NULL)
     *loss_out = l;
   if (accuracy_out != NULL)
@@ -80,7 +87,8 @@ ll_model_evaluate (LlModel *model, LlLossKind loss, const LlDataset *ds, int bat
 
 gboolean
 ll_model_predict_dataset (LlModel *model, const LlDataset *ds, int batch_size,
-                          gint32 *predicted, float *probs, GError **error)
+                          gint32 *predicted, float *probs, const LlControl *control,
+                          GError **error)
 {
   g_autofree float *x = NULL;
   g_autofree guint32 *idx = NULL;
@@ -97,6 +105,9 @@ ll_model_predict_dataset (LlModel *model, const LlDataset *ds, int batch_size,
     {
       int n = MIN (batch_size, ds->n - b);
       const float *out;
+
+      if (!ll_control_check (control, error))
+        return FALSE;
       for (int k = 0; k < n; k++)
         idx[k] = (guint32) (b + k);
       ll_dataset_fill_batch (ds, idx, n, x, NULL);

@@ -276,7 +276,6 @@ ll_export_weights (LlModel *model, LlScriptKind kind, const char *weights_file,
   root = json_builder_get_root (b);
   *json = ll_json_to_string (root, LL_JSON_PRETTY);
   *bin = g_byte_array_free_to_bytes (w.bin);
-  (void) error;
   return TRUE;
 }
 

@@ -1,5 +1,5 @@
 /* ll-gemm.c: the engine's single matrix multiply, on OpenBLAS. */
-#include "ll-gemm.h"
+#include "ll-gemm-private.h"
 
 #include <cblas.h>
 

@@ -14,13 +14,6 @@ void ll_gemm (gboolean trans_a, gboolean trans_b,
               const float *b, int ldb,
               float beta, float *c, int ldc);
 
-/* The same product with plain loops: a reference for tests. */
-void ll_gemm_reference (gboolean trans_a, gboolean trans_b,
-                        int m, int n, int k,
-                        float alpha, const float *a, int lda,
-                        const float *b, int ldb,
-                        float beta, float *c, int ldc);
-
 /* Threads used by OpenBLAS (0: leave as it is). Results are reproducible
  * for a fixed thread count. */
 void ll_gemm_set_threads (int n_threads);

@@ -32,7 +32,7 @@ ll_confusion_free (LlConfusion *c)
 
 LlConfusion *
 ll_inspect_confusion (LlModel *model, const LlDataset *ds, int batch_size,
-                      const gint *cancel, GError **error)
+                      const LlControl *control, GError **error)
 {
   g_autoptr(LlConfusion) c = NULL;
   g_autofree float *x = NULL;
@@ -80,11 +80,8 @@ ll_inspect_confusion (LlModel *model, const LlDataset *ds, int batch_size,
       int n = MIN (batch_size, ds->n - b);
       const float *y;
 
-      if (cancel != NULL && g_atomic_int_get (cancel))
-        {
-          g_set_error_literal (error, LL_ERROR, LL_ERROR_CANCELLED, "Cancelled");
-          return NULL;
-        }
+      if (!ll_control_check (control, error))
+        return NULL;
       for (int k = 0; k < n; k++)
         idx[k] = (guint32) (b + k);
       ll_dataset_fill_batch (ds, idx, n, x, NULL);
@@ -324,4 +321,141 @@ ll_inspect_channel_stats (const float *x, gsize n_rows, int channels, float *mea
       mean[c] = (float) sum[c];
       var[c] = n_rows > 0 ? (float) (sq[c] / n_rows) : 0.0f;
     }
+}
+
+gboolean
+ll_inspect_saliency (LlModel *model, const float *x, int cls, float *map, GError **error)
+{
+  LlShape in = ll_model_input_shape (model);
+  g_autofree float *dx = NULL;
+  gsize n_pixels;
+  int c;
+
+  g_return_val_if_fail (model != NULL && x != NULL && map != NULL, FALSE);
+  if (in.rank != 3)
+    {
+      g_set_error_literal (error, LL_ERROR, LL_ERROR_INVALID,
+                           "Saliency needs an image input (height, width, channels)");
+      return FALSE;
+    }
+  n_pixels = (gsize) in.d[0] * in.d[1];
+  c = in.d[2];
+  dx = g_new (float, ll_shape_size (&in));
+  if (!ll_model_input_gradient (model, x, cls, dx, error))
+    return FALSE;
+  for (gsize p = 0; p < n_pixels; p++)
+    {
+      float m = 0;
+      for (int k = 0; k < c; k++)
+        m = MAX (m, fabsf (dx[p * c + k]));
+      map[p] = m;
+    }
+  return TRUE;
+}
+
+void
+ll_bn_stats_free (LlBnStats *stats)
+{
+  if (stats == NULL)
+    return;
+  for (int i = 0; i < stats->n_layers; i++)
+    {
+      LlBnLayerStats *l = &stats->layers[i];
+      g_free (l->mean);
+      g_free (l->var);
+      g_free (l->moving_mean);
+      g_free (l->moving_var);
+      g_free (l->gamma);
+      g_free (l->beta);
+    }
+  g_free (stats->layers);
+  g_free (stats);
+}
+
+LlBnStats *
+ll_inspect_batchnorm (const LlModel *model, const LlDataset *ds, int batch_size, guint first,
+                      GError **error)
+{
+  const LlArch *arch;
+  g_autoptr(LlModel) copy = NULL;
+  g_autoptr(LlBnStats) stats = NULL;
+  g_autofree float *x = NULL;
+  g_autofree guint32 *idx = NULL;
+  LlShape in;
+  int n, n_bn = 0, batch;
+
+  g_return_val_if_fail (model != NULL && ds != NULL && batch_size > 0, NULL);
+  arch = ll_model_get_arch (model);
+  n = ll_model_n_layers (model);
+  for (int i = 1; i < n; i++)
+    n_bn += ll_arch_layer (arch, i)->type == &ll_layer_batch_normalization;
+  if (n_bn == 0)
+    {
+      g_set_error_literal (error, LL_ERROR, LL_ERROR_INVALID,
+                           "This model has no BatchNormalization layer. The CIFAR-10 CNN preset has six.");
+      return NULL;
+    }
+  in = ll_model_input_shape (model);
+  if (ll_shape_size (&in) != ll_dataset_sample_size (ds) || ds->n < 1)
+    {
+      g_set_error (error, LL_ERROR, LL_ERROR_SHAPE,
+                   "The model takes %zu values per image but “%s” has %zu%s: pick a data set "
+                   "that matches the Input layer", (size_t) ll_shape_size (&in), ds->name,
+                   (size_t) ll_dataset_sample_size (ds), ds->n < 1 ? " and no images" : "");
+      return NULL;
+    }
+  copy = ll_model_copy (model);
+  if (!ll_model_plan (copy, batch_size, error))
+    return NULL;
+  batch = MIN (batch_size, ds->n);
+  x = g_new (float, (gsize) batch * ll_dataset_sample_size (ds));
+  idx = g_new (guint32, batch);
+  for (int k = 0; k < batch; k++)
+    idx[k] = (guint32) ((first + (guint) k) % (guint) ds->n);
+  ll_dataset_fill_batch (ds, idx, batch, x, NULL);
+  ll_model_forward (copy, batch, x, FALSE, NULL);
+
+  stats = g_new0 (LlBnStats, 1);
+  stats->batch = batch;
+  stats->layers = g_new0 (LlBnLayerStats, n_bn);
+  for (int i = 1; i < n; i++)
+    {
+      LlShape s = ll_model_layer_shape (copy, i - 1);
+      LlWeightView views[LL_MAX_WEIGHTS];
+      LlBnLayerStats *l;
+      int nw, channels;
+
+      if (ll_arch_layer (arch, i)->type != &ll_layer_batch_normalization)
+        continue;
+      l = &stats->layers[stats->n_layers++];
+      channels = s.d[s.rank - 1];
+      l->layer = i;
+      l->channels = channels;
+      l->mean = g_new (float, channels);
+      l->var = g_new (float, channels);
+      ll_inspect_channel_stats (ll_model_layer_output (copy, i - 1),
+                                (gsize) batch * (ll_shape_size (&s) / channels), channels,
+                                l->mean, l->var);
+      nw = ll_model_layer_weights (copy, i, views);
+      for (int k = 0; k < nw; k++)
+        {
+          const char *wn = views[k].info->name;
+          float **slot = g_str_equal (wn, "gamma") ? &l->gamma : g_str_equal (wn, "beta") ? &l->beta
+                         : g_str_equal (wn, "moving_mean") ? &l->moving_mean
+                         : g_str_equal (wn, "moving_variance") ? &l->moving_var : NULL;
+
+          if (slot != NULL && (int) ll_weight_info_size (views[k].info) == channels)
+            *slot = g_memdup2 (views[k].data, channels * sizeof (float));
+        }
+      if (l->moving_mean == NULL)
+        l->moving_mean = g_new0 (float, channels);
+      if (l->moving_var == NULL)
+        l->moving_var = g_new0 (float, channels);
+      for (int c = 0; c < channels; c++)
+        {
+          l->mean_gap += fabsf (l->mean[c] - l->moving_mean[c]) / channels;
+          l->var_ratio += (l->var[c] + 1e-3) / (l->moving_var[c] + 1e-3) / channels;
+        }
+    }
+  return g_steal_pointer (&stats);
 }

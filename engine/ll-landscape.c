@@ -6,7 +6,6 @@
  * k of a weight is k % dims[rank − 1]. */
 #include "ll-landscape.h"
 
-#include <gio/gio.h>
 #include <math.h>
 #include <string.h>
 
@@ -187,7 +186,7 @@ check_args (LlLandscape *ls, LlModel *model, const LlDataset *ds, GError **error
 double *
 ll_landscape_evaluate (LlLandscape *ls, LlModel *model, const LlDataset *ds, LlLossKind loss,
                        double span, int n, LlLandscapeProgress progress, gpointer user_data,
-                       GError **error)
+                       const LlControl *control, GError **error)
 {
   g_autofree float *x = NULL;
   g_autofree gint32 *labels = NULL;
@@ -213,16 +212,17 @@ ll_landscape_evaluate (LlLandscape *ls, LlModel *model, const LlDataset *ds, LlL
       double beta = -span + 2 * span * j / (n - 1);
       for (int i = 0; i < n; i++)
         {
+          if (!ll_control_check (control, error))
+            {
+              memcpy (ll_model_params (model), ls->center, ls->n * sizeof (float));
+              g_free (grid);
+              return NULL;
+            }
           set_weights (ls, model, -span + 2 * span * i / (n - 1), beta);
           grid[j * n + i] = mean_loss (model, ds, loss, x, labels, indices);
         }
-      if (progress != NULL && !progress (j + 1, n, user_data))
-        {
-          memcpy (ll_model_params (model), ls->center, ls->n * sizeof (float));
-          g_free (grid);
-          g_set_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED, "Landscape cancelled");
-          return NULL;
-        }
+      if (progress != NULL)
+        progress (j + 1, n, user_data);
     }
   memcpy (ll_model_params (model), ls->center, ls->n * sizeof (float));
   return grid;

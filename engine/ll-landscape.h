@@ -18,9 +18,9 @@ G_BEGIN_DECLS
 
 typedef struct _LlLandscape LlLandscape;
 
-/* Called after each grid row with rows done and the total; returning FALSE
- * cancels (G_IO_ERROR_CANCELLED).  May run in a worker thread. */
-typedef gboolean (*LlLandscapeProgress) (int done, int total, gpointer user_data);
+/* Called after each grid row with rows done and the total, on the thread
+ * that evaluates. */
+typedef void (*LlLandscapeProgress) (int done, int total, gpointer user_data);
 
 /* Directions from seed around model's current trainable weights (kept as
  * the centre).  Fails with LL_ERROR_INVALID when the model has no weight
@@ -42,7 +42,9 @@ const float  *ll_landscape_center    (const LlLandscape *landscape);
  * alpha = -span + 2 span i / (n - 1), beta = -span + 2 span j / (n - 1).
  * model must have the architecture the landscape was made for; its
  * trainable weights are restored to the centre before returning, and it
- * is planned for batches of up to 256.  Returns n × n doubles (g_free). */
+ * is planned for batches of up to 256.  control (nullable) is read before
+ * every point: once cancelled the call fails with G_IO_ERROR_CANCELLED.
+ * Returns n × n doubles (g_free). */
 double       *ll_landscape_evaluate  (LlLandscape        *landscape,
                                       LlModel            *model,
                                       const LlDataset    *ds,
@@ -51,6 +53,7 @@ double       *ll_landscape_evaluate  (LlLandscape        *landscape,
                                       int                 n,
                                       LlLandscapeProgress progress,
                                       gpointer            user_data,
+                                      const LlControl    *control,
                                       GError            **error);
 /* Mean loss at one point (alpha, beta), weights restored afterwards. */
 double        ll_landscape_loss_at   (LlLandscape     *landscape,

@@ -6,7 +6,7 @@
  * batch; input gradients ping-pong between two buffers of the largest
  * size; parameters, gradients and non-trainable state are three flat
  * buffers that ops see through views. */
-#include "ll-model.h"
+#include "ll-model-private.h"
 #include "ll-gemm.h"
 
 #include <math.h>
@@ -380,13 +380,78 @@ fail:
   return FALSE;
 }
 
-#ifdef LL_DEBUG_FINITE
-static void
-assert_finite (const float *v, gsize n, const char *what)
+static gboolean
+bounded (const float *v, gsize n)
 {
   for (gsize i = 0; i < n; i++)
-    if (!isfinite (v[i]))
-      g_error ("non-finite value after %s at %" G_GSIZE_FORMAT, what, i);
+    if (!(fabsf (v[i]) <= LL_FINITE_BOUND))     /* NaN fails too */
+      return FALSE;
+  return TRUE;
+}
+
+gboolean
+ll_model_check_finite (const char *pass, const char *op_name, int layer, const LlFloats *inputs,
+                       int n_inputs, const float *out, gsize n_out)
+{
+  gsize bad = 0;
+
+  while (bad < n_out && isfinite (out[bad]))
+    bad++;
+  if (bad == n_out)
+    return TRUE;
+  for (int k = 0; k < n_inputs; k++)
+    if (inputs[k].v != NULL && !bounded (inputs[k].v, inputs[k].n))
+      return TRUE;
+  g_critical ("%s of %s (layer %d) turned finite input (|x| ≤ %g) into %s at %" G_GSIZE_FORMAT,
+              pass, op_name, layer, LL_FINITE_BOUND, isnan (out[bad]) ? "NaN" : "infinity", bad);
+  return FALSE;
+}
+
+#ifdef LL_DEBUG_FINITE
+/* Op i's input (and output and gradient from above, backward) and weights. */
+static int
+op_inputs (const LlModel *model, int i, int batch, const float *dy, LlFloats *in)
+{
+  const LlOp *op = model->ops[i];
+  const LayerInfo *li = &model->layers[model->op_layer[i]];
+  int n = 0;
+
+  in[n++] = (LlFloats) { model->acts[i], (gsize) batch * ll_shape_size (&op->in) };
+  if (dy != NULL)
+    {
+      in[n++] = (LlFloats) { model->acts[i + 1], (gsize) batch * ll_shape_size (&op->out) };
+      in[n++] = (LlFloats) { dy, (gsize) batch * ll_shape_size (&op->out) };
+    }
+  for (int w = 0; w < op->n_weights && w < li->n_weights; w++)
+    in[n++] = (LlFloats) { op->w[w], ll_weight_info_size (&li->info[w]) };
+  return n;
+}
+
+static void
+check_forward (const LlModel *model, int i, int batch)
+{
+  LlFloats in[LL_MAX_WEIGHTS + 3];
+  int n = op_inputs (model, i, batch, NULL, in);
+
+  ll_model_check_finite ("forward", model->ops[i]->klass->name, model->op_layer[i], in, n,
+                         model->acts[i + 1], (gsize) batch * ll_shape_size (&model->ops[i]->out));
+}
+
+static void
+check_backward (const LlModel *model, int i, int batch, const float *dy, const float *dx)
+{
+  const LlOp *op = model->ops[i];
+  const LayerInfo *li = &model->layers[model->op_layer[i]];
+  LlFloats in[LL_MAX_WEIGHTS + 3];
+  int n = op_inputs (model, i, batch, dy, in);
+
+  if (dx != NULL)
+    ll_model_check_finite ("backward", op->klass->name, model->op_layer[i], in, n, dx,
+                           (gsize) batch * ll_shape_size (&op->in));
+  for (int w = 0; w < op->n_weights && w < li->n_weights; w++)
+    if (op->g[w] != NULL)
+      ll_model_check_finite ("weight gradient", op->klass->name, model->op_layer[i], in, n,
+                             op->g[w], ll_weight_info_size (&li->info[w]));
 }
 #endif
 
@@ -399,7 +464,7 @@ run_forward (LlModel *model, const LlContext *ctx, int batch, const float *x)
       LlOp *op = model->ops[i];
       op->klass->forward (op, ctx, batch, model->acts[i], model->acts[i + 1]);
 #ifdef LL_DEBUG_FINITE
-      assert_finite (model->acts[i + 1], (gsize) batch * ll_shape_size (&op->out), op->klass->name);
+      check_forward (model, i, batch);
 #endif
     }
   model->last_batch = batch;
@@ -595,6 +660,9 @@ ll_model_train_step (LlModel *model, LlLossKind loss, int batch,
       LlOp *op = model->ops[i];
       float *dx = i > 0 ? model->dbuf[k] : NULL;
       op->klass->backward (op, &ctx, batch, model->acts[i], model->acts[i + 1], dy, dx);
+#ifdef LL_DEBUG_FINITE
+      check_backward (model, i, batch, dy, dx);
+#endif
       dy = dx;
       k ^= 1;
     }
@@ -633,6 +701,9 @@ ll_model_input_gradient (LlModel *model, const float *x, int class_index, float 
       LlOp *op = model->ops[i];
       float *buf = model->dbuf[k];
       op->klass->backward (op, &ctx, 1, model->acts[i], model->acts[i + 1], dy, buf);
+#ifdef LL_DEBUG_FINITE
+      check_backward (model, i, 1, dy, buf);
+#endif
       dy = buf;
       k ^= 1;
     }

@@ -7,56 +7,48 @@
 
 #include <stdlib.h>
 
-typedef struct {
-  LlPresetInfo info;
-  const char *layers;
-  /* training settings that differ from Keras' defaults */
-  const char *optimizer;
-  double learning_rate;            /* 0: the optimizer's Keras default */
-  int epochs, batch_size;
-} Preset;
 
 #define MNIST_INPUT "Input height=28 width=28 channels=1\n"
 #define CIFAR_BLOCK(f, k) \
   "Conv2D filters=" #f " kernel_size=" #k " padding=same use_bias=false kernel_initializer=he_normal activation=linear\n" \
   "BatchNormalization\nActivation activation=relu\n"
 
-static const Preset presets[] = {
-  { { "logistic", "Logistic regression 784→10",
+static const LlPresetInfo presets[] = {
+  { "logistic", "Logistic regression 784→10",
       "One Dense layer with softmax: 7,850 parameters. Its weights, drawn as 28×28 images, "
-      "are a template per digit. (Seed 003: 1×784 inputs, 784×10 weights, 10 biases.)", "mnist" },
+      "are a template per digit. (Seed 003: 1×784 inputs, 784×10 weights, 10 biases.)", "mnist",
     MNIST_INPUT "Flatten\nDense units=10 activation=softmax\n", "sgd", 0.1, 5, 32 },
-  { { "mlp-sigmoid-100", "MLP 784-100(sigmoid)-10",
-      "One hidden layer of 100 sigmoid units: 79,510 parameters. (Seeds 000 and 002.)", "mnist" },
+  { "mlp-sigmoid-100", "MLP 784-100(sigmoid)-10",
+      "One hidden layer of 100 sigmoid units: 79,510 parameters. (Seeds 000 and 002.)", "mnist",
     MNIST_INPUT "Flatten\nDense units=100 activation=sigmoid\nDense units=10 activation=softmax\n",
     "sgd", 0.1, 5, 32 },
-  { { "mlp-128-dropout", "MLP 784-128-10 with dropout",
+  { "mlp-128-dropout", "MLP 784-128-10 with dropout",
       "The Keras beginner example: Dense(128, relu), Dropout(0.2), Dense(10, softmax); "
-      "101,770 parameters, about 97–98 % on MNIST after 5 epochs. (Seed 003.)", "mnist" },
+      "101,770 parameters, about 97–98 % on MNIST after 5 epochs. (Seed 003.)", "mnist",
     MNIST_INPUT "Flatten\nDense units=128 activation=relu\nDropout rate=0.2\nDense units=10 activation=softmax\n",
     "adam", 0, 5, 32 },
-  { { "mlp-512-512", "MLP 784-512-512-10",
+  { "mlp-512-512", "MLP 784-512-512-10",
       "Two hidden layers of 512 relu units with dropout 0.2, RMSprop, batch 128: 669,706 "
-      "parameters. (Seed 000, the Keras mnist_mlp example.)", "mnist" },
+      "parameters. (Seed 000, the Keras mnist_mlp example.)", "mnist",
     MNIST_INPUT "Flatten\nDense units=512 activation=relu\nDropout rate=0.2\n"
     "Dense units=512 activation=relu\nDropout rate=0.2\nDense units=10 activation=softmax\n",
     "rmsprop", 0, 5, 128 },
-  { { "fashion-mlp", "Fashion-MNIST MLP 784-128-10",
+  { "fashion-mlp", "Fashion-MNIST MLP 784-128-10",
       "Dense(128, relu) and Dense(10, softmax) on Fashion-MNIST clothing images, Adam, "
-      "5 epochs: about 87 %. (Seed 002.)", "fashion-mnist" },
+      "5 epochs: about 87 %. (Seed 002.)", "fashion-mnist",
     MNIST_INPUT "Flatten\nDense units=128 activation=relu\nDense units=10 activation=softmax\n",
     "adam", 0, 5, 32 },
-  { { "mnist-cnn", "MNIST CNN",
+  { "mnist-cnn", "MNIST CNN",
       "Conv 32×3×3, max-pool, conv 64×3×3, max-pool, Dense 128, dropout 0.5, Dense 10: "
-      "the Keras mnist_cnn example, 225,034 parameters, about 99 %. (Seed 001.)", "mnist" },
+      "the Keras mnist_cnn example, 225,034 parameters, about 99 %. (Seed 001.)", "mnist",
     MNIST_INPUT
     "Conv2D filters=32 kernel_size=3 activation=relu\nMaxPooling2D pool_size=2\n"
     "Conv2D filters=64 kernel_size=3 activation=relu\nMaxPooling2D pool_size=2\n"
     "Flatten\nDense units=128 activation=relu\nDropout rate=0.5\nDense units=10 activation=softmax\n",
     "adam", 0, 3, 128 },
-  { { "cifar10-cnn", "CIFAR-10 CNN (batch norm, GAP)",
+  { "cifar10-cnn", "CIFAR-10 CNN (batch norm, GAP)",
       "Three blocks of two 3×3 convolutions with batch normalization before relu and he_normal "
-      "init, max pooling, global average pooling, Dense 300 with L2. (Seed 004.)", "cifar10" },
+      "init, max pooling, global average pooling, Dense 300 with L2. (Seed 004.)", "cifar10",
     "Input height=32 width=32 channels=3\n"
     CIFAR_BLOCK (32, 3) CIFAR_BLOCK (32, 3) "MaxPooling2D pool_size=2\n"
     CIFAR_BLOCK (64, 3) CIFAR_BLOCK (64, 3) "MaxPooling2D pool_size=2\n"
@@ -65,8 +57,8 @@ static const Preset presets[] = {
     "Dense units=300 activation=relu kernel_regularizer=l2 l2=0.00001\nDropout rate=0.3\n"
     "Dense units=10 activation=softmax\n",
     "adam", 0, 10, 64 },
-  { { "cifar10-cnn-5x5", "CIFAR-10 CNN with 5×5 kernels",
-      "The CIFAR-10 CNN with 5×5 instead of 3×3 filters, to compare the two. (Seed 004.)", "cifar10" },
+  { "cifar10-cnn-5x5", "CIFAR-10 CNN with 5×5 kernels",
+      "The CIFAR-10 CNN with 5×5 instead of 3×3 filters, to compare the two. (Seed 004.)", "cifar10",
     "Input height=32 width=32 channels=3\n"
     CIFAR_BLOCK (32, 5) CIFAR_BLOCK (32, 5) "MaxPooling2D pool_size=2\n"
     CIFAR_BLOCK (64, 5) CIFAR_BLOCK (64, 5) "MaxPooling2D pool_size=2\n"
@@ -75,9 +67,9 @@ static const Preset presets[] = {
     "Dense units=300 activation=relu kernel_regularizer=l2 l2=0.00001\nDropout rate=0.3\n"
     "Dense units=10 activation=softmax\n",
     "adam", 0, 10, 64 },
-  { { "cifar10-cnn-flatten", "CIFAR-10 CNN with Flatten",
+  { "cifar10-cnn-flatten", "CIFAR-10 CNN with Flatten",
       "The CIFAR-10 CNN with Flatten instead of global average pooling: many more parameters "
-      "in the Dense layer, and more overfitting. (Seed 004.)", "cifar10" },
+      "in the Dense layer, and more overfitting. (Seed 004.)", "cifar10",
     "Input height=32 width=32 channels=3\n"
     CIFAR_BLOCK (32, 3) CIFAR_BLOCK (32, 3) "MaxPooling2D pool_size=2\n"
     CIFAR_BLOCK (64, 3) CIFAR_BLOCK (64, 3) "MaxPooling2D pool_size=2\n"
@@ -88,43 +80,37 @@ static const Preset presets[] = {
     "adam", 0, 10, 64 },
 };
 
-static LlPresetInfo preset_infos[G_N_ELEMENTS (presets)];
-
 const LlPresetInfo *
 ll_presets (int *n_presets)
 {
-  /* A static table copied once; LlPresetInfo is all const pointers. */
-  for (gsize i = 0; i < G_N_ELEMENTS (presets); i++)
-    preset_infos[i] = presets[i].info;
   if (n_presets != NULL)
     *n_presets = G_N_ELEMENTS (presets);
-  return preset_infos;
+  return presets;
 }
 
 const LlPresetInfo *
 ll_preset_lookup (const char *name)
 {
-  const LlPresetInfo *infos = ll_presets (NULL);
   for (gsize i = 0; i < G_N_ELEMENTS (presets); i++)
-    if (g_strcmp0 (infos[i].name, name) == 0)
-      return &infos[i];
+    if (g_strcmp0 (presets[i].name, name) == 0)
+      return &presets[i];
   return NULL;
 }
 
 LlArch *
 ll_preset_build (const char *name, LlFitConfig *cfg, GError **error)
 {
-  const Preset *preset = NULL;
+  const LlPresetInfo *preset = NULL;
   g_autoptr(LlArch) arch = NULL;
 
   for (gsize i = 0; i < G_N_ELEMENTS (presets); i++)
-    if (g_strcmp0 (presets[i].info.name, name) == 0)
+    if (g_strcmp0 (presets[i].name, name) == 0)
       preset = &presets[i];
   if (preset == NULL)
     {
       GString *names = g_string_new (NULL);
       for (gsize i = 0; i < G_N_ELEMENTS (presets); i++)
-        g_string_append_printf (names, "%s%s", i ? ", " : "", presets[i].info.name);
+        g_string_append_printf (names, "%s%s", i ? ", " : "", presets[i].name);
       g_set_error (error, LL_ERROR, LL_ERROR_INVALID, "Unknown preset “%s”; choose one of %s",
                    name, names->str);
       g_string_free (names, TRUE);

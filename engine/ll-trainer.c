@@ -6,6 +6,8 @@
 #include "ll-evaluate.h"
 #include "ll-gemm.h"
 
+#include <gio/gio.h>
+
 #include <math.h>
 
 const char *const ll_schedule_names[] = { "constant", "step", "exponential", "cosine", NULL };
@@ -409,7 +411,7 @@ restore_after_divergence (LlTrainer *t, const float *snapshot)
 gboolean
 ll_trainer_fit (LlTrainer *t, const LlDataset *train, const LlDataset *val,
                 const LlFitCallbacks *callbacks, gpointer user_data,
-                LlFitControl *control, GError **error)
+                const LlControl *control, GError **error)
 {
   LlFitConfig *cfg = &t->config;
   LlModel *model = t->model;
@@ -556,17 +558,14 @@ ll_trainer_fit (LlTrainer *t, const LlDataset *train, const LlDataset *val,
           if (callbacks != NULL && callbacks->between_batches != NULL)
             callbacks->between_batches (model, user_data);
 
-          if (control != NULL)
+          while (ll_control_is_paused (control) && !ll_control_is_cancelled (control))
+            g_usleep (10000);
+          if (ll_control_is_cancelled (control))
             {
-              while (g_atomic_int_get (&control->pause) && !g_atomic_int_get (&control->cancel))
-                g_usleep (10000);
-              if (g_atomic_int_get (&control->cancel))
-                {
-                  g_set_error (error, LL_ERROR, LL_ERROR_CANCELLED,
-                               "Training stopped at epoch %d, batch %d", epoch + 1, b + 1);
-                  ok = FALSE;
-                  break;
-                }
+              g_set_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                           "Training stopped at epoch %d, batch %d", epoch + 1, b + 1);
+              ok = FALSE;
+              break;
             }
         }
       if (!ok)
@@ -595,9 +594,16 @@ ll_trainer_fit (LlTrainer *t, const LlDataset *train, const LlDataset *val,
       rec.accuracy = (double) correct / MAX (seen, 1);
       rec.lr = t->lr_now;
       rec.val_loss = rec.val_accuracy = NAN;
-      if (n_val > 0)
-        ll_model_evaluate_range (model, cfg->loss, val_ds, val_start, n_val,
-                        MIN (256, n_val), x, labels, idx, &rec.val_loss, &rec.val_accuracy);
+      if (n_val > 0
+          && !ll_model_evaluate_range (model, cfg->loss, val_ds, val_start, n_val, MIN (256, n_val),
+                                       x, labels, idx, &rec.val_loss, &rec.val_accuracy,
+                                       control, NULL))
+        {
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                       "Training stopped while validating epoch %d", epoch + 1);
+          ok = FALSE;
+          break;
+        }
       rec.seconds = (g_get_monotonic_time () - t0) / 1e6;
       rec.samples_per_s = rec.seconds > 0 ? seen / rec.seconds : 0.0;
       g_array_append_val (t->history, rec);

@@ -116,12 +116,6 @@ typedef struct {
                                gboolean include_training_state, GError **error);
 } LlFitCallbacks;
 
-/* Flags another thread may set while fit runs; read between batches. */
-typedef struct {
-  gint cancel;                /* g_atomic_int_set (&control->cancel, 1) */
-  gint pause;
-} LlFitControl;
-
 /* Takes ownership of model. */
 LlTrainer     *ll_trainer_new          (LlModel *model, const LlFitConfig *config);
 void           ll_trainer_free         (LlTrainer *trainer);
@@ -149,14 +143,16 @@ void           ll_trainer_request_dropout (LlTrainer *trainer, int layer, double
 void           ll_trainer_reset        (LlTrainer *trainer);
 
 /* Trains on train for config->epochs more epochs.  val may be NULL, in
- * which case validation_split applies.  Returns FALSE with
- * LL_ERROR_CANCELLED when stopped through control, LL_ERROR_DIVERGED when
+ * which case validation_split applies.  control (nullable) is read between
+ * batches and between the batches of the validation pass; while it is
+ * paused fit waits.  Returns FALSE with G_IO_ERROR_CANCELLED when stopped
+ * through control, LL_ERROR_DIVERGED when
  * the loss became NaN or Inf (the weights are those of the last good
  * epoch), or another error.  History is kept in any case. */
 gboolean       ll_trainer_fit          (LlTrainer *trainer,
                                         const LlDataset *train, const LlDataset *val,
                                         const LlFitCallbacks *callbacks, gpointer user_data,
-                                        LlFitControl *control, GError **error);
+                                        const LlControl *control, GError **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (LlTrainer, ll_trainer_free)
 

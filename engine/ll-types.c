@@ -1,7 +1,44 @@
 /* ll-types.c: shapes, the error domain and guarded allocation. */
 #include "ll-types.h"
 
+#include <gio/gio.h>
+
 G_DEFINE_QUARK (ll-error-quark, ll_error)
+
+void
+ll_control_cancel (LlControl *control)
+{
+  g_return_if_fail (control != NULL);
+  g_atomic_int_set (&control->cancel, 1);
+}
+
+void
+ll_control_set_paused (LlControl *control, gboolean paused)
+{
+  g_return_if_fail (control != NULL);
+  g_atomic_int_set (&control->pause, !!paused);
+}
+
+gboolean
+ll_control_is_cancelled (const LlControl *control)
+{
+  return control != NULL && g_atomic_int_get (&control->cancel);
+}
+
+gboolean
+ll_control_is_paused (const LlControl *control)
+{
+  return control != NULL && g_atomic_int_get (&control->pause);
+}
+
+gboolean
+ll_control_check (const LlControl *control, GError **error)
+{
+  if (!ll_control_is_cancelled (control))
+    return TRUE;
+  g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_CANCELLED, "Cancelled");
+  return FALSE;
+}
 
 gboolean
 ll_shape_equal (const LlShape *a, const LlShape *b)

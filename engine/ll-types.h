@@ -19,11 +19,32 @@ typedef enum {
   LL_ERROR_IO,           /* reading or writing a file failed */
   LL_ERROR_MEMORY,       /* a request larger than we are willing to allocate */
   LL_ERROR_DIVERGED,     /* training produced NaN or Inf */
-  LL_ERROR_CANCELLED,    /* stopped by the caller */
   LL_ERROR_NOT_FOUND,    /* a data set or file that is not on this machine */
 } LlError;
 
 GQuark ll_error_quark (void);
+
+/* The engine's one way to stop long work from another thread.  Every call
+ * that may run long (ll_trainer_fit, the evaluation and prediction passes
+ * over a data set, the confusion matrix, the loss landscape, the
+ * learning-rate range test) takes a nullable LlControl * and reads it
+ * between batches, so a cancel costs at most one batch of work.  A call
+ * stopped this way fails with G_IO_ERROR_CANCELLED: GLib's own
+ * "cancelled", the code GCancellable and GTask report too, so that every
+ * caller tests one code. */
+typedef struct {
+  gint cancel;           /* set by ll_control_cancel (), never cleared */
+  gint pause;            /* ll_trainer_fit waits between batches while set */
+} LlControl;
+
+/* Both may be called from any thread. */
+void     ll_control_cancel       (LlControl *control);
+void     ll_control_set_paused   (LlControl *control, gboolean paused);
+/* FALSE for a NULL control. */
+gboolean ll_control_is_cancelled (const LlControl *control);
+gboolean ll_control_is_paused    (const LlControl *control);
+/* TRUE to go on; FALSE with G_IO_ERROR_CANCELLED once cancelled. */
+gboolean ll_control_check        (const LlControl *control, GError **error);
 
 /* Shape of one sample, batch dimension excluded.
  * rank 1: (units)      d[0] = units

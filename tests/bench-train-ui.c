@@ -32,6 +32,7 @@
 #include "ll-test-util.h"
 #include "ll-renderer.h"
 #include "ll-train-view.h"
+#include "ll-training-job-private.h"
 #include "ll-window.h"
 
 #define PRESET       "mnist-cnn"
@@ -59,7 +60,6 @@ on_tick (GtkWidget *widget, GdkFrameClock *clock, gpointer user_data)
 {
   Frames *f = user_data;
 
-  (void) widget;
   if (f->recording)
     {
       gint64 frame = gdk_frame_clock_get_frame_time (clock);
@@ -78,7 +78,6 @@ on_tick (GtkWidget *widget, GdkFrameClock *clock, gpointer user_data)
 static void
 on_before_paint (GdkFrameClock *clock, Frames *f)
 {
-  (void) clock;
   f->before_paint = g_get_monotonic_time ();
   f->layout_done = f->paint_done = 0;
 }
@@ -86,21 +85,18 @@ on_before_paint (GdkFrameClock *clock, Frames *f)
 static void
 on_layout (GdkFrameClock *clock, Frames *f)
 {
-  (void) clock;
   f->layout_done = g_get_monotonic_time ();
 }
 
 static void
 on_paint (GdkFrameClock *clock, Frames *f)
 {
-  (void) clock;
   f->paint_done = g_get_monotonic_time ();
 }
 
 static void
 on_after_paint (GdkFrameClock *clock, Frames *f)
 {
-  (void) clock;
   if (f->recording && f->before_paint != 0)
     {
       gint64 work = g_get_monotonic_time () - f->before_paint;
@@ -321,8 +317,6 @@ main (int argc, char **argv)
   int threads, n_train, n_test, status = 0;
   guint n_progress = 0;
 
-  (void) argc;
-  (void) argv;
   /* The window keeps its state in GSettings: this build's schema, in memory.
    * runs.json goes to a temporary folder, never the user's. */
   g_setenv ("GSETTINGS_SCHEMA_DIR", LL_SCHEMA_DIR, TRUE);

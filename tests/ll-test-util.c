@@ -3,6 +3,7 @@
 #include "ll-rng.h"
 #include "ll-presets.h"
 
+#include <gdk-pixbuf/gdk-pixbuf.h>
 #include <glib/gstdio.h>
 #include <math.h>
 #include <string.h>
@@ -204,4 +205,35 @@ ll_test_randomize_bn (LlModel *model, guint64 seed)
             ll_test_fill_uniform (v[j].data, size, 0.5, 2.0, s);   /* moving_variance */
         }
     }
+}
+
+void
+ll_test_write_png (const char *path, int w, int h, guint32 rgba)
+{
+  g_autoptr(GdkPixbuf) pb = gdk_pixbuf_new (GDK_COLORSPACE_RGB, TRUE, 8, w, h);
+  g_autoptr(GError) error = NULL;
+
+  gdk_pixbuf_fill (pb, rgba);
+  g_assert_true (gdk_pixbuf_save (pb, path, "png", &error, NULL));
+  g_assert_no_error (error);
+}
+
+char *
+ll_test_make_image_folder (const char *root, const char *name, const char *const *classes,
+             const guint32 *colours, int n)
+{
+  char *dir = g_build_filename (root, name, NULL);
+
+  for (int k = 0; classes[k] != NULL; k++)
+    {
+      g_autofree char *sub = g_build_filename (dir, classes[k], NULL);
+      g_assert_cmpint (g_mkdir_with_parents (sub, 0755), ==, 0);
+      for (int i = 0; i < n; i++)
+        {
+          g_autofree char *file = g_strdup_printf ("%02d.png", i);
+          g_autofree char *path = g_build_filename (sub, file, NULL);
+          ll_test_write_png (path, 12 + 37 * i, 90 - 11 * (i % 6), colours[k]);
+        }
+    }
+  return dir;
 }

@@ -42,6 +42,14 @@ int         ll_test_count_entries (const char *dir);
 /* Writes bytes to a new file in a temporary directory; returns its path. */
 char       *ll_test_write_temp (const char *name, const void *data, gsize len);
 
+/* A PNG of w × h pixels, all of colour rgba (0xRRGGBBAA), through gdk-pixbuf. */
+void        ll_test_write_png (const char *path, int w, int h, guint32 rgba);
+/* root/name/<class>/<i>.png: class k filled with colours[k], n of each,
+ * of several sizes (some larger than twice a 32×32 input).  Returns
+ * root/name. */
+char       *ll_test_make_image_folder (const char *root, const char *name,
+                                       const char *const *classes, const guint32 *colours, int n);
+
 /* Finite-difference helpers: fills v with uniform values in [lo, hi). */
 void        ll_test_fill_uniform (float *v, gsize n, double lo, double hi, guint64 seed);
 

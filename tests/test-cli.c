@@ -1,5 +1,6 @@
 /* test-cli.c: the headless command line as scripts and handouts use it:
- * stable names, --json keys, exit codes and one-line errors. */
+ * stable names, --json keys, exit codes and one-line errors; sweeps
+ * (train --sweep) and the learning-rate range test (lr-find). */
 #include "ll-test-util.h"
 
 #include <json-glib/json-glib.h>
@@ -169,6 +170,170 @@ test_train_json_and_save (void)
     g_assert_nonnull (strstr (pl[0], "\"probabilities\""));
     g_assert_nonnull (strstr (pl[0], "\"file\""));
   }
+}
+
+static JsonObject *
+parse_line (JsonParser *parser, const char *line)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (json_parser_load_from_data (parser, line, -1, &error));
+  g_assert_no_error (error);
+  return json_node_get_object (json_parser_get_root (parser));
+}
+
+/* --sweep: one run per value, every JSON line saying which, a summary at
+ * the end; the run whose value is the model's own equals a plain run. */
+static void
+test_train_sweep (void)
+{
+  g_autofree char *dir = small_data_dir ();
+  g_auto(Run) plain = { 0 };
+  g_auto(Run) r = { 0 };
+  g_auto(Run) h = { 0 };
+  g_auto(GStrv) lines = NULL;
+  g_auto(GStrv) plain_lines = NULL;
+  double plain_loss;
+  int n_epoch_lines = 0, n_test_lines = 0, n = 0;
+
+#define COMMON "--preset", "mlp-128-dropout", "--dataset", "mnist", "--data-dir", dir, "--epochs", "2", \
+               "--batch-size", "64", "--validation-split", "0.2", "--seed", "3", "--threads", "1"
+  run (&plain, "train", COMMON, "--json", NULL);
+  g_assert_cmpint (plain.status, ==, 0);
+  plain_lines = g_strsplit (g_strstrip (plain.out), "\n", -1);
+  {
+    g_autoptr(JsonParser) parser = json_parser_new ();
+    plain_loss = json_object_get_double_member (parse_line (parser, plain_lines[1]), "loss");
+  }
+
+  run (&r, "train", COMMON, "--sweep", "dropout=0.2, 0.5", "--json", NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  lines = g_strsplit (g_strstrip (r.out), "\n", -1);
+  n = (int) g_strv_length (lines);
+  g_assert_cmpint (n, ==, 2 * (2 + 1) + 1);
+  for (int i = 0; i + 1 < n; i++)
+    {
+      g_autoptr(JsonParser) parser = json_parser_new ();
+      JsonObject *o = parse_line (parser, lines[i]);
+
+      g_assert_cmpstr (json_object_get_string_member (o, "sweep"), ==, "dropout");
+      g_assert_cmpstr (json_object_get_string_member (o, "value"), ==, i < 3 ? "0.2" : "0.5");
+      if (json_object_has_member (o, "test_accuracy"))
+        n_test_lines++;
+      else
+        n_epoch_lines++;
+      /* Dropout 0.2 is the preset's own: the same run as without --sweep. */
+      if (i == 1)
+        g_assert_cmpfloat (json_object_get_double_member (o, "loss"), ==, plain_loss);
+      if (i == 4)
+        g_assert_cmpfloat (json_object_get_double_member (o, "loss"), !=, plain_loss);
+    }
+  g_assert_cmpint (n_epoch_lines, ==, 4);
+  g_assert_cmpint (n_test_lines, ==, 2);
+  {
+    g_autoptr(JsonParser) parser = json_parser_new ();
+    JsonObject *o = parse_line (parser, lines[n - 1]);
+    JsonArray *runs = json_object_get_array_member (o, "runs");
+    const char *keys[] = { "value", "label", "status", "epochs", "loss", "accuracy", "val_loss",
+                           "val_accuracy", "test_loss", "test_accuracy", "seconds" };
+
+    g_assert_cmpstr (json_object_get_string_member (o, "sweep"), ==, "dropout");
+    g_assert_cmpuint (json_array_get_length (runs), ==, 2);
+    for (guint i = 0; i < 2; i++)
+      {
+        JsonObject *run = json_array_get_object_element (runs, i);
+        for (gsize k = 0; k < G_N_ELEMENTS (keys); k++)
+          g_assert_true (json_object_has_member (run, keys[k]));
+        g_assert_cmpstr (json_object_get_string_member (run, "status"), ==, "finished");
+        g_assert_cmpint (json_object_get_int_member (run, "epochs"), ==, 2);
+      }
+    g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (runs, 1), "label"),
+                     ==, "dropout 0.5");
+    g_assert_cmpfloat (json_object_get_double_member (json_array_get_object_element (runs, 0), "loss"),
+                       ==, plain_loss);
+  }
+
+  /* For people: a table at the end. */
+  run (&h, "train", COMMON, "--sweep", "batch_size=32,128", NULL);
+  g_assert_cmpint (h.status, ==, 0);
+  g_assert_nonnull (strstr (h.out, "Run 2/2: batch 128"));
+  g_assert_nonnull (strstr (h.out, "Sweep over batch_size:"));
+  g_assert_nonnull (strstr (h.out, "\nbatch 32 "));
+  g_assert_nonnull (strstr (h.out, "\nbatch 128 "));
+#undef COMMON
+}
+
+/* lr-find: the curve, one point per step, and a suggestion. */
+static void
+test_lr_find (void)
+{
+  g_autofree char *dir = small_data_dir ();
+  g_auto(Run) r = { 0 };
+  g_auto(Run) h = { 0 };
+  g_auto(GStrv) lines = NULL;
+  double prev = 0;
+  int n;
+
+  run (&r, "lr-find", "--preset", "logistic", "--dataset", "mnist", "--data-dir", dir, "--batch-size", "8",
+       "--steps", "40", "--min-lr", "1e-4", "--max-lr", "10", "--seed", "2", "--threads", "1", "--json", NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  lines = g_strsplit (g_strstrip (r.out), "\n", -1);
+  n = (int) g_strv_length (lines);
+  g_assert_cmpint (n, >, 10);
+  for (int i = 0; i + 1 < n; i++)
+    {
+      g_autoptr(JsonParser) parser = json_parser_new ();
+      JsonObject *o = parse_line (parser, lines[i]);
+      double lr = json_object_get_double_member (o, "lr");
+
+      g_assert_cmpfloat (lr, >, prev);
+      g_assert_true (json_object_has_member (o, "loss"));
+      prev = lr;
+    }
+  {
+    g_autoptr(JsonParser) parser = json_parser_new ();
+    JsonObject *o = parse_line (parser, lines[n - 1]);
+
+    g_assert_cmpint (json_object_get_int_member (o, "points"), ==, n - 1);
+    g_assert_cmpfloat_with_epsilon (json_object_get_double_member (o, "suggested_lr"),
+                                    json_object_get_double_member (o, "lowest_loss_lr") / 10, 1e-12);
+    g_assert_true (json_object_has_member (o, "steepest_lr"));
+  }
+
+  run (&h, "lr-find", "--preset", "logistic", "--dataset", "mnist", "--data-dir", dir, "--batch-size", "8",
+       "--steps", "40", "--threads", "1", NULL);
+  g_assert_cmpint (h.status, ==, 0);
+  g_assert_nonnull (strstr (h.out, "Suggested learning rate: "));
+}
+
+static void
+test_sweep_and_lr_find_errors (void)
+{
+  g_autofree char *dir = small_data_dir ();
+  g_autofree char *save = g_build_filename (dir, "never.llmodel", NULL);
+  struct { const char *a[10]; const char *want; } cases[] = {
+    { { "train", "--data-dir", dir, "--sweep", "dropout" }, "KEY=V1,V2" },
+    { { "train", "--data-dir", dir, "--sweep", "epochz=1,2" }, "Unknown sweep key" },
+    { { "train", "--data-dir", dir, "--sweep", "batch_size=8,x" }, "not a number" },
+    { { "train", "--data-dir", dir, "--sweep", "batch_size=8", "--save", save }, "--save" },
+    { { "train", "--preset", "logistic", "--data-dir", dir, "--sweep", "dropout=0.1" }, "no Dropout layer" },
+    { { "train", "--data-dir", dir, "--sweep", "learning_rate=0.1,1000" }, "lr 1000: The learning rate" },
+    { { "lr-find", "--data-dir", dir, "--min-lr", "1", "--max-lr", "0.1" }, "range test" },
+    { { "lr-find", "--data-dir", dir, "--steps", "1" }, "at least 2 steps" },
+    { { "lr-find", "--preset", "cifar10-cnn", "--dataset", "mnist", "--data-dir", dir }, "Input" },
+    { { "lr-find", "--epochs", "3" }, "epochs" },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_auto(Run) r = { 0 };
+      const char **a = cases[i].a;
+      run (&r, a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], NULL);
+      g_test_message ("%s %s %s %s → %d: %s", a[0], a[1], a[2], a[3], r.status, r.err);
+      assert_one_line_error (&r, cases[i].want);
+      g_assert_cmpstr (r.out, ==, "");
+    }
+  g_assert_false (g_file_test (save, G_FILE_TEST_EXISTS));
 }
 
 static void
@@ -450,6 +615,9 @@ main (int argc, char **argv)
   g_test_add_func ("/app/cli/presets", test_presets);
   g_test_add_func ("/app/cli/train-json-and-save", test_train_json_and_save);
   g_test_add_func ("/app/cli/bad-input", test_bad_input);
+  g_test_add_func ("/app/cli/train-sweep", test_train_sweep);
+  g_test_add_func ("/app/cli/lr-find", test_lr_find);
+  g_test_add_func ("/app/cli/sweep-and-lr-find-errors", test_sweep_and_lr_find_errors);
   g_test_add_func ("/app/cli/import", test_import);
   g_test_add_func ("/app/cli/explain", test_explain);
   g_test_add_func ("/app/cli/explain-errors", test_explain_errors);

@@ -3,7 +3,7 @@
  * the reference itself against products worked out by hand. */
 #include <math.h>
 
-#include "ll-gemm.h"
+#include "ll-gemm-private.h"
 #include "ll-test-util.h"
 
 /* Compares ll_gemm with ll_gemm_reference on one case.  The leading

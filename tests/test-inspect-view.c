@@ -519,7 +519,7 @@ test_confusion (void)
 
   model = ll_model_copy (ll_document_get_model (document));
   g_assert_true (ll_model_evaluate (model, LL_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY,
-                                    ll_inspect_view_get_test_set (iv), 256, &loss, &accuracy, &error));
+                                    ll_inspect_view_get_test_set (iv), 256, &loss, &accuracy, NULL, &error));
   g_test_message ("confusion accuracy %.4f, evaluate %.4f", ll_confusion_accuracy (c), accuracy);
   g_assert_cmpfloat_with_epsilon (ll_confusion_accuracy (c), accuracy, 1e-9);
   check_screenshot (view, "inspect-confusion.png");

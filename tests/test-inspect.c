@@ -1,4 +1,6 @@
-/* test-inspect.c: confusion matrix, occlusion maps and histograms. */
+/* test-inspect.c: confusion matrix, occlusion maps, gradient saliency,
+ * histograms and batch-norm statistics. */
+#include <gio/gio.h>
 #include <math.h>
 #include <string.h>
 
@@ -54,7 +56,7 @@ test_confusion (void)
   g_assert_cmpuint (ll_confusion_total (c), ==, (guint) test->n);
 
   g_assert_true (ll_model_evaluate (model, LL_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY, test, 100,
-                                    &loss, &accuracy, &error));
+                                    &loss, &accuracy, NULL, &error));
   g_assert_no_error (error);
   g_test_message ("accuracy %.4f from the matrix, %.4f from evaluate", ll_confusion_accuracy (c),
                   accuracy);
@@ -124,11 +126,13 @@ test_confusion_cancel (void)
   g_autoptr(GError) error = NULL;
   g_autoptr(LlTrainer) trainer = trained_logistic ();
   g_autoptr(LlDataset) test = ll_test_mnist (TRUE, 500);
-  gint cancel = 1;
-  LlConfusion *c = ll_inspect_confusion (ll_trainer_get_model (trainer), test, 100, &cancel, &error);
+  LlControl control = { 0 };
+  LlConfusion *c;
 
+  ll_control_cancel (&control);
+  c = ll_inspect_confusion (ll_trainer_get_model (trainer), test, 100, &control, &error);
   g_assert_null (c);
-  g_assert_error (error, LL_ERROR, LL_ERROR_CANCELLED);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
 }
 
 static void
@@ -290,6 +294,133 @@ test_channel_stats (void)
     }
 }
 
+/* Saliency is |dx| of the class score, the largest over the channels. */
+static void
+test_saliency (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LlTrainer) trainer = trained_logistic ();
+  g_autoptr(LlDataset) test = ll_test_mnist (TRUE, 50);
+  g_autoptr(LlModel) cifar = ll_test_preset_model ("cifar10-cnn", 3);
+  g_autoptr(LlDataset) images = ll_test_synthetic (2, 32, 32, 3, 10, 9);
+  LlModel *model = ll_trainer_get_model (trainer);
+  float x[784], dx[784], map[784];
+  g_autofree float *xc = g_new (float, 32 * 32 * 3);
+  g_autofree float *dxc = g_new (float, 32 * 32 * 3);
+  g_autofree float *mapc = g_new (float, 32 * 32);
+  guint32 idx = 3;
+  gboolean any = FALSE;
+
+  ll_dataset_fill_batch (test, &idx, 1, x, NULL);
+  g_assert_true (ll_model_plan (model, 1, &error));
+  g_assert_true (ll_model_input_gradient (model, x, 7, dx, &error));
+  g_assert_true (ll_inspect_saliency (model, x, 7, map, &error));
+  g_assert_no_error (error);
+  for (int p = 0; p < 784; p++)
+    {
+      g_assert_cmpfloat (map[p], ==, fabsf (dx[p]));
+      any |= map[p] > 0;
+    }
+  g_assert_true (any);
+
+  idx = 1;
+  ll_dataset_fill_batch (images, &idx, 1, xc, NULL);
+  ll_test_randomize_bn (cifar, 4);
+  g_assert_true (ll_model_plan (cifar, 1, &error));
+  g_assert_true (ll_model_input_gradient (cifar, xc, 2, dxc, &error));
+  g_assert_true (ll_inspect_saliency (cifar, xc, 2, mapc, &error));
+  g_assert_no_error (error);
+  for (int p = 0; p < 32 * 32; p++)
+    g_assert_cmpfloat (mapc[p], ==, MAX (MAX (fabsf (dxc[p * 3]), fabsf (dxc[p * 3 + 1])),
+                                         fabsf (dxc[p * 3 + 2])));
+}
+
+/* Batch statistics at each BatchNormalization's input, beside the moving
+ * averages and scale / shift it holds: the CIFAR-10 CNN's six layers on a
+ * batch that wraps round the end of the data. */
+static void
+test_batchnorm (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LlModel) model = ll_test_preset_model ("cifar10-cnn", 5);
+  g_autoptr(LlModel) copy = NULL;
+  g_autoptr(LlDataset) ds = ll_test_synthetic (40, 32, 32, 3, 10, 6);
+  g_autoptr(LlDataset) mnist = ll_test_synthetic (10, 28, 28, 1, 10, 6);
+  g_autoptr(LlModel) logistic = ll_test_preset_model ("logistic", 5);
+  g_autoptr(LlBnStats) stats = NULL;
+  g_autofree float *x = g_new (float, 32 * ll_dataset_sample_size (ds));
+  g_autofree float *before = NULL;
+  const LlArch *arch = ll_model_get_arch (model);
+  guint32 idx[32];
+  int k = 0;
+
+  ll_test_randomize_bn (model, 8);
+  before = g_memdup2 (ll_model_state (model), ll_model_n_state (model) * sizeof (float));
+  stats = ll_inspect_batchnorm (model, ds, 32, 30, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (stats->batch, ==, 32);
+  g_assert_cmpint (stats->n_layers, ==, 6);
+  /* Evaluation mode: the moving statistics are not touched. */
+  g_assert_cmpmem (ll_model_state (model), ll_model_n_state (model) * sizeof (float),
+                   before, ll_model_n_state (model) * sizeof (float));
+
+  copy = ll_model_copy (model);
+  g_assert_true (ll_model_plan (copy, 32, &error));
+  for (int i = 0; i < 32; i++)
+    idx[i] = (30 + i) % 40;
+  ll_dataset_fill_batch (ds, idx, 32, x, NULL);
+  ll_model_forward (copy, 32, x, FALSE, NULL);
+  for (int i = 1; i < ll_arch_n_layers (arch); i++)
+    {
+      const LlBnLayerStats *l;
+      LlShape s = ll_model_layer_shape (copy, i - 1);
+      LlWeightView views[LL_MAX_WEIGHTS];
+      int nw, c = s.d[2];
+      g_autofree float *mean = g_new (float, c);
+      g_autofree float *var = g_new (float, c);
+      double gap = 0;
+
+      if (ll_arch_layer (arch, i)->type != &ll_layer_batch_normalization)
+        continue;
+      l = &stats->layers[k++];
+      g_assert_cmpint (l->layer, ==, i);
+      g_assert_cmpint (l->channels, ==, c);
+      ll_inspect_channel_stats (ll_model_layer_output (copy, i - 1), (gsize) 32 * s.d[0] * s.d[1], c,
+                                mean, var);
+      g_assert_cmpmem (l->mean, c * sizeof (float), mean, c * sizeof (float));
+      g_assert_cmpmem (l->var, c * sizeof (float), var, c * sizeof (float));
+      nw = ll_model_layer_weights (copy, i, views);
+      for (int w = 0; w < nw; w++)
+        {
+          const float *got = g_str_equal (views[w].info->name, "gamma") ? l->gamma
+                           : g_str_equal (views[w].info->name, "beta") ? l->beta
+                           : g_str_equal (views[w].info->name, "moving_mean") ? l->moving_mean
+                           : l->moving_var;
+          g_assert_nonnull (got);
+          g_assert_cmpmem (got, c * sizeof (float), views[w].data, c * sizeof (float));
+        }
+      for (int ch = 0; ch < c; ch++)
+        gap += fabsf (mean[ch] - l->moving_mean[ch]) / c;
+      g_assert_cmpfloat_with_epsilon (l->mean_gap, gap, 1e-9);
+      g_assert_cmpfloat (l->var_ratio, >, 0);
+    }
+  g_assert_cmpint (k, ==, 6);
+  g_clear_pointer (&stats, ll_bn_stats_free);
+
+  /* A batch larger than the data takes all of it once. */
+  stats = ll_inspect_batchnorm (model, ds, 128, 0, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (stats->batch, ==, 40);
+  g_clear_pointer (&stats, ll_bn_stats_free);
+
+  g_assert_null (ll_inspect_batchnorm (logistic, mnist, 8, 0, &error));
+  g_assert_error (error, LL_ERROR, LL_ERROR_INVALID);
+  g_assert_nonnull (strstr (error->message, "no BatchNormalization"));
+  g_clear_error (&error);
+  g_assert_null (ll_inspect_batchnorm (model, mnist, 8, 0, &error));
+  g_assert_error (error, LL_ERROR, LL_ERROR_SHAPE);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -300,5 +431,7 @@ main (int argc, char **argv)
   g_test_add_func ("/engine/inspect/occlusion", test_occlusion);
   g_test_add_func ("/engine/inspect/histogram", test_histogram);
   g_test_add_func ("/engine/inspect/channel-stats", test_channel_stats);
+  g_test_add_func ("/engine/inspect/saliency", test_saliency);
+  g_test_add_func ("/engine/inspect/batchnorm", test_batchnorm);
   return g_test_run ();
 }

@@ -70,19 +70,19 @@ test_directions (void)
   }
 }
 
-static gboolean
+static void
 count_rows (int done, int total, gpointer data)
 {
   int *calls = data;
   (*calls)++;
   g_assert_cmpint (done, ==, *calls);
-  return TRUE;
 }
 
-static gboolean
+static void
 cancel_at_two (int done, int total, gpointer data)
 {
-  return done < 2;
+  if (done >= 2)
+    ll_control_cancel (data);
 }
 
 static void
@@ -99,11 +99,12 @@ test_grid (void)
   const int n = 5;
   double center, at, lo = INFINITY;
   int calls = 0;
+  LlControl control = { 0 };
 
   ls = ll_landscape_new (model, 3, &error);
   g_assert_no_error (error);
   grid = ll_landscape_evaluate (ls, model, ds, LL_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY, 1.0, n,
-                                count_rows, &calls, &error);
+                                count_rows, &calls, NULL, &error);
   g_assert_no_error (error);
   g_assert_nonnull (grid);
   g_assert_cmpint (calls, ==, n);
@@ -127,7 +128,7 @@ test_grid (void)
   /* Cancelling stops with an error and restores the weights too. */
   g_clear_pointer (&grid, g_free);
   grid = ll_landscape_evaluate (ls, model, ds, LL_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY, 1.0, n,
-                                cancel_at_two, NULL, &error);
+                                cancel_at_two, &control, &control, &error);
   g_assert_null (grid);
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   g_clear_error (&error);
@@ -135,7 +136,7 @@ test_grid (void)
 
   /* Bad arguments say so. */
   g_assert_null (ll_landscape_evaluate (ls, model, ds, LL_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY, 1.0, 1,
-                                        NULL, NULL, &error));
+                                        NULL, NULL, NULL, &error));
   g_assert_error (error, LL_ERROR, LL_ERROR_INVALID);
 }
 

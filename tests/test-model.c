@@ -4,7 +4,7 @@
  * and the memory estimate. */
 #include <math.h>
 
-#include "ll-model.h"
+#include "ll-model-private.h"
 #include "ll-evaluate.h"
 #include "ll-presets.h"
 #include "ll-trainer.h"
@@ -229,7 +229,7 @@ test_untrained (void)
 
           ll_model_init_weights (model, seed);
           g_assert_true (ll_model_evaluate (model, LL_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY, ds, 128,
-                                            &loss, &accuracy, &error));
+                                            &loss, &accuracy, NULL, &error));
           g_assert_no_error (error);
           g_test_message ("%s seed %" G_GUINT64_FORMAT ": loss %.4f, accuracy %.4f",
                           presets[p].name, seed, loss, accuracy);
@@ -690,6 +690,36 @@ test_arch_from_text (void)
     }
 }
 
+/* The check of -Ddebug_finite=true: an operator that turns finite,
+ * moderate input into NaN or infinity is reported; a diverging run's huge
+ * or non-finite input is not the operator's fault. */
+static void
+test_finite_check (void)
+{
+  float x[4] = { 0.5f, -2.0f, 3.0f, 1e5f };
+  float w[2] = { 0.1f, -0.2f };
+  float out[3] = { 1.0f, 2.0f, 3.0f };
+  float huge[2] = { 2e6f, 1.0f };
+  LlFloats in[2] = { { x, 4 }, { w, 2 } };
+
+  if (g_test_subprocess ())
+    {
+      out[1] = NAN;
+      ll_model_check_finite ("forward", "Broken", 3, in, 2, out, 3);
+      return;
+    }
+  g_assert_true (ll_model_check_finite ("forward", "Dense", 1, in, 2, out, 3));
+  out[2] = INFINITY;
+  in[1] = (LlFloats) { huge, 2 };
+  g_assert_true (ll_model_check_finite ("forward", "Dense", 1, in, 2, out, 3));
+  huge[0] = NAN;
+  g_assert_true (ll_model_check_finite ("backward", "Dense", 1, in, 2, out, 3));
+
+  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_failed ();
+  g_test_trap_assert_stderr ("*forward of Broken (layer 3) turned finite input*into NaN at 1*");
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -709,5 +739,6 @@ main (int argc, char *argv[])
   g_test_add_func ("/engine/model/predict", test_predict);
   g_test_add_func ("/engine/model/memory", test_memory);
   g_test_add_func ("/engine/model/shapes-and-outputs", test_shapes_and_outputs);
+  g_test_add_func ("/engine/model/finite-check", test_finite_check);
   return g_test_run ();
 }

@@ -63,7 +63,7 @@ extreme_run (guint k)
       double w = extreme[(k + e) % n];
       LlEpochRecord r = { (int) e, w, -w, w, NAN, w, w, -w };
       LlBatchPoint p = { w, -w, w };
-      LlLrMark m = { w, -w, e % 2 };
+      LlLrMark m = { w, e % 2 ? LL_MARK_DROPOUT : LL_MARK_LEARNING_RATE, -w };
       g_array_append_val (run->epochs, r);
       g_array_append_val (run->batches, p);
       g_array_append_val (run->lr_marks, m);
@@ -127,8 +127,8 @@ assert_runs_equal (const LlRun *a, const LlRun *b)
       const LlLrMark *ma = &g_array_index (a->lr_marks, LlLrMark, i);
       const LlLrMark *mb = &g_array_index (b->lr_marks, LlLrMark, i);
       assert_same (ma->x, mb->x, "mark x");
-      assert_same (ma->lr, mb->lr, "mark value");
-      g_assert_cmpint (ma->dropout, ==, mb->dropout);
+      assert_same (ma->value, mb->value, "mark value");
+      g_assert_cmpint (ma->kind, ==, mb->kind);
     }
 }
 

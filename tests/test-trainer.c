@@ -107,7 +107,7 @@ test_fit_learns (void)
   double loss0, acc0;
 
   g_assert_true (ll_model_evaluate (ll_trainer_get_model (t), LL_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY,
-                                    ds, 64, &loss0, &acc0, NULL));
+                                    ds, 64, &loss0, &acc0, NULL, NULL));
   ll_trainer_get_config (t)->epochs = 5;
   ll_trainer_get_config (t)->validation_split = 0.2;
   fit_ok (t, ds, NULL);
@@ -172,9 +172,9 @@ test_validation_split (void)
   fit_ok (t, ds, NULL);
 
   g_assert_true (ll_model_evaluate (ll_trainer_get_model (t), LL_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY,
-                                    last, 40, &loss, &acc, NULL));
+                                    last, 40, &loss, &acc, NULL, NULL));
   g_assert_true (ll_model_evaluate (ll_trainer_get_model (t), LL_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY,
-                                    first, 40, &loss_first, &acc_first, NULL));
+                                    first, 40, &loss_first, &acc_first, NULL, NULL));
   assert_close (record (t, 0)->val_loss, loss, 1e-6);
   g_assert_cmpfloat (record (t, 0)->val_accuracy, ==, acc);
   g_assert_cmpfloat (fabs (loss_first - loss), >, 1e-3);
@@ -189,7 +189,7 @@ test_validation_split (void)
     fit_ok (u, ds, val);
     g_assert_cmpint (ll_trainer_get_step (u), ==, 13);
     g_assert_true (ll_model_evaluate (ll_trainer_get_model (u), LL_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY,
-                                      val, 32, &loss, &acc, NULL));
+                                      val, 32, &loss, &acc, NULL, NULL));
     assert_close (record (u, 0)->val_loss, loss, 1e-6);
     g_assert_cmpfloat (record (u, 0)->val_accuracy, ==, acc);
   }
@@ -309,7 +309,7 @@ test_callbacks (void)
 typedef struct {
   LlTrainer *trainer;
   const LlDataset *ds;
-  LlFitControl control;
+  LlControl control;
   gint batches;
   gboolean ok;
   GError *error;
@@ -339,7 +339,7 @@ cancel_after_batches (gpointer data)
   while (g_atomic_int_get (&r->batches) < 5)
     g_usleep (200);
   r->cancel_time = g_get_monotonic_time ();
-  g_atomic_int_set (&r->control.cancel, 1);
+  ll_control_cancel (&r->control);
   return NULL;
 }
 
@@ -363,7 +363,7 @@ test_cancel (void)
   done = g_get_monotonic_time ();
 
   g_assert_false (r.ok);
-  g_assert_error (r.error, LL_ERROR, LL_ERROR_CANCELLED);
+  g_assert_error (r.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   g_assert_cmpint (g_atomic_int_get (&r.batches), >=, 5);
   g_assert_cmpint (g_atomic_int_get (&r.batches), <, 2000);
   g_assert_cmpint (done - r.cancel_time, <, 2 * G_USEC_PER_SEC);
@@ -383,7 +383,7 @@ test_pause (void)
   r.trainer = make_trainer (MLP, NULL);
   r.ds = ds;
   ll_trainer_get_config (r.trainer)->epochs = 2;
-  r.control.pause = 1;
+  ll_control_set_paused (&r.control, TRUE);
   fit = g_thread_new ("fit", run_fit, &r);
   /* The flag is read between batches: one batch, then nothing. */
   while (g_atomic_int_get (&r.batches) < 1)
@@ -393,7 +393,7 @@ test_pause (void)
   g_usleep (100000);
   g_assert_cmpint (g_atomic_int_get (&r.batches), ==, 1);
   g_assert_cmpint (ll_trainer_get_step (r.trainer), ==, 1);
-  g_atomic_int_set (&r.control.pause, 0);
+  ll_control_set_paused (&r.control, FALSE);
   g_thread_join (fit);
   g_assert_no_error (r.error);
   g_assert_true (r.ok);
@@ -405,14 +405,14 @@ test_pause (void)
   memset (&r, 0, sizeof r);
   r.trainer = make_trainer (MLP, NULL);
   r.ds = ds;
-  r.control.pause = 1;
+  ll_control_set_paused (&r.control, TRUE);
   fit = g_thread_new ("fit", run_fit, &r);
   while (g_atomic_int_get (&r.batches) < 1)
     g_usleep (1000);
-  g_atomic_int_set (&r.control.cancel, 1);
+  ll_control_cancel (&r.control);
   g_thread_join (fit);
   g_assert_false (r.ok);
-  g_assert_error (r.error, LL_ERROR, LL_ERROR_CANCELLED);
+  g_assert_error (r.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   g_assert_cmpint (g_atomic_int_get (&r.batches), ==, 1);
   g_clear_error (&r.error);
   ll_trainer_free (r.trainer);
@@ -514,7 +514,7 @@ test_early_stopping (void)
           n_stopped++;
           g_assert_true (ll_model_evaluate (ll_trainer_get_model (t),
                                             LL_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY,
-                                            val, 32, &loss, &acc, NULL));
+                                            val, 32, &loss, &acc, NULL, NULL));
           assert_close (loss, v[best], 1e-6);
         }
     }
@@ -760,7 +760,7 @@ test_checkpoint (void)
     g_assert_cmpint (ll_trainer_get_step (back), ==, 0);
     g_assert_true (ll_model_evaluate (ll_trainer_get_model (back),
                                       LL_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY,
-                                      val, 32, &loss, &acc, NULL));
+                                      val, 32, &loss, &acc, NULL, NULL));
     assert_close (loss, best, 1e-6);
     g_remove (path);
   }
@@ -937,10 +937,10 @@ test_evaluate_predict (void)
 
   ll_trainer_get_config (t)->epochs = 2;
   fit_ok (t, ds, NULL);
-  g_assert_true (ll_model_evaluate (m, LL_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY, ds, 64, &loss, &acc, NULL));
-  g_assert_true (ll_model_evaluate (m, LL_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY, ds, 7, &loss7, &acc7, NULL));
-  g_assert_true (ll_model_predict_dataset (m, ds, 50, pred, probs, NULL));
-  g_assert_true (ll_model_predict_dataset (m, ds, 7, pred7, NULL, NULL));
+  g_assert_true (ll_model_evaluate (m, LL_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY, ds, 64, &loss, &acc, NULL, NULL));
+  g_assert_true (ll_model_evaluate (m, LL_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY, ds, 7, &loss7, &acc7, NULL, NULL));
+  g_assert_true (ll_model_predict_dataset (m, ds, 50, pred, probs, NULL, NULL));
+  g_assert_true (ll_model_predict_dataset (m, ds, 7, pred7, NULL, NULL, NULL));
   g_assert_cmpmem (pred, ds->n * sizeof (gint32), pred7, ds->n * sizeof (gint32));
   for (int i = 0; i < ds->n; i++)
     {

@@ -5,8 +5,8 @@
  *
  * Also the way in: the Data view's Import Folder… (a folder of PNGs
  * written here with gdk-pixbuf), through the function its button calls
- * with the folder chosen, read back with the engine; and the shared
- * import itself on what cannot work. */
+ * with the folder chosen, read back with the engine.  The shared import
+ * itself: tests/test-import-folder.c. */
 #include <adwaita.h>
 #include <glib/gstdio.h>
 #include <string.h>
@@ -163,38 +163,6 @@ test_export_errors (void)
 
 /* Import Folder… ------------------------------------------------------------ */
 
-static void
-write_png (const char *path, int w, int h, guint32 rgba)
-{
-  g_autoptr(GdkPixbuf) pb = gdk_pixbuf_new (GDK_COLORSPACE_RGB, TRUE, 8, w, h);
-  g_autoptr(GError) error = NULL;
-
-  gdk_pixbuf_fill (pb, rgba);
-  g_assert_true (gdk_pixbuf_save (pb, path, "png", &error, NULL));
-  g_assert_no_error (error);
-}
-
-/* root/name/<class>/<i>.png: class k filled with colours[k], n of each,
- * of several sizes (some larger than twice the input). */
-static char *
-make_folder (const char *root, const char *name, const char *const *classes,
-             const guint32 *colours, int n)
-{
-  char *dir = g_build_filename (root, name, NULL);
-
-  for (int k = 0; classes[k] != NULL; k++)
-    {
-      g_autofree char *sub = g_build_filename (dir, classes[k], NULL);
-      g_assert_cmpint (g_mkdir_with_parents (sub, 0755), ==, 0);
-      for (int i = 0; i < n; i++)
-        {
-          g_autofree char *file = g_strdup_printf ("%02d.png", i);
-          g_autofree char *path = g_build_filename (sub, file, NULL);
-          write_png (path, 12 + 37 * i, 90 - 11 * (i % 6), colours[k]);
-        }
-    }
-  return dir;
-}
 
 
 static void
@@ -243,7 +211,7 @@ test_import_folder (void)
   const char *const classes[] = { "circle", "square", NULL };
   const guint32 colours[] = { 0xffffffff, 0x000000ff };
   g_autofree char *root = g_dir_make_tmp ("ll-ui-import-XXXXXX", NULL);
-  g_autofree char *src = make_folder (root, "shapes", classes, colours, 5);
+  g_autofree char *src = ll_test_make_image_folder (root, "shapes", classes, colours, 5);
   g_autofree char *junk = g_build_filename (src, "square", "notes.txt", NULL);
   g_autofree char *outs = g_build_filename (root, "out", NULL);
   g_autofree char *out = g_build_filename (outs, "shapes", NULL);
@@ -342,7 +310,7 @@ test_import_folder_errors (void)
     {
       g_autofree char *file = g_strdup_printf ("%d.png", i);
       g_autofree char *path = g_build_filename (flat, file, NULL);
-      write_png (path, 20, 20, 0x808080ff);
+      ll_test_write_png (path, 20, 20, 0x808080ff);
     }
   g_assert_true (ll_data_view_import_folder (dv, folder, out));
   wait_until (import_finished, dv, 60);
@@ -375,7 +343,7 @@ test_import_folder_cancel (void)
   const char *const classes[] = { "a", "b", "c", NULL };
   const guint32 colours[] = { 0xff0000ff, 0x00ff00ff, 0x0000ffff };
   g_autofree char *root = g_dir_make_tmp ("ll-ui-import-XXXXXX", NULL);
-  g_autofree char *src = make_folder (root, "many", classes, colours, 60);
+  g_autofree char *src = ll_test_make_image_folder (root, "many", classes, colours, 60);
   g_autofree char *outs = g_build_filename (root, "out", NULL);
   g_autofree char *out = g_build_filename (outs, "many", NULL);
   g_autofree char *message = NULL;
@@ -393,86 +361,6 @@ test_import_folder_cancel (void)
 
   gtk_window_destroy (GTK_WINDOW (window));
   g_object_unref (window);
-  ll_test_remove_tree (root);
-}
-
-/* The shared import (the CLI's too) on what cannot work, and on colour. */
-static void
-test_import_folder_sync (void)
-{
-  const char *const eleven[] = { "a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k", NULL };
-  const guint32 colours[11] = { 0xff0000ff, 0x00ff00ff, 0x0000ffff, 0xff0000ff, 0xff0000ff,
-                                0xff0000ff, 0xff0000ff, 0xff0000ff, 0xff0000ff, 0xff0000ff,
-                                0xff0000ff };
-  g_autofree char *root = g_dir_make_tmp ("ll-ui-import-XXXXXX", NULL);
-  g_autofree char *many = make_folder (root, "many", eleven, colours, 2);
-  g_autofree char *empty = g_build_filename (root, "empty", NULL);
-  g_autofree char *out = g_build_filename (root, "out", "set", NULL);
-  g_autofree char *outs = g_build_filename (root, "out", NULL);
-  g_autofree char *other = g_build_filename (out, "mine.txt", NULL);
-  g_autofree char *idx = g_build_filename (out, "train-images-idx3-ubyte", NULL);
-  g_autoptr(GError) error = NULL;
-  LlImportReport report = { 0 };
-
-  /* More classes than the files hold. */
-  g_assert_false (ll_import_folder (many, 28, 28, 1, 0.2, 1, out, NULL, NULL, NULL, &report, &error));
-  g_assert_error (error, LL_ERROR, LL_ERROR_INVALID);
-  g_assert_nonnull (strstr (error->message, "11 sub-folders"));
-  g_clear_error (&error);
-  ll_import_report_clear (&report);
-  g_assert_false (g_file_test (outs, G_FILE_TEST_EXISTS));
-
-  /* An empty folder. */
-  g_assert_cmpint (g_mkdir (empty, 0755), ==, 0);
-  g_assert_false (ll_import_folder (empty, 28, 28, 1, 0.2, 1, out, NULL, NULL, NULL, NULL, &error));
-  g_assert_error (error, LL_ERROR, LL_ERROR_INVALID);
-  g_assert_nonnull (strstr (error->message, "is empty"));
-  g_clear_error (&error);
-
-  /* Shapes the files cannot hold. */
-  g_assert_false (ll_import_folder_check_shape (20, 20, 3, &error));
-  g_assert_error (error, LL_ERROR, LL_ERROR_INVALID);
-  g_clear_error (&error);
-  g_assert_true (ll_import_folder_check_shape (32, 32, 3, NULL));
-  g_assert_true (ll_import_folder_check_shape (28, 28, 1, NULL));
-
-  /* Colour, 10 of the 11 classes (one moved away), into a folder that
-   * holds another file: that stays, the set is read back. */
-  {
-    g_autofree char *k = g_build_filename (many, "k", NULL);
-    g_autofree char *k_away = g_build_filename (root, "k", NULL);
-    g_autoptr(LlDataset) back = NULL;
-
-    g_assert_cmpint (g_rename (k, k_away), ==, 0);
-    g_assert_cmpint (g_mkdir_with_parents (out, 0755), ==, 0);
-    g_assert_true (g_file_set_contents (other, "mine", -1, NULL));
-    g_assert_true (ll_import_folder (many, 32, 32, 3, 0.5, 2, out, NULL, NULL, NULL, &report, &error));
-    g_assert_no_error (error);
-    g_assert_cmpint (report.n_images, ==, 20);
-    g_assert_cmpint (report.n_classes, ==, 10);
-    g_assert_cmpint (report.n_train, ==, 10);
-    g_assert_cmpint (report.n_test, ==, 10);
-    g_assert_cmpint (report.skipped->len, ==, 0);
-    ll_import_report_clear (&report);
-    back = ll_dataset_load_named ("cifar10", out, TRUE, &error);
-    g_assert_no_error (error);
-    g_assert_cmpint (back->n, ==, 10);
-    for (int i = 0; i < back->n; i++)
-      {
-        const guint8 *p = back->images + (gsize) i * 32 * 32 * 3 + (16 * 32 + 16) * 3;
-        int want = back->labels[i] == 1 ? 1 : back->labels[i] == 2 ? 2 : 0;
-        for (int c = 0; c < 3; c++)
-          g_assert_cmpint (p[c], ==, c == want ? 255 : 0);
-      }
-    g_assert_true (g_file_test (other, G_FILE_TEST_IS_REGULAR));
-
-    /* Again as grayscale into the same folder: the colour files go. */
-    g_assert_true (ll_import_folder (many, 28, 28, 1, 0.5, 2, out, NULL, NULL, NULL, NULL, &error));
-    g_assert_no_error (error);
-    g_assert_true (g_file_test (idx, G_FILE_TEST_IS_REGULAR));
-    g_assert_cmpint (ll_test_count_entries (out), ==, 6);   /* classes.txt, 4 IDX files, mine.txt */
-    g_assert_cmpint (ll_test_count_entries (outs), ==, 1);
-  }
   ll_test_remove_tree (root);
 }
 
@@ -507,7 +395,6 @@ main (int argc, char **argv)
   g_test_add_func ("/ui/data-view/import-folder", test_import_folder);
   g_test_add_func ("/ui/data-view/import-folder-errors", test_import_folder_errors);
   g_test_add_func ("/ui/data-view/import-folder-cancel", test_import_folder_cancel);
-  g_test_add_func ("/ui/import-folder/sync", test_import_folder_sync);
   status = g_test_run ();
   ll_test_remove_tree (data_home);
   return status;

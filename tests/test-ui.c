@@ -36,13 +36,6 @@ iterate (int n)
       ;
 }
 
-static char *
-summary_of (LlDocument *doc)
-{
-  LlModel *model = ll_document_get_model (doc);
-  return model != NULL ? ll_model_summary (model) : g_strdup ("");
-}
-
 static void
 test_window_lifecycle (void)
 {
@@ -392,61 +385,6 @@ test_window_invalid_marks_train (void)
   g_assert_finalize_object (doc);
 }
 
-static void
-test_document_save_open (void)
-{
-  g_autoptr(LlDocument) doc = ll_document_new ();
-  g_autoptr(LlDocument) other = ll_document_new ();
-  g_autoptr(GError) error = NULL;
-  g_autofree char *dir = g_dir_make_tmp ("layerlab-ui-XXXXXX", &error);
-  g_autofree char *path = g_build_filename (dir, "model.llmodel", NULL);
-  g_autofree char *s1 = NULL;
-  g_autofree char *s2 = NULL;
-  g_autofree char *title = NULL;
-
-  g_assert_no_error (error);
-  g_assert_true (ll_document_load_preset (doc, "mlp-128-dropout", &error));
-  g_assert_true (ll_document_set_layer_param (doc, 2, "units", 32, &error));
-  g_assert_true (ll_document_get_dirty (doc));
-  g_assert_false (ll_document_save (doc, NULL, &error));   /* no path yet */
-  g_clear_error (&error);
-  g_assert_true (ll_document_save (doc, path, &error));
-  g_assert_no_error (error);
-  g_assert_false (ll_document_get_dirty (doc));
-  g_assert_cmpstr (ll_document_get_path (doc), ==, path);
-
-  g_assert_true (ll_document_open (other, path, &error));
-  g_assert_no_error (error);
-  g_assert_true (ll_arch_equal (ll_document_get_arch (doc), ll_document_get_arch (other)));
-  g_assert_cmpint (ll_document_get_config (other)->batch_size, ==,
-                   ll_document_get_config (doc)->batch_size);
-  g_assert_false (ll_document_get_dirty (other));
-  g_assert_false (ll_document_get_can_undo (other));
-  title = ll_document_dup_title (other);
-  g_assert_cmpstr (title, ==, "model.llmodel");
-  s1 = summary_of (doc);
-  s2 = summary_of (other);
-  g_assert_cmpstr (s1, ==, s2);
-
-  /* The weights came from the file, identical to the saved ones. */
-  {
-    LlModel *a = ll_document_get_model (doc);
-    LlModel *b = ll_document_get_model (other);
-    g_assert_cmpuint (ll_model_n_trainable (a), ==, ll_model_n_trainable (b));
-    g_assert_cmpmem (ll_model_params (a), ll_model_n_trainable (a) * sizeof (float),
-                     ll_model_params (b), ll_model_n_trainable (b) * sizeof (float));
-  }
-
-  /* A damaged file changes nothing. */
-  g_assert_true (g_file_set_contents (path, "LLMODEL\nbroken", -1, NULL));
-  g_assert_false (ll_document_open (other, path, &error));
-  g_assert_nonnull (error);
-  g_assert_true (ll_arch_equal (ll_document_get_arch (doc), ll_document_get_arch (other)));
-
-  g_unlink (path);
-  g_rmdir (dir);
-}
-
 /* Every action ------------------------------------------------------ */
 
 typedef struct {
@@ -705,7 +643,6 @@ main (int argc, char **argv)
   g_test_add_func ("/ui/model-view/arithmetic-tooltips", test_model_view_arithmetic_tooltips);
   g_test_add_func ("/ui/model-view/builder", test_model_view_builder);
   g_test_add_func ("/ui/model-view/invalid", test_model_view_invalid);
-  g_test_add_func ("/ui/document/save-open", test_document_save_open);
   for (guint i = 0; i < ll_n_views; i++)
     {
       g_autofree char *path = g_strdup_printf ("/ui/screenshot/%s", ll_views[i].name);

@@ -511,8 +511,6 @@ ll_line_chart_export_svg (LlLineChart *self, const char *path, int width, int he
 static void
 on_motion (GtkEventControllerMotion *motion, double x, double y, LlLineChart *self)
 {
-  (void) motion;
-  (void) y;
   self->hover_x = x;
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }
@@ -520,7 +518,6 @@ on_motion (GtkEventControllerMotion *motion, double x, double y, LlLineChart *se
 static void
 on_leave (GtkEventControllerMotion *motion, LlLineChart *self)
 {
-  (void) motion;
   self->hover_x = -1;
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }

@@ -98,15 +98,6 @@ draw_bn (GtkDrawingArea *area, cairo_t *cr, int width, int height, gpointer data
     bn_row (cr, GTK_WIDGET (area), d, row++, "beta (shift)", d->v[BN_BETA], NULL, cw);
 }
 
-void
-ll_inspect_view_bn_stats_clear (gpointer data)
-{
-  BnStats *st = data;
-
-  g_free (st->mean);
-  g_free (st->var);
-}
-
 static int
 bn_batch_size (LlInspectView *self)
 {
@@ -115,120 +106,162 @@ bn_batch_size (LlInspectView *self)
   return bn_batch_sizes[i < G_N_ELEMENTS (bn_batch_sizes) ? i : 1];
 }
 
+/* The statistics come from the engine (ll_inspect_batchnorm) on a worker
+ * thread: a copy of the model and of the batch's images go with it, the
+ * view only weakly; a result for an older request or a gone view is
+ * dropped.  The panels of the last result stay until the next arrives. */
+
+typedef struct {
+  GWeakRef view;
+  GCancellable *cancellable;    /* the view's bn_cancellable when started */
+  LlModel *model;
+  LlDataset *batch;
+  guint first;                  /* number of the batch's first test image */
+} BnJob;
+
+static void
+bn_job_free (BnJob *job)
+{
+  g_weak_ref_clear (&job->view);
+  g_clear_object (&job->cancellable);
+  g_clear_pointer (&job->model, ll_model_free);
+  g_clear_pointer (&job->batch, ll_dataset_free);
+  g_free (job);
+}
+
+static void
+bn_thread (GTask *task, gpointer source, gpointer data, GCancellable *cancellable)
+{
+  BnJob *job = data;
+  GError *error = NULL;
+  LlBnStats *stats = ll_inspect_batchnorm (job->model, job->batch, job->batch->n, 0, &error);
+
+  if (stats == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, stats, (GDestroyNotify) ll_bn_stats_free);
+}
+
+static float *
+dup_floats (const float *v, int n)
+{
+  return v != NULL ? g_memdup2 (v, (gsize) n * sizeof (float)) : NULL;
+}
+
+static void
+show_bn_stats (LlInspectView *self, const BnJob *job)
+{
+  const LlArch *arch = ll_model_get_arch (job->model);
+  g_autofree char *text = NULL;
+
+  ll_inspect_view_clear_box (self->bn_panels, NULL);
+  text = g_strdup_printf ("A batch of %d test images (from number %u), predicted in evaluation "
+                          "mode. While training, each layer normalizes with the batch's own "
+                          "statistics (blue) and updates the moving averages (orange) that it "
+                          "uses when predicting. Smaller batches give noisier statistics.",
+                          self->bn_stats->batch, job->first);
+  gtk_label_set_text (self->bn_label, text);
+  for (int k = 0; k < self->bn_stats->n_layers; k++)
+    {
+      const LlBnLayerStats *l = &self->bn_stats->layers[k];
+      BnDraw *d = g_new0 (BnDraw, 1);
+      GtkWidget *area = gtk_drawing_area_new ();
+      g_autofree char *name = ll_arch_layer_name (arch, l->layer);
+      g_autofree char *title = g_strdup_printf ("%s (BatchNormalization)", name);
+      g_autofree char *sub = g_strdup_printf ("%d channels; mean |batch − moving mean| %.3g, "
+                                              "batch / moving variance %.2f on average",
+                                              l->channels, l->mean_gap, l->var_ratio);
+
+      d->channels = l->channels;
+      d->v[BN_MEAN] = dup_floats (l->mean, l->channels);
+      d->v[BN_VAR] = dup_floats (l->var, l->channels);
+      d->v[BN_MOVING_MEAN] = dup_floats (l->moving_mean, l->channels);
+      d->v[BN_MOVING_VAR] = dup_floats (l->moving_var, l->channels);
+      d->v[BN_GAMMA] = dup_floats (l->gamma, l->channels);
+      d->v[BN_BETA] = dup_floats (l->beta, l->channels);
+      gtk_drawing_area_set_content_width (GTK_DRAWING_AREA (area), BN_LEFT + MIN (l->channels * 8, 1000));
+      gtk_drawing_area_set_content_height (GTK_DRAWING_AREA (area),
+                                           (2 + (d->v[BN_GAMMA] != NULL) + (d->v[BN_BETA] != NULL))
+                                           * (BN_ROW_H + 8));
+      gtk_widget_set_halign (area, GTK_ALIGN_START);
+      gtk_drawing_area_set_draw_func (GTK_DRAWING_AREA (area), draw_bn, d, bn_draw_free);
+      gtk_box_append (self->bn_panels, ll_inspect_view_panel_new (self, title, sub, area));
+    }
+}
+
+static void
+bn_done (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  BnJob *job = g_task_get_task_data (G_TASK (result));
+  g_autoptr(LlInspectView) self = g_weak_ref_get (&job->view);
+  g_autoptr(GError) error = NULL;
+  LlBnStats *stats = g_task_propagate_pointer (G_TASK (result), &error);
+
+  if (self == NULL || self->bn_cancellable != job->cancellable)
+    {
+      ll_bn_stats_free (stats);
+      return;
+    }
+  g_clear_object (&self->bn_cancellable);
+  g_clear_pointer (&self->bn_stats, ll_bn_stats_free);
+  if (stats == NULL)
+    {
+      ll_inspect_view_clear_box (self->bn_panels, NULL);
+      gtk_label_set_text (self->bn_label, error->message);
+      return;
+    }
+  self->bn_stats = stats;
+  show_bn_stats (self, job);
+}
+
 /* Forwards a batch of test images in evaluation mode through a copy of the
  * model and compares, per BatchNormalization layer and channel, the
  * statistics of that batch with the moving averages the layer predicts with. */
 void
 ll_inspect_view_update_batchnorm (LlInspectView *self)
 {
-  const LlArch *arch;
-  g_autoptr(LlModel) model = NULL;
+  g_autoptr(GTask) task = NULL;
   g_autoptr(GError) error = NULL;
-  g_autofree float *x = NULL;
-  g_autofree guint32 *idx = NULL;
-  int batch = bn_batch_size (self), n, n_bn = 0;
+  BnJob *job;
   gsize sample;
+  int batch;
 
-  ll_inspect_view_clear_box (self->bn_panels, NULL);
-  g_array_set_size (self->bn_stats, 0);
+  if (self->bn_cancellable != NULL)
+    g_cancellable_cancel (self->bn_cancellable);
+  g_clear_object (&self->bn_cancellable);
   if (self->model == NULL || self->test == NULL)
-    return;
-  arch = ll_model_get_arch (self->model);
-  n = ll_model_n_layers (self->model);
-  for (int i = 1; i < n; i++)
-    n_bn += ll_inspect_view_is_type (ll_arch_layer (arch, i), "BatchNormalization");
-  if (n_bn == 0)
     {
-      gtk_label_set_text (self->bn_label, "This model has no BatchNormalization layer. "
-                          "The CIFAR-10 CNN preset has six.");
+      ll_inspect_view_clear_box (self->bn_panels, NULL);
+      g_clear_pointer (&self->bn_stats, ll_bn_stats_free);
       return;
     }
-  model = ll_model_copy (self->model);
-  if (!ll_model_plan (model, batch, &error))
+  /* The batch's images only: a copy the worker owns. */
+  batch = MIN (bn_batch_size (self), self->test->n);
+  sample = ll_dataset_sample_size (self->test);
+  job = g_new0 (BnJob, 1);
+  g_weak_ref_init (&job->view, self);
+  job->first = self->bn_offset;
+  job->batch = ll_dataset_new (self->test->name, batch, self->test->height, self->test->width,
+                               self->test->channels, self->test->n_classes, &error);
+  if (job->batch == NULL)
     {
       gtk_label_set_text (self->bn_label, error->message);
+      bn_job_free (job);
       return;
     }
-  batch = MIN (batch, self->test->n);
-  sample = ll_dataset_sample_size (self->test);
-  x = g_new (float, (gsize) batch * sample);
-  idx = g_new (guint32, batch);
+  job->model = ll_model_copy (self->model);
   for (int k = 0; k < batch; k++)
-    idx[k] = (self->bn_offset + (guint) k) % (guint) self->test->n;
-  ll_dataset_fill_batch (self->test, idx, batch, x, NULL);
-  ll_model_forward (model, batch, x, FALSE, NULL);
-
-  {
-    g_autofree char *text = g_strdup_printf ("A batch of %d test images (from number %u), predicted in evaluation "
-                                             "mode. While training, each layer normalizes with the batch's own "
-                                             "statistics (blue) and updates the moving averages (orange) that it "
-                                             "uses when predicting. Smaller batches give noisier statistics.",
-                                             batch, self->bn_offset);
-    gtk_label_set_text (self->bn_label, text);
-  }
-  for (int i = 1; i < n; i++)
     {
-      const LlLayerSpec *spec = ll_arch_layer (arch, i);
-      LlShape s = ll_model_layer_shape (model, i - 1);
-      LlWeightView views[LL_MAX_WEIGHTS];
-      int nw, channels;
-      BnDraw *d;
-      BnStats st;
-      GtkWidget *area;
-      g_autofree char *name = NULL;
-      g_autofree char *title = NULL;
-      g_autofree char *sub = NULL;
-      double mean_gap = 0, var_ratio = 0;
+      guint i = (self->bn_offset + (guint) k) % (guint) self->test->n;
 
-      if (!ll_inspect_view_is_type (spec, "BatchNormalization"))
-        continue;
-      channels = s.d[s.rank - 1];
-      d = g_new0 (BnDraw, 1);
-      d->channels = channels;
-      d->v[BN_MEAN] = g_new (float, channels);
-      d->v[BN_VAR] = g_new (float, channels);
-      ll_inspect_channel_stats (ll_model_layer_output (model, i - 1),
-                                (gsize) batch * (ll_shape_size (&s) / channels), channels,
-                                d->v[BN_MEAN], d->v[BN_VAR]);
-      nw = ll_model_layer_weights (model, i, views);
-      for (int k = 0; k < nw; k++)
-        {
-          const char *wn = views[k].info->name;
-          int slot = g_str_equal (wn, "gamma") ? BN_GAMMA : g_str_equal (wn, "beta") ? BN_BETA
-                     : g_str_equal (wn, "moving_mean") ? BN_MOVING_MEAN
-                     : g_str_equal (wn, "moving_variance") ? BN_MOVING_VAR : -1;
-          if (slot >= 0 && (int) ll_weight_info_size (views[k].info) == channels)
-            d->v[slot] = g_memdup2 (views[k].data, channels * sizeof (float));
-        }
-      if (d->v[BN_MOVING_MEAN] == NULL)
-        d->v[BN_MOVING_MEAN] = g_new0 (float, channels);
-      if (d->v[BN_MOVING_VAR] == NULL)
-        d->v[BN_MOVING_VAR] = g_new0 (float, channels);
-      for (int c = 0; c < channels; c++)
-        {
-          mean_gap += fabsf (d->v[BN_MEAN][c] - d->v[BN_MOVING_MEAN][c]) / channels;
-          var_ratio += (d->v[BN_VAR][c] + 1e-3) / (d->v[BN_MOVING_VAR][c] + 1e-3) / channels;
-        }
-
-      st.layer = i;
-      st.channels = channels;
-      st.mean = g_memdup2 (d->v[BN_MEAN], channels * sizeof (float));
-      st.var = g_memdup2 (d->v[BN_VAR], channels * sizeof (float));
-      g_array_append_val (self->bn_stats, st);
-
-      area = gtk_drawing_area_new ();
-      gtk_drawing_area_set_content_width (GTK_DRAWING_AREA (area), BN_LEFT + MIN (channels * 8, 1000));
-      gtk_drawing_area_set_content_height (GTK_DRAWING_AREA (area),
-                                           (2 + (d->v[BN_GAMMA] != NULL) + (d->v[BN_BETA] != NULL))
-                                           * (BN_ROW_H + 8));
-      gtk_widget_set_halign (area, GTK_ALIGN_START);
-      gtk_drawing_area_set_draw_func (GTK_DRAWING_AREA (area), draw_bn, d, bn_draw_free);
-      name = ll_arch_layer_name (arch, i);
-      title = g_strdup_printf ("%s (BatchNormalization)", name);
-      sub = g_strdup_printf ("%d channels; mean |batch − moving mean| %.3g, "
-                             "batch / moving variance %.2f on average", channels, mean_gap, var_ratio);
-      gtk_box_append (self->bn_panels, ll_inspect_view_panel_new (self, title, sub, area));
+      memcpy (job->batch->images + (gsize) k * sample, self->test->images + (gsize) i * sample, sample);
+      job->batch->labels[k] = self->test->labels[i];
     }
+  self->bn_cancellable = g_cancellable_new ();
+  job->cancellable = g_object_ref (self->bn_cancellable);
+  task = g_task_new (NULL, self->bn_cancellable, bn_done, NULL);
+  g_task_set_task_data (task, job, (GDestroyNotify) bn_job_free);
+  g_task_run_in_thread (task, bn_thread);
 }
 
 void

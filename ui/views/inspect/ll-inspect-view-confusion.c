@@ -11,7 +11,7 @@
 typedef struct {
   LlModel *model;
   LlDataset *ds;
-  gint cancel;
+  LlControl control;
 } ConfusionJob;
 
 static void
@@ -25,7 +25,7 @@ confusion_job_free (ConfusionJob *job)
 static void
 on_confusion_cancelled (GCancellable *cancellable, ConfusionJob *job)
 {
-  g_atomic_int_set (&job->cancel, 1);
+  ll_control_cancel (&job->control);
 }
 
 static void
@@ -34,7 +34,7 @@ confusion_thread (GTask *task, gpointer source, gpointer data, GCancellable *can
   ConfusionJob *job = data;
   GError *error = NULL;
   gulong id = g_cancellable_connect (cancellable, G_CALLBACK (on_confusion_cancelled), job, NULL);
-  LlConfusion *c = ll_inspect_confusion (job->model, job->ds, 256, &job->cancel, &error);
+  LlConfusion *c = ll_inspect_confusion (job->model, job->ds, 256, &job->control, &error);
 
   g_cancellable_disconnect (cancellable, id);
   if (c == NULL)

@@ -36,10 +36,6 @@ typedef struct {
   GtkLabel *label;
 } DropoutPanel;
 
-typedef struct {
-  int layer, channels;
-  float *mean, *var;
-} BnStats;
 
 struct _LlInspectView
 {
@@ -114,7 +110,8 @@ struct _LlInspectView
   int history_pos;                /* index into the document's history; -1: live */
   gboolean use_drawn;             /* x is the Draw view's digit */
   guint bn_offset;                /* first test image of the batch-norm batch */
-  GArray *bn_stats;               /* BnStats, one per BatchNormalization layer */
+  LlBnStats *bn_stats;            /* the batch-norm page's, NULL before the first */
+  GCancellable *bn_cancellable;   /* while the engine computes them */
 
   GCancellable *occlusion_cancellable;
   GCancellable *confusion_cancellable;
@@ -149,7 +146,6 @@ void        ll_inspect_view_start_occlusion         (LlInspectView *self);
 
 /* ll-inspect-view-batchnorm.c */
 void        ll_inspect_view_update_batchnorm        (LlInspectView *self);
-void        ll_inspect_view_bn_stats_clear          (gpointer data);
 void        ll_inspect_view_on_bn_batch_changed     (LlInspectView *self);
 void        ll_inspect_view_on_bn_new_batch         (GtkButton *button, LlInspectView *self);
 

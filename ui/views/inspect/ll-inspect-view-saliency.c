@@ -7,40 +7,28 @@
 
 /* Gradient saliency ------------------------------------------------------- */
 
-/* |d logit / d pixel|, the largest over the channels: which pixels would
- * change the class score most if nudged.  One backward pass on the
- * private copy, cheap enough for the main thread. */
+/* The engine's gradient saliency (ll_inspect_saliency): one backward pass
+ * on the private copy, cheap enough for the main thread. */
 void
 ll_inspect_view_update_saliency (LlInspectView *self, int cls)
 {
   LlShape in = ll_model_input_shape (self->model);
-  g_autofree float *dx = NULL;
   g_autofree float *map = NULL;
   g_autoptr(GError) error = NULL;
-  int h, w, c;
 
   if (in.rank != 3)
     {
       ll_feature_grid_clear (self->saliency_grid);
       return;
     }
-  h = in.d[0], w = in.d[1], c = in.d[2];
-  dx = g_new (float, ll_shape_size (&in));
-  if (!ll_model_input_gradient (self->model, self->x, cls, dx, &error))
+  map = g_new (float, (gsize) in.d[0] * in.d[1]);
+  if (!ll_inspect_saliency (self->model, self->x, cls, map, &error))
     {
       ll_feature_grid_clear (self->saliency_grid);
       gtk_label_set_text (self->status_label, error->message);
       return;
     }
-  map = g_new (float, (gsize) h * w);
-  for (gsize p = 0; p < (gsize) h * w; p++)
-    {
-      float m = 0;
-      for (int k = 0; k < c; k++)
-        m = MAX (m, fabsf (dx[p * c + k]));
-      map[p] = m;
-    }
-  ll_feature_grid_set_tiles (self->saliency_grid, map, 1, h, w, 1);
+  ll_feature_grid_set_tiles (self->saliency_grid, map, 1, in.d[0], in.d[1], 1);
 }
 
 int

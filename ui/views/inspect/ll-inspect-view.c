@@ -160,7 +160,10 @@ show_nothing (LlInspectView *self, const char *why)
   ll_feature_grid_clear (self->saliency_grid);
   g_array_set_size (self->dropout_panels, 0);
   ll_inspect_view_clear_box (self->bn_panels, NULL);
-  g_array_set_size (self->bn_stats, 0);
+  if (self->bn_cancellable != NULL)
+    g_cancellable_cancel (self->bn_cancellable);
+  g_clear_object (&self->bn_cancellable);
+  g_clear_pointer (&self->bn_stats, ll_bn_stats_free);
   gtk_label_set_text (self->prediction_label, "");
   gtk_label_set_text (self->status_label, why);
   gtk_stack_set_visible_child_name (self->content_stack, "inspect");
@@ -480,6 +483,7 @@ ll_inspect_view_dispose (GObject *object)
   cancel_and_clear (&self->load_cancellable);
   cancel_and_clear (&self->occlusion_cancellable);
   cancel_and_clear (&self->confusion_cancellable);
+  cancel_and_clear (&self->bn_cancellable);
   gtk_widget_dispose_template (GTK_WIDGET (self), LL_TYPE_INSPECT_VIEW);
 
   G_OBJECT_CLASS (ll_inspect_view_parent_class)->dispose (object);
@@ -501,7 +505,7 @@ ll_inspect_view_finalize (GObject *object)
   g_ptr_array_unref (self->prob_bars);
   g_ptr_array_unref (self->prob_labels);
   g_array_unref (self->dropout_panels);
-  g_array_unref (self->bn_stats);
+  g_clear_pointer (&self->bn_stats, ll_bn_stats_free);
   ll_inspect_view_explain_free (self);
   G_OBJECT_CLASS (ll_inspect_view_parent_class)->finalize (object);
 }
@@ -577,8 +581,6 @@ ll_inspect_view_init (LlInspectView *self)
   self->prob_labels = g_ptr_array_new ();
   self->prob_layer = -1;
   self->dropout_panels = g_array_new (FALSE, TRUE, sizeof (DropoutPanel));
-  self->bn_stats = g_array_new (FALSE, TRUE, sizeof (BnStats));
-  g_array_set_clear_func (self->bn_stats, ll_inspect_view_bn_stats_clear);
   self->dropout_seed = 1;
   self->history_pos = -1;
 
@@ -674,7 +676,8 @@ ll_inspect_view_is_busy (LlInspectView *self)
 {
   g_return_val_if_fail (LL_IS_INSPECT_VIEW (self), FALSE);
   return self->dirty || self->refresh_id != 0 || self->load_cancellable != NULL
-         || self->occlusion_cancellable != NULL || self->confusion_cancellable != NULL;
+         || self->occlusion_cancellable != NULL || self->confusion_cancellable != NULL
+         || self->bn_cancellable != NULL;
 }
 
 const float *
@@ -760,9 +763,9 @@ ll_inspect_view_get_bn_stats (LlInspectView *self, int layer, int *channels,
                               const float **mean, const float **var)
 {
   g_return_val_if_fail (LL_IS_INSPECT_VIEW (self), FALSE);
-  for (guint k = 0; k < self->bn_stats->len; k++)
+  for (int k = 0; self->bn_stats != NULL && k < self->bn_stats->n_layers; k++)
     {
-      BnStats *st = &g_array_index (self->bn_stats, BnStats, k);
+      const LlBnLayerStats *st = &self->bn_stats->layers[k];
       if (st->layer == layer)
         {
           *channels = st->channels;

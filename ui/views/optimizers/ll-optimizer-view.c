@@ -759,13 +759,18 @@ landscape_job_free (LandscapeJob *job)
   g_free (job);
 }
 
-static gboolean
+static void
 landscape_progress (int done, int total, gpointer data)
 {
   LandscapeJob *job = data;
 
   g_atomic_int_set (job->rows, done);
-  return !g_cancellable_is_cancelled (job->cancel);
+}
+
+static void
+on_landscape_cancelled (GCancellable *cancellable, LlControl *control)
+{
+  ll_control_cancel (control);
 }
 
 static void
@@ -776,6 +781,8 @@ landscape_thread (GTask *task, gpointer source, gpointer data, GCancellable *can
   g_autoptr (LlDataset) all = NULL;
   g_autoptr (LlDataset) ds = NULL;
   g_autoptr (LlLandscape) ls = NULL;
+  LlControl control = { 0 };
+  gulong id;
   double *grid;
 
   all = ll_dataset_load_named (job->dataset, job->data_dir, TRUE, &error);
@@ -793,8 +800,10 @@ landscape_thread (GTask *task, gpointer source, gpointer data, GCancellable *can
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
+  id = g_cancellable_connect (cancel, G_CALLBACK (on_landscape_cancelled), &control, NULL);
   grid = ll_landscape_evaluate (ls, job->model, ds, job->loss, LANDSCAPE_SPAN, LANDSCAPE_N,
-                                landscape_progress, job, &error);
+                                landscape_progress, job, &control, &error);
+  g_cancellable_disconnect (cancel, id);
   if (grid == NULL)
     g_task_return_error (task, g_steal_pointer (&error));
   else

@@ -12,6 +12,7 @@
 #include "ll-line-chart.h"
 #include "ll-model-file.h"
 #include "ll-run-list.h"
+#include "ll-sweep.h"
 #include "ll-training-job.h"
 #include "ll-data-dir.h"
 #include "ll-presentation.h"
@@ -75,7 +76,7 @@ struct _LlTrainView
   LlTrainingData *data;         /* cache for data_name */
   char *data_name;
   GCancellable *cancellable;    /* data loading */
-  GPtrArray *sweep;             /* of Variant: the runs queued, NULL when none */
+  GPtrArray *sweep;             /* of LlSweepRun: the runs queued, NULL when none */
   guint sweep_next;
   GtkDropDown *sweep_drop;
   LlFitConfig *job_config;      /* the settings being trained */
@@ -87,12 +88,6 @@ struct _LlTrainView
   GtkLabel *lr_label;
   GtkStackPage *lr_page;
 };
-
-typedef struct {
-  char *label;                  /* "dropout 0.5" */
-  LlArch *arch;
-  LlFitConfig config;
-} Variant;
 
 /* ll-train-view.c */
 void        ll_train_view_show_message             (LlTrainView *self, GtkMessageType type, const char *text);

@@ -51,7 +51,8 @@ add_run_series (LlTrainView *self, const LlRun *run, const char *label, guint co
   for (guint i = 0; i < run->lr_marks->len; i++)
     {
       const LlLrMark *m = &g_array_index (run->lr_marks, LlLrMark, i);
-      g_autofree char *text = g_strdup_printf (m->dropout ? "dropout %g" : "lr %g", m->lr);
+      g_autofree char *text = g_strdup_printf (m->kind == LL_MARK_DROPOUT ? "dropout %g" : "lr %g",
+                                               m->value);
       ll_line_chart_add_marker (self->loss_chart, m->x, text);
       ll_line_chart_add_marker (self->accuracy_chart, m->x, text);
     }
@@ -212,8 +213,6 @@ ll_train_view_action_clone (GtkWidget *widget, const char *name, GVariant *param
   LlRun *run = last_ticked (self, NULL);
   g_autofree char *text = NULL;
 
-  (void) name;
-  (void) param;
   if (run == NULL || self->document == NULL)
     return;
   self->updating = TRUE;
@@ -233,8 +232,6 @@ ll_train_view_action_delete_runs (GtkWidget *widget, const char *name, GVariant 
 {
   LlTrainView *self = LL_TRAIN_VIEW (widget);
 
-  (void) name;
-  (void) param;
   for (guint i = ll_run_list_get_n (self->runs); i-- > 0;)
     if (ll_run_list_get (self->runs, i)->selected)
       ll_run_list_remove (self->runs, i);
@@ -361,15 +358,12 @@ export_with (LlTrainView *self, const char *kind)
 void
 ll_train_view_action_export_csv (GtkWidget *widget, const char *name, GVariant *param)
 {
-  (void) name;
-  (void) param;
   export_with (LL_TRAIN_VIEW (widget), "csv");
 }
 
 void
 ll_train_view_action_export_chart (GtkWidget *widget, const char *name, GVariant *param)
 {
-  (void) name;
   export_with (LL_TRAIN_VIEW (widget), g_variant_get_string (param, NULL));
 }
 

@@ -70,7 +70,6 @@ name_item_setup (GtkSignalListItemFactory *factory, GtkListItem *item, gpointer 
 {
   GtkWidget *label = gtk_label_new (NULL);
 
-  (void) factory;
   gtk_label_set_xalign (GTK_LABEL (label), 0);
   if (GPOINTER_TO_INT (ellipsize))
     gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_MIDDLE);
@@ -82,8 +81,6 @@ name_item_bind (GtkSignalListItemFactory *factory, GtkListItem *item, gpointer d
 {
   GtkStringObject *name = gtk_list_item_get_item (item);
 
-  (void) factory;
-  (void) data;
   gtk_label_set_text (GTK_LABEL (gtk_list_item_get_child (item)), gtk_string_object_get_string (name));
 }
 
@@ -283,8 +280,6 @@ dataset_item_setup (GtkSignalListItemFactory *factory, GtkListItem *item, LlTrai
 {
   GtkWidget *label = gtk_label_new (NULL);
 
-  (void) factory;
-  (void) self;
   gtk_label_set_xalign (GTK_LABEL (label), 0);
   gtk_list_item_set_child (item, label);
 }
@@ -296,7 +291,6 @@ dataset_item_bind (GtkSignalListItemFactory *factory, GtkListItem *item, LlTrain
   guint i = gtk_list_item_get_position (item);
   gboolean available = i < N_DATASETS && self->available[i];
 
-  (void) factory;
   gtk_label_set_text (GTK_LABEL (label), i < N_DATASETS ? dataset_titles[i] : "");
   /* Greyed out and not selectable, with the engine's advice on hover. */
   gtk_widget_set_sensitive (label, available);
@@ -502,8 +496,6 @@ ll_train_view_action_choose_data_dir (GtkWidget *widget, const char *name, GVari
   GtkRoot *root = gtk_widget_get_root (widget);
   GtkFileChooserNative *dialog;
 
-  (void) name;
-  (void) param;
   dialog = gtk_file_chooser_native_new ("Folder with the Data Sets",
                                         GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
                                         GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER, "_Select", "_Cancel");
@@ -520,8 +512,6 @@ ll_train_view_action_choose_data_dir (GtkWidget *widget, const char *name, GVari
 void
 ll_train_view_action_clear_data_dir (GtkWidget *widget, const char *name, GVariant *param)
 {
-  (void) name;
-  (void) param;
   ll_train_view_change_data_dir (LL_TRAIN_VIEW (widget), NULL, FALSE, TRUE);
 }
 

@@ -83,7 +83,7 @@ on_job_finished (LlTrainingJob *job, const GError *error, LlTrainView *self)
     run->status = g_strdup ("finished");
   else if (g_error_matches (error, LL_ERROR, LL_ERROR_DIVERGED))
     run->status = g_strdup ("diverged");
-  else if (g_error_matches (error, LL_ERROR, LL_ERROR_CANCELLED))
+  else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     run->status = g_strdup ("stopped");
   else
     run->status = g_strdup ("failed");
@@ -123,7 +123,7 @@ on_job_finished (LlTrainingJob *job, const GError *error, LlTrainView *self)
                                               != gtk_stack_page_get_child (self->test_page));
         }
     }
-  if (error != NULL && !g_error_matches (error, LL_ERROR, LL_ERROR_CANCELLED))
+  if (error != NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     ll_train_view_show_message (self, GTK_MESSAGE_ERROR, error->message);
 
   g_signal_handlers_disconnect_by_data (job, self);
@@ -150,7 +150,7 @@ on_job_finished (LlTrainingJob *job, const GError *error, LlTrainView *self)
   if (self->sweep != NULL)
     {
       if (self->sweep_next < self->sweep->len
-          && !g_error_matches (error, LL_ERROR, LL_ERROR_CANCELLED))
+          && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         start_job (self);
       else
         g_clear_pointer (&self->sweep, g_ptr_array_unref);
@@ -174,7 +174,7 @@ start_job (LlTrainView *self)
   g_autoptr(GError) error = NULL;
   LlModel *model;
   LlTrainer *trainer;
-  const Variant *v = NULL;
+  const LlSweepRun *v = NULL;
   const LlFitConfig *cfg;
 
   if (self->job != NULL || self->document == NULL || !ll_document_get_valid (self->document))
@@ -234,8 +234,6 @@ load_data_thread (GTask *task, gpointer source, gpointer task_data, GCancellable
   g_autoptr(LlDataset) train = NULL;
   LlDataset *test;
 
-  (void) source;
-  (void) cancellable;
   train = ll_dataset_load_named (name, dir, FALSE, &error);
   if (train == NULL)
     {
@@ -254,7 +252,6 @@ load_data_done (GObject *source, GAsyncResult *result, gpointer user_data)
   g_autoptr(GError) error = NULL;
   LlTrainingData *data = g_task_propagate_pointer (G_TASK (result), &error);
 
-  (void) user_data;
   g_clear_object (&self->cancellable);
   if (data == NULL)
     {
@@ -284,7 +281,6 @@ action_start (GtkWidget *widget, const char *name, GVariant *param)
   const char *dataset;
   g_autoptr(GTask) task = NULL;
 
-  (void) param;
   if (self->job != NULL || self->cancellable != NULL || self->finder != NULL
       || self->document == NULL || !ll_document_get_valid (self->document))
     return;
@@ -315,8 +311,6 @@ action_stop (GtkWidget *widget, const char *name, GVariant *param)
 {
   LlTrainView *self = LL_TRAIN_VIEW (widget);
 
-  (void) name;
-  (void) param;
   if (self->job != NULL)
     {
       ll_training_job_set_paused (self->job, FALSE);
@@ -336,8 +330,6 @@ action_pause (GtkWidget *widget, const char *name, GVariant *param)
   LlTrainView *self = LL_TRAIN_VIEW (widget);
   gboolean paused;
 
-  (void) name;
-  (void) param;
   if (self->job == NULL)
     return;
   paused = !ll_training_job_get_paused (self->job);
@@ -352,8 +344,6 @@ action_apply_dropout (GtkWidget *widget, const char *name, GVariant *param)
 {
   LlTrainView *self = LL_TRAIN_VIEW (widget);
 
-  (void) name;
-  (void) param;
   if (self->job != NULL)
     {
       gtk_spin_button_update (self->live_dropout_spin);
@@ -367,8 +357,6 @@ action_apply_lr (GtkWidget *widget, const char *name, GVariant *param)
 {
   LlTrainView *self = LL_TRAIN_VIEW (widget);
 
-  (void) name;
-  (void) param;
   if (self->job != NULL)
     {
       gtk_spin_button_update (self->live_lr_spin);
@@ -561,8 +549,6 @@ ll_train_view_class_init (LlTrainViewClass *klass)
 static void
 on_info_response (GtkInfoBar *bar, int response, gpointer data)
 {
-  (void) response;
-  (void) data;
   gtk_info_bar_set_revealed (bar, FALSE);
 }
 
