@@ -76,8 +76,8 @@ open_regular (const char *path, gsize max, gsize *size, GError **error)
     {
       close (fd);
       g_set_error (error, LL_ERROR, LL_ERROR_DATA,
-                   _("%s is %" G_GUINT64_FORMAT " MB; pictures of at most %" G_GSIZE_FORMAT
-                     " MB can be opened"), shown, (guint64) st.st_size >> 20, max >> 20);
+                   _("%s is %.0f MB; pictures of at most %.0f MB can be opened"), shown,
+                   st.st_size / 1048576.0, max / 1048576.0);
       return -1;
     }
   *size = (gsize) st.st_size;
@@ -130,8 +130,8 @@ ll_picture_load (const char *path, int max_w, int max_h, GError **error)
           close (fd);
           gdk_pixbuf_loader_close (loader, NULL);
           g_set_error (error, LL_ERROR, LL_ERROR_DATA,
-                       _("%s grew past %" G_GSIZE_FORMAT " MB while it was read"),
-                       shown, LL_PICTURE_MAX_BYTES >> 20);
+                       _("%s grew past %.0f MB while it was read"),
+                       shown, LL_PICTURE_MAX_BYTES / 1048576.0);
           return NULL;
         }
       if (!gdk_pixbuf_loader_write (loader, buf, (gsize) n, &local) || prep.refused)
@@ -143,9 +143,9 @@ ll_picture_load (const char *path, int max_w, int max_h, GError **error)
   if (prep.refused)
     {
       g_set_error (error, LL_ERROR, LL_ERROR_DATA,
-                   _("%s declares %" G_GINT64_FORMAT " megapixels; pictures of at most %"
-                     G_GINT64_FORMAT " megapixels can be opened"),
-                   shown, prep.declared / 1000000, LL_PICTURE_MAX_PIXELS / 1000000);
+                   _("%s declares %.0f megapixels; pictures of at most %.0f megapixels can "
+                     "be opened"),
+                   shown, prep.declared / 1e6, LL_PICTURE_MAX_PIXELS / 1e6);
       return NULL;
     }
   decoded = local == NULL ? gdk_pixbuf_loader_get_pixbuf (loader) : NULL;

@@ -21,6 +21,8 @@ PACKAGES=(
   libsoup-3.0-dev
   protobuf-c-compiler libprotobuf-c-dev
   dataset-fashion-mnist
+  fonts-noto-cjk                # Hangul: the Korean translation needs a CJK font
+  gettext                       # msgfmt: the translations and the translated .desktop and metainfo
 )
 # Tests and benchmarks only.
 TEST_PACKAGES=(
