@@ -339,10 +339,6 @@ append_header (Gen *g, GString *s, const char *framework)
     }
 }
 
-static const char *const keras_optimizer_class[] = {
-  "SGD", "RMSprop", "Adagrad", "Adadelta", "Adam", "Adamax", "Nadam",
-};
-
 static void
 kw_float (GString *s, const char *name, double v)
 {
@@ -350,52 +346,28 @@ kw_float (GString *s, const char *name, double v)
   append_float (s, v);
 }
 
+/* keras.optimizers.X(learning_rate=…): the learning rate always, every
+ * other hyperparameter the optimizer uses when it is not Keras' default,
+ * in the order of the optimizer's row (ll-optim.c). */
 static void
 keras_optimizer (const LlOptimConfig *o, GString *s)
 {
-  LlOptimConfig d = ll_optim_config_default (o->kind);
+  const LlOptimInfo *info = ll_optim_info (o->kind);
 
-  g_string_append_printf (s, "keras.optimizers.%s(learning_rate=", keras_optimizer_class[o->kind]);
+  g_string_append_printf (s, "keras.optimizers.%s(learning_rate=", info->keras_class);
   append_float (s, o->learning_rate);
-  switch (o->kind)
+  for (const LlHyper *h = info->hypers; *h != LL_N_HYPERS; h++)
     {
-    case LL_OPTIM_SGD:
-      if (o->momentum != d.momentum)
-        kw_float (s, "momentum", o->momentum);
-      if (o->nesterov)
-        g_string_append (s, ", nesterov=True");
-      break;
-    case LL_OPTIM_RMSPROP:
-      if (o->rho != d.rho)
-        kw_float (s, "rho", o->rho);
-      if (o->momentum != d.momentum)
-        kw_float (s, "momentum", o->momentum);
-      if (o->centered)
-        g_string_append (s, ", centered=True");
-      break;
-    case LL_OPTIM_ADAGRAD:
-      if (o->initial_accumulator != d.initial_accumulator)
-        kw_float (s, "initial_accumulator_value", o->initial_accumulator);
-      break;
-    case LL_OPTIM_ADADELTA:
-      if (o->rho != d.rho)
-        kw_float (s, "rho", o->rho);
-      break;
-    case LL_OPTIM_ADAM:
-    case LL_OPTIM_ADAMAX:
-    case LL_OPTIM_NADAM:
-      if (o->beta_1 != d.beta_1)
-        kw_float (s, "beta_1", o->beta_1);
-      if (o->beta_2 != d.beta_2)
-        kw_float (s, "beta_2", o->beta_2);
-      if (o->kind == LL_OPTIM_ADAM && o->amsgrad)
-        g_string_append (s, ", amsgrad=True");
-      break;
-    default:
-      break;
+      const LlHyperSpec *spec = ll_hyper_spec (*h);
+      double v = ll_hyper_get (o, *h);
+
+      if (*h == LL_HYPER_LEARNING_RATE || v == ll_hyper_default (*h, o->kind))
+        continue;
+      if (spec->is_flag)
+        g_string_append_printf (s, ", %s=%s", spec->keras, v != 0.0 ? "True" : "False");
+      else
+        kw_float (s, spec->keras, v);
     }
-  if (o->kind != LL_OPTIM_SGD && o->epsilon != d.epsilon)
-    kw_float (s, "epsilon", o->epsilon);
   g_string_append_c (s, ')');
 }
 
@@ -726,49 +698,46 @@ torch_layer (Gen *g, GString *s, int i, gboolean last, int *module, GArray *regs
     g_string_append_printf (s, "    # %s: no direct PyTorch module; write it by hand\n", name);
 }
 
+/* torch.optim.X(model.parameters(), lr=…): Keras' values under PyTorch's
+ * keywords (ll_hyper_pytorch: RMSprop's rho is alpha, the betas a pair),
+ * written even where they equal Keras' defaults because PyTorch's differ
+ * (eps 1e-8, alpha 0.99, …); only a number at 0 or a flag that is off,
+ * which are PyTorch's defaults too, is left out. */
 static void
 torch_optimizer (const LlOptimConfig *o, GString *s)
 {
-  static const char *const cls[] = {
-    "SGD", "RMSprop", "Adagrad", "Adadelta", "Adam", "Adamax", "NAdam",
-  };
+  const LlOptimInfo *info = ll_optim_info (o->kind);
 
-  g_string_append_printf (s, "optimizer = torch.optim.%s(model.parameters(), lr=", cls[o->kind]);
+  g_string_append_printf (s, "optimizer = torch.optim.%s(model.parameters(), lr=", info->pytorch_class);
   append_float (s, o->learning_rate);
-  switch (o->kind)
+  for (const LlHyper *h = info->hypers; *h != LL_N_HYPERS; h++)
     {
-    case LL_OPTIM_SGD:
-      if (o->momentum != 0.0)
-        kw_float (s, "momentum", o->momentum);
-      if (o->nesterov)
-        g_string_append (s, ", nesterov=True");
-      break;
-    case LL_OPTIM_RMSPROP:
-      kw_float (s, "alpha", o->rho);
-      kw_float (s, "eps", o->epsilon);
-      if (o->momentum != 0.0)
-        kw_float (s, "momentum", o->momentum);
-      if (o->centered)
-        g_string_append (s, ", centered=True");
-      break;
-    case LL_OPTIM_ADAGRAD:
-      kw_float (s, "initial_accumulator_value", o->initial_accumulator);
-      kw_float (s, "eps", o->epsilon);
-      break;
-    case LL_OPTIM_ADADELTA:
-      kw_float (s, "rho", o->rho);
-      kw_float (s, "eps", o->epsilon);
-      break;
-    default:
-      g_string_append (s, ", betas=(");
-      append_float (s, o->beta_1);
-      g_string_append (s, ", ");
-      append_float (s, o->beta_2);
-      g_string_append (s, ")");
-      kw_float (s, "eps", o->epsilon);
-      if (o->kind == LL_OPTIM_ADAM && o->amsgrad)
-        g_string_append (s, ", amsgrad=True");
-      break;
+      const LlHyperSpec *spec = ll_hyper_spec (*h);
+      const char *keyword = ll_hyper_pytorch (*h, o->kind);
+      double v = ll_hyper_get (o, *h);
+
+      if (*h == LL_HYPER_LEARNING_RATE || spec->pytorch_index > 1)
+        continue;
+      if (spec->pytorch_index == 1)
+        {
+          /* The first of a pair: write the pair, its partners found by keyword. */
+          g_string_append_printf (s, ", %s=(", keyword);
+          append_float (s, v);
+          for (const LlHyper *p = info->hypers; *p != LL_N_HYPERS; p++)
+            if (ll_hyper_spec (*p)->pytorch_index > 1 && strcmp (ll_hyper_pytorch (*p, o->kind), keyword) == 0)
+              {
+                g_string_append (s, ", ");
+                append_float (s, ll_hyper_get (o, *p));
+              }
+          g_string_append_c (s, ')');
+        }
+      else if (spec->is_flag)
+        {
+          if (v != 0.0)
+            g_string_append_printf (s, ", %s=True", keyword);
+        }
+      else if (v != 0.0)
+        kw_float (s, keyword, v);
     }
   g_string_append (s, ")\n");
 }

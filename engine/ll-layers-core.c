@@ -115,7 +115,7 @@ const LlLayerType ll_layer_flatten = {
 static const LlParamSpec dense_params[] = {
   { "units", "Units", LL_PARAM_INT, 128, 1, 65536, NULL,
     "Number of neurons: the size of this layer's output. 10 for the last layer of a 10-class classifier." },
-  PARAM_ACTIVATION (LL_ACT_RELU),
+  PARAM_ACTIVATION (LL_ACT_LINEAR),    /* Keras 3: activation=None */
   PARAM_USE_BIAS,
   PARAM_KERNEL_INIT,
   PARAM_BIAS_INIT,

@@ -1,6 +1,8 @@
 /* ll-types.c: shapes, the error domain and guarded allocation. */
 #include "ll-types.h"
 
+#include <math.h>
+
 G_DEFINE_QUARK (ll-error-quark, ll_error)
 
 gboolean
@@ -22,6 +24,36 @@ ll_shape_to_string (const LlShape *s)
     g_string_append_printf (str, ", %d", s->d[i]);
   g_string_append_c (str, ')');
   return g_string_free (str, FALSE);
+}
+
+char *
+ll_range_text (double min, gboolean min_open, double max, gboolean max_open)
+{
+  if (isinf (min) && isinf (max))
+    return g_strdup ("a number");
+  if (isinf (max))
+    return g_strdup_printf (min_open ? "greater than %g" : "at least %g", min);
+  if (isinf (min))
+    return g_strdup_printf (max_open ? "below %g" : "at most %g", max);
+  if (min_open && max_open)
+    return g_strdup_printf ("strictly between %g and %g", min, max);
+  if (min_open)
+    return g_strdup_printf ("greater than %g and at most %g", min, max);
+  if (max_open)
+    return g_strdup_printf ("between %g and %g, %g excluded", min, max, max);
+  return g_strdup_printf ("between %g and %g", min, max);
+}
+
+void
+ll_range_form_bounds (double min, gboolean min_open, double max, gboolean max_open,
+                      int digits, double *lower, double *upper)
+{
+  double unit = 1.0;
+
+  for (int i = 0; i < digits; i++)
+    unit /= 10.0;
+  *lower = MAX (min + (min_open ? unit : 0.0), -LL_FORM_LIMIT);
+  *upper = MIN (max - (max_open ? unit : 0.0), LL_FORM_LIMIT);
 }
 
 float *
