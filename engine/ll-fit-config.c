@@ -144,6 +144,12 @@ static const LlFitSpec fit_table[] = {
     .type = LL_FIT_TYPE_CHOICE, .offset = FIELD (early_stopping.monitor), .max = LL_N_MONITORS - 1,
     .default_value = LL_MONITOR_VAL_LOSS, .choices = ll_monitor_names, .keras = "monitor",
     .active = early_stopping_active, .legacy_key = "es_monitor", .legacy_choices = legacy_monitors },
+  [LL_FIT_ES_PATIENCE] = {
+    .group = "early_stopping", .name = "patience", .label = N_("Patience"),
+    .tooltip = N_("Epochs without improvement before stopping"), .subject = "EarlyStopping's patience",
+    .type = LL_FIT_TYPE_INT, .offset = FIELD (early_stopping.patience), .min = 0, .max = INFINITY,
+    .default_value = 0, .keras = "patience", .active = early_stopping_active,
+    .legacy_key = "es_patience", .form_group = N_("Callbacks"), .digits = 0, .step = 1 },
   [LL_FIT_ES_MIN_DELTA] = {
     .group = "early_stopping", .name = "min_delta", .label = N_("Min delta"),
     .tooltip = N_("Smallest change that counts"), .subject = "EarlyStopping's min_delta",
@@ -151,12 +157,6 @@ static const LlFitSpec fit_table[] = {
     .type = LL_FIT_TYPE_NUMBER, .offset = FIELD (early_stopping.min_delta), .min = -INFINITY, .max = INFINITY,
     .default_value = 0, .keras = "min_delta", .active = early_stopping_active,
     .legacy_key = "es_min_delta", .form_group = N_("Callbacks"), .digits = 4, .step = 0.001 },
-  [LL_FIT_ES_PATIENCE] = {
-    .group = "early_stopping", .name = "patience", .label = N_("Patience"),
-    .tooltip = N_("Epochs without improvement before stopping"), .subject = "EarlyStopping's patience",
-    .type = LL_FIT_TYPE_INT, .offset = FIELD (early_stopping.patience), .min = 0, .max = INFINITY,
-    .default_value = 0, .keras = "patience", .active = early_stopping_active,
-    .legacy_key = "es_patience", .form_group = N_("Callbacks"), .digits = 0, .step = 1 },
   [LL_FIT_ES_RESTORE_BEST_WEIGHTS] = {
     .group = "early_stopping", .name = "restore_best_weights", .label = N_("Restore best weights"),
     .tooltip = N_("At the end, go back to the weights of the best epoch"),

@@ -86,7 +86,7 @@ typedef struct {
   int n_threads;              /* OpenBLAS threads; 0: leave as is */
 } LlFitConfig;
 
-/* The fields of the table, in the order of the JSON. */
+/* The fields of the table, in the order of the JSON and the Train form. */
 typedef enum {
   LL_FIT_EPOCHS,
   LL_FIT_BATCH_SIZE,
@@ -101,8 +101,8 @@ typedef enum {
   LL_FIT_SCHEDULE_ALPHA,
   LL_FIT_ES_ENABLED,
   LL_FIT_ES_MONITOR,
-  LL_FIT_ES_MIN_DELTA,
   LL_FIT_ES_PATIENCE,
+  LL_FIT_ES_MIN_DELTA,
   LL_FIT_ES_RESTORE_BEST_WEIGHTS,
   LL_FIT_CK_ENABLED,
   LL_FIT_CK_PATH,

@@ -43,7 +43,7 @@ static const LlHyperSpec hyper_table[] = {
     N_("lr"), "The learning rate", FIELD (learning_rate), FALSE,
     0.0, 10.0, TRUE, FALSE, 0.001,
     (const LlHyperException[]) { { LL_OPTIM_SGD, 0.01, NULL }, END_EXCEPTIONS },
-    "learning_rate", "lr", 0, 6, 0.0001, TRUE, 'l' },
+    "learning_rate", "lr", 0, 6, 0.0001, FALSE, 'l' },
   [LL_HYPER_MOMENTUM] = {
     "momentum", N_("Momentum"), N_("Keeps a share of the previous update: 0 is plain descent"),
     N_("momentum"), "Momentum", FIELD (momentum), FALSE,
@@ -66,16 +66,6 @@ static const LlHyperSpec hyper_table[] = {
     N_("centered"), "Centered", FIELD (centered), TRUE,
     0, 1, FALSE, FALSE, 0, NULL,
     "centered", "centered", 0, 0, 1, FALSE, 0 },
-  [LL_HYPER_EPSILON] = {
-    "epsilon", N_("Epsilon"), N_("Keeps divisions finite"),
-    N_("epsilon"), "Epsilon", FIELD (epsilon), FALSE,
-    0.0, 1.0, TRUE, FALSE, 1e-7, NULL,
-    "epsilon", "eps", 0, 10, 1e-7, TRUE, 0 },
-  [LL_HYPER_INITIAL_ACCUMULATOR] = {
-    "initial_accumulator", N_("Initial accumulator"), N_("Starting value of the sum of squared gradients"),
-    N_("initial accumulator"), "The initial accumulator value", FIELD (initial_accumulator), FALSE,
-    0.0, 1e6, FALSE, FALSE, 0.1, NULL,
-    "initial_accumulator_value", "initial_accumulator_value", 0, 3, 0.01, FALSE, 0 },
   [LL_HYPER_BETA_1] = {
     "beta_1", N_("Beta 1"), N_("Decay of the first-moment (mean gradient) estimate"),
     N_("beta_1"), "beta_1", FIELD (beta_1), FALSE,
@@ -91,6 +81,16 @@ static const LlHyperSpec hyper_table[] = {
     N_("amsgrad"), "AMSGrad", FIELD (amsgrad), TRUE,
     0, 1, FALSE, FALSE, 0, NULL,
     "amsgrad", "amsgrad", 0, 0, 1, FALSE, 0 },
+  [LL_HYPER_INITIAL_ACCUMULATOR] = {
+    "initial_accumulator", N_("Initial accumulator"), N_("Starting value of the sum of squared gradients"),
+    N_("initial accumulator"), "The initial accumulator value", FIELD (initial_accumulator), FALSE,
+    0.0, 1e6, FALSE, FALSE, 0.1, NULL,
+    "initial_accumulator_value", "initial_accumulator_value", 0, 3, 0.01, FALSE, 0 },
+  [LL_HYPER_EPSILON] = {
+    "epsilon", N_("Epsilon"), N_("Keeps divisions finite"),
+    N_("epsilon"), "Epsilon", FIELD (epsilon), FALSE,
+    0.0, 1.0, TRUE, FALSE, 1e-7, NULL,
+    "epsilon", "eps", 0, 10, 1e-7, TRUE, 0 },
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (hyper_table) == LL_N_HYPERS);

@@ -29,18 +29,19 @@ typedef enum {
 extern const char *const ll_optim_names[];
 
 /* The hyperparameters of all optimizers; each is a field of LlOptimConfig
- * and a row of the hyperparameter table (ll_hyper_spec). */
+ * and a row of the hyperparameter table (ll_hyper_spec).  Their order is
+ * the order of the Train form, the CLI's help and the JSON members. */
 typedef enum {
   LL_HYPER_LEARNING_RATE,
   LL_HYPER_MOMENTUM,
   LL_HYPER_NESTEROV,
   LL_HYPER_RHO,
   LL_HYPER_CENTERED,
-  LL_HYPER_EPSILON,
-  LL_HYPER_INITIAL_ACCUMULATOR,
   LL_HYPER_BETA_1,
   LL_HYPER_BETA_2,
   LL_HYPER_AMSGRAD,
+  LL_HYPER_INITIAL_ACCUMULATOR,
+  LL_HYPER_EPSILON,
   LL_N_HYPERS
 } LlHyper;
 
