@@ -2,6 +2,7 @@
 #include "ll-types.h"
 
 #include <math.h>
+#include <string.h>
 
 G_DEFINE_QUARK (ll-error-quark, ll_error)
 
@@ -54,6 +55,25 @@ ll_range_form_bounds (double min, gboolean min_open, double max, gboolean max_op
     unit /= 10.0;
   *lower = MAX (min + (min_open ? unit : 0.0), -LL_FORM_LIMIT);
   *upper = MIN (max - (max_open ? unit : 0.0), LL_FORM_LIMIT);
+}
+
+void
+ll_append_python_float (GString *s, double v)
+{
+  char buf[G_ASCII_DTOSTR_BUF_SIZE];
+
+  for (int prec = 1; prec <= 17; prec++)
+    {
+      char fmt[8];
+      g_snprintf (fmt, sizeof fmt, "%%.%dg", prec);
+      g_ascii_formatd (buf, sizeof buf, fmt, v);
+      if (fabs (g_ascii_strtod (buf, NULL) - v) <= 1e-7 * fabs (v))
+        break;
+    }
+  g_string_append (s, buf);
+  /* "1" would be an int in Python. */
+  if (strpbrk (buf, ".eEn") == NULL)
+    g_string_append (s, ".0");
 }
 
 float *

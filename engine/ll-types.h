@@ -71,6 +71,11 @@ char    *ll_range_text (double min, gboolean min_open, double max, gboolean max_
 void     ll_range_form_bounds (double min, gboolean min_open, double max, gboolean max_open,
                                int digits, double *lower, double *upper);
 
+/* A Python float literal, as short as float precision allows (0.2 reads
+ * 0.2 even after a trip through a float), with ".0" where Python would
+ * read an integer.  C locale. */
+void     ll_append_python_float (GString *s, double v);
+
 /* Upper bound on a single allocation the engine agrees to make (bytes). */
 #define LL_MAX_ALLOC ((gsize) 8 << 30)
 
