@@ -194,7 +194,7 @@ parse (const char *command, int argc, char **argv, Options *o, const char *param
 {
   GOptionEntry common[] = {
     { "preset", 'p', 0, G_OPTION_ARG_STRING, &o->preset, "Start from a preset model (see `layerlab presets`)", "NAME" },
-    { "model", 'm', 0, G_OPTION_ARG_FILENAME, &o->model, "A .llmodel file", "FILE" },
+    { "model", 'm', 0, G_OPTION_ARG_FILENAME, &o->model, "A .llmodel file, or an architecture .json (absent settings: Keras 3's defaults, RMSprop)", "FILE" },
     { "dataset", 'd', 0, G_OPTION_ARG_STRING, &o->dataset, "mnist, fashion-mnist or cifar10", "NAME" },
     { "data-dir", 0, 0, G_OPTION_ARG_FILENAME, &o->data_dir, "Folder holding the data set's files under their official names", "DIR" },
     { "json", 0, 0, G_OPTION_ARG_NONE, &o->json, "Print one JSON object per line", NULL },

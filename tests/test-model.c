@@ -692,6 +692,27 @@ test_arch_from_text (void)
     }
 }
 
+/* Dense now defaults to linear, as in Keras 3: the presets name every
+ * activation, so their models (and parameter counts, above) are those of
+ * the tutorials: no Dense of a preset is linear. */
+static void
+test_presets_explicit_activations (void)
+{
+  int n;
+  const LlPresetInfo *infos = ll_presets (&n);
+
+  for (int i = 0; i < n; i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(LlArch) arch = ll_preset_build (infos[i].name, NULL, &error);
+
+      g_assert_no_error (error);
+      for (int l = 0; l < ll_arch_n_layers (arch); l++)
+        if (ll_arch_layer (arch, l)->type == &ll_layer_dense)
+          g_assert_cmpint (ll_layer_spec_activation (ll_arch_layer (arch, l)), !=, LL_ACT_LINEAR);
+    }
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -711,5 +732,6 @@ main (int argc, char *argv[])
   g_test_add_func ("/engine/model/predict", test_predict);
   g_test_add_func ("/engine/model/memory", test_memory);
   g_test_add_func ("/engine/model/shapes-and-outputs", test_shapes_and_outputs);
+  g_test_add_func ("/engine/model/presets-explicit-activations", test_presets_explicit_activations);
   return g_test_run ();
 }
