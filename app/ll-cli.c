@@ -7,8 +7,11 @@
  *   layerlab presets
  *   layerlab export  --model FILE --format c|keras|pytorch --output PATH [--name PREFIX]
  *   layerlab datasets [--download NAME [--base-url URL]]
+ *   layerlab explain [--model FILE | --preset NAME] --input IMAGES.idx[:N] --layer NAME --unit Y,X,C
  *
- * The option names are stable: handouts depend on them. */
+ * --model FILE opens a Layerlab .llmodel, an ONNX model or a Keras .h5 or
+ * .keras file alike (ll_model_open_any).  The option names are stable:
+ * handouts depend on them. */
 #include "ll-cli.h"
 #include "ll-cli-private.h"
 
@@ -16,6 +19,7 @@
 #include "ll-evaluate.h"
 #include "ll-digit.h"
 #include "ll-gemm.h"
+#include "ll-import.h"
 #include "ll-json.h"
 #include "ll-model-file.h"
 #include "ll-picture.h"
@@ -194,7 +198,7 @@ parse (const char *command, int argc, char **argv, Options *o, const char *param
 {
   GOptionEntry common[] = {
     { "preset", 'p', 0, G_OPTION_ARG_STRING, &o->preset, "Start from a preset model (see `layerlab presets`)", "NAME" },
-    { "model", 'm', 0, G_OPTION_ARG_FILENAME, &o->model, "A .llmodel file, or an architecture .json (absent settings: Keras 3's defaults, RMSprop)", "FILE" },
+    { "model", 'm', 0, G_OPTION_ARG_FILENAME, &o->model, "A model: .llmodel, .onnx, Keras .h5 or .keras; or an architecture .json (absent settings: Keras 3's defaults, RMSprop)", "FILE" },
     { "dataset", 'd', 0, G_OPTION_ARG_STRING, &o->dataset, "mnist, fashion-mnist or cifar10", "NAME" },
     { "data-dir", 0, 0, G_OPTION_ARG_FILENAME, &o->data_dir, "Folder holding the data set's files under their official names", "DIR" },
     { "json", 0, 0, G_OPTION_ARG_NONE, &o->json, "Print one JSON object per line", NULL },
@@ -267,7 +271,7 @@ load_trainer (const Options *o, const char **dataset, GError **error)
     }
   if (o->model != NULL)
     {
-      LlTrainer *t = ll_model_file_load (o->model, error);
+      LlTrainer *t = ll_model_open_any (o->model, error);
       if (t != NULL && *dataset == NULL)
         {
           LlShape in = ll_model_input_shape (ll_trainer_get_model (t));
@@ -730,6 +734,7 @@ static const struct {
   { "presets", cmd_presets },
   { "export", ll_cli_export },
   { "datasets", ll_cli_datasets },
+  { "explain", ll_cli_explain },
 };
 
 gboolean

@@ -123,4 +123,3 @@ void        ll_train_view_action_sweep             (GtkWidget *widget, const cha
 void        ll_train_view_action_use_found_lr      (GtkWidget *widget, const char *name, GVariant *param);
 
 G_END_DECLS
-
