@@ -101,7 +101,7 @@ static const LlFitSpec fit_table[] = {
     .short_label = N_("loss"), .subject = "The loss",
     .type = LL_FIT_TYPE_CHOICE, .offset = FIELD (loss), .max = LL_N_LOSSES - 1,
     .default_value = LL_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY, .choices = ll_loss_names,
-    .keras = "loss", .legacy_key = "loss", .legacy_choices = legacy_losses, .form_group = N_("Fit") },
+    .keras = "loss", .keras_required = TRUE, .legacy_key = "loss", .legacy_choices = legacy_losses, .form_group = N_("Fit") },
   [LL_FIT_N_THREADS] = {
     .name = "n_threads", .label = N_("Threads"), .tooltip = N_("OpenBLAS threads; 0: all cores"),
     .subject = "Threads", .type = LL_FIT_TYPE_INT, .offset = FIELD (n_threads), .min = 0, .max = 256,
@@ -172,7 +172,7 @@ static const LlFitSpec fit_table[] = {
   [LL_FIT_CK_PATH] = {
     .group = "model_checkpoint", .name = "path", .label = N_("File"),
     .tooltip = N_("Where ModelCheckpoint saves"), .subject = "ModelCheckpoint's file",
-    .type = LL_FIT_TYPE_PATH, .offset = FIELD (checkpoint.path), .keras = "filepath",
+    .type = LL_FIT_TYPE_PATH, .offset = FIELD (checkpoint.path), .keras = "filepath", .keras_required = TRUE,
     .active = checkpoint_active },
   [LL_FIT_CK_MONITOR] = {
     .group = "model_checkpoint", .name = "monitor", .label = N_("Monitor"),
@@ -453,7 +453,7 @@ ll_fit_config_validate (const LlFitConfig *cfg, GError **error)
 
               format_value (got, spec, v);
               format_value (def, spec, spec->default_value);
-              if (spec->keras != NULL)
+              if (spec->keras != NULL && !spec->keras_required)
                 g_set_error (error, LL_ERROR, LL_ERROR_INVALID, "%s must be %s (got %s); Keras' default is %s",
                              spec->subject, range, got, def);
               else

@@ -138,9 +138,10 @@ typedef struct {
   gsize offset;               /* in LlFitConfig */
   double min, max;            /* INT and NUMBER: the valid range */
   gboolean min_open, max_open;
-  double default_value;       /* Keras' default where keras is set, else Layerlab's */
+  double default_value;       /* Keras' default where Keras has one, else Layerlab's */
   const char *const *choices; /* CHOICE: names in enum order, NULL-terminated */
   const char *keras;          /* keyword of fit(), compile() or the callback; NULL: not Keras' */
+  gboolean keras_required;    /* Keras has no default for it (compile()'s loss): ours is Layerlab's */
   /* Only checked (and shown as applying) when it returns TRUE; NULL: always. */
   gboolean (*active) (const LlFitConfig *cfg);
   const char *legacy_key;     /* member in runs.json version 1's flat object, NULL: none */

@@ -158,7 +158,7 @@ fit_tooltip (const LlFitSpec *spec)
 {
   g_autofree char *def = NULL;
 
-  if (spec->keras == NULL)
+  if (spec->keras == NULL || spec->keras_required)
     return g_strdup (_(spec->tooltip));
   def = spec->type == LL_FIT_TYPE_CHOICE ? g_strdup (spec->choices[(int) spec->default_value])
                                          : format_default (spec->default_value, spec->type == LL_FIT_TYPE_FLAG);
