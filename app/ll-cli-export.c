@@ -37,12 +37,10 @@ ll_cli_load_trainer (const char *model_path, const char *preset, int seed, GErro
     return ll_model_open_any (model_path, error);
   if (model_path != NULL)
     {
-      g_autofree char *text = NULL;
-      gsize len = 0;
-      if (!g_file_get_contents (model_path, &text, &len, error)
-          || !(arch = ll_arch_from_json (text, (gssize) len, error)))
+      if (!(arch = ll_arch_load (model_path, error)))
         return NULL;
-      ll_fit_config_init (&cfg);
+      /* An architecture alone: Keras 3's default settings (RMSprop). */
+      ll_fit_config_init_keras (&cfg);
     }
   else if (!(arch = ll_preset_build (preset, &cfg, error)))
     return NULL;

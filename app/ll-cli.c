@@ -32,9 +32,11 @@
 #include "ll-trainer.h"
 
 #include <gio/gio.h>
+#include <glib/gi18n.h>
 #include <math.h>
 #include <signal.h>
 #include <stdio.h>
+#include <string.h>
 #include <unistd.h>
 
 #define NOT_GIVEN G_MININT
@@ -42,9 +44,14 @@
 typedef struct {
   char *preset, *model, *dataset, *data_dir, *optimizer, *save, *loss, *sweep;
   int epochs, batch_size, seed, threads, steps;
-  double learning_rate, validation_split, min_lr, max_lr;
+  double validation_split, min_lr, max_lr;
   gboolean json, no_shuffle;
   char **files;
+  /* --learning-rate, --momentum, --beta-1 …: one flag per row of the
+   * hyperparameter table (ll-optim.c). */
+  double hyper[LL_N_HYPERS];
+  gboolean hyper_given[LL_N_HYPERS];
+  GPtrArray *strings;           /* the generated flags' names and help */
 } Options;
 
 /* Which option groups a command takes. */
@@ -75,6 +82,7 @@ options_clear (Options *o)
   g_free (o->loss);
   g_free (o->sweep);
   g_strfreev (o->files);
+  g_clear_pointer (&o->strings, g_ptr_array_unref);
 }
 
 static int
@@ -86,13 +94,124 @@ fail (const char *command, const GError *error)
          || error->code == LL_ERROR_DATA || error->code == LL_ERROR_SHAPE || error->code == LL_ERROR_IO ? 2 : 1;
 }
 
+/* "--beta-1" (or "-l") to its row of the hyperparameter table. */
+static gboolean
+hyper_from_flag (const char *flag, LlHyper *hyper)
+{
+  g_autofree char *name = NULL;
+
+  if (flag[0] == '-' && flag[1] != '-' && flag[1] != '\0')
+    {
+      for (int h = 0; h < LL_N_HYPERS; h++)
+        if (ll_hyper_spec ((LlHyper) h)->cli_short == flag[1])
+          {
+            *hyper = (LlHyper) h;
+            return TRUE;
+          }
+      return FALSE;
+    }
+  name = g_strdup (flag + strspn (flag, "-"));
+  g_strdelimit (name, "-", '_');
+  return ll_hyper_from_name (name, hyper);
+}
+
+static gboolean
+on_hyper_flag (const char *flag, const char *value, gpointer data, GError **error)
+{
+  Options *o = data;
+  const LlHyperSpec *spec;
+  LlHyper h;
+  double v;
+
+  if (!hyper_from_flag (flag, &h))
+    return FALSE;
+  spec = ll_hyper_spec (h);
+  if (spec->is_flag)
+    {
+      /* --nesterov, --nesterov=true, --nesterov=false */
+      if (value == NULL || g_ascii_strcasecmp (value, "true") == 0 || strcmp (value, "1") == 0)
+        v = 1.0;
+      else if (g_ascii_strcasecmp (value, "false") == 0 || strcmp (value, "0") == 0)
+        v = 0.0;
+      else
+        {
+          g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                       "%s takes true or false (got “%s”)", flag, value);
+          return FALSE;
+        }
+    }
+  else
+    {
+      char *end = NULL;
+
+      v = value != NULL ? g_ascii_strtod (value, &end) : NAN;
+      /* Every character a number, and a finite one: "nan" is not a setting. */
+      if (value == NULL || end == value || *end != '\0' || !isfinite (v))
+        {
+          g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                       "%s takes a number (got “%s”)", flag, value != NULL ? value : "");
+          return FALSE;
+        }
+    }
+  o->hyper[h] = v;
+  o->hyper_given[h] = TRUE;
+  return TRUE;
+}
+
+/* One flag per row of the hyperparameter table, with its help: the label,
+ * the optimizers that use it and Keras' default. */
+static void
+add_hyper_entries (GOptionContext *ctx, Options *o)
+{
+  GOptionEntry entries[LL_N_HYPERS + 1];
+
+  memset (entries, 0, sizeof entries);
+  for (int h = 0; h < LL_N_HYPERS; h++)
+    {
+      const LlHyperSpec *spec = ll_hyper_spec ((LlHyper) h);
+      g_autoptr(GString) users = g_string_new (NULL);
+      char *long_name = g_strdup (spec->name);
+      char *help;
+
+      g_strdelimit (long_name, "_", '-');
+      for (int k = 0; k < LL_N_OPTIMS; k++)
+        if (ll_optim_uses ((LlOptimKind) k, (LlHyper) h))
+          g_string_append_printf (users, "%s%s", users->len ? ", " : "", ll_optim_names[k]);
+      if (h == LL_HYPER_LEARNING_RATE)
+        help = g_strdup_printf ("%s (default: the optimizer's Keras default)", _(spec->label));
+      else if (spec->is_flag)
+        help = g_strdup_printf ("%s (%s; off by default)", _(spec->label), users->str);
+      else
+        {
+          g_autoptr(GString) defaults = g_string_new (NULL);
+          char def[G_ASCII_DTOSTR_BUF_SIZE];
+
+          g_string_append (defaults, g_ascii_formatd (def, sizeof def, "%g", spec->keras_default));
+          for (int k = 0; k < LL_N_OPTIMS; k++)
+            if (ll_optim_uses ((LlOptimKind) k, (LlHyper) h)
+                && ll_hyper_default ((LlHyper) h, (LlOptimKind) k) != spec->keras_default)
+              g_string_append_printf (defaults, ", %s %s", ll_optim_names[k],
+                                      g_ascii_formatd (def, sizeof def, "%g",
+                                                       ll_hyper_default ((LlHyper) h, (LlOptimKind) k)));
+          help = g_strdup_printf ("%s (%s; Keras default %s)", _(spec->label), users->str, defaults->str);
+        }
+      g_ptr_array_add (o->strings, long_name);
+      g_ptr_array_add (o->strings, help);
+      entries[h] = (GOptionEntry) {
+        long_name, spec->cli_short, spec->is_flag ? G_OPTION_FLAG_OPTIONAL_ARG : 0,
+        G_OPTION_ARG_CALLBACK, (gpointer) on_hyper_flag, help, spec->is_flag ? "true|false" : "X",
+      };
+    }
+  g_option_context_add_main_entries (ctx, entries, NULL);
+}
+
 static gboolean
 parse (const char *command, int argc, char **argv, Options *o, const char *params,
        OptionSet set, GError **error)
 {
   GOptionEntry common[] = {
     { "preset", 'p', 0, G_OPTION_ARG_STRING, &o->preset, "Start from a preset model (see `layerlab presets`)", "NAME" },
-    { "model", 'm', 0, G_OPTION_ARG_FILENAME, &o->model, "A model: .llmodel, .onnx, Keras .h5 or .keras", "FILE" },
+    { "model", 'm', 0, G_OPTION_ARG_FILENAME, &o->model, "A model: .llmodel, .onnx, Keras .h5 or .keras; or an architecture .json (absent settings: Keras 3's defaults, RMSprop)", "FILE" },
     { "dataset", 'd', 0, G_OPTION_ARG_STRING, &o->dataset, "mnist, fashion-mnist or cifar10", "NAME" },
     { "data-dir", 0, 0, G_OPTION_ARG_FILENAME, &o->data_dir, "Folder holding the data set's files under their official names", "DIR" },
     { "json", 0, 0, G_OPTION_ARG_NONE, &o->json, "Print one JSON object per line", NULL },
@@ -103,8 +222,7 @@ parse (const char *command, int argc, char **argv, Options *o, const char *param
   GOptionEntry train[] = {
     { "epochs", 'e', 0, G_OPTION_ARG_INT, &o->epochs, "Epochs to train", "N" },
     { "batch-size", 'b', 0, G_OPTION_ARG_INT, &o->batch_size, "Samples per update (Keras default 32)", "N" },
-    { "optimizer", 'o', 0, G_OPTION_ARG_STRING, &o->optimizer, "sgd, rmsprop, adagrad, adadelta, adam, adamax, nadam", "NAME" },
-    { "learning-rate", 'l', 0, G_OPTION_ARG_DOUBLE, &o->learning_rate, "Learning rate (default: the optimizer's Keras default)", "X" },
+    { "optimizer", 'o', 0, G_OPTION_ARG_STRING, &o->optimizer, NULL, "NAME" },
     { "validation-split", 'v', 0, G_OPTION_ARG_DOUBLE, &o->validation_split, "Fraction of the training data held out, taken from its end", "X" },
     { "seed", 's', 0, G_OPTION_ARG_INT, &o->seed, "Random seed for weights, shuffling and dropout", "N" },
     { "loss", 0, 0, G_OPTION_ARG_STRING, &o->loss, "sparse_categorical_crossentropy (default), categorical_crossentropy, binary_crossentropy, mean_squared_error", "NAME" },
@@ -117,7 +235,7 @@ parse (const char *command, int argc, char **argv, Options *o, const char *param
   };
   GOptionEntry lr_find[] = {
     { "batch-size", 'b', 0, G_OPTION_ARG_INT, &o->batch_size, "Samples per step (default: the model's)", "N" },
-    { "optimizer", 'o', 0, G_OPTION_ARG_STRING, &o->optimizer, "sgd, rmsprop, adagrad, adadelta, adam, adamax, nadam", "NAME" },
+    { "optimizer", 'o', 0, G_OPTION_ARG_STRING, &o->optimizer, NULL, "NAME" },
     { "seed", 's', 0, G_OPTION_ARG_INT, &o->seed, "Random seed for weights, shuffling and dropout", "N" },
     { "loss", 0, 0, G_OPTION_ARG_STRING, &o->loss, "The loss (default: the model's)", "NAME" },
     { "no-shuffle", 0, 0, G_OPTION_ARG_NONE, &o->no_shuffle, "Keep the data order", NULL },
@@ -127,20 +245,30 @@ parse (const char *command, int argc, char **argv, Options *o, const char *param
     { NULL }
   };
   g_autofree char *name = g_strdup_printf ("layerlab %s", command);
+  g_autofree char *names = ll_optim_names_text ();
   g_autoptr(GOptionContext) ctx = g_option_context_new (params);
+  GOptionGroup *main_group = g_option_group_new (NULL, NULL, NULL, o, NULL);
 
   /* Sentinels no user can type, so that "--epochs -1" reaches validation. */
   o->epochs = o->batch_size = o->seed = NOT_GIVEN;
-  o->learning_rate = NAN;
   o->validation_split = NAN;
   o->min_lr = o->max_lr = NAN;
   o->steps = NOT_GIVEN;
+  o->strings = g_ptr_array_new_with_free_func (g_free);
   g_set_prgname (name);
+  g_option_context_set_main_group (ctx, main_group);
   g_option_context_add_main_entries (ctx, common, NULL);
   if (set == OPTIONS_TRAIN)
-    g_option_context_add_main_entries (ctx, train, NULL);
+    {
+      train[2].description = names;
+      g_option_context_add_main_entries (ctx, train, NULL);
+      add_hyper_entries (ctx, o);
+    }
   else if (set == OPTIONS_LR_FIND)
-    g_option_context_add_main_entries (ctx, lr_find, NULL);
+    {
+      lr_find[1].description = names;
+      g_option_context_add_main_entries (ctx, lr_find, NULL);
+    }
   return g_option_context_parse (ctx, &argc, &argv, error);
 }
 
@@ -156,19 +284,16 @@ load_trainer (const Options *o, const char **dataset, GError **error)
   if (o->model != NULL && g_str_has_suffix (o->model, ".json"))
     {
       /* An architecture alone ({"layers": [...]}, as in a model file):
-       * new weights from the seed, Keras' default settings (Adam). */
-      g_autofree char *text = NULL;
-      gsize len = 0;
+       * new weights from the seed, Keras 3's default settings (compile()'s
+       * RMSprop; --optimizer chooses another). */
       g_autoptr(LlArch) arch = NULL;
       LlFitConfig cfg;
       LlModel *model;
       LlTrainer *t;
 
-      if (!g_file_get_contents (o->model, &text, &len, error)
-          || !(arch = ll_arch_from_json (text, (gssize) len, error))
-          || !(model = ll_model_new (arch, error)))
+      if (!(arch = ll_arch_load (o->model, error)) || !(model = ll_model_new (arch, error)))
         return NULL;
-      ll_fit_config_init (&cfg);
+      ll_fit_config_init_keras (&cfg);
       if (o->seed >= 0)
         cfg.seed = (guint64) o->seed;
       t = ll_trainer_new (model, &cfg);
@@ -226,9 +351,9 @@ apply_options (LlTrainer *t, const Options *o, GError **error)
       LlOptimKind kind;
       if (!ll_optim_kind_from_name (o->optimizer, &kind))
         {
-          g_set_error (error, LL_ERROR, LL_ERROR_INVALID,
-                       "unknown optimizer “%s”; choose sgd, rmsprop, adagrad, adadelta, adam, adamax or nadam",
-                       o->optimizer);
+          g_autofree char *names = ll_optim_names_text ();
+          g_set_error (error, LL_ERROR, LL_ERROR_INVALID, "unknown optimizer “%s”; choose %s",
+                       o->optimizer, names);
           ll_fit_config_clear (&cfg);
           return FALSE;
         }
@@ -240,8 +365,22 @@ apply_options (LlTrainer *t, const Options *o, GError **error)
       ll_fit_config_clear (&cfg);
       return FALSE;
     }
-  if (!isnan (o->learning_rate))
-    cfg.optim.learning_rate = o->learning_rate;
+  for (int h = 0; h < LL_N_HYPERS; h++)
+    {
+      if (!o->hyper_given[h])
+        continue;
+      if (!ll_optim_uses (cfg.optim.kind, (LlHyper) h))
+        {
+          g_autofree char *flag = g_strdup (ll_hyper_spec ((LlHyper) h)->name);
+          g_strdelimit (flag, "_", '-');
+          g_set_error (error, LL_ERROR, LL_ERROR_INVALID,
+                       "--%s does not apply to %s; choose an optimizer that uses it with --optimizer",
+                       flag, ll_optim_names[cfg.optim.kind]);
+          ll_fit_config_clear (&cfg);
+          return FALSE;
+        }
+      ll_hyper_set (&cfg.optim, (LlHyper) h, o->hyper[h]);
+    }
   if (o->epochs != NOT_GIVEN)
     cfg.epochs = o->epochs;
   if (o->batch_size != NOT_GIVEN)

@@ -11,12 +11,15 @@
 #include "ll-json.h"
 
 #include <errno.h>
+#include <glib/gi18n.h>
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 #include <math.h>
 #include <stdio.h>
+#include <string.h>
 
-#define RUNS_VERSION 1
+/* 2: the settings as in model files (names); 1: flat, with enum numbers. */
+#define RUNS_VERSION 2
 #define MAX_BATCH_POINTS 1500
 /* runs.json holds a few hundred kB per run; a run file may carry a model. */
 #define RUNS_MAX_BYTES ((gsize) 256 << 20)
@@ -145,49 +148,6 @@ add_string (JsonBuilder *b, const char *name, const char *v)
 }
 
 static void
-build_config (JsonBuilder *b, const LlFitConfig *c)
-{
-  json_builder_begin_object (b);
-  add_int (b, "epochs", c->epochs);
-  add_int (b, "batch_size", c->batch_size);
-  add_bool (b, "shuffle", c->shuffle);
-  add_double (b, "validation_split", c->validation_split);
-  /* As a string: JSON readers commonly lose integers above 2^53. */
-  {
-    g_autofree char *seed = g_strdup_printf ("%" G_GUINT64_FORMAT, c->seed);
-    add_string (b, "seed", seed);
-  }
-  add_int (b, "loss", c->loss);
-  add_int (b, "optimizer", c->optim.kind);
-  add_double (b, "learning_rate", c->optim.learning_rate);
-  add_double (b, "momentum", c->optim.momentum);
-  add_bool (b, "nesterov", c->optim.nesterov);
-  add_double (b, "rho", c->optim.rho);
-  add_bool (b, "centered", c->optim.centered);
-  add_double (b, "epsilon", c->optim.epsilon);
-  add_double (b, "initial_accumulator", c->optim.initial_accumulator);
-  add_double (b, "beta_1", c->optim.beta_1);
-  add_double (b, "beta_2", c->optim.beta_2);
-  add_bool (b, "amsgrad", c->optim.amsgrad);
-  add_int (b, "schedule", c->schedule.kind);
-  add_double (b, "schedule_factor", c->schedule.factor);
-  add_int (b, "schedule_step_epochs", c->schedule.step_epochs);
-  add_double (b, "schedule_alpha", c->schedule.alpha);
-  add_bool (b, "early_stopping", c->early_stopping.enabled);
-  add_int (b, "es_monitor", c->early_stopping.monitor);
-  add_double (b, "es_min_delta", c->early_stopping.min_delta);
-  add_int (b, "es_patience", c->early_stopping.patience);
-  add_bool (b, "es_restore_best_weights", c->early_stopping.restore_best_weights);
-  add_bool (b, "reduce_lr", c->reduce_lr.enabled);
-  add_int (b, "rl_monitor", c->reduce_lr.monitor);
-  add_double (b, "rl_factor", c->reduce_lr.factor);
-  add_int (b, "rl_patience", c->reduce_lr.patience);
-  add_double (b, "rl_min_delta", c->reduce_lr.min_delta);
-  add_double (b, "rl_min_lr", c->reduce_lr.min_lr);
-  json_builder_end_object (b);
-}
-
-static void
 build_run (JsonBuilder *b, const LlRun *run)
 {
   guint stride = MAX (1, (run->batches->len + MAX_BATCH_POINTS - 1) / MAX_BATCH_POINTS);
@@ -202,8 +162,9 @@ build_run (JsonBuilder *b, const LlRun *run)
   add_bool (b, "selected", run->selected);
   add_double (b, "test_loss", run->test_loss);
   add_double (b, "test_accuracy", run->test_accuracy);
+  /* The settings as model files hold them (ll-fit-config.h): names, not numbers. */
   json_builder_set_member_name (b, "config");
-  build_config (b, &run->config);
+  json_builder_add_value (b, ll_fit_config_to_json_node (&run->config));
 
   json_builder_set_member_name (b, "epochs");
   json_builder_begin_array (b);
@@ -332,50 +293,9 @@ get_string (JsonObject *o, const char *name)
   return g_strdup (json_node_get_string (n));
 }
 
-static void
-parse_config (JsonObject *o, LlFitConfig *c)
-{
-  g_autofree char *seed = get_string (o, "seed");
-
-  c->epochs = get_int (o, "epochs", c->epochs, 1, 100000);
-  c->batch_size = get_int (o, "batch_size", c->batch_size, 1, 1 << 20);
-  c->shuffle = get_bool (o, "shuffle", c->shuffle);
-  c->validation_split = get_double (o, "validation_split", c->validation_split);
-  if (!isfinite (c->validation_split))
-    c->validation_split = 0;
-  if (seed != NULL)
-    c->seed = g_ascii_strtoull (seed, NULL, 10);
-  c->loss = get_int (o, "loss", c->loss, 0, LL_LOSS_MEAN_SQUARED_ERROR);
-  c->optim.kind = get_int (o, "optimizer", c->optim.kind, 0, LL_N_OPTIMS - 1);
-  c->optim.learning_rate = get_double (o, "learning_rate", c->optim.learning_rate);
-  c->optim.momentum = get_double (o, "momentum", c->optim.momentum);
-  c->optim.nesterov = get_bool (o, "nesterov", c->optim.nesterov);
-  c->optim.rho = get_double (o, "rho", c->optim.rho);
-  c->optim.centered = get_bool (o, "centered", c->optim.centered);
-  c->optim.epsilon = get_double (o, "epsilon", c->optim.epsilon);
-  c->optim.initial_accumulator = get_double (o, "initial_accumulator", c->optim.initial_accumulator);
-  c->optim.beta_1 = get_double (o, "beta_1", c->optim.beta_1);
-  c->optim.beta_2 = get_double (o, "beta_2", c->optim.beta_2);
-  c->optim.amsgrad = get_bool (o, "amsgrad", c->optim.amsgrad);
-  c->schedule.kind = get_int (o, "schedule", c->schedule.kind, 0, LL_N_SCHEDULES - 1);
-  c->schedule.factor = get_double (o, "schedule_factor", c->schedule.factor);
-  c->schedule.step_epochs = get_int (o, "schedule_step_epochs", c->schedule.step_epochs, 1, 100000);
-  c->schedule.alpha = get_double (o, "schedule_alpha", c->schedule.alpha);
-  c->early_stopping.enabled = get_bool (o, "early_stopping", FALSE);
-  c->early_stopping.monitor = get_int (o, "es_monitor", c->early_stopping.monitor, 0, LL_N_MONITORS - 1);
-  c->early_stopping.min_delta = get_double (o, "es_min_delta", c->early_stopping.min_delta);
-  c->early_stopping.patience = get_int (o, "es_patience", c->early_stopping.patience, 0, 100000);
-  c->early_stopping.restore_best_weights = get_bool (o, "es_restore_best_weights", FALSE);
-  c->reduce_lr.enabled = get_bool (o, "reduce_lr", FALSE);
-  c->reduce_lr.monitor = get_int (o, "rl_monitor", c->reduce_lr.monitor, 0, LL_N_MONITORS - 1);
-  c->reduce_lr.factor = get_double (o, "rl_factor", c->reduce_lr.factor);
-  c->reduce_lr.patience = get_int (o, "rl_patience", c->reduce_lr.patience, 0, 100000);
-  c->reduce_lr.min_delta = get_double (o, "rl_min_delta", c->reduce_lr.min_delta);
-  c->reduce_lr.min_lr = get_double (o, "rl_min_lr", c->reduce_lr.min_lr);
-}
-
+/* version: of the file; 1 stored the settings flat, with enum numbers. */
 static LlRun *
-parse_run (JsonNode *node, GError **error)
+parse_run (JsonNode *node, gint64 version, GError **error)
 {
   g_autoptr(LlRun) run = ll_run_new ();
   JsonObject *o, *c;
@@ -398,8 +318,19 @@ parse_run (JsonNode *node, GError **error)
   run->test_accuracy = get_double (o, "test_accuracy", NAN);
   if (run->name == NULL)
     run->name = g_strdup ("Run");
-  if ((c = get_object (o, "config")) != NULL)
-    parse_config (c, &run->config);
+  if (version <= 1 && (c = get_object (o, "config")) != NULL)
+    ll_fit_config_from_legacy_json (&run->config, c);
+  else if (version >= 2 && json_object_has_member (o, "config"))
+    {
+      g_autoptr(GError) local = NULL;
+
+      ll_fit_config_init_keras (&run->config);
+      if (!ll_fit_config_from_json_node (&run->config, json_object_get_member (o, "config"), &local))
+        {
+          g_set_error (error, LL_ERROR, LL_ERROR_FORMAT, "its settings: %s", local->message);
+          return NULL;
+        }
+    }
 
   if ((a = get_array (o, "epochs")) != NULL)
     for (guint i = 0; i < json_array_get_length (a); i++)
@@ -554,6 +485,7 @@ ll_run_list_load (LlRunList *self, GError **error)
   g_autoptr(JsonNode) root = NULL;
   g_autofree char *problem = NULL;
   JsonArray *array;
+  gint64 version;
 
   g_return_val_if_fail (LL_IS_RUN_LIST (self), FALSE);
 
@@ -579,13 +511,13 @@ ll_run_list_load (LlRunList *self, GError **error)
   if (!JSON_NODE_HOLDS_OBJECT (root)
       || (array = get_array (json_node_get_object (root), "runs")) == NULL)
     return load_failed (self, "are damaged (no \"runs\" list)", "damaged", error);
-  if (json_object_get_int_member_with_default (json_node_get_object (root), "version", 1)
-      > RUNS_VERSION)
+  version = get_int (json_node_get_object (root), "version", 1, 0, G_MAXINT64);
+  if (version > RUNS_VERSION)
     return load_failed (self, "come from a newer Layerlab (update Layerlab to see them)",
                         "newer", error);
   for (guint i = 0; i < json_array_get_length (array); i++)
     {
-      LlRun *run = parse_run (json_array_get_element (array, i), &local);
+      LlRun *run = parse_run (json_array_get_element (array, i), version, &local);
       if (run == NULL)
         {
           problem = g_strdup_printf ("are damaged (run %u: %s)", i + 1, local->message);
@@ -704,30 +636,107 @@ ll_run_list_next_name (LlRunList *self)
 
 /* Differences ---------------------------------------------------------------- */
 
-/* Key, and the value of that setting for a run ("32"). */
+/* What a run label can name: the model, the data set, the optimizer, then
+ * every hyperparameter and every fit field with a short label, from the
+ * tables (a new hyperparameter shows without a change here), then the
+ * layers. */
+typedef enum { KEY_MODEL, KEY_DATA, KEY_OPTIMIZER, KEY_HYPER, KEY_FIT, KEY_LAYERS } KeyKind;
+
+typedef struct {
+  KeyKind kind;
+  int index;                    /* LlHyper or LlFitField */
+} Key;
+
+static GArray *
+difference_keys (void)
+{
+  GArray *keys = g_array_new (FALSE, FALSE, sizeof (Key));
+  Key k = { KEY_MODEL, 0 };
+
+  g_array_append_val (keys, k);
+  k.kind = KEY_DATA;
+  g_array_append_val (keys, k);
+  k.kind = KEY_OPTIMIZER;
+  g_array_append_val (keys, k);
+  for (int h = 0; h < LL_N_HYPERS; h++)
+    {
+      Key hk = { KEY_HYPER, h };
+      g_array_append_val (keys, hk);
+    }
+  for (int f = 0; f < LL_N_FIT_FIELDS; f++)
+    if (ll_fit_spec ((LlFitField) f)->short_label != NULL)
+      {
+        Key fk = { KEY_FIT, f };
+        g_array_append_val (keys, fk);
+      }
+  k.kind = KEY_LAYERS;
+  g_array_append_val (keys, k);
+  return keys;
+}
+
 static char *
-describe_key (const LlRun *r, int key, const char **name)
+format_number (double v)
+{
+  char buf[G_ASCII_DTOSTR_BUF_SIZE];
+
+  return g_strdup (g_ascii_formatd (buf, sizeof buf, "%g", v));
+}
+
+/* The key's name, and its value for a run ("32"); NULL when the setting
+ * does not apply to the run (momentum of an Adam run). */
+static char *
+describe_key (const LlRun *r, const Key *key, const char **name)
 {
   const LlFitConfig *c = &r->config;
 
-  switch (key)
+  switch (key->kind)
     {
-    case 0: *name = "model"; return g_strdup (r->model ? r->model : "?");
-    case 1: *name = "data"; return g_strdup (r->dataset ? r->dataset : "?");
-    case 2: *name = "optimizer"; return g_strdup (ll_optim_names[c->optim.kind]);
-    case 3: *name = "lr"; return g_strdup_printf ("%g", c->optim.learning_rate);
-    case 4: *name = "batch"; return g_strdup_printf ("%d", c->batch_size);
-    case 5: *name = "shuffle"; return g_strdup (c->shuffle ? "on" : "off");
-    case 6: *name = "epochs"; return g_strdup_printf ("%d", c->epochs);
-    case 7: *name = "val split"; return g_strdup_printf ("%g", c->validation_split);
-    case 8: *name = "schedule"; return g_strdup (ll_schedule_names[c->schedule.kind]);
-    case 9: *name = "loss"; return g_strdup (ll_loss_names[c->loss]);
-    case 10: *name = "momentum"; return g_strdup_printf ("%g", c->optim.momentum);
-    case 11: *name = "early stop"; return g_strdup (c->early_stopping.enabled ? "on" : "off");
-    case 12: *name = "reduce lr"; return g_strdup (c->reduce_lr.enabled ? "on" : "off");
-    case 13: *name = "seed"; return g_strdup_printf ("%" G_GUINT64_FORMAT, c->seed);
-    case 14: *name = "arch"; return g_strdup (r->arch_json ? r->arch_json : "");
-    default: return NULL;
+    case KEY_MODEL:
+      *name = _("model");
+      return g_strdup (r->model ? r->model : "?");
+    case KEY_DATA:
+      *name = _("data");
+      return g_strdup (r->dataset ? r->dataset : "?");
+    case KEY_OPTIMIZER:
+      *name = _("optimizer");
+      return g_strdup (ll_optim_names[c->optim.kind]);
+    case KEY_HYPER:
+      {
+        const LlHyperSpec *spec = ll_hyper_spec ((LlHyper) key->index);
+        double v = ll_hyper_get (&c->optim, (LlHyper) key->index);
+
+        *name = _(spec->short_label);
+        if (!ll_optim_uses (c->optim.kind, (LlHyper) key->index))
+          return NULL;
+        return spec->is_flag ? g_strdup (v != 0 ? _("on") : _("off")) : format_number (v);
+      }
+    case KEY_FIT:
+      {
+        const LlFitSpec *spec = ll_fit_spec ((LlFitField) key->index);
+        double v = ll_fit_get (c, (LlFitField) key->index);
+
+        *name = _(spec->short_label);
+        switch (spec->type)
+          {
+          case LL_FIT_TYPE_FLAG:
+            return g_strdup (v != 0 ? _("on") : _("off"));
+          case LL_FIT_TYPE_CHOICE:
+            return g_strdup (v >= 0 && v <= spec->max ? spec->choices[(int) v] : "?");
+          case LL_FIT_TYPE_SEED:
+            return g_strdup_printf ("%" G_GUINT64_FORMAT, c->seed);
+          case LL_FIT_TYPE_INT:
+            return g_strdup_printf ("%d", (int) v);
+          case LL_FIT_TYPE_NUMBER:
+            return format_number (v);
+          case LL_FIT_TYPE_PATH:
+          default:
+            return NULL;
+          }
+      }
+    case KEY_LAYERS:
+    default:
+      *name = _("layers of");
+      return g_strdup (r->arch_json ? r->arch_json : "");
     }
 }
 
@@ -736,46 +745,62 @@ ll_run_describe_differences (LlRun *const *runs, guint n, char **summary)
 {
   g_autoptr(GPtrArray) labels = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GString) sum = g_string_new (NULL);
+  g_autoptr(GArray) keys = difference_keys ();
   GString **parts = g_new0 (GString *, MAX (n, 1));
+  char **values = g_new0 (char *, MAX (n, 1));
   gboolean model_differs = FALSE;
 
   for (guint i = 0; i < n; i++)
     parts[i] = g_string_new (NULL);
-  for (int key = 0; key < 15; key++)
+  for (guint k = 0; k < keys->len; k++)
     {
-      const char *name = NULL;
-      g_auto(GStrv) values = g_new0 (char *, n + 1);
+      const Key *key = &g_array_index (keys, Key, k);
+      const char *name = NULL, *first = NULL;
       gboolean differ = FALSE;
 
+      /* A difference: two runs to which the setting applies disagree. */
       for (guint i = 0; i < n; i++)
         {
           values[i] = describe_key (runs[i], key, &name);
-          if (i > 0 && g_strcmp0 (values[i], values[0]) != 0)
+          if (values[i] == NULL)
+            continue;
+          if (first != NULL && strcmp (values[i], first) != 0)
             differ = TRUE;
+          if (first == NULL)
+            first = values[i];
         }
-      if (!differ)
-        continue;
-      if (key == 0)
+      if (differ && key->kind == KEY_MODEL)
         model_differs = TRUE;
       /* Architectures as JSON are unreadable; the model title says enough,
        * and edited stacks of one preset are told apart by the run name. */
-      if (key == 14)
+      if (differ && key->kind == KEY_LAYERS)
         {
           if (model_differs)
-            continue;
-          for (guint i = 0; i < n; i++)
+            differ = FALSE;
+          for (guint i = 0; differ && i < n; i++)
             {
               g_free (values[i]);
               values[i] = g_strdup (runs[i]->name);
             }
-          name = "layers of";
+        }
+      if (differ)
+        {
+          gboolean any = FALSE;
+
+          g_string_append_printf (sum, "%s%s ", sum->len ? "; " : "", name);
+          for (guint i = 0; i < n; i++)
+            {
+              if (values[i] == NULL)
+                continue;
+              g_string_append_printf (parts[i], "%s%s %s", parts[i]->len ? ", " : "", name, values[i]);
+              g_string_append_printf (sum, "%s%s", any ? " vs " : "", values[i]);
+              any = TRUE;
+            }
         }
       for (guint i = 0; i < n; i++)
-        g_string_append_printf (parts[i], "%s%s %s", parts[i]->len ? ", " : "", name, values[i]);
-      g_string_append_printf (sum, "%s%s ", sum->len ? "; " : "", name);
-      for (guint i = 0; i < n; i++)
-        g_string_append_printf (sum, "%s%s", i ? " vs " : "", values[i]);
+        g_clear_pointer (&values[i], g_free);
     }
+  g_free (values);
   for (guint i = 0; i < n; i++)
     {
       if (parts[i]->len == 0)
@@ -785,7 +810,7 @@ ll_run_describe_differences (LlRun *const *runs, guint n, char **summary)
   g_free (parts);
   g_ptr_array_add (labels, NULL);
   if (summary != NULL)
-    *summary = sum->len ? g_strdup (sum->str) : g_strdup (n > 1 ? "same settings" : "");
+    *summary = sum->len ? g_strdup (sum->str) : g_strdup (n > 1 ? _("same settings") : "");
   return (char **) g_ptr_array_free (g_steal_pointer (&labels), FALSE);
 }
 
@@ -834,6 +859,7 @@ ll_run_import (const char *path, GBytes **model, GError **error)
   JsonObject *o;
   g_autofree char *format = NULL;
   g_autofree char *encoded = NULL;
+  gint64 version;
   LlRun *run;
 
   g_return_val_if_fail (path != NULL, NULL);
@@ -861,13 +887,14 @@ ll_run_import (const char *path, GBytes **model, GError **error)
                    "with Export → Ticked Run as File", path);
       return NULL;
     }
-  if (get_int (o, "version", 0, 0, G_MAXINT) > RUNS_VERSION)
+  version = get_int (o, "version", 1, 0, G_MAXINT64);
+  if (version > RUNS_VERSION)
     {
       g_set_error (error, LL_ERROR, LL_ERROR_FORMAT, "%s comes from a newer Layerlab; update "
                    "Layerlab to replay it", path);
       return NULL;
     }
-  run = parse_run (json_object_get_member (o, "run"), &local);
+  run = parse_run (json_object_get_member (o, "run"), version, &local);
   if (run == NULL)
     {
       g_set_error (error, LL_ERROR, LL_ERROR_FORMAT, "%s is damaged: %s", path, local->message);

@@ -263,8 +263,18 @@ ll_arch_to_json (const LlArch *arch)
   return ll_json_to_string (root, LL_JSON_PRETTY);
 }
 
+/* Defaults that changed meaning, and the last model-file format that read
+ * them the old way.  A file keeps the meaning it was written with. */
+static const struct {
+  const char *layer, *param, *value;
+  int until_format;
+} changed_defaults[] = {
+  /* Keras 3's Dense defaults to activation=None (linear); format 1 read relu. */
+  { "Dense", "activation", "relu", 1 },
+};
+
 static gboolean
-layer_from_json (JsonObject *obj, int index, LlLayerSpec *spec, GError **error)
+layer_from_json (JsonObject *obj, int index, int format, LlLayerSpec *spec, GError **error)
 {
   const char *class_name;
   const LlLayerType *type;
@@ -286,6 +296,9 @@ layer_from_json (JsonObject *obj, int index, LlLayerSpec *spec, GError **error)
       return FALSE;
     }
   ll_layer_spec_init (spec, type);
+  for (gsize i = 0; i < G_N_ELEMENTS (changed_defaults); i++)
+    if (format <= changed_defaults[i].until_format && strcmp (type->name, changed_defaults[i].layer) == 0)
+      ll_layer_spec_set_choice (spec, changed_defaults[i].param, changed_defaults[i].value, NULL);
   if (json_object_has_member (obj, "config"))
     {
       JsonNode *cn = json_object_get_member (obj, "config");
@@ -348,6 +361,12 @@ layer_from_json (JsonObject *obj, int index, LlLayerSpec *spec, GError **error)
 LlArch *
 ll_arch_from_json_node (JsonNode *root, GError **error)
 {
+  return ll_arch_from_json_node_format (root, G_MAXINT, error);
+}
+
+LlArch *
+ll_arch_from_json_node_format (JsonNode *root, int format, GError **error)
+{
   g_autoptr(LlArch) arch = ll_arch_new ();
   JsonNode *layers_node;
   JsonArray *layers;
@@ -377,7 +396,7 @@ ll_arch_from_json_node (JsonNode *root, GError **error)
           g_set_error (error, LL_ERROR, LL_ERROR_FORMAT, "Layer %u is not an object", i);
           return NULL;
         }
-      if (!layer_from_json (json_node_get_object (ln), (int) i, &spec, error))
+      if (!layer_from_json (json_node_get_object (ln), (int) i, format, &spec, error))
         return NULL;
       ll_arch_append (arch, &spec);
     }
@@ -396,6 +415,34 @@ ll_arch_from_json (const char *json, gssize length, GError **error)
       return NULL;
     }
   return ll_arch_from_json_node (root, error);
+}
+
+LlArch *
+ll_arch_load (const char *path, GError **error)
+{
+  g_autoptr(GError) local = NULL;
+  g_autoptr(JsonNode) root = NULL;
+  g_autofree char *shown = NULL;
+  LlArch *arch;
+
+  g_return_val_if_fail (path != NULL, NULL);
+
+  root = ll_json_parse_file (path, (gsize) 16 << 20, &local);
+  shown = g_filename_display_name (path);
+  if (root == NULL && local->code == LL_ERROR_FORMAT)
+    {
+      g_set_error (error, LL_ERROR, LL_ERROR_FORMAT, "%s: the architecture is %s", shown, local->message);
+      return NULL;
+    }
+  if (root == NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&local));
+      return NULL;
+    }
+  arch = ll_arch_from_json_node (root, &local);
+  if (arch == NULL)
+    g_set_error (error, LL_ERROR, local->code, "%s: %s", shown, local->message);
+  return arch;
 }
 
 /* Text form ---------------------------------------------------------------- */

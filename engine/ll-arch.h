@@ -41,8 +41,17 @@ LlArch      *ll_arch_from_text  (const char *text, GError **error);
 /* JSON: {"layers": [{"class_name": "Dense", "config": {"units": 128, ...}}, ...]} */
 char        *ll_arch_to_json    (const LlArch *arch);
 LlArch      *ll_arch_from_json  (const char *json, gssize length, GError **error);
+/* An architecture .json file, read with ll_json_parse_file (a regular file
+ * of at most 16 MB). */
+LlArch      *ll_arch_load       (const char *path, GError **error);
 JsonNode    *ll_arch_to_json_node   (const LlArch *arch);
+/* Absent parameters take the layer tables' defaults, which are Keras 3's
+ * (a Dense layer without "activation" is linear). */
 LlArch      *ll_arch_from_json_node (JsonNode *node, GError **error);
+/* The same for the architecture of a model file of format `format`:
+ * absent parameters mean what they meant when that format was current
+ * (format 1: a Dense layer without "activation" is relu). */
+LlArch      *ll_arch_from_json_node_format (JsonNode *node, int format, GError **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (LlArch, ll_arch_free)
 

@@ -7,6 +7,7 @@
  * read like a tutorial (positional units/filters, tuples for kernel
  * sizes, regularizer objects) and the PyTorch translation are special. */
 #include "ll-codegen.h"
+#include "ll-pytorch.h"
 
 #include <math.h>
 #include <string.h>
@@ -45,25 +46,10 @@ gen_clear (Gen *g)
   ll_fit_config_clear (&g->defaults);
 }
 
-/* Python float literal: the shortest form within float precision, so that
- * 0.2 reads 0.2 even when it went through a float on the way. */
 static void
 append_float (GString *s, double v)
 {
-  char buf[G_ASCII_DTOSTR_BUF_SIZE];
-
-  for (int prec = 1; prec <= 17; prec++)
-    {
-      char fmt[8];
-      g_snprintf (fmt, sizeof fmt, "%%.%dg", prec);
-      g_ascii_formatd (buf, sizeof buf, fmt, v);
-      if (fabs (g_ascii_strtod (buf, NULL) - v) <= 1e-7 * fabs (v))
-        break;
-    }
-  g_string_append (s, buf);
-  /* "1" would be an int in Python. */
-  if (strpbrk (buf, ".eEn") == NULL)
-    g_string_append (s, ".0");
+  ll_append_python_float (s, v);
 }
 
 static void
@@ -154,20 +140,13 @@ layer_regularization (const LlLayerSpec *spec, const char **kind, double *l1, do
     *l1 = 0.0;
 }
 
-static gboolean
-is_tuple_param (const char *name)
-{
-  return strcmp (name, "kernel_size") == 0 || strcmp (name, "pool_size") == 0
-         || strcmp (name, "strides") == 0;
-}
-
 static void
 append_param_value (GString *s, const LlParamSpec *p, double v)
 {
   switch (p->type)
     {
     case LL_PARAM_INT:
-      if (is_tuple_param (p->name))
+      if (p->flags & LL_PARAM_PAIR)
         g_string_append_printf (s, "(%d, %d)", (int) v, (int) v);
       else
         g_string_append_printf (s, "%d", (int) v);
@@ -185,39 +164,6 @@ append_param_value (GString *s, const LlParamSpec *p, double v)
     }
 }
 
-/* Parameters written positionally, in this order, as tutorials do. */
-static const char *const *
-positional_params (const char *type_name)
-{
-  static const char *const dense[] = { "units", NULL };
-  static const char *const conv[] = { "filters", "kernel_size", NULL };
-  static const char *const dropout[] = { "rate", NULL };
-  static const char *const activation[] = { "activation", NULL };
-  static const char *const pool[] = { "pool_size", NULL };
-  static const char *const none[] = { NULL };
-
-  if (strcmp (type_name, "Dense") == 0)
-    return dense;
-  if (strcmp (type_name, "Conv2D") == 0)
-    return conv;
-  if (strcmp (type_name, "Dropout") == 0)
-    return dropout;
-  if (strcmp (type_name, "Activation") == 0)
-    return activation;
-  if (strcmp (type_name, "MaxPooling2D") == 0 || strcmp (type_name, "AveragePooling2D") == 0)
-    return pool;
-  return none;
-}
-
-static gboolean
-strv_has (const char *const *v, const char *s)
-{
-  for (; *v; v++)
-    if (strcmp (*v, s) == 0)
-      return TRUE;
-  return FALSE;
-}
-
 static void
 append_shape_tuple (GString *s, const LlShape *shape)
 {
@@ -229,29 +175,71 @@ append_shape_tuple (GString *s, const LlShape *shape)
   g_string_append_c (s, ')');
 }
 
+/* Layers whose Keras form is not their parameters: the Input's shape,
+ * Reshape's target shape.  Every other layer is written from its table:
+ * positional parameters first (LL_PARAM_POSITIONAL), then every other
+ * one that differs from its default, as keywords. */
+static void
+keras_input (Gen *g, GString *s, int index)
+{
+  g_string_append (s, "    keras.Input(shape=");
+  if (g->shapes != NULL)
+    append_shape_tuple (s, &g->shapes[index]);
+  else
+    g_string_append (s, "(28, 28, 1)");
+  g_string_append (s, "),\n");
+}
+
+static void
+keras_reshape (Gen *g, GString *s, int index)
+{
+  g_string_append (s, "    layers.Reshape(");
+  if (g->shapes != NULL)
+    append_shape_tuple (s, &g->shapes[index]);
+  else
+    {
+      const LlLayerSpec *spec = ll_arch_layer (g->arch, index);
+      g_string_append_printf (s, "(%d, %d, %d)", (int) ll_layer_spec_get (spec, "height", 1),
+                              (int) ll_layer_spec_get (spec, "width", 1),
+                              (int) ll_layer_spec_get (spec, "channels", 1));
+    }
+  g_string_append (s, "),\n");
+}
+
+static const struct {
+  const LlLayerType *type;
+  void (*write) (Gen *g, GString *s, int index);
+} keras_special[] = {
+  { &ll_layer_input, keras_input },
+  { &ll_layer_reshape, keras_reshape },
+};
+
 static void
 keras_layer (Gen *g, GString *s, int index)
 {
   const LlLayerSpec *spec = ll_arch_layer (g->arch, index);
   const LlLayerType *t = spec->type;
-  const char *const *positional = positional_params (t->name);
+  g_autoptr(GError) declined = NULL;
   gboolean first = TRUE;
   const char *reg_kind;
   double l1, l2;
 
-  if (strcmp (t->name, "Reshape") == 0 && g->shapes != NULL)
+  if (!ll_layer_type_check_backend (t, LL_BACKEND_KERAS, &declined))
     {
-      g_string_append (s, "    layers.Reshape(");
-      append_shape_tuple (s, &g->shapes[index]);
-      g_string_append (s, "),\n");
+      g_string_append_printf (s, "    # %s\n", declined->message);
       return;
     }
+  for (gsize k = 0; k < G_N_ELEMENTS (keras_special); k++)
+    if (keras_special[k].type == t)
+      {
+        keras_special[k].write (g, s, index);
+        return;
+      }
 
   g_string_append_printf (s, "    layers.%s(", t->name);
-  for (const char *const *name = positional; *name; name++)
+  for (int i = 0; i < t->n_params; i++)
     {
-      int i = ll_layer_param_index (t, *name);
-      if (i < 0)
+      if (!(t->params[i].flags & LL_PARAM_POSITIONAL))
         continue;
       if (!first)
         g_string_append (s, ", ");
@@ -265,7 +253,7 @@ keras_layer (Gen *g, GString *s, int index)
       gboolean always = strcmp (p->name, "activation") == 0
                         && ll_layer_spec_activation (spec) != LL_ACT_LINEAR;
 
-      if (strv_has (positional, p->name) || is_regularizer_factor (p))
+      if ((p->flags & LL_PARAM_POSITIONAL) || is_regularizer_factor (p))
         continue;
       if (is_regularizer_choice (p))
         continue;
@@ -339,10 +327,6 @@ append_header (Gen *g, GString *s, const char *framework)
     }
 }
 
-static const char *const keras_optimizer_class[] = {
-  "SGD", "RMSprop", "Adagrad", "Adadelta", "Adam", "Adamax", "Nadam",
-};
-
 static void
 kw_float (GString *s, const char *name, double v)
 {
@@ -350,52 +334,28 @@ kw_float (GString *s, const char *name, double v)
   append_float (s, v);
 }
 
+/* keras.optimizers.X(learning_rate=…): the learning rate always, every
+ * other hyperparameter the optimizer uses when it is not Keras' default,
+ * in the order of the optimizer's row (ll-optim.c). */
 static void
 keras_optimizer (const LlOptimConfig *o, GString *s)
 {
-  LlOptimConfig d = ll_optim_config_default (o->kind);
+  const LlOptimInfo *info = ll_optim_info (o->kind);
 
-  g_string_append_printf (s, "keras.optimizers.%s(learning_rate=", keras_optimizer_class[o->kind]);
+  g_string_append_printf (s, "keras.optimizers.%s(learning_rate=", info->keras_class);
   append_float (s, o->learning_rate);
-  switch (o->kind)
+  for (const LlHyper *h = info->hypers; *h != LL_N_HYPERS; h++)
     {
-    case LL_OPTIM_SGD:
-      if (o->momentum != d.momentum)
-        kw_float (s, "momentum", o->momentum);
-      if (o->nesterov)
-        g_string_append (s, ", nesterov=True");
-      break;
-    case LL_OPTIM_RMSPROP:
-      if (o->rho != d.rho)
-        kw_float (s, "rho", o->rho);
-      if (o->momentum != d.momentum)
-        kw_float (s, "momentum", o->momentum);
-      if (o->centered)
-        g_string_append (s, ", centered=True");
-      break;
-    case LL_OPTIM_ADAGRAD:
-      if (o->initial_accumulator != d.initial_accumulator)
-        kw_float (s, "initial_accumulator_value", o->initial_accumulator);
-      break;
-    case LL_OPTIM_ADADELTA:
-      if (o->rho != d.rho)
-        kw_float (s, "rho", o->rho);
-      break;
-    case LL_OPTIM_ADAM:
-    case LL_OPTIM_ADAMAX:
-    case LL_OPTIM_NADAM:
-      if (o->beta_1 != d.beta_1)
-        kw_float (s, "beta_1", o->beta_1);
-      if (o->beta_2 != d.beta_2)
-        kw_float (s, "beta_2", o->beta_2);
-      if (o->kind == LL_OPTIM_ADAM && o->amsgrad)
-        g_string_append (s, ", amsgrad=True");
-      break;
-    default:
-      break;
+      const LlHyperSpec *spec = ll_hyper_spec (*h);
+      double v = ll_hyper_get (o, *h);
+
+      if (*h == LL_HYPER_LEARNING_RATE || v == ll_hyper_default (*h, o->kind))
+        continue;
+      if (spec->is_flag)
+        g_string_append_printf (s, ", %s=%s", spec->keras, v != 0.0 ? "True" : "False");
+      else
+        kw_float (s, spec->keras, v);
     }
-  if (o->kind != LL_OPTIM_SGD && o->epsilon != d.epsilon)
-    kw_float (s, "epsilon", o->epsilon);
   g_string_append_c (s, ')');
 }
 
@@ -531,20 +491,7 @@ ll_codegen_keras (const LlArch *arch, const LlFitConfig *config, const char *dat
                         "y_test = keras.utils.to_categorical(y_test, 10)\n");
   g_string_append (s, "\nmodel = keras.Sequential([\n");
   for (int i = 0; i < n; i++)
-    {
-      const LlLayerSpec *spec = ll_arch_layer (arch, i);
-      if (strcmp (spec->type->name, "Input") == 0)
-        {
-          g_string_append (s, "    keras.Input(shape=");
-          if (g.shapes != NULL)
-            append_shape_tuple (s, &g.shapes[i]);
-          else
-            g_string_append (s, "(28, 28, 1)");
-          g_string_append (s, "),\n");
-        }
-      else
-        keras_layer (&g, s, i);
-    }
+    keras_layer (&g, s, i);
   g_string_append (s, "])\nmodel.summary()\n\n");
 
   g_string_append (s, "model.compile(\n    optimizer=");
@@ -575,54 +522,12 @@ typedef struct {
   double l1, l2;
 } RegTerm;
 
-static void
-torch_activation (GString *s, LlActivation act, gboolean last, int *module)
-{
-  switch (act)
-    {
-    case LL_ACT_RELU:
-      g_string_append (s, "    nn.ReLU(),\n");
-      break;
-    case LL_ACT_SIGMOID:
-      if (last)
-        {
-          g_string_append (s, "    # sigmoid: folded into nn.BCEWithLogitsLoss (stable form)\n");
-          return;
-        }
-      g_string_append (s, "    nn.Sigmoid(),\n");
-      break;
-    case LL_ACT_TANH:
-      g_string_append (s, "    nn.Tanh(),\n");
-      break;
-    case LL_ACT_SOFTMAX:
-      if (last)
-        {
-          g_string_append (s, "    # softmax: folded into nn.CrossEntropyLoss (stable form)\n");
-          return;
-        }
-      g_string_append (s, "    nn.Softmax(dim=1),\n");
-      break;
-    case LL_ACT_LINEAR:
-    default:
-      return;
-    }
-  (*module)++;
-}
-
-static int
-get_int (const LlLayerSpec *spec, const char *name, int fallback)
-{
-  return (int) ll_layer_spec_get (spec, name, fallback);
-}
-
+/* Records the layer's regularization penalty (PyTorch has no kernel
+ * regularizer: the script adds it to the loss), then its modules. */
 static void
 torch_layer (Gen *g, GString *s, int i, gboolean last, int *module, GArray *regs)
 {
   const LlLayerSpec *spec = ll_arch_layer (g->arch, i);
-  const char *name = spec->type->name;
-  const LlShape *in = &g->shapes[i - 1];
-  const LlShape *out = &g->shapes[i];
-  gboolean bias = ll_layer_spec_get (spec, "use_bias", 1.0) != 0.0;
   const char *reg_kind;
   double l1, l2;
 
@@ -632,143 +537,49 @@ torch_layer (Gen *g, GString *s, int i, gboolean last, int *module, GArray *regs
       RegTerm r = { *module, l1, l2 };
       g_array_append_val (regs, r);
     }
-
-  if (strcmp (name, "Flatten") == 0)
-    {
-      g_string_append (s, "    nn.Flatten(),\n");
-      (*module)++;
-    }
-  else if (strcmp (name, "Dense") == 0)
-    {
-      g_string_append_printf (s, "    nn.Linear(%d, %d%s),\n", in->d[in->rank - 1],
-                              out->d[out->rank - 1], bias ? "" : ", bias=False");
-      (*module)++;
-      torch_activation (s, ll_layer_spec_activation (spec), last, module);
-    }
-  else if (strcmp (name, "Dropout") == 0)
-    {
-      g_string_append (s, "    nn.Dropout(p=");
-      append_float (s, ll_layer_spec_get (spec, "rate", 0.5));
-      g_string_append (s, "),\n");
-      (*module)++;
-    }
-  else if (strcmp (name, "Activation") == 0)
-    torch_activation (s, ll_layer_spec_activation (spec), last, module);
-  else if (strcmp (name, "Conv2D") == 0)
-    {
-      int k = get_int (spec, "kernel_size", 3);
-      int st = get_int (spec, "strides", 1);
-      const char *pad = ll_layer_spec_get_choice (spec, "padding");
-      gboolean same = pad != NULL && strcmp (pad, "same") == 0;
-
-      g_string_append_printf (s, "    nn.Conv2d(%d, %d, kernel_size=%d", in->d[2], out->d[2], k);
-      if (st != 1)
-        g_string_append_printf (s, ", stride=%d", st);
-      if (same)
-        {
-          /* PyTorch's "same" exists for stride 1 only; Keras pads the
-           * extra pixel at the bottom/right, this pads both sides. */
-          if (st == 1)
-            g_string_append (s, ", padding=\"same\"");
-          else
-            g_string_append_printf (s, ", padding=%d", (k - 1) / 2);
-        }
-      if (!bias)
-        g_string_append (s, ", bias=False");
-      g_string_append (s, "),\n");
-      (*module)++;
-      torch_activation (s, ll_layer_spec_activation (spec), last, module);
-    }
-  else if (strcmp (name, "MaxPooling2D") == 0 || strcmp (name, "AveragePooling2D") == 0)
-    {
-      gboolean max = name[0] == 'M';
-      int p = get_int (spec, "pool_size", 2);
-      int st = get_int (spec, "strides", 0);
-      const char *pad = ll_layer_spec_get_choice (spec, "padding");
-
-      g_string_append_printf (s, "    nn.%s(kernel_size=%d", max ? "MaxPool2d" : "AvgPool2d", p);
-      if (st > 0 && st != p)
-        g_string_append_printf (s, ", stride=%d", st);
-      if (pad != NULL && strcmp (pad, "same") == 0)
-        g_string_append (s, max ? ", ceil_mode=True" : ", ceil_mode=True, count_include_pad=False");
-      g_string_append (s, "),\n");
-      (*module)++;
-    }
-  else if (strcmp (name, "GlobalAveragePooling2D") == 0 || strcmp (name, "GlobalMaxPooling2D") == 0)
-    {
-      g_string_append_printf (s, "    nn.Adaptive%sPool2d(1),\n    nn.Flatten(),\n",
-                              strstr (name, "Average") != NULL ? "Avg" : "Max");
-      *module += 2;
-    }
-  else if (strcmp (name, "BatchNormalization") == 0)
-    {
-      /* PyTorch's momentum is 1 - Keras' momentum. */
-      double mom = ll_layer_spec_get (spec, "momentum", 0.99);
-      double eps = ll_layer_spec_get (spec, "epsilon", 1e-3);
-      g_string_append_printf (s, "    nn.BatchNorm%dd(%d, eps=", out->rank == 3 ? 2 : 1,
-                              out->d[out->rank - 1]);
-      append_float (s, eps);
-      g_string_append (s, ", momentum=");
-      append_float (s, 1.0 - mom);
-      g_string_append (s, "),\n");
-      (*module)++;
-    }
-  else if (strcmp (name, "Reshape") == 0)
-    {
-      if (out->rank == 3)
-        g_string_append_printf (s, "    nn.Unflatten(1, (%d, %d, %d)),\n",
-                                out->d[2], out->d[0], out->d[1]);
-      else
-        g_string_append (s, "    nn.Flatten(),\n");
-      (*module)++;
-    }
-  else
-    g_string_append_printf (s, "    # %s: no direct PyTorch module; write it by hand\n", name);
+  ll_pytorch_modules (s, g->arch, g->shapes, i, last, module);
 }
 
+/* torch.optim.X(model.parameters(), lr=…): Keras' values under PyTorch's
+ * keywords (ll_hyper_pytorch: RMSprop's rho is alpha, the betas a pair),
+ * written even where they equal Keras' defaults because PyTorch's differ
+ * (eps 1e-8, alpha 0.99, …); only a number at 0 or a flag that is off,
+ * which are PyTorch's defaults too, is left out. */
 static void
 torch_optimizer (const LlOptimConfig *o, GString *s)
 {
-  static const char *const cls[] = {
-    "SGD", "RMSprop", "Adagrad", "Adadelta", "Adam", "Adamax", "NAdam",
-  };
+  const LlOptimInfo *info = ll_optim_info (o->kind);
 
-  g_string_append_printf (s, "optimizer = torch.optim.%s(model.parameters(), lr=", cls[o->kind]);
+  g_string_append_printf (s, "optimizer = torch.optim.%s(model.parameters(), lr=", info->pytorch_class);
   append_float (s, o->learning_rate);
-  switch (o->kind)
+  for (const LlHyper *h = info->hypers; *h != LL_N_HYPERS; h++)
     {
-    case LL_OPTIM_SGD:
-      if (o->momentum != 0.0)
-        kw_float (s, "momentum", o->momentum);
-      if (o->nesterov)
-        g_string_append (s, ", nesterov=True");
-      break;
-    case LL_OPTIM_RMSPROP:
-      kw_float (s, "alpha", o->rho);
-      kw_float (s, "eps", o->epsilon);
-      if (o->momentum != 0.0)
-        kw_float (s, "momentum", o->momentum);
-      if (o->centered)
-        g_string_append (s, ", centered=True");
-      break;
-    case LL_OPTIM_ADAGRAD:
-      kw_float (s, "initial_accumulator_value", o->initial_accumulator);
-      kw_float (s, "eps", o->epsilon);
-      break;
-    case LL_OPTIM_ADADELTA:
-      kw_float (s, "rho", o->rho);
-      kw_float (s, "eps", o->epsilon);
-      break;
-    default:
-      g_string_append (s, ", betas=(");
-      append_float (s, o->beta_1);
-      g_string_append (s, ", ");
-      append_float (s, o->beta_2);
-      g_string_append (s, ")");
-      kw_float (s, "eps", o->epsilon);
-      if (o->kind == LL_OPTIM_ADAM && o->amsgrad)
-        g_string_append (s, ", amsgrad=True");
-      break;
+      const LlHyperSpec *spec = ll_hyper_spec (*h);
+      const char *keyword = ll_hyper_pytorch (*h, o->kind);
+      double v = ll_hyper_get (o, *h);
+
+      if (*h == LL_HYPER_LEARNING_RATE || spec->pytorch_index > 1)
+        continue;
+      if (spec->pytorch_index == 1)
+        {
+          /* The first of a pair: write the pair, its partners found by keyword. */
+          g_string_append_printf (s, ", %s=(", keyword);
+          append_float (s, v);
+          for (const LlHyper *p = info->hypers; *p != LL_N_HYPERS; p++)
+            if (ll_hyper_spec (*p)->pytorch_index > 1 && strcmp (ll_hyper_pytorch (*p, o->kind), keyword) == 0)
+              {
+                g_string_append (s, ", ");
+                append_float (s, ll_hyper_get (o, *p));
+              }
+          g_string_append_c (s, ')');
+        }
+      else if (spec->is_flag)
+        {
+          if (v != 0.0)
+            g_string_append_printf (s, ", %s=True", keyword);
+        }
+      else if (v != 0.0)
+        kw_float (s, keyword, v);
     }
   g_string_append (s, ")\n");
 }

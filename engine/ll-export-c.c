@@ -274,6 +274,141 @@ weight_ref (const LlWeightView *views, int n, char *const *names, const char *na
   return "0";
 }
 
+/* One layer's step of the generated predict(): what it computes from x
+ * into y, and which helper functions it needs. */
+typedef struct {
+  GString *code;
+  guint *uses;
+  const LlLayerSpec *spec;
+  LlShape in, out;
+  const LlWeightView *views;
+  int n_views;
+  char *const *wname;
+} Step;
+
+#define W(name) weight_ref (st->views, st->n_views, st->wname, name)
+
+/* Input, Flatten, Reshape, Dropout; Activation's activation is applied
+ * below like a layer's own. */
+static void
+emit_nothing (Step *st)
+{
+  /* Channels-last data is already in Flatten's and Reshape's order;
+   * dropout is the identity outside training. */
+  if (st->spec->type != &ll_layer_activation)
+    g_string_append (st->code, "  /* (nothing to compute) */\n\n");
+}
+
+static void
+emit_dense (Step *st)
+{
+  *st->uses |= USE_DENSE;
+  STEP_BEGIN (st->code);
+  g_string_append_printf (st->code, "  dense (x, %d, %s, %s, %d, y);\n",
+                          st->in.d[0], W ("kernel"), W ("bias"), st->out.d[0]);
+  STEP_END (st->code);
+}
+
+static void
+emit_conv2d (Step *st)
+{
+  int k = (int) ll_layer_spec_get (st->spec, "kernel_size", 3);
+  int s = (int) ll_layer_spec_get (st->spec, "strides", 1);
+  gboolean same = g_strcmp0 (ll_layer_spec_get_choice (st->spec, "padding"), "same") == 0;
+
+  *st->uses |= USE_CONV;
+  STEP_BEGIN (st->code);
+  g_string_append_printf (st->code,
+                          "  conv2d (x, %d, %d, %d, %s, %s, %d, %d, %d, %d, y, %d, %d, %d);\n",
+                          st->in.d[0], st->in.d[1], st->in.d[2], W ("kernel"), W ("bias"), k, s,
+                          pad_before (st->in.d[0], k, s, same, st->out.d[0]),
+                          pad_before (st->in.d[1], k, s, same, st->out.d[1]),
+                          st->out.d[0], st->out.d[1], st->out.d[2]);
+  STEP_END (st->code);
+}
+
+static void
+emit_pool (Step *st)
+{
+  int p = (int) ll_layer_spec_get (st->spec, "pool_size", 2);
+  int s = (int) ll_layer_spec_get (st->spec, "strides", 0);
+  gboolean same = g_strcmp0 (ll_layer_spec_get_choice (st->spec, "padding"), "same") == 0;
+
+  if (s <= 0)
+    s = p;
+  *st->uses |= USE_POOL;
+  STEP_BEGIN (st->code);
+  g_string_append_printf (st->code,
+                          "  pool2d (x, %d, %d, %d, %d, %d, %d, %d, y, %d, %d, %d);\n",
+                          st->in.d[0], st->in.d[1], st->in.d[2], p, s,
+                          pad_before (st->in.d[0], p, s, same, st->out.d[0]),
+                          pad_before (st->in.d[1], p, s, same, st->out.d[1]),
+                          st->out.d[0], st->out.d[1], st->spec->type == &ll_layer_average_pooling2d);
+  STEP_END (st->code);
+}
+
+static void
+emit_global_pool (Step *st)
+{
+  *st->uses |= USE_GLOBAL;
+  STEP_BEGIN (st->code);
+  g_string_append_printf (st->code, "  global_pool (x, %d, %d, y, %d);\n",
+                          st->in.d[0] * st->in.d[1], st->in.d[2],
+                          st->spec->type == &ll_layer_global_average_pooling2d);
+  STEP_END (st->code);
+}
+
+static void
+emit_batch_norm (Step *st)
+{
+  int ch = st->in.d[st->in.rank - 1];
+  g_autoptr(GString) eps = g_string_new (NULL);
+
+  append_float (eps, (float) ll_layer_spec_get (st->spec, "epsilon", 0.001));
+  *st->uses |= USE_BN;
+  STEP_BEGIN (st->code);
+  g_string_append_printf (st->code, "  batch_norm (x, %d, %d, %s, %s, %s, %s, %s, y);\n",
+                          (int) (ll_shape_size (&st->in) / ch), ch, W ("gamma"), W ("beta"),
+                          W ("moving_mean"), W ("moving_variance"), eps->str);
+  STEP_END (st->code);
+}
+
+#undef W
+
+/* The C column of the layer table: every type the back-end rows mark as
+ * supported by C has a row here (tests/test-backends.c). */
+static const struct {
+  const LlLayerType *type;
+  void (*emit) (Step *st);
+} c_layers[] = {
+  { &ll_layer_input, emit_nothing },
+  { &ll_layer_flatten, emit_nothing },
+  { &ll_layer_reshape, emit_nothing },
+  { &ll_layer_dropout, emit_nothing },
+  { &ll_layer_activation, emit_nothing },
+  { &ll_layer_dense, emit_dense },
+  { &ll_layer_conv2d, emit_conv2d },
+  { &ll_layer_max_pooling2d, emit_pool },
+  { &ll_layer_average_pooling2d, emit_pool },
+  { &ll_layer_global_average_pooling2d, emit_global_pool },
+  { &ll_layer_global_max_pooling2d, emit_global_pool },
+  { &ll_layer_batch_normalization, emit_batch_norm },
+};
+
+static void (*c_emitter (const LlLayerType *type)) (Step *)
+{
+  for (gsize i = 0; i < G_N_ELEMENTS (c_layers); i++)
+    if (c_layers[i].type == type)
+      return c_layers[i].emit;
+  return NULL;
+}
+
+gboolean
+ll_export_c_knows (const LlLayerType *type)
+{
+  return c_emitter (type) != NULL;
+}
+
 gboolean
 ll_export_c_generate (LlModel *model, const char *prefix,
                       char **header, char **source, GError **error)
@@ -328,95 +463,22 @@ ll_export_c_generate (LlModel *model, const char *prefix,
           append_array (weights, wname[v], views[v].data, ll_weight_info_size (views[v].info), comment);
         }
 
-#define W(name) weight_ref (views, n_views, wname, name)
+      {
+        void (*emit) (Step *) = c_emitter (type);
+        Step st = { code, &uses, spec, in, out, views, n_views, wname };
 
-      if (type == &ll_layer_flatten || type == &ll_layer_reshape || type == &ll_layer_dropout
-          || type == &ll_layer_input)
-        {
-          /* Channels-last data is already in Flatten's and Reshape's order;
-           * dropout is the identity outside training. */
-          g_string_append (code, "  /* (nothing to compute) */\n\n");
-        }
-      else if (type == &ll_layer_dense)
-        {
-          uses |= USE_DENSE;
-          STEP_BEGIN (code);
-          g_string_append_printf (code, "  dense (x, %d, %s, %s, %d, y);\n",
-                                  in.d[0], W ("kernel"), W ("bias"), out.d[0]);
-          STEP_END (code);
-        }
-      else if (type == &ll_layer_conv2d)
-        {
-          int k = (int) ll_layer_spec_get (spec, "kernel_size", 3);
-          int s = (int) ll_layer_spec_get (spec, "strides", 1);
-          gboolean same = g_strcmp0 (ll_layer_spec_get_choice (spec, "padding"), "same") == 0;
-          uses |= USE_CONV;
-          STEP_BEGIN (code);
-          g_string_append_printf (code,
-                                  "  conv2d (x, %d, %d, %d, %s, %s, %d, %d, %d, %d, y, %d, %d, %d);\n",
-                                  in.d[0], in.d[1], in.d[2], W ("kernel"), W ("bias"), k, s,
-                                  pad_before (in.d[0], k, s, same, out.d[0]),
-                                  pad_before (in.d[1], k, s, same, out.d[1]),
-                                  out.d[0], out.d[1], out.d[2]);
-          STEP_END (code);
-        }
-      else if (type == &ll_layer_max_pooling2d || type == &ll_layer_average_pooling2d)
-        {
-          int p = (int) ll_layer_spec_get (spec, "pool_size", 2);
-          int s = (int) ll_layer_spec_get (spec, "strides", 0);
-          gboolean same = g_strcmp0 (ll_layer_spec_get_choice (spec, "padding"), "same") == 0;
-          if (s <= 0)
-            s = p;
-          uses |= USE_POOL;
-          STEP_BEGIN (code);
-          g_string_append_printf (code,
-                                  "  pool2d (x, %d, %d, %d, %d, %d, %d, %d, y, %d, %d, %d);\n",
-                                  in.d[0], in.d[1], in.d[2], p, s,
-                                  pad_before (in.d[0], p, s, same, out.d[0]),
-                                  pad_before (in.d[1], p, s, same, out.d[1]),
-                                  out.d[0], out.d[1], type == &ll_layer_average_pooling2d);
-          STEP_END (code);
-        }
-      else if (type == &ll_layer_global_average_pooling2d || type == &ll_layer_global_max_pooling2d)
-        {
-          uses |= USE_GLOBAL;
-          STEP_BEGIN (code);
-          g_string_append_printf (code, "  global_pool (x, %d, %d, y, %d);\n",
-                                  in.d[0] * in.d[1], in.d[2],
-                                  type == &ll_layer_global_average_pooling2d);
-          STEP_END (code);
-        }
-      else if (type == &ll_layer_batch_normalization)
-        {
-          int ch = in.d[in.rank - 1];
-          char eps[G_ASCII_DTOSTR_BUF_SIZE];
-          GString *e = g_string_new (NULL);
-
-          append_float (e, (float) ll_layer_spec_get (spec, "epsilon", 0.001));
-          g_strlcpy (eps, e->str, sizeof eps);
-          g_string_free (e, TRUE);
-          uses |= USE_BN;
-          STEP_BEGIN (code);
-          g_string_append_printf (code, "  batch_norm (x, %d, %d, %s, %s, %s, %s, %s, y);\n",
-                                  (int) (ll_shape_size (&in) / ch), ch, W ("gamma"), W ("beta"),
-                                  W ("moving_mean"), W ("moving_variance"), eps);
-          STEP_END (code);
-        }
-      else if (type == &ll_layer_activation)
-        {
-          /* Its activation is applied below, like a layer's own. */
-        }
-      else
-        {
-          g_set_error (error, LL_ERROR, LL_ERROR_INVALID,
-                       "The C export does not know %s layers yet (layer “%s”); "
-                       "remove it or export to Keras or PyTorch instead",
-                       type->name, lname);
-          for (int v = 0; v < n_views; v++)
-            g_free (wname[v]);
-          return FALSE;
-        }
-#undef W
+        if (!ll_layer_type_check_backend (type, LL_BACKEND_C, error) || emit == NULL)
+          {
+            if (error != NULL && *error == NULL)
+              g_set_error (error, LL_ERROR, LL_ERROR_INVALID,
+                           "The C export does not know %s layers yet (layer “%s”); "
+                           "remove it or export to Keras or PyTorch instead", type->name, lname);
+            for (int v = 0; v < n_views; v++)
+              g_free (wname[v]);
+            return FALSE;
+          }
+        emit (&st);
+      }
 
       if (act != LL_ACT_LINEAR)
         {

@@ -17,6 +17,10 @@
 
 G_BEGIN_DECLS
 
+/* Has code for the layer type (tests/test-backends.c checks this against
+ * the layer's back-end row). */
+gboolean ll_export_c_knows (const LlLayerType *type);
+
 /* TRUE when prefix is usable as a C identifier prefix. */
 gboolean ll_export_c_valid_prefix (const char *prefix);
 

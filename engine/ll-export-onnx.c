@@ -485,6 +485,60 @@ value_info (Graph *g, const char *name, const LlShape *shape)
   return v;
 }
 
+/* Uniform entry points for the table below. */
+typedef struct {
+  LlModel *model;
+  int layer;
+  const LlLayerSpec *spec;
+  LlShape in, out;
+} Layer;
+
+static void onnx_nothing (Graph *g, const Layer *l) { }   /* dropout: the identity when predicting */
+static void onnx_dense (Graph *g, const Layer *l) { add_dense (g, l->model, l->layer); }
+static void onnx_conv2d (Graph *g, const Layer *l) { add_conv (g, l->model, l->layer, l->spec, &l->in); }
+static void onnx_max_pool (Graph *g, const Layer *l) { add_pool (g, l->spec, &l->in, FALSE); }
+static void onnx_avg_pool (Graph *g, const Layer *l) { add_pool (g, l->spec, &l->in, TRUE); }
+static void onnx_gap (Graph *g, const Layer *l) { add_global_pool (g, "GlobalAveragePool"); }
+static void onnx_gmp (Graph *g, const Layer *l) { add_global_pool (g, "GlobalMaxPool"); }
+static void onnx_batch_norm (Graph *g, const Layer *l) { add_batch_norm (g, l->model, l->layer, l->spec, &l->in); }
+static void onnx_flatten (Graph *g, const Layer *l) { add_flatten (g); }
+static void onnx_reshape (Graph *g, const Layer *l) { add_reshape (g, &l->out); }
+
+/* The ONNX column of the layer table: every type the back-end rows mark
+ * as supported by ONNX has a row here (tests/test-backends.c).  A layer's
+ * activation is added after it, whatever its type. */
+static const struct {
+  const LlLayerType *type;
+  void (*add) (Graph *g, const Layer *l);
+} onnx_layers[] = {
+  { &ll_layer_input, onnx_nothing },              /* the graph's input */
+  { &ll_layer_dense, onnx_dense },
+  { &ll_layer_conv2d, onnx_conv2d },
+  { &ll_layer_max_pooling2d, onnx_max_pool },
+  { &ll_layer_average_pooling2d, onnx_avg_pool },
+  { &ll_layer_global_average_pooling2d, onnx_gap },
+  { &ll_layer_global_max_pooling2d, onnx_gmp },
+  { &ll_layer_batch_normalization, onnx_batch_norm },
+  { &ll_layer_flatten, onnx_flatten },
+  { &ll_layer_reshape, onnx_reshape },
+  { &ll_layer_dropout, onnx_nothing },
+  { &ll_layer_activation, onnx_nothing },
+};
+
+static void (*onnx_adder (const LlLayerType *type)) (Graph *, const Layer *)
+{
+  for (gsize i = 0; i < G_N_ELEMENTS (onnx_layers); i++)
+    if (onnx_layers[i].type == type)
+      return onnx_layers[i].add;
+  return NULL;
+}
+
+gboolean
+ll_export_onnx_knows (const LlLayerType *type)
+{
+  return onnx_adder (type) != NULL;
+}
+
 static gboolean
 build_graph (Graph *g, LlModel *model, GError **error)
 {
@@ -501,33 +555,20 @@ build_graph (Graph *g, LlModel *model, GError **error)
       g_autofree char *scope = ll_arch_layer_name (arch, i);
 
       g->scope = pool_strdup_printf (g, "%s", scope);
-      if (type == &ll_layer_dense)
-        add_dense (g, model, i);
-      else if (type == &ll_layer_conv2d)
-        add_conv (g, model, i, spec, &in);
-      else if (type == &ll_layer_max_pooling2d)
-        add_pool (g, spec, &in, FALSE);
-      else if (type == &ll_layer_average_pooling2d)
-        add_pool (g, spec, &in, TRUE);
-      else if (type == &ll_layer_global_average_pooling2d)
-        add_global_pool (g, "GlobalAveragePool");
-      else if (type == &ll_layer_global_max_pooling2d)
-        add_global_pool (g, "GlobalMaxPool");
-      else if (type == &ll_layer_batch_normalization)
-        add_batch_norm (g, model, i, spec, &in);
-      else if (type == &ll_layer_flatten)
-        add_flatten (g);
-      else if (type == &ll_layer_reshape)
-        add_reshape (g, &out);
-      else if (type == &ll_layer_dropout || type == &ll_layer_activation)
-        ;                          /* dropout is the identity when predicting */
-      else
-        {
-          g_set_error (error, LL_ERROR, LL_ERROR_INVALID,
-                       "Layer %d (%s) cannot be exported to ONNX yet. "
-                       "Remove it or export to another format.", i, type->name);
-          return FALSE;
-        }
+      {
+        void (*add) (Graph *, const Layer *) = onnx_adder (type);
+        Layer l = { model, i, spec, in, out };
+
+        if (!ll_layer_type_check_backend (type, LL_BACKEND_ONNX, error) || add == NULL)
+          {
+            if (error != NULL && *error == NULL)
+              g_set_error (error, LL_ERROR, LL_ERROR_INVALID,
+                           "Layer %d (%s) cannot be exported to ONNX yet. "
+                           "Remove it or export to another format.", i, type->name);
+            return FALSE;
+          }
+        add (g, &l);
+      }
       add_activation (g, ll_layer_spec_activation (spec), &out);
     }
   to_layout (g, LAYOUT_NHWC);

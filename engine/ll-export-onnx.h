@@ -13,6 +13,10 @@
 
 G_BEGIN_DECLS
 
+/* Has a graph for the layer type (tests/test-backends.c checks this
+ * against the layer's back-end row). */
+gboolean ll_export_onnx_knows (const LlLayerType *type);
+
 #define LL_EXPORT_ONNX_OPSET      13
 #define LL_EXPORT_ONNX_IR_VERSION 7
 

@@ -6,6 +6,7 @@
  * code generators keep. */
 #include "ll-export-script.h"
 #include "ll-codegen.h"
+#include "ll-pytorch.h"
 #include "ll-json.h"
 
 #include <errno.h>
@@ -26,7 +27,7 @@ static const char torch_loader[] =
   "        index = json.load(f)\n"
   "    with open(os.path.join(os.path.dirname(index_path), index[\"file\"]), \"rb\") as f:\n"
   "        data = torch.frombuffer(bytearray(f.read()), dtype=torch.float32)\n"
-  "    kinds = (nn.Linear, nn.Conv2d, nn.BatchNorm1d, nn.BatchNorm2d)\n"
+  "    kinds = (%s)\n"
   "    modules = [m for m in model.modules() if isinstance(m, kinds)]\n"
   "    if len(modules) != len(index[\"layers\"]):\n"
   "        raise ValueError(f\"{index_path} has {len(index['layers'])} layers with weights, \"\n"
@@ -114,90 +115,11 @@ put_tensor (Writer *w, const char *name, const float *data, gsize n,
     }
 }
 
-/* perm[t] = Keras index of PyTorch feature t after flattening an (h, w, c)
- * image: PyTorch flattens (c, h, w). */
-static int *
-flatten_perm (const LlShape *in)
-{
-  int h = in->d[0], w = in->d[1], c = in->d[2];
-  int *perm = g_new (int, (gsize) h * w * c);
-
-  for (int ch = 0; ch < c; ch++)
-    for (int y = 0; y < h; y++)
-      for (int x = 0; x < w; x++)
-        perm[(ch * h + y) * w + x] = (y * w + x) * c + ch;
-  return perm;
-}
-
-static const LlWeightView *
-view_named (const LlWeightView *views, int n, const char *name)
-{
-  for (int i = 0; i < n; i++)
-    if (strcmp (views[i].info->name, name) == 0)
-      return &views[i];
-  return NULL;
-}
-
 static void
-torch_layer (Writer *w, LlModel *model, int i, const int *perm)
+put_torch_tensor (const char *name, const float *data, gsize n, const int *shape, int rank,
+                  gpointer user_data)
 {
-  const LlLayerSpec *spec = ll_arch_layer (ll_model_get_arch (model), i);
-  LlShape in = ll_model_layer_shape (model, i - 1), out = ll_model_layer_shape (model, i);
-  LlWeightView views[LL_MAX_WEIGHTS];
-  int n = ll_model_layer_weights (model, i, views);
-  const LlWeightView *bias = view_named (views, n, "bias");
-
-  if (spec->type == &ll_layer_dense)
-    {
-      int n_in = in.d[0], units = out.d[0], shape[2] = { units, n_in };
-      const float *k = views[0].data;
-      g_autofree float *t = g_new (float, (gsize) n_in * units);
-
-      for (int o = 0; o < units; o++)
-        for (int j = 0; j < n_in; j++)
-          t[(gsize) o * n_in + j] = k[(gsize) (perm ? perm[j] : j) * units + o];
-      put_tensor (w, "weight", t, (gsize) n_in * units, shape, 2);
-      if (bias != NULL)
-        put_tensor (w, "bias", bias->data, units, &units, 1);
-    }
-  else if (spec->type == &ll_layer_conv2d)
-    {
-      const int *d = views[0].info->dims;           /* kh, kw, cin, f */
-      int shape[4] = { d[3], d[2], d[0], d[1] };
-      gsize size = ll_weight_info_size (views[0].info);
-      const float *k = views[0].data;
-      g_autofree float *t = g_new (float, size);
-
-      for (int ky = 0; ky < d[0]; ky++)
-        for (int kx = 0; kx < d[1]; kx++)
-          for (int c = 0; c < d[2]; c++)
-            for (int f = 0; f < d[3]; f++)
-              t[(((gsize) f * d[2] + c) * d[0] + ky) * d[1] + kx]
-                = k[(((gsize) ky * d[1] + kx) * d[2] + c) * d[3] + f];
-      put_tensor (w, "weight", t, size, shape, 4);
-      if (bias != NULL)
-        put_tensor (w, "bias", bias->data, d[3], &d[3], 1);
-    }
-  else if (spec->type == &ll_layer_batch_normalization)
-    {
-      /* PyTorch's BatchNorm is affine in both or neither: a missing γ is
-       * 1 and a missing β is 0, which computes the same. */
-      static const char *const keras[] = { "gamma", "beta", "moving_mean", "moving_variance" };
-      static const char *const torch[] = { "weight", "bias", "running_mean", "running_var" };
-      int c = out.d[out.rank - 1];
-      g_autofree float *t = g_new (float, c);
-
-      for (int j = 0; j < 4; j++)
-        {
-          const LlWeightView *v = view_named (views, n, keras[j]);
-          for (int ch = 0; ch < c; ch++)
-            {
-              int src = perm ? perm[ch] : ch;
-              t[ch] = v != NULL ? v->data[src] : (j == 0 ? 1.0f : 0.0f);
-            }
-          put_tensor (w, torch[j], t, c, &c, 1);
-        }
-    }
+  put_tensor (user_data, name, data, n, shape, rank);
 }
 
 gboolean
@@ -208,7 +130,7 @@ ll_export_weights (LlModel *model, LlScriptKind kind, const char *weights_file,
   int n_layers = ll_model_n_layers (model);
   g_autoptr(JsonBuilder) b = json_builder_new ();
   g_autoptr(JsonNode) root = NULL;
-  g_autofree int *perm = NULL;
+  g_autofree int *perm = NULL;      /* PyTorch's feature order after a Flatten (ll-pytorch.h) */
   Writer w = { g_byte_array_new (), b };
   LlActivation last = ll_layer_spec_activation (ll_arch_layer (arch, n_layers - 1));
 
@@ -231,25 +153,22 @@ ll_export_weights (LlModel *model, LlScriptKind kind, const char *weights_file,
   for (int i = 1; i < n_layers; i++)
     {
       const LlLayerSpec *spec = ll_arch_layer (arch, i);
-      LlShape in = ll_model_layer_shape (model, i - 1);
       LlWeightView views[LL_MAX_WEIGHTS];
       int n = ll_model_layer_weights (model, i, views);
       g_autofree char *name = ll_arch_layer_name (arch, i);
 
-      if (spec->type == &ll_layer_flatten && in.rank == 3)
+      if (!ll_layer_type_check_backend (spec->type, kind == LL_SCRIPT_PYTORCH ? LL_BACKEND_PYTORCH
+                                                                              : LL_BACKEND_KERAS, error))
         {
-          g_free (perm);
-          perm = flatten_perm (&in);
-        }
-      else if (spec->type == &ll_layer_reshape)
-        {
-          /* Reshape has no exact PyTorch counterpart in the generated
-           * script (nn.Unflatten reads the values in another order); the
-           * weights stay as they are. */
-          g_clear_pointer (&perm, g_free);
+          g_byte_array_unref (w.bin);
+          return FALSE;
         }
       if (n == 0)
-        continue;
+        {
+          if (kind == LL_SCRIPT_PYTORCH)
+            ll_pytorch_layer_tensors (model, i, &perm, put_torch_tensor, &w);   /* a Flatten's order */
+          continue;
+        }
 
       json_builder_begin_object (b);
       json_builder_set_member_name (b, "name");
@@ -259,16 +178,13 @@ ll_export_weights (LlModel *model, LlScriptKind kind, const char *weights_file,
       json_builder_set_member_name (b, "tensors");
       json_builder_begin_array (b);
       if (kind == LL_SCRIPT_PYTORCH)
-        torch_layer (&w, model, i, spec->type == &ll_layer_batch_normalization
-                                   && in.rank == 3 ? NULL : perm);
+        ll_pytorch_layer_tensors (model, i, &perm, put_torch_tensor, &w);
       else
         for (int v = 0; v < n; v++)
           put_tensor (&w, views[v].info->name, views[v].data,
                       ll_weight_info_size (views[v].info), views[v].info->dims, views[v].info->rank);
       json_builder_end_array (b);
       json_builder_end_object (b);
-      if (spec->type == &ll_layer_dense)
-        g_clear_pointer (&perm, g_free);
     }
   json_builder_end_array (b);
   json_builder_end_object (b);
@@ -320,8 +236,11 @@ ll_export_script (LlModel *model, const LlFitConfig *config, const char *dataset
 
   last = ll_layer_spec_activation (ll_arch_layer (arch, ll_arch_n_layers (arch) - 1));
   if (kind == LL_SCRIPT_PYTORCH)
-    loader = g_strdup_printf (torch_loader, weights_stem, weights_stem,
-                              last == LL_ACT_SOFTMAX ? "True" : "False", weights_stem);
+    {
+      g_autofree char *kinds = ll_pytorch_weight_modules ();
+      loader = g_strdup_printf (torch_loader, weights_stem, weights_stem, kinds,
+                                last == LL_ACT_SOFTMAX ? "True" : "False", weights_stem);
+    }
   else
     loader = g_strdup_printf (keras_loader, weights_stem, weights_stem, weights_stem);
 

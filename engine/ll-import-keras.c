@@ -1324,7 +1324,7 @@ ll_import_keras_h5 (GBytes *bytes, GError **error)
       return NULL;
     }
   keras_init (&k);
-  ll_fit_config_init (&cfg);
+  ll_fit_config_init_keras (&cfg);   /* no compile(): Keras 3's defaults, RMSprop */
   config = h5_attr_string (h.file, "model_config", &local);
   if (config == NULL)
     {
@@ -1454,7 +1454,7 @@ ll_import_keras_zip (GBytes *bytes, GError **error)
     }
   zip_error_fini (&zerr);
   keras_init (&k);
-  ll_fit_config_init (&cfg);
+  ll_fit_config_init_keras (&cfg);   /* no compile(): Keras 3's defaults, RMSprop */
 
   if (zip_name_locate (za, "model.weights.h5", 0) < 0 && zip_name_locate (za, "model.weights.npz", 0) >= 0)
     {

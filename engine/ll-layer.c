@@ -40,6 +40,37 @@ ll_layer_type_lookup (const char *name)
   return NULL;
 }
 
+const char *
+ll_backend_name (LlBackend backend)
+{
+  static const char *const names[] = { "Keras", "PyTorch", "C", "ONNX" };
+
+  G_STATIC_ASSERT (G_N_ELEMENTS (names) == LL_N_BACKENDS);
+  g_return_val_if_fail ((int) backend >= 0 && backend < LL_N_BACKENDS, "?");
+  return names[backend];
+}
+
+gboolean
+ll_layer_type_check_backend (const LlLayerType *type, LlBackend backend, GError **error)
+{
+  const LlBackendSupport *row;
+
+  g_return_val_if_fail (type != NULL, FALSE);
+  g_return_val_if_fail ((int) backend >= 0 && backend < LL_N_BACKENDS, FALSE);
+
+  row = &type->backends[backend];
+  if (row->supported)
+    return TRUE;
+  if (row->declined != NULL)
+    g_set_error (error, LL_ERROR, LL_ERROR_INVALID, "The %s export does not support %s layers: %s",
+                 ll_backend_name (backend), type->name, row->declined);
+  else
+    g_set_error (error, LL_ERROR, LL_ERROR_INVALID,
+                 "The %s export does not know %s layers yet; remove the layer or export to "
+                 "another format", ll_backend_name (backend), type->name);
+  return FALSE;
+}
+
 void
 ll_layer_spec_init (LlLayerSpec *spec, const LlLayerType *type)
 {

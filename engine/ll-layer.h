@@ -29,15 +29,42 @@ typedef enum {
   LL_PARAM_CHOICE,     /* index into choices */
 } LlParamType;
 
+/* LlParamSpec.flags */
+enum {
+  LL_PARAM_HEADLINE   = 1 << 0,    /* always on the layer's card ("Units 128") */
+  LL_PARAM_POSITIONAL = 1 << 1,    /* written positionally in Keras code, in table order: Dense(128) */
+  LL_PARAM_PAIR       = 1 << 2,    /* one number for both axes, written (3, 3) in Keras code */
+};
+
 typedef struct {
   const char *name;                /* Keras keyword argument: "units" */
   const char *label;               /* for people: "Units" */
   LlParamType type;
-  double default_value;
+  double default_value;            /* Keras 3's default */
   double min, max;                 /* inclusive range for INT and FLOAT */
   const char *const *choices;      /* CHOICE: NULL-terminated Keras names */
   const char *tooltip;             /* what the parameter does, one or two sentences */
+  guint flags;                     /* LL_PARAM_HEADLINE, … */
 } LlParamSpec;
+
+/* What a model is exported to.  Every layer type says, per back end,
+ * whether it is supported or declined and why (LlLayerType.backends);
+ * tests/test-backends.c crosses every type with every back end. */
+typedef enum {
+  LL_BACKEND_KERAS,                /* Keras script and weights: ll-codegen.c, ll-export-script.c */
+  LL_BACKEND_PYTORCH,              /* PyTorch script and weights: ll-pytorch.c */
+  LL_BACKEND_C,                    /* standalone C: ll-export-c.c */
+  LL_BACKEND_ONNX,                 /* ONNX: ll-export-onnx.c */
+  LL_N_BACKENDS
+} LlBackend;
+
+typedef struct {
+  gboolean supported;
+  const char *declined;            /* when not supported: why, naming the layer */
+} LlBackendSupport;
+
+#define LL_BACKEND_SUPPORTED { TRUE, NULL }
+#define LL_BACKEND_DECLINED(why) { FALSE, why }
 
 typedef struct _LlLayerType LlLayerType;
 
@@ -118,6 +145,8 @@ struct _LlLayerType {
   /* The op computing the layer without its activation; weights are bound
    * by the model in the order weights() lists them. */
   LlOp    *(*build)   (const LlLayerSpec *spec, const LlShape *in, const LlShape *out);
+  /* The back-end row: Keras, PyTorch, C, ONNX (LlBackend order). */
+  LlBackendSupport backends[LL_N_BACKENDS];
 };
 
 /* Registry of layer types, in palette order. */
@@ -158,6 +187,12 @@ LlOp *ll_activation_op_new (LlActivation act, const LlShape *shape);
 gboolean ll_op_is_activation (const LlOp *op, LlActivation *act);
 /* Changes a Dropout op's rate between batches; FALSE for other ops. */
 gboolean ll_op_set_dropout_rate (LlOp *op, double rate);
+
+/* "Keras", "PyTorch", "C", "ONNX". */
+const char *ll_backend_name (LlBackend backend);
+/* TRUE when the back end supports the layer type; otherwise FALSE with an
+ * LL_ERROR_INVALID that gives the row's reason (or says the row is empty). */
+gboolean    ll_layer_type_check_backend (const LlLayerType *type, LlBackend backend, GError **error);
 
 /* The Dropout mask of the op's last training forward: per value 0 (dropped)
  * or 1/(1 − rate) (kept), batch rows of the input's size; *rate (nullable)

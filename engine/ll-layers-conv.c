@@ -125,16 +125,16 @@ enum {
 
 static const LlParamSpec conv2d_params[] = {
   { "filters", "Filters", LL_PARAM_INT, 32, 1, 1024, NULL,
-    "Number of filters: the channels of the output. Each filter learns to detect one pattern." },
+    "Number of filters: the channels of the output. Each filter learns to detect one pattern.", LL_PARAM_HEADLINE | LL_PARAM_POSITIONAL },
   { "kernel_size", "Kernel size", LL_PARAM_INT, 3, 1, 15, NULL,
-    "Side of the square window each filter looks at: 3 means 3 × 3 pixels." },
+    "Side of the square window each filter looks at: 3 means 3 × 3 pixels.", LL_PARAM_HEADLINE | LL_PARAM_POSITIONAL | LL_PARAM_PAIR },
   { "strides", "Strides", LL_PARAM_INT, 1, 1, 8, NULL,
-    "Step of the window in pixels. 2 halves the height and width of the output." },
+    "Step of the window in pixels. 2 halves the height and width of the output.", LL_PARAM_PAIR },
   { "padding", "Padding", LL_PARAM_CHOICE, PADDING_VALID, 0, 0, padding_names,
     "valid: the window stays inside the image, so the output shrinks. "
     "same: zeros around the border keep the output size (divided by the stride)." },
   { "activation", "Activation", LL_PARAM_CHOICE, LL_ACT_LINEAR, 0, 0, ll_activation_names,
-    "Applied to the output: relu for hidden layers; linear when BatchNormalization follows." },
+    "Applied to the output: relu for hidden layers; linear when BatchNormalization follows.", LL_PARAM_HEADLINE },
   { "use_bias", "Use bias", LL_PARAM_BOOL, 1, 0, 1, NULL,
     "Adds a learned bias to each filter. Usually on; off before BatchNormalization." },
   { "kernel_initializer", "Kernel initializer", LL_PARAM_CHOICE, LL_INIT_GLOROT_UNIFORM, 0, 0,
@@ -392,6 +392,8 @@ const LlLayerType ll_layer_conv2d = {
   .infer = conv2d_infer,
   .weights = conv2d_weights,
   .build = conv2d_build,
+  .backends = { [LL_BACKEND_KERAS] = LL_BACKEND_SUPPORTED, [LL_BACKEND_PYTORCH] = LL_BACKEND_SUPPORTED,
+                [LL_BACKEND_C] = LL_BACKEND_SUPPORTED, [LL_BACKEND_ONNX] = LL_BACKEND_SUPPORTED },
 };
 
 /* MaxPooling2D and AveragePooling2D */
@@ -400,9 +402,9 @@ enum { POOL_SIZE, POOL_STRIDES, POOL_PADDING };
 
 static const LlParamSpec pool_params[] = {
   { "pool_size", "Pool size", LL_PARAM_INT, 2, 1, 16, NULL,
-    "Side of the square window reduced to one value: 2 halves the height and width." },
+    "Side of the square window reduced to one value: 2 halves the height and width.", LL_PARAM_HEADLINE | LL_PARAM_POSITIONAL | LL_PARAM_PAIR },
   { "strides", "Strides", LL_PARAM_INT, 0, 0, 16, NULL,
-    "Step of the window in pixels; 0 means the same as pool_size (Keras' None)." },
+    "Step of the window in pixels; 0 means the same as pool_size (Keras' None).", LL_PARAM_PAIR },
   { "padding", "Padding", LL_PARAM_CHOICE, PADDING_VALID, 0, 0, padding_names,
     "valid: leftover border pixels are dropped. same: windows also cover the border, "
     "so the output is the input size divided by the stride, rounded up." },
@@ -682,6 +684,8 @@ const LlLayerType ll_layer_max_pooling2d = {
   .n_params = G_N_ELEMENTS (pool_params),
   .infer = max_pool_infer,
   .build = max_pool_build,
+  .backends = { [LL_BACKEND_KERAS] = LL_BACKEND_SUPPORTED, [LL_BACKEND_PYTORCH] = LL_BACKEND_SUPPORTED,
+                [LL_BACKEND_C] = LL_BACKEND_SUPPORTED, [LL_BACKEND_ONNX] = LL_BACKEND_SUPPORTED },
 };
 
 const LlLayerType ll_layer_average_pooling2d = {
@@ -691,6 +695,8 @@ const LlLayerType ll_layer_average_pooling2d = {
   .n_params = G_N_ELEMENTS (pool_params),
   .infer = avg_pool_infer,
   .build = avg_pool_build,
+  .backends = { [LL_BACKEND_KERAS] = LL_BACKEND_SUPPORTED, [LL_BACKEND_PYTORCH] = LL_BACKEND_SUPPORTED,
+                [LL_BACKEND_C] = LL_BACKEND_SUPPORTED, [LL_BACKEND_ONNX] = LL_BACKEND_SUPPORTED },
 };
 
 gboolean
@@ -903,6 +909,8 @@ const LlLayerType ll_layer_global_average_pooling2d = {
   .n_params = 0,
   .infer = gap_infer,
   .build = gap_build,
+  .backends = { [LL_BACKEND_KERAS] = LL_BACKEND_SUPPORTED, [LL_BACKEND_PYTORCH] = LL_BACKEND_SUPPORTED,
+                [LL_BACKEND_C] = LL_BACKEND_SUPPORTED, [LL_BACKEND_ONNX] = LL_BACKEND_SUPPORTED },
 };
 
 const LlLayerType ll_layer_global_max_pooling2d = {
@@ -912,4 +920,6 @@ const LlLayerType ll_layer_global_max_pooling2d = {
   .n_params = 0,
   .infer = gmp_infer,
   .build = gmp_build,
+  .backends = { [LL_BACKEND_KERAS] = LL_BACKEND_SUPPORTED, [LL_BACKEND_PYTORCH] = LL_BACKEND_SUPPORTED,
+                [LL_BACKEND_C] = LL_BACKEND_SUPPORTED, [LL_BACKEND_ONNX] = LL_BACKEND_SUPPORTED },
 };

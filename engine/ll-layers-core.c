@@ -4,9 +4,9 @@
 #include "ll-rng.h"
 
 /* Parameter tables shared with Conv2D through the same names. */
-#define PARAM_ACTIVATION(def) \
+#define PARAM_ACTIVATION(def, flags) \
   { "activation", "Activation", LL_PARAM_CHOICE, def, 0, 0, ll_activation_names, \
-    "Applied to the output: relu for hidden layers, softmax for the last layer of a classifier." }
+    "Applied to the output: relu for hidden layers, softmax for the last layer of a classifier.", flags }
 #define PARAM_USE_BIAS \
   { "use_bias", "Use bias", LL_PARAM_BOOL, 1, 0, 1, NULL, \
     "Adds a learned bias to each output. Usually on; off before BatchNormalization." }
@@ -71,9 +71,11 @@ copy_build (const LlLayerSpec *spec, const LlShape *in, const LlShape *out)
 /* Input */
 
 static const LlParamSpec input_params[] = {
-  { "height", "Height", LL_PARAM_INT, 28, 1, 4096, NULL, "Image height in pixels (28 for MNIST, 32 for CIFAR-10)." },
-  { "width", "Width", LL_PARAM_INT, 28, 1, 4096, NULL, "Image width in pixels." },
-  { "channels", "Channels", LL_PARAM_INT, 1, 1, 64, NULL, "1 for grayscale, 3 for colour (RGB)." },
+  { "height", "Height", LL_PARAM_INT, 28, 1, 4096, NULL, "Image height in pixels (28 for MNIST, 32 for CIFAR-10).",
+    LL_PARAM_HEADLINE },
+  { "width", "Width", LL_PARAM_INT, 28, 1, 4096, NULL, "Image width in pixels.", LL_PARAM_HEADLINE },
+  { "channels", "Channels", LL_PARAM_INT, 1, 1, 64, NULL, "1 for grayscale, 3 for colour (RGB).",
+    LL_PARAM_HEADLINE },
 };
 
 static gboolean
@@ -90,6 +92,8 @@ const LlLayerType ll_layer_input = {
   .n_params = G_N_ELEMENTS (input_params),
   .infer = input_infer,
   .build = copy_build,
+  .backends = { [LL_BACKEND_KERAS] = LL_BACKEND_SUPPORTED, [LL_BACKEND_PYTORCH] = LL_BACKEND_SUPPORTED,
+                [LL_BACKEND_C] = LL_BACKEND_SUPPORTED, [LL_BACKEND_ONNX] = LL_BACKEND_SUPPORTED },
 };
 
 /* Flatten */
@@ -108,14 +112,16 @@ const LlLayerType ll_layer_flatten = {
   .n_params = 0,
   .infer = flatten_infer,
   .build = copy_build,
+  .backends = { [LL_BACKEND_KERAS] = LL_BACKEND_SUPPORTED, [LL_BACKEND_PYTORCH] = LL_BACKEND_SUPPORTED,
+                [LL_BACKEND_C] = LL_BACKEND_SUPPORTED, [LL_BACKEND_ONNX] = LL_BACKEND_SUPPORTED },
 };
 
 /* Dense: y = x · W + b, W of shape (inputs, units) as in Keras. */
 
 static const LlParamSpec dense_params[] = {
   { "units", "Units", LL_PARAM_INT, 128, 1, 65536, NULL,
-    "Number of neurons: the size of this layer's output. 10 for the last layer of a 10-class classifier." },
-  PARAM_ACTIVATION (LL_ACT_RELU),
+    "Number of neurons: the size of this layer's output. 10 for the last layer of a 10-class classifier.", LL_PARAM_HEADLINE | LL_PARAM_POSITIONAL },
+  PARAM_ACTIVATION (LL_ACT_LINEAR, LL_PARAM_HEADLINE),   /* Keras 3: activation=None */
   PARAM_USE_BIAS,
   PARAM_KERNEL_INIT,
   PARAM_BIAS_INIT,
@@ -243,6 +249,8 @@ const LlLayerType ll_layer_dense = {
   .infer = dense_infer,
   .weights = dense_weights,
   .build = dense_build,
+  .backends = { [LL_BACKEND_KERAS] = LL_BACKEND_SUPPORTED, [LL_BACKEND_PYTORCH] = LL_BACKEND_SUPPORTED,
+                [LL_BACKEND_C] = LL_BACKEND_SUPPORTED, [LL_BACKEND_ONNX] = LL_BACKEND_SUPPORTED },
 };
 
 /* Dropout: inverted, so evaluation needs no rescaling. */
@@ -250,7 +258,7 @@ const LlLayerType ll_layer_dense = {
 static const LlParamSpec dropout_params[] = {
   { "rate", "Rate", LL_PARAM_FLOAT, 0.5, 0, 0.95, NULL,
     "Fraction of inputs set to zero at each training step (the rest are scaled by 1/(1−rate)). "
-    "Off when evaluating and predicting." },
+    "Off when evaluating and predicting.", LL_PARAM_HEADLINE | LL_PARAM_POSITIONAL },
 };
 
 typedef struct {
@@ -371,12 +379,14 @@ const LlLayerType ll_layer_dropout = {
   .n_params = G_N_ELEMENTS (dropout_params),
   .infer = same_infer,
   .build = dropout_build,
+  .backends = { [LL_BACKEND_KERAS] = LL_BACKEND_SUPPORTED, [LL_BACKEND_PYTORCH] = LL_BACKEND_SUPPORTED,
+                [LL_BACKEND_C] = LL_BACKEND_SUPPORTED, [LL_BACKEND_ONNX] = LL_BACKEND_SUPPORTED },
 };
 
 /* Activation: a layer of its own, as in Conv2D → BatchNormalization → Activation. */
 
 static const LlParamSpec activation_params[] = {
-  PARAM_ACTIVATION (LL_ACT_RELU),
+  PARAM_ACTIVATION (LL_ACT_RELU, LL_PARAM_HEADLINE | LL_PARAM_POSITIONAL),
 };
 
 const LlLayerType ll_layer_activation = {
@@ -386,6 +396,8 @@ const LlLayerType ll_layer_activation = {
   .n_params = G_N_ELEMENTS (activation_params),
   .infer = same_infer,
   .build = NULL,                   /* the model appends only the activation op */
+  .backends = { [LL_BACKEND_KERAS] = LL_BACKEND_SUPPORTED, [LL_BACKEND_PYTORCH] = LL_BACKEND_SUPPORTED,
+                [LL_BACKEND_C] = LL_BACKEND_SUPPORTED, [LL_BACKEND_ONNX] = LL_BACKEND_SUPPORTED },
 };
 
 /* Reshape */
@@ -394,11 +406,11 @@ enum { RESHAPE_HEIGHT, RESHAPE_WIDTH, RESHAPE_CHANNELS };
 
 static const LlParamSpec reshape_params[] = {
   { "height", "Height", LL_PARAM_INT, 28, 1, 4096, NULL,
-    "Height of the image the values are arranged into (28 for a flat MNIST digit of 784 values)." },
+    "Height of the image the values are arranged into (28 for a flat MNIST digit of 784 values).", LL_PARAM_HEADLINE },
   { "width", "Width", LL_PARAM_INT, 28, 1, 4096, NULL,
-    "Width of the image the values are arranged into." },
+    "Width of the image the values are arranged into.", LL_PARAM_HEADLINE },
   { "channels", "Channels", LL_PARAM_INT, 1, 1, 4096, NULL,
-    "Channels per pixel: 1 for grayscale, 3 for colour. height × width × channels must equal the input size." },
+    "Channels per pixel: 1 for grayscale, 3 for colour. height × width × channels must equal the input size.", LL_PARAM_HEADLINE },
 };
 
 static gboolean
@@ -460,4 +472,6 @@ const LlLayerType ll_layer_reshape = {
   .n_params = G_N_ELEMENTS (reshape_params),
   .infer = reshape_infer,
   .build = reshape_build,
+  .backends = { [LL_BACKEND_KERAS] = LL_BACKEND_SUPPORTED, [LL_BACKEND_PYTORCH] = LL_BACKEND_SUPPORTED,
+                [LL_BACKEND_C] = LL_BACKEND_SUPPORTED, [LL_BACKEND_ONNX] = LL_BACKEND_SUPPORTED },
 };

@@ -295,4 +295,6 @@ const LlLayerType ll_layer_batch_normalization = {
   .infer = bn_infer,
   .weights = bn_weights,
   .build = bn_build,
+  .backends = { [LL_BACKEND_KERAS] = LL_BACKEND_SUPPORTED, [LL_BACKEND_PYTORCH] = LL_BACKEND_SUPPORTED,
+                [LL_BACKEND_C] = LL_BACKEND_SUPPORTED, [LL_BACKEND_ONNX] = LL_BACKEND_SUPPORTED },
 };

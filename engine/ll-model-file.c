@@ -18,115 +18,6 @@
 #define MAGIC_LEN 8
 #define MAX_JSON (16u << 20)
 
-/* Fit settings <-> JSON */
-
-static void
-add_double_or_null (JsonBuilder *b, const char *name, double v)
-{
-  ll_json_builder_member_double (b, name, v);
-}
-
-static void
-build_fit_config (JsonBuilder *b, const LlFitConfig *c)
-{
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "epochs");
-  json_builder_add_int_value (b, c->epochs);
-  json_builder_set_member_name (b, "batch_size");
-  json_builder_add_int_value (b, c->batch_size);
-  json_builder_set_member_name (b, "shuffle");
-  json_builder_add_boolean_value (b, c->shuffle);
-  json_builder_set_member_name (b, "validation_split");
-  ll_json_builder_add_double (b, c->validation_split);
-  json_builder_set_member_name (b, "seed");
-  json_builder_add_int_value (b, (gint64) (c->seed & G_MAXINT64));
-  json_builder_set_member_name (b, "loss");
-  json_builder_add_string_value (b, ll_loss_names[c->loss]);
-  json_builder_set_member_name (b, "n_threads");
-  json_builder_add_int_value (b, c->n_threads);
-
-  json_builder_set_member_name (b, "optimizer");
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "name");
-  json_builder_add_string_value (b, ll_optim_names[c->optim.kind]);
-#define D(field) json_builder_set_member_name (b, #field); ll_json_builder_add_double (b, c->optim.field)
-#define B(field) json_builder_set_member_name (b, #field); json_builder_add_boolean_value (b, c->optim.field)
-  D (learning_rate); D (momentum); B (nesterov); D (rho); B (centered); D (epsilon);
-  D (initial_accumulator); D (beta_1); D (beta_2); B (amsgrad);
-#undef D
-#undef B
-  json_builder_end_object (b);
-
-  json_builder_set_member_name (b, "schedule");
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "name");
-  json_builder_add_string_value (b, ll_schedule_names[c->schedule.kind]);
-  json_builder_set_member_name (b, "factor");
-  ll_json_builder_add_double (b, c->schedule.factor);
-  json_builder_set_member_name (b, "step_epochs");
-  json_builder_add_int_value (b, c->schedule.step_epochs);
-  json_builder_set_member_name (b, "alpha");
-  ll_json_builder_add_double (b, c->schedule.alpha);
-  json_builder_end_object (b);
-
-  json_builder_set_member_name (b, "early_stopping");
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "enabled");
-  json_builder_add_boolean_value (b, c->early_stopping.enabled);
-  json_builder_set_member_name (b, "monitor");
-  json_builder_add_string_value (b, ll_monitor_names[c->early_stopping.monitor]);
-  json_builder_set_member_name (b, "min_delta");
-  ll_json_builder_add_double (b, c->early_stopping.min_delta);
-  json_builder_set_member_name (b, "patience");
-  json_builder_add_int_value (b, c->early_stopping.patience);
-  json_builder_set_member_name (b, "restore_best_weights");
-  json_builder_add_boolean_value (b, c->early_stopping.restore_best_weights);
-  json_builder_end_object (b);
-
-  json_builder_set_member_name (b, "model_checkpoint");
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "enabled");
-  json_builder_add_boolean_value (b, c->checkpoint.enabled);
-  json_builder_set_member_name (b, "path");
-  json_builder_add_string_value (b, c->checkpoint.path != NULL ? c->checkpoint.path : "");
-  json_builder_set_member_name (b, "monitor");
-  json_builder_add_string_value (b, ll_monitor_names[c->checkpoint.monitor]);
-  json_builder_set_member_name (b, "save_best_only");
-  json_builder_add_boolean_value (b, c->checkpoint.save_best_only);
-  json_builder_set_member_name (b, "save_weights_only");
-  json_builder_add_boolean_value (b, c->checkpoint.save_weights_only);
-  json_builder_end_object (b);
-
-  json_builder_set_member_name (b, "reduce_lr_on_plateau");
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "enabled");
-  json_builder_add_boolean_value (b, c->reduce_lr.enabled);
-  json_builder_set_member_name (b, "monitor");
-  json_builder_add_string_value (b, ll_monitor_names[c->reduce_lr.monitor]);
-  json_builder_set_member_name (b, "factor");
-  ll_json_builder_add_double (b, c->reduce_lr.factor);
-  json_builder_set_member_name (b, "patience");
-  json_builder_add_int_value (b, c->reduce_lr.patience);
-  json_builder_set_member_name (b, "min_delta");
-  ll_json_builder_add_double (b, c->reduce_lr.min_delta);
-  json_builder_set_member_name (b, "min_lr");
-  ll_json_builder_add_double (b, c->reduce_lr.min_lr);
-  json_builder_end_object (b);
-
-  json_builder_end_object (b);
-}
-
-char *
-ll_fit_config_to_json (const LlFitConfig *cfg)
-{
-  g_autoptr(JsonBuilder) b = json_builder_new ();
-  g_autoptr(JsonNode) root = NULL;
-
-  build_fit_config (b, cfg);
-  root = json_builder_get_root (b);
-  return ll_json_to_string (root, LL_JSON_PRETTY);
-}
-
 /* Readers that keep the default when a member is absent and fail on a wrong type. */
 static gboolean
 get_num (JsonObject *o, const char *name, double *out, GError **error)
@@ -157,144 +48,6 @@ get_int (JsonObject *o, const char *name, int *out, GError **error)
     }
   *out = (int) v;
   return TRUE;
-}
-
-static gboolean
-get_bool (JsonObject *o, const char *name, gboolean *out, GError **error)
-{
-  JsonNode *n = o != NULL ? json_object_get_member (o, name) : NULL;
-  if (n == NULL || JSON_NODE_HOLDS_NULL (n))
-    return TRUE;
-  if (!JSON_NODE_HOLDS_VALUE (n) || json_node_get_value_type (n) != G_TYPE_BOOLEAN)
-    {
-      g_set_error (error, LL_ERROR, LL_ERROR_FORMAT, "“%s” must be true or false", name);
-      return FALSE;
-    }
-  *out = json_node_get_boolean (n);
-  return TRUE;
-}
-
-static gboolean
-get_choice (JsonObject *o, const char *name, const char *const *names, int *out, GError **error)
-{
-  JsonNode *n = o != NULL ? json_object_get_member (o, name) : NULL;
-  const char *s;
-  if (n == NULL || JSON_NODE_HOLDS_NULL (n))
-    return TRUE;
-  if (!JSON_NODE_HOLDS_VALUE (n) || json_node_get_value_type (n) != G_TYPE_STRING)
-    {
-      g_set_error (error, LL_ERROR, LL_ERROR_FORMAT, "“%s” must be a string", name);
-      return FALSE;
-    }
-  s = json_node_get_string (n);
-  for (int i = 0; names[i] != NULL; i++)
-    if (g_ascii_strcasecmp (s, names[i]) == 0)
-      {
-        *out = i;
-        return TRUE;
-      }
-  g_set_error (error, LL_ERROR, LL_ERROR_FORMAT, "Unknown %s “%s”", name, s);
-  return FALSE;
-}
-
-static JsonObject *
-get_object (JsonObject *o, const char *name)
-{
-  JsonNode *n = o != NULL ? json_object_get_member (o, name) : NULL;
-  return n != NULL && JSON_NODE_HOLDS_OBJECT (n) ? json_node_get_object (n) : NULL;
-}
-
-static gboolean
-parse_fit_config (JsonObject *o, LlFitConfig *c, GError **error)
-{
-  JsonObject *opt = get_object (o, "optimizer"), *sch = get_object (o, "schedule");
-  JsonObject *es = get_object (o, "early_stopping"), *ck = get_object (o, "model_checkpoint");
-  JsonObject *rl = get_object (o, "reduce_lr_on_plateau");
-  double seed = (double) c->seed;
-  int kind = c->optim.kind, loss = c->loss, sk = c->schedule.kind;
-  int esm = c->early_stopping.monitor, ckm = c->checkpoint.monitor, rlm = c->reduce_lr.monitor;
-
-  if (!get_int (o, "epochs", &c->epochs, error)
-      || !get_int (o, "batch_size", &c->batch_size, error)
-      || !get_bool (o, "shuffle", &c->shuffle, error)
-      || !get_num (o, "validation_split", &c->validation_split, error)
-      || !get_num (o, "seed", &seed, error)
-      || !get_int (o, "n_threads", &c->n_threads, error)
-      || !get_choice (o, "loss", ll_loss_names, &loss, error)
-      || !get_choice (opt, "name", ll_optim_names, &kind, error))
-    return FALSE;
-  if (!(seed >= 0 && seed <= 9007199254740992.0) || seed != floor (seed))
-    {
-      g_set_error (error, LL_ERROR, LL_ERROR_FORMAT, "“seed” must be a whole number from 0 to 2^53");
-      return FALSE;
-    }
-  c->seed = (guint64) seed;
-  c->loss = loss;
-  if (kind != (int) c->optim.kind)
-    c->optim = ll_optim_config_default (kind);
-  if (!get_num (opt, "learning_rate", &c->optim.learning_rate, error)
-      || !get_num (opt, "momentum", &c->optim.momentum, error)
-      || !get_bool (opt, "nesterov", &c->optim.nesterov, error)
-      || !get_num (opt, "rho", &c->optim.rho, error)
-      || !get_bool (opt, "centered", &c->optim.centered, error)
-      || !get_num (opt, "epsilon", &c->optim.epsilon, error)
-      || !get_num (opt, "initial_accumulator", &c->optim.initial_accumulator, error)
-      || !get_num (opt, "beta_1", &c->optim.beta_1, error)
-      || !get_num (opt, "beta_2", &c->optim.beta_2, error)
-      || !get_bool (opt, "amsgrad", &c->optim.amsgrad, error)
-      || !get_choice (sch, "name", ll_schedule_names, &sk, error)
-      || !get_num (sch, "factor", &c->schedule.factor, error)
-      || !get_int (sch, "step_epochs", &c->schedule.step_epochs, error)
-      || !get_num (sch, "alpha", &c->schedule.alpha, error)
-      || !get_bool (es, "enabled", &c->early_stopping.enabled, error)
-      || !get_choice (es, "monitor", ll_monitor_names, &esm, error)
-      || !get_num (es, "min_delta", &c->early_stopping.min_delta, error)
-      || !get_int (es, "patience", &c->early_stopping.patience, error)
-      || !get_bool (es, "restore_best_weights", &c->early_stopping.restore_best_weights, error)
-      || !get_bool (ck, "enabled", &c->checkpoint.enabled, error)
-      || !get_choice (ck, "monitor", ll_monitor_names, &ckm, error)
-      || !get_bool (ck, "save_best_only", &c->checkpoint.save_best_only, error)
-      || !get_bool (ck, "save_weights_only", &c->checkpoint.save_weights_only, error)
-      || !get_bool (rl, "enabled", &c->reduce_lr.enabled, error)
-      || !get_choice (rl, "monitor", ll_monitor_names, &rlm, error)
-      || !get_num (rl, "factor", &c->reduce_lr.factor, error)
-      || !get_int (rl, "patience", &c->reduce_lr.patience, error)
-      || !get_num (rl, "min_delta", &c->reduce_lr.min_delta, error)
-      || !get_num (rl, "min_lr", &c->reduce_lr.min_lr, error))
-    return FALSE;
-  c->schedule.kind = sk;
-  c->early_stopping.monitor = esm;
-  c->checkpoint.monitor = ckm;
-  c->reduce_lr.monitor = rlm;
-  if (ck != NULL && json_object_has_member (ck, "path")
-      && JSON_NODE_HOLDS_VALUE (json_object_get_member (ck, "path"))
-      && json_node_get_value_type (json_object_get_member (ck, "path")) == G_TYPE_STRING)
-    {
-      const char *p = json_object_get_string_member (ck, "path");
-      g_free (c->checkpoint.path);
-      c->checkpoint.path = p[0] != '\0' ? g_strdup (p) : NULL;
-    }
-  return TRUE;
-}
-
-gboolean
-ll_fit_config_from_json (LlFitConfig *cfg, const char *json, GError **error)
-{
-  g_autoptr(GError) local = NULL;
-  g_autoptr(JsonNode) root = ll_json_parse (json, -1, 0, &local);
-
-  if (root == NULL)
-    {
-      g_set_error (error, LL_ERROR, LL_ERROR_FORMAT, "The training settings are %s",
-                   local->message);
-      return FALSE;
-    }
-  if (!JSON_NODE_HOLDS_OBJECT (root))
-    {
-      g_set_error (error, LL_ERROR, LL_ERROR_FORMAT, "Training settings must be a JSON object");
-      return FALSE;
-    }
-  return parse_fit_config (json_node_get_object (root), cfg, error);
 }
 
 /* Whole file */
@@ -344,7 +97,7 @@ header_json (LlTrainer *t, gboolean with_state)
   json_builder_set_member_name (b, "architecture");
   json_builder_add_value (b, ll_arch_to_json_node (ll_model_get_arch (model)));
   json_builder_set_member_name (b, "training");
-  build_fit_config (b, ll_trainer_get_config (t));
+  json_builder_add_value (b, ll_fit_config_to_json_node (ll_trainer_get_config (t)));
   json_builder_set_member_name (b, "training_state");
   json_builder_add_boolean_value (b, with_state);
   json_builder_set_member_name (b, "step");
@@ -357,13 +110,13 @@ header_json (LlTrainer *t, gboolean with_state)
       json_builder_begin_object (b);
       json_builder_set_member_name (b, "epoch");
       json_builder_add_int_value (b, r->epoch);
-      add_double_or_null (b, "loss", r->loss);
-      add_double_or_null (b, "accuracy", r->accuracy);
-      add_double_or_null (b, "val_loss", r->val_loss);
-      add_double_or_null (b, "val_accuracy", r->val_accuracy);
-      add_double_or_null (b, "lr", r->lr);
-      add_double_or_null (b, "seconds", r->seconds);
-      add_double_or_null (b, "samples_per_s", r->samples_per_s);
+      ll_json_builder_member_double (b, "loss", r->loss);
+      ll_json_builder_member_double (b, "accuracy", r->accuracy);
+      ll_json_builder_member_double (b, "val_loss", r->val_loss);
+      ll_json_builder_member_double (b, "val_accuracy", r->val_accuracy);
+      ll_json_builder_member_double (b, "lr", r->lr);
+      ll_json_builder_member_double (b, "seconds", r->seconds);
+      ll_json_builder_member_double (b, "samples_per_s", r->samples_per_s);
       json_builder_end_object (b);
     }
   json_builder_end_array (b);
@@ -579,17 +332,23 @@ ll_model_file_from_bytes (GBytes *bytes, GError **error)
     DAMAGED ("The model file's description is not a JSON object");
   root = json_node_get_object (root_node);
   arch_node = json_object_get_member (root, "architecture");
-  arch = ll_arch_from_json_node (arch_node, &local);
+  /* Absent parameters mean what they meant in the file's format. */
+  arch = ll_arch_from_json_node_format (arch_node, (int) version, &local);
   if (arch == NULL)
     DAMAGED ("The model file's architecture is invalid: %s", local->message);
   model = ll_model_new (arch, &local);
   if (model == NULL)
     DAMAGED ("The model file describes a model that cannot be built: %s", local->message);
 
-  ll_fit_config_init (&cfg);
+  /* Absent settings: Keras 3's defaults (compile()'s RMSprop) since format
+   * 2; format 1 meant Layerlab's starting settings (Adam). */
+  if (version >= 2)
+    ll_fit_config_init_keras (&cfg);
+  else
+    ll_fit_config_init (&cfg);
   train_node = json_object_get_member (root, "training");
   if (train_node != NULL && JSON_NODE_HOLDS_OBJECT (train_node)
-      && !parse_fit_config (json_node_get_object (train_node), &cfg, &local))
+      && !ll_fit_config_from_json_node (&cfg, train_node, &local))
     {
       ll_fit_config_clear (&cfg);
       DAMAGED ("The model file's training settings are invalid: %s", local->message);

@@ -7,7 +7,10 @@
 
 G_BEGIN_DECLS
 
-#define LL_MODEL_FILE_VERSION 1
+/* 2: absent keys mean Keras 3's defaults (a Dense layer without
+ * "activation" is linear; no training settings is RMSprop); files of
+ * format 1 are read as they were written (relu; Adam). */
+#define LL_MODEL_FILE_VERSION 2
 
 /* Writes to a temporary file beside path, then renames it over path. */
 gboolean   ll_model_file_save     (LlTrainer *trainer, const char *path, GError **error);
@@ -20,8 +23,7 @@ GBytes    *ll_model_file_to_bytes (LlTrainer *trainer, GError **error);
 LlTrainer *ll_model_file_load     (const char *path, GError **error);
 LlTrainer *ll_model_file_from_bytes (GBytes *bytes, GError **error);
 
-/* Fit settings as JSON (the "training" member of the file), shared with run files. */
-char      *ll_fit_config_to_json   (const LlFitConfig *cfg);
-gboolean   ll_fit_config_from_json (LlFitConfig *cfg, const char *json, GError **error);
+/* The "training" member is ll_fit_config_to_json_node() (ll-fit-config.h),
+ * the same object run files hold. */
 
 G_END_DECLS

@@ -15,64 +15,265 @@
 #include "ll-optim.h"
 #include "ll-types.h"
 
+#include <glib/gi18n.h>
 #include <math.h>
+#include <stddef.h>
 #include <string.h>
 
-const char *const ll_optim_names[] = {
-  "sgd",
-  "rmsprop",
-  "adagrad",
-  "adadelta",
-  "adam",
-  "adamax",
-  "nadam",
-  NULL
-};
-
-G_STATIC_ASSERT (G_N_ELEMENTS (ll_optim_names) == LL_N_OPTIMS + 1);
-
 #define HEADER_FLOATS 4  /* double u_product + gint64 step; keeps slots 16-byte aligned */
-
-/* Slots per parameter, by kind (see the file comment). */
-static const guint8 optim_slots[] = {
-  [LL_OPTIM_SGD] = 1,       /* velocity */
-  [LL_OPTIM_RMSPROP] = 3,   /* velocity, momentum, average gradient */
-  [LL_OPTIM_ADAGRAD] = 1,   /* accumulator */
-  [LL_OPTIM_ADADELTA] = 2,  /* accumulated grad, accumulated delta */
-  [LL_OPTIM_ADAM] = 3,      /* m, v, v_hat */
-  [LL_OPTIM_ADAMAX] = 2,    /* m, u */
-  [LL_OPTIM_NADAM] = 2,     /* m, v */
-};
-
-G_STATIC_ASSERT (G_N_ELEMENTS (optim_slots) == LL_N_OPTIMS);
 
 /* Keras' Nadam momentum schedule: mu_t = beta_1 (1 - 0.5 * 0.96^t). */
 #define NADAM_DECAY 0.96
 
+#define FIELD(f) offsetof (LlOptimConfig, f)
+#define END_EXCEPTIONS { LL_N_OPTIMS, NAN, NULL }
+
+/* The hyperparameter table.  Ranges: Keras 3 checks only SGD's momentum
+ * (within [0, 1]); PyTorch checks betas and rho in [0, 1) and eps, the
+ * accumulator and momentum >= 0.  The ranges below are the values for
+ * which the update rules stay meaningful: decay rates (momentum, rho,
+ * betas) below 1, where the state would stop decaying or the bias
+ * correction divide by zero; rho above 0, where the average would be the
+ * last gradient alone; a positive epsilon, which keeps the divisions
+ * finite; a learning rate up to 10, beyond which every one of these
+ * optimizers diverges on any real model. */
+static const LlHyperSpec hyper_table[] = {
+  [LL_HYPER_LEARNING_RATE] = {
+    "learning_rate", N_("Learning rate"), N_("Step size: how far each update moves the weights"),
+    N_("lr"), "The learning rate", FIELD (learning_rate), FALSE,
+    0.0, 10.0, TRUE, FALSE, 0.001,
+    (const LlHyperException[]) { { LL_OPTIM_SGD, 0.01, NULL }, END_EXCEPTIONS },
+    "learning_rate", "lr", 0, 6, 0.0001, FALSE, 'l' },
+  [LL_HYPER_MOMENTUM] = {
+    "momentum", N_("Momentum"), N_("Keeps a share of the previous update: 0 is plain descent"),
+    N_("momentum"), "Momentum", FIELD (momentum), FALSE,
+    0.0, 1.0, FALSE, TRUE, 0.0, NULL,
+    "momentum", "momentum", 0, 3, 0.05, FALSE, 0 },
+  [LL_HYPER_NESTEROV] = {
+    "nesterov", N_("Nesterov"), N_("Looks ahead along the momentum before taking the gradient step"),
+    N_("nesterov"), "Nesterov", FIELD (nesterov), TRUE,
+    0, 1, FALSE, FALSE, 0, NULL,
+    "nesterov", "nesterov", 0, 0, 1, FALSE, 0 },
+  [LL_HYPER_RHO] = {
+    "rho", N_("Rho"), N_("Decay of the average of squared gradients"),
+    N_("rho"), "Rho", FIELD (rho), FALSE,
+    0.0, 1.0, TRUE, TRUE, 0.9,
+    (const LlHyperException[]) { { LL_OPTIM_ADADELTA, 0.95, NULL },
+                                 { LL_OPTIM_RMSPROP, NAN, "alpha" }, END_EXCEPTIONS },
+    "rho", "rho", 0, 4, 0.01, FALSE, 0 },
+  [LL_HYPER_CENTERED] = {
+    "centered", N_("Centered"), N_("Divides by the variance of the gradient instead of its mean square"),
+    N_("centered"), "Centered", FIELD (centered), TRUE,
+    0, 1, FALSE, FALSE, 0, NULL,
+    "centered", "centered", 0, 0, 1, FALSE, 0 },
+  [LL_HYPER_BETA_1] = {
+    "beta_1", N_("Beta 1"), N_("Decay of the first-moment (mean gradient) estimate"),
+    N_("beta_1"), "beta_1", FIELD (beta_1), FALSE,
+    0.0, 1.0, FALSE, TRUE, 0.9, NULL,
+    "beta_1", "betas", 1, 4, 0.01, FALSE, 0 },
+  [LL_HYPER_BETA_2] = {
+    "beta_2", N_("Beta 2"), N_("Decay of the second-moment (squared gradient) estimate"),
+    N_("beta_2"), "beta_2", FIELD (beta_2), FALSE,
+    0.0, 1.0, FALSE, TRUE, 0.999, NULL,
+    "beta_2", "betas", 2, 5, 0.001, FALSE, 0 },
+  [LL_HYPER_AMSGRAD] = {
+    "amsgrad", N_("AMSGrad"), N_("Keeps the largest second moment seen, so steps never grow back"),
+    N_("amsgrad"), "AMSGrad", FIELD (amsgrad), TRUE,
+    0, 1, FALSE, FALSE, 0, NULL,
+    "amsgrad", "amsgrad", 0, 0, 1, FALSE, 0 },
+  [LL_HYPER_INITIAL_ACCUMULATOR] = {
+    "initial_accumulator", N_("Initial accumulator"), N_("Starting value of the sum of squared gradients"),
+    N_("initial accumulator"), "The initial accumulator value", FIELD (initial_accumulator), FALSE,
+    0.0, 1e6, FALSE, FALSE, 0.1, NULL,
+    "initial_accumulator_value", "initial_accumulator_value", 0, 3, 0.01, FALSE, 0 },
+  [LL_HYPER_EPSILON] = {
+    "epsilon", N_("Epsilon"), N_("Keeps divisions finite"),
+    N_("epsilon"), "Epsilon", FIELD (epsilon), FALSE,
+    0.0, 1.0, TRUE, FALSE, 1e-7, NULL,
+    "epsilon", "eps", 0, 10, 1e-7, TRUE, 0 },
+};
+
+G_STATIC_ASSERT (G_N_ELEMENTS (hyper_table) == LL_N_HYPERS);
+
+const char *const ll_optim_names[] = {
+  [LL_OPTIM_SGD] = "sgd",
+  [LL_OPTIM_RMSPROP] = "rmsprop",
+  [LL_OPTIM_ADAGRAD] = "adagrad",
+  [LL_OPTIM_ADADELTA] = "adadelta",
+  [LL_OPTIM_ADAM] = "adam",
+  [LL_OPTIM_ADAMAX] = "adamax",
+  [LL_OPTIM_NADAM] = "nadam",
+  [LL_N_OPTIMS] = NULL,
+};
+
+G_STATIC_ASSERT (G_N_ELEMENTS (ll_optim_names) == LL_N_OPTIMS + 1);
+
+static void step_sgd      (const LlOptimConfig *, double, gint64, gsize, float *, const float *, float *const *, float *);
+static void step_rmsprop  (const LlOptimConfig *, double, gint64, gsize, float *, const float *, float *const *, float *);
+static void step_adagrad  (const LlOptimConfig *, double, gint64, gsize, float *, const float *, float *const *, float *);
+static void step_adadelta (const LlOptimConfig *, double, gint64, gsize, float *, const float *, float *const *, float *);
+static void step_adam     (const LlOptimConfig *, double, gint64, gsize, float *, const float *, float *const *, float *);
+static void step_adamax   (const LlOptimConfig *, double, gint64, gsize, float *, const float *, float *const *, float *);
+static void step_nadam    (const LlOptimConfig *, double, gint64, gsize, float *, const float *, float *const *, float *);
+
+#define HYPERS(...) ((const LlHyper[]) { LL_HYPER_LEARNING_RATE, __VA_ARGS__, LL_N_HYPERS })
+
+/* The optimizer table.  Slots per parameter depend on the kind only, never
+ * on momentum / centered / amsgrad (see the file comment). */
+static const LlOptimInfo optim_table[] = {
+  [LL_OPTIM_SGD] = { "SGD", "SGD", 1,             /* velocity */
+                     HYPERS (LL_HYPER_MOMENTUM, LL_HYPER_NESTEROV), step_sgd },
+  [LL_OPTIM_RMSPROP] = { "RMSprop", "RMSprop", 3, /* velocity, momentum, average gradient */
+                         HYPERS (LL_HYPER_RHO, LL_HYPER_MOMENTUM, LL_HYPER_EPSILON, LL_HYPER_CENTERED),
+                         step_rmsprop },
+  [LL_OPTIM_ADAGRAD] = { "Adagrad", "Adagrad", 1, /* accumulator */
+                         HYPERS (LL_HYPER_INITIAL_ACCUMULATOR, LL_HYPER_EPSILON), step_adagrad },
+  [LL_OPTIM_ADADELTA] = { "Adadelta", "Adadelta", 2, /* accumulated grad, accumulated delta */
+                          HYPERS (LL_HYPER_RHO, LL_HYPER_EPSILON), step_adadelta },
+  [LL_OPTIM_ADAM] = { "Adam", "Adam", 3,          /* m, v, v_hat */
+                      HYPERS (LL_HYPER_BETA_1, LL_HYPER_BETA_2, LL_HYPER_EPSILON, LL_HYPER_AMSGRAD),
+                      step_adam },
+  [LL_OPTIM_ADAMAX] = { "Adamax", "Adamax", 2,    /* m, u */
+                        HYPERS (LL_HYPER_BETA_1, LL_HYPER_BETA_2, LL_HYPER_EPSILON), step_adamax },
+  [LL_OPTIM_NADAM] = { "Nadam", "NAdam", 2,       /* m, v */
+                       HYPERS (LL_HYPER_BETA_1, LL_HYPER_BETA_2, LL_HYPER_EPSILON), step_nadam },
+};
+
+G_STATIC_ASSERT (G_N_ELEMENTS (optim_table) == LL_N_OPTIMS);
+
+const LlOptimInfo *
+ll_optim_info (LlOptimKind kind)
+{
+  g_return_val_if_fail ((int) kind >= 0 && kind < LL_N_OPTIMS, NULL);
+  return &optim_table[kind];
+}
+
+const LlHyperSpec *
+ll_hyper_spec (LlHyper hyper)
+{
+  g_return_val_if_fail ((int) hyper >= 0 && hyper < LL_N_HYPERS, NULL);
+  return &hyper_table[hyper];
+}
+
+gboolean
+ll_hyper_from_name (const char *name,
+                    LlHyper    *hyper)
+{
+  g_return_val_if_fail (name != NULL, FALSE);
+
+  for (int h = 0; h < LL_N_HYPERS; h++)
+    if (strcmp (name, hyper_table[h].name) == 0)
+      {
+        if (hyper != NULL)
+          *hyper = (LlHyper) h;
+        return TRUE;
+      }
+  return FALSE;
+}
+
+gboolean
+ll_optim_uses (LlOptimKind kind,
+               LlHyper     hyper)
+{
+  g_return_val_if_fail ((int) kind >= 0 && kind < LL_N_OPTIMS, FALSE);
+
+  for (const LlHyper *h = optim_table[kind].hypers; *h != LL_N_HYPERS; h++)
+    if (*h == hyper)
+      return TRUE;
+  return FALSE;
+}
+
+static const LlHyperException *
+exception_for (LlHyper     hyper,
+               LlOptimKind kind)
+{
+  const LlHyperException *e = hyper_table[hyper].exceptions;
+
+  for (; e != NULL && e->kind != LL_N_OPTIMS; e++)
+    if (e->kind == kind)
+      return e;
+  return NULL;
+}
+
+double
+ll_hyper_default (LlHyper     hyper,
+                  LlOptimKind kind)
+{
+  const LlHyperException *e;
+
+  g_return_val_if_fail ((int) hyper >= 0 && hyper < LL_N_HYPERS, 0.0);
+  e = exception_for (hyper, kind);
+  return e != NULL && !isnan (e->keras_default) ? e->keras_default : hyper_table[hyper].keras_default;
+}
+
+const char *
+ll_hyper_pytorch (LlHyper     hyper,
+                  LlOptimKind kind)
+{
+  const LlHyperException *e;
+
+  g_return_val_if_fail ((int) hyper >= 0 && hyper < LL_N_HYPERS, NULL);
+  e = exception_for (hyper, kind);
+  return e != NULL && e->pytorch != NULL ? e->pytorch : hyper_table[hyper].pytorch;
+}
+
+double
+ll_hyper_get (const LlOptimConfig *cfg,
+              LlHyper              hyper)
+{
+  const LlHyperSpec *spec;
+  const char *field;
+
+  g_return_val_if_fail (cfg != NULL, 0.0);
+  g_return_val_if_fail ((int) hyper >= 0 && hyper < LL_N_HYPERS, 0.0);
+
+  spec = &hyper_table[hyper];
+  field = (const char *) cfg + spec->offset;
+  if (spec->is_flag)
+    {
+      gboolean b;
+      memcpy (&b, field, sizeof b);
+      return b ? 1.0 : 0.0;
+    }
+  {
+    double v;
+    memcpy (&v, field, sizeof v);
+    return v;
+  }
+}
+
+void
+ll_hyper_set (LlOptimConfig *cfg,
+              LlHyper        hyper,
+              double         value)
+{
+  const LlHyperSpec *spec;
+  char *field;
+
+  g_return_if_fail (cfg != NULL);
+  g_return_if_fail ((int) hyper >= 0 && hyper < LL_N_HYPERS);
+
+  spec = &hyper_table[hyper];
+  field = (char *) cfg + spec->offset;
+  if (spec->is_flag)
+    {
+      gboolean b = value != 0.0;
+      memcpy (field, &b, sizeof b);
+    }
+  else
+    memcpy (field, &value, sizeof value);
+}
+
 LlOptimConfig
 ll_optim_config_default (LlOptimKind kind)
 {
-  LlOptimConfig cfg = {
-    .kind = kind,
-    .learning_rate = 0.001,
-    .momentum = 0.0,
-    .nesterov = FALSE,
-    .rho = 0.9,
-    .centered = FALSE,
-    .epsilon = 1e-7,
-    .initial_accumulator = 0.1,
-    .beta_1 = 0.9,
-    .beta_2 = 0.999,
-    .amsgrad = FALSE,
-  };
+  LlOptimConfig cfg = { 0 };
 
-  g_return_val_if_fail ((int) kind >= 0 && kind < LL_N_OPTIMS, cfg);
+  g_return_val_if_fail ((int) kind >= 0 && kind < LL_N_OPTIMS, ll_optim_config_default (LL_OPTIM_SGD));
 
-  if (kind == LL_OPTIM_SGD)
-    cfg.learning_rate = 0.01;
-  else if (kind == LL_OPTIM_ADADELTA)
-    cfg.rho = 0.95;
-
+  cfg.kind = kind;
+  for (int h = 0; h < LL_N_HYPERS; h++)
+    ll_hyper_set (&cfg, (LlHyper) h, ll_hyper_default ((LlHyper) h, kind));
   return cfg;
 }
 
@@ -93,6 +294,17 @@ ll_optim_kind_from_name (const char *name,
   return FALSE;
 }
 
+char *
+ll_optim_names_text (void)
+{
+  GString *s = g_string_new (NULL);
+
+  for (int k = 0; k < LL_N_OPTIMS; k++)
+    g_string_append_printf (s, "%s%s", k == 0 ? "" : k == LL_N_OPTIMS - 1 ? " or " : ", ",
+                            ll_optim_names[k]);
+  return g_string_free (s, FALSE);
+}
+
 /* Formats a value the way Python prints a float, so messages quote
  * Keras' defaults as a Keras user reads them ("0.0", "0.9", "1e-07"). */
 static void
@@ -105,32 +317,62 @@ format_value (char   buf[G_ASCII_DTOSTR_BUF_SIZE],
     g_snprintf (buf, G_ASCII_DTOSTR_BUF_SIZE, "%g", v);
 }
 
-/* The ranges are written so that NaN fails every one of them.  The range
- * text is short ("between 0 and 1"); the value quoted next to it shows
- * which end was crossed. */
-static gboolean
-check_range (double      v,
-             double      lo,
-             gboolean    lo_open,
-             double      hi,
-             gboolean    hi_open,
-             const char *what,
-             const char *range_text,
-             double      keras_default,
-             GError    **error)
+char *
+ll_hyper_range_text (LlHyper hyper)
 {
-  gboolean ok_lo = lo_open ? v > lo : v >= lo;
-  gboolean ok_hi = hi_open ? v < hi : v <= hi;
-  char got[G_ASCII_DTOSTR_BUF_SIZE], def[G_ASCII_DTOSTR_BUF_SIZE];
+  const LlHyperSpec *spec;
 
+  g_return_val_if_fail ((int) hyper >= 0 && hyper < LL_N_HYPERS, NULL);
+
+  spec = &hyper_table[hyper];
+  if (spec->is_flag)
+    return g_strdup ("true or false");
+  return ll_range_text (spec->min, spec->min_open, spec->max, spec->max_open);
+}
+
+void
+ll_hyper_form_range (LlHyper  hyper,
+                     double  *lower,
+                     double  *upper)
+{
+  const LlHyperSpec *spec;
+
+  g_return_if_fail ((int) hyper >= 0 && hyper < LL_N_HYPERS);
+
+  spec = &hyper_table[hyper];
+  ll_range_form_bounds (spec->min, spec->min_open, spec->max, spec->max_open, spec->digits,
+                        lower, upper);
+}
+
+/* The ranges are written so that NaN fails every one of them.  The range
+ * text is short; the value quoted next to it shows which end was crossed. */
+gboolean
+ll_hyper_check (LlHyper      hyper,
+                LlOptimKind  kind,
+                double       v,
+                GError     **error)
+{
+  const LlHyperSpec *spec;
+  gboolean ok_lo, ok_hi;
+  char got[G_ASCII_DTOSTR_BUF_SIZE], def[G_ASCII_DTOSTR_BUF_SIZE];
+  g_autofree char *range = NULL;
+
+  g_return_val_if_fail ((int) hyper >= 0 && hyper < LL_N_HYPERS, FALSE);
+
+  spec = &hyper_table[hyper];
+  if (spec->is_flag)
+    return TRUE;
+  ok_lo = spec->min_open ? v > spec->min : v >= spec->min;
+  ok_hi = spec->max_open ? v < spec->max : v <= spec->max;
   if (ok_lo && ok_hi)
     return TRUE;
 
+  range = ll_hyper_range_text (hyper);
   format_value (got, v);
-  format_value (def, keras_default);
+  format_value (def, ll_hyper_default (hyper, kind));
   g_set_error (error, LL_ERROR, LL_ERROR_INVALID,
                "%s must be %s (got %s); Keras' default is %s.",
-               what, range_text, got, def);
+               spec->subject, range, got, def);
   return FALSE;
 }
 
@@ -138,7 +380,6 @@ gboolean
 ll_optim_config_validate (const LlOptimConfig *cfg,
                           GError             **error)
 {
-  LlOptimConfig def;
   LlOptimKind kind;
 
   g_return_val_if_fail (cfg != NULL, FALSE);
@@ -147,57 +388,16 @@ ll_optim_config_validate (const LlOptimConfig *cfg,
   kind = cfg->kind;
   if ((int) kind < 0 || kind >= LL_N_OPTIMS)
     {
+      g_autofree char *names = ll_optim_names_text ();
       g_set_error (error, LL_ERROR, LL_ERROR_INVALID,
-                   "Unknown optimizer (%d); choose one of sgd, rmsprop, "
-                   "adagrad, adadelta, adam, adamax or nadam.", (int) kind);
+                   "Unknown optimizer (%d); choose one of %s.", (int) kind, names);
       return FALSE;
     }
 
-  def = ll_optim_config_default (kind);
-
-  /* Above 10 every one of these optimizers diverges on any real model. */
-  if (!check_range (cfg->learning_rate, 0.0, TRUE, 10.0, FALSE,
-                    "The learning rate", "greater than 0 and at most 10",
-                    def.learning_rate, error))
-    return FALSE;
-
-  if ((kind == LL_OPTIM_SGD || kind == LL_OPTIM_RMSPROP)
-      && !check_range (cfg->momentum, 0.0, FALSE, 1.0, TRUE,
-                       "Momentum", "between 0 and 1",
-                       def.momentum, error))
-    return FALSE;
-
-  if ((kind == LL_OPTIM_RMSPROP || kind == LL_OPTIM_ADADELTA)
-      && !check_range (cfg->rho, 0.0, TRUE, 1.0, TRUE,
-                       "Rho", "strictly between 0 and 1",
-                       def.rho, error))
-    return FALSE;
-
-  if (kind == LL_OPTIM_ADAM || kind == LL_OPTIM_ADAMAX || kind == LL_OPTIM_NADAM)
-    {
-      if (!check_range (cfg->beta_1, 0.0, FALSE, 1.0, TRUE,
-                        "beta_1", "between 0 and 1",
-                        def.beta_1, error))
-        return FALSE;
-      if (!check_range (cfg->beta_2, 0.0, FALSE, 1.0, TRUE,
-                        "beta_2", "between 0 and 1",
-                        def.beta_2, error))
-        return FALSE;
-    }
-
-  /* Plain SGD never divides, so it has no epsilon. */
-  if (kind != LL_OPTIM_SGD
-      && !check_range (cfg->epsilon, 0.0, TRUE, 1.0, FALSE,
-                       "Epsilon", "a small positive number (at most 1)",
-                       def.epsilon, error))
-    return FALSE;
-
-  if (kind == LL_OPTIM_ADAGRAD
-      && !check_range (cfg->initial_accumulator, 0.0, FALSE, 1e6, FALSE,
-                       "The initial accumulator value", "0 or more (at most 1e6)",
-                       def.initial_accumulator, error))
-    return FALSE;
-
+  /* Only what the optimizer uses: plain SGD never divides, so it has no epsilon. */
+  for (const LlHyper *h = optim_table[kind].hypers; *h != LL_N_HYPERS; h++)
+    if (!ll_hyper_check (*h, kind, ll_hyper_get (cfg, *h), error))
+      return FALSE;
   return TRUE;
 }
 
@@ -208,7 +408,7 @@ ll_optim_state_size (const LlOptimConfig *cfg,
   g_return_val_if_fail (cfg != NULL, 0);
   g_return_val_if_fail ((int) cfg->kind >= 0 && cfg->kind < LL_N_OPTIMS, 0);
 
-  return HEADER_FLOATS + (gsize) optim_slots[cfg->kind] * n;
+  return HEADER_FLOATS + (gsize) optim_table[cfg->kind].n_slots * n;
 }
 
 /* The header is read and written with memcpy: it lives in a float buffer. */
@@ -260,9 +460,10 @@ ll_optim_state_init (const LlOptimConfig *cfg,
 /* w -= lr g, or with momentum (Keras 3's form of Nesterov):
  *   v = momentum v - lr g;  w += v  (or  w += momentum v - lr g) */
 static void
-step_sgd (const LlOptimConfig *cfg, double lr, gsize n,
-          float *restrict x, const float *restrict g, float *restrict vel)
+step_sgd (const LlOptimConfig *cfg, double lr, gint64 step, gsize n,
+          float *restrict x, const float *restrict g, float *const *slots, float *header)
 {
+  float *restrict vel = slots[0];
   const float flr = (float) lr;
   const float mom = (float) cfg->momentum;
 
@@ -295,10 +496,10 @@ step_sgd (const LlOptimConfig *cfg, double lr, gsize n,
  * v - a^2 + eps, else v + eps;  inc = lr g / sqrt(denominator);
  * with momentum: m = momentum m + inc, w -= m;  else w -= inc. */
 static void
-step_rmsprop (const LlOptimConfig *cfg, double lr, gsize n,
-              float *restrict x, const float *restrict g,
-              float *restrict vel, float *restrict mom, float *restrict avg)
+step_rmsprop (const LlOptimConfig *cfg, double lr, gint64 step, gsize n,
+              float *restrict x, const float *restrict g, float *const *slots, float *header)
 {
+  float *restrict vel = slots[0], *restrict mom = slots[1], *restrict avg = slots[2];
   const float flr = (float) lr;
   const float rho = (float) cfg->rho;
   const float one_m_rho = (float) (1.0 - cfg->rho);
@@ -337,9 +538,10 @@ step_rmsprop (const LlOptimConfig *cfg, double lr, gsize n,
 
 /* acc += g^2;  w -= lr g / sqrt(acc + eps) */
 static void
-step_adagrad (const LlOptimConfig *cfg, double lr, gsize n,
-              float *restrict x, const float *restrict g, float *restrict acc)
+step_adagrad (const LlOptimConfig *cfg, double lr, gint64 step, gsize n,
+              float *restrict x, const float *restrict g, float *const *slots, float *header)
 {
+  float *restrict acc = slots[0];
   const float flr = (float) lr;
   const float eps = (float) cfg->epsilon;
 
@@ -355,10 +557,10 @@ step_adagrad (const LlOptimConfig *cfg, double lr, gsize n,
 /* A = rho A + (1-rho) g^2;  d = -sqrt(D + eps) g / sqrt(A + eps);
  * D = rho D + (1-rho) d^2;  w += lr d */
 static void
-step_adadelta (const LlOptimConfig *cfg, double lr, gsize n,
-               float *restrict x, const float *restrict g,
-               float *restrict acc_g, float *restrict acc_d)
+step_adadelta (const LlOptimConfig *cfg, double lr, gint64 step, gsize n,
+               float *restrict x, const float *restrict g, float *const *slots, float *header)
 {
+  float *restrict acc_g = slots[0], *restrict acc_d = slots[1];
   const float flr = (float) lr;
   const float rho = (float) cfg->rho;
   const float one_m_rho = (float) (1.0 - cfg->rho);
@@ -382,9 +584,9 @@ step_adadelta (const LlOptimConfig *cfg, double lr, gsize n,
  * w -= m alpha / (sqrt(v) + eps) */
 static void
 step_adam (const LlOptimConfig *cfg, double lr, gint64 step, gsize n,
-           float *restrict x, const float *restrict g,
-           float *restrict m, float *restrict v, float *restrict vhat)
+           float *restrict x, const float *restrict g, float *const *slots, float *header)
 {
+  float *restrict m = slots[0], *restrict v = slots[1], *restrict vhat = slots[2];
   const double t = (double) step;
   const float alpha = (float) (lr * sqrt (1.0 - pow (cfg->beta_2, t))
                                / (1.0 - pow (cfg->beta_1, t)));
@@ -426,9 +628,9 @@ step_adam (const LlOptimConfig *cfg, double lr, gint64 step, gsize n,
  * w -= lr m / ((1 - beta_1^t)(u + eps)) */
 static void
 step_adamax (const LlOptimConfig *cfg, double lr, gint64 step, gsize n,
-             float *restrict x, const float *restrict g,
-             float *restrict m, float *restrict u)
+             float *restrict x, const float *restrict g, float *const *slots, float *header)
 {
+  float *restrict m = slots[0], *restrict u = slots[1];
   const float flr = (float) lr;
   const float bias = (float) (1.0 - pow (cfg->beta_1, (double) step));
   const float one_m_b1 = (float) (1.0 - cfg->beta_1);
@@ -488,9 +690,9 @@ nadam_u_product (const LlOptimConfig *cfg,
  * v_hat = v / (1 - beta_2^t);  w -= m_hat lr / (sqrt(v_hat) + eps) */
 static void
 step_nadam (const LlOptimConfig *cfg, double lr, gint64 step, gsize n,
-            float *restrict x, const float *restrict g,
-            float *restrict m, float *restrict v, float *restrict header)
+            float *restrict x, const float *restrict g, float *const *slots, float *header)
 {
+  float *restrict m = slots[0], *restrict v = slots[1];
   const double t = (double) step;
   const double mu_t = nadam_mu (cfg, t);
   const double mu_next = nadam_mu (cfg, t + 1.0);
@@ -527,7 +729,8 @@ ll_optim_step (const LlOptimConfig *cfg,
                const float         *g,
                float               *state)
 {
-  float *s0, *s1, *s2;
+  float *slots[4];
+  const LlOptimInfo *info;
 
   g_return_if_fail (cfg != NULL);
   g_return_if_fail ((int) cfg->kind >= 0 && cfg->kind < LL_N_OPTIMS);
@@ -535,35 +738,9 @@ ll_optim_step (const LlOptimConfig *cfg,
   g_return_if_fail (n == 0 || (x != NULL && g != NULL));
   g_return_if_fail (state != NULL);
 
-  s0 = state + HEADER_FLOATS;
-  s1 = s0 + n;
-  s2 = s1 + n;
-
-  switch (cfg->kind)
-    {
-    case LL_OPTIM_SGD:
-      step_sgd (cfg, lr, n, x, g, s0);
-      break;
-    case LL_OPTIM_RMSPROP:
-      step_rmsprop (cfg, lr, n, x, g, s0, s1, s2);
-      break;
-    case LL_OPTIM_ADAGRAD:
-      step_adagrad (cfg, lr, n, x, g, s0);
-      break;
-    case LL_OPTIM_ADADELTA:
-      step_adadelta (cfg, lr, n, x, g, s0, s1);
-      break;
-    case LL_OPTIM_ADAM:
-      step_adam (cfg, lr, step, n, x, g, s0, s1, s2);
-      break;
-    case LL_OPTIM_ADAMAX:
-      step_adamax (cfg, lr, step, n, x, g, s0, s1);
-      break;
-    case LL_OPTIM_NADAM:
-      step_nadam (cfg, lr, step, n, x, g, s0, s1, state);
-      break;
-    case LL_N_OPTIMS:
-    default:
-      g_assert_not_reached ();
-    }
+  info = &optim_table[cfg->kind];
+  g_assert (info->n_slots <= (int) G_N_ELEMENTS (slots));
+  for (int i = 0; i < info->n_slots; i++)
+    slots[i] = state + HEADER_FLOATS + (gsize) i * n;
+  info->step (cfg, lr, step, n, x, g, slots, state);
 }

@@ -780,9 +780,24 @@ ll_surface_prefers_log_levels (const LlSurface *s)
 
 /* ---- The race ---- */
 
-static const char *const entry_names[LL_RACE_N_ENTRIES] = {
-  "SGD", "Momentum", "Nesterov", "Adagrad", "Adadelta",
-  "RMSprop", "Adam", "Adamax", "Nadam",
+#define FIXES(h) (1u << (h))
+
+/* The entries: an optimizer each, SGD three times, told apart by the
+ * hyperparameters they fix (the playground offers the others). */
+static const struct {
+  const char *name;
+  LlOptimKind kind;
+  guint32 fixed;                  /* FIXES (LlHyper) */
+} race_entries[LL_RACE_N_ENTRIES] = {
+  { "SGD",      LL_OPTIM_SGD,      FIXES (LL_HYPER_MOMENTUM) | FIXES (LL_HYPER_NESTEROV) },
+  { "Momentum", LL_OPTIM_SGD,      FIXES (LL_HYPER_NESTEROV) },
+  { "Nesterov", LL_OPTIM_SGD,      FIXES (LL_HYPER_NESTEROV) },
+  { "Adagrad",  LL_OPTIM_ADAGRAD,  0 },
+  { "Adadelta", LL_OPTIM_ADADELTA, 0 },
+  { "RMSprop",  LL_OPTIM_RMSPROP,  0 },
+  { "Adam",     LL_OPTIM_ADAM,     0 },
+  { "Adamax",   LL_OPTIM_ADAMAX,   0 },
+  { "Nadam",    LL_OPTIM_NADAM,    0 },
 };
 
 typedef struct {
@@ -808,7 +823,22 @@ const char *
 ll_race_entry_name (guint entry)
 {
   g_return_val_if_fail (entry < LL_RACE_N_ENTRIES, NULL);
-  return entry_names[entry];
+  return race_entries[entry].name;
+}
+
+LlOptimKind
+ll_race_entry_kind (guint entry)
+{
+  g_return_val_if_fail (entry < LL_RACE_N_ENTRIES, LL_OPTIM_SGD);
+  return race_entries[entry].kind;
+}
+
+gboolean
+ll_race_entry_fixes (guint   entry,
+                     LlHyper hyper)
+{
+  g_return_val_if_fail (entry < LL_RACE_N_ENTRIES, TRUE);
+  return (race_entries[entry].fixed & FIXES (hyper)) != 0;
 }
 
 /* Learning rates per surface: plain and momentum SGD step in proportion to
@@ -845,10 +875,6 @@ static const double entry_rates[LL_N_SURFACES][LL_RACE_N_ENTRIES] = {
 LlOptimConfig
 ll_race_default_config (LlSurfaceKind kind, guint entry)
 {
-  static const LlOptimKind kinds[LL_RACE_N_ENTRIES] = {
-    LL_OPTIM_SGD, LL_OPTIM_SGD, LL_OPTIM_SGD, LL_OPTIM_ADAGRAD, LL_OPTIM_ADADELTA,
-    LL_OPTIM_RMSPROP, LL_OPTIM_ADAM, LL_OPTIM_ADAMAX, LL_OPTIM_NADAM,
-  };
   LlOptimConfig cfg;
   double sgd, adaptive;
 
@@ -858,7 +884,7 @@ ll_race_default_config (LlSurfaceKind kind, guint entry)
   sgd = surface_rates[kind].sgd;
   adaptive = surface_rates[kind].adaptive;
 
-  cfg = ll_optim_config_default (kinds[entry]);
+  cfg = ll_optim_config_default (race_entries[entry].kind);
   switch (entry)
     {
     case 0:

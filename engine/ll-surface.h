@@ -88,6 +88,12 @@ typedef struct _LlRace LlRace;
 /* "SGD", "Momentum", "Nesterov", "Adagrad", "Adadelta", "RMSprop", "Adam",
  * "Adamax", "Nadam". */
 const char   *ll_race_entry_name        (guint entry);
+LlOptimKind   ll_race_entry_kind        (guint entry);
+/* Does the entry fix the hyperparameter (plain SGD's momentum at 0, the
+ * Nesterov flag of the three SGD entries)?  The playground offers the
+ * others of the entry's optimizer (ll_optim_info). */
+gboolean      ll_race_entry_fixes       (guint   entry,
+                                         LlHyper hyper);
 /* Keras defaults with a learning rate that suits the surface. */
 LlOptimConfig ll_race_default_config    (LlSurfaceKind kind,
                                          guint         entry);

@@ -10,8 +10,6 @@
 
 #include <math.h>
 
-const char *const ll_schedule_names[] = { "constant", "step", "exponential", "cosine", NULL };
-const char *const ll_monitor_names[] = { "val_loss", "val_accuracy", "loss", "accuracy", NULL };
 
 struct _LlTrainer {
   LlModel *model;
@@ -29,121 +27,6 @@ struct _LlTrainer {
   guint64 requested_lr_bits;
   guint64 requested_dropout;       /* (layer + 2) << 32 | float bits of the rate; 0: none */
 };
-
-void
-ll_fit_config_init (LlFitConfig *cfg)
-{
-  memset (cfg, 0, sizeof *cfg);
-  cfg->epochs = 1;
-  cfg->batch_size = 32;
-  cfg->shuffle = TRUE;
-  cfg->validation_split = 0.0;
-  cfg->seed = 42;
-  cfg->loss = LL_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY;
-  cfg->optim = ll_optim_config_default (LL_OPTIM_ADAM);
-  cfg->schedule = (LlSchedule) { LL_SCHEDULE_CONSTANT, 0.5, 10, 0.0 };
-  cfg->early_stopping = (LlEarlyStopping) { FALSE, LL_MONITOR_VAL_LOSS, 0.0, 0, FALSE };
-  cfg->checkpoint = (LlCheckpoint) { FALSE, NULL, LL_MONITOR_VAL_LOSS, FALSE, FALSE };
-  cfg->reduce_lr = (LlReduceLrOnPlateau) { FALSE, LL_MONITOR_VAL_LOSS, 0.1, 10, 1e-4, 0.0 };
-  cfg->n_threads = 0;
-}
-
-void
-ll_fit_config_copy (LlFitConfig *dst, const LlFitConfig *src)
-{
-  if (dst == src)
-    return;
-  *dst = *src;
-  dst->checkpoint.path = g_strdup (src->checkpoint.path);
-}
-
-void
-ll_fit_config_clear (LlFitConfig *cfg)
-{
-  g_clear_pointer (&cfg->checkpoint.path, g_free);
-}
-
-gboolean
-ll_fit_config_validate (const LlFitConfig *cfg, GError **error)
-{
-  if (cfg->epochs < 1 || cfg->epochs > 10000)
-    {
-      g_set_error (error, LL_ERROR, LL_ERROR_INVALID,
-                   "Epochs must be between 1 and 10000 (got %d)", cfg->epochs);
-      return FALSE;
-    }
-  if (cfg->batch_size < 1 || cfg->batch_size > 65536)
-    {
-      g_set_error (error, LL_ERROR, LL_ERROR_INVALID,
-                   "Batch size must be between 1 and 65536 (got %d); Keras' default is 32",
-                   cfg->batch_size);
-      return FALSE;
-    }
-  if (!(cfg->validation_split >= 0.0 && cfg->validation_split < 1.0))
-    {
-      g_set_error (error, LL_ERROR, LL_ERROR_INVALID,
-                   "Validation split must be at least 0 and below 1 (got %g); 0.1 or 0.2 are usual",
-                   cfg->validation_split);
-      return FALSE;
-    }
-  if ((guint) cfg->loss >= LL_N_LOSSES || (guint) cfg->schedule.kind >= LL_N_SCHEDULES)
-    {
-      g_set_error (error, LL_ERROR, LL_ERROR_INVALID, "Unknown loss or schedule");
-      return FALSE;
-    }
-  if (cfg->schedule.kind != LL_SCHEDULE_CONSTANT
-      && !(cfg->schedule.factor > 0.0 && cfg->schedule.factor <= 1.0))
-    {
-      g_set_error (error, LL_ERROR, LL_ERROR_INVALID,
-                   "The schedule's factor must be above 0 and at most 1 (got %g)", cfg->schedule.factor);
-      return FALSE;
-    }
-  if (cfg->schedule.kind == LL_SCHEDULE_STEP && cfg->schedule.step_epochs < 1)
-    {
-      g_set_error (error, LL_ERROR, LL_ERROR_INVALID,
-                   "The step schedule needs at least 1 epoch per step (got %d)", cfg->schedule.step_epochs);
-      return FALSE;
-    }
-  if (cfg->reduce_lr.enabled && !(cfg->reduce_lr.factor > 0.0 && cfg->reduce_lr.factor < 1.0))
-    {
-      g_set_error (error, LL_ERROR, LL_ERROR_INVALID,
-                   "ReduceLROnPlateau's factor must be between 0 and 1 (got %g); Keras uses 0.1",
-                   cfg->reduce_lr.factor);
-      return FALSE;
-    }
-  if (cfg->reduce_lr.patience < 0 || !(cfg->reduce_lr.min_lr >= 0.0)
-      || !(cfg->reduce_lr.min_delta >= 0.0))
-    {
-      g_set_error (error, LL_ERROR, LL_ERROR_INVALID,
-                   "ReduceLROnPlateau's patience, min_delta and min_lr cannot be negative");
-      return FALSE;
-    }
-  if (!(cfg->schedule.alpha >= 0.0 && cfg->schedule.alpha <= 1.0))
-    {
-      g_set_error (error, LL_ERROR, LL_ERROR_INVALID,
-                   "The cosine schedule's floor (alpha) must be between 0 and 1 (got %g)",
-                   cfg->schedule.alpha);
-      return FALSE;
-    }
-  if (cfg->n_threads < 0 || cfg->n_threads > 256)
-    {
-      g_set_error (error, LL_ERROR, LL_ERROR_INVALID,
-                   "Threads must be between 0 (all cores) and 256 (got %d)", cfg->n_threads);
-      return FALSE;
-    }
-  if (cfg->early_stopping.enabled && cfg->early_stopping.patience < 0)
-    {
-      g_set_error (error, LL_ERROR, LL_ERROR_INVALID, "EarlyStopping's patience cannot be negative");
-      return FALSE;
-    }
-  if (cfg->checkpoint.enabled && (cfg->checkpoint.path == NULL || cfg->checkpoint.path[0] == '\0'))
-    {
-      g_set_error (error, LL_ERROR, LL_ERROR_INVALID,
-                   "ModelCheckpoint is on but has no file name; choose where to save");
-      return FALSE;
-    }
-  return ll_optim_config_validate (&cfg->optim, error);
-}
 
 double
 ll_schedule_lr (const LlSchedule *s, double base_lr, int epoch, int epochs)

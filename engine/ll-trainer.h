@@ -4,82 +4,13 @@
 #pragma once
 
 #include "ll-model.h"
+#include "ll-fit-config.h"
 #include "ll-optim.h"
 #include "ll-dataset.h"
 
 G_BEGIN_DECLS
 
-typedef enum {
-  LL_SCHEDULE_CONSTANT,
-  LL_SCHEDULE_STEP,           /* lr · factor^floor(epoch / step_epochs) */
-  LL_SCHEDULE_EXPONENTIAL,    /* lr · factor^epoch */
-  LL_SCHEDULE_COSINE,         /* lr · (alpha + (1 − alpha)·(1 + cos(π·epoch/epochs))/2) */
-  LL_N_SCHEDULES
-} LlScheduleKind;
-
-extern const char *const ll_schedule_names[];   /* "constant", "step", "exponential", "cosine" */
-
-typedef enum {
-  LL_MONITOR_VAL_LOSS,
-  LL_MONITOR_VAL_ACCURACY,
-  LL_MONITOR_LOSS,
-  LL_MONITOR_ACCURACY,
-  LL_N_MONITORS
-} LlMonitor;
-
-extern const char *const ll_monitor_names[];    /* "val_loss", "val_accuracy", "loss", "accuracy" */
-
-typedef struct {
-  LlScheduleKind kind;
-  double factor;              /* step: 0.5, exponential: 0.95 */
-  int step_epochs;            /* step: 10 */
-  double alpha;               /* cosine: floor as a fraction of lr, 0 */
-} LlSchedule;
-
-typedef struct {
-  gboolean enabled;
-  LlMonitor monitor;
-  double min_delta;           /* 0 */
-  int patience;               /* 0 */
-  gboolean restore_best_weights;
-} LlEarlyStopping;
-
-typedef struct {
-  gboolean enabled;
-  char *path;                 /* owned by the config */
-  LlMonitor monitor;
-  gboolean save_best_only;
-  gboolean save_weights_only;
-} LlCheckpoint;
-
-typedef struct {
-  gboolean enabled;
-  LlMonitor monitor;
-  double factor;              /* 0.1 */
-  int patience;               /* 10 */
-  double min_delta;           /* 1e-4 */
-  double min_lr;              /* 0 */
-} LlReduceLrOnPlateau;
-
-typedef struct {
-  int epochs;                 /* 1 */
-  int batch_size;             /* 32 */
-  gboolean shuffle;           /* TRUE */
-  double validation_split;    /* 0: the last fraction of the training data, taken before shuffling */
-  guint64 seed;               /* weights, shuffles and dropout masks */
-  LlLossKind loss;
-  LlOptimConfig optim;
-  LlSchedule schedule;
-  LlEarlyStopping early_stopping;
-  LlCheckpoint checkpoint;
-  LlReduceLrOnPlateau reduce_lr;
-  int n_threads;              /* OpenBLAS threads; 0: leave as is */
-} LlFitConfig;
-
-void     ll_fit_config_init     (LlFitConfig *cfg);         /* Keras defaults, Adam */
-void     ll_fit_config_copy     (LlFitConfig *dst, const LlFitConfig *src);
-void     ll_fit_config_clear    (LlFitConfig *cfg);
-gboolean ll_fit_config_validate (const LlFitConfig *cfg, GError **error);
+/* The settings (LlFitConfig and its table) live in ll-fit-config.h. */
 double   ll_schedule_lr         (const LlSchedule *s, double base_lr, int epoch, int epochs);
 
 typedef struct {

@@ -2,6 +2,8 @@
 #include "ll-types.h"
 
 #include <gio/gio.h>
+#include <math.h>
+#include <string.h>
 
 G_DEFINE_QUARK (ll-error-quark, ll_error)
 
@@ -59,6 +61,55 @@ ll_shape_to_string (const LlShape *s)
     g_string_append_printf (str, ", %d", s->d[i]);
   g_string_append_c (str, ')');
   return g_string_free (str, FALSE);
+}
+
+char *
+ll_range_text (double min, gboolean min_open, double max, gboolean max_open)
+{
+  if (isinf (min) && isinf (max))
+    return g_strdup ("a number");
+  if (isinf (max))
+    return g_strdup_printf (min_open ? "greater than %g" : "at least %g", min);
+  if (isinf (min))
+    return g_strdup_printf (max_open ? "below %g" : "at most %g", max);
+  if (min_open && max_open)
+    return g_strdup_printf ("strictly between %g and %g", min, max);
+  if (min_open)
+    return g_strdup_printf ("greater than %g and at most %g", min, max);
+  if (max_open)
+    return g_strdup_printf ("between %g and %g, %g excluded", min, max, max);
+  return g_strdup_printf ("between %g and %g", min, max);
+}
+
+void
+ll_range_form_bounds (double min, gboolean min_open, double max, gboolean max_open,
+                      int digits, double *lower, double *upper)
+{
+  double unit = 1.0;
+
+  for (int i = 0; i < digits; i++)
+    unit /= 10.0;
+  *lower = MAX (min + (min_open ? unit : 0.0), -LL_FORM_LIMIT);
+  *upper = MIN (max - (max_open ? unit : 0.0), LL_FORM_LIMIT);
+}
+
+void
+ll_append_python_float (GString *s, double v)
+{
+  char buf[G_ASCII_DTOSTR_BUF_SIZE];
+
+  for (int prec = 1; prec <= 17; prec++)
+    {
+      char fmt[8];
+      g_snprintf (fmt, sizeof fmt, "%%.%dg", prec);
+      g_ascii_formatd (buf, sizeof buf, fmt, v);
+      if (fabs (g_ascii_strtod (buf, NULL) - v) <= 1e-7 * fabs (v))
+        break;
+    }
+  g_string_append (s, buf);
+  /* "1" would be an int in Python. */
+  if (strpbrk (buf, ".eEn") == NULL)
+    g_string_append (s, ".0");
 }
 
 float *

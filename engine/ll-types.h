@@ -82,6 +82,21 @@ gboolean ll_shape_equal  (const LlShape *a, const LlShape *b);
 /* "(None, 24, 24, 3)" as Keras prints it. Returns a newly allocated string. */
 char    *ll_shape_to_string (const LlShape *s);
 
+/* A range in words, for messages: "between 0 and 1", "between 0 and 1,
+ * 1 excluded", "greater than 0 and at most 10", "strictly between 0 and 1". */
+char    *ll_range_text (double min, gboolean min_open, double max, gboolean max_open);
+/* A form's spin-button bounds for that range: an open end moved inwards
+ * by one unit of the last of `digits` decimals, an unbounded one (or one
+ * beyond) at ±LL_FORM_LIMIT, since a spin button needs a number. */
+#define LL_FORM_LIMIT 1e6
+void     ll_range_form_bounds (double min, gboolean min_open, double max, gboolean max_open,
+                               int digits, double *lower, double *upper);
+
+/* A Python float literal, as short as float precision allows (0.2 reads
+ * 0.2 even after a trip through a float), with ".0" where Python would
+ * read an integer.  C locale. */
+void     ll_append_python_float (GString *s, double v);
+
 /* Upper bound on a single allocation the engine agrees to make (bytes). */
 #define LL_MAX_ALLOC ((gsize) 8 << 30)
 

@@ -2,6 +2,9 @@
  * stable names, --json keys, exit codes and one-line errors; sweeps
  * (train --sweep) and the learning-rate range test (lr-find). */
 #include "ll-test-util.h"
+#include "ll-model-file.h"
+
+#include <glib/gstdio.h>
 
 #include <json-glib/json-glib.h>
 #include <math.h>
@@ -367,6 +370,104 @@ test_bad_input (void)
     }
 }
 
+/* The hyperparameter flags come from the table: each sets its setting,
+ * a bad value or one the optimizer does not use is an error. */
+static void
+test_hyper_flags (void)
+{
+  g_autofree char *dir = small_data_dir ();
+  g_autofree char *model = g_build_filename (dir, "flags.llmodel", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LlTrainer) t = NULL;
+  g_auto(Run) r = { 0 };
+  g_auto(Run) r2 = { 0 };
+  const LlOptimConfig *o;
+  struct { const char *a[10]; const char *want; } bad[] = {
+    { { "train", "--momentum", "nan", "--data-dir", dir }, "--momentum takes a number" },
+    { { "train", "--learning-rate", "nan", "--data-dir", dir }, "--learning-rate takes a number" },
+    { { "train", "--beta-1", "0.9x", "--data-dir", dir }, "--beta-1 takes a number" },
+    { { "train", "--nesterov=maybe", "--data-dir", dir }, "true or false" },
+    { { "train", "--optimizer", "adam", "--momentum", "0.5", "--data-dir", dir }, "does not apply to adam" },
+    { { "train", "--optimizer", "rmsprop", "--rho", "1", "--data-dir", dir }, "Rho must be" },
+    { { "train", "--optimizer", "adam", "--beta-2", "1", "--data-dir", dir }, "beta_2 must be" },
+  };
+
+  run (&r, "train", "--preset", "logistic", "--dataset", "mnist", "--data-dir", dir, "--epochs", "1",
+       "--optimizer", "sgd", "--learning-rate", "1e-8", "--momentum", "0.9", "--nesterov",
+       "--threads", "1", "--save", model, NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  t = ll_model_file_load (model, &error);
+  g_assert_no_error (error);
+  o = &ll_trainer_get_config (t)->optim;
+  g_assert_cmpint (o->kind, ==, LL_OPTIM_SGD);
+  g_assert_cmpfloat (o->learning_rate, ==, 1e-8);
+  g_assert_cmpfloat (o->momentum, ==, 0.9);
+  g_assert_true (o->nesterov);
+  g_clear_pointer (&t, ll_trainer_free);
+
+  run (&r2, "train", "--model", model, "--data-dir", dir, "--epochs", "1", "--optimizer", "rmsprop",
+       "--rho", "0.5", "--centered=true", "--epsilon", "1e-79", "--threads", "1", "--save", model, NULL);
+  g_assert_cmpint (r2.status, ==, 0);
+  t = ll_model_file_load (model, &error);
+  g_assert_no_error (error);
+  o = &ll_trainer_get_config (t)->optim;
+  g_assert_cmpint (o->kind, ==, LL_OPTIM_RMSPROP);
+  g_assert_cmpfloat (o->rho, ==, 0.5);
+  g_assert_cmpfloat (o->epsilon, ==, 1e-79);
+  g_assert_true (o->centered);
+  g_assert_cmpfloat (o->learning_rate, ==, 0.001);
+
+  for (gsize i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_auto(Run) b = { 0 };
+      const char **a = bad[i].a;
+      run (&b, a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], NULL);
+      g_test_message ("%s %s %s → %d: %s", a[0], a[1], a[2], b.status, b.err);
+      g_assert_cmpint (b.status, ==, 2);
+      assert_one_line_error (&b, bad[i].want);
+    }
+  g_unlink (model);
+}
+
+/* Issue 13, item 9: a Keras-style architecture without "activation" is a
+ * linear Dense, and without settings it trains as Keras' compile() would,
+ * with RMSprop. */
+static void
+test_keras_defaults (void)
+{
+  const char *json = "{\"layers\": [{\"class_name\": \"InputLayer\", \"config\": {\"height\": 28, "
+                     "\"width\": 28}}, {\"class_name\": \"Flatten\"}, {\"class_name\": \"Dense\", "
+                     "\"config\": {\"units\": 10}}]}";
+  g_autofree char *arch = ll_test_write_temp ("keras-style.json", json, strlen (json));
+  g_autofree char *dir = small_data_dir ();
+  g_autofree char *script = g_build_filename (dir, "keras-style.py", NULL);
+  g_autofree char *model = g_build_filename (dir, "keras-style.llmodel", NULL);
+  g_autofree char *code = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LlTrainer) t = NULL;
+  g_auto(Run) r = { 0 };
+  g_auto(Run) e = { 0 };
+
+  run (&e, "export", "--model", arch, "--format", "keras", "--output", script, NULL);
+  g_assert_cmpint (e.status, ==, 0);
+  g_assert_true (g_file_get_contents (script, &code, NULL, &error));
+  g_assert_nonnull (strstr (code, "    layers.Dense(10),\n"));
+  g_assert_null (strstr (code, "relu"));
+  g_assert_nonnull (strstr (code, "optimizer=keras.optimizers.RMSprop(learning_rate=0.001),"));
+
+  run (&r, "train", "--model", arch, "--data-dir", dir, "--epochs", "1", "--threads", "1",
+       "--save", model, NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  g_assert_nonnull (strstr (r.out, "rmsprop"));
+  t = ll_model_file_load (model, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (ll_trainer_get_config (t)->optim.kind, ==, LL_OPTIM_RMSPROP);
+  g_assert_cmpstr (ll_layer_spec_get_choice (ll_arch_layer (ll_model_get_arch (ll_trainer_get_model (t)), 2),
+                                             "activation"), ==, "linear");
+  g_unlink (script);
+  g_unlink (model);
+}
+
 /* Imported models: an ONNX export read back by summary and export (a
  * conversion), and foreign files refused with one line. */
 static void
@@ -618,6 +719,8 @@ main (int argc, char **argv)
   g_test_add_func ("/app/cli/train-sweep", test_train_sweep);
   g_test_add_func ("/app/cli/lr-find", test_lr_find);
   g_test_add_func ("/app/cli/sweep-and-lr-find-errors", test_sweep_and_lr_find_errors);
+  g_test_add_func ("/app/cli/hyper-flags", test_hyper_flags);
+  g_test_add_func ("/app/cli/keras-defaults", test_keras_defaults);
   g_test_add_func ("/app/cli/import", test_import);
   g_test_add_func ("/app/cli/explain", test_explain);
   g_test_add_func ("/app/cli/explain-errors", test_explain_errors);

@@ -221,6 +221,69 @@ test_presets_compile (void)
     g_test_message ("python3 not found: syntax checks skipped");
 }
 
+/* Every optimizer with every hyperparameter it uses away from Keras'
+ * default: each appears under its Keras keyword, and under its PyTorch
+ * one (RMSprop's rho as alpha, the betas as a pair), read from the tables. */
+static void
+test_every_optimizer (void)
+{
+  g_autoptr(LlArch) arch = make_mlp ();
+  g_autoptr(GPtrArray) paths = g_ptr_array_new_with_free_func (g_free);
+
+  for (int k = 0; k < LL_N_OPTIMS; k++)
+    {
+      const LlOptimInfo *info = ll_optim_info ((LlOptimKind) k);
+      g_autofree char *keras = NULL, *torch = NULL, *keras_call = NULL, *torch_call = NULL;
+      LlFitConfig cfg;
+
+      ll_fit_config_init (&cfg);
+      cfg.optim = ll_optim_config_default ((LlOptimKind) k);
+      for (const LlHyper *h = info->hypers; *h != LL_N_HYPERS; h++)
+        {
+          double lo, hi;
+          if (ll_hyper_spec (*h)->is_flag)
+            {
+              ll_hyper_set (&cfg.optim, *h, 1.0);
+              continue;
+            }
+          ll_hyper_form_range (*h, &lo, &hi);
+          ll_hyper_set (&cfg.optim, *h, MIN (hi, lo + 0.25));
+        }
+      g_assert_true (ll_fit_config_validate (&cfg, NULL));
+      keras = ll_codegen_keras (arch, &cfg, NULL);
+      torch = ll_codegen_pytorch (arch, &cfg, NULL);
+      keras_call = g_strdup_printf ("keras.optimizers.%s(learning_rate=", info->keras_class);
+      torch_call = g_strdup_printf ("torch.optim.%s(model.parameters(), lr=", info->pytorch_class);
+      g_assert_nonnull (strstr (keras, keras_call));
+      g_assert_nonnull (strstr (torch, torch_call));
+      for (const LlHyper *h = info->hypers; *h != LL_N_HYPERS; h++)
+        {
+          const LlHyperSpec *spec = ll_hyper_spec (*h);
+          g_autofree char *kw = g_strdup_printf (", %s=", spec->keras);
+          g_autofree char *pt = g_strdup_printf (", %s=", ll_hyper_pytorch (*h, (LlOptimKind) k));
+
+          if (*h == LL_HYPER_LEARNING_RATE)
+            continue;
+          if (strstr (strstr (keras, keras_call), kw) == NULL)
+            g_error ("%s: no %s in the Keras code", ll_optim_names[k], kw);
+          if (strstr (strstr (torch, torch_call), pt) == NULL)
+            g_error ("%s: no %s in the PyTorch code", ll_optim_names[k], pt);
+        }
+      {
+        g_autofree char *kname = g_strdup_printf ("optimizer-%s-keras.py", ll_optim_names[k]);
+        g_autofree char *tname = g_strdup_printf ("optimizer-%s-torch.py", ll_optim_names[k]);
+        g_ptr_array_add (paths, ll_test_write_temp (kname, keras, strlen (keras)));
+        g_ptr_array_add (paths, ll_test_write_temp (tname, torch, strlen (torch)));
+      }
+      ll_fit_config_clear (&cfg);
+    }
+  if (have_python ())
+    {
+      g_autofree char *msg = NULL;
+      g_assert_true (python_compiles_files (paths, &msg) || (g_printerr ("%s", msg), FALSE));
+    }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -230,5 +293,6 @@ main (int argc, char **argv)
   g_test_add_func ("/engine/codegen/pytorch-mlp", test_pytorch_mlp);
   g_test_add_func ("/engine/codegen/invalid", test_invalid_arch);
   g_test_add_func ("/engine/codegen/presets", test_presets_compile);
+  g_test_add_func ("/engine/codegen/every-optimizer", test_every_optimizer);
   return g_test_run ();
 }

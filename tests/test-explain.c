@@ -463,7 +463,7 @@ static void
 test_dropout (void)
 {
   g_autoptr(LlModel) model = model_from_text ("Input height=4 width=4 channels=2\n"
-                                              "Dropout rate=0.4\nFlatten\nDense units=20\n"
+                                              "Dropout rate=0.4\nFlatten\nDense units=20 activation=relu\n"
                                               "Dropout rate=0.5\nDense units=3 activation=softmax\n", 140);
   g_autoptr(GError) error = NULL;
   int kept = 0, dropped = 0;

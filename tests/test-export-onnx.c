@@ -309,7 +309,7 @@ test_global_max (void)
     "Conv2D filters=5 kernel_size=3 activation=relu\n"
     "MaxPooling2D pool_size=3 strides=2\n"
     "GlobalMaxPooling2D\n"
-    "Dense units=3\n"
+    "Dense units=3 activation=relu\n"
     "Activation activation=sigmoid\n", 32);
   check_model (model, "global-max", 302);
 }

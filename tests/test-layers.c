@@ -517,7 +517,8 @@ test_spec_choice (void)
   GError *error = NULL;
 
   ll_layer_spec_init (&spec, &ll_layer_dense);
-  g_assert_cmpint (ll_layer_spec_activation (&spec), ==, LL_ACT_RELU);
+  /* Keras 3's Dense(units) is linear (activation=None). */
+  g_assert_cmpint (ll_layer_spec_activation (&spec), ==, LL_ACT_LINEAR);
   g_assert_true (ll_layer_spec_set_choice (&spec, "activation", "softmax", &error));
   g_assert_no_error (error);
   g_assert_cmpint (ll_layer_spec_activation (&spec), ==, LL_ACT_SOFTMAX);

@@ -2,6 +2,7 @@
  * trainer holds, resuming training, weights-only files, rejection of
  * damaged or foreign files, and atomic saves. */
 #include "ll-model-file.h"
+#include "ll-json.h"
 #include "ll-test-util.h"
 
 #include <glib/gstdio.h>
@@ -898,6 +899,61 @@ test_tiny_learning_rate (void)
   g_rmdir (dir);
 }
 
+/* Strips what a hand-written or older file may leave out: the Dense
+ * layer's activation and the training settings. */
+static char *
+json_without_defaults (const char *json)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) root = ll_json_parse (json, -1, 0, &error);
+  JsonObject *o;
+  JsonArray *layers;
+
+  g_assert_no_error (error);
+  o = json_node_get_object (root);
+  layers = json_object_get_array_member (json_object_get_object_member (o, "architecture"), "layers");
+  for (guint i = 0; i < json_array_get_length (layers); i++)
+    {
+      JsonObject *layer = json_array_get_object_element (layers, i);
+      if (g_strcmp0 (json_object_get_string_member (layer, "class_name"), "Dense") == 0
+          && json_object_get_int_member (json_object_get_object_member (layer, "config"), "units") == 16)
+        json_object_remove_member (json_object_get_object_member (layer, "config"), "activation");
+    }
+  json_object_remove_member (o, "training");
+  return ll_json_to_string (root, LL_JSON_PRETTY);
+}
+
+/* Issue 13, item 9: absent keys mean Keras 3's defaults (a linear Dense,
+ * RMSprop) in format 2; a file of format 1 keeps the meaning it was
+ * written with (relu, Adam). */
+static void
+test_format_defaults (void)
+{
+  g_autoptr(GBytes) good = small_file_bytes ();
+  g_autofree char *json = NULL;
+  Parts p;
+
+  split_file (good, &p);
+  g_assert_cmpuint (p.version, ==, 2);
+  json = json_without_defaults (p.json);
+  for (guint32 version = 1; version <= 2; version++)
+    {
+      g_autoptr(GBytes) bytes = join_file (version, (guint32) strlen (json), json, p.rest, p.rest_len);
+      g_autoptr(GError) error = NULL;
+      g_autoptr(LlTrainer) t = ll_model_file_from_bytes (bytes, &error);
+      const LlArch *arch;
+
+      g_assert_no_error (error);
+      arch = ll_model_get_arch (ll_trainer_get_model (t));
+      g_assert_cmpstr (ll_layer_spec_get_choice (ll_arch_layer (arch, 2), "activation"), ==,
+                       version == 1 ? "relu" : "linear");
+      g_assert_cmpstr (ll_layer_spec_get_choice (ll_arch_layer (arch, 4), "activation"), ==, "softmax");
+      g_assert_cmpint (ll_trainer_get_config (t)->optim.kind, ==,
+                       version == 1 ? LL_OPTIM_ADAM : LL_OPTIM_RMSPROP);
+    }
+  g_free (p.json);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -918,5 +974,6 @@ main (int argc, char **argv)
   g_test_add_func ("/engine/model-file/atomic-save", test_atomic_save);
   g_test_add_func ("/engine/model-file/extreme-values", test_extreme_values);
   g_test_add_func ("/engine/model-file/tiny-learning-rate", test_tiny_learning_rate);
+  g_test_add_func ("/engine/model-file/format-defaults", test_format_defaults);
   return g_test_run ();
 }

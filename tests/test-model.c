@@ -299,7 +299,9 @@ test_json_round_trip (void)
     g_assert_true (ll_arch_layer (arch, 0)->type == &ll_layer_input);
     g_assert_cmpfloat (ll_layer_spec_get (ll_arch_layer (arch, 0), "channels", -1), ==, 1);
     g_assert_cmpfloat (ll_layer_spec_get (ll_arch_layer (arch, 2), "units", -1), ==, 3);
-    g_assert_cmpstr (ll_layer_spec_get_choice (ll_arch_layer (arch, 2), "activation"), ==, "relu");
+    /* Keras 3's default: a Keras-style {"units": 3} Dense is linear (issue 13, item 9).
+     * Model files of format 1 keep reading it as relu (test-model-file.c). */
+    g_assert_cmpstr (ll_layer_spec_get_choice (ll_arch_layer (arch, 2), "activation"), ==, "linear");
   }
 }
 
@@ -720,6 +722,27 @@ test_finite_check (void)
   g_test_trap_assert_stderr ("*forward of Broken (layer 3) turned finite input*into NaN at 1*");
 }
 
+/* Dense now defaults to linear, as in Keras 3: the presets name every
+ * activation, so their models (and parameter counts, above) are those of
+ * the tutorials: no Dense of a preset is linear. */
+static void
+test_presets_explicit_activations (void)
+{
+  int n;
+  const LlPresetInfo *infos = ll_presets (&n);
+
+  for (int i = 0; i < n; i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(LlArch) arch = ll_preset_build (infos[i].name, NULL, &error);
+
+      g_assert_no_error (error);
+      for (int l = 0; l < ll_arch_n_layers (arch); l++)
+        if (ll_arch_layer (arch, l)->type == &ll_layer_dense)
+          g_assert_cmpint (ll_layer_spec_activation (ll_arch_layer (arch, l)), !=, LL_ACT_LINEAR);
+    }
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -740,5 +763,6 @@ main (int argc, char *argv[])
   g_test_add_func ("/engine/model/memory", test_memory);
   g_test_add_func ("/engine/model/shapes-and-outputs", test_shapes_and_outputs);
   g_test_add_func ("/engine/model/finite-check", test_finite_check);
+  g_test_add_func ("/engine/model/presets-explicit-activations", test_presets_explicit_activations);
   return g_test_run ();
 }

@@ -466,6 +466,114 @@ test_adam_bowl (void)
   g_assert_cmpfloat_with_epsilon (p[1], -2.0, 1e-2);
 }
 
+/* The two tables agree with themselves: every optimizer uses the learning
+ * rate, every hyperparameter is used, each default lies in its range, the
+ * forms' ranges lie inside, and names round-trip. */
+static void
+test_tables (void)
+{
+  gboolean used[LL_N_HYPERS] = { FALSE };
+
+  for (int k = 0; k < LL_N_OPTIMS; k++)
+    {
+      const LlOptimInfo *info = ll_optim_info ((LlOptimKind) k);
+      LlOptimConfig c = ll_optim_config_default ((LlOptimKind) k);
+
+      g_assert_nonnull (info->keras_class);
+      g_assert_nonnull (info->pytorch_class);
+      g_assert_nonnull (info->step);
+      g_assert_cmpint (info->n_slots, >=, 1);
+      g_assert_cmpint (info->n_slots, <=, 4);
+      g_assert_true (info->hypers[0] == LL_HYPER_LEARNING_RATE);
+      for (const LlHyper *h = info->hypers; *h != LL_N_HYPERS; h++)
+        {
+          used[*h] = TRUE;
+          g_assert_true (ll_optim_uses ((LlOptimKind) k, *h));
+          g_assert_cmpfloat (ll_hyper_get (&c, *h), ==, ll_hyper_default (*h, (LlOptimKind) k));
+          g_assert_true (ll_hyper_check (*h, (LlOptimKind) k, ll_hyper_get (&c, *h), NULL));
+        }
+    }
+  for (int h = 0; h < LL_N_HYPERS; h++)
+    {
+      const LlHyperSpec *spec = ll_hyper_spec ((LlHyper) h);
+      LlHyper back;
+
+      g_assert_true (used[h]);
+      g_assert_true (ll_hyper_from_name (spec->name, &back));
+      g_assert_cmpint (back, ==, h);
+      g_assert_nonnull (spec->label);
+      g_assert_nonnull (spec->tooltip);
+      g_assert_nonnull (spec->short_label);
+      g_assert_nonnull (spec->keras);
+      g_assert_nonnull (spec->pytorch);
+      if (!spec->is_flag)
+        {
+          double lo, hi;
+          ll_hyper_form_range ((LlHyper) h, &lo, &hi);
+          g_assert_true (ll_hyper_check ((LlHyper) h, LL_OPTIM_SGD, lo, NULL));
+          g_assert_true (ll_hyper_check ((LlHyper) h, LL_OPTIM_SGD, hi, NULL));
+          g_assert_true (spec->min_open ? lo > spec->min : lo == spec->min);
+          g_assert_true (spec->max_open ? hi < spec->max : hi <= spec->max);
+          g_assert_cmpfloat (lo, <, hi);
+        }
+    }
+  g_assert_false (ll_hyper_from_name ("beta-1", NULL));
+  g_assert_cmpstr (ll_hyper_pytorch (LL_HYPER_RHO, LL_OPTIM_RMSPROP), ==, "alpha");
+  g_assert_cmpstr (ll_hyper_pytorch (LL_HYPER_RHO, LL_OPTIM_ADADELTA), ==, "rho");
+  g_assert_cmpfloat (ll_hyper_default (LL_HYPER_RHO, LL_OPTIM_ADADELTA), ==, 0.95);
+  g_assert_cmpfloat (ll_hyper_default (LL_HYPER_RHO, LL_OPTIM_RMSPROP), ==, 0.9);
+}
+
+/* One range per hyperparameter (issue 13 found three that disagreed):
+ * rho strictly between 0 and 1 for both optimizers that use it, beta_2
+ * from 0 up to (not including) 1, as PyTorch checks and as the bias
+ * correction needs (Keras checks neither). */
+static void
+test_ranges (void)
+{
+  static const LlOptimKind rho_users[] = { LL_OPTIM_RMSPROP, LL_OPTIM_ADADELTA };
+  LlOptimConfig c;
+  double lo, hi;
+
+  for (gsize i = 0; i < G_N_ELEMENTS (rho_users); i++)
+    {
+      c = ll_optim_config_default (rho_users[i]);
+      c.rho = 0.0;
+      expect_invalid (&c, "Rho must be strictly between 0 and 1 (got 0.0)");
+      c.rho = 1.0;
+      expect_invalid (&c, "Rho");
+      c.rho = 0.01;
+      g_assert_true (ll_optim_config_validate (&c, NULL));
+      c.rho = 0.9999;
+      g_assert_true (ll_optim_config_validate (&c, NULL));
+    }
+  ll_hyper_form_range (LL_HYPER_RHO, &lo, &hi);
+  g_assert_cmpfloat_with_epsilon (lo, 0.0001, 1e-12);
+  g_assert_cmpfloat_with_epsilon (hi, 0.9999, 1e-12);
+
+  for (LlOptimKind k = LL_OPTIM_ADAM; k <= LL_OPTIM_NADAM; k++)
+    {
+      c = ll_optim_config_default (k);
+      c.beta_2 = 0.0;
+      g_assert_true (ll_optim_config_validate (&c, NULL));
+      c.beta_2 = 0.3;
+      g_assert_true (ll_optim_config_validate (&c, NULL));
+      c.beta_2 = 0.99999;
+      g_assert_true (ll_optim_config_validate (&c, NULL));
+      c.beta_2 = 1.0;
+      expect_invalid (&c, "beta_2 must be between 0 and 1, 1 excluded (got 1.0)");
+    }
+  ll_hyper_form_range (LL_HYPER_BETA_2, &lo, &hi);
+  g_assert_cmpfloat (lo, ==, 0.0);
+  g_assert_cmpfloat_with_epsilon (hi, 0.99999, 1e-12);
+
+  /* Only what the optimizer uses is checked: Adam ignores momentum and rho. */
+  c = ll_optim_config_default (LL_OPTIM_ADAM);
+  c.momentum = 5.0;
+  c.rho = -1.0;
+  g_assert_true (ll_optim_config_validate (&c, NULL));
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -474,6 +582,8 @@ main (int argc, char *argv[])
   g_test_add_func ("/engine/optim/defaults", test_defaults);
   g_test_add_func ("/engine/optim/names", test_names);
   g_test_add_func ("/engine/optim/validate", test_validate);
+  g_test_add_func ("/engine/optim/tables", test_tables);
+  g_test_add_func ("/engine/optim/ranges", test_ranges);
   g_test_add_func ("/engine/optim/state-init", test_state_init);
   for (gsize c = 0; c < G_N_ELEMENTS (ref_cases); c++)
     g_test_add_data_func (ref_cases[c].path, &ref_cases[c], test_reference);

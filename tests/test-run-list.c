@@ -276,6 +276,187 @@ test_deep_run_file (void)
   g_string_free (deep, TRUE);
 }
 
+/* Old files ----------------------------------------------------------------- */
+
+static char *
+data_file (const char *name)
+{
+  return g_build_filename (g_getenv ("LL_SOURCE_ROOT"), "tests", "data", name, NULL);
+}
+
+/* tests/data/runs-v1.json and run-v1.json were written by Layerlab at
+ * commit 0833618 (runs.json version 1: the settings flat, the optimizer,
+ * loss, schedule and monitors as enum numbers, the seed as a string). */
+static void
+check_legacy_runs (LlRunList *list)
+{
+  LlRun *r;
+  const LlFitConfig *c;
+
+  g_assert_cmpuint (ll_run_list_get_n (list), ==, 7);
+
+  r = ll_run_list_get (list, 0);
+  c = &r->config;
+  g_assert_cmpstr (r->name, ==, "Run 1");
+  g_assert_cmpint (c->optim.kind, ==, LL_OPTIM_SGD);
+  g_assert_cmpfloat (c->optim.learning_rate, ==, 0.05);
+  g_assert_cmpfloat (c->optim.momentum, ==, 0.9);
+  g_assert_true (c->optim.nesterov);
+  g_assert_cmpint (c->schedule.kind, ==, LL_SCHEDULE_STEP);
+  g_assert_cmpint (c->schedule.step_epochs, ==, 2);
+  g_assert_true (c->early_stopping.enabled);
+  g_assert_cmpint (c->early_stopping.monitor, ==, LL_MONITOR_VAL_ACCURACY);
+  g_assert_cmpfloat (c->early_stopping.min_delta, ==, 0.01);
+  g_assert_cmpint (c->early_stopping.patience, ==, 3);
+  g_assert_true (c->early_stopping.restore_best_weights);
+  g_assert_cmpfloat (c->validation_split, ==, 0.1);
+  g_assert_false (c->shuffle);
+  g_assert_cmpuint (c->seed, ==, 7);
+  g_assert_cmpint (c->epochs, ==, 3);
+  g_assert_cmpuint (r->epochs->len, ==, 3);
+  g_assert_true (isnan (g_array_index (r->epochs, LlEpochRecord, 0).val_loss));
+  g_assert_cmpuint (r->batches->len, ==, 30);
+  g_assert_cmpfloat (r->test_accuracy, ==, 0.93);
+
+  r = ll_run_list_get (list, 1);
+  c = &r->config;
+  g_assert_true (r->selected);
+  g_assert_cmpint (c->optim.kind, ==, LL_OPTIM_RMSPROP);
+  g_assert_cmpfloat (c->optim.rho, ==, 0.8);
+  g_assert_cmpfloat (c->optim.momentum, ==, 0.5);
+  g_assert_true (c->optim.centered);
+  g_assert_cmpint (c->loss, ==, LL_LOSS_CATEGORICAL_CROSSENTROPY);
+  g_assert_true (c->reduce_lr.enabled);
+  g_assert_cmpint (c->reduce_lr.monitor, ==, LL_MONITOR_LOSS);
+  g_assert_cmpfloat (c->reduce_lr.factor, ==, 0.2);
+  g_assert_cmpint (c->reduce_lr.patience, ==, 4);
+  g_assert_cmpfloat (c->reduce_lr.min_delta, ==, 0.001);
+  g_assert_cmpfloat (c->reduce_lr.min_lr, ==, 1e-5);
+  g_assert_cmpuint (c->seed, ==, G_GUINT64_CONSTANT (18446744073709551557));
+  g_assert_cmpint (c->batch_size, ==, 256);
+
+  c = &ll_run_list_get (list, 2)->config;
+  g_assert_cmpint (c->optim.kind, ==, LL_OPTIM_ADAM);
+  g_assert_true (c->optim.amsgrad);
+  g_assert_cmpfloat (c->optim.beta_2, ==, 0.99);
+  g_assert_cmpfloat (c->optim.epsilon, ==, 1e-6);
+  g_assert_cmpint (c->schedule.kind, ==, LL_SCHEDULE_COSINE);
+  g_assert_cmpfloat (c->schedule.alpha, ==, 0.1);
+
+  c = &ll_run_list_get (list, 3)->config;
+  g_assert_cmpint (c->optim.kind, ==, LL_OPTIM_ADAGRAD);
+  g_assert_cmpfloat (c->optim.initial_accumulator, ==, 0.2);
+  c = &ll_run_list_get (list, 4)->config;
+  g_assert_cmpint (c->optim.kind, ==, LL_OPTIM_ADADELTA);
+  g_assert_cmpfloat (c->optim.rho, ==, 0.95);
+  g_assert_cmpfloat (c->optim.learning_rate, ==, 1.0);
+  c = &ll_run_list_get (list, 5)->config;
+  g_assert_cmpint (c->optim.kind, ==, LL_OPTIM_NADAM);
+  g_assert_cmpint (c->schedule.kind, ==, LL_SCHEDULE_EXPONENTIAL);
+  g_assert_cmpfloat (c->schedule.factor, ==, 0.95);
+  g_assert_cmpint (c->loss, ==, LL_LOSS_BINARY_CROSSENTROPY);
+  c = &ll_run_list_get (list, 6)->config;
+  g_assert_cmpint (c->optim.kind, ==, LL_OPTIM_ADAMAX);
+  g_assert_cmpint (c->loss, ==, LL_LOSS_MEAN_SQUARED_ERROR);
+}
+
+static void
+test_legacy_runs (void)
+{
+  g_autofree char *source = data_file ("runs-v1.json");
+  g_autofree char *dir = g_dir_make_tmp ("ll-run-list-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "runs.json", NULL);
+  g_autofree char *text = NULL;
+  g_autofree char *saved = NULL;
+  g_autoptr(LlRunList) list = ll_run_list_new (path);
+  g_autoptr(LlRunList) again = ll_run_list_new (path);
+  g_autoptr(GError) error = NULL;
+  gsize len;
+
+  g_assert_true (g_file_get_contents (source, &text, &len, &error));
+  g_assert_no_error (error);
+  g_assert_nonnull (strstr (text, "\"version\":1"));
+  g_assert_true (g_file_set_contents (path, text, (gssize) len, &error));
+  g_assert_true (ll_run_list_load (list, &error));
+  g_assert_no_error (error);
+  check_legacy_runs (list);
+
+  /* Saved again: the current version, names instead of numbers, same runs. */
+  g_assert_true (ll_run_list_save (list, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_file_get_contents (path, &saved, NULL, &error));
+  g_assert_nonnull (strstr (saved, "\"version\":2"));
+  g_assert_nonnull (strstr (saved, "\"optimizer\":{\"name\":\"sgd\""));
+  g_assert_nonnull (strstr (saved, "\"loss\":\"categorical_crossentropy\""));
+  g_assert_nonnull (strstr (saved, "\"seed\":\"18446744073709551557\""));
+  g_assert_null (strstr (saved, "\"es_patience\""));
+  g_assert_true (ll_run_list_load (again, &error));
+  g_assert_no_error (error);
+  check_legacy_runs (again);
+  for (guint i = 0; i < ll_run_list_get_n (list); i++)
+    assert_runs_equal (ll_run_list_get (list, i), ll_run_list_get (again, i));
+  g_unlink (path);
+  g_rmdir (dir);
+}
+
+static void
+test_legacy_run_file (void)
+{
+  g_autofree char *source = data_file ("run-v1.json");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) model = NULL;
+  g_autoptr(LlRun) run = ll_run_import (source, &model, &error);
+
+  g_assert_no_error (error);
+  g_assert_null (model);
+  g_assert_cmpstr (run->name, ==, "Run 2");
+  g_assert_cmpint (run->config.optim.kind, ==, LL_OPTIM_RMSPROP);
+  g_assert_true (run->config.optim.centered);
+  g_assert_cmpint (run->config.loss, ==, LL_LOSS_CATEGORICAL_CROSSENTROPY);
+  g_assert_true (run->config.reduce_lr.enabled);
+  g_assert_cmpuint (run->config.seed, ==, G_GUINT64_CONSTANT (18446744073709551557));
+}
+
+/* The legend names what differs, from the tables: a hyperparameter only
+ * between runs whose optimizer uses it. */
+static void
+test_differences (void)
+{
+  g_autoptr(LlRun) a = ll_run_new ();
+  g_autoptr(LlRun) b = ll_run_new ();
+  g_autoptr(LlRun) c = ll_run_new ();
+  LlRun *runs[3] = { a, b, c };
+  g_autofree char *summary = NULL;
+  g_auto(GStrv) labels = NULL;
+
+  a->name = g_strdup ("Run 1");
+  b->name = g_strdup ("Run 2");
+  c->name = g_strdup ("Run 3");
+  a->config.optim = ll_optim_config_default (LL_OPTIM_RMSPROP);
+  b->config.optim = ll_optim_config_default (LL_OPTIM_RMSPROP);
+  b->config.optim.rho = 0.5;
+  b->config.optim.centered = TRUE;
+  labels = ll_run_describe_differences (runs, 2, &summary);
+  g_assert_cmpstr (labels[0], ==, "rho 0.9, centered off");
+  g_assert_cmpstr (labels[1], ==, "rho 0.5, centered on");
+  g_assert_cmpstr (summary, ==, "rho 0.9 vs 0.5; centered off vs on");
+  g_clear_pointer (&labels, g_strfreev);
+  g_clear_pointer (&summary, g_free);
+
+  /* An Adam run has no rho: it is not a difference of its own. */
+  c->config.optim = ll_optim_config_default (LL_OPTIM_ADAM);
+  c->config.early_stopping.enabled = TRUE;
+  labels = ll_run_describe_differences (runs, 3, &summary);
+  g_assert_cmpstr (labels[0], ==, "optimizer rmsprop, rho 0.9, centered off, early stop off");
+  g_assert_cmpstr (labels[2], ==, "optimizer adam, early stop on");
+  g_clear_pointer (&labels, g_strfreev);
+  g_clear_pointer (&summary, g_free);
+
+  /* Nothing differs: the run names. */
+  labels = ll_run_describe_differences (runs, 1, &summary);
+  g_assert_cmpstr (labels[0], ==, "Run 1");
+}
+
 int
 main (int argc, char **argv)
 {
@@ -284,5 +465,8 @@ main (int argc, char **argv)
   g_test_add_func ("/core/run-list/damaged", test_damaged);
   g_test_add_func ("/core/run-list/deeply-nested", test_deeply_nested);
   g_test_add_func ("/core/run-list/deep-run-file", test_deep_run_file);
+  g_test_add_func ("/core/run-list/legacy-runs", test_legacy_runs);
+  g_test_add_func ("/core/run-list/legacy-run-file", test_legacy_run_file);
+  g_test_add_func ("/core/run-list/differences", test_differences);
   return g_test_run ();
 }

@@ -406,6 +406,29 @@ test_grid (void)
     }
 }
 
+/* The race's entries name their optimizer and the hyperparameters they
+ * fix; the playground offers the rest of the optimizer's table. */
+static void
+test_race_entries (void)
+{
+  for (guint e = 0; e < LL_RACE_N_ENTRIES; e++)
+    {
+      LlOptimConfig c = ll_race_default_config (LL_SURFACE_BOWL, e);
+
+      g_assert_cmpint (c.kind, ==, ll_race_entry_kind (e));
+      g_assert_false (ll_race_entry_fixes (e, LL_HYPER_LEARNING_RATE));
+      g_assert_true (ll_optim_config_validate (&c, NULL));
+    }
+  /* Plain SGD keeps momentum 0; Momentum and Nesterov differ by the flag only. */
+  g_assert_true (ll_race_entry_fixes (0, LL_HYPER_MOMENTUM));
+  g_assert_false (ll_race_entry_fixes (1, LL_HYPER_MOMENTUM));
+  g_assert_true (ll_race_entry_fixes (1, LL_HYPER_NESTEROV));
+  g_assert_false (ll_race_default_config (LL_SURFACE_BOWL, 1).nesterov);
+  g_assert_true (ll_race_default_config (LL_SURFACE_BOWL, 2).nesterov);
+  g_assert_cmpint (ll_race_entry_kind (6), ==, LL_OPTIM_ADAM);
+  g_assert_false (ll_race_entry_fixes (6, LL_HYPER_BETA_2));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -418,6 +441,7 @@ main (int argc, char **argv)
   g_test_add_func ("/engine/surface/expression-errors", test_expression_errors);
   g_test_add_func ("/engine/surface/race-matches-engine", test_race_matches_engine);
   g_test_add_func ("/engine/surface/race-configs", test_race_configs);
+  g_test_add_func ("/engine/surface/race-entries", test_race_entries);
   g_test_add_func ("/engine/surface/adam-bowl", test_adam_bowl);
   g_test_add_func ("/engine/surface/saddle-escape", test_saddle_escape);
   g_test_add_func ("/engine/surface/grid", test_grid);

@@ -100,16 +100,12 @@ append_param_text (GString *s, const LlParamSpec *p, double v)
     }
 }
 
+/* Headline parameters (the layer tables' LL_PARAM_HEADLINE) are always
+ * shown; the others only when changed from their default. */
 static gboolean
 is_key_param (const LlLayerType *type, int i)
 {
-  /* Always shown; the others only when changed from their default. */
-  static const char *const keys[] = {
-    "units", "filters", "kernel_size", "pool_size", "rate", "activation",
-    "height", "width", "channels", NULL
-  };
-
-  return g_strv_contains (keys, type->params[i].name);
+  return (type->params[i].flags & LL_PARAM_HEADLINE) != 0;
 }
 
 /* "Units 128 · Activation relu", plus any parameter changed from its default. */

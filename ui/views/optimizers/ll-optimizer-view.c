@@ -19,6 +19,7 @@
 #include "ll-step-plot.h"
 #include "ll-surface.h"
 
+#include <glib/gi18n.h>
 #include <math.h>
 
 #define MAX_STEPS 2000
@@ -40,7 +41,7 @@ static const char *const palette[LL_RACE_N_ENTRIES] = {
 typedef struct {
   GtkWidget *visible;             /* GtkCheckButton */
   GtkWidget *rate;                /* GtkSpinButton: learning rate */
-  GtkWidget *hyper[4];            /* GtkSpinButton per HyperField, or NULL */
+  GtkWidget *hyper[LL_N_HYPERS];  /* GtkSpinButton per offered hyperparameter, or NULL */
   GtkWidget *steps_label;
   GtkWidget *loss_label;
   int shown_steps;                /* what the table shows, to skip no-op updates */
@@ -86,50 +87,33 @@ struct _LlOptimizerView {
 
 G_DEFINE_FINAL_TYPE (LlOptimizerView, ll_optimizer_view, LL_TYPE_VIEW)
 
-/* Hyperparameters besides the learning rate, by optimizer kind. */
-typedef enum { F_MOMENTUM, F_RHO, F_BETA_1, F_BETA_2, F_LOG_EPSILON, F_INITIAL_ACC } HyperField;
-
-static const struct {
-  const char *label;
-  double lower, upper, step;
-  int digits;
-} hyper_info[] = {
-  [F_MOMENTUM]    = { "Momentum", 0, 0.99, 0.05, 2 },
-  [F_RHO]         = { "Rho", 0.01, 0.999, 0.01, 3 },
-  [F_BETA_1]      = { "Beta 1", 0, 0.999, 0.01, 3 },
-  [F_BETA_2]      = { "Beta 2", 0.5, 0.9999, 0.001, 4 },
-  [F_LOG_EPSILON] = { "log₁₀ epsilon", -10, -1, 1, 0 },
-  [F_INITIAL_ACC] = { "Initial accumulator", 0, 10, 0.05, 2 },
-};
-
+/* The hyperparameters an entry offers besides its learning rate: the
+ * numbers its optimizer uses (ll-optim.c's table) that the race does not
+ * fix (plain SGD's momentum), in the table's order.  Returns the count. */
 static guint
-hyper_fields (guint entry, HyperField *fields)
+hyper_fields (guint entry, LlHyper *fields)
 {
-  switch (entry)
-    {
-    case 0:  return 0;
-    case 1:
-    case 2:  fields[0] = F_MOMENTUM; return 1;
-    case 3:  fields[0] = F_INITIAL_ACC; fields[1] = F_LOG_EPSILON; return 2;
-    case 4:  fields[0] = F_RHO; fields[1] = F_LOG_EPSILON; return 2;
-    case 5:  fields[0] = F_RHO; fields[1] = F_MOMENTUM; fields[2] = F_LOG_EPSILON; return 3;
-    default: fields[0] = F_BETA_1; fields[1] = F_BETA_2; fields[2] = F_LOG_EPSILON; return 3;
-    }
+  const LlOptimInfo *info = ll_optim_info (ll_race_entry_kind (entry));
+  guint n = 0;
+
+  for (const LlHyper *h = info->hypers; *h != LL_N_HYPERS; h++)
+    if (*h != LL_HYPER_LEARNING_RATE && !ll_hyper_spec (*h)->is_flag && !ll_race_entry_fixes (entry, *h))
+      fields[n++] = *h;
+  return n;
 }
 
-static double *
-hyper_slot (LlOptimConfig *cfg, HyperField f)
+/* A spin button's value for the hyperparameter: log10 where the table
+ * says space is short (epsilon), the value itself otherwise. */
+static double
+to_spin (LlHyper h, double v)
 {
-  switch (f)
-    {
-    case F_MOMENTUM:    return &cfg->momentum;
-    case F_RHO:         return &cfg->rho;
-    case F_BETA_1:      return &cfg->beta_1;
-    case F_BETA_2:      return &cfg->beta_2;
-    case F_INITIAL_ACC: return &cfg->initial_accumulator;
-    case F_LOG_EPSILON: return &cfg->epsilon;
-    default:            g_assert_not_reached ();
-    }
+  return ll_hyper_spec (h)->log_scale ? log10 (v) : v;
+}
+
+static double
+from_spin (LlHyper h, double v)
+{
+  return ll_hyper_spec (h)->log_scale ? pow (10, v) : v;
 }
 
 /* ---- refreshing what is shown ---- */
@@ -204,18 +188,14 @@ sync_controls (LlOptimizerView *self)
   self->updating = TRUE;
   for (guint e = 0; e < LL_RACE_N_ENTRIES; e++)
     {
-      LlOptimConfig cfg = *ll_race_get_config (self->race, e);
-      HyperField fields[4];
+      const LlOptimConfig *cfg = ll_race_get_config (self->race, e);
+      LlHyper fields[LL_N_HYPERS];
       guint n = hyper_fields (e, fields);
 
-      gtk_spin_button_set_value (GTK_SPIN_BUTTON (self->rows[e].rate), cfg.learning_rate);
+      gtk_spin_button_set_value (GTK_SPIN_BUTTON (self->rows[e].rate), cfg->learning_rate);
       for (guint i = 0; i < n; i++)
-        {
-          double v = *hyper_slot (&cfg, fields[i]);
-          if (fields[i] == F_LOG_EPSILON)
-            v = log10 (v);
-          gtk_spin_button_set_value (GTK_SPIN_BUTTON (self->rows[e].hyper[i]), v);
-        }
+        gtk_spin_button_set_value (GTK_SPIN_BUTTON (self->rows[e].hyper[i]),
+                                   to_spin (fields[i], ll_hyper_get (cfg, fields[i])));
     }
   self->updating = FALSE;
 }
@@ -387,15 +367,13 @@ apply_config (LlOptimizerView *self, guint entry)
 {
   LlOptimConfig cfg = *ll_race_get_config (self->race, entry);
   g_autoptr (GError) error = NULL;
-  HyperField fields[4];
+  LlHyper fields[LL_N_HYPERS];
   guint n = hyper_fields (entry, fields);
 
   cfg.learning_rate = gtk_spin_button_get_value (GTK_SPIN_BUTTON (self->rows[entry].rate));
   for (guint i = 0; i < n; i++)
-    {
-      double v = gtk_spin_button_get_value (GTK_SPIN_BUTTON (self->rows[entry].hyper[i]));
-      *hyper_slot (&cfg, fields[i]) = fields[i] == F_LOG_EPSILON ? pow (10, v) : v;
-    }
+    ll_hyper_set (&cfg, fields[i],
+                  from_spin (fields[i], gtk_spin_button_get_value (GTK_SPIN_BUTTON (self->rows[entry].hyper[i]))));
   if (!ll_race_set_config (self->race, entry, &cfg, &error))
     {
       gtk_label_set_text (self->status_label, error->message);
@@ -439,12 +417,22 @@ draw_swatch (GtkDrawingArea *area, cairo_t *cr, int w, int h, gpointer data)
   cairo_stroke (cr);
 }
 
+/* A spin button for a hyperparameter, with its range and precision from
+ * the table (in log10 steps of 1 where the table says log scale). */
 static GtkWidget *
-make_spin (LlOptimizerView *self, guint entry, double lower, double upper, double step, int digits)
+make_spin (LlOptimizerView *self, guint entry, LlHyper h)
 {
-  GtkWidget *spin = gtk_spin_button_new_with_range (lower, upper, step);
+  const LlHyperSpec *spec = ll_hyper_spec (h);
+  gboolean log_scale = spec->log_scale;
+  double lower, upper;
+  GtkWidget *spin;
 
-  gtk_spin_button_set_digits (GTK_SPIN_BUTTON (spin), digits);
+  ll_hyper_form_range (h, &lower, &upper);
+  if (log_scale)
+    spin = gtk_spin_button_new_with_range (ceil (log10 (lower)), floor (log10 (upper)), 1);
+  else
+    spin = gtk_spin_button_new_with_range (lower, upper, spec->step);
+  gtk_spin_button_set_digits (GTK_SPIN_BUTTON (spin), log_scale ? 0 : spec->digits);
   g_object_set_data (G_OBJECT (spin), "entry", GUINT_TO_POINTER (entry));
   g_signal_connect (spin, "value-changed", G_CALLBACK (on_config_changed), self);
   return spin;
@@ -467,9 +455,9 @@ build_rows (LlOptimizerView *self)
       GtkWidget *menu = gtk_menu_button_new ();
       GtkWidget *popover = gtk_popover_new ();
       GtkWidget *grid = gtk_grid_new ();
-      HyperField fields[4];
+      LlHyper fields[LL_N_HYPERS];
       guint n = hyper_fields (e, fields);
-      g_autofree char *tip = g_strdup_printf ("%s: other hyperparameters", ll_race_entry_name (e));
+      g_autofree char *tip = g_strdup_printf (_("%s: other hyperparameters"), ll_race_entry_name (e));
 
       gtk_drawing_area_set_content_width (GTK_DRAWING_AREA (swatch), 14);
       gtk_drawing_area_set_content_height (GTK_DRAWING_AREA (swatch), 14);
@@ -484,7 +472,7 @@ build_rows (LlOptimizerView *self)
       g_signal_connect (row->visible, "toggled", G_CALLBACK (on_visible_toggled), self);
       gtk_grid_attach (self->optim_grid, row->visible, 1, e + 1, 1, 1);
 
-      row->rate = make_spin (self, e, 1e-5, 10, 0.001, 5);
+      row->rate = make_spin (self, e, LL_HYPER_LEARNING_RATE);
       gtk_accessible_update_property (GTK_ACCESSIBLE (row->rate), GTK_ACCESSIBLE_PROPERTY_LABEL,
                                       "Learning rate", -1);
       gtk_grid_attach (self->optim_grid, row->rate, 2, e + 1, 1, 1);
@@ -493,15 +481,24 @@ build_rows (LlOptimizerView *self)
       gtk_grid_set_column_spacing (GTK_GRID (grid), 12);
       if (n == 0)
         {
-          GtkWidget *label = gtk_label_new ("Plain SGD has only its learning rate.");
+          g_autofree char *text = g_strdup_printf (_("%s has only its learning rate."),
+                                                   ll_race_entry_name (e));
+          GtkWidget *label = gtk_label_new (text);
           gtk_grid_attach (GTK_GRID (grid), label, 0, 0, 2, 1);
         }
       for (guint i = 0; i < n; i++)
         {
-          GtkWidget *label = gtk_label_new (hyper_info[fields[i]].label);
+          const LlHyperSpec *spec = ll_hyper_spec (fields[i]);
+          g_autofree char *text = spec->log_scale ? g_strdup_printf (_("log₁₀ %s"), _(spec->label))
+                                                  : g_strdup (_(spec->label));
+          GtkWidget *label = gtk_label_new (text);
+
           gtk_widget_set_halign (label, GTK_ALIGN_START);
-          row->hyper[i] = make_spin (self, e, hyper_info[fields[i]].lower, hyper_info[fields[i]].upper,
-                                     hyper_info[fields[i]].step, hyper_info[fields[i]].digits);
+          gtk_widget_set_tooltip_text (label, _(spec->tooltip));
+          row->hyper[i] = make_spin (self, e, fields[i]);
+          gtk_accessible_update_property (GTK_ACCESSIBLE (row->hyper[i]), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                          text, -1);
+          gtk_widget_set_tooltip_text (row->hyper[i], _(spec->tooltip));
           gtk_grid_attach (GTK_GRID (grid), label, 0, i, 1, 1);
           gtk_grid_attach (GTK_GRID (grid), row->hyper[i], 1, i, 1, 1);
         }

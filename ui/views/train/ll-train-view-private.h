@@ -51,15 +51,12 @@ struct _LlTrainView
   GtkStringList *dataset_titles_model;
   AdwActionRow *data_dir_row;
   GtkWidget *data_dir_clear;
-  GtkSpinButton *val_split, *epochs, *batch, *seed, *lr;
-  GtkSpinButton *momentum, *rho, *epsilon, *beta_1, *beta_2, *init_acc;
-  GtkCheckButton *shuffle, *nesterov, *centered, *amsgrad;
-  GtkDropDown *optim_drop, *loss_drop, *schedule_drop;
-  GtkSpinButton *sched_factor, *sched_step;
-  GtkCheckButton *es_enabled, *es_restore;
-  GtkSpinButton *es_patience, *es_min_delta;
-  GtkCheckButton *rl_enabled;
-  GtkSpinButton *rl_factor, *rl_patience, *rl_min_lr;
+  /* One control per row of the fit-settings and hyperparameter tables
+   * (a spin button, check button or drop-down), NULL for fields the form
+   * does not show. */
+  GtkWidget *fit_controls[LL_N_FIT_FIELDS];
+  GtkWidget *hyper_controls[LL_N_HYPERS];
+  GtkDropDown *optim_drop;
   gboolean updating;
 
   GSettings *settings;          /* NULL when the schema is not installed */

@@ -5,6 +5,7 @@
 
 #include <glib/gi18n.h>
 #include <math.h>
+#include <string.h>
 
 static void dataset_item_setup (GtkSignalListItemFactory *factory, GtkListItem *item, LlTrainView *self);
 static void dataset_item_bind (GtkSignalListItemFactory *factory, GtkListItem *item, LlTrainView *self);
@@ -47,9 +48,14 @@ add_spin (LlTrainView *self, GtkWidget *group, const char *title, const char *to
           double lo, double hi, double step, int digits)
 {
   GtkWidget *spin = gtk_spin_button_new_with_range (lo, hi, step);
+  g_autofree char *lo_text = g_strdup_printf ("%.*f", digits, lo);
+  g_autofree char *hi_text = g_strdup_printf ("%.*f", digits, hi);
 
   gtk_spin_button_set_digits (GTK_SPIN_BUTTON (spin), digits);
   gtk_spin_button_set_numeric (GTK_SPIN_BUTTON (spin), TRUE);
+  /* Room for the longest value (GTK's own estimate cut "0.9000" to "0.900"). */
+  gtk_editable_set_width_chars (GTK_EDITABLE (spin),
+                                (int) MIN (MAX (strlen (lo_text), strlen (hi_text)) + 1, 13));
   g_signal_connect_swapped (spin, "value-changed", G_CALLBACK (settings_changed), self);
   add_row (group, title, tooltip, spin);
   return GTK_SPIN_BUTTON (spin);
@@ -106,6 +112,95 @@ add_drop (LlTrainView *self, GtkWidget *group, const char *title, const char *to
   return GTK_DROP_DOWN (drop);
 }
 
+/* "0.001" as a Keras user reads a default; flags as on/off. */
+static char *
+format_default (double v, gboolean is_flag)
+{
+  char buf[G_ASCII_DTOSTR_BUF_SIZE];
+
+  if (is_flag)
+    return g_strdup (v != 0 ? _("on") : _("off"));
+  return g_strdup (g_ascii_formatd (buf, sizeof buf, "%g", v));
+}
+
+/* The table's tooltip, which optimizers use it and Keras' defaults. */
+static char *
+hyper_tooltip (LlHyper h)
+{
+  const LlHyperSpec *spec = ll_hyper_spec (h);
+  g_autoptr(GString) users = g_string_new (NULL);
+  g_autoptr(GString) defaults = g_string_new (NULL);
+  g_autofree char *def = format_default (spec->keras_default, spec->is_flag);
+
+  g_string_append (defaults, def);
+  for (int k = 0; k < LL_N_OPTIMS; k++)
+    {
+      const LlOptimInfo *info = ll_optim_info ((LlOptimKind) k);
+      double v = ll_hyper_default (h, (LlOptimKind) k);
+
+      if (!ll_optim_uses ((LlOptimKind) k, h))
+        continue;
+      g_string_append_printf (users, "%s%s", users->len ? ", " : "", info->keras_class);
+      if (v != spec->keras_default)
+        {
+          g_autofree char *other = format_default (v, spec->is_flag);
+          g_string_append_printf (defaults, ", %s %s", info->keras_class, other);
+        }
+    }
+  return g_strdup_printf (_("%s. %s (Keras: %s)"), _(spec->tooltip), users->str, defaults->str);
+}
+
+static char *
+fit_tooltip (const LlFitSpec *spec)
+{
+  g_autofree char *def = NULL;
+
+  if (spec->keras == NULL || spec->keras_required)
+    return g_strdup (_(spec->tooltip));
+  def = spec->type == LL_FIT_TYPE_CHOICE ? g_strdup (spec->choices[(int) spec->default_value])
+                                         : format_default (spec->default_value, spec->type == LL_FIT_TYPE_FLAG);
+  return g_strdup_printf (_("%s (Keras: %s)"), _(spec->tooltip), def);
+}
+
+/* The rows of the fit-settings table whose form group is `group` (the
+ * untranslated N_() name), in table order. */
+static void
+add_fit_rows (LlTrainView *self, GtkWidget *g, const char *group)
+{
+  for (int f = 0; f < LL_N_FIT_FIELDS; f++)
+    {
+      const LlFitSpec *spec = ll_fit_spec ((LlFitField) f);
+      g_autofree char *tip = NULL;
+      double lo, hi;
+
+      if (g_strcmp0 (spec->form_group, group) != 0)
+        continue;
+      tip = fit_tooltip (spec);
+      switch (spec->type)
+        {
+        case LL_FIT_TYPE_FLAG:
+          self->fit_controls[f] = GTK_WIDGET (add_check (self, g, _(spec->label), tip));
+          break;
+        case LL_FIT_TYPE_CHOICE:
+          self->fit_controls[f] = GTK_WIDGET (add_drop (self, g, _(spec->label), tip, spec->choices));
+          break;
+        case LL_FIT_TYPE_SEED:
+          /* The seed spin stops at 2^31 − 1: enough to choose one; files keep 64 bits. */
+          self->fit_controls[f] = GTK_WIDGET (add_spin (self, g, _(spec->label), tip, 0, G_MAXINT32, 1, 0));
+          break;
+        case LL_FIT_TYPE_INT:
+        case LL_FIT_TYPE_NUMBER:
+          ll_fit_form_range ((LlFitField) f, &lo, &hi);
+          self->fit_controls[f] = GTK_WIDGET (add_spin (self, g, _(spec->label), tip, lo, hi,
+                                                        spec->step, spec->digits));
+          break;
+        case LL_FIT_TYPE_PATH:
+        default:
+          break;
+        }
+    }
+}
+
 void
 ll_train_view_build_settings (LlTrainView *self)
 {
@@ -113,7 +208,7 @@ ll_train_view_build_settings (LlTrainView *self)
   GtkWidget *choose, *buttons;
   GtkListItemFactory *factory;
 
-  g = add_group (self, "Data");
+  g = add_group (self, _("Data"));
   self->dataset_titles_model = gtk_string_list_new ((const char *const *) dataset_titles);
   self->dataset_drop = GTK_DROP_DOWN (gtk_drop_down_new (g_object_ref (G_LIST_MODEL (self->dataset_titles_model)), NULL));
   factory = gtk_signal_list_item_factory_new ();
@@ -149,56 +244,39 @@ ll_train_view_build_settings (LlTrainView *self)
   gtk_widget_add_css_class (GTK_WIDGET (self->dataset_hint), "caption");
   gtk_widget_add_css_class (GTK_WIDGET (self->dataset_hint), "warning");
   adw_preferences_group_add (ADW_PREFERENCES_GROUP (g), GTK_WIDGET (self->dataset_hint));
-  self->val_split = add_spin (self, g, "Validation split",
-                              "Fraction of the training data held out for validation: the last "
-                              "part, taken before shuffling, as Keras does (0: none)", 0, 0.9, 0.05, 2);
+  add_fit_rows (self, g, "Data");
 
-  g = add_group (self, "Fit");
-  self->epochs = add_spin (self, g, "Epochs", "Passes over the training data (Keras: 1)", 1, 1000, 1, 0);
-  self->batch = add_spin (self, g, "Batch size", "Images per gradient step (Keras: 32)", 1, 4096, 1, 0);
-  self->shuffle = add_check (self, g, "Shuffle", "Shuffle the training data every epoch (Keras: on)");
-  self->seed = add_spin (self, g, "Seed",
-                         "Initial weights, data order and dropout masks: the same seed gives the "
-                         "same run", 0, 2147483647, 1, 0);
-  self->loss_drop = add_drop (self, g, "Loss", "sparse_categorical_crossentropy for integer labels",
-                              (const char *const *) ll_loss_names);
+  g = add_group (self, _("Fit"));
+  add_fit_rows (self, g, "Fit");
 
-  g = add_group (self, "Optimizer");
-  self->optim_drop = add_drop (self, g, "Optimizer", "Changing it loads the Keras defaults",
+  /* Layerlab starts with Adam (ll_fit_config_init), as the tutorials do;
+   * the tooltip says so rather than calling it Keras' default. */
+  g = add_group (self, _("Optimizer"));
+  self->optim_drop = add_drop (self, g, _("Optimizer"),
+                               _("Layerlab starts with Adam, as the tutorials do (Keras' compile() "
+                                 "default is RMSprop); choosing another loads its Keras defaults"),
                                (const char *const *) ll_optim_names);
-  self->lr = add_spin (self, g, "Learning rate", "Step size (Keras: SGD 0.01, others 0.001)",
-                       0.000001, 10, 0.0001, 6);
-  self->momentum = add_spin (self, g, "Momentum", "SGD and RMSprop (Keras: 0)", 0, 0.999, 0.05, 3);
-  self->nesterov = add_check (self, g, "Nesterov", "SGD: Nesterov momentum (Keras: off)");
-  self->rho = add_spin (self, g, "Rho", "RMSprop 0.9, Adadelta 0.95: decay of the squared-gradient average",
-                        0, 0.9999, 0.01, 4);
-  self->centered = add_check (self, g, "Centered", "RMSprop: divide by the gradient variance (Keras: off)");
-  self->beta_1 = add_spin (self, g, "Beta 1", "Adam, Adamax, Nadam: first-moment decay (Keras: 0.9)",
-                           0, 0.9999, 0.01, 4);
-  self->beta_2 = add_spin (self, g, "Beta 2", "Adam, Adamax, Nadam: second-moment decay (Keras: 0.999)",
-                           0, 0.99999, 0.001, 5);
-  self->amsgrad = add_check (self, g, "AMSGrad", "Adam: keep the maximum second moment (Keras: off)");
-  self->init_acc = add_spin (self, g, "Initial accumulator", "Adagrad (Keras: 0.1)", 0, 10, 0.01, 3);
-  self->epsilon = add_spin (self, g, "Epsilon", "Keeps divisions finite (Keras: 1e-7)", 1e-10, 1, 1e-7, 10);
+  for (int h = 0; h < LL_N_HYPERS; h++)
+    {
+      const LlHyperSpec *spec = ll_hyper_spec ((LlHyper) h);
+      g_autofree char *tip = hyper_tooltip ((LlHyper) h);
 
-  g = add_group (self, "Learning-rate schedule");
-  self->schedule_drop = add_drop (self, g, "Schedule", "How the learning rate changes per epoch",
-                                  (const char *const *) ll_schedule_names);
-  self->sched_factor = add_spin (self, g, "Factor", "step: ×factor every N epochs (0.5); "
-                                 "exponential: ×factor per epoch (0.95)", 0.01, 1, 0.05, 3);
-  self->sched_step = add_spin (self, g, "Every N epochs", "step schedule (10)", 1, 1000, 1, 0);
+      if (spec->is_flag)
+        self->hyper_controls[h] = GTK_WIDGET (add_check (self, g, _(spec->label), tip));
+      else
+        {
+          double lo, hi;
+          ll_hyper_form_range ((LlHyper) h, &lo, &hi);
+          self->hyper_controls[h] = GTK_WIDGET (add_spin (self, g, _(spec->label), tip, lo, hi,
+                                                          spec->step, spec->digits));
+        }
+    }
 
-  g = add_group (self, "Callbacks");
-  self->es_enabled = add_check (self, g, "EarlyStopping", "Stop when val_loss stops improving");
-  self->es_patience = add_spin (self, g, "Patience", "Epochs without improvement before stopping (Keras: 0)",
-                                0, 1000, 1, 0);
-  self->es_min_delta = add_spin (self, g, "Min delta", "Smallest change that counts (Keras: 0)",
-                                 0, 10, 0.001, 4);
-  self->es_restore = add_check (self, g, "Restore best weights", "Keras: off");
-  self->rl_enabled = add_check (self, g, "ReduceLROnPlateau", "Lower the learning rate when val_loss stalls");
-  self->rl_factor = add_spin (self, g, "Factor", "New lr = lr × factor (Keras: 0.1)", 0.01, 0.99, 0.05, 2);
-  self->rl_patience = add_spin (self, g, "Patience", "Epochs without improvement (Keras: 10)", 0, 1000, 1, 0);
-  self->rl_min_lr = add_spin (self, g, "Min lr", "Lower bound (Keras: 0)", 0, 1, 0.0001, 6);
+  g = add_group (self, _("Learning-rate schedule"));
+  add_fit_rows (self, g, "Learning-rate schedule");
+
+  g = add_group (self, _("Callbacks"));
+  add_fit_rows (self, g, "Callbacks");
 }
 
 static int
@@ -358,18 +436,26 @@ ll_train_view_change_data_dir (LlTrainView *self, const char *dir, gboolean from
   ll_train_view_load_settings (self);
 }
 
-/* Optimizer rows that do not apply are insensitive. */
-static void
-update_optim_rows (LlTrainView *self, LlOptimKind k)
+/* A table field's control: its value as a number, and back. */
+static double
+control_get (GtkWidget *w)
 {
-  gtk_widget_set_sensitive (GTK_WIDGET (self->momentum), k == LL_OPTIM_SGD || k == LL_OPTIM_RMSPROP);
-  gtk_widget_set_sensitive (GTK_WIDGET (self->nesterov), k == LL_OPTIM_SGD);
-  gtk_widget_set_sensitive (GTK_WIDGET (self->rho), k == LL_OPTIM_RMSPROP || k == LL_OPTIM_ADADELTA);
-  gtk_widget_set_sensitive (GTK_WIDGET (self->centered), k == LL_OPTIM_RMSPROP);
-  gtk_widget_set_sensitive (GTK_WIDGET (self->beta_1), k >= LL_OPTIM_ADAM);
-  gtk_widget_set_sensitive (GTK_WIDGET (self->beta_2), k >= LL_OPTIM_ADAM);
-  gtk_widget_set_sensitive (GTK_WIDGET (self->amsgrad), k == LL_OPTIM_ADAM);
-  gtk_widget_set_sensitive (GTK_WIDGET (self->init_acc), k == LL_OPTIM_ADAGRAD);
+  if (GTK_IS_SPIN_BUTTON (w))
+    return gtk_spin_button_get_value (GTK_SPIN_BUTTON (w));
+  if (GTK_IS_CHECK_BUTTON (w))
+    return gtk_check_button_get_active (GTK_CHECK_BUTTON (w));
+  return gtk_drop_down_get_selected (GTK_DROP_DOWN (w));
+}
+
+static void
+control_set (GtkWidget *w, double v)
+{
+  if (GTK_IS_SPIN_BUTTON (w))
+    gtk_spin_button_set_value (GTK_SPIN_BUTTON (w), v);
+  else if (GTK_IS_CHECK_BUTTON (w))
+    gtk_check_button_set_active (GTK_CHECK_BUTTON (w), v != 0);
+  else
+    gtk_drop_down_set_selected (GTK_DROP_DOWN (w), (guint) v);
 }
 
 void
@@ -382,37 +468,19 @@ ll_train_view_load_settings (LlTrainView *self)
   c = ll_document_get_config (self->document);
   self->updating = TRUE;
   gtk_drop_down_set_selected (self->dataset_drop, MAX (dataset_index (ll_train_view_effective_dataset (self)), 0));
-  gtk_spin_button_set_value (self->val_split, c->validation_split);
-  gtk_spin_button_set_value (self->epochs, c->epochs);
-  gtk_spin_button_set_value (self->batch, c->batch_size);
-  gtk_check_button_set_active (self->shuffle, c->shuffle);
-  gtk_spin_button_set_value (self->seed, (double) (c->seed & 0x7fffffff));
-  gtk_drop_down_set_selected (self->loss_drop, c->loss);
+  for (int f = 0; f < LL_N_FIT_FIELDS; f++)
+    if (self->fit_controls[f] != NULL)
+      control_set (self->fit_controls[f], f == LL_FIT_SEED ? (double) (c->seed & 0x7fffffff)
+                                                          : ll_fit_get (c, (LlFitField) f));
   gtk_drop_down_set_selected (self->optim_drop, c->optim.kind);
-  gtk_spin_button_set_value (self->lr, c->optim.learning_rate);
-  gtk_spin_button_set_value (self->momentum, c->optim.momentum);
-  gtk_check_button_set_active (self->nesterov, c->optim.nesterov);
-  gtk_spin_button_set_value (self->rho, c->optim.rho);
-  gtk_check_button_set_active (self->centered, c->optim.centered);
-  gtk_spin_button_set_value (self->beta_1, c->optim.beta_1);
-  gtk_spin_button_set_value (self->beta_2, c->optim.beta_2);
-  gtk_check_button_set_active (self->amsgrad, c->optim.amsgrad);
-  gtk_spin_button_set_value (self->init_acc, c->optim.initial_accumulator);
-  gtk_spin_button_set_value (self->epsilon, c->optim.epsilon);
-  gtk_drop_down_set_selected (self->schedule_drop, c->schedule.kind);
-  gtk_spin_button_set_value (self->sched_factor, c->schedule.factor);
-  gtk_spin_button_set_value (self->sched_step, c->schedule.step_epochs);
-  gtk_check_button_set_active (self->es_enabled, c->early_stopping.enabled);
-  gtk_spin_button_set_value (self->es_patience, c->early_stopping.patience);
-  gtk_spin_button_set_value (self->es_min_delta, c->early_stopping.min_delta);
-  gtk_check_button_set_active (self->es_restore, c->early_stopping.restore_best_weights);
-  gtk_check_button_set_active (self->rl_enabled, c->reduce_lr.enabled);
-  gtk_spin_button_set_value (self->rl_factor, c->reduce_lr.factor);
-  gtk_spin_button_set_value (self->rl_patience, c->reduce_lr.patience);
-  gtk_spin_button_set_value (self->rl_min_lr, c->reduce_lr.min_lr);
+  /* Rows the optimizer does not use are insensitive. */
+  for (int h = 0; h < LL_N_HYPERS; h++)
+    {
+      control_set (self->hyper_controls[h], ll_hyper_get (&c->optim, (LlHyper) h));
+      gtk_widget_set_sensitive (self->hyper_controls[h], ll_optim_uses (c->optim.kind, (LlHyper) h));
+    }
   if (self->job == NULL)
     gtk_spin_button_set_value (self->live_lr_spin, c->optim.learning_rate);
-  update_optim_rows (self, c->optim.kind);
   self->updating = FALSE;
   update_dataset_hint (self);
 }
@@ -433,35 +501,11 @@ settings_changed (LlTrainView *self)
   if (kind != old->optim.kind && kind < LL_N_OPTIMS)
     c.optim = ll_optim_config_default (kind);   /* Keras defaults of the new optimizer */
   else
-    {
-      c.optim.learning_rate = gtk_spin_button_get_value (self->lr);
-      c.optim.momentum = gtk_spin_button_get_value (self->momentum);
-      c.optim.nesterov = gtk_check_button_get_active (self->nesterov);
-      c.optim.rho = gtk_spin_button_get_value (self->rho);
-      c.optim.centered = gtk_check_button_get_active (self->centered);
-      c.optim.beta_1 = gtk_spin_button_get_value (self->beta_1);
-      c.optim.beta_2 = gtk_spin_button_get_value (self->beta_2);
-      c.optim.amsgrad = gtk_check_button_get_active (self->amsgrad);
-      c.optim.initial_accumulator = gtk_spin_button_get_value (self->init_acc);
-      c.optim.epsilon = gtk_spin_button_get_value (self->epsilon);
-    }
-  c.validation_split = gtk_spin_button_get_value (self->val_split);
-  c.epochs = gtk_spin_button_get_value_as_int (self->epochs);
-  c.batch_size = gtk_spin_button_get_value_as_int (self->batch);
-  c.shuffle = gtk_check_button_get_active (self->shuffle);
-  c.seed = (guint64) gtk_spin_button_get_value (self->seed);
-  c.loss = gtk_drop_down_get_selected (self->loss_drop);
-  c.schedule.kind = gtk_drop_down_get_selected (self->schedule_drop);
-  c.schedule.factor = gtk_spin_button_get_value (self->sched_factor);
-  c.schedule.step_epochs = gtk_spin_button_get_value_as_int (self->sched_step);
-  c.early_stopping.enabled = gtk_check_button_get_active (self->es_enabled);
-  c.early_stopping.patience = gtk_spin_button_get_value_as_int (self->es_patience);
-  c.early_stopping.min_delta = gtk_spin_button_get_value (self->es_min_delta);
-  c.early_stopping.restore_best_weights = gtk_check_button_get_active (self->es_restore);
-  c.reduce_lr.enabled = gtk_check_button_get_active (self->rl_enabled);
-  c.reduce_lr.factor = gtk_spin_button_get_value (self->rl_factor);
-  c.reduce_lr.patience = gtk_spin_button_get_value_as_int (self->rl_patience);
-  c.reduce_lr.min_lr = gtk_spin_button_get_value (self->rl_min_lr);
+    for (int h = 0; h < LL_N_HYPERS; h++)
+      ll_hyper_set (&c.optim, (LlHyper) h, control_get (self->hyper_controls[h]));
+  for (int f = 0; f < LL_N_FIT_FIELDS; f++)
+    if (self->fit_controls[f] != NULL)
+      ll_fit_set (&c, (LlFitField) f, control_get (self->fit_controls[f]));
 
   self->updating = TRUE;
   dataset = ll_dataset_known_names ()[gtk_drop_down_get_selected (self->dataset_drop)];
