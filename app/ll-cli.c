@@ -12,6 +12,7 @@
 #include "ll-cli.h"
 #include "ll-cli-private.h"
 
+#include "ll-augment.h"
 #include "ll-dataset.h"
 #include "ll-evaluate.h"
 #include "ll-digit.h"
@@ -30,7 +31,7 @@
 #define NOT_GIVEN G_MININT
 
 typedef struct {
-  char *preset, *model, *dataset, *data_dir, *optimizer, *save, *loss;
+  char *preset, *model, *dataset, *data_dir, *optimizer, *save, *loss, *augment;
   int epochs, batch_size, seed, threads;
   double learning_rate, validation_split;
   gboolean json, no_shuffle;
@@ -56,6 +57,7 @@ options_clear (Options *o)
   g_free (o->optimizer);
   g_free (o->save);
   g_free (o->loss);
+  g_free (o->augment);
   g_strfreev (o->files);
 }
 
@@ -92,6 +94,7 @@ parse (const char *command, int argc, char **argv, Options *o, const char *param
     { "loss", 0, 0, G_OPTION_ARG_STRING, &o->loss, "sparse_categorical_crossentropy (default), categorical_crossentropy, binary_crossentropy, mean_squared_error", "NAME" },
     { "no-shuffle", 0, 0, G_OPTION_ARG_NONE, &o->no_shuffle, "Keep the data order in every epoch", NULL },
     { "save", 0, 0, G_OPTION_ARG_FILENAME, &o->save, "Save the trained model (written atomically)", "FILE" },
+    { "augment", 0, 0, G_OPTION_ARG_STRING, &o->augment, "Distort the training images at random (not the validation or test images): digits", "NAME" },
     { NULL }
   };
   g_autofree char *name = g_strdup_printf ("layerlab %s", command);
@@ -243,7 +246,14 @@ typedef struct {
   gboolean json, tty;
   int epochs, first_epoch;
   gint64 last_print;
+  const LlAugment *augment;
 } Progress;
+
+static void
+augment_batch (float *x, int n, int height, int width, int channels, LlRng *rng, gpointer data)
+{
+  ll_augment_batch (((Progress *) data)->augment, rng, x, n, height, width, channels);
+}
 
 static void
 on_batch (const LlBatchEvent *ev, gpointer data)
@@ -318,6 +328,15 @@ cmd_train (int argc, char **argv)
 
   if (!parse ("train", argc, argv, &o, "- train a model headless", TRUE, &error))
     goto out;
+  if (o.augment != NULL && !(progress.augment = ll_augment_lookup (o.augment)))
+    {
+      g_autofree char *names = g_strjoinv (", ", (char **) ll_augment_names ());
+      g_set_error (&error, LL_ERROR, LL_ERROR_INVALID, "unknown augmentation “%s”; choose %s",
+                   o.augment, names);
+      goto out;
+    }
+  if (progress.augment != NULL)
+    cb.transform_batch = augment_batch;
   dataset = o.dataset;
   if (!(t = load_trainer (&o, &dataset, &error)) || !apply_options (t, &o, &error))
     goto out;
@@ -333,8 +352,9 @@ cmd_train (int argc, char **argv)
   progress.epochs = ll_trainer_get_config (t)->epochs;
   progress.first_epoch = (int) ll_trainer_get_history (t)->len;
   if (!o.json)
-    printf ("Training on %d %s images%s, %s, batch %d\nEpoch 1/%d\n", train->n, train->name,
+    printf ("Training on %d %s images%s%s, %s, batch %d\nEpoch 1/%d\n", train->n, train->name,
             ll_trainer_get_config (t)->validation_split > 0 ? " (with a validation split)" : "",
+            progress.augment != NULL ? ", augmented" : "",
             ll_optim_names[ll_trainer_get_config (t)->optim.kind],
             ll_trainer_get_config (t)->batch_size, progress.epochs);
 
