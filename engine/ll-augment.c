@@ -24,7 +24,8 @@ static const LlAugment recipes[] = {
   /* Tuned on digits rendered in fonts and drawn through the Draw view's
    * pad (tests/ll-test-digits.c), see tools/train-default-model.sh. */
   { .name = "digits", .p_keep = 0.15, .rotate = 15, .shear = 0.3, .scale = 0.15, .aspect = 0.2,
-    .shift = 2.0, .elastic_alpha = 30, .elastic_sigma = 4.5, .thicken = 1.2, .thin = 0.8,
+    .shift = 2.0, .elastic_alpha = 30, .elastic_sigma = 4.5, .width_min = 1.2, .width_max = 4.5,
+    .contrast = 0.3,
     .p_refit = 0.75 },
 };
 
@@ -153,7 +154,7 @@ void
 ll_augment_image (const LlAugment *aug, LlRng *rng, float *img, int h, int w, int c)
 {
   gboolean refit;
-  double angle, shear, zoom, aspect, sx, sy, tx = 0, ty = 0, stroke;
+  double angle, shear, zoom, aspect, sx, sy, tx = 0, ty = 0, width = 0, cut;
   double a, b, cc, d, det, ia, ib, ic, id, scx = (w - 1) / 2.0, scy = (h - 1) / 2.0, ocx, ocy;
   int cw, ch, sw, sh, margin;
   g_autofree float *canvas = NULL;
@@ -169,7 +170,9 @@ ll_augment_image (const LlAugment *aug, LlRng *rng, float *img, int h, int w, in
   shear = uniform_in (rng, -aug->shear, aug->shear);
   zoom = uniform_in (rng, 1 - aug->scale, 1 + aug->scale);
   aspect = uniform_in (rng, 1 - aug->aspect, 1 + aug->aspect);
-  stroke = uniform_in (rng, -aug->thin, aug->thicken);
+  if (aug->width_max > 0)
+    width = uniform_in (rng, aug->width_min, aug->width_max);
+  cut = uniform_in (rng, 0, aug->contrast);
   if (!refit)
     {
       tx = uniform_in (rng, -aug->shift, aug->shift);
@@ -232,16 +235,25 @@ ll_augment_image (const LlAugment *aug, LlRng *rng, float *img, int h, int w, in
           canvas[((gsize) y * sw + x) * c + k] = sample (img, w, h, c, k, px, py);
       }
 
-  /* Strokes between about 1.2 and 5.5 pixels wide, as thin and thick
-   * pens draw them: a thin digit is not thinned away, nor a bold one
-   * filled in. */
-  if (stroke != 0)
+  /* The strokes made as wide as a thin or a thick pen draws them: by
+   * half the change on each side. */
+  if (width > 0)
     {
-      double width = stroke_width (canvas, sw, sh, c) / SUPERSAMPLE;
-      stroke = CLAMP (stroke, MIN (0, -(width - 1.2) / 2), MAX (0, (5.5 - width) / 2));
+      double grow = (width - stroke_width (canvas, sw, sh, c) / SUPERSAMPLE) / 2;
+      for (double left = fabs (grow) * SUPERSAMPLE; left > 1e-3; left -= 1)
+        morph_step (canvas, sw, sh, c, grow > 0, (float) MIN (left, 1.0), tmp);
+      if (grow < 0 && c == 1)
+        {
+          /* Erosion and the averaging back dim a thin stroke; a thin pen
+           * still draws at full strength. */
+          float max_v = 0;
+          for (gsize i = 0; i < (gsize) sw * sh; i++)
+            max_v = MAX (max_v, canvas[i]);
+          if (max_v > 0.3f && max_v < 1.f)
+            for (gsize i = 0; i < (gsize) sw * sh; i++)
+              canvas[i] /= max_v;
+        }
     }
-  for (double left = fabs (stroke) * SUPERSAMPLE; left > 1e-3; left -= 1)
-    morph_step (canvas, sw, sh, c, stroke > 0, (float) MIN (left, 1.0), tmp);
 
   {
     float max_v = 0;
@@ -256,9 +268,9 @@ ll_augment_image (const LlAugment *aug, LlRng *rng, float *img, int h, int w, in
       float fitted[DIGIT_SIZE * DIGIT_SIZE];
       if (ll_digit_preprocess (canvas, sw, sh, sw, fitted))
         memcpy (img, fitted, sizeof fitted);
-      return;
     }
-  for (int y = 0; y < h; y++)
+  else
+    for (int y = 0; y < h; y++)
     for (int x = 0; x < w; x++)
       for (int k = 0; k < c; k++)
         {
@@ -268,6 +280,11 @@ ll_augment_image (const LlAugment *aug, LlRng *rng, float *img, int h, int w, in
               v += canvas[((gsize) (SUPERSAMPLE * y + dy) * sw + SUPERSAMPLE * x + dx) * c + k];
           img[((gsize) y * w + x) * c + k] = CLAMP (v / (SUPERSAMPLE * SUPERSAMPLE), 0.f, 1.f);
         }
+
+  /* Sharper edges, as a picture's contrast stretch gives them. */
+  if (cut > 0)
+    for (gsize i = 0; i < (gsize) w * h * c; i++)
+      img[i] = (float) CLAMP ((img[i] - cut) / (1 - 2 * cut), 0.0, 1.0);
 }
 
 void

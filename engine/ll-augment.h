@@ -21,8 +21,9 @@ typedef struct {
   double shift;               /* pixels, uniform in ±shift along x and y */
   double elastic_alpha;       /* Simard et al. 2003: displacement scale in pixels; 0: none */
   double elastic_sigma;       /* smoothing of the random field, pixels */
-  double thicken, thin;       /* stroke change in pixels of radius, uniform in [−thin, thicken];
-                               * within what keeps strokes 1.2 to 5.5 pixels wide */
+  double width_min;           /* strokes made w pixels wide (twice the ink over the length */
+  double width_max;           /* of its outline), w uniform in [width_min, width_max]; 0: kept */
+  double contrast;            /* edges sharpened, v → (v − t) / (1 − 2t), t uniform in [0, contrast] */
   double p_refit;             /* fraction fitted again as ll_digit_preprocess fits a drawing
                                * (box to 20×20, centre of mass in the middle; 28×28×1 only):
                                * shift and scale do not apply to these */

@@ -38,6 +38,24 @@ mass (const float *img, int n)
   return s;
 }
 
+/* Twice the ink over the outline's length (the total variation). */
+static double
+stroke_width (const float *img)
+{
+  double ink = 0, outline = 0;
+
+  for (int y = 0; y < N; y++)
+    for (int x = 0; x < N; x++)
+      {
+        double v = img[y * N + x];
+        double dx = (x + 1 < N ? img[y * N + x + 1] : 0) - v;
+        double dy = (y + 1 < N ? img[(y + 1) * N + x] : 0) - v;
+        ink += v;
+        outline += sqrt (dx * dx + dy * dy);
+      }
+  return 2 * ink / outline;
+}
+
 static void
 assert_unit_range (const float *img, int n)
 {
@@ -142,11 +160,12 @@ static void
 test_each (void)
 {
   float seven[SIZE], img[SIZE];
-  double m0, cx0, cy0, cx, cy;
+  double m0, w0, cx0, cy0, cx, cy;
   LlRng rng;
 
   draw_seven (seven);
   m0 = mass (seven, SIZE);
+  w0 = stroke_width (seven);
   ll_image_center_of_mass (seven, N, N, &cx0, &cy0);
   ll_rng_seed (&rng, 3);
 
@@ -218,23 +237,56 @@ test_each (void)
     g_assert_cmpfloat (diff, >, 0.1 * m0);
     g_assert_cmpfloat (fabs (mass (img, SIZE) - m0), <, 0.15 * m0);
   }
-  /* Thicker strokes have more ink, thinner ones less; both keep full strength. */
+  /* Strokes made as wide as asked (twice the ink over the outline's
+   * length); thicker ones have more ink, thinner ones less, and both are
+   * drawn at full strength. */
+  for (int i = 0; i < 3; i++)
+    {
+      const double want[3] = { 1.5, 3, 4.5 };
+      LlAugment pen = { .width_min = want[i], .width_max = want[i] };
+      float max_v = 0;
+      double got;
+      memcpy (img, seven, sizeof img);
+      ll_augment_image (&pen, &rng, img, N, N, 1);
+      for (int p = 0; p < SIZE; p++)
+        max_v = MAX (max_v, img[p]);
+      got = stroke_width (img);
+      g_test_message ("stroke %.2f asked for %.1f: ink %.1f -> %.1f", got, want[i], m0, mass (img, SIZE));
+      g_assert_cmpfloat (max_v, >, 0.95f);
+      /* A thin line in the 28 × 28 is blurred over two pixels and reads
+       * wider than drawn. */
+      if (want[i] < w0)
+        {
+          g_assert_cmpfloat (got, <, w0 - 0.5);
+          g_assert_cmpfloat (mass (img, SIZE), <, 0.75 * m0);
+        }
+      else
+        {
+          g_assert_cmpfloat (fabs (got - want[i]), <, 0.5);
+          g_assert_cmpfloat (mass (img, SIZE), >, m0 * (want[i] / w0 - 0.15));
+        }
+    }
+  /* A contrast cut sharpens: fewer grey pixels than the same draw without
+   * it, and ink only where there was ink. */
   {
-    LlAugment thick = { .thicken = 1, .thin = -1 };   /* always +1 */
-    LlAugment thin = { .thicken = -0.5, .thin = 0.5 }; /* always −0.5 */
-    float max_v = 0;
+    LlAugment plain = { .contrast = 0 }, cut = { .contrast = 0.4 };
+    float soft[SIZE];
+    int grey_soft = 0, grey_cut = 0;
+    LlRng r1, r2;
+    ll_rng_seed (&r1, 8);
+    ll_rng_seed (&r2, 8);
+    memcpy (soft, seven, sizeof soft);
     memcpy (img, seven, sizeof img);
-    ll_augment_image (&thick, &rng, img, N, N, 1);
-    g_test_message ("thicker: ink %.1f -> %.1f", m0, mass (img, SIZE));
-    g_assert_cmpfloat (mass (img, SIZE), >, 1.5 * m0);
-    memcpy (img, seven, sizeof img);
-    ll_augment_image (&thin, &rng, img, N, N, 1);
-    for (int i = 0; i < SIZE; i++)
-      max_v = MAX (max_v, img[i]);
-    g_test_message ("thinner: ink %.1f -> %.1f", m0, mass (img, SIZE));
-    g_assert_cmpfloat (mass (img, SIZE), <, 0.8 * m0);
-    g_assert_cmpfloat (mass (img, SIZE), >, 0.3 * m0);
-    g_assert_cmpfloat (max_v, ==, 1.f);
+    ll_augment_image (&plain, &r1, soft, N, N, 1);
+    ll_augment_image (&cut, &r2, img, N, N, 1);
+    for (int p = 0; p < SIZE; p++)
+      {
+        grey_soft += soft[p] > 0.02f && soft[p] < 0.98f;
+        grey_cut += img[p] > 0.02f && img[p] < 0.98f;
+        g_assert_cmpfloat (img[p] > 0, <=, soft[p] > 0);
+      }
+    g_test_message ("contrast: %d grey pixels, %d without", grey_cut, grey_soft);
+    g_assert_cmpint (grey_cut, <, grey_soft);
   }
   /* Refitted: the longer side of the box is 20 pixels again, whatever the zoom. */
   for (int i = 0; i < 10; i++)
