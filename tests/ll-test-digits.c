@@ -190,8 +190,13 @@ smooth_path (const GArray *ctrl)
   return out;
 }
 
+const LlTestDrawing ll_test_drawing_typical = {
+  LL_DRAW_PAD_BRUSH_MIN, LL_DRAW_PAD_BRUSH_MAX, 0.5, 0.8, 10
+};
+const LlTestDrawing ll_test_drawing_varied = { 0.03, 0.15, 0.3, 0.9, 25 };
+
 double
-ll_test_draw_digit (LlInk *ink, int digit, int style, double height, LlRng *rng)
+ll_test_draw_digit (LlInk *ink, int digit, int style, double height, double tilt, LlRng *rng)
 {
   Shape shape = { g_array_new (FALSE, FALSE, sizeof (GArray *)) };
   g_autoptr(GPtrArray) paths = g_ptr_array_new_with_free_func ((GDestroyNotify) g_array_unref);
@@ -200,7 +205,7 @@ ll_test_draw_digit (LlInk *ink, int digit, int style, double height, LlRng *rng)
   double side = MIN (pw, ph);
   double slant = -0.15 + 0.55 * ll_rng_uniform (rng);      /* most hands lean right */
   double widen = 0.75 + 0.55 * ll_rng_uniform (rng);
-  double turn = (-10 + 20 * ll_rng_uniform (rng)) * G_PI / 180;
+  double turn = tilt * (2 * ll_rng_uniform (rng) - 1) * G_PI / 180;
   double step = 2 + 8 * ll_rng_uniform (rng);              /* pixels between motion events */
   double x0 = G_MAXDOUBLE, y0 = G_MAXDOUBLE, x1 = -G_MAXDOUBLE, y1 = -G_MAXDOUBLE;
   double scale, cx, cy, margin, length = 0;
@@ -296,7 +301,7 @@ ll_test_draw_digit (LlInk *ink, int digit, int style, double height, LlRng *rng)
 }
 
 LlDataset *
-ll_test_drawn_digits (int n_per_digit, double brush_min, double brush_max, guint64 seed)
+ll_test_drawn_digits (int n_per_digit, const LlTestDrawing *how, guint64 seed)
 {
   g_autoptr(LlInk) ink = ll_ink_new ();
   LlDataset *ds = ll_dataset_new ("drawn", 10 * n_per_digit, DIGIT_SIDE, DIGIT_SIDE, 1, 10, NULL);
@@ -309,11 +314,11 @@ ll_test_drawn_digits (int n_per_digit, double brush_min, double brush_max, guint
     for (int i = 0; i < n_per_digit; i++, k++)
       {
         float out[DIGIT_SIDE * DIGIT_SIDE];
-        double height = 0.5 + 0.3 * ll_rng_uniform (&rng);
+        double height = how->height_min + (how->height_max - how->height_min) * ll_rng_uniform (&rng);
 
         ll_ink_clear (ink);
-        ll_ink_set_brush (ink, brush_min + (brush_max - brush_min) * ll_rng_uniform (&rng));
-        ll_test_draw_digit (ink, digit, i % ll_test_digit_n_styles (digit), height, &rng);
+        ll_ink_set_brush (ink, how->brush_min + (how->brush_max - how->brush_min) * ll_rng_uniform (&rng));
+        ll_test_draw_digit (ink, digit, i % ll_test_digit_n_styles (digit), height, how->tilt, &rng);
         g_assert_true (ll_digit_preprocess (ll_ink_get_pixels (ink, NULL, NULL), PAD_SIDE, PAD_SIDE,
                                             PAD_SIDE, out));
         for (int p = 0; p < DIGIT_SIDE * DIGIT_SIDE; p++)

@@ -16,19 +16,31 @@ G_BEGIN_DECLS
 int        ll_test_digit_n_styles (int digit);
 
 /* Draws digit in style onto ink (its size already set) as pointer
- * motions: a hand-written shape varied at random (slant, tilt, width,
- * wobble), height a fraction of the pad's shorter side, placed anywhere
- * on the pad, sampled as a mouse delivers positions (whole pixels, a few
- * pixels apart).  The brush is ink's.  Returns the length of the pen's
- * path in pad pixels. */
-double     ll_test_draw_digit     (LlInk *ink, int digit, int style, double height, LlRng *rng);
+ * motions: a hand-written shape varied at random (slant, width, wobble,
+ * tremor, turned by up to ±tilt degrees), height a fraction of the pad's
+ * shorter side, placed anywhere on the pad, sampled as a mouse delivers
+ * positions (whole pixels, a few pixels apart).  The brush is ink's.
+ * Returns the length of the pen's path in pad pixels. */
+double     ll_test_draw_digit     (LlInk *ink, int digit, int style, double height, double tilt,
+                                   LlRng *rng);
 
-/* n_per_digit drawn digits of each class (styles taken in turn, heights
- * 50–80 % of a 480 × 480 pad, brushes uniform in [brush_min, brush_max],
- * e.g. the pad's range), preprocessed by ll_digit_preprocess into a
- * 28 × 28 data set. */
-LlDataset *ll_test_drawn_digits   (int n_per_digit, double brush_min, double brush_max,
-                                   guint64 seed);
+/* How a set of digits is drawn: each setting uniform in its range. */
+typedef struct {
+  double brush_min, brush_max;     /* fractions of the pad, e.g. its range */
+  double height_min, height_max;   /* fractions of the pad's shorter side */
+  double tilt;                     /* degrees either way */
+} LlTestDrawing;
+
+/* As users of the pad draw: its brushes, 50–80 % high, turned ±10°. */
+extern const LlTestDrawing ll_test_drawing_typical;
+/* Thinner, thicker, smaller, larger and more turned: the old brush
+ * range (0.03–0.15), 30–90 % high, ±25°. */
+extern const LlTestDrawing ll_test_drawing_varied;
+
+/* n_per_digit drawn digits of each class (styles taken in turn) on a
+ * 480 × 480 pad, preprocessed by ll_digit_preprocess into a 28 × 28 data
+ * set. */
+LlDataset *ll_test_drawn_digits   (int n_per_digit, const LlTestDrawing *how, guint64 seed);
 
 /* The font faces ll_test_font_digits uses (NULL-terminated), as Pango
  * descriptions. */

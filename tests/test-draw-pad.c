@@ -36,7 +36,7 @@ stroke_width (LlInk *ink, int digit, int style, double height, double brush, LlR
 
   ll_ink_clear (ink);
   ll_ink_set_brush (ink, brush);
-  length = ll_test_draw_digit (ink, digit, style, height, rng);
+  length = ll_test_draw_digit (ink, digit, style, height, ll_test_drawing_typical.tilt, rng);
   px = ll_ink_get_pixels (ink, NULL, NULL);
   for (int y = 0; y < SIDE; y++)
     for (int x = 0; x < SIDE; x++)

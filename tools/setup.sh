@@ -31,6 +31,7 @@ TEST_PACKAGES=(
   clang libclang-rt-14-dev      # sanitizer runtimes for the ASan/UBSan and TSan trees
   python3-onnx python3-opencv   # ONNX export checks (test export-onnx); ~27 MB, <30 s
   python3-torch                 # the PyTorch export's weights loaded by torch (test export-script), tools/bench-pytorch.py
+  fonts-liberation2 fonts-urw-base35  # digits typeset in many faces (test digit-robustness); ~15 MB
 )
 
 wanted=("${PACKAGES[@]}")
