@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "ll-view.h"
 #include "ll-views.h"
 #include "ll-window.h"
 
@@ -66,7 +67,7 @@ static const GOptionEntry options[] = {
   { "screenshot", 0, 0, G_OPTION_ARG_STRING, NULL,
     "Render VIEW (model, train, inspect, optimizers, draw, data) to the PNG file given after it, then quit",
     "VIEW" },
-  { "model", 'm', 0, G_OPTION_ARG_FILENAME, NULL, "Open a model file (.llmodel)", "FILE" },
+  { "model", 'm', 0, G_OPTION_ARG_FILENAME, NULL, "Open a model file (.llmodel, .onnx, Keras .keras or .h5)", "FILE" },
   { "presentation", 0, 0, G_OPTION_ARG_NONE, NULL, "Start in presentation mode (large text)", NULL },
   { "size", 0, 0, G_OPTION_ARG_STRING, NULL, "Window size for --screenshot (default 1400x900)", "WxH" },
   { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, NULL, NULL, "[FILE…]" },
@@ -329,6 +330,10 @@ ll_application_new (void)
 {
   use_build_tree_schema ();
   g_set_application_name ("Layerlab");
+  /* AdwApplication reads style.css from resource-base-path when it starts
+   * up, before any window: the resource must be registered by then, or no
+   * rule of style.css (presentation mode's text, the layer cards) applies. */
+  ll_ui_ensure_resources ();
   return g_object_new (LL_TYPE_APPLICATION,
                        "application-id", APP_ID,
                        "flags", G_APPLICATION_DEFAULT_FLAGS,

@@ -4,20 +4,23 @@
  *   layerlab export --model FILE|--preset NAME --format keras|pytorch --output FILE.py
  *   layerlab export --model FILE|--preset NAME --format onnx --output FILE.onnx
  *
- * --model takes a .llmodel file (trained weights) or an architecture .json
- * (weights from --seed); --preset a built-in model (weights from --seed). */
+ * --model takes a model file with trained weights (.llmodel, or an .onnx,
+ * Keras .h5 or .keras file, imported: `export` converts between formats)
+ * or an architecture .json (weights from --seed); --preset a built-in
+ * model (weights from --seed). */
 #include "ll-cli-private.h"
 
 #include "ll-export-c.h"
 #include "ll-export-onnx.h"
 #include "ll-export-script.h"
+#include "ll-import.h"
 #include "ll-model-file.h"
 #include "ll-presets.h"
 
 #include <stdio.h>
 
-static LlTrainer *
-load (const char *model_path, const char *preset, int seed, GError **error)
+LlTrainer *
+ll_cli_load_trainer (const char *model_path, const char *preset, int seed, GError **error)
 {
   LlFitConfig cfg;
   g_autoptr(LlArch) arch = NULL;
@@ -27,11 +30,11 @@ load (const char *model_path, const char *preset, int seed, GError **error)
   if ((model_path == NULL) == (preset == NULL))
     {
       g_set_error (error, LL_ERROR, LL_ERROR_INVALID,
-                   "give the model to export with --model FILE or --preset NAME (one of them)");
+                   "give the model with --model FILE or --preset NAME (one of them)");
       return NULL;
     }
   if (model_path != NULL && !g_str_has_suffix (model_path, ".json"))
-    return ll_model_file_load (model_path, error);
+    return ll_model_open_any (model_path, error);
   if (model_path != NULL)
     {
       g_autofree char *text = NULL;
@@ -63,7 +66,7 @@ ll_cli_export (int argc, char **argv)
   g_autofree char *name = NULL, *dataset = NULL;
   int seed = -1;
   GOptionEntry entries[] = {
-    { "model", 'm', 0, G_OPTION_ARG_FILENAME, &model_path, "A .llmodel file (or an architecture .json)", "FILE" },
+    { "model", 'm', 0, G_OPTION_ARG_FILENAME, &model_path, "A model (.llmodel, .onnx, Keras .h5 or .keras) or an architecture .json", "FILE" },
     { "preset", 'p', 0, G_OPTION_ARG_STRING, &preset, "A preset model, weights from --seed", "NAME" },
     { "format", 'f', 0, G_OPTION_ARG_STRING, &format, "c, keras, pytorch or onnx", "FORMAT" },
     { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output, "Folder (c), script file (keras, pytorch) or .onnx file", "PATH" },
@@ -87,7 +90,7 @@ ll_cli_export (int argc, char **argv)
                    "give --format (c, keras, pytorch or onnx) and --output PATH");
       goto fail;
     }
-  if (!(trainer = load (model_path, preset, seed, &error)))
+  if (!(trainer = ll_cli_load_trainer (model_path, preset, seed, &error)))
     goto fail;
   model = ll_trainer_get_model (trainer);
 

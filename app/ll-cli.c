@@ -7,8 +7,11 @@
  *   layerlab presets
  *   layerlab export  --model FILE --format c|keras|pytorch --output PATH [--name PREFIX]
  *   layerlab datasets [--download NAME [--base-url URL]]
+ *   layerlab explain [--model FILE | --preset NAME] --input IMAGES.idx[:N] --layer NAME --unit Y,X,C
  *
- * The option names are stable: handouts depend on them. */
+ * --model FILE opens a Layerlab .llmodel, an ONNX model or a Keras .h5 or
+ * .keras file alike (ll_model_open_any).  The option names are stable:
+ * handouts depend on them. */
 #include "ll-cli.h"
 #include "ll-cli-private.h"
 
@@ -17,6 +20,8 @@
 #include "ll-evaluate.h"
 #include "ll-digit.h"
 #include "ll-gemm.h"
+#include "ll-import.h"
+#include "ll-json.h"
 #include "ll-model-file.h"
 #include "ll-picture.h"
 #include "ll-shipped-model.h"
@@ -76,7 +81,7 @@ parse (const char *command, int argc, char **argv, Options *o, const char *param
 {
   GOptionEntry common[] = {
     { "preset", 'p', 0, G_OPTION_ARG_STRING, &o->preset, "Start from a preset model (see `layerlab presets`)", "NAME" },
-    { "model", 'm', 0, G_OPTION_ARG_FILENAME, &o->model, "A .llmodel file", "FILE" },
+    { "model", 'm', 0, G_OPTION_ARG_FILENAME, &o->model, "A model: .llmodel, .onnx, Keras .h5 or .keras", "FILE" },
     { "dataset", 'd', 0, G_OPTION_ARG_STRING, &o->dataset, "mnist, fashion-mnist or cifar10", "NAME" },
     { "data-dir", 0, 0, G_OPTION_ARG_FILENAME, &o->data_dir, "Folder holding the data set's files under their official names", "DIR" },
     { "json", 0, 0, G_OPTION_ARG_NONE, &o->json, "Print one JSON object per line", NULL },
@@ -147,7 +152,7 @@ load_trainer (const Options *o, const char **dataset, GError **error)
     }
   if (o->model != NULL)
     {
-      LlTrainer *t = ll_model_file_load (o->model, error);
+      LlTrainer *t = ll_model_open_any (o->model, error);
       if (t != NULL && *dataset == NULL)
         {
           LlShape in = ll_model_input_shape (ll_trainer_get_model (t));
@@ -232,14 +237,15 @@ apply_options (LlTrainer *t, const Options *o, GError **error)
   return ok;
 }
 
+/* Prints the object b holds as one JSON line (--json). */
 static void
-json_number (GString *s, const char *key, double v)
+print_json_line (JsonBuilder *b)
 {
-  char buf[G_ASCII_DTOSTR_BUF_SIZE];
-  if (isfinite (v))
-    g_string_append_printf (s, "\"%s\": %s", key, g_ascii_dtostr (buf, sizeof buf, v));
-  else
-    g_string_append_printf (s, "\"%s\": null", key);
+  g_autoptr(JsonNode) root = json_builder_get_root (b);
+  g_autofree char *line = ll_json_to_string (root, LL_JSON_LINE);
+
+  puts (line);
+  fflush (stdout);
 }
 
 typedef struct {
@@ -283,24 +289,19 @@ on_epoch (const LlEpochRecord *r, gpointer data)
 
   if (p->json)
     {
-      g_autoptr(GString) s = g_string_new ("{");
-      g_string_append_printf (s, "\"epoch\": %d, ", r->epoch + 1);
-      json_number (s, "loss", r->loss);
-      g_string_append (s, ", ");
-      json_number (s, "accuracy", r->accuracy);
-      g_string_append (s, ", ");
-      json_number (s, "val_loss", r->val_loss);
-      g_string_append (s, ", ");
-      json_number (s, "val_accuracy", r->val_accuracy);
-      g_string_append (s, ", ");
-      json_number (s, "lr", r->lr);
-      g_string_append (s, ", ");
-      json_number (s, "seconds", r->seconds);
-      g_string_append (s, ", ");
-      json_number (s, "samples_per_s", r->samples_per_s);
-      g_string_append (s, "}");
-      puts (s->str);
-      fflush (stdout);
+      g_autoptr(JsonBuilder) b = json_builder_new ();
+
+      json_builder_begin_object (b);
+      ll_json_builder_member_int (b, "epoch", r->epoch + 1);
+      ll_json_builder_member_double (b, "loss", r->loss);
+      ll_json_builder_member_double (b, "accuracy", r->accuracy);
+      ll_json_builder_member_double (b, "val_loss", r->val_loss);
+      ll_json_builder_member_double (b, "val_accuracy", r->val_accuracy);
+      ll_json_builder_member_double (b, "lr", r->lr);
+      ll_json_builder_member_double (b, "seconds", r->seconds);
+      ll_json_builder_member_double (b, "samples_per_s", r->samples_per_s);
+      json_builder_end_object (b);
+      print_json_line (b);
       return;
     }
   if (!isnan (r->val_loss))
@@ -382,12 +383,13 @@ cmd_train (int argc, char **argv)
         goto out;
       if (o.json)
         {
-          g_autoptr(GString) s = g_string_new ("{");
-          json_number (s, "test_loss", loss);
-          g_string_append (s, ", ");
-          json_number (s, "test_accuracy", acc);
-          g_string_append (s, "}");
-          puts (s->str);
+          g_autoptr(JsonBuilder) b = json_builder_new ();
+
+          json_builder_begin_object (b);
+          ll_json_builder_member_double (b, "test_loss", loss);
+          ll_json_builder_member_double (b, "test_accuracy", acc);
+          json_builder_end_object (b);
+          print_json_line (b);
         }
       else
         printf ("Test: loss %.4f - accuracy %.4f (%d images)\n", loss, acc, test->n);
@@ -434,12 +436,14 @@ cmd_eval (int argc, char **argv)
     goto out;
   if (o.json)
     {
-      g_autoptr(GString) s = g_string_new ("{");
-      json_number (s, "test_loss", loss);
-      g_string_append (s, ", ");
-      json_number (s, "test_accuracy", acc);
-      g_string_append_printf (s, ", \"n\": %d}", test->n);
-      puts (s->str);
+      g_autoptr(JsonBuilder) b = json_builder_new ();
+
+      json_builder_begin_object (b);
+      ll_json_builder_member_double (b, "test_loss", loss);
+      ll_json_builder_member_double (b, "test_accuracy", acc);
+      ll_json_builder_member_int (b, "n", test->n);
+      json_builder_end_object (b);
+      print_json_line (b);
     }
   else
     printf ("%s test set: loss %.4f - accuracy %.4f (%d images)\n", test->name, loss, acc, test->n);
@@ -573,20 +577,22 @@ cmd_predict (int argc, char **argv)
               best = j;
           if (o.json)
             {
-              g_autoptr(GString) s = g_string_new ("{\"file\": ");
-              g_autofree char *q = g_strescape (o.files[f], NULL);
-              g_string_append_printf (s, "\"%s\", ", q);
+              g_autoptr(JsonBuilder) b = json_builder_new ();
+              g_autofree char *shown = g_filename_display_name (o.files[f]);
+
+              json_builder_begin_object (b);
+              ll_json_builder_member_string (b, "file", shown);
               if (n > 1)
-                g_string_append_printf (s, "\"index\": %d, ", i);
-              g_string_append_printf (s, "\"label\": %d, \"probabilities\": [", best);
+                ll_json_builder_member_int (b, "index", i);
+              ll_json_builder_member_int (b, "label", best);
+              json_builder_set_member_name (b, "probabilities");
+              json_builder_begin_array (b);
+              /* Six decimals, as before: enough to read, short lines. */
               for (int j = 0; j < n_out; j++)
-                {
-                  char buf[G_ASCII_DTOSTR_BUF_SIZE];
-                  g_string_append_printf (s, "%s%s", j ? ", " : "",
-                                          g_ascii_formatd (buf, sizeof buf, "%.6f", p[j]));
-                }
-              g_string_append (s, "]}");
-              puts (s->str);
+                ll_json_builder_add_double (b, round (p[j] * 1e6) / 1e6);
+              json_builder_end_array (b);
+              json_builder_end_object (b);
+              print_json_line (b);
             }
           else if (n > 1)
             printf ("%s[%d]: %d (%.1f %%)\n", o.files[f], i, best, 100.0 * p[best]);
@@ -612,6 +618,7 @@ static const struct {
   { "presets", cmd_presets },
   { "export", ll_cli_export },
   { "datasets", ll_cli_datasets },
+  { "explain", ll_cli_explain },
 };
 
 gboolean

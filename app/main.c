@@ -89,7 +89,7 @@ main (int argc, char **argv)
   }
 #else
   fprintf (stderr, "layerlab: built without the GTK interface; commands: train, eval, predict, summary, "
-                   "presets, export, datasets\n");
+                   "presets, export, datasets, explain\n");
   return 2;
 #endif
 }

@@ -7,6 +7,7 @@
 
 #include <string.h>
 
+#include "ll-import.h"
 #include "ll-model-file.h"
 #include "ll-presets.h"
 
@@ -47,6 +48,7 @@ struct _LlDocument
   char *merge_key;               /* "layer:param" of the last parameter edit */
   gint64 merge_time;
   gboolean trained;              /* trainer weights came from a file or training */
+  gboolean imported;             /* trainer weights came from an ONNX or Keras file */
 
   LlModel *snapshot;             /* latest published while training */
   int snapshot_epoch, snapshot_batch;
@@ -213,6 +215,7 @@ rebuild (LlDocument *self)
 
   g_clear_pointer (&self->trainer, ll_trainer_free);
   self->trained = FALSE;
+  self->imported = FALSE;
   drop_snapshots (self);
   if (ll_arch_validate (self->arch, &bad, &error))
     {
@@ -553,7 +556,15 @@ ll_document_get_trained (LlDocument *self)
 {
   g_return_val_if_fail (LL_IS_DOCUMENT (self), FALSE);
   return self->trainer != NULL
-         && (ll_trainer_get_step (self->trainer) > 0 || ll_trainer_get_history (self->trainer)->len > 0);
+         && (self->imported || ll_trainer_get_step (self->trainer) > 0
+             || ll_trainer_get_history (self->trainer)->len > 0);
+}
+
+gboolean
+ll_document_get_imported (LlDocument *self)
+{
+  g_return_val_if_fail (LL_IS_DOCUMENT (self), FALSE);
+  return self->trainer != NULL && self->imported;
 }
 
 /* Edits -------------------------------------------------------------- */
@@ -774,6 +785,7 @@ replace_all (LlDocument *self, LlArch *arch, LlFitConfig *config, const char *da
   g_clear_pointer (&self->trainer, ll_trainer_free);
   self->trainer = trainer;
   self->trained = trainer != NULL;
+  self->imported = FALSE;
   g_free (self->preset_title);
   self->preset_title = g_strdup (preset_title);
   g_ptr_array_set_size (self->undo, 0);
@@ -853,6 +865,7 @@ ll_document_reset (LlDocument *self)
 gboolean
 ll_document_open (LlDocument *self, const char *path, GError **error)
 {
+  LlModelFormat format = LL_MODEL_FORMAT_UNKNOWN;
   LlTrainer *trainer;
   LlFitConfig cfg;
   LlArch *arch;
@@ -860,7 +873,7 @@ ll_document_open (LlDocument *self, const char *path, GError **error)
   g_return_val_if_fail (LL_IS_DOCUMENT (self), FALSE);
   g_return_val_if_fail (path != NULL, FALSE);
 
-  trainer = ll_model_file_load (path, error);
+  trainer = ll_model_open_any_full (path, &format, error);
   if (trainer == NULL)
     return FALSE;
   arch = ll_arch_copy (ll_model_get_arch (ll_trainer_get_model (trainer)));
@@ -870,7 +883,18 @@ ll_document_open (LlDocument *self, const char *path, GError **error)
     LlShape in = ll_model_input_shape (ll_trainer_get_model (trainer));
     /* A copy: replace_all frees self->dataset before it stores the new name. */
     g_autofree char *ds = g_strdup (in.rank == 3 && in.d[2] == 3 ? "cifar10" : self->dataset);
-    replace_all (self, arch, &cfg, ds, trainer, path, NULL);
+    /* An imported model (ONNX, Keras) keeps its file's name as the title
+     * but no path: Save asks where to write the .llmodel, never over the
+     * file it came from. */
+    g_autofree char *base = g_path_get_basename (path);
+    gboolean own = format == LL_MODEL_FORMAT_LLMODEL;
+    replace_all (self, arch, &cfg, ds, trainer, own ? path : NULL, own ? NULL : base);
+    if (!own)
+      {
+        /* Weights trained elsewhere: the views treat them as trained. */
+        self->imported = TRUE;
+        g_signal_emit (self, signals[CHANGED], 0);
+      }
   }
   return TRUE;
 }

@@ -56,6 +56,10 @@ gboolean           ll_document_get_can_redo     (LlDocument *self);
  * from a model file saved after training).  FALSE for freshly initialised
  * weights and when the stack is not valid.  Changes come with "changed". */
 gboolean           ll_document_get_trained      (LlDocument *self);
+/* TRUE while the model holds the weights of an imported ONNX or Keras file
+ * (trained elsewhere; ll_document_get_trained is TRUE too), until an edit
+ * gives it new weights. */
+gboolean           ll_document_get_imported     (LlDocument *self);
 
 /* Edits: each one is an undo step; layer edits keep trained weights only
  * when the architecture does not change.  Index 0 is the Input layer. */

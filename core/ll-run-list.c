@@ -1,18 +1,26 @@
 /* ll-run-list.c: runs in memory and in runs.json.
  *
  * The file is a plain JSON object {"version": 1, "runs": [...]} written
- * with g_file_set_contents (temporary file + rename), so a crash during a
- * save never loses the previous list.  NaN (no validation data) is stored
- * as null.  Per-batch histories are thinned to at most MAX_BATCH_POINTS. */
+ * atomically (temporary file + rename), so a crash during a save never
+ * loses the previous list.  NaN (no validation data) is stored as null.
+ * Per-batch histories are thinned to at most MAX_BATCH_POINTS.  A file
+ * that cannot be read as runs is renamed out of the way
+ * (runs.json.damaged-DATE) so that it is neither overwritten nor met
+ * again at the next start. */
 #include "ll-run-list.h"
+#include "ll-json.h"
 
 #include <errno.h>
+#include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 #include <math.h>
 #include <stdio.h>
 
 #define RUNS_VERSION 1
 #define MAX_BATCH_POINTS 1500
+/* runs.json holds a few hundred kB per run; a run file may carry a model. */
+#define RUNS_MAX_BYTES ((gsize) 256 << 20)
+#define RUN_FILE_MAX_BYTES ((gsize) 1 << 30)
 
 struct _LlRunList
 {
@@ -109,11 +117,7 @@ ll_run_export_csv (const LlRun *run, const char *path, GError **error)
 static void
 add_double (JsonBuilder *b, const char *name, double v)
 {
-  json_builder_set_member_name (b, name);
-  if (isfinite (v))
-    json_builder_add_double_value (b, v);
-  else
-    json_builder_add_null_value (b);
+  ll_json_builder_member_double (b, name, v);
 }
 
 static void
@@ -230,7 +234,7 @@ build_run (JsonBuilder *b, const LlRun *run)
           {
             const LlBatchPoint *p = &g_array_index (run->batches, LlBatchPoint, i);
             double v = k == 0 ? p->x : k == 1 ? p->loss : p->accuracy;
-            json_builder_add_double_value (b, isfinite (v) ? v : 0.0);
+            ll_json_builder_add_double (b, isfinite (v) ? v : 0.0);
           }
         json_builder_end_array (b);
       }
@@ -241,8 +245,8 @@ build_run (JsonBuilder *b, const LlRun *run)
     {
       const LlLrMark *m = &g_array_index (run->lr_marks, LlLrMark, i);
       json_builder_begin_array (b);
-      json_builder_add_double_value (b, m->x);
-      json_builder_add_double_value (b, m->lr);
+      ll_json_builder_add_double (b, m->x);
+      ll_json_builder_add_double (b, m->lr);
       if (m->dropout)
         json_builder_add_string_value (b, "dropout");
       json_builder_end_array (b);
@@ -501,63 +505,90 @@ ll_run_list_get_path (LlRunList *self)
   return self->path;
 }
 
+/* Renames a damaged (or too new) runs.json out of the way, so that the
+ * next save cannot overwrite what it held and the next start does not
+ * stumble over it again.  Returns the new name, or NULL if it could not
+ * be renamed. */
+static char *
+set_aside (const char *path, const char *why)
+{
+  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+  g_autofree char *stamp = g_date_time_format (now, "%Y%m%d-%H%M%S");
+
+  for (int i = 1; i < 100; i++)
+    {
+      g_autofree char *target = i == 1 ? g_strdup_printf ("%s.%s-%s", path, why, stamp)
+                                       : g_strdup_printf ("%s.%s-%s-%d", path, why, stamp, i);
+      if (g_file_test (target, G_FILE_TEST_EXISTS))
+        continue;
+      if (g_rename (path, target) != 0)
+        return NULL;
+      return g_steal_pointer (&target);
+    }
+  return NULL;
+}
+
+static gboolean
+load_failed (LlRunList *self, const char *problem, const char *why, GError **error)
+{
+  g_autofree char *aside = set_aside (self->path, why);
+
+  if (aside != NULL)
+    g_set_error (error, LL_ERROR, LL_ERROR_FORMAT,
+                 "The saved runs in %s %s; the file was set aside as %s and the list starts "
+                 "empty.", self->path, problem, aside);
+  else
+    g_set_error (error, LL_ERROR, LL_ERROR_FORMAT,
+                 "The saved runs in %s %s; the list starts empty. Move the file away to keep "
+                 "new runs from replacing it.", self->path, problem);
+  g_signal_emit (self, signals[CHANGED], 0);
+  return FALSE;
+}
+
 gboolean
 ll_run_list_load (LlRunList *self, GError **error)
 {
-  g_autoptr(JsonParser) parser = json_parser_new ();
   g_autoptr(GPtrArray) runs = g_ptr_array_new_with_free_func ((GDestroyNotify) ll_run_free);
   g_autoptr(GError) local = NULL;
-  g_autofree char *contents = NULL;
-  gsize length;
-  JsonNode *root;
+  g_autoptr(JsonNode) root = NULL;
+  g_autofree char *problem = NULL;
   JsonArray *array;
 
   g_return_val_if_fail (LL_IS_RUN_LIST (self), FALSE);
 
   g_ptr_array_set_size (self->runs, 0);
-  if (!g_file_get_contents (self->path, &contents, &length, &local))
+  root = ll_json_parse_file (self->path, RUNS_MAX_BYTES, &local);
+  if (root == NULL && g_error_matches (local, LL_ERROR, LL_ERROR_NOT_FOUND))
     {
-      if (g_error_matches (local, G_FILE_ERROR, G_FILE_ERROR_NOENT))
-        {
-          g_signal_emit (self, signals[CHANGED], 0);
-          return TRUE;
-        }
-      g_set_error (error, LL_ERROR, LL_ERROR_IO, "Could not read the saved runs from %s: %s",
-                   self->path, local->message);
+      g_signal_emit (self, signals[CHANGED], 0);
+      return TRUE;
+    }
+  if (root == NULL && !g_error_matches (local, LL_ERROR, LL_ERROR_FORMAT))
+    {
+      g_set_error (error, LL_ERROR, LL_ERROR_IO, "Could not read the saved runs: %s",
+                   local->message);
       g_signal_emit (self, signals[CHANGED], 0);
       return FALSE;
     }
-  if (!json_parser_load_from_data (parser, contents, length, &local)
-      || (root = json_parser_get_root (parser)) == NULL || !JSON_NODE_HOLDS_OBJECT (root)
+  if (root == NULL)
+    {
+      problem = g_strdup_printf ("are damaged (%s)", local->message);
+      return load_failed (self, problem, "damaged", error);
+    }
+  if (!JSON_NODE_HOLDS_OBJECT (root)
       || (array = get_array (json_node_get_object (root), "runs")) == NULL)
-    {
-      g_set_error (error, LL_ERROR, LL_ERROR_FORMAT,
-                   "The saved runs in %s are damaged (%s); the list starts empty. "
-                   "Delete or move the file to keep this message from coming back.",
-                   self->path, local != NULL ? local->message : "no \"runs\" list");
-      g_signal_emit (self, signals[CHANGED], 0);
-      return FALSE;
-    }
+    return load_failed (self, "are damaged (no \"runs\" list)", "damaged", error);
   if (json_object_get_int_member_with_default (json_node_get_object (root), "version", 1)
       > RUNS_VERSION)
-    {
-      g_set_error (error, LL_ERROR, LL_ERROR_FORMAT,
-                   "The saved runs in %s come from a newer Layerlab; update Layerlab to see them",
-                   self->path);
-      g_signal_emit (self, signals[CHANGED], 0);
-      return FALSE;
-    }
+    return load_failed (self, "come from a newer Layerlab (update Layerlab to see them)",
+                        "newer", error);
   for (guint i = 0; i < json_array_get_length (array); i++)
     {
       LlRun *run = parse_run (json_array_get_element (array, i), &local);
       if (run == NULL)
         {
-          g_set_error (error, LL_ERROR, LL_ERROR_FORMAT,
-                       "The saved runs in %s are damaged (run %u: %s); the list starts empty. "
-                       "Delete or move the file to keep this message from coming back.",
-                       self->path, i + 1, local->message);
-          g_signal_emit (self, signals[CHANGED], 0);
-          return FALSE;
+          problem = g_strdup_printf ("are damaged (run %u: %s)", i + 1, local->message);
+          return load_failed (self, problem, "damaged", error);
         }
       g_ptr_array_add (runs, run);
     }
@@ -570,12 +601,9 @@ gboolean
 ll_run_list_save (LlRunList *self, GError **error)
 {
   g_autoptr(JsonBuilder) b = json_builder_new ();
-  g_autoptr(JsonGenerator) gen = json_generator_new ();
   g_autoptr(JsonNode) root = NULL;
   g_autoptr(GError) local = NULL;
   g_autofree char *dir = NULL;
-  g_autofree char *text = NULL;
-  gsize length;
 
   g_return_val_if_fail (LL_IS_RUN_LIST (self), FALSE);
 
@@ -588,15 +616,19 @@ ll_run_list_save (LlRunList *self, GError **error)
   json_builder_end_array (b);
   json_builder_end_object (b);
   root = json_builder_get_root (b);
-  json_generator_set_root (gen, root);
-  text = json_generator_to_data (gen, &length);
 
   dir = g_path_get_dirname (self->path);
-  if (g_mkdir_with_parents (dir, 0755) != 0
-      || !g_file_set_contents (self->path, text, length, &local))
+  if (g_mkdir_with_parents (dir, 0755) != 0)
+    {
+      int saved = errno;
+      g_set_error (error, LL_ERROR, LL_ERROR_IO, "Could not save the runs to %s: %s",
+                   self->path, g_strerror (saved));
+      return FALSE;
+    }
+  if (!ll_json_save (root, LL_JSON_COMPACT, self->path, &local))
     {
       g_set_error (error, LL_ERROR, LL_ERROR_IO, "Could not save the runs to %s: %s",
-                   self->path, local != NULL ? local->message : g_strerror (errno));
+                   self->path, local->message);
       return FALSE;
     }
   return TRUE;
@@ -764,12 +796,9 @@ gboolean
 ll_run_export (const LlRun *run, GBytes *model, const char *path, GError **error)
 {
   g_autoptr(JsonBuilder) b = json_builder_new ();
-  g_autoptr(JsonGenerator) gen = json_generator_new ();
   g_autoptr(JsonNode) root = NULL;
   g_autoptr(GError) local = NULL;
-  g_autofree char *text = NULL;
   g_autofree char *encoded = NULL;
-  gsize length;
 
   g_return_val_if_fail (run != NULL && path != NULL, FALSE);
 
@@ -787,9 +816,7 @@ ll_run_export (const LlRun *run, GBytes *model, const char *path, GError **error
   build_run (b, run);
   json_builder_end_object (b);
   root = json_builder_get_root (b);
-  json_generator_set_root (gen, root);
-  text = json_generator_to_data (gen, &length);
-  if (!g_file_set_contents (path, text, length, &local))
+  if (!ll_json_save (root, LL_JSON_COMPACT, path, &local))
     {
       g_set_error (error, LL_ERROR, LL_ERROR_IO, "Could not write the run to %s: %s", path,
                    local->message);
@@ -801,9 +828,8 @@ ll_run_export (const LlRun *run, GBytes *model, const char *path, GError **error
 LlRun *
 ll_run_import (const char *path, GBytes **model, GError **error)
 {
-  g_autoptr(JsonParser) parser = json_parser_new ();
   g_autoptr(GError) local = NULL;
-  JsonNode *root;
+  g_autoptr(JsonNode) root = NULL;
   JsonObject *o;
   g_autofree char *format = NULL;
   g_autofree char *encoded = NULL;
@@ -813,13 +839,18 @@ ll_run_import (const char *path, GBytes **model, GError **error)
 
   if (model != NULL)
     *model = NULL;
-  if (!json_parser_load_from_file (parser, path, &local))
+  root = ll_json_parse_file (path, RUN_FILE_MAX_BYTES, &local);
+  if (root == NULL && g_error_matches (local, LL_ERROR, LL_ERROR_FORMAT))
     {
-      g_set_error (error, LL_ERROR, LL_ERROR_FORMAT, "%s is not a Layerlab run file (%s)", path,
-                   local->message);
+      g_set_error (error, LL_ERROR, LL_ERROR_FORMAT, "%s is not a Layerlab run file: it is %s",
+                   path, local->message);
       return NULL;
     }
-  root = json_parser_get_root (parser);
+  if (root == NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&local));
+      return NULL;
+    }
   o = root != NULL && JSON_NODE_HOLDS_OBJECT (root) ? json_node_get_object (root) : NULL;
   format = o != NULL ? get_string (o, "format") : NULL;
   if (o == NULL || g_strcmp0 (format, RUN_FILE_FORMAT) != 0

@@ -1,5 +1,6 @@
 /* ll-arch.c: editing, validating and (de)serialising architectures. */
 #include "ll-arch.h"
+#include "ll-json.h"
 
 #include <math.h>
 #include <string.h>
@@ -234,7 +235,7 @@ ll_arch_to_json_node (const LlArch *arch)
               json_builder_add_int_value (b, (gint64) spec->v[p]);
               break;
             case LL_PARAM_FLOAT:
-              json_builder_add_double_value (b, spec->v[p]);
+              ll_json_builder_add_double (b, spec->v[p]);
               break;
             case LL_PARAM_BOOL:
               json_builder_add_boolean_value (b, spec->v[p] != 0);
@@ -258,10 +259,8 @@ char *
 ll_arch_to_json (const LlArch *arch)
 {
   g_autoptr(JsonNode) root = ll_arch_to_json_node (arch);
-  g_autoptr(JsonGenerator) gen = json_generator_new ();
-  json_generator_set_pretty (gen, TRUE);
-  json_generator_set_root (gen, root);
-  return json_generator_to_data (gen, NULL);
+
+  return ll_json_to_string (root, LL_JSON_PRETTY);
 }
 
 static gboolean
@@ -388,18 +387,15 @@ ll_arch_from_json_node (JsonNode *root, GError **error)
 LlArch *
 ll_arch_from_json (const char *json, gssize length, GError **error)
 {
-  g_autoptr(JsonParser) parser = json_parser_new ();
   g_autoptr(GError) local = NULL;
+  g_autoptr(JsonNode) root = ll_json_parse (json, length, 0, &local);
 
-  if (!ll_json_check_depth (json, length, 64, error))
-    return NULL;
-  if (!json_parser_load_from_data (parser, json, length, &local))
+  if (root == NULL)
     {
-      g_set_error (error, LL_ERROR, LL_ERROR_FORMAT, "The architecture is not valid JSON: %s",
-                   local->message);
+      g_set_error (error, LL_ERROR, LL_ERROR_FORMAT, "The architecture is %s", local->message);
       return NULL;
     }
-  return ll_arch_from_json_node (json_parser_get_root (parser), error);
+  return ll_arch_from_json_node (root, error);
 }
 
 /* Text form ---------------------------------------------------------------- */

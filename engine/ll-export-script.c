@@ -6,6 +6,7 @@
  * code generators keep. */
 #include "ll-export-script.h"
 #include "ll-codegen.h"
+#include "ll-json.h"
 
 #include <errno.h>
 #include <json-glib/json-glib.h>
@@ -206,7 +207,6 @@ ll_export_weights (LlModel *model, LlScriptKind kind, const char *weights_file,
   const LlArch *arch = ll_model_get_arch (model);
   int n_layers = ll_model_n_layers (model);
   g_autoptr(JsonBuilder) b = json_builder_new ();
-  g_autoptr(JsonGenerator) gen = json_generator_new ();
   g_autoptr(JsonNode) root = NULL;
   g_autofree int *perm = NULL;
   Writer w = { g_byte_array_new (), b };
@@ -274,9 +274,7 @@ ll_export_weights (LlModel *model, LlScriptKind kind, const char *weights_file,
   json_builder_end_object (b);
 
   root = json_builder_get_root (b);
-  json_generator_set_root (gen, root);
-  json_generator_set_pretty (gen, TRUE);
-  *json = json_generator_to_data (gen, NULL);
+  *json = ll_json_to_string (root, LL_JSON_PRETTY);
   *bin = g_byte_array_free_to_bytes (w.bin);
   (void) error;
   return TRUE;

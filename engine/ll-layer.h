@@ -159,6 +159,36 @@ gboolean ll_op_is_activation (const LlOp *op, LlActivation *act);
 /* Changes a Dropout op's rate between batches; FALSE for other ops. */
 gboolean ll_op_set_dropout_rate (LlOp *op, double rate);
 
+/* The Dropout mask of the op's last training forward: per value 0 (dropped)
+ * or 1/(1 − rate) (kept), batch rows of the input's size; *rate (nullable)
+ * receives the rate.  NULL for other ops. */
+const float *ll_op_dropout_mask (const LlOp *op, float *rate);
+/* The batch mean and (biased) variance per channel that a
+ * BatchNormalization op normalized its last training forward with; FALSE
+ * for other ops or before any training forward. */
+gboolean ll_op_batch_norm_statistics (const LlOp *op, const float **mean, const float **var);
+
+/* A window sliding along one axis of an image (Conv2D, pooling), placed
+ * as Keras/TensorFlow place it: "valid" keeps it inside the n cells,
+ * "same" pads the shortfall with zeros, half before and the odd one
+ * after, so that out = ⌈n / s⌉.  In both cases
+ * out = ⌊(n + pad_before + pad_after − k) / s⌋ + 1. */
+typedef struct {
+  int n;                           /* input cells */
+  int k;                           /* window size */
+  int s;                           /* stride */
+  gboolean same;
+  int pad_before, pad_after;       /* zeros added ("same" only) */
+  int out;                         /* output cells; 0 when a "valid" window does not fit */
+  int unused;                      /* cells after the last window that no window reads */
+} LlWindowAxis;
+
+void     ll_window_axis_init   (LlWindowAxis *axis, int n, int k, int s, gboolean same);
+/* The window of a Conv2D or (Max/Average)Pooling2D layer over its image
+ * input, per axis (rows, columns), exactly as the op slides it; FALSE for
+ * other layers or a flat input. */
+gboolean ll_layer_spec_window  (const LlLayerSpec *spec, const LlShape *in, LlWindowAxis axes[2]);
+
 /* Shared parameter tables, reused by Dense and Conv2D. */
 extern const char *const ll_regularizer_names[];   /* "none", "l1", "l2", "l1_l2" */
 

@@ -28,20 +28,38 @@ need_image (const char *layer, const LlShape *in, GError **error)
   return FALSE;
 }
 
-/* Output length and leading padding of a window sliding over n cells, as
- * Keras/TensorFlow compute them: "same" pads the total shortfall, half
- * before and the odd one after.  Returns 0 when a "valid" window does not fit. */
+void
+ll_window_axis_init (LlWindowAxis *axis, int n, int k, int s, gboolean same)
+{
+  int pad = 0;
+
+  g_return_if_fail (axis != NULL && n > 0 && k > 0 && s > 0);
+  if (same)
+    {
+      axis->out = (n + s - 1) / s;
+      pad = MAX ((axis->out - 1) * s + k - n, 0);
+    }
+  else
+    axis->out = n < k ? 0 : (n - k) / s + 1;
+  axis->n = n;
+  axis->k = k;
+  axis->s = s;
+  axis->same = same;
+  axis->pad_before = pad / 2;
+  axis->pad_after = pad - pad / 2;
+  axis->unused = axis->out > 0 ? n + pad - ((axis->out - 1) * s + k) : 0;
+}
+
+/* Output length and leading padding of a window sliding over n cells.
+ * Returns 0 when a "valid" window does not fit. */
 static int
 window_output (int n, int k, int s, int padding, int *pad_before)
 {
-  int out;
+  LlWindowAxis axis;
 
-  *pad_before = 0;
-  if (padding == PADDING_VALID)
-    return n < k ? 0 : (n - k) / s + 1;
-  out = (n + s - 1) / s;
-  *pad_before = MAX ((out - 1) * s + k - n, 0) / 2;
-  return out;
+  ll_window_axis_init (&axis, n, k, s, padding == PADDING_SAME);
+  *pad_before = axis.pad_before;
+  return axis.out;
 }
 
 /* Range [lo, hi) of window offsets that land inside 0..n-1 from start. */
@@ -674,6 +692,33 @@ const LlLayerType ll_layer_average_pooling2d = {
   .infer = avg_pool_infer,
   .build = avg_pool_build,
 };
+
+gboolean
+ll_layer_spec_window (const LlLayerSpec *spec, const LlShape *in, LlWindowAxis axes[2])
+{
+  int k, s, padding;
+
+  g_return_val_if_fail (spec != NULL && in != NULL && axes != NULL, FALSE);
+  if (in->rank != 3)
+    return FALSE;
+  if (spec->type == &ll_layer_conv2d)
+    {
+      k = (int) spec->v[CONV_KERNEL_SIZE];
+      s = (int) spec->v[CONV_STRIDES];
+      padding = (int) spec->v[CONV_PADDING];
+    }
+  else if (spec->type == &ll_layer_max_pooling2d || spec->type == &ll_layer_average_pooling2d)
+    {
+      k = (int) spec->v[POOL_SIZE];
+      s = pool_stride (spec);
+      padding = (int) spec->v[POOL_PADDING];
+    }
+  else
+    return FALSE;
+  ll_window_axis_init (&axes[0], in->d[0], k, s, padding == PADDING_SAME);
+  ll_window_axis_init (&axes[1], in->d[1], k, s, padding == PADDING_SAME);
+  return TRUE;
+}
 
 /* GlobalAveragePooling2D and GlobalMaxPooling2D: (H, W, C) → (C). */
 

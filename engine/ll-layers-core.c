@@ -335,6 +335,17 @@ ll_op_set_dropout_rate (LlOp *op, double rate)
   return TRUE;
 }
 
+const float *
+ll_op_dropout_mask (const LlOp *op, float *rate)
+{
+  g_return_val_if_fail (op != NULL, NULL);
+  if (op->klass != &dropout_op_class)
+    return NULL;
+  if (rate != NULL)
+    *rate = ((const DropoutOp *) op)->rate;
+  return ((const DropoutOp *) op)->mask;
+}
+
 static gboolean
 same_infer (const LlLayerSpec *spec, const LlShape *in, LlShape *out, GError **error)
 {

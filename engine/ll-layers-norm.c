@@ -27,7 +27,8 @@ typedef struct {
   float momentum, epsilon;
   int i_gamma, i_beta, i_mean, i_var;   /* weight slots, −1 when absent */
   double *acc;                     /* 2·c: per-channel sums */
-  float *mean, *inv_std;           /* c each: batch statistics of the last training forward */
+  float *mean, *inv_std, *var;     /* c each: batch statistics of the last training forward */
+  gboolean have_stats;             /* a training forward has filled them */
 } BnOp;
 
 static gboolean
@@ -65,7 +66,7 @@ bn_plan (LlOp *op, int max_batch, GError **error)
   if (self->acc != NULL)
     return TRUE;
   self->acc = g_try_new0 (double, 2 * (gsize) self->c);
-  self->mean = ll_alloc_floats (2 * (gsize) self->c, "batch normalization statistics", error);
+  self->mean = ll_alloc_floats (3 * (gsize) self->c, "batch normalization statistics", error);
   if (self->acc == NULL || self->mean == NULL)
     {
       g_clear_pointer (&self->acc, g_free);
@@ -76,6 +77,7 @@ bn_plan (LlOp *op, int max_batch, GError **error)
       return FALSE;
     }
   self->inv_std = self->mean + self->c;
+  self->var = self->mean + 2 * (gsize) self->c;
   return TRUE;
 }
 
@@ -87,6 +89,8 @@ bn_finalize (LlOp *op)
   g_clear_pointer (&self->acc, g_free);
   g_clear_pointer (&self->mean, g_free);
   self->inv_std = NULL;
+  self->var = NULL;
+  self->have_stats = FALSE;
 }
 
 static void
@@ -127,10 +131,12 @@ bn_forward (LlOp *op, const LlContext *ctx, int batch, const float *x, float *y)
           /* Biased variance normalizes and, as in Keras 3, feeds the moving average. */
           double var = sum_sq[j] / (double) rows;
           inv_std[j] = (float) (1.0 / sqrt (var + self->epsilon));
+          self->var[j] = (float) var;
           moving_mean[j] = self->momentum * moving_mean[j] + (1.0f - self->momentum) * mean[j];
           moving_var[j] = (float) (self->momentum * moving_var[j]
                                    + (1.0 - self->momentum) * var);
         }
+      self->have_stats = TRUE;
     }
 
   /* Fold into y = a·x + b per channel; acc is free again, reuse it as floats.
@@ -244,6 +250,21 @@ static const LlOpClass bn_op_class = {
   .backward = bn_backward,
   .finalize = bn_finalize,
 };
+
+gboolean
+ll_op_batch_norm_statistics (const LlOp *op, const float **mean, const float **var)
+{
+  const BnOp *self = (const BnOp *) op;
+
+  g_return_val_if_fail (op != NULL, FALSE);
+  if (op->klass != &bn_op_class || !self->have_stats)
+    return FALSE;
+  if (mean != NULL)
+    *mean = self->mean;
+  if (var != NULL)
+    *var = self->var;
+  return TRUE;
+}
 
 static LlOp *
 bn_build (const LlLayerSpec *spec, const LlShape *in, const LlShape *out)

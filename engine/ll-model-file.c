@@ -8,6 +8,7 @@
  * Integers and floats are little-endian.  Writes are atomic (temporary
  * file, then rename) so a crash never loses the previous file. */
 #include "ll-model-file.h"
+#include "ll-json.h"
 
 #include <json-glib/json-glib.h>
 #include <zlib.h>
@@ -22,11 +23,7 @@
 static void
 add_double_or_null (JsonBuilder *b, const char *name, double v)
 {
-  json_builder_set_member_name (b, name);
-  if (isfinite (v))
-    json_builder_add_double_value (b, v);
-  else
-    json_builder_add_null_value (b);
+  ll_json_builder_member_double (b, name, v);
 }
 
 static void
@@ -40,7 +37,7 @@ build_fit_config (JsonBuilder *b, const LlFitConfig *c)
   json_builder_set_member_name (b, "shuffle");
   json_builder_add_boolean_value (b, c->shuffle);
   json_builder_set_member_name (b, "validation_split");
-  json_builder_add_double_value (b, c->validation_split);
+  ll_json_builder_add_double (b, c->validation_split);
   json_builder_set_member_name (b, "seed");
   json_builder_add_int_value (b, (gint64) (c->seed & G_MAXINT64));
   json_builder_set_member_name (b, "loss");
@@ -52,7 +49,7 @@ build_fit_config (JsonBuilder *b, const LlFitConfig *c)
   json_builder_begin_object (b);
   json_builder_set_member_name (b, "name");
   json_builder_add_string_value (b, ll_optim_names[c->optim.kind]);
-#define D(field) json_builder_set_member_name (b, #field); json_builder_add_double_value (b, c->optim.field)
+#define D(field) json_builder_set_member_name (b, #field); ll_json_builder_add_double (b, c->optim.field)
 #define B(field) json_builder_set_member_name (b, #field); json_builder_add_boolean_value (b, c->optim.field)
   D (learning_rate); D (momentum); B (nesterov); D (rho); B (centered); D (epsilon);
   D (initial_accumulator); D (beta_1); D (beta_2); B (amsgrad);
@@ -65,11 +62,11 @@ build_fit_config (JsonBuilder *b, const LlFitConfig *c)
   json_builder_set_member_name (b, "name");
   json_builder_add_string_value (b, ll_schedule_names[c->schedule.kind]);
   json_builder_set_member_name (b, "factor");
-  json_builder_add_double_value (b, c->schedule.factor);
+  ll_json_builder_add_double (b, c->schedule.factor);
   json_builder_set_member_name (b, "step_epochs");
   json_builder_add_int_value (b, c->schedule.step_epochs);
   json_builder_set_member_name (b, "alpha");
-  json_builder_add_double_value (b, c->schedule.alpha);
+  ll_json_builder_add_double (b, c->schedule.alpha);
   json_builder_end_object (b);
 
   json_builder_set_member_name (b, "early_stopping");
@@ -79,7 +76,7 @@ build_fit_config (JsonBuilder *b, const LlFitConfig *c)
   json_builder_set_member_name (b, "monitor");
   json_builder_add_string_value (b, ll_monitor_names[c->early_stopping.monitor]);
   json_builder_set_member_name (b, "min_delta");
-  json_builder_add_double_value (b, c->early_stopping.min_delta);
+  ll_json_builder_add_double (b, c->early_stopping.min_delta);
   json_builder_set_member_name (b, "patience");
   json_builder_add_int_value (b, c->early_stopping.patience);
   json_builder_set_member_name (b, "restore_best_weights");
@@ -107,13 +104,13 @@ build_fit_config (JsonBuilder *b, const LlFitConfig *c)
   json_builder_set_member_name (b, "monitor");
   json_builder_add_string_value (b, ll_monitor_names[c->reduce_lr.monitor]);
   json_builder_set_member_name (b, "factor");
-  json_builder_add_double_value (b, c->reduce_lr.factor);
+  ll_json_builder_add_double (b, c->reduce_lr.factor);
   json_builder_set_member_name (b, "patience");
   json_builder_add_int_value (b, c->reduce_lr.patience);
   json_builder_set_member_name (b, "min_delta");
-  json_builder_add_double_value (b, c->reduce_lr.min_delta);
+  ll_json_builder_add_double (b, c->reduce_lr.min_delta);
   json_builder_set_member_name (b, "min_lr");
-  json_builder_add_double_value (b, c->reduce_lr.min_lr);
+  ll_json_builder_add_double (b, c->reduce_lr.min_lr);
   json_builder_end_object (b);
 
   json_builder_end_object (b);
@@ -123,14 +120,11 @@ char *
 ll_fit_config_to_json (const LlFitConfig *cfg)
 {
   g_autoptr(JsonBuilder) b = json_builder_new ();
-  g_autoptr(JsonGenerator) gen = json_generator_new ();
   g_autoptr(JsonNode) root = NULL;
 
   build_fit_config (b, cfg);
   root = json_builder_get_root (b);
-  json_generator_set_pretty (gen, TRUE);
-  json_generator_set_root (gen, root);
-  return json_generator_to_data (gen, NULL);
+  return ll_json_to_string (root, LL_JSON_PRETTY);
 }
 
 /* Readers that keep the default when a member is absent and fail on a wrong type. */
@@ -286,20 +280,16 @@ parse_fit_config (JsonObject *o, LlFitConfig *c, GError **error)
 gboolean
 ll_fit_config_from_json (LlFitConfig *cfg, const char *json, GError **error)
 {
-  g_autoptr(JsonParser) parser = json_parser_new ();
   g_autoptr(GError) local = NULL;
-  JsonNode *root;
+  g_autoptr(JsonNode) root = ll_json_parse (json, -1, 0, &local);
 
-  if (!ll_json_check_depth (json, -1, 64, error))
-    return FALSE;
-  if (!json_parser_load_from_data (parser, json, -1, &local))
+  if (root == NULL)
     {
-      g_set_error (error, LL_ERROR, LL_ERROR_FORMAT, "Training settings are not valid JSON: %s",
+      g_set_error (error, LL_ERROR, LL_ERROR_FORMAT, "The training settings are %s",
                    local->message);
       return FALSE;
     }
-  root = json_parser_get_root (parser);
-  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+  if (!JSON_NODE_HOLDS_OBJECT (root))
     {
       g_set_error (error, LL_ERROR, LL_ERROR_FORMAT, "Training settings must be a JSON object");
       return FALSE;
@@ -342,7 +332,6 @@ static char *
 header_json (LlTrainer *t, gboolean with_state)
 {
   g_autoptr(JsonBuilder) b = json_builder_new ();
-  g_autoptr(JsonGenerator) gen = json_generator_new ();
   g_autoptr(JsonNode) root = NULL;
   LlModel *model = ll_trainer_get_model (t);
   const GArray *hist = ll_trainer_get_history (t);
@@ -380,9 +369,7 @@ header_json (LlTrainer *t, gboolean with_state)
   json_builder_end_array (b);
   json_builder_end_object (b);
   root = json_builder_get_root (b);
-  json_generator_set_pretty (gen, TRUE);
-  json_generator_set_root (gen, root);
-  return json_generator_to_data (gen, NULL);
+  return ll_json_to_string (root, LL_JSON_PRETTY);
 }
 
 static GBytes *
@@ -552,7 +539,7 @@ ll_model_file_from_bytes (GBytes *bytes, GError **error)
   Reader r = { data, len };
   guint32 version, json_len, crc_stored, crc;
   guint64 n_params, n_state, n_optim;
-  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(JsonNode) root_node = NULL;
   g_autoptr(GError) local = NULL;
   g_autoptr(LlArch) arch = NULL;
   g_autoptr(LlModel) model = NULL;
@@ -585,13 +572,12 @@ ll_model_file_from_bytes (GBytes *bytes, GError **error)
   if (crc != crc_stored)
     DAMAGED ("The model file is damaged: its checksum does not match (was it cut short or "
              "changed?). Open an earlier copy or save the model again.");
-  if (!ll_json_check_depth ((const char *) p, json_len, 64, &local))
-    DAMAGED ("%s", local->message);
-  if (!json_parser_load_from_data (parser, (const char *) p, json_len, &local))
-    DAMAGED ("The model file's description is not valid JSON: %s", local->message);
-  if (json_parser_get_root (parser) == NULL || !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+  root_node = ll_json_parse ((const char *) p, json_len, MAX_JSON, &local);
+  if (root_node == NULL)
+    DAMAGED ("The model file's description is %s", local->message);
+  if (!JSON_NODE_HOLDS_OBJECT (root_node))
     DAMAGED ("The model file's description is not a JSON object");
-  root = json_node_get_object (json_parser_get_root (parser));
+  root = json_node_get_object (root_node);
   arch_node = json_object_get_member (root, "architecture");
   arch = ll_arch_from_json_node (arch_node, &local);
   if (arch == NULL)

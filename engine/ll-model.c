@@ -40,7 +40,8 @@ struct _LlModel {
   float *scratch;
   gsize scratch_size;
   float *loss_grad;
-  int last_batch;
+  int last_batch;                  /* 0 before the first forward */
+  gboolean last_training;
 };
 
 static void
@@ -56,6 +57,7 @@ free_buffers (LlModel *model)
   g_clear_pointer (&model->loss_grad, g_free);
   model->scratch_size = 0;
   model->max_batch = 0;
+  model->last_batch = 0;           /* the new buffers hold no forward yet */
 }
 
 void
@@ -401,6 +403,7 @@ run_forward (LlModel *model, const LlContext *ctx, int batch, const float *x)
 #endif
     }
   model->last_batch = batch;
+  model->last_training = ctx->training;
   return model->acts[model->n_ops];
 }
 
@@ -419,6 +422,69 @@ ll_model_layer_output (const LlModel *model, int layer)
 {
   g_return_val_if_fail (layer >= 0 && layer < model->n_layers && model->acts != NULL, NULL);
   return model->acts[model->layers[layer].out_act];
+}
+
+const float *
+ll_model_layer_pre_activation (const LlModel *model, int layer)
+{
+  const LayerInfo *li;
+
+  g_return_val_if_fail (layer >= 0 && layer < model->n_layers && model->acts != NULL, NULL);
+  li = &model->layers[layer];
+  /* A layer's ops are its linear part (if any), then its activation (if any). */
+  if (li->n_ops > 0 && ll_op_is_activation (model->ops[li->first_op + li->n_ops - 1], NULL))
+    return model->acts[li->first_op + li->n_ops - 1];
+  return model->acts[li->out_act];
+}
+
+gboolean
+ll_model_last_forward (const LlModel *model, int *batch, gboolean *training)
+{
+  g_return_val_if_fail (model != NULL, FALSE);
+  if (model->acts == NULL || model->last_batch <= 0)
+    return FALSE;
+  if (batch != NULL)
+    *batch = model->last_batch;
+  if (training != NULL)
+    *training = model->last_training;
+  return TRUE;
+}
+
+/* The op that computes layer i's linear part, or NULL. */
+static const LlOp *
+layer_main_op (const LlModel *model, int layer)
+{
+  const LayerInfo *li = &model->layers[layer];
+
+  if (li->n_ops == 0 || ll_op_is_activation (model->ops[li->first_op], NULL))
+    return NULL;
+  return model->ops[li->first_op];
+}
+
+const float *
+ll_model_layer_dropout_mask (const LlModel *model, int layer)
+{
+  const LlOp *op;
+  float rate = 0.0f;
+  const float *mask;
+
+  g_return_val_if_fail (layer >= 0 && layer < model->n_layers, NULL);
+  if (!model->last_training || model->last_batch <= 0 || !(op = layer_main_op (model, layer)))
+    return NULL;
+  mask = ll_op_dropout_mask (op, &rate);
+  return rate > 0.0f ? mask : NULL;
+}
+
+gboolean
+ll_model_layer_batch_statistics (const LlModel *model, int layer,
+                                 const float **mean, const float **var)
+{
+  const LlOp *op;
+
+  g_return_val_if_fail (layer >= 0 && layer < model->n_layers, FALSE);
+  if (!model->last_training || model->last_batch <= 0 || !(op = layer_main_op (model, layer)))
+    return FALSE;
+  return ll_op_batch_norm_statistics (op, mean, var);
 }
 
 /* Whether the loss can take the logits before a final softmax/sigmoid. */

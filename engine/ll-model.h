@@ -59,6 +59,21 @@ const float  *ll_model_forward          (LlModel *model, int batch, const float 
                                          gboolean training, LlRng *rng);
 /* Output of layer i for the last forward (batch rows of its shape). */
 const float  *ll_model_layer_output     (const LlModel *model, int layer);
+/* The last forward's output of layer i before its activation (batch rows
+ * of its shape): the output of its linear part, the input of an
+ * Activation layer, the output itself for layers without an activation. */
+const float  *ll_model_layer_pre_activation (const LlModel *model, int layer);
+/* The batch size and mode of the last forward; FALSE before any. */
+gboolean      ll_model_last_forward     (const LlModel *model, int *batch, gboolean *training);
+/* Dropout layer i's mask of the last forward (batch rows of its shape:
+ * 0 dropped, 1/(1 − rate) kept) when that forward was in training mode
+ * with a rate above 0; NULL otherwise. */
+const float  *ll_model_layer_dropout_mask (const LlModel *model, int layer);
+/* The batch mean and variance per channel that BatchNormalization layer i
+ * used in the last forward, when that forward was in training mode; FALSE
+ * otherwise (evaluation uses the moving statistics, weights 2 and 3). */
+gboolean      ll_model_layer_batch_statistics (const LlModel *model, int layer,
+                                               const float **mean, const float **var);
 
 /* Forward in training mode, loss, backward: fills the gradient buffer.
  * Returns the mean loss including regularization; *n_correct counts the

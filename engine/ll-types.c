@@ -24,41 +24,6 @@ ll_shape_to_string (const LlShape *s)
   return g_string_free (str, FALSE);
 }
 
-gboolean
-ll_json_check_depth (const char *json, gssize length, int max_depth, GError **error)
-{
-  gsize n = length < 0 ? strlen (json) : (gsize) length;
-  gboolean in_string = FALSE;
-  int depth = 0;
-
-  for (gsize i = 0; i < n; i++)
-    {
-      char c = json[i];
-      if (in_string)
-        {
-          if (c == '\\')
-            i++;
-          else if (c == '"')
-            in_string = FALSE;
-        }
-      else if (c == '"')
-        in_string = TRUE;
-      else if (c == '[' || c == '{')
-        {
-          if (++depth > max_depth)
-            {
-              g_set_error (error, LL_ERROR, LL_ERROR_FORMAT,
-                           "The JSON is nested more than %d levels deep; Layerlab files never are, "
-                           "so the file is damaged or not a Layerlab file", max_depth);
-              return FALSE;
-            }
-        }
-      else if (c == ']' || c == '}')
-        depth--;
-    }
-  return TRUE;
-}
-
 float *
 ll_alloc_floats (gsize n, const char *what, GError **error)
 {

@@ -61,10 +61,6 @@ gboolean ll_shape_equal  (const LlShape *a, const LlShape *b);
 /* "(None, 24, 24, 3)" as Keras prints it. Returns a newly allocated string. */
 char    *ll_shape_to_string (const LlShape *s);
 
-/* json-glib parses recursively: a file of a million '[' overflows the
- * stack.  Rejects JSON nested deeper than max_depth before it is parsed. */
-gboolean ll_json_check_depth (const char *json, gssize length, int max_depth, GError **error);
-
 /* Upper bound on a single allocation the engine agrees to make (bytes). */
 #define LL_MAX_ALLOC ((gsize) 8 << 30)
 

@@ -3,6 +3,7 @@
 #include "ll-test-util.h"
 
 #include <json-glib/json-glib.h>
+#include <math.h>
 
 typedef struct {
   char *out, *err;
@@ -249,6 +250,246 @@ test_bad_input (void)
     }
 }
 
+/* Imported models: an ONNX export read back by summary and export (a
+ * conversion), and foreign files refused with one line. */
+static void
+test_import (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("ll-cli-import-XXXXXX", NULL);
+  g_autofree char *onnx = g_build_filename (dir, "cnn.onnx", NULL);
+  g_autofree char *again = g_build_filename (dir, "again.onnx", NULL);
+  g_autofree char *bad_onnx = ll_test_write_temp ("bad.onnx", "\x08\x07\x12\xff", 4);
+  g_autofree char *bad_h5 = ll_test_write_temp ("bad.h5", "\x89HDF\r\n\x1a\n garbage", 17);
+  g_autofree char *bad_keras = ll_test_write_temp ("bad.keras", "PK\x03\x04 truncated", 14);
+
+  {
+    g_auto(Run) r = { 0 };
+    run (&r, "export", "--preset", "mnist-cnn", "--format", "onnx", "--output", onnx, NULL);
+    g_assert_cmpint (r.status, ==, 0);
+  }
+  {
+    g_auto(Run) r = { 0 };
+    run (&r, "summary", "--model", onnx, NULL);
+    g_assert_cmpint (r.status, ==, 0);
+    /* The export leaves Dropout out; the weights are all there. */
+    g_assert_nonnull (strstr (r.out, "Total params: 225,034"));
+  }
+  {
+    g_auto(Run) r = { 0 };
+    run (&r, "export", "--model", onnx, "--format", "onnx", "--output", again, NULL);
+    g_assert_cmpint (r.status, ==, 0);
+    g_assert_true (g_file_test (again, G_FILE_TEST_EXISTS));
+  }
+  {
+    g_auto(Run) r = { 0 };
+    run (&r, "train", "--model", onnx, "--epochs", "1", "--data-dir", "/nonexistent", NULL);
+    /* No data here: the model loaded, then the data set was not found. */
+    assert_one_line_error (&r, "mnist");
+  }
+  for (int i = 0; i < 3; i++)
+    {
+      const char *bad = i == 0 ? bad_onnx : i == 1 ? bad_h5 : bad_keras;
+      const char *want = i == 0 ? "ONNX" : i == 1 ? "HDF5" : ".keras";
+      g_auto(Run) r = { 0 };
+      run (&r, "summary", "--model", bad, NULL);
+      g_test_message ("%s → %d: %s", bad, r.status, r.err);
+      assert_one_line_error (&r, want);
+      g_assert_cmpint (r.status, ==, 2);
+      g_assert_cmpstr (r.out, ==, "");
+    }
+  ll_test_remove_tree (dir);
+}
+
+/* The JSON of `layerlab explain` for one image of an IDX file. */
+static JsonObject *
+explain_json (JsonParser *parser, const char *first, ...)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GError) error = NULL;
+  g_auto(Run) r = { 0 };
+  const char *exe = g_getenv ("LL_LAYERLAB");
+  va_list ap;
+
+  g_ptr_array_add (argv, (char *) exe);
+  g_ptr_array_add (argv, (char *) "explain");
+  g_ptr_array_add (argv, (char *) "--json");
+  va_start (ap, first);
+  for (const char *a = first; a != NULL; a = va_arg (ap, const char *))
+    g_ptr_array_add (argv, (char *) a);
+  va_end (ap);
+  g_ptr_array_add (argv, NULL);
+  g_spawn_sync (NULL, (char **) argv->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL,
+                &r.out, &r.err, &r.status, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (r.err, ==, "");
+  g_assert_true (WIFEXITED (r.status) && WEXITSTATUS (r.status) == 0);
+  /* One object on one line. */
+  g_assert_nonnull (strchr (r.out, '\n'));
+  g_assert_cmpstr (strchr (r.out, '\n') + 1, ==, "");
+  g_assert_true (json_parser_load_from_data (parser, r.out, -1, &error));
+  g_assert_no_error (error);
+  return json_node_get_object (json_parser_get_root (parser));
+}
+
+static double
+member_double (JsonObject *o, const char *key)
+{
+  g_assert_true (json_object_has_member (o, key));
+  return json_object_get_double_member (o, key);
+}
+
+/* Checks the arithmetic written in the JSON: products, their sum, the
+ * bias, the activation and the engine's value. */
+static void
+check_weighted_sum (JsonObject *o)
+{
+  JsonArray *inputs = json_object_get_array_member (o, "inputs");
+  JsonArray *weights = json_object_get_array_member (o, "weights");
+  JsonArray *products = json_object_get_array_member (o, "products");
+  double sum = 0, pre, value, engine;
+  const char *act = json_object_get_string_member (o, "activation");
+
+  g_assert_cmpuint (json_array_get_length (weights), ==, json_array_get_length (inputs));
+  for (guint i = 0; i < json_array_get_length (inputs); i++)
+    {
+      double p = json_array_get_double_element (products, i);
+      g_assert_cmpfloat_with_epsilon (p, json_array_get_double_element (inputs, i)
+                                         * json_array_get_double_element (weights, i), 1e-7);
+      sum += p;
+    }
+  g_assert_cmpfloat_with_epsilon (sum, member_double (o, "sum"), 1e-6);
+  pre = member_double (o, "pre_activation");
+  g_assert_cmpfloat_with_epsilon (pre, sum + (json_object_get_null_member (o, "bias")
+                                              ? 0.0 : member_double (o, "bias")), 1e-6);
+  value = member_double (o, "value");
+  engine = json_object_get_double_member (json_object_get_object_member (o, "engine"), "value");
+  g_assert_cmpfloat_with_epsilon (value, engine, 1e-5);
+  if (g_strcmp0 (act, "relu") == 0)
+    g_assert_cmpfloat_with_epsilon (value, MAX (pre, 0.0), 1e-6);
+  else if (g_strcmp0 (act, "linear") == 0)
+    g_assert_cmpfloat_with_epsilon (value, pre, 1e-6);
+}
+
+static void
+test_explain (void)
+{
+  g_autofree char *dir = small_data_dir ();
+  g_autofree char *images = g_build_filename (dir, "t10k-images-idx3-ubyte", NULL);
+  g_autofree char *image5 = g_strconcat (images, ":5", NULL);
+  g_autoptr(LlDataset) ds = ll_test_synthetic (200, 28, 28, 1, 10, 2);   /* the file's images */
+  const guint8 *pixels = ds->images + 5 * 784;
+
+  /* Conv2D of the shipped digit model: the window's inputs are image 5's
+   * pixels scaled to 0–1, in kernel order. */
+  {
+    g_autoptr(JsonParser) parser = json_parser_new ();
+    JsonObject *o = explain_json (parser, "--input", image5, "--layer", "conv2d", "--unit", "3,4,1", NULL);
+    JsonArray *window = json_object_get_array_member (o, "window");
+    JsonArray *inputs = json_object_get_array_member (o, "inputs");
+    int y0 = (int) json_array_get_int_element (json_array_get_array_element (window, 0), 0);
+    int x0 = (int) json_array_get_int_element (json_array_get_array_element (window, 1), 0);
+    int k = (int) json_object_get_int_member (o, "window_size");
+
+    g_assert_cmpstr (json_object_get_string_member (o, "layer"), ==, "conv2d");
+    g_assert_cmpstr (json_object_get_string_member (o, "type"), ==, "Conv2D");
+    g_assert_cmpint (json_array_get_int_element (json_object_get_array_member (o, "unit"), 2), ==, 1);
+    g_assert_cmpint (json_object_get_int_member (o, "image"), ==, 5);
+    g_assert_cmpint (y0, ==, 3 * json_object_get_int_member (o, "strides"));
+    g_assert_cmpint (json_array_get_int_element (json_array_get_array_element (window, 1), 1), ==, x0 + k);
+    g_assert_cmpuint (json_array_get_length (inputs), ==, (guint) (k * k));
+    for (int t = 0; t < k * k; t++)
+      g_assert_cmpfloat_with_epsilon (json_array_get_double_element (inputs, t),
+                                      pixels[(y0 + t / k) * 28 + x0 + t % k] / 255.0, 1e-6);
+    check_weighted_sum (o);
+  }
+  /* A Dense unit (--unit I) ending in softmax: the logits and shares. */
+  {
+    g_autoptr(JsonParser) parser = json_parser_new ();
+    JsonObject *o = explain_json (parser, "--preset", "logistic", "--seed", "4", "--input", image5,
+                                  "--layer", "dense", "--unit", "7", NULL);
+    JsonArray *shares = json_object_get_array_member (o, "shares");
+    double total = 0;
+
+    g_assert_cmpstr (json_object_get_string_member (o, "activation"), ==, "softmax");
+    g_assert_cmpuint (json_array_get_length (json_object_get_array_member (o, "logits")), ==, 10);
+    g_assert_cmpuint (json_array_get_length (json_object_get_array_member (o, "inputs")), ==, 784);
+    g_assert_cmpstr (json_object_get_string_member (o, "parameter_arithmetic"), ==, "784·10 + 10 = 7,850");
+    for (guint i = 0; i < 10; i++)
+      total += json_array_get_double_element (shares, i);
+    g_assert_cmpfloat_with_epsilon (total, 1.0, 1e-9);
+    g_assert_cmpfloat (member_double (o, "value"), ==, json_array_get_double_element (shares, 7));
+    g_assert_cmpfloat_with_epsilon (member_double (o, "pre_activation"),
+                                    json_array_get_double_element (json_object_get_array_member (o, "logits"), 7),
+                                    1e-5);
+    check_weighted_sum (o);
+  }
+  /* Max pooling: no weights; the value is the largest input. */
+  {
+    g_autoptr(JsonParser) parser = json_parser_new ();
+    JsonObject *o = explain_json (parser, "--preset", "mnist-cnn", "--seed", "2", "--input", image5,
+                                  "--layer", "max_pooling2d", "--unit", "5,6,3", NULL);
+    JsonArray *inputs = json_object_get_array_member (o, "inputs");
+    double best = -INFINITY;
+
+    g_assert_false (json_object_has_member (o, "weights"));
+    for (guint i = 0; i < json_array_get_length (inputs); i++)
+      best = MAX (best, json_array_get_double_element (inputs, i));
+    g_assert_cmpfloat (member_double (o, "value"), ==, best);
+    g_assert_cmpfloat (best, ==, json_array_get_double_element (inputs, json_object_get_int_member (o, "winner")));
+  }
+  /* Training mode: this step's dropout mask. */
+  for (int u = 0; u < 4; u++)
+    {
+      g_autoptr(JsonParser) parser = json_parser_new ();
+      g_autofree char *unit = g_strdup_printf ("%d", u);
+      JsonObject *o = explain_json (parser, "--preset", "mlp-128-dropout", "--seed", "1", "--input",
+                                    image5, "--training", "--batch", "8", "--layer", "dropout",
+                                    "--unit", unit, NULL);
+      double mask = member_double (o, "mask");
+
+      g_assert_cmpstr (json_object_get_string_member (o, "mode"), ==, "training");
+      g_assert_true (mask == 0.0 || fabs (mask - 1.25) < 1e-6);
+      g_assert_true (json_object_get_boolean_member (o, "kept") == (mask != 0.0));
+      g_assert_cmpfloat_with_epsilon (member_double (o, "value"), member_double (o, "x") * mask, 1e-6);
+    }
+  /* Text: the shape and parameter arithmetic written out. */
+  {
+    g_auto(Run) r = { 0 };
+    run (&r, "explain", "--preset", "mnist-cnn", "--input", image5, "--layer", "conv2d",
+         "--unit", "0,0,0", NULL);
+    g_assert_cmpint (r.status, ==, 0);
+    g_assert_nonnull (strstr (r.out, "(28 − 3) / 1 + 1 = 26"));
+    g_assert_nonnull (strstr (r.out, "3·3·1·32 + 32 = 320"));
+  }
+}
+
+static void
+test_explain_errors (void)
+{
+  g_autofree char *dir = small_data_dir ();
+  g_autofree char *images = g_build_filename (dir, "t10k-images-idx3-ubyte", NULL);
+  g_autofree char *image500 = g_strconcat (images, ":500", NULL);
+  struct { const char *a[8]; const char *want; } cases[] = {
+    { { "--input", images, "--layer", "conv2d" }, "--unit" },
+    { { "--input", images, "--layer", "conv2d", "--unit", "1,2" }, "row, column, channel" },
+    { { "--input", images, "--layer", "conv2d", "--unit", "a,b,c" }, "not a unit" },
+    { { "--input", images, "--layer", "conv2d", "--unit", "0,99,0" }, "outside" },
+    { { "--input", images, "--layer", "nope", "--unit", "0" }, "no layer" },
+    { { "--input", image500, "--layer", "conv2d", "--unit", "0,0,0" }, "0 to 199" },
+    { { "--input", "/nonexistent.idx", "--layer", "conv2d", "--unit", "0,0,0" }, "nonexistent" },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_auto(Run) r = { 0 };
+      const char **a = cases[i].a;
+      run (&r, "explain", a[0], a[1], a[2], a[3], a[4], a[5], a[6], NULL);
+      g_test_message ("explain %s %s → %d: %s", a[2], a[3], r.status, r.err);
+      assert_one_line_error (&r, cases[i].want);
+      g_assert_cmpstr (r.out, ==, "");
+    }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -258,5 +499,8 @@ main (int argc, char **argv)
   g_test_add_func ("/app/cli/train-json-and-save", test_train_json_and_save);
   g_test_add_func ("/app/cli/train-augment", test_train_augment);
   g_test_add_func ("/app/cli/bad-input", test_bad_input);
+  g_test_add_func ("/app/cli/import", test_import);
+  g_test_add_func ("/app/cli/explain", test_explain);
+  g_test_add_func ("/app/cli/explain-errors", test_explain_errors);
   return g_test_run ();
 }

@@ -766,6 +766,138 @@ test_fit_config_json (void)
   ll_fit_config_clear (&b);
 }
 
+/* Every number the model file writes reads back to the same double:
+ * the training settings, the history and the layer parameters, with the
+ * values that json-glib's generator wrote as "1e-08.0" (issue 19). */
+static const double extreme[] = {
+  1e-45, 1e-8, 2e-8, 3e-9, 1e38, -0.0, 4.9406564584124654e-324, 2.2250738585072009e-308,
+  0.1, 1.0 / 3.0, 1e-79, 0.0, 1e-7, 1e300,
+};
+
+static void
+test_extreme_values (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LlArch) arch = ll_test_arch ("Input height=4 width=4 channels=1\nFlatten\n"
+                                         "Dense units=3 activation=relu kernel_regularizer=l1_l2\n"
+                                         "Dropout\nDense units=2 activation=softmax\n");
+  guint n_history = G_N_ELEMENTS (extreme);
+
+  for (gsize i = 0; i < G_N_ELEMENTS (extreme); i++)
+    {
+      double v = extreme[i];
+      double small = v == 0 ? v : fabs (v) <= 1.0 ? fabs (v) : 1e-8;   /* keeps -0 */
+      double positive = small > 0 ? small : 1e-8;                        /* ranges open at 0 */
+      g_autoptr(LlArch) a = ll_arch_copy (arch);
+      g_autoptr(LlTrainer) t = NULL, back = NULL;
+      g_autoptr(GBytes) bytes = NULL;
+      g_autoptr(GArray) history = g_array_new (FALSE, FALSE, sizeof (LlEpochRecord));
+      LlModel *model;
+      LlFitConfig cfg;
+
+      /* Layer parameters: l1 and l2 take [0, 10], the dropout rate [0, 1). */
+      g_assert_true (ll_layer_spec_set (ll_arch_layer (a, 2), "l1", small, &error));
+      g_assert_true (ll_layer_spec_set (ll_arch_layer (a, 2), "l2", positive, &error));
+      g_assert_true (ll_layer_spec_set (ll_arch_layer (a, 3), "rate", small < 0.95 ? small : 0.5, &error));
+      g_assert_no_error (error);
+      model = ll_model_new (a, &error);
+      g_assert_no_error (error);
+
+      ll_fit_config_init (&cfg);
+      cfg.optim = ll_optim_config_default (LL_OPTIM_ADAM);
+      cfg.optim.learning_rate = positive;
+      cfg.optim.epsilon = positive;
+      cfg.optim.beta_1 = small < 1 ? small : 0.9;
+      cfg.optim.beta_2 = small < 1 ? small : 0.999;
+      cfg.optim.momentum = small < 1 ? small : 0.0;
+      cfg.optim.rho = positive < 1 ? positive : 0.9;
+      cfg.optim.initial_accumulator = small;
+      cfg.validation_split = small < 1 ? small : 0.0;
+      cfg.schedule.factor = positive;
+      cfg.schedule.alpha = small;
+      cfg.early_stopping.min_delta = small;
+      cfg.reduce_lr.min_delta = small;
+      cfg.reduce_lr.min_lr = small;
+      cfg.reduce_lr.factor = positive < 1 ? positive : 0.1;
+      g_assert_true (ll_fit_config_validate (&cfg, &error));
+      g_assert_no_error (error);
+      t = ll_trainer_new (model, &cfg);
+      for (guint e = 0; e < n_history; e++)
+        {
+          double w = extreme[(i + e) % n_history];
+          LlEpochRecord r = { (int) e, w, -w, w, NAN, w, w, -w };
+          g_array_append_val (history, r);
+        }
+      ll_trainer_set_state (t, 3, NULL, 0, (const LlEpochRecord *) (void *) history->data, history->len);
+
+      bytes = ll_model_file_to_bytes (t, &error);
+      g_assert_no_error (error);
+      back = ll_model_file_from_bytes (bytes, &error);
+      if (back == NULL)
+        g_error ("value %.17g: %s", v, error->message);
+      {
+        const LlFitConfig *a_cfg = ll_trainer_get_config (t), *b_cfg = ll_trainer_get_config (back);
+        assert_double_bits (a_cfg->optim.learning_rate, b_cfg->optim.learning_rate);
+        assert_double_bits (a_cfg->optim.epsilon, b_cfg->optim.epsilon);
+        assert_double_bits (a_cfg->optim.beta_1, b_cfg->optim.beta_1);
+        assert_double_bits (a_cfg->optim.beta_2, b_cfg->optim.beta_2);
+        assert_double_bits (a_cfg->optim.momentum, b_cfg->optim.momentum);
+        assert_double_bits (a_cfg->optim.rho, b_cfg->optim.rho);
+        assert_double_bits (a_cfg->optim.initial_accumulator, b_cfg->optim.initial_accumulator);
+        assert_double_bits (a_cfg->validation_split, b_cfg->validation_split);
+        assert_double_bits (a_cfg->schedule.factor, b_cfg->schedule.factor);
+        assert_double_bits (a_cfg->schedule.alpha, b_cfg->schedule.alpha);
+        assert_double_bits (a_cfg->early_stopping.min_delta, b_cfg->early_stopping.min_delta);
+        assert_double_bits (a_cfg->reduce_lr.min_delta, b_cfg->reduce_lr.min_delta);
+        assert_double_bits (a_cfg->reduce_lr.min_lr, b_cfg->reduce_lr.min_lr);
+        assert_double_bits (a_cfg->reduce_lr.factor, b_cfg->reduce_lr.factor);
+      }
+      {
+        const LlArch *aa = ll_model_get_arch (ll_trainer_get_model (t));
+        const LlArch *ab = ll_model_get_arch (ll_trainer_get_model (back));
+        g_assert_cmpint (ll_arch_n_layers (aa), ==, ll_arch_n_layers (ab));
+        for (int l = 0; l < ll_arch_n_layers (aa); l++)
+          for (int p = 0; p < ll_arch_layer (aa, l)->type->n_params; p++)
+            assert_double_bits (ll_arch_layer (aa, l)->v[p], ll_arch_layer (ab, l)->v[p]);
+      }
+      assert_histories_equal (t, back);
+      ll_fit_config_clear (&cfg);
+    }
+}
+
+/* Issue 19: "layerlab train --learning-rate 1e-8 --save m.llmodel" said
+ * Saved, and m.llmodel could not be opened again. */
+static void
+test_tiny_learning_rate (void)
+{
+  g_autoptr(LlDataset) ds = small_data ();
+  g_autofree char *dir = g_dir_make_tmp ("ll-model-file-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "tiny-lr.llmodel", NULL);
+  static const double rates[] = { 1e-8, 2e-8, 3e-9 };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (rates); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(LlTrainer) t = small_trainer (FALSE);
+      g_autoptr(LlTrainer) back = NULL;
+
+      ll_trainer_get_config (t)->optim.learning_rate = rates[i];
+      g_assert_true (ll_trainer_fit (t, ds, NULL, NULL, NULL, NULL, &error));
+      g_assert_no_error (error);
+      /* An epsilon of 1e-79 (0 in float, so not trained with) in the settings. */
+      ll_trainer_get_config (t)->optim.epsilon = 1e-79;
+      g_assert_true (ll_model_file_save (t, path, &error));
+      g_assert_no_error (error);
+      back = ll_model_file_load (path, &error);
+      g_assert_no_error (error);
+      g_assert_cmpfloat (ll_trainer_get_config (back)->optim.learning_rate, ==, rates[i]);
+      g_assert_cmpfloat (ll_trainer_get_config (back)->optim.epsilon, ==, 1e-79);
+      assert_trainers_equal (t, back);
+    }
+  g_unlink (path);
+  g_rmdir (dir);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -784,5 +916,7 @@ main (int argc, char **argv)
   g_test_add_func ("/engine/model-file/reject-huge-json-length", test_reject_huge_json_length);
   g_test_add_func ("/engine/model-file/reject-crafted-values", test_reject_crafted_values);
   g_test_add_func ("/engine/model-file/atomic-save", test_atomic_save);
+  g_test_add_func ("/engine/model-file/extreme-values", test_extreme_values);
+  g_test_add_func ("/engine/model-file/tiny-learning-rate", test_tiny_learning_rate);
   return g_test_run ();
 }

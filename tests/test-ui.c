@@ -160,6 +160,54 @@ test_model_view_presets (void)
   fixture_teardown (&f);
 }
 
+/* A label under widget whose tooltip contains text, or NULL. */
+static GtkWidget *
+find_tooltip (GtkWidget *widget, const char *text)
+{
+  const char *tip = gtk_widget_get_tooltip_text (widget);
+
+  if (GTK_IS_LABEL (widget) && tip != NULL && strstr (tip, text) != NULL)
+    return widget;
+  for (GtkWidget *c = gtk_widget_get_first_child (widget); c != NULL; c = gtk_widget_get_next_sibling (c))
+    {
+      GtkWidget *found = find_tooltip (c, text);
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* A Conv2D or pooling card's shape and a weighted layer's parameter count
+ * explain themselves on hover with the arithmetic, numbers included. */
+static void
+test_model_view_arithmetic_tooltips (void)
+{
+  struct { int layer; const char *text; const char *css; } want[] = {
+    { 1, "Rows: (H − K) / S + 1 = (28 − 3) / 1 + 1 = 26", "layer-shape" },
+    { 1, "Parameters: K·K·C_in·F + F = 3·3·1·32 + 32 = 320", NULL },
+    { 2, "Columns: (W − K) / S + 1 = (26 − 2) / 2 + 1 = 13", "layer-shape" },
+    { 3, "3·3·32·64 + 64 = 18,496", NULL },
+    { 4, "⌊(11 − 2) / 2⌋ + 1 = 5", "layer-shape" },
+    { 6, "N_in·U + U = 1600·128 + 128 = 204,928", NULL },
+  };
+  Fixture f;
+
+  RUN_IN_SUBPROCESS ();
+
+  fixture_setup (&f, "mnist-cnn");
+  for (gsize i = 0; i < G_N_ELEMENTS (want); i++)
+    {
+      GtkWidget *label = find_tooltip (ll_model_view_get_card (f.view, want[i].layer), want[i].text);
+      g_assert_nonnull (label);
+      if (want[i].css != NULL)
+        g_assert_true (gtk_widget_has_css_class (label, want[i].css));
+    }
+  /* Layers without a window or weights: no such tooltip. */
+  g_assert_null (find_tooltip (ll_model_view_get_card (f.view, 5), "Rows:"));
+  g_assert_null (find_tooltip (ll_model_view_get_card (f.view, 5), "Parameters:"));
+  fixture_teardown (&f);
+}
+
 static void
 test_model_view_edit_undo (void)
 {
@@ -455,9 +503,11 @@ collect_clicks (GtkWidget *widget, GPtrArray *clicks, GHashTable *seen)
         continue;
       /* Ours only: GTK's own (a label's link.copy with no link under the
        * pointer) assume the context that their menus give them.  A new
-       * window needs the application; recent files are the user's. */
+       * window needs the application; recent files are the user's, and so
+       * are the files dropped on the window (window.open-file). */
       if (!g_str_has_prefix (g_type_name (owner), "Ll")
-          || g_str_equal (name, "window.new") || g_str_equal (name, "window.open-recent"))
+          || g_str_equal (name, "window.new") || g_str_equal (name, "window.open-recent")
+          || g_str_equal (name, "window.open-file"))
         continue;
       if (type != NULL && !g_variant_type_equal (type, G_VARIANT_TYPE_STRING))
         continue;
@@ -652,6 +702,7 @@ main (int argc, char **argv)
   g_test_add_func ("/ui/window/every-action", test_window_every_action);
   g_test_add_func ("/ui/model-view/presets", test_model_view_presets);
   g_test_add_func ("/ui/model-view/edit-undo", test_model_view_edit_undo);
+  g_test_add_func ("/ui/model-view/arithmetic-tooltips", test_model_view_arithmetic_tooltips);
   g_test_add_func ("/ui/model-view/builder", test_model_view_builder);
   g_test_add_func ("/ui/model-view/invalid", test_model_view_invalid);
   g_test_add_func ("/ui/document/save-open", test_document_save_open);

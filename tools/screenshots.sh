@@ -6,7 +6,10 @@
 #
 # Demo content where the app has it: LL_DRAW_DEMO=1 pre-draws a digit in
 # the Draw view, LL_OPTIMIZER_DEMO=60 runs the optimizer race 60 steps, the
-# Inspect view shows the shipped digit model; the shared MNIST
+# Inspect view shows the shipped digit model.  Two more shots of the
+# Inspect view's Arithmetic page: explain.png (LL_INSPECT_PAGE=arithmetic,
+# LL_EXPLAIN_UNIT=LAYER:Y,X,C chooses the unit, LL_EXPLAIN_DEMO=N slides
+# the window N steps) and sandbox.png (LL_INSPECT_PAGE=sandbox).  The shared MNIST
 # (../shared/data, or $LL_SHARED_DATA) fills the Inspect and Data views
 # when present.  PNGs are recompressed
 # with optipng or pngcrush when one is installed.
@@ -34,18 +37,27 @@ else
 fi
 
 mkdir -p "$out"
-for v in "${views[@]}"; do
+# shot NAME VIEW [VAR=VALUE...]: docs/screenshots/NAME.png of VIEW.
+shot() {
+  local name="$1" v="$2"
+  shift 2
   # The light style whatever the desktop says: the README has a white page.
-  env "${envs[@]}" ADW_DEBUG_COLOR_SCHEME=prefer-light \
+  env "${envs[@]}" "$@" ADW_DEBUG_COLOR_SCHEME=prefer-light \
     xvfb-run -a -s "-screen 0 1600x1000x24" \
-    "$exe" --screenshot "$v" "$out/$v.png" --size "$size" \
-    $( [ "$v" = inspect ] && echo --model resources/models/digits.llmodel ) >/dev/null 2>"$out/.$v.log" \
-    || { echo "error: screenshot of $v failed:" >&2; cat "$out/.$v.log" >&2; exit 1; }
-  rm -f "$out/.$v.log"
+    "$exe" --screenshot "$v" "$out/$name.png" --size "$size" \
+    $( [ "$v" = inspect ] && echo --model resources/models/digits.llmodel ) >/dev/null 2>"$out/.$name.log" \
+    || { echo "error: screenshot of $name failed:" >&2; cat "$out/.$name.log" >&2; exit 1; }
+  rm -f "$out/.$name.log"
   if command -v optipng >/dev/null; then
-    optipng -quiet -o2 "$out/$v.png"
+    optipng -quiet -o2 "$out/$name.png"
   elif command -v pngcrush >/dev/null; then
-    pngcrush -q -ow "$out/$v.png"
+    pngcrush -q -ow "$out/$name.png"
   fi
-  echo "$out/$v.png $(( $(stat -c %s "$out/$v.png") / 1024 )) KB"
+  echo "$out/$name.png $(( $(stat -c %s "$out/$name.png") / 1024 )) KB"
+}
+
+for v in "${views[@]}"; do
+  shot "$v" "$v"
 done
+shot explain inspect LL_INSPECT_PAGE=arithmetic LL_EXPLAIN_UNIT=1:9,17,4 LL_EXPLAIN_DEMO=200
+shot sandbox inspect LL_INSPECT_PAGE=sandbox LL_EXPLAIN_DEMO=20

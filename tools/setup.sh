@@ -20,6 +20,7 @@ PACKAGES=(
   libgtk-4-dev libadwaita-1-dev libepoxy-dev
   libsoup-3.0-dev
   protobuf-c-compiler libprotobuf-c-dev
+  libhdf5-dev libzip-dev        # Keras .h5 and .keras import
   dataset-fashion-mnist
   fonts-noto-cjk                # Hangul: the Korean translation needs a CJK font
   gettext                       # msgfmt: the translations and the translated .desktop and metainfo
@@ -30,7 +31,8 @@ TEST_PACKAGES=(
   appstream desktop-file-utils  # validators of the metainfo and .desktop files
   clang libclang-rt-14-dev      # sanitizer runtimes for the ASan/UBSan and TSan trees
   python3-onnx python3-opencv   # ONNX export checks (test export-onnx); ~27 MB, <30 s
-  python3-torch                 # the PyTorch export's weights loaded by torch (test export-script), tools/bench-pytorch.py
+  python3-torch                 # the PyTorch export's weights loaded by torch (test export-script), tools/bench-pytorch.py; PyTorch's ONNX exports (test import)
+  python3-h5py                  # Keras files in Keras' own layouts (test import)
   fonts-liberation2 fonts-urw-base35  # digits typeset in many faces (test digit-robustness); ~15 MB
 )
 

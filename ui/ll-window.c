@@ -237,6 +237,35 @@ model_filter (void)
   return filter;
 }
 
+/* Open accepts Layerlab's own files and the imported formats. */
+static void
+add_open_filters (GtkFileChooser *chooser)
+{
+  static const struct { const char *name, *pattern; } kinds[] = {
+    { N_("Layerlab models (*.llmodel)"), "*.llmodel" },
+    { N_("ONNX models (*.onnx)"), "*.onnx" },
+    { N_("Keras models (*.keras, *.h5)"), "*.keras" },
+  };
+  GtkFileFilter *all = gtk_file_filter_new ();
+
+  gtk_file_filter_set_name (all, _("All models (*.llmodel, *.onnx, *.keras, *.h5)"));
+  for (gsize i = 0; i < G_N_ELEMENTS (kinds); i++)
+    gtk_file_filter_add_pattern (all, kinds[i].pattern);
+  gtk_file_filter_add_pattern (all, "*.h5");
+  gtk_file_chooser_add_filter (chooser, all);
+  g_object_unref (all);
+  for (gsize i = 0; i < G_N_ELEMENTS (kinds); i++)
+    {
+      GtkFileFilter *f = gtk_file_filter_new ();
+      gtk_file_filter_set_name (f, _(kinds[i].name));
+      gtk_file_filter_add_pattern (f, kinds[i].pattern);
+      if (i == 2)
+        gtk_file_filter_add_pattern (f, "*.h5");
+      gtk_file_chooser_add_filter (chooser, f);
+      g_object_unref (f);
+    }
+}
+
 gboolean
 ll_window_open_path (LlWindow *self, const char *path, GError **error)
 {
@@ -279,7 +308,7 @@ show_open_dialog (LlWindow *self, gpointer data)
 
   dialog = gtk_file_chooser_native_new ("Open Model", GTK_WINDOW (self),
                                         GTK_FILE_CHOOSER_ACTION_OPEN, "_Open", "_Cancel");
-  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (dialog), model_filter ());
+  add_open_filters (GTK_FILE_CHOOSER (dialog));
   gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (dialog), TRUE);
   g_signal_connect (dialog, "response", G_CALLBACK (on_open_response), self);
   gtk_native_dialog_show (GTK_NATIVE_DIALOG (dialog));
@@ -336,6 +365,10 @@ save_as_then (LlWindow *self, Pending *pending)
                                         GTK_FILE_CHOOSER_ACTION_SAVE, "_Save", "_Cancel");
   gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (dialog), model_filter ());
   name = ll_document_dup_title (self->document);
+  /* An imported "model.onnx" is saved as "model.llmodel". */
+  for (const char *const *ext = (const char *const[]) { ".onnx", ".keras", ".h5", NULL }; *ext; ext++)
+    if (g_str_has_suffix (name, *ext) && strlen (name) > strlen (*ext))
+      name[strlen (name) - strlen (*ext)] = '\0';
   if (!g_str_has_suffix (name, ".llmodel"))
     {
       g_autofree char *base = g_strdelimit (g_strdup (name), "/\\:", '-');
@@ -533,6 +566,22 @@ static void
 action_open (GtkWidget *widget, const char *name, GVariant *param)
 {
   confirm_discard (LL_WINDOW (widget), show_open_dialog, NULL, NULL);
+}
+
+/* A model file dropped anywhere on the window (the Draw view passes on
+ * the model files dropped on it through window.open-file). */
+static gboolean
+on_drop (GtkDropTarget *target, const GValue *value, double x, double y, LlWindow *self)
+{
+  GdkFileList *list = g_value_get_boxed (value);
+  GSList *files = list != NULL ? gdk_file_list_get_files (list) : NULL;
+  char *path = files != NULL ? g_file_get_path (G_FILE (files->data)) : NULL;
+
+  g_slist_free (files);
+  if (path == NULL)
+    return FALSE;
+  confirm_discard (self, open_path_now, path, g_free);
+  return TRUE;
 }
 
 static void
@@ -934,6 +983,7 @@ ll_window_class_init (LlWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "window.new", NULL, action_new_real);
   gtk_widget_class_install_action (widget_class, "window.open", NULL, action_open);
   gtk_widget_class_install_action (widget_class, "window.open-recent", "s", action_open_recent);
+  gtk_widget_class_install_action (widget_class, "window.open-file", "s", action_open_recent);
   gtk_widget_class_install_action (widget_class, "window.save", NULL, action_save);
   gtk_widget_class_install_action (widget_class, "window.save-as", NULL, action_save_as);
   gtk_widget_class_install_action (widget_class, "window.undo", NULL, action_undo);
@@ -968,6 +1018,11 @@ ll_window_init (LlWindow *self)
   g_action_map_add_action_entries (G_ACTION_MAP (self), export_actions,
                                    G_N_ELEMENTS (export_actions), self);
   g_signal_connect (self, "close-request", G_CALLBACK (on_close_request), NULL);
+  {
+    GtkDropTarget *drop = gtk_drop_target_new (GDK_TYPE_FILE_LIST, GDK_ACTION_COPY);
+    g_signal_connect (drop, "drop", G_CALLBACK (on_drop), self);
+    gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (drop));
+  }
 }
 
 LlWindow *

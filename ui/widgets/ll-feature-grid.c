@@ -28,7 +28,11 @@ struct _LlFeatureGrid
 
   cairo_surface_t *cache;       /* the drawing at cache_width */
   int cache_width;
+  gboolean activatable;
 };
+
+enum { SIGNAL_UNIT_ACTIVATED, N_SIGNALS };
+static guint signals[N_SIGNALS];
 
 G_DEFINE_FINAL_TYPE (LlFeatureGrid, ll_feature_grid, GTK_TYPE_WIDGET)
 
@@ -40,8 +44,8 @@ static const guint8 viridis[11][3] = {
   { 253, 231, 37 },
 };
 
-static guint32
-colormap_pixel (LlColormap map, double t)
+guint32
+ll_colormap_pixel (LlColormap map, double t)
 {
   double r, g, b;
 
@@ -201,7 +205,7 @@ tile_surface (LlFeatureGrid *self, int t)
               row[x] = 0xff000000u | (c[0] << 16) | (c[1] << 8) | c[2];
             }
           else
-            row[x] = colormap_pixel (self->colormap, hi > lo ? (p[0] - lo) / span : 0.5);
+            row[x] = ll_colormap_pixel (self->colormap, hi > lo ? (p[0] - lo) / span : 0.5);
         }
     }
   cairo_surface_mark_dirty (s);
@@ -258,7 +262,7 @@ render_cache (LlFeatureGrid *self, int width)
 
       for (int i = 0; i < (int) bar_w; i++)
         {
-          guint32 px = colormap_pixel (self->colormap, i / (bar_w - 1));
+          guint32 px = ll_colormap_pixel (self->colormap, i / (bar_w - 1));
           cairo_set_source_rgb (cr, ((px >> 16) & 255) / 255.0, ((px >> 8) & 255) / 255.0,
                                 (px & 255) / 255.0);
           cairo_rectangle (cr, 84 + i, y + 3, 1, 10);
@@ -358,13 +362,30 @@ ll_feature_grid_class_init (LlFeatureGridClass *klass)
   widget_class->get_request_mode = ll_feature_grid_get_request_mode;
   widget_class->css_changed = ll_feature_grid_css_changed;
   gtk_widget_class_set_css_name (widget_class, "featuregrid");
+  /* (tile, row, column) of a clicked value, when activatable. */
+  signals[SIGNAL_UNIT_ACTIVATED] =
+    g_signal_new ("unit-activated", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                  NULL, G_TYPE_NONE, 3, G_TYPE_INT, G_TYPE_INT, G_TYPE_INT);
+}
+
+static void
+on_pressed (GtkGestureClick *gesture, int n_press, double x, double y, LlFeatureGrid *self)
+{
+  int tile, row, col;
+
+  if (self->activatable && ll_feature_grid_unit_at (self, x, y, &tile, &row, &col))
+    g_signal_emit (self, signals[SIGNAL_UNIT_ACTIVATED], 0, tile, row, col);
 }
 
 static void
 ll_feature_grid_init (LlFeatureGrid *self)
 {
+  GtkGesture *click = gtk_gesture_click_new ();
+
   self->tile_size = 56;
   self->channels = 1;
+  g_signal_connect (click, "pressed", G_CALLBACK (on_pressed), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (click));
 }
 
 GtkWidget *
@@ -469,6 +490,38 @@ ll_feature_grid_set_per_tile_range (LlFeatureGrid *self, gboolean per_tile)
     return;
   self->per_tile = !!per_tile;
   invalidate (self);
+}
+
+void
+ll_feature_grid_set_activatable (LlFeatureGrid *self, gboolean activatable)
+{
+  g_return_if_fail (LL_IS_FEATURE_GRID (self));
+  self->activatable = activatable;
+  gtk_widget_set_cursor_from_name (GTK_WIDGET (self), activatable ? "pointer" : NULL);
+}
+
+gboolean
+ll_feature_grid_unit_at (LlFeatureGrid *self, double x, double y, int *tile, int *row, int *col)
+{
+  int tw, th, cols, tc, tr, t, px, py, row_h;
+
+  g_return_val_if_fail (LL_IS_FEATURE_GRID (self), FALSE);
+  if (self->n_tiles == 0 || x < 0 || y < 0)
+    return FALSE;
+  tile_pixels (self, &tw, &th);
+  cols = columns_for (self, gtk_widget_get_width (GTK_WIDGET (self)));
+  row_h = th + GAP + (self->labels != NULL ? LABEL_H : 0);
+  tc = (int) x / (tw + GAP);
+  tr = (int) y / row_h;
+  px = (int) x - tc * (tw + GAP);
+  py = (int) y - tr * row_h;
+  t = tr * cols + tc;
+  if (tc >= cols || px >= tw || py >= th || t >= self->n_tiles)
+    return FALSE;
+  *tile = t;
+  *row = MIN (py * self->h / th, self->h - 1);
+  *col = MIN (px * self->w / tw, self->w - 1);
+  return TRUE;
 }
 
 const float *

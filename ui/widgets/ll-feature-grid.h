@@ -15,6 +15,10 @@ typedef enum {
   LL_COLORMAP_DIVERGING,   /* weights: blue negative, white zero, red positive */
 } LlColormap;
 
+/* The colour of t in [0, 1] in a colour map, as opaque ARGB (magenta
+ * for NaN): the one definition of the colour maps. */
+guint32      ll_colormap_pixel            (LlColormap colormap, double t);
+
 #define LL_TYPE_FEATURE_GRID (ll_feature_grid_get_type ())
 G_DECLARE_FINAL_TYPE (LlFeatureGrid, ll_feature_grid, LL, FEATURE_GRID, GtkWidget)
 
@@ -37,6 +41,13 @@ void         ll_feature_grid_set_columns  (LlFeatureGrid *self, int columns);
 /* One range for all tiles (feature maps: comparable, one legend) or a
  * range per tile (filters).  Default: shared. */
 void         ll_feature_grid_set_per_tile_range (LlFeatureGrid *self, gboolean per_tile);
+
+/* Clicking a value emits "unit-activated" (tile, row, column) and shows a
+ * hand pointer.  Off by default. */
+void         ll_feature_grid_set_activatable (LlFeatureGrid *self, gboolean activatable);
+/* The tile and the value's row and column under widget coordinates (x, y). */
+gboolean     ll_feature_grid_unit_at      (LlFeatureGrid *self, double x, double y, int *tile,
+                                           int *row, int *col);
 
 /* What the widget holds, for tests: tile-major values as set. */
 const float *ll_feature_grid_get_values   (LlFeatureGrid *self, int *n_tiles, int *h, int *w,

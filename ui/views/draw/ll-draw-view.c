@@ -19,6 +19,7 @@
 #include "ll-dataset.h"
 #include "ll-digit.h"
 #include "ll-draw-pad.h"
+#include "ll-import.h"
 #include "ll-model-file.h"
 #include "ll-picture.h"
 #include "ll-shipped-model.h"
@@ -561,7 +562,14 @@ on_drop (GtkDropTarget *target, const GValue *value, double x, double y, LlDrawV
   gboolean ok = FALSE;
 
   if (files != NULL)
-    ok = ll_draw_view_open_image (self, G_FILE (files->data), &error);
+    {
+      g_autofree char *path = g_file_get_path (G_FILE (files->data));
+      /* A model dropped here is opened by the window, not classified. */
+      if (path != NULL && ll_model_format_detect (NULL, 0, path) != LL_MODEL_FORMAT_UNKNOWN)
+        ok = gtk_widget_activate_action (GTK_WIDGET (self), "window.open-file", "s", path);
+      else
+        ok = ll_draw_view_open_image (self, G_FILE (files->data), &error);
+    }
   g_slist_free (files);
   return ok;
 }
@@ -791,14 +799,16 @@ draw_demo_digit (LlDrawView *self)
 
 /* ----- Document ----- */
 
-/* A model the user trained (one with a history) becomes "My model"; the
- * view predicts on its own copy, so training can go on meanwhile. */
+/* A model the user trained (one with a history) or opened from an ONNX or
+ * Keras file becomes "My model"; the view predicts on its own copy, so
+ * training can go on meanwhile. */
 static void
 on_document_changed (LlDrawView *self)
 {
   LlTrainer *trainer = ll_document_get_trainer (self->document);
 
-  if (trainer == NULL || ll_trainer_get_history (trainer)->len == 0)
+  if (trainer == NULL
+      || (ll_trainer_get_history (trainer)->len == 0 && !ll_document_get_imported (self->document)))
     {
       ll_draw_view_set_user_model (self, NULL);
       return;

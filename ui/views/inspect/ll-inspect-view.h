@@ -1,5 +1,8 @@
 /* ll-inspect-view.h: the Inspect view: for a chosen test image, every
- * layer's output; the first convolution's filters and the first Dense
+ * layer's output; how any one unit was computed (the Arithmetic page:
+ * its window, weights, products and sum on the real numbers, the window
+ * sliding over the input, a convolution sandbox); the first convolution's
+ * filters and the first Dense
  * layer's weights as images; weight and gradient histograms; an occlusion
  * map and a gradient saliency map; Dropout layers in a training step; a
  * batch-norm inspector; replay of the training history; the confusion
@@ -13,6 +16,10 @@
 #include "ll-document.h"
 #include "ll-feature-grid.h"
 #include "ll-inspect.h"
+#include "ll-conv-sandbox.h"
+#include "ll-explain-panel.h"
+#include "ll-number-grid.h"
+#include "ll-slide-animation.h"
 
 G_BEGIN_DECLS
 
@@ -23,7 +30,7 @@ GtkWidget         *ll_inspect_view_new             (void);
 
 /* Shows test image index (clamped to the test set). */
 void               ll_inspect_view_show_image      (LlInspectView *self, guint index);
-/* "outputs", "weights", "occlusion", "batchnorm", "confusion". */
+/* "outputs", "arithmetic", "weights", "occlusion", "batchnorm", "confusion". */
 void               ll_inspect_view_set_page        (LlInspectView *self, const char *name);
 /* Starts the confusion matrix computation (in a worker thread). */
 void               ll_inspect_view_compute_confusion (LlInspectView *self);
@@ -35,7 +42,23 @@ void               ll_inspect_view_set_history_position (LlInspectView *self, in
 /* Inspects the document's drawn digit (when there is one and it fits). */
 void               ll_inspect_view_use_drawn_input (LlInspectView *self);
 
+/* The Arithmetic page: shows how unit `unit` (y, x, c of an image output,
+ * i of a vector) of layer `layer` was computed for the chosen image. */
+void               ll_inspect_view_explain_unit    (LlInspectView *self, int layer, const int *unit,
+                                                    int unit_rank);
+/* The Arithmetic page as a training step (dropout, batch statistics) or predicting. */
+void               ll_inspect_view_set_explain_training (LlInspectView *self, gboolean training);
+/* The Arithmetic page's convolution sandbox. */
+void               ll_inspect_view_show_sandbox    (LlInspectView *self);
+
 /* For tests and screenshots. */
+LlExplainPanel    *ll_inspect_view_get_explain_panel (LlInspectView *self);
+/* The Arithmetic page's clickable output map of the chosen layer and channel. */
+LlNumberGrid      *ll_inspect_view_get_explain_map (LlInspectView *self);
+LlSlideAnimation  *ll_inspect_view_get_slide_animation (LlInspectView *self);
+LlConvSandbox     *ll_inspect_view_get_sandbox     (LlInspectView *self);
+/* The Arithmetic page's copy of the model; its last forward is what the page shows. */
+LlModel           *ll_inspect_view_get_explain_model (LlInspectView *self);
 LlFeatureGrid     *ll_inspect_view_get_saliency_grid (LlInspectView *self);
 /* The three strips of Dropout layer `layer`: its evaluation output, its
  * output in a training step, 1 where that step switched a unit off. */

@@ -8,6 +8,8 @@
  * document, which makes it an undo step. */
 #include "ll-model-view.h"
 
+#include "ll-explain-panel.h"
+
 #include <math.h>
 #include <string.h>
 
@@ -256,6 +258,17 @@ make_card (LlModelView *self, int i)
   else
     count_text = g_strdup ("? params");
   label = make_label (count_text, "dim-label", FALSE);
+  /* The count explains itself: K·K·C_in·F + F with the numbers. */
+  {
+    LlShape in, out;
+    if (i > 0 && ll_document_get_layer_shape (self->document, i - 1, &in)
+        && ll_document_get_layer_shape (self->document, i, &out))
+      {
+        g_autofree char *why = ll_explain_params_text (spec, &in, &out);
+        if (why != NULL)
+          gtk_widget_set_tooltip_text (label, why);
+      }
+  }
   gtk_box_append (GTK_BOX (top), label);
   gtk_box_append (GTK_BOX (card), top);
 
@@ -273,6 +286,16 @@ make_card (LlModelView *self, int i)
   else
     shape_text = g_strdup ("→ ?");
   label = make_label (shape_text, "layer-shape", FALSE);
+  /* A window's output size explains itself: (H + P − K) / S + 1 per axis. */
+  {
+    LlShape in;
+    if (i > 0 && ll_document_get_layer_shape (self->document, i - 1, &in))
+      {
+        g_autofree char *why = ll_explain_shape_text (spec, &in);
+        if (why != NULL)
+          gtk_widget_set_tooltip_text (label, why);
+      }
+  }
   /* The shape whole; the parameters beside it wrap instead. */
   gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_NONE);
   gtk_widget_set_valign (label, GTK_ALIGN_END);

@@ -1,0 +1,527 @@
+/* ll-train-view-settings.c: the Train view's settings form (built in
+ * code, editing the document's LlFitConfig) and which data sets are on
+ * this machine. */
+#include "ll-train-view-private.h"
+
+#include <glib/gi18n.h>
+#include <math.h>
+
+static void dataset_item_setup (GtkSignalListItemFactory *factory, GtkListItem *item, LlTrainView *self);
+static void dataset_item_bind (GtkSignalListItemFactory *factory, GtkListItem *item, LlTrainView *self);
+
+static const char *const dataset_titles[N_DATASETS] = { "MNIST", "Fashion-MNIST", "CIFAR-10" };
+/* Values per image, to fall back only to a set the model's input takes. */
+static const int dataset_sizes[N_DATASETS] = { 28 * 28, 28 * 28, 32 * 32 * 3 };
+
+/* Settings rows ------------------------------------------------------------- */
+
+static GtkWidget *
+add_group (LlTrainView *self, const char *title)
+{
+  GtkWidget *group = adw_preferences_group_new ();
+
+  adw_preferences_group_set_title (ADW_PREFERENCES_GROUP (group), title);
+  gtk_box_append (self->settings_box, group);
+  return group;
+}
+
+static GtkWidget *
+add_row (GtkWidget *group, const char *title, const char *tooltip, GtkWidget *suffix)
+{
+  GtkWidget *row = adw_action_row_new ();
+
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
+  if (tooltip != NULL)
+    gtk_widget_set_tooltip_text (row, tooltip);
+  gtk_widget_set_valign (suffix, GTK_ALIGN_CENTER);
+  adw_action_row_add_suffix (ADW_ACTION_ROW (row), suffix);
+  adw_action_row_set_activatable_widget (ADW_ACTION_ROW (row), suffix);
+  adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), row);
+  return row;
+}
+
+static void settings_changed (LlTrainView *self);
+
+static GtkSpinButton *
+add_spin (LlTrainView *self, GtkWidget *group, const char *title, const char *tooltip,
+          double lo, double hi, double step, int digits)
+{
+  GtkWidget *spin = gtk_spin_button_new_with_range (lo, hi, step);
+
+  gtk_spin_button_set_digits (GTK_SPIN_BUTTON (spin), digits);
+  gtk_spin_button_set_numeric (GTK_SPIN_BUTTON (spin), TRUE);
+  g_signal_connect_swapped (spin, "value-changed", G_CALLBACK (settings_changed), self);
+  add_row (group, title, tooltip, spin);
+  return GTK_SPIN_BUTTON (spin);
+}
+
+static GtkCheckButton *
+add_check (LlTrainView *self, GtkWidget *group, const char *title, const char *tooltip)
+{
+  GtkWidget *check = gtk_check_button_new ();
+
+  g_signal_connect_swapped (check, "toggled", G_CALLBACK (settings_changed), self);
+  add_row (group, title, tooltip, check);
+  return GTK_CHECK_BUTTON (check);
+}
+
+static void
+name_item_setup (GtkSignalListItemFactory *factory, GtkListItem *item, gpointer ellipsize)
+{
+  GtkWidget *label = gtk_label_new (NULL);
+
+  (void) factory;
+  gtk_label_set_xalign (GTK_LABEL (label), 0);
+  if (GPOINTER_TO_INT (ellipsize))
+    gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_MIDDLE);
+  gtk_list_item_set_child (item, label);
+}
+
+static void
+name_item_bind (GtkSignalListItemFactory *factory, GtkListItem *item, gpointer data)
+{
+  GtkStringObject *name = gtk_list_item_get_item (item);
+
+  (void) factory;
+  (void) data;
+  gtk_label_set_text (GTK_LABEL (gtk_list_item_get_child (item)), gtk_string_object_get_string (name));
+}
+
+static GtkDropDown *
+add_drop (LlTrainView *self, GtkWidget *group, const char *title, const char *tooltip,
+          const char *const *names)
+{
+  GtkWidget *drop = gtk_drop_down_new_from_strings (names);
+  g_autoptr(GtkListItemFactory) button = gtk_signal_list_item_factory_new ();
+  g_autoptr(GtkListItemFactory) list = gtk_signal_list_item_factory_new ();
+
+  /* The button may shorten "sparse_categorical_crossentropy" to let the
+   * row's title keep its width (presentation mode wrapped "Loss" one
+   * letter a line); the list shows the names whole. */
+  g_signal_connect (button, "setup", G_CALLBACK (name_item_setup), GINT_TO_POINTER (TRUE));
+  g_signal_connect (button, "bind", G_CALLBACK (name_item_bind), NULL);
+  g_signal_connect (list, "setup", G_CALLBACK (name_item_setup), GINT_TO_POINTER (FALSE));
+  g_signal_connect (list, "bind", G_CALLBACK (name_item_bind), NULL);
+  gtk_drop_down_set_factory (GTK_DROP_DOWN (drop), button);
+  gtk_drop_down_set_list_factory (GTK_DROP_DOWN (drop), list);
+  g_signal_connect_swapped (drop, "notify::selected", G_CALLBACK (settings_changed), self);
+  add_row (group, title, tooltip, drop);
+  return GTK_DROP_DOWN (drop);
+}
+
+void
+ll_train_view_build_settings (LlTrainView *self)
+{
+  GtkWidget *g;
+  GtkWidget *choose, *buttons;
+  GtkListItemFactory *factory;
+
+  g = add_group (self, "Data");
+  self->dataset_titles_model = gtk_string_list_new ((const char *const *) dataset_titles);
+  self->dataset_drop = GTK_DROP_DOWN (gtk_drop_down_new (g_object_ref (G_LIST_MODEL (self->dataset_titles_model)), NULL));
+  factory = gtk_signal_list_item_factory_new ();
+  g_signal_connect (factory, "setup", G_CALLBACK (dataset_item_setup), self);
+  g_signal_connect (factory, "bind", G_CALLBACK (dataset_item_bind), self);
+  gtk_drop_down_set_factory (self->dataset_drop, factory);
+  g_object_unref (factory);
+  g_signal_connect_swapped (self->dataset_drop, "notify::selected", G_CALLBACK (settings_changed), self);
+  add_row (g, "Data set", "The images to train on; greyed out: not on this machine (hover for "
+           "what to do)", GTK_WIDGET (self->dataset_drop));
+
+  self->data_dir_row = ADW_ACTION_ROW (adw_action_row_new ());
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->data_dir_row), "Data folder");
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->data_dir_row),
+                               "A folder searched first: it may hold the files themselves or one "
+                               "folder per data set (mnist, fashion-mnist, cifar10)");
+  buttons = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+  gtk_widget_set_valign (buttons, GTK_ALIGN_CENTER);
+  self->data_dir_clear = gtk_button_new_from_icon_name ("edit-clear-symbolic");
+  gtk_widget_set_tooltip_text (self->data_dir_clear, "Search only the standard places");
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (self->data_dir_clear), "train.clear-data-dir");
+  gtk_widget_add_css_class (self->data_dir_clear, "flat");
+  choose = gtk_button_new_with_mnemonic ("Data _folder…");
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (choose), "train.choose-data-dir");
+  gtk_box_append (GTK_BOX (buttons), self->data_dir_clear);
+  gtk_box_append (GTK_BOX (buttons), choose);
+  adw_action_row_add_suffix (self->data_dir_row, buttons);
+  adw_preferences_group_add (ADW_PREFERENCES_GROUP (g), GTK_WIDGET (self->data_dir_row));
+  self->dataset_hint = GTK_LABEL (gtk_label_new (NULL));
+  gtk_label_set_wrap (self->dataset_hint, TRUE);
+  gtk_label_set_xalign (self->dataset_hint, 0);
+  gtk_label_set_selectable (self->dataset_hint, TRUE);
+  gtk_widget_add_css_class (GTK_WIDGET (self->dataset_hint), "caption");
+  gtk_widget_add_css_class (GTK_WIDGET (self->dataset_hint), "warning");
+  adw_preferences_group_add (ADW_PREFERENCES_GROUP (g), GTK_WIDGET (self->dataset_hint));
+  self->val_split = add_spin (self, g, "Validation split",
+                              "Fraction of the training data held out for validation: the last "
+                              "part, taken before shuffling, as Keras does (0: none)", 0, 0.9, 0.05, 2);
+
+  g = add_group (self, "Fit");
+  self->epochs = add_spin (self, g, "Epochs", "Passes over the training data (Keras: 1)", 1, 1000, 1, 0);
+  self->batch = add_spin (self, g, "Batch size", "Images per gradient step (Keras: 32)", 1, 4096, 1, 0);
+  self->shuffle = add_check (self, g, "Shuffle", "Shuffle the training data every epoch (Keras: on)");
+  self->seed = add_spin (self, g, "Seed",
+                         "Initial weights, data order and dropout masks: the same seed gives the "
+                         "same run", 0, 2147483647, 1, 0);
+  self->loss_drop = add_drop (self, g, "Loss", "sparse_categorical_crossentropy for integer labels",
+                              (const char *const *) ll_loss_names);
+
+  g = add_group (self, "Optimizer");
+  self->optim_drop = add_drop (self, g, "Optimizer", "Changing it loads the Keras defaults",
+                               (const char *const *) ll_optim_names);
+  self->lr = add_spin (self, g, "Learning rate", "Step size (Keras: SGD 0.01, others 0.001)",
+                       0.000001, 10, 0.0001, 6);
+  self->momentum = add_spin (self, g, "Momentum", "SGD and RMSprop (Keras: 0)", 0, 0.999, 0.05, 3);
+  self->nesterov = add_check (self, g, "Nesterov", "SGD: Nesterov momentum (Keras: off)");
+  self->rho = add_spin (self, g, "Rho", "RMSprop 0.9, Adadelta 0.95: decay of the squared-gradient average",
+                        0, 0.9999, 0.01, 4);
+  self->centered = add_check (self, g, "Centered", "RMSprop: divide by the gradient variance (Keras: off)");
+  self->beta_1 = add_spin (self, g, "Beta 1", "Adam, Adamax, Nadam: first-moment decay (Keras: 0.9)",
+                           0, 0.9999, 0.01, 4);
+  self->beta_2 = add_spin (self, g, "Beta 2", "Adam, Adamax, Nadam: second-moment decay (Keras: 0.999)",
+                           0, 0.99999, 0.001, 5);
+  self->amsgrad = add_check (self, g, "AMSGrad", "Adam: keep the maximum second moment (Keras: off)");
+  self->init_acc = add_spin (self, g, "Initial accumulator", "Adagrad (Keras: 0.1)", 0, 10, 0.01, 3);
+  self->epsilon = add_spin (self, g, "Epsilon", "Keeps divisions finite (Keras: 1e-7)", 1e-10, 1, 1e-7, 10);
+
+  g = add_group (self, "Learning-rate schedule");
+  self->schedule_drop = add_drop (self, g, "Schedule", "How the learning rate changes per epoch",
+                                  (const char *const *) ll_schedule_names);
+  self->sched_factor = add_spin (self, g, "Factor", "step: ×factor every N epochs (0.5); "
+                                 "exponential: ×factor per epoch (0.95)", 0.01, 1, 0.05, 3);
+  self->sched_step = add_spin (self, g, "Every N epochs", "step schedule (10)", 1, 1000, 1, 0);
+
+  g = add_group (self, "Callbacks");
+  self->es_enabled = add_check (self, g, "EarlyStopping", "Stop when val_loss stops improving");
+  self->es_patience = add_spin (self, g, "Patience", "Epochs without improvement before stopping (Keras: 0)",
+                                0, 1000, 1, 0);
+  self->es_min_delta = add_spin (self, g, "Min delta", "Smallest change that counts (Keras: 0)",
+                                 0, 10, 0.001, 4);
+  self->es_restore = add_check (self, g, "Restore best weights", "Keras: off");
+  self->rl_enabled = add_check (self, g, "ReduceLROnPlateau", "Lower the learning rate when val_loss stalls");
+  self->rl_factor = add_spin (self, g, "Factor", "New lr = lr × factor (Keras: 0.1)", 0.01, 0.99, 0.05, 2);
+  self->rl_patience = add_spin (self, g, "Patience", "Epochs without improvement (Keras: 10)", 0, 1000, 1, 0);
+  self->rl_min_lr = add_spin (self, g, "Min lr", "Lower bound (Keras: 0)", 0, 1, 0.0001, 6);
+}
+
+static int
+dataset_index (const char *name)
+{
+  const char *const *names = ll_dataset_known_names ();
+
+  for (int i = 0; names[i] != NULL && i < N_DATASETS; i++)
+    if (g_strcmp0 (names[i], name) == 0)
+      return i;
+  return -1;
+}
+
+/* Data sets --------------------------------------------------------------------- */
+
+static gboolean
+dir_has_prefix (const char *dir, const char *prefix)
+{
+  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
+  const char *entry;
+
+  while (d != NULL && (entry = g_dir_read_name (d)) != NULL)
+    if (g_str_has_prefix (entry, prefix))
+      return TRUE;
+  return FALSE;
+}
+
+/* Which sets are on this machine.  locate() answers with the first folder
+ * holding a split, else with where a copy would go: so the training files
+ * must be checked, cheaply, without loading them. */
+static void
+refresh_availability (LlTrainView *self)
+{
+  const char *const *names = ll_dataset_known_names ();
+
+  for (int i = 0; i < N_DATASETS; i++)
+    {
+      g_autofree char *dir = ll_dataset_locate (names[i], self->data_dir);
+      gboolean found = dir != NULL && (dir_has_prefix (dir, "train-images")
+                                       || dir_has_prefix (dir, "data_batch_"));
+
+      self->available[i] = found;
+      g_clear_pointer (&self->missing[i], g_free);
+      if (!found)
+        {
+          g_autoptr(GError) error = NULL;
+          /* Not found fails at once, with a message that says what to do. */
+          g_autoptr(LlDataset) ds = ll_dataset_load_named (names[i], self->data_dir, FALSE, &error);
+
+          self->missing[i] = g_strdup (error != NULL ? error->message : "Not found");
+        }
+    }
+}
+
+/* The set a run uses: the document's when it is here, else the first one
+ * found that the model's input takes (Fashion-MNIST on a fresh Debian). */
+const char *
+ll_train_view_effective_dataset (LlTrainView *self)
+{
+  const char *want = self->document != NULL ? ll_document_get_dataset (self->document) : NULL;
+  int i = dataset_index (want);
+  LlShape in;
+  gsize size = 0;
+
+  if (want == NULL)
+    want = "mnist";
+  if (i < 0 || self->available[i])
+    return want;
+  if (self->document != NULL && ll_document_get_layer_shape (self->document, 0, &in))
+    size = ll_shape_size (&in);
+  for (int j = 0; j < N_DATASETS; j++)
+    if (self->available[j] && (size == 0 || size == (gsize) dataset_sizes[j]))
+      return ll_dataset_known_names ()[j];
+  return want;
+}
+
+static void
+dataset_item_setup (GtkSignalListItemFactory *factory, GtkListItem *item, LlTrainView *self)
+{
+  GtkWidget *label = gtk_label_new (NULL);
+
+  (void) factory;
+  (void) self;
+  gtk_label_set_xalign (GTK_LABEL (label), 0);
+  gtk_list_item_set_child (item, label);
+}
+
+static void
+dataset_item_bind (GtkSignalListItemFactory *factory, GtkListItem *item, LlTrainView *self)
+{
+  GtkWidget *label = gtk_list_item_get_child (item);
+  guint i = gtk_list_item_get_position (item);
+  gboolean available = i < N_DATASETS && self->available[i];
+
+  (void) factory;
+  gtk_label_set_text (GTK_LABEL (label), i < N_DATASETS ? dataset_titles[i] : "");
+  /* Greyed out and not selectable, with the engine's advice on hover. */
+  gtk_widget_set_sensitive (label, available);
+  gtk_widget_set_tooltip_text (label, available ? NULL : self->missing[i]);
+  gtk_list_item_set_selectable (item, available);
+  gtk_list_item_set_activatable (item, available);
+}
+
+static void
+update_dataset_hint (LlTrainView *self)
+{
+  const char *name = ll_train_view_effective_dataset (self);
+  const char *want = self->document != NULL ? ll_document_get_dataset (self->document) : name;
+  int i = dataset_index (name);
+  g_autofree char *dir = ll_dataset_locate (name, self->data_dir);
+  g_autofree char *text = NULL;
+
+  if (i >= 0 && self->available[i])
+    {
+      int w = dataset_index (want);
+      if (g_strcmp0 (name, want) != 0 && w >= 0)
+        text = g_strdup_printf ("%s is not on this machine (hover over it in the list for what to "
+                                "do); runs use %s, found in %s.", dataset_titles[w],
+                                dataset_titles[i], dir);
+      else
+        text = g_strdup_printf ("Found in %s", dir);
+      gtk_widget_remove_css_class (GTK_WIDGET (self->dataset_hint), "warning");
+    }
+  else
+    {
+      text = g_strdup (i >= 0 && self->missing[i] != NULL ? self->missing[i] : "Unknown data set");
+      gtk_widget_add_css_class (GTK_WIDGET (self->dataset_hint), "warning");
+    }
+  gtk_label_set_text (self->dataset_hint, text);
+
+  if (self->data_dir != NULL)
+    {
+      g_autofree char *shown = g_filename_display_name (self->data_dir);
+      g_autofree char *sub = self->data_dir_from_env
+        ? g_strdup_printf ("%s (from LAYERLAB_DATA_DIR)", shown) : g_strdup (shown);
+      adw_action_row_set_subtitle (self->data_dir_row, sub);
+    }
+  else
+    adw_action_row_set_subtitle (self->data_dir_row, "Standard places only");
+  gtk_widget_set_visible (self->data_dir_clear, self->data_dir != NULL);
+}
+
+void
+ll_train_view_change_data_dir (LlTrainView *self, const char *dir, gboolean from_env, gboolean remember)
+{
+  g_free (self->data_dir);
+  self->data_dir = dir != NULL && *dir != '\0' ? g_strdup (dir) : NULL;
+  self->data_dir_from_env = from_env && self->data_dir != NULL;
+  if (remember && self->settings != NULL)
+    g_settings_set_string (self->settings, "data-dir", self->data_dir ? self->data_dir : "");
+  /* Another folder may hold other files under the same name. */
+  g_clear_pointer (&self->data, ll_training_data_unref);
+  g_clear_pointer (&self->data_name, g_free);
+  refresh_availability (self);
+  self->updating = TRUE;
+  /* Replacing the items rebinds them: sensitivity and tooltips follow. */
+  gtk_string_list_splice (self->dataset_titles_model, 0, N_DATASETS,
+                          (const char *const *) dataset_titles);
+  self->updating = FALSE;
+  ll_train_view_load_settings (self);
+}
+
+/* Optimizer rows that do not apply are insensitive. */
+static void
+update_optim_rows (LlTrainView *self, LlOptimKind k)
+{
+  gtk_widget_set_sensitive (GTK_WIDGET (self->momentum), k == LL_OPTIM_SGD || k == LL_OPTIM_RMSPROP);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->nesterov), k == LL_OPTIM_SGD);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->rho), k == LL_OPTIM_RMSPROP || k == LL_OPTIM_ADADELTA);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->centered), k == LL_OPTIM_RMSPROP);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->beta_1), k >= LL_OPTIM_ADAM);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->beta_2), k >= LL_OPTIM_ADAM);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->amsgrad), k == LL_OPTIM_ADAM);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->init_acc), k == LL_OPTIM_ADAGRAD);
+}
+
+void
+ll_train_view_load_settings (LlTrainView *self)
+{
+  const LlFitConfig *c;
+
+  if (self->document == NULL)
+    return;
+  c = ll_document_get_config (self->document);
+  self->updating = TRUE;
+  gtk_drop_down_set_selected (self->dataset_drop, MAX (dataset_index (ll_train_view_effective_dataset (self)), 0));
+  gtk_spin_button_set_value (self->val_split, c->validation_split);
+  gtk_spin_button_set_value (self->epochs, c->epochs);
+  gtk_spin_button_set_value (self->batch, c->batch_size);
+  gtk_check_button_set_active (self->shuffle, c->shuffle);
+  gtk_spin_button_set_value (self->seed, (double) (c->seed & 0x7fffffff));
+  gtk_drop_down_set_selected (self->loss_drop, c->loss);
+  gtk_drop_down_set_selected (self->optim_drop, c->optim.kind);
+  gtk_spin_button_set_value (self->lr, c->optim.learning_rate);
+  gtk_spin_button_set_value (self->momentum, c->optim.momentum);
+  gtk_check_button_set_active (self->nesterov, c->optim.nesterov);
+  gtk_spin_button_set_value (self->rho, c->optim.rho);
+  gtk_check_button_set_active (self->centered, c->optim.centered);
+  gtk_spin_button_set_value (self->beta_1, c->optim.beta_1);
+  gtk_spin_button_set_value (self->beta_2, c->optim.beta_2);
+  gtk_check_button_set_active (self->amsgrad, c->optim.amsgrad);
+  gtk_spin_button_set_value (self->init_acc, c->optim.initial_accumulator);
+  gtk_spin_button_set_value (self->epsilon, c->optim.epsilon);
+  gtk_drop_down_set_selected (self->schedule_drop, c->schedule.kind);
+  gtk_spin_button_set_value (self->sched_factor, c->schedule.factor);
+  gtk_spin_button_set_value (self->sched_step, c->schedule.step_epochs);
+  gtk_check_button_set_active (self->es_enabled, c->early_stopping.enabled);
+  gtk_spin_button_set_value (self->es_patience, c->early_stopping.patience);
+  gtk_spin_button_set_value (self->es_min_delta, c->early_stopping.min_delta);
+  gtk_check_button_set_active (self->es_restore, c->early_stopping.restore_best_weights);
+  gtk_check_button_set_active (self->rl_enabled, c->reduce_lr.enabled);
+  gtk_spin_button_set_value (self->rl_factor, c->reduce_lr.factor);
+  gtk_spin_button_set_value (self->rl_patience, c->reduce_lr.patience);
+  gtk_spin_button_set_value (self->rl_min_lr, c->reduce_lr.min_lr);
+  if (self->job == NULL)
+    gtk_spin_button_set_value (self->live_lr_spin, c->optim.learning_rate);
+  update_optim_rows (self, c->optim.kind);
+  self->updating = FALSE;
+  update_dataset_hint (self);
+}
+
+static void
+settings_changed (LlTrainView *self)
+{
+  LlFitConfig c;
+  const LlFitConfig *old;
+  LlOptimKind kind;
+  const char *dataset;
+
+  if (self->updating || self->document == NULL)
+    return;
+  old = ll_document_get_config (self->document);
+  ll_fit_config_copy (&c, old);
+  kind = gtk_drop_down_get_selected (self->optim_drop);
+  if (kind != old->optim.kind && kind < LL_N_OPTIMS)
+    c.optim = ll_optim_config_default (kind);   /* Keras defaults of the new optimizer */
+  else
+    {
+      c.optim.learning_rate = gtk_spin_button_get_value (self->lr);
+      c.optim.momentum = gtk_spin_button_get_value (self->momentum);
+      c.optim.nesterov = gtk_check_button_get_active (self->nesterov);
+      c.optim.rho = gtk_spin_button_get_value (self->rho);
+      c.optim.centered = gtk_check_button_get_active (self->centered);
+      c.optim.beta_1 = gtk_spin_button_get_value (self->beta_1);
+      c.optim.beta_2 = gtk_spin_button_get_value (self->beta_2);
+      c.optim.amsgrad = gtk_check_button_get_active (self->amsgrad);
+      c.optim.initial_accumulator = gtk_spin_button_get_value (self->init_acc);
+      c.optim.epsilon = gtk_spin_button_get_value (self->epsilon);
+    }
+  c.validation_split = gtk_spin_button_get_value (self->val_split);
+  c.epochs = gtk_spin_button_get_value_as_int (self->epochs);
+  c.batch_size = gtk_spin_button_get_value_as_int (self->batch);
+  c.shuffle = gtk_check_button_get_active (self->shuffle);
+  c.seed = (guint64) gtk_spin_button_get_value (self->seed);
+  c.loss = gtk_drop_down_get_selected (self->loss_drop);
+  c.schedule.kind = gtk_drop_down_get_selected (self->schedule_drop);
+  c.schedule.factor = gtk_spin_button_get_value (self->sched_factor);
+  c.schedule.step_epochs = gtk_spin_button_get_value_as_int (self->sched_step);
+  c.early_stopping.enabled = gtk_check_button_get_active (self->es_enabled);
+  c.early_stopping.patience = gtk_spin_button_get_value_as_int (self->es_patience);
+  c.early_stopping.min_delta = gtk_spin_button_get_value (self->es_min_delta);
+  c.early_stopping.restore_best_weights = gtk_check_button_get_active (self->es_restore);
+  c.reduce_lr.enabled = gtk_check_button_get_active (self->rl_enabled);
+  c.reduce_lr.factor = gtk_spin_button_get_value (self->rl_factor);
+  c.reduce_lr.patience = gtk_spin_button_get_value_as_int (self->rl_patience);
+  c.reduce_lr.min_lr = gtk_spin_button_get_value (self->rl_min_lr);
+
+  self->updating = TRUE;
+  dataset = ll_dataset_known_names ()[gtk_drop_down_get_selected (self->dataset_drop)];
+  /* Only a choice of the user edits the document, not the fallback shown. */
+  if (dataset != NULL && g_strcmp0 (dataset, ll_train_view_effective_dataset (self)) != 0)
+    ll_document_set_dataset (self->document, dataset);
+  ll_document_set_config (self->document, &c);
+  self->updating = FALSE;
+  ll_fit_config_clear (&c);
+  ll_train_view_load_settings (self);   /* optimizer defaults, sensitivity, data set hint */
+}
+
+static void
+on_data_dir_response (GtkNativeDialog *dialog, int response, LlTrainView *self)
+{
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
+      g_autofree char *path = file != NULL ? g_file_get_path (file) : NULL;
+
+      if (path != NULL)
+        ll_train_view_change_data_dir (self, path, FALSE, TRUE);
+    }
+  gtk_native_dialog_destroy (dialog);
+  g_object_unref (dialog);
+}
+
+void
+ll_train_view_action_choose_data_dir (GtkWidget *widget, const char *name, GVariant *param)
+{
+  LlTrainView *self = LL_TRAIN_VIEW (widget);
+  GtkRoot *root = gtk_widget_get_root (widget);
+  GtkFileChooserNative *dialog;
+
+  (void) name;
+  (void) param;
+  dialog = gtk_file_chooser_native_new ("Folder with the Data Sets",
+                                        GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
+                                        GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER, "_Select", "_Cancel");
+  if (self->data_dir != NULL)
+    {
+      g_autoptr(GFile) current = g_file_new_for_path (self->data_dir);
+      gtk_file_chooser_set_current_folder (GTK_FILE_CHOOSER (dialog), current, NULL);
+    }
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (dialog), TRUE);
+  g_signal_connect (dialog, "response", G_CALLBACK (on_data_dir_response), self);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (dialog));
+}
+
+void
+ll_train_view_action_clear_data_dir (GtkWidget *widget, const char *name, GVariant *param)
+{
+  (void) name;
+  (void) param;
+  ll_train_view_change_data_dir (LL_TRAIN_VIEW (widget), NULL, FALSE, TRUE);
+}
+
