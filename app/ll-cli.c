@@ -17,6 +17,7 @@
 #include "ll-cli.h"
 #include "ll-cli-private.h"
 
+#include "ll-augment.h"
 #include "ll-dataset.h"
 #include "ll-evaluate.h"
 #include "ll-digit.h"
@@ -42,7 +43,7 @@
 #define NOT_GIVEN G_MININT
 
 typedef struct {
-  char *preset, *model, *dataset, *data_dir, *optimizer, *save, *loss, *sweep;
+  char *preset, *model, *dataset, *data_dir, *optimizer, *save, *loss, *sweep, *augment;
   int epochs, batch_size, seed, threads, steps;
   double validation_split, min_lr, max_lr;
   gboolean json, no_shuffle;
@@ -81,6 +82,7 @@ options_clear (Options *o)
   g_free (o->save);
   g_free (o->loss);
   g_free (o->sweep);
+  g_free (o->augment);
   g_strfreev (o->files);
   g_clear_pointer (&o->strings, g_ptr_array_unref);
 }
@@ -231,6 +233,7 @@ parse (const char *command, int argc, char **argv, Options *o, const char *param
     { "sweep", 0, 0, G_OPTION_ARG_STRING, &o->sweep, "One run per value, the rest unchanged, and a table of the results; "
       "KEY is batch_size, learning_rate, optimizer, shuffle, schedule, early_stopping, dropout, kernel_size, "
       "kernel_initializer, kernel_regularizer, batch_norm or flatten", "KEY=V1,V2,…" },
+    { "augment", 0, 0, G_OPTION_ARG_STRING, &o->augment, "Distort the training images at random (not the validation or test images): digits", "NAME" },
     { NULL }
   };
   GOptionEntry lr_find[] = {
@@ -421,6 +424,7 @@ typedef struct {
   gint64 last_print;
   const char *sweep_key;        /* a sweep's run: every JSON line says which */
   const char *sweep_value;
+  const LlAugment *augment;     /* --augment: training batches are distorted */
 } Progress;
 
 /* "sweep": KEY, "value": VALUE when training a sweep's run. */
@@ -431,6 +435,12 @@ json_sweep (JsonBuilder *b, const Progress *p)
     return;
   ll_json_builder_member_string (b, "sweep", p->sweep_key);
   ll_json_builder_member_string (b, "value", p->sweep_value);
+}
+
+static void
+augment_batch (float *x, int n, int height, int width, int channels, LlRng *rng, gpointer data)
+{
+  ll_augment_batch (((Progress *) data)->augment, rng, x, n, height, width, channels);
 }
 
 static void
@@ -504,6 +514,9 @@ fit_and_test (LlTrainer *t, const LlDataset *train, const LlDataset *test, Progr
   LlControl control = { 0 };
   LlFitCallbacks cb = { on_batch, on_epoch, NULL, ll_model_file_save_with };
   const LlFitConfig *cfg = ll_trainer_get_config (t);
+
+  if (progress->augment != NULL)
+    cb.transform_batch = augment_batch;
   const GArray *history = ll_trainer_get_history (t);
   gint64 t0 = g_get_monotonic_time ();
   gboolean ok;
@@ -512,8 +525,9 @@ fit_and_test (LlTrainer *t, const LlDataset *train, const LlDataset *test, Progr
   progress->epochs = cfg->epochs;
   progress->first_epoch = (int) history->len;
   if (!progress->json)
-    printf ("Training on %d %s images%s, %s, batch %d\nEpoch 1/%d\n", train->n, train->name,
+    printf ("Training on %d %s images%s%s, %s, batch %d\nEpoch 1/%d\n", train->n, train->name,
             cfg->validation_split > 0 ? " (with a validation split)" : "",
+            progress->augment != NULL ? ", augmented" : "",
             ll_optim_names[cfg->optim.kind], cfg->batch_size, progress->epochs);
 
   sigint_control = &control;
@@ -639,7 +653,8 @@ print_sweep_summary (const char *key, GPtrArray *runs, const Outcome *outcomes, 
  * other options set it.  Returns the exit status; a run that diverges is a
  * result, not a failure. */
 static int
-train_sweep (const Options *o, LlTrainer *base, const LlDataset *train, const LlDataset *test,
+train_sweep (const Options *o, const LlAugment *augment, LlTrainer *base, const LlDataset *train,
+             const LlDataset *test,
              GError **error)
 {
   g_autofree char *key = NULL;
@@ -677,6 +692,7 @@ train_sweep (const Options *o, LlTrainer *base, const LlDataset *train, const Ll
   progress.json = o->json;
   progress.tty = isatty (STDOUT_FILENO);
   progress.sweep_key = key;
+  progress.augment = augment;
   for (guint i = 0; i < runs->len && !stopped; i++)
     {
       LlSweepRun *run = g_ptr_array_index (runs, i);
@@ -719,6 +735,13 @@ cmd_train (int argc, char **argv)
 
   if (!parse ("train", argc, argv, &o, "- train a model headless", OPTIONS_TRAIN, &error))
     goto out;
+  if (o.augment != NULL && !(progress.augment = ll_augment_lookup (o.augment)))
+    {
+      g_autofree char *names = g_strjoinv (", ", (char **) ll_augment_names ());
+      g_set_error (&error, LL_ERROR, LL_ERROR_INVALID, "unknown augmentation “%s”; choose %s",
+                   o.augment, names);
+      goto out;
+    }
   dataset = o.dataset;
   if (!(t = load_trainer (&o, &dataset, &error)) || !apply_options (t, &o, &error))
     goto out;
@@ -730,7 +753,7 @@ cmd_train (int argc, char **argv)
     goto out;
   if (o.sweep != NULL)
     {
-      status = train_sweep (&o, t, train, test, &error);
+      status = train_sweep (&o, progress.augment, t, train, test, &error);
       goto out;
     }
 

@@ -14,6 +14,12 @@
  * shift as MNIST did: the result stays within MNIST's half-pixel spread,
  * and it changes continuously with the drawing, so the prediction does not
  * flicker while a stroke moves by a pixel.
+ *
+ * Centring by mass alone can push ink off the 28×28: a 7 whose mass sits
+ * in its bar has its tail below the edge, a 4 with a long bar loses its
+ * end.  The ink's box (at most 20 pixels) always fits, so the placement
+ * is the centred one moved by the least that keeps the whole box inside;
+ * MNIST's own digits, whose boxes already fit, keep their centring.
  */
 #include "ll-digit.h"
 #include "ll-image.h"
@@ -25,6 +31,14 @@
 #define DIGIT_SIZE 28
 #define DIGIT_BOX 20.0
 #define DIGIT_CENTER 14.0
+
+/* The offset that puts the ink's box [offset, offset + extent) inside
+ * [0, DIGIT_SIZE), as close as possible to the wanted one. */
+static double
+keep_inside (double offset, double extent)
+{
+  return CLAMP (offset, 0.0, MAX (0.0, DIGIT_SIZE - extent));
+}
 
 gboolean
 ll_digit_preprocess (const float *src, int width, int height, int stride, float *out)
@@ -71,8 +85,8 @@ ll_digit_preprocess (const float *src, int width, int height, int stride, float 
   mx /= sum;
   my /= sum;
   /* Output pixel p spans [p, p + 1), so its centre, index p, is at p + 0.5. */
-  ox = DIGIT_CENTER + 0.5 - mx * scale;
-  oy = DIGIT_CENTER + 0.5 - my * scale;
+  ox = keep_inside (DIGIT_CENTER + 0.5 - mx * scale, (x1 - x0 + 1) * scale);
+  oy = keep_inside (DIGIT_CENTER + 0.5 - my * scale, (y1 - y0 + 1) * scale);
 
   {
     const float *crop = src + (gsize) y0 * stride + x0;
@@ -93,15 +107,19 @@ ll_digit_preprocess (const float *src, int width, int height, int stride, float 
 
     ll_image_area_render (crop, cw, ch, stride, scale, ox, scale, oy, out, DIGIT_SIZE, DIGIT_SIZE);
 
-    /* The box filter moves the centre of mass by a fraction of a pixel
-     * (and clipping at the border by more); correct once, as MNIST
-     * measured the centre on the resized image. */
-    if (ll_image_center_of_mass (out, DIGIT_SIZE, DIGIT_SIZE, &cx, &cy)
-        && (fabs (cx - DIGIT_CENTER) > 0.01 || fabs (cy - DIGIT_CENTER) > 0.01))
+    /* The box filter moves the centre of mass by a fraction of a pixel;
+     * correct once, as MNIST measured the centre on the resized image,
+     * still keeping the ink inside. */
+    if (ll_image_center_of_mass (out, DIGIT_SIZE, DIGIT_SIZE, &cx, &cy))
       {
-        ox += DIGIT_CENTER - cx;
-        oy += DIGIT_CENTER - cy;
-        ll_image_area_render (crop, cw, ch, stride, scale, ox, scale, oy, out, DIGIT_SIZE, DIGIT_SIZE);
+        double nx = keep_inside (ox + DIGIT_CENTER - cx, cw * scale);
+        double ny = keep_inside (oy + DIGIT_CENTER - cy, ch * scale);
+        if (fabs (nx - ox) > 0.01 || fabs (ny - oy) > 0.01)
+          {
+            ox = nx;
+            oy = ny;
+            ll_image_area_render (crop, cw, ch, stride, scale, ox, scale, oy, out, DIGIT_SIZE, DIGIT_SIZE);
+          }
       }
   }
   return TRUE;

@@ -2,7 +2,8 @@
  *
  * MNIST digits were made by fitting the ink's bounding box into 20×20
  * pixels (aspect ratio kept, anti-aliased) and placing the result so that
- * its centre of mass falls at the centre of a 28×28 image. */
+ * its centre of mass falls at the centre of a 28×28 image.  Here the ink
+ * is moved back inside the 28×28 when centring would cut some off. */
 #pragma once
 
 #include "ll-types.h"

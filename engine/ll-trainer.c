@@ -406,6 +406,9 @@ ll_trainer_fit (LlTrainer *t, const LlDataset *train, const LlDataset *val,
                            cfg->reduce_lr.enabled ? cfg->reduce_lr.min_lr : 0.0);
 
           ll_dataset_fill_batch (train, order + start, n, x, labels);
+          if (callbacks != NULL && callbacks->transform_batch != NULL)
+            callbacks->transform_batch (x, n, train->height, train->width, train->channels,
+                                        &t->rng, user_data);
           loss = ll_model_train_step (model, cfg->loss, n, x, labels, &t->rng, &right);
           if (!isfinite (loss))
             {

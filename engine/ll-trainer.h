@@ -45,6 +45,12 @@ typedef struct {
    * depend on the model file.  Required when checkpoint.enabled. */
   gboolean (*save_checkpoint) (LlTrainer *trainer, const char *path,
                                gboolean include_training_state, GError **error);
+  /* Changes a training batch (n images of height × width × channels,
+   * scaled to [0, 1]) in place before it is learnt, e.g. ll_augment_batch;
+   * never called on validation data.  Draws from rng, the trainer's
+   * generator, so that a run stays reproducible from its seed.  May be NULL. */
+  void (*transform_batch) (float *x, int n, int height, int width, int channels,
+                           LlRng *rng, gpointer user_data);
 } LlFitCallbacks;
 
 /* Takes ownership of model. */

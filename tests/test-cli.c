@@ -339,6 +339,53 @@ test_sweep_and_lr_find_errors (void)
   g_assert_false (g_file_test (save, G_FILE_TEST_EXISTS));
 }
 
+/* The loss of each epoch, as --json prints it. */
+static char *
+epoch_losses (const char *out)
+{
+  g_auto(GStrv) lines = g_strsplit (out, "\n", -1);
+  GString *losses = g_string_new (NULL);
+
+  for (int i = 0; lines[i] != NULL; i++)
+    {
+      const char *loss = strstr (lines[i], "\"loss\": ");
+      if (loss != NULL && strstr (lines[i], "\"epoch\"") != NULL)
+        g_string_append_len (losses, loss, strcspn (loss, ","));
+    }
+  return g_string_free (losses, FALSE);
+}
+
+/* --augment digits distorts the training images: another run than
+ * without it, the same run again from the same seed. */
+static void
+test_train_augment (void)
+{
+  g_autofree char *dir = small_data_dir ();
+  g_auto(Run) a = { 0 };
+  g_auto(Run) b = { 0 };
+  g_auto(Run) plain = { 0 };
+  g_autofree char *la = NULL, *lb = NULL, *lp = NULL;
+  const char *common[] = { "train", "--preset", "mlp-128-dropout", "--data-dir", dir,
+                           "--epochs", "2", "--seed", "3", "--threads", "1", "--json" };
+
+#define COMMON common[0], common[1], common[2], common[3], common[4], common[5], common[6], \
+               common[7], common[8], common[9], common[10], common[11]
+  run (&a, COMMON, "--augment", "digits", NULL);
+  run (&b, COMMON, "--augment", "digits", NULL);
+  run (&plain, COMMON, NULL);
+#undef COMMON
+  g_assert_cmpint (a.status, ==, 0);
+  g_assert_cmpint (b.status, ==, 0);
+  g_assert_cmpint (plain.status, ==, 0);
+  la = epoch_losses (a.out);
+  lb = epoch_losses (b.out);
+  lp = epoch_losses (plain.out);
+  g_test_message ("augmented: %s; plain: %s", la, lp);
+  g_assert_cmpstr (la, !=, "");
+  g_assert_cmpstr (la, ==, lb);
+  g_assert_cmpstr (la, !=, lp);
+}
+
 static void
 test_bad_input (void)
 {
@@ -357,6 +404,7 @@ test_bad_input (void)
     { { "train", "--preset", "cifar10-cnn", "--dataset", "mnist", "--data-dir", dir }, "Input" },
     { { "predict", "--model", junk }, "image" },
     { { "train", "--no-such-option" }, "no-such-option" },
+    { { "train", "--augment", "rainbows", "--data-dir", dir }, "unknown augmentation “rainbows”; choose digits" },
   };
 
   for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
@@ -715,6 +763,7 @@ main (int argc, char **argv)
   g_test_add_func ("/app/cli/summary", test_summary);
   g_test_add_func ("/app/cli/presets", test_presets);
   g_test_add_func ("/app/cli/train-json-and-save", test_train_json_and_save);
+  g_test_add_func ("/app/cli/train-augment", test_train_augment);
   g_test_add_func ("/app/cli/bad-input", test_bad_input);
   g_test_add_func ("/app/cli/train-sweep", test_train_sweep);
   g_test_add_func ("/app/cli/lr-find", test_lr_find);

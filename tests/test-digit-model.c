@@ -1,6 +1,7 @@
 /* test-digit-model.c: the digit model Layerlab ships (resources/models/
- * digits.llmodel, made by tools/train-default-model.sh) reaches 98 % on
- * the official MNIST test set, and behaves on drawn digits. */
+ * digits.llmodel, made by tools/train-default-model.sh) reaches 98.5 % on
+ * the official MNIST test set (it measures 99.21 %), and behaves on drawn
+ * digits (test-digit-robustness measures many more). */
 #include "ll-digit.h"
 #include "ll-evaluate.h"
 #include "ll-model-file.h"
@@ -73,7 +74,7 @@ test_accuracy (void)
   g_assert_no_error (error);
   g_test_message ("shipped digit model on the MNIST test set: accuracy %.4f, loss %.4f",
                   accuracy, loss);
-  g_assert_cmpfloat (accuracy, >=, 0.98);
+  g_assert_cmpfloat (accuracy, >=, 0.985);
 }
 
 /* Strokes drawn on a large canvas, preprocessed as the Draw view does:

@@ -115,6 +115,17 @@ test_draw_predict (void)
   /* Nothing drawn: no answer. */
   g_assert_cmpint (ll_draw_view_get_prediction (LL_DRAW_VIEW (view), NULL), ==, -1);
 
+  /* The brush scale offers the pad's range, measured for MNIST-like
+   * strokes (test-draw-pad), and starts at its default. */
+  {
+    GtkRange *brush = GTK_RANGE (find_widget (view, GTK_TYPE_SCALE, NULL));
+    GtkAdjustment *adj = gtk_range_get_adjustment (brush);
+    g_assert_cmpfloat (gtk_adjustment_get_lower (adj), ==, LL_DRAW_PAD_BRUSH_MIN);
+    g_assert_cmpfloat (gtk_adjustment_get_upper (adj), ==, LL_DRAW_PAD_BRUSH_MAX);
+    g_assert_cmpfloat (gtk_adjustment_get_value (adj), ==, LL_DRAW_PAD_BRUSH_DEFAULT);
+    g_assert_cmpfloat (ll_draw_pad_get_brush_size (pad), ==, LL_DRAW_PAD_BRUSH_DEFAULT);
+  }
+
   draw_stroke (pad, one, 3);
   g_assert_cmpuint (ll_draw_pad_get_n_strokes (pad), ==, 1);
   e.want = 1;

@@ -1064,6 +1064,70 @@ test_monitor_without_validation (void)
     }
 }
 
+typedef struct {
+  int calls, images;
+  gboolean saw_validation;
+} TransformLog;
+
+/* Records what it is given and adds noise from the trainer's generator. */
+static void
+transform_noise (float *x, int n, int height, int width, int channels, LlRng *rng,
+                 gpointer user_data)
+{
+  TransformLog *log = user_data;
+
+  g_assert_cmpint (height, ==, 8);
+  g_assert_cmpint (width, ==, 8);
+  g_assert_cmpint (channels, ==, 1);
+  log->calls++;
+  log->images += n;
+  for (int i = 0; i < n; i++)
+    {
+      /* Validation images are marked by a bright first pixel. */
+      log->saw_validation |= x[i * 64] > 0.5f;
+      for (int p = 0; p < 64; p++)
+        x[i * 64 + p] = CLAMP (x[i * 64 + p] + 0.1f * (float) ll_rng_normal (rng), 0.f, 1.f);
+    }
+}
+
+/* transform_batch changes every training batch, never a validation one,
+ * and a run with it is reproducible from the seed. */
+static void
+test_transform_batch (void)
+{
+  g_autoptr(LlDataset) ds = ll_test_synthetic (200, 8, 8, 1, 4, 2);
+  const LlFitCallbacks cb = { .transform_batch = transform_noise };
+  TransformLog logs[2] = { { 0 } };
+  LlTrainer *runs[3];
+
+  for (int i = 0; i < ds->n; i++)
+    ds->images[i * 64] = i >= 160 ? 255 : 0;
+  for (int r = 0; r < 3; r++)
+    {
+      g_autoptr(GError) error = NULL;
+
+      runs[r] = make_trainer (MLP, NULL);
+      ll_trainer_get_config (runs[r])->validation_split = 0.2;
+      ll_trainer_get_config (runs[r])->epochs = 2;
+      /* The third without the transform. */
+      g_assert_true (ll_trainer_fit (runs[r], ds, NULL, r < 2 ? &cb : NULL, r < 2 ? &logs[r] : NULL,
+                                     NULL, &error));
+      g_assert_no_error (error);
+    }
+  for (int r = 0; r < 2; r++)
+    {
+      /* 160 training images in batches of 16, twice. */
+      g_assert_cmpint (logs[r].calls, ==, 20);
+      g_assert_cmpint (logs[r].images, ==, 320);
+      g_assert_false (logs[r].saw_validation);
+    }
+  assert_same_history (runs[0], runs[1]);
+  assert_same_weights (runs[0], runs[1]);
+  g_assert_false (weights_equal (runs[0], runs[2]));
+  for (int r = 0; r < 3; r++)
+    ll_trainer_free (runs[r]);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1083,5 +1147,6 @@ main (int argc, char **argv)
   g_test_add_func ("/engine/trainer/validate", test_validate);
   g_test_add_func ("/engine/trainer/evaluate-predict", test_evaluate_predict);
   g_test_add_func ("/engine/trainer/request-lr", test_request_lr);
+  g_test_add_func ("/engine/trainer/transform-batch", test_transform_batch);
   return g_test_run ();
 }

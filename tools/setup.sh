@@ -33,6 +33,7 @@ TEST_PACKAGES=(
   python3-onnx python3-opencv   # ONNX export checks (test export-onnx); ~27 MB, <30 s
   python3-torch                 # the PyTorch export's weights loaded by torch (test export-script), tools/bench-pytorch.py; PyTorch's ONNX exports (test import)
   python3-h5py                  # Keras files in Keras' own layouts (test import)
+  fonts-liberation2 fonts-urw-base35  # digits typeset in many faces (test digit-robustness); ~15 MB
 )
 
 wanted=("${PACKAGES[@]}")

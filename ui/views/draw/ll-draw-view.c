@@ -912,6 +912,11 @@ ll_draw_view_init (LlDrawView *self)
   gtk_drawing_area_set_draw_func (self->input_area, draw_input, self, NULL);
   gtk_drawing_area_set_draw_func (self->bars_area, draw_bars, self, NULL);
   ll_presentation_watch (GTK_WIDGET (self), apply_presentation);
+  /* The pad's range, measured for MNIST-like strokes (ll-draw-pad.h). */
+  gtk_adjustment_configure (self->brush_adjustment, LL_DRAW_PAD_BRUSH_DEFAULT,
+                            LL_DRAW_PAD_BRUSH_MIN, LL_DRAW_PAD_BRUSH_MAX,
+                            gtk_adjustment_get_step_increment (self->brush_adjustment),
+                            gtk_adjustment_get_page_increment (self->brush_adjustment), 0);
   g_signal_connect_object (self->brush_adjustment, "value-changed",
                            G_CALLBACK (on_brush_changed), self, 0);
   ll_draw_pad_set_brush_size (self->pad, gtk_adjustment_get_value (self->brush_adjustment));
