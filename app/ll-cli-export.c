@@ -18,6 +18,7 @@
 #include "ll-presets.h"
 
 #include <stdio.h>
+#include <glib/gi18n.h>
 
 LlTrainer *
 ll_cli_load_trainer (const char *model_path, const char *preset, int seed, GError **error)
@@ -30,7 +31,7 @@ ll_cli_load_trainer (const char *model_path, const char *preset, int seed, GErro
   if ((model_path == NULL) == (preset == NULL))
     {
       g_set_error (error, LL_ERROR, LL_ERROR_INVALID,
-                   "give the model with --model FILE or --preset NAME (one of them)");
+                   _("give the model with --model FILE or --preset NAME (one of them)"));
       return NULL;
     }
   if (model_path != NULL && !g_str_has_suffix (model_path, ".json"))
@@ -85,7 +86,7 @@ ll_cli_export (int argc, char **argv)
   if (format == NULL || output == NULL)
     {
       g_set_error (&error, LL_ERROR, LL_ERROR_INVALID,
-                   "give --format (c, keras, pytorch or onnx) and --output PATH");
+                   _("give --format (c, keras, pytorch or onnx) and --output PATH"));
       goto fail;
     }
   if (!(trainer = ll_cli_load_trainer (model_path, preset, seed, &error)))
@@ -119,7 +120,7 @@ ll_cli_export (int argc, char **argv)
   else
     {
       g_set_error (&error, LL_ERROR, LL_ERROR_INVALID,
-                   "unknown format “%s”; use c, keras, pytorch or onnx", format);
+                   _("unknown format “%s”; use c, keras, pytorch or onnx"), format);
       goto fail;
     }
   return 0;

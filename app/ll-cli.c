@@ -138,7 +138,7 @@ on_hyper_flag (const char *flag, const char *value, gpointer data, GError **erro
       else
         {
           g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                       "%s takes true or false (got “%s”)", flag, value);
+                       _("%s takes true or false (got “%s”)"), flag, value);
           return FALSE;
         }
     }
@@ -151,7 +151,7 @@ on_hyper_flag (const char *flag, const char *value, gpointer data, GError **erro
       if (value == NULL || end == value || *end != '\0' || !isfinite (v))
         {
           g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                       "%s takes a number (got “%s”)", flag, value != NULL ? value : "");
+                       _("%s takes a number (got “%s”)"), flag, value != NULL ? value : "");
           return FALSE;
         }
     }
@@ -281,7 +281,7 @@ load_trainer (const Options *o, const char **dataset, GError **error)
 {
   if (o->model != NULL && o->preset != NULL)
     {
-      g_set_error (error, LL_ERROR, LL_ERROR_INVALID, "give either --model or --preset, not both");
+      g_set_error (error, LL_ERROR, LL_ERROR_INVALID, _("give either --model or --preset, not both"));
       return NULL;
     }
   if (o->model != NULL && g_str_has_suffix (o->model, ".json"))
@@ -355,7 +355,7 @@ apply_options (LlTrainer *t, const Options *o, GError **error)
       if (!ll_optim_kind_from_name (o->optimizer, &kind))
         {
           g_autofree char *names = ll_optim_names_text ();
-          g_set_error (error, LL_ERROR, LL_ERROR_INVALID, "unknown optimizer “%s”; choose %s",
+          g_set_error (error, LL_ERROR, LL_ERROR_INVALID, _("unknown optimizer “%s”; choose %s"),
                        o->optimizer, names);
           ll_fit_config_clear (&cfg);
           return FALSE;
@@ -364,7 +364,7 @@ apply_options (LlTrainer *t, const Options *o, GError **error)
     }
   if (o->loss != NULL && !ll_loss_kind_from_name (o->loss, &cfg.loss))
     {
-      g_set_error (error, LL_ERROR, LL_ERROR_INVALID, "unknown loss “%s”", o->loss);
+      g_set_error (error, LL_ERROR, LL_ERROR_INVALID, _("unknown loss “%s”"), o->loss);
       ll_fit_config_clear (&cfg);
       return FALSE;
     }
@@ -377,7 +377,7 @@ apply_options (LlTrainer *t, const Options *o, GError **error)
           g_autofree char *flag = g_strdup (ll_hyper_spec ((LlHyper) h)->name);
           g_strdelimit (flag, "_", '-');
           g_set_error (error, LL_ERROR, LL_ERROR_INVALID,
-                       "--%s does not apply to %s; choose an optimizer that uses it with --optimizer",
+                       _("--%s does not apply to %s; choose an optimizer that uses it with --optimizer"),
                        flag, ll_optim_names[cfg.optim.kind]);
           ll_fit_config_clear (&cfg);
           return FALSE;
@@ -394,7 +394,7 @@ apply_options (LlTrainer *t, const Options *o, GError **error)
     cfg.seed = (guint64) o->seed;
   if (o->seed != NOT_GIVEN && o->seed < 0)
     {
-      g_set_error (error, LL_ERROR, LL_ERROR_INVALID, "--seed must be 0 or more (got %d)", o->seed);
+      g_set_error (error, LL_ERROR, LL_ERROR_INVALID, _("--seed must be 0 or more (got %d)"), o->seed);
       ll_fit_config_clear (&cfg);
       return FALSE;
     }
@@ -668,7 +668,7 @@ train_sweep (const Options *o, const LlAugment *augment, LlTrainer *base, const 
   if (o->save != NULL)
     {
       g_set_error_literal (error, LL_ERROR, LL_ERROR_INVALID,
-                           "--save keeps one model but a sweep trains several: leave out --save");
+                           _("--save keeps one model but a sweep trains several: leave out --save"));
       return 2;
     }
   if (!ll_sweep_parse (o->sweep, &key, &values, error)
@@ -738,7 +738,7 @@ cmd_train (int argc, char **argv)
   if (o.augment != NULL && !(progress.augment = ll_augment_lookup (o.augment)))
     {
       g_autofree char *names = g_strjoinv (", ", (char **) ll_augment_names ());
-      g_set_error (&error, LL_ERROR, LL_ERROR_INVALID, "unknown augmentation “%s”; choose %s",
+      g_set_error (&error, LL_ERROR, LL_ERROR_INVALID, _("unknown augmentation “%s”; choose %s"),
                    o.augment, names);
       goto out;
     }
@@ -974,7 +974,7 @@ load_inputs (const char *path, LlShape in, gboolean digit, int *n_out, GError **
       if (ll_dataset_sample_size (ds) != size)
         {
           g_set_error (error, LL_ERROR, LL_ERROR_SHAPE,
-                       "%s holds %d×%d×%d images but the model takes %" G_GSIZE_FORMAT " values",
+                       _("%s holds %d×%d×%d images but the model takes %zu values"),
                        path, ds->height, ds->width, ds->channels, size);
           return NULL;
         }
@@ -1011,7 +1011,7 @@ cmd_predict (int argc, char **argv)
     goto out;
   if (o.files == NULL || o.files[0] == NULL)
     {
-      g_set_error (&error, LL_ERROR, LL_ERROR_INVALID, "name at least one image file to classify");
+      g_set_error (&error, LL_ERROR, LL_ERROR_INVALID, _("name at least one image file to classify"));
       goto out;
     }
   t = (o.model != NULL || o.preset != NULL) ? load_trainer (&o, &dataset, &error) : ll_shipped_model_load (&error);
@@ -1030,7 +1030,7 @@ cmd_predict (int argc, char **argv)
       if (x == NULL)
         {
           if (error == NULL)
-            g_set_error (&error, LL_ERROR, LL_ERROR_DATA, "could not read %s", o.files[f]);
+            g_set_error (&error, LL_ERROR, LL_ERROR_DATA, _("could not read %s"), o.files[f]);
           goto out;
         }
       probs = g_new (float, (gsize) n * n_out);

@@ -109,7 +109,7 @@ ll_run_export_csv (const LlRun *run, const char *path, GError **error)
     }
   if (!g_file_set_contents (path, s->str, s->len, &local))
     {
-      g_set_error (error, LL_ERROR, LL_ERROR_IO, "Could not write %s: %s", path, local->message);
+      g_set_error (error, LL_ERROR, LL_ERROR_IO, _("Could not write %s: %s"), path, local->message);
       return FALSE;
     }
   return TRUE;
@@ -303,7 +303,7 @@ parse_run (JsonNode *node, gint64 version, GError **error)
 
   if (!JSON_NODE_HOLDS_OBJECT (node))
     {
-      g_set_error (error, LL_ERROR, LL_ERROR_FORMAT, "a run is not a JSON object");
+      g_set_error (error, LL_ERROR, LL_ERROR_FORMAT, _("a run is not a JSON object"));
       return NULL;
     }
   o = json_node_get_object (node);
@@ -327,7 +327,7 @@ parse_run (JsonNode *node, gint64 version, GError **error)
       ll_fit_config_init_keras (&run->config);
       if (!ll_fit_config_from_json_node (&run->config, json_object_get_member (o, "config"), &local))
         {
-          g_set_error (error, LL_ERROR, LL_ERROR_FORMAT, "its settings: %s", local->message);
+          g_set_error (error, LL_ERROR, LL_ERROR_FORMAT, _("its settings: %s"), local->message);
           return NULL;
         }
     }
@@ -467,12 +467,12 @@ load_failed (LlRunList *self, const char *problem, const char *why, GError **err
 
   if (aside != NULL)
     g_set_error (error, LL_ERROR, LL_ERROR_FORMAT,
-                 "The saved runs in %s %s; the file was set aside as %s and the list starts "
-                 "empty.", self->path, problem, aside);
+                 _("The saved runs in %s %s; the file was set aside as %s and the list starts "
+                 "empty."), self->path, problem, aside);
   else
     g_set_error (error, LL_ERROR, LL_ERROR_FORMAT,
-                 "The saved runs in %s %s; the list starts empty. Move the file away to keep "
-                 "new runs from replacing it.", self->path, problem);
+                 _("The saved runs in %s %s; the list starts empty. Move the file away to keep "
+                 "new runs from replacing it."), self->path, problem);
   g_signal_emit (self, signals[CHANGED], 0);
   return FALSE;
 }
@@ -498,7 +498,7 @@ ll_run_list_load (LlRunList *self, GError **error)
     }
   if (root == NULL && !g_error_matches (local, LL_ERROR, LL_ERROR_FORMAT))
     {
-      g_set_error (error, LL_ERROR, LL_ERROR_IO, "Could not read the saved runs: %s",
+      g_set_error (error, LL_ERROR, LL_ERROR_IO, _("Could not read the saved runs: %s"),
                    local->message);
       g_signal_emit (self, signals[CHANGED], 0);
       return FALSE;
@@ -554,13 +554,13 @@ ll_run_list_save (LlRunList *self, GError **error)
   if (g_mkdir_with_parents (dir, 0755) != 0)
     {
       int saved = errno;
-      g_set_error (error, LL_ERROR, LL_ERROR_IO, "Could not save the runs to %s: %s",
+      g_set_error (error, LL_ERROR, LL_ERROR_IO, _("Could not save the runs to %s: %s"),
                    self->path, g_strerror (saved));
       return FALSE;
     }
   if (!ll_json_save (root, LL_JSON_COMPACT, self->path, &local))
     {
-      g_set_error (error, LL_ERROR, LL_ERROR_IO, "Could not save the runs to %s: %s",
+      g_set_error (error, LL_ERROR, LL_ERROR_IO, _("Could not save the runs to %s: %s"),
                    self->path, local->message);
       return FALSE;
     }
@@ -844,7 +844,7 @@ ll_run_export (const LlRun *run, GBytes *model, const char *path, GError **error
   root = json_builder_get_root (b);
   if (!ll_json_save (root, LL_JSON_COMPACT, path, &local))
     {
-      g_set_error (error, LL_ERROR, LL_ERROR_IO, "Could not write the run to %s: %s", path,
+      g_set_error (error, LL_ERROR, LL_ERROR_IO, _("Could not write the run to %s: %s"), path,
                    local->message);
       return FALSE;
     }
@@ -869,7 +869,7 @@ ll_run_import (const char *path, GBytes **model, GError **error)
   root = ll_json_parse_file (path, RUN_FILE_MAX_BYTES, &local);
   if (root == NULL && g_error_matches (local, LL_ERROR, LL_ERROR_FORMAT))
     {
-      g_set_error (error, LL_ERROR, LL_ERROR_FORMAT, "%s is not a Layerlab run file: it is %s",
+      g_set_error (error, LL_ERROR, LL_ERROR_FORMAT, _("%s is not a Layerlab run file: it is %s"),
                    path, local->message);
       return NULL;
     }
@@ -883,21 +883,21 @@ ll_run_import (const char *path, GBytes **model, GError **error)
   if (o == NULL || g_strcmp0 (format, RUN_FILE_FORMAT) != 0
       || !json_object_has_member (o, "run"))
     {
-      g_set_error (error, LL_ERROR, LL_ERROR_FORMAT, "%s is not a Layerlab run file: export one "
-                   "with Export → Ticked Run as File", path);
+      g_set_error (error, LL_ERROR, LL_ERROR_FORMAT, _("%s is not a Layerlab run file: export one "
+                   "with Export → Ticked Run as File"), path);
       return NULL;
     }
   version = get_int (o, "version", 1, 0, G_MAXINT64);
   if (version > RUNS_VERSION)
     {
-      g_set_error (error, LL_ERROR, LL_ERROR_FORMAT, "%s comes from a newer Layerlab; update "
-                   "Layerlab to replay it", path);
+      g_set_error (error, LL_ERROR, LL_ERROR_FORMAT, _("%s comes from a newer Layerlab; update "
+                   "Layerlab to replay it"), path);
       return NULL;
     }
   run = parse_run (json_object_get_member (o, "run"), version, &local);
   if (run == NULL)
     {
-      g_set_error (error, LL_ERROR, LL_ERROR_FORMAT, "%s is damaged: %s", path, local->message);
+      g_set_error (error, LL_ERROR, LL_ERROR_FORMAT, _("%s is damaged: %s"), path, local->message);
       return NULL;
     }
   encoded = get_string (o, "model");

@@ -4,7 +4,7 @@
 #include "ll-json.h"
 #include "ll-types.h"
 
-#include <glib/gi18n.h>
+#include <glib/gi18n-lib.h>
 #include <math.h>
 #include <stddef.h>
 #include <string.h>
@@ -439,7 +439,7 @@ ll_fit_config_validate (const LlFitConfig *cfg, GError **error)
       v = ll_fit_get (cfg, (LlFitField) f);
       if (spec->type == LL_FIT_TYPE_CHOICE && !(v >= 0 && v <= spec->max))
         {
-          g_set_error (error, LL_ERROR, LL_ERROR_INVALID, "%s is unknown (%d)", spec->subject, (int) v);
+          g_set_error (error, LL_ERROR, LL_ERROR_INVALID, _("%s is unknown (%d)"), spec->subject, (int) v);
           return FALSE;
         }
       if (spec->type == LL_FIT_TYPE_INT || spec->type == LL_FIT_TYPE_NUMBER)
@@ -454,10 +454,10 @@ ll_fit_config_validate (const LlFitConfig *cfg, GError **error)
               format_value (got, spec, v);
               format_value (def, spec, spec->default_value);
               if (spec->keras != NULL && !spec->keras_required)
-                g_set_error (error, LL_ERROR, LL_ERROR_INVALID, "%s must be %s (got %s); Keras' default is %s",
+                g_set_error (error, LL_ERROR, LL_ERROR_INVALID, _("%s must be %s (got %s); Keras' default is %s"),
                              spec->subject, range, got, def);
               else
-                g_set_error (error, LL_ERROR, LL_ERROR_INVALID, "%s must be %s (got %s)",
+                g_set_error (error, LL_ERROR, LL_ERROR_INVALID, _("%s must be %s (got %s)"),
                              spec->subject, range, got);
               return FALSE;
             }
@@ -466,7 +466,7 @@ ll_fit_config_validate (const LlFitConfig *cfg, GError **error)
   if (cfg->checkpoint.enabled && (cfg->checkpoint.path == NULL || cfg->checkpoint.path[0] == '\0'))
     {
       g_set_error (error, LL_ERROR, LL_ERROR_INVALID,
-                   "ModelCheckpoint is on but has no file name; choose where to save");
+                   _("ModelCheckpoint is on but has no file name; choose where to save"));
       return FALSE;
     }
   return ll_optim_config_validate (&cfg->optim, error);
@@ -660,7 +660,7 @@ read_field (LlFitConfig *cfg, LlFitField f, JsonObject *o, GError **error)
         v = json_node_get_double (n);
         if (v != floor (v) || fabs (v) > G_MAXINT)
           {
-            g_set_error (error, LL_ERROR, LL_ERROR_FORMAT, "“%s” must be a whole number", spec->name);
+            g_set_error (error, LL_ERROR, LL_ERROR_FORMAT, _("“%s” must be a whole number"), spec->name);
             return FALSE;
           }
         ll_fit_set (cfg, f, v);
@@ -674,7 +674,7 @@ read_field (LlFitConfig *cfg, LlFitField f, JsonObject *o, GError **error)
     case LL_FIT_TYPE_FLAG:
       if (!is_type (n, G_TYPE_BOOLEAN))
         {
-          g_set_error (error, LL_ERROR, LL_ERROR_FORMAT, "“%s” must be true or false", spec->name);
+          g_set_error (error, LL_ERROR, LL_ERROR_FORMAT, _("“%s” must be true or false"), spec->name);
           return FALSE;
         }
       ll_fit_set (cfg, f, json_node_get_boolean (n));
@@ -684,14 +684,14 @@ read_field (LlFitConfig *cfg, LlFitField f, JsonObject *o, GError **error)
         int i;
         if (!is_type (n, G_TYPE_STRING))
           {
-            g_set_error (error, LL_ERROR, LL_ERROR_FORMAT, "“%s” must be a string", what);
+            g_set_error (error, LL_ERROR, LL_ERROR_FORMAT, _("“%s” must be a string"), what);
             return FALSE;
           }
         i = choice_index (spec->choices, json_node_get_string (n));
         if (i < 0)
           {
             g_autofree char *names = g_strjoinv (", ", (char **) spec->choices);
-            g_set_error (error, LL_ERROR, LL_ERROR_FORMAT, "Unknown %s “%s”; Layerlab knows %s",
+            g_set_error (error, LL_ERROR, LL_ERROR_FORMAT, _("Unknown %s “%s”; Layerlab knows %s"),
                          what, json_node_get_string (n), names);
             return FALSE;
           }
@@ -702,7 +702,7 @@ read_field (LlFitConfig *cfg, LlFitField f, JsonObject *o, GError **error)
       if (!read_seed (n, &cfg->seed))
         {
           g_set_error (error, LL_ERROR, LL_ERROR_FORMAT,
-                       "“seed” must be a whole number from 0 to 2^53 (or a decimal string up to 2^64)");
+                       _("“seed” must be a whole number from 0 to 2^53 (or a decimal string up to 2^64)"));
           return FALSE;
         }
       return TRUE;
@@ -711,7 +711,7 @@ read_field (LlFitConfig *cfg, LlFitField f, JsonObject *o, GError **error)
         char **path = &G_STRUCT_MEMBER (char *, cfg, spec->offset);
         if (!is_type (n, G_TYPE_STRING))
           {
-            g_set_error (error, LL_ERROR, LL_ERROR_FORMAT, "“%s” must be a string", spec->name);
+            g_set_error (error, LL_ERROR, LL_ERROR_FORMAT, _("“%s” must be a string"), spec->name);
             return FALSE;
           }
         g_free (*path);
@@ -723,7 +723,7 @@ read_field (LlFitConfig *cfg, LlFitField f, JsonObject *o, GError **error)
     }
 
 wrong_type:
-  g_set_error (error, LL_ERROR, LL_ERROR_FORMAT, "“%s” must be a number", spec->name);
+  g_set_error (error, LL_ERROR, LL_ERROR_FORMAT, _("“%s” must be a number"), spec->name);
   return FALSE;
 }
 
@@ -737,13 +737,13 @@ read_optimizer (LlOptimConfig *o, JsonObject *opt, GError **error)
       LlOptimKind kind;
       if (!is_type (n, G_TYPE_STRING))
         {
-          g_set_error (error, LL_ERROR, LL_ERROR_FORMAT, "“optimizer” must name the optimizer");
+          g_set_error (error, LL_ERROR, LL_ERROR_FORMAT, _("“optimizer” must name the optimizer"));
           return FALSE;
         }
       if (!ll_optim_kind_from_name (json_node_get_string (n), &kind))
         {
           g_autofree char *names = ll_optim_names_text ();
-          g_set_error (error, LL_ERROR, LL_ERROR_FORMAT, "Unknown optimizer “%s”; Layerlab knows %s",
+          g_set_error (error, LL_ERROR, LL_ERROR_FORMAT, _("Unknown optimizer “%s”; Layerlab knows %s"),
                        json_node_get_string (n), names);
           return FALSE;
         }
@@ -760,7 +760,7 @@ read_optimizer (LlOptimConfig *o, JsonObject *opt, GError **error)
         continue;
       if (spec->is_flag ? !is_type (v, G_TYPE_BOOLEAN) : !is_number (v))
         {
-          g_set_error (error, LL_ERROR, LL_ERROR_FORMAT, "“%s” must be %s", spec->name,
+          g_set_error (error, LL_ERROR, LL_ERROR_FORMAT, _("“%s” must be %s"), spec->name,
                        spec->is_flag ? "true or false" : "a number");
           return FALSE;
         }
@@ -778,7 +778,7 @@ object_member (JsonObject *o, const char *name, GError **error)
     return NULL;
   if (!JSON_NODE_HOLDS_OBJECT (n))
     {
-      g_set_error (error, LL_ERROR, LL_ERROR_FORMAT, "“%s” must be an object", name);
+      g_set_error (error, LL_ERROR, LL_ERROR_FORMAT, _("“%s” must be an object"), name);
       return NULL;
     }
   return json_node_get_object (n);
@@ -796,7 +796,7 @@ ll_fit_config_from_json_node (LlFitConfig *cfg, JsonNode *node, GError **error)
 
   if (!JSON_NODE_HOLDS_OBJECT (node))
     {
-      g_set_error (error, LL_ERROR, LL_ERROR_FORMAT, "The training settings must be a JSON object");
+      g_set_error (error, LL_ERROR, LL_ERROR_FORMAT, _("The training settings must be a JSON object"));
       return FALSE;
     }
   root = json_node_get_object (node);
@@ -853,7 +853,7 @@ ll_fit_config_from_json (LlFitConfig *cfg, const char *json, GError **error)
   root = ll_json_parse (json, -1, 0, &local);
   if (root == NULL)
     {
-      g_set_error (error, LL_ERROR, LL_ERROR_FORMAT, "The training settings are %s", local->message);
+      g_set_error (error, LL_ERROR, LL_ERROR_FORMAT, _("The training settings are %s"), local->message);
       return FALSE;
     }
   return ll_fit_config_from_json_node (cfg, root, error);

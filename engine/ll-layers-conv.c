@@ -11,6 +11,7 @@
 
 #include <math.h>
 #include <string.h>
+#include <glib/gi18n-lib.h>
 
 static const char *const padding_names[] = { "valid", "same", NULL };
 
@@ -22,8 +23,8 @@ need_image (const char *layer, const LlShape *in, GError **error)
   if (in->rank == 3)
     return TRUE;
   g_set_error (error, LL_ERROR, LL_ERROR_SHAPE,
-               "%s needs an image input (height × width × channels); it got a flat vector "
-               "of %d values. Remove the Flatten before it or add a Reshape.",
+               _("%s needs an image input (height × width × channels); it got a flat vector "
+               "of %d values. Remove the Flatten before it or add a Reshape."),
                layer, in->d[0]);
   return FALSE;
 }
@@ -173,8 +174,8 @@ conv2d_infer (const LlLayerSpec *spec, const LlShape *in, LlShape *out, GError *
   if (ho == 0 || wo == 0)
     {
       g_set_error (error, LL_ERROR, LL_ERROR_SHAPE,
-                   "Conv2D's %d × %d kernel is larger than its %d × %d input. "
-                   "Use a smaller kernel_size, padding \"same\", or less pooling before it.",
+                   _("Conv2D's %d × %d kernel is larger than its %d × %d input. "
+                   "Use a smaller kernel_size, padding \"same\", or less pooling before it."),
                    k, k, in->d[0], in->d[1]);
       return FALSE;
     }
@@ -439,8 +440,8 @@ pool_infer_named (const char *layer, const LlLayerSpec *spec, const LlShape *in,
   if (ho == 0 || wo == 0)
     {
       g_set_error (error, LL_ERROR, LL_ERROR_SHAPE,
-                   "%s's %d × %d pool is larger than its %d × %d input. "
-                   "Use a smaller pool_size, padding \"same\", or remove a pooling layer before it.",
+                   _("%s's %d × %d pool is larger than its %d × %d input. "
+                   "Use a smaller pool_size, padding \"same\", or remove a pooling layer before it."),
                    layer, p, p, in->d[0], in->d[1]);
       return FALSE;
     }
@@ -543,7 +544,7 @@ max_pool_plan (LlOp *op, int max_batch, GError **error)
   if ((gsize) max_batch * ll_shape_size (&op->in) > G_MAXINT32)
     {
       g_set_error (error, LL_ERROR, LL_ERROR_MEMORY,
-                   "MaxPooling2D's input of %d samples is too large to index; use a smaller batch size",
+                   _("MaxPooling2D's input of %d samples is too large to index; use a smaller batch size"),
                    max_batch);
       return FALSE;
     }

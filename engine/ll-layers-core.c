@@ -2,6 +2,7 @@
 #include "ll-layer.h"
 #include "ll-gemm.h"
 #include "ll-rng.h"
+#include <glib/gi18n-lib.h>
 
 /* Parameter tables shared with Conv2D through the same names. */
 #define PARAM_ACTIVATION(def, flags) \
@@ -31,8 +32,8 @@ shape_error_flat (GError **error, const char *layer, const LlShape *in)
 {
   g_autofree char *s = ll_shape_to_string (in);
   g_set_error (error, LL_ERROR, LL_ERROR_SHAPE,
-               "%s needs a flat input (a vector), but it gets %s. "
-               "Add a Flatten or GlobalAveragePooling2D layer before it.", layer, s);
+               _("%s needs a flat input (a vector), but it gets %s. "
+               "Add a Flatten or GlobalAveragePooling2D layer before it."), layer, s);
 }
 
 /* Identity op, for Input and Flatten: channels-last memory is already flat. */
@@ -424,9 +425,7 @@ reshape_infer (const LlLayerSpec *spec, const LlShape *in, LlShape *out, GError 
     {
       g_autofree char *s = ll_shape_to_string (in);
       g_set_error (error, LL_ERROR, LL_ERROR_SHAPE,
-                   "Reshape to %d × %d × %d needs %" G_GSIZE_FORMAT " values, but its input %s has %"
-                   G_GSIZE_FORMAT ". Change height, width or channels so that their product is %"
-                   G_GSIZE_FORMAT ".", h, w, c, n_out, s, n_in, n_in);
+                   _("Reshape to %d × %d × %d needs %zu values, but its input %s has %zu. Change height, width or channels so that their product is %zu."), h, w, c, n_out, s, n_in, n_in);
       return FALSE;
     }
   *out = ll_shape_image (h, w, c);

@@ -4,6 +4,7 @@
 
 #include <math.h>
 #include <string.h>
+#include <glib/gi18n-lib.h>
 
 /* BatchNormalization over the last axis: y = γ · (x − μ) / √(σ² + ε) + β. */
 
@@ -73,7 +74,7 @@ bn_plan (LlOp *op, int max_batch, GError **error)
       g_clear_pointer (&self->mean, g_free);
       if (error != NULL && *error == NULL)
         g_set_error (error, LL_ERROR, LL_ERROR_MEMORY,
-                     "Out of memory for batch normalization statistics");
+                     _("Out of memory for batch normalization statistics"));
       return FALSE;
     }
   self->inv_std = self->mean + self->c;

@@ -10,6 +10,7 @@
 #include "ll-gemm.h"
 
 #include <math.h>
+#include <glib/gi18n-lib.h>
 
 typedef struct {
   int first_op, n_ops;             /* ops of this layer */
@@ -339,8 +340,8 @@ ll_model_plan (LlModel *model, int max_batch, GError **error)
     if (need > LL_MAX_ALLOC)
       {
         g_set_error (error, LL_ERROR, LL_ERROR_MEMORY,
-                     "Training this model at batch size %d needs about %.1f GiB, more than the "
-                     "%.0f GiB Layerlab allows. Use a smaller batch size or fewer units/filters.",
+                     _("Training this model at batch size %d needs about %.1f GiB, more than the "
+                     "%.0f GiB Layerlab allows. Use a smaller batch size or fewer units/filters."),
                      max_batch, (double) need / (1 << 30), (double) (LL_MAX_ALLOC >> 30));
         return FALSE;
       }
@@ -734,7 +735,7 @@ ll_model_set_dropout_rate (LlModel *model, int layer, double rate, GError **erro
   if (changed == 0)
     {
       g_set_error (error, LL_ERROR, LL_ERROR_INVALID,
-                   layer >= 0 ? "Layer %d is not a Dropout layer" : "The model has no Dropout layer",
+                   layer >= 0 ? _("Layer %d is not a Dropout layer") : _("The model has no Dropout layer"),
                    layer);
       return FALSE;
     }

@@ -15,7 +15,7 @@
 #include "ll-optim.h"
 #include "ll-types.h"
 
-#include <glib/gi18n.h>
+#include <glib/gi18n-lib.h>
 #include <math.h>
 #include <stddef.h>
 #include <string.h>
@@ -371,7 +371,7 @@ ll_hyper_check (LlHyper      hyper,
   format_value (got, v);
   format_value (def, ll_hyper_default (hyper, kind));
   g_set_error (error, LL_ERROR, LL_ERROR_INVALID,
-               "%s must be %s (got %s); Keras' default is %s.",
+               _("%s must be %s (got %s); Keras' default is %s."),
                spec->subject, range, got, def);
   return FALSE;
 }
@@ -390,7 +390,7 @@ ll_optim_config_validate (const LlOptimConfig *cfg,
     {
       g_autofree char *names = ll_optim_names_text ();
       g_set_error (error, LL_ERROR, LL_ERROR_INVALID,
-                   "Unknown optimizer (%d); choose one of %s.", (int) kind, names);
+                   _("Unknown optimizer (%d); choose one of %s."), (int) kind, names);
       return FALSE;
     }
 

@@ -6,6 +6,7 @@
 #include "ll-presets.h"
 
 #include <stdlib.h>
+#include <glib/gi18n-lib.h>
 
 
 #define MNIST_INPUT "Input height=28 width=28 channels=1\n"
@@ -111,7 +112,7 @@ ll_preset_build (const char *name, LlFitConfig *cfg, GError **error)
       GString *names = g_string_new (NULL);
       for (gsize i = 0; i < G_N_ELEMENTS (presets); i++)
         g_string_append_printf (names, "%s%s", i ? ", " : "", presets[i].name);
-      g_set_error (error, LL_ERROR, LL_ERROR_INVALID, "Unknown preset “%s”; choose one of %s",
+      g_set_error (error, LL_ERROR, LL_ERROR_INVALID, _("Unknown preset “%s”; choose one of %s"),
                    name, names->str);
       g_string_free (names, TRUE);
       return NULL;

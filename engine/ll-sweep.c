@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <math.h>
 #include <string.h>
+#include <glib/gi18n-lib.h>
 
 static const char *const keys[] = {
   "batch_size", "learning_rate", "optimizer", "shuffle", "schedule", "early_stopping",
@@ -61,7 +62,7 @@ ll_sweep_parse (const char *text, char **key, char ***values, GError **error)
   if (eq == NULL || eq == text)
     {
       g_set_error (error, LL_ERROR, LL_ERROR_INVALID,
-                   "A sweep is KEY=V1,V2,… (for example batch_size=32,128): “%s” has no %s",
+                   _("A sweep is KEY=V1,V2,… (for example batch_size=32,128): “%s” has no %s"),
                    text, eq == NULL ? "“=”" : "key");
       return FALSE;
     }
@@ -75,7 +76,7 @@ ll_sweep_parse (const char *text, char **key, char ***values, GError **error)
   if (kept->len == 0)
     {
       g_set_error (error, LL_ERROR, LL_ERROR_INVALID,
-                   "The sweep “%s” has no values: give them after “=”, separated by commas", text);
+                   _("The sweep “%s” has no values: give them after “=”, separated by commas"), text);
       return FALSE;
     }
   g_ptr_array_add (kept, NULL);
@@ -93,7 +94,7 @@ parse_number (const char *key, const char *value, double *out, GError **error)
   *out = g_ascii_strtod (value, &end);
   if (end == value || *end != '\0' || errno != 0 || !isfinite (*out))
     {
-      g_set_error (error, LL_ERROR, LL_ERROR_INVALID, "%s: “%s” is not a number", key, value);
+      g_set_error (error, LL_ERROR, LL_ERROR_INVALID, _("%s: “%s” is not a number"), key, value);
       return FALSE;
     }
   return TRUE;
@@ -138,7 +139,7 @@ set_fit_value (LlFitConfig *c, const char *key, const char *value, char **label,
       if (x < 1 || x != floor (x) || x > G_MAXINT)
         {
           g_set_error (error, LL_ERROR, LL_ERROR_INVALID,
-                       "batch_size: %s is not a whole number of images (1 or more)", value);
+                       _("batch_size: %s is not a whole number of images (1 or more)"), value);
           return FALSE;
         }
       c->batch_size = (int) x;
@@ -152,7 +153,7 @@ set_fit_value (LlFitConfig *c, const char *key, const char *value, char **label,
       if (!(x > 0))
         {
           g_set_error (error, LL_ERROR, LL_ERROR_INVALID,
-                       "learning_rate: %s is not above 0", value);
+                       _("learning_rate: %s is not above 0"), value);
           return FALSE;
         }
       c->optim.learning_rate = x;
@@ -167,7 +168,7 @@ set_fit_value (LlFitConfig *c, const char *key, const char *value, char **label,
         {
           g_autofree char *names = g_strjoinv (", ", (char **) ll_optim_names);
           g_set_error (error, LL_ERROR, LL_ERROR_INVALID,
-                       "optimizer: unknown optimizer “%s”; choose %s", value, names);
+                       _("optimizer: unknown optimizer “%s”; choose %s"), value, names);
           return FALSE;
         }
       c->optim = ll_optim_config_default (kind);
@@ -178,7 +179,7 @@ set_fit_value (LlFitConfig *c, const char *key, const char *value, char **label,
     {
       if ((on = parse_switch (value)) < 0)
         {
-          g_set_error (error, LL_ERROR, LL_ERROR_INVALID, "shuffle: “%s” is neither on nor off", value);
+          g_set_error (error, LL_ERROR, LL_ERROR_INVALID, _("shuffle: “%s” is neither on nor off"), value);
           return FALSE;
         }
       c->shuffle = on;
@@ -225,8 +226,8 @@ set_fit_value (LlFitConfig *c, const char *key, const char *value, char **label,
       else
         {
           g_set_error (error, LL_ERROR, LL_ERROR_INVALID,
-                       "schedule: unknown schedule “%s”; choose constant, step, exponential, "
-                       "cosine or reduce_lr_on_plateau", value);
+                       _("schedule: unknown schedule “%s”; choose constant, step, exponential, "
+                       "cosine or reduce_lr_on_plateau"), value);
           return FALSE;
         }
       return TRUE;
@@ -244,8 +245,8 @@ set_fit_value (LlFitConfig *c, const char *key, const char *value, char **label,
           if (end == value || *end != '\0' || p < 0 || p > 1000)
             {
               g_set_error (error, LL_ERROR, LL_ERROR_INVALID,
-                           "early_stopping: “%s” is neither off, on nor a patience (0 to 1000 "
-                           "epochs)", value);
+                           _("early_stopping: “%s” is neither off, on nor a patience (0 to 1000 "
+                           "epochs)"), value);
               return FALSE;
             }
           on = 1;
@@ -360,7 +361,7 @@ set_arch_value (LlArch *arch, const char *key, const char *value, char **label,
 
       if (on < 0)
         {
-          g_set_error (error, LL_ERROR, LL_ERROR_INVALID, "batch_norm: “%s” is neither on nor off", value);
+          g_set_error (error, LL_ERROR, LL_ERROR_INVALID, _("batch_norm: “%s” is neither on nor off"), value);
           return FALSE;
         }
       /* "On" is the model as it is, so it must have some. */
@@ -380,7 +381,7 @@ set_arch_value (LlArch *arch, const char *key, const char *value, char **label,
       if (to == NULL)
         {
           g_set_error (error, LL_ERROR, LL_ERROR_INVALID,
-                       "flatten: “%s” is neither Flatten nor GlobalAveragePooling2D", value);
+                       _("flatten: “%s” is neither Flatten nor GlobalAveragePooling2D"), value);
           return FALSE;
         }
       *found = swap_flatten (arch, to);
@@ -404,12 +405,12 @@ ll_sweep_build (const LlArch *base_arch, const LlFitConfig *base_config, const c
     {
       g_autofree char *known = g_strjoinv (", ", (char **) keys);
       g_set_error (error, LL_ERROR, LL_ERROR_INVALID,
-                   "Unknown sweep key “%s”; choose one of %s", key, known);
+                   _("Unknown sweep key “%s”; choose one of %s"), key, known);
       return NULL;
     }
   if (values[0] == NULL)
     {
-      g_set_error (error, LL_ERROR, LL_ERROR_INVALID, "The sweep over %s has no values", key);
+      g_set_error (error, LL_ERROR, LL_ERROR_INVALID, _("The sweep over %s has no values"), key);
       return NULL;
     }
   for (gsize i = 0; i < G_N_ELEMENTS (arch_keys); i++)
@@ -438,7 +439,7 @@ ll_sweep_build (const LlArch *base_arch, const LlFitConfig *base_config, const c
       if (!ll_arch_validate (run->arch, &bad, &local))
         {
           g_set_error (error, LL_ERROR, LL_ERROR_INVALID,
-                       "With %s the model does not build (layer %d): %s", run->label, bad,
+                       _("With %s the model does not build (layer %d): %s"), run->label, bad,
                        local->message);
           return NULL;
         }

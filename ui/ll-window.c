@@ -206,9 +206,9 @@ confirm_discard (LlWindow *self, Continuation then, gpointer data, GDestroyNotif
   p->free_data = free_data;
 
   title = ll_document_dup_title (self->document);
-  dialog = adw_message_dialog_new (GTK_WINDOW (self), "Save Changes?", NULL);
+  dialog = adw_message_dialog_new (GTK_WINDOW (self), _("Save Changes?"), NULL);
   adw_message_dialog_format_body (ADW_MESSAGE_DIALOG (dialog),
-                                  "“%s” has unsaved changes. Changes that are not saved are lost.",
+                                  _("“%s” has unsaved changes. Changes that are not saved are lost."),
                                   title);
   adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
                                     "cancel", "_Cancel",
@@ -232,7 +232,7 @@ model_filter (void)
 {
   GtkFileFilter *filter = gtk_file_filter_new ();
 
-  gtk_file_filter_set_name (filter, "Layerlab models (*.llmodel)");
+  gtk_file_filter_set_name (filter, _("Layerlab models (*.llmodel)"));
   gtk_file_filter_add_pattern (filter, "*.llmodel");
   return filter;
 }
@@ -306,7 +306,7 @@ show_open_dialog (LlWindow *self, gpointer data)
 {
   GtkFileChooserNative *dialog;
 
-  dialog = gtk_file_chooser_native_new ("Open Model", GTK_WINDOW (self),
+  dialog = gtk_file_chooser_native_new (_("Open Model"), GTK_WINDOW (self),
                                         GTK_FILE_CHOOSER_ACTION_OPEN, "_Open", "_Cancel");
   add_open_filters (GTK_FILE_CHOOSER (dialog));
   gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (dialog), TRUE);
@@ -361,7 +361,7 @@ save_as_then (LlWindow *self, Pending *pending)
       pending->free_data = NULL;
     }
 
-  dialog = gtk_file_chooser_native_new ("Save Model", GTK_WINDOW (self),
+  dialog = gtk_file_chooser_native_new (_("Save Model"), GTK_WINDOW (self),
                                         GTK_FILE_CHOOSER_ACTION_SAVE, "_Save", "_Cancel");
   gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (dialog), model_filter ());
   name = ll_document_dup_title (self->document);
@@ -412,7 +412,7 @@ ll_window_export_to_path (LlWindow *self, const char *format, const char *path, 
   if (model == NULL)
     {
       g_set_error (error, LL_ERROR, LL_ERROR_INVALID,
-                   "The model cannot be built (%s). Fix it in the Model view, then export again.",
+                   _("The model cannot be built (%s). Fix it in the Model view, then export again."),
                    ll_document_get_error_message (self->document));
       return FALSE;
     }
@@ -424,7 +424,7 @@ ll_window_export_to_path (LlWindow *self, const char *format, const char *path, 
       if (!ll_export_c_valid_prefix (prefix))
         {
           g_set_error (error, LL_ERROR, LL_ERROR_INVALID,
-                       "“%s” cannot name C functions. Choose a file name made of letters, digits and _.",
+                       _("“%s” cannot name C functions. Choose a file name made of letters, digits and _."),
                        prefix);
           return FALSE;
         }
@@ -437,7 +437,7 @@ ll_window_export_to_path (LlWindow *self, const char *format, const char *path, 
   if (g_strcmp0 (format, "onnx") == 0)
     return ll_export_onnx (model, path, error);
   g_set_error (error, LL_ERROR, LL_ERROR_INVALID,
-               "Unknown export format “%s”: use c, keras, pytorch or onnx.", format);
+               _("Unknown export format “%s”: use c, keras, pytorch or onnx."), format);
   return FALSE;
 }
 
@@ -462,7 +462,7 @@ on_export_response (GtkNativeDialog *dialog, int response, LlWindow *self)
         }
       if (path == NULL)
         g_set_error (&error, LL_ERROR, LL_ERROR_IO,
-                     "The chosen place is not a local file. Choose a folder on this computer.");
+                     _("The chosen place is not a local file. Choose a folder on this computer."));
       if (error == NULL && ll_window_export_to_path (self, format, path, &error))
         {
           g_autofree char *base = g_path_get_basename (path);
@@ -496,15 +496,15 @@ show_export_dialog (LlWindow *self, const char *format)
   stem = c ? c_prefix_from_path (title) : g_strdelimit (g_strdup (title), "/\\: ", '-');
   name = g_strconcat (stem, c ? ".c" : onnx ? ".onnx" : ".py", NULL);
 
-  dialog = gtk_file_chooser_native_new (c ? "Export as C Source"
-                                          : onnx ? "Export as ONNX Model"
-                                          : format[0] == 'k' ? "Export as Keras Script"
-                                                             : "Export as PyTorch Script",
+  dialog = gtk_file_chooser_native_new (c ? _("Export as C Source")
+                                          : onnx ? _("Export as ONNX Model")
+                                          : format[0] == 'k' ? _("Export as Keras Script")
+                                                             : _("Export as PyTorch Script"),
                                         GTK_WINDOW (self), GTK_FILE_CHOOSER_ACTION_SAVE,
                                         "_Export", "_Cancel");
-  gtk_file_filter_set_name (filter, c ? "C source (*.c; the .h is written beside it)"
-                                      : onnx ? "ONNX model (*.onnx)"
-                                      : "Python script (*.py; weights are written beside it)");
+  gtk_file_filter_set_name (filter, c ? _("C source (*.c; the .h is written beside it)")
+                                      : onnx ? _("ONNX model (*.onnx)")
+                                      : _("Python script (*.py; weights are written beside it)"));
   gtk_file_filter_add_pattern (filter, c ? "*.c" : onnx ? "*.onnx" : "*.py");
   gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (dialog), filter);
   g_object_unref (filter);

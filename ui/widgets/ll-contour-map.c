@@ -25,6 +25,7 @@
 #include <string.h>
 
 #include <cairo-svg.h>
+#include <glib/gi18n.h>
 
 #define N_LEVELS  12
 #define CELL_PX   3      /* marching-squares cell, logical pixels */
@@ -1023,7 +1024,7 @@ ll_contour_map_init (LlContourMap *self)
   gtk_widget_set_focusable (GTK_WIDGET (self), TRUE);
   gtk_widget_set_cursor_from_name (GTK_WIDGET (self), "crosshair");
   gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL,
-                                  "Loss surface map; click to set the start point", -1);
+                                  _("Loss surface map; click to set the start point"), -1);
 }
 
 GtkWidget *
@@ -1126,7 +1127,7 @@ ll_contour_map_export_png (LlContourMap *self, const char *path, int width, int 
   if (status != CAIRO_STATUS_SUCCESS)
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
-                   "Could not write %s (%s): choose a folder you can write to",
+                   _("Could not write %s (%s): choose a folder you can write to"),
                    path, cairo_status_to_string (status));
       return FALSE;
     }
@@ -1159,7 +1160,7 @@ ll_contour_map_export_svg (LlContourMap *self, const char *path, int width, int 
   if (status != CAIRO_STATUS_SUCCESS)
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
-                   "Could not write %s (%s): choose a folder you can write to",
+                   _("Could not write %s (%s): choose a folder you can write to"),
                    path, cairo_status_to_string (status));
       return FALSE;
     }

@@ -12,6 +12,7 @@
 #include "ll-types.h"
 #include "ll-palette.h"
 #include "ll-presentation.h"
+#include <glib/gi18n.h>
 
 typedef struct {
   char *label;
@@ -472,8 +473,8 @@ ll_line_chart_export_png (LlLineChart *self, const char *path, int width, int he
   cairo_surface_destroy (surface);
   if (status != CAIRO_STATUS_SUCCESS)
     {
-      g_set_error (error, LL_ERROR, LL_ERROR_IO, "Could not write the chart to %s (%s); "
-                   "choose a folder you can write to", path, cairo_status_to_string (status));
+      g_set_error (error, LL_ERROR, LL_ERROR_IO, _("Could not write the chart to %s (%s); "
+                   "choose a folder you can write to"), path, cairo_status_to_string (status));
       return FALSE;
     }
   return TRUE;
@@ -499,8 +500,8 @@ ll_line_chart_export_svg (LlLineChart *self, const char *path, int width, int he
   cairo_surface_destroy (surface);
   if (status != CAIRO_STATUS_SUCCESS)
     {
-      g_set_error (error, LL_ERROR, LL_ERROR_IO, "Could not write the chart to %s (%s); "
-                   "choose a folder you can write to", path, cairo_status_to_string (status));
+      g_set_error (error, LL_ERROR, LL_ERROR_IO, _("Could not write the chart to %s (%s); "
+                   "choose a folder you can write to"), path, cairo_status_to_string (status));
       return FALSE;
     }
   return TRUE;

@@ -17,6 +17,7 @@
 
 #include <math.h>
 #include <string.h>
+#include <glib/gi18n.h>
 
 #define LOG_FLOOR 1e-8    /* losses below this sit on the bottom edge */
 #define MAX_TICKS 16
@@ -367,7 +368,7 @@ ll_step_plot_init (LlStepPlot *self)
   for (guint e = 0; e < LL_RACE_N_ENTRIES; e++)
     gdk_rgba_parse (&self->colors[e], "black");
   gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL,
-                                  "Loss per step of each optimizer", -1);
+                                  _("Loss per step of each optimizer"), -1);
 }
 
 GtkWidget *

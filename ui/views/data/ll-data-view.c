@@ -14,6 +14,7 @@
 #include "ll-presentation.h"
 
 #include <string.h>
+#include <glib/gi18n.h>
 
 #define PAGE_SIZE 300
 /* As `layerlab datasets --import` by default. */
@@ -174,7 +175,7 @@ show_dataset (LlDataView *self, LlDataset *ds)
       per_class[ds->labels[i]]++;
   g_string_append_printf (counts, "%d images of %d×%d×%d. Per class: ", ds->n, ds->height, ds->width,
                           ds->channels);
-  gtk_string_list_append (list, "All classes");
+  gtk_string_list_append (list, _("All classes"));
   for (int k = 0; k < ds->n_classes; k++)
     {
       const char *name = ds->class_names != NULL ? ds->class_names[k] : "?";
@@ -269,7 +270,7 @@ select_dataset (LlDataView *self)
   self->ds = NULL;
   g_array_set_size (self->filtered, 0);
   show_page (self);
-  gtk_label_set_text (self->counts_label, "Loading…");
+  gtk_label_set_text (self->counts_label, _("Loading…"));
   job = g_new0 (LoadJob, 1);
   job->name = g_strdup (name);
   job->test = test;
@@ -509,7 +510,7 @@ start_download (SetRow *r, const char *base_url)
   r->cancellable = g_cancellable_new ();
   g_clear_pointer (&r->failure, g_free);
   gtk_progress_bar_set_fraction (r->progress, 0);
-  gtk_progress_bar_set_text (r->progress, "Connecting…");
+  gtk_progress_bar_set_text (r->progress, _("Connecting…"));
   update_row (r);
   ll_download_async (r->set->name, base_url, r->cancellable, on_download_progress, r,
                      on_download_done, g_object_ref (r->view));
@@ -551,7 +552,7 @@ build_set_rows (LlDataView *self)
       r->download_button = GTK_BUTTON (gtk_button_new_with_mnemonic ("_Download"));
       gtk_widget_set_valign (GTK_WIDGET (r->download_button), GTK_ALIGN_CENTER);
       gtk_widget_set_tooltip_text (GTK_WIDGET (r->download_button),
-                                   "Download from the official location and verify the checksums");
+                                   _("Download from the official location and verify the checksums"));
       r->cancel_button = GTK_BUTTON (gtk_button_new_with_mnemonic ("_Cancel"));
       gtk_widget_set_valign (GTK_WIDGET (r->cancel_button), GTK_ALIGN_CENTER);
       gtk_box_append (GTK_BOX (box), GTK_WIDGET (r->progress));
@@ -858,7 +859,7 @@ ll_data_view_import_folder (LlDataView *self, GFile *folder, const char *output_
   self->import_cancellable = g_cancellable_new ();
   gtk_info_bar_set_revealed (self->import_bar, FALSE);
   gtk_progress_bar_set_fraction (self->import_progress, 0);
-  gtk_progress_bar_set_text (self->import_progress, "Reading the folder…");
+  gtk_progress_bar_set_text (self->import_progress, _("Reading the folder…"));
   update_import_actions (self);
   ll_import_folder_async (path, h, w, c, IMPORT_TEST_FRACTION, IMPORT_SEED, out,
                           self->import_cancellable, on_import_progress, self,
@@ -895,7 +896,7 @@ action_import_folder (GtkWidget *widget, const char *name, GVariant *param)
       show_import_message (self, GTK_MESSAGE_ERROR, message, FALSE);
       return;
     }
-  self->chooser = gtk_file_chooser_native_new ("Import a Folder of Pictures",
+  self->chooser = gtk_file_chooser_native_new (_("Import a Folder of Pictures"),
                                                GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
                                                GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER,
                                                "_Import", "_Cancel");

@@ -5,6 +5,7 @@
 
 #include <math.h>
 #include <string.h>
+#include <glib/gi18n.h>
 
 /* Confusion matrix (worker) ------------------------------------------------ */
 
@@ -160,7 +161,7 @@ ll_inspect_view_compute_confusion (LlInspectView *self)
   g_object_unref (task);
   gtk_spinner_start (self->confusion_spinner);
   gtk_widget_set_sensitive (GTK_WIDGET (self->confusion_button), FALSE);
-  gtk_label_set_text (self->confusion_label, "Predicting every test image…");
+  gtk_label_set_text (self->confusion_label, _("Predicting every test image…"));
 }
 
 /* The test set (worker) ----------------------------------------------------- */
@@ -212,7 +213,7 @@ fill_class_dropdown (LlInspectView *self)
 {
   GtkStringList *list = gtk_string_list_new (NULL);
 
-  gtk_string_list_append (list, "Any class");
+  gtk_string_list_append (list, _("Any class"));
   for (int k = 0; k < self->test->n_classes; k++)
     gtk_string_list_append (list, ll_inspect_view_class_name (self->test, k));
   self->updating_controls = TRUE;
@@ -232,13 +233,13 @@ show_empty_state (LlInspectView *self, const char *name, const GError *error)
 
   if (g_error_matches (error, LL_ERROR, LL_ERROR_NOT_FOUND))
     {
-      adw_status_page_set_title (self->empty_page, "No Test Images");
+      adw_status_page_set_title (self->empty_page, _("No Test Images"));
       text = g_strdup_printf ("No %s test images found. Download %s in the Data view, "
                               "or choose a data folder in the Train view.", title, title);
     }
   else
     {
-      adw_status_page_set_title (self->empty_page, "Test Images Unreadable");
+      adw_status_page_set_title (self->empty_page, _("Test Images Unreadable"));
       text = g_strdup_printf ("The %s files found could not be read. Download %s again in the Data "
                               "view, or choose another data folder in the Train view.", title, title);
     }
@@ -310,6 +311,6 @@ ll_inspect_view_start_load (LlInspectView *self, const char *name)
   g_task_set_task_data (task, job, (GDestroyNotify) load_job_free);
   g_task_run_in_thread (task, load_thread);
   g_object_unref (task);
-  gtk_label_set_text (self->status_label, "Loading the test images…");
+  gtk_label_set_text (self->status_label, _("Loading the test images…"));
 }
 

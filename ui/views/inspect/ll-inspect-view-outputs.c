@@ -75,11 +75,11 @@ mode_switch_new (LlInspectView *self)
 {
   GtkWidget *row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
   GtkWidget *linked = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 0);
-  GtkWidget *eval = gtk_toggle_button_new_with_label ("Evaluation");
-  GtkWidget *train = gtk_toggle_button_new_with_label ("Training Step");
-  GtkWidget *resample = gtk_button_new_with_label ("New Dropout Draw");
-  GtkWidget *hint = gtk_label_new ("Layer outputs as when predicting, or as in a training step "
-                                   "(dropout active, batch norm with the statistics of this one image).");
+  GtkWidget *eval = gtk_toggle_button_new_with_label (_("Evaluation"));
+  GtkWidget *train = gtk_toggle_button_new_with_label (_("Training Step"));
+  GtkWidget *resample = gtk_button_new_with_label (_("New Dropout Draw"));
+  GtkWidget *hint = gtk_label_new (_("Layer outputs as when predicting, or as in a training step "
+                                   "(dropout active, batch norm with the statistics of this one image)."));
 
   gtk_widget_add_css_class (linked, "linked");
   gtk_toggle_button_set_group (GTK_TOGGLE_BUTTON (train), GTK_TOGGLE_BUTTON (eval));
@@ -88,7 +88,7 @@ mode_switch_new (LlInspectView *self)
   gtk_box_append (GTK_BOX (linked), train);
   gtk_box_append (GTK_BOX (row), linked);
   gtk_box_append (GTK_BOX (row), resample);
-  gtk_widget_set_tooltip_text (resample, "Switch off another random set of units in the Dropout layers");
+  gtk_widget_set_tooltip_text (resample, _("Switch off another random set of units in the Dropout layers"));
   gtk_label_set_wrap (GTK_LABEL (hint), TRUE);
   gtk_label_set_xalign (GTK_LABEL (hint), 0);
   gtk_widget_set_hexpand (hint, TRUE);

@@ -5,6 +5,7 @@
 
 #include <math.h>
 #include <string.h>
+#include <glib/gi18n.h>
 
 /* Histograms ------------------------------------------------------------------ */
 
@@ -189,7 +190,7 @@ ll_inspect_view_rebuild_weights (LlInspectView *self)
           gtk_box_append (GTK_BOX (box), hist_new (views[k].data, size));
           if (views[k].grad != NULL && any_nonzero (views[k].grad, size))
             {
-              GtkWidget *gl = gtk_label_new ("gradient, last training batch");
+              GtkWidget *gl = gtk_label_new (_("gradient, last training batch"));
               gtk_widget_add_css_class (gl, "dim-label");
               gtk_label_set_xalign (GTK_LABEL (gl), 0);
               gtk_box_append (GTK_BOX (box), gl);

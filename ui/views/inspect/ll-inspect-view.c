@@ -19,6 +19,7 @@
 
 #include <math.h>
 #include <string.h>
+#include <glib/gi18n.h>
 
 G_DEFINE_FINAL_TYPE (LlInspectView, ll_inspect_view, LL_TYPE_VIEW)
 
@@ -78,7 +79,7 @@ on_export_clicked (GtkButton *button, LlInspectView *self)
   GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
 
   g_strdelimit (name, "/ ", '-');
-  dialog = gtk_file_chooser_native_new ("Export Panel as PNG", GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
+  dialog = gtk_file_chooser_native_new (_("Export Panel as PNG"), GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
                                         GTK_FILE_CHOOSER_ACTION_SAVE, "_Export", "_Cancel");
   gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (dialog), name);
   g_object_set_data_full (G_OBJECT (dialog), "content", g_object_ref (content), g_object_unref);
@@ -111,7 +112,7 @@ ll_inspect_view_panel_new (LlInspectView *self, const char *title, const char *s
   else
     gtk_widget_set_hexpand (label, TRUE);
   gtk_widget_add_css_class (button, "flat");
-  gtk_widget_set_tooltip_text (button, "Export this panel as a PNG image");
+  gtk_widget_set_tooltip_text (button, _("Export this panel as a PNG image"));
   gtk_widget_set_valign (button, GTK_ALIGN_START);
   g_object_set_data (G_OBJECT (button), "content", box);
   g_object_set_data_full (G_OBJECT (button), "title", g_strdup (title), g_free);
@@ -317,7 +318,7 @@ ll_inspect_view_refresh (LlInspectView *self)
     {
       self->confusion_stale = TRUE;
       gtk_label_set_text (self->confusion_label,
-                          "The model changed since this matrix was computed: compute it again.");
+                          _("The model changed since this matrix was computed: compute it again."));
     }
   {
     g_autofree char *when = NULL;
@@ -605,14 +606,14 @@ ll_inspect_view_init (LlInspectView *self)
 
   {
     GtkWidget *row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 8);
-    GtkWidget *again = gtk_button_new_with_label ("New Batch");
+    GtkWidget *again = gtk_button_new_with_label (_("New Batch"));
     GtkWidget *sizes = gtk_drop_down_new_from_strings ((const char *const[]) { "Batch of 8", "Batch of 32",
                                                                                "Batch of 128", NULL });
 
     self->bn_batch_dropdown = GTK_DROP_DOWN (sizes);
     gtk_drop_down_set_selected (self->bn_batch_dropdown, 1);
-    gtk_widget_set_tooltip_text (sizes, "How many test images the batch statistics are computed from");
-    gtk_widget_set_tooltip_text (again, "Another batch of random test images");
+    gtk_widget_set_tooltip_text (sizes, _("How many test images the batch statistics are computed from"));
+    gtk_widget_set_tooltip_text (again, _("Another batch of random test images"));
     self->bn_label = GTK_LABEL (dim_label (""));
     gtk_widget_set_hexpand (GTK_WIDGET (self->bn_label), TRUE);
     gtk_box_append (GTK_BOX (row), sizes);

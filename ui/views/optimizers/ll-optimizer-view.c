@@ -320,7 +320,7 @@ on_surface_selected (LlOptimizerView *self)
     use_surface (self, self->expression);
   else
     {
-      gtk_label_set_text (self->expression_error, "Type a loss in x and y above, e.g. x^2 + 3*y^2.");
+      gtk_label_set_text (self->expression_error, _("Type a loss in x and y above, e.g. x^2 + 3*y^2."));
       gtk_widget_set_visible (GTK_WIDGET (self->expression_error), TRUE);
       gtk_widget_grab_focus (GTK_WIDGET (self->expression_entry));
     }
@@ -443,7 +443,7 @@ build_rows (LlOptimizerView *self)
 {
   GtkWidget *header;
 
-  header = gtk_label_new ("Learning rate");
+  header = gtk_label_new (_("Learning rate"));
   gtk_widget_add_css_class (header, "dim-label");
   gtk_widget_add_css_class (header, "caption");
   gtk_grid_attach (self->optim_grid, header, 2, 0, 1, 1);
@@ -474,7 +474,7 @@ build_rows (LlOptimizerView *self)
 
       row->rate = make_spin (self, e, LL_HYPER_LEARNING_RATE);
       gtk_accessible_update_property (GTK_ACCESSIBLE (row->rate), GTK_ACCESSIBLE_PROPERTY_LABEL,
-                                      "Learning rate", -1);
+                                      _("Learning rate"), -1);
       gtk_grid_attach (self->optim_grid, row->rate, 2, e + 1, 1, 1);
 
       gtk_grid_set_row_spacing (GTK_GRID (grid), 6);
@@ -813,7 +813,7 @@ landscape_stop_ui (LlOptimizerView *self)
   g_clear_handle_id (&self->landscape_poll, g_source_remove);
   g_clear_object (&self->landscape_cancel);
   gtk_widget_set_visible (GTK_WIDGET (self->landscape_progress), FALSE);
-  gtk_button_set_label (self->landscape_button, "Loss landscape of the model");
+  gtk_button_set_label (self->landscape_button, _("Loss landscape of the model"));
 }
 
 static void
@@ -831,7 +831,7 @@ landscape_done (GObject *source, GAsyncResult *result, gpointer data)
     }
   landscape_stop_ui (self);
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    gtk_label_set_text (self->status_label, "Loss landscape cancelled.");
+    gtk_label_set_text (self->status_label, _("Loss landscape cancelled."));
   else if (grid == NULL)
     gtk_label_set_text (self->status_label, error->message);
   else
@@ -848,8 +848,8 @@ landscape_done (GObject *source, GAsyncResult *result, gpointer data)
       self->updating = FALSE;
       use_surface (self, surface);
       gtk_label_set_text (self->status_label,
-                          "Centre (the ring): the model's weights now; axes: two random "
-                          "filter-normalised directions.  Play to race the optimizers on this slice.");
+                          _("Centre (the ring): the model's weights now; axes: two random "
+                          "filter-normalised directions.  Play to race the optimizers on this slice."));
     }
   g_object_unref (self);
 }
@@ -883,7 +883,7 @@ action_landscape (GtkWidget *widget, const char *name, GVariant *param)
   if (model == NULL)
     {
       gtk_label_set_text (self->status_label,
-                          "No model to map: build a valid one in the Model view first.");
+                          _("No model to map: build a valid one in the Model view first."));
       return;
     }
   dataset = ll_document_get_dataset (self->document);
@@ -901,9 +901,9 @@ action_landscape (GtkWidget *widget, const char *name, GVariant *param)
   g_task_set_task_data (task, job, (GDestroyNotify) landscape_job_free);
   g_task_run_in_thread (task, landscape_thread);
 
-  gtk_button_set_label (self->landscape_button, "Cancel");
+  gtk_button_set_label (self->landscape_button, _("Cancel"));
   gtk_progress_bar_set_fraction (self->landscape_progress, 0);
-  gtk_progress_bar_set_text (self->landscape_progress, "Evaluating the loss…");
+  gtk_progress_bar_set_text (self->landscape_progress, _("Evaluating the loss…"));
   gtk_widget_set_visible (GTK_WIDGET (self->landscape_progress), TRUE);
   gtk_label_set_text (self->status_label, "");
   self->landscape_poll = g_timeout_add (100, landscape_poll, self);

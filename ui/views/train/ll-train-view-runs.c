@@ -250,14 +250,14 @@ ll_train_view_export_ticked_run (LlTrainView *self, const char *path, GError **e
 
   if (run == NULL)
     {
-      g_set_error (error, LL_ERROR, LL_ERROR_INVALID, "Tick a run to export it");
+      g_set_error (error, LL_ERROR, LL_ERROR_INVALID, _("Tick a run to export it"));
       return FALSE;
     }
   if (run->arch_json == NULL || (arch = ll_arch_from_json (run->arch_json, -1, error)) == NULL
       || (model = ll_model_new (arch, error)) == NULL)
     {
       if (error != NULL && *error == NULL)
-        g_set_error (error, LL_ERROR, LL_ERROR_INVALID, "This run does not record its model");
+        g_set_error (error, LL_ERROR, LL_ERROR_INVALID, _("This run does not record its model"));
       return FALSE;
     }
   trainer = ll_trainer_new (model, &run->config);
@@ -280,7 +280,7 @@ ll_train_view_replay_file (LlTrainView *self, const char *path, GError **error)
   if (run->arch_json == NULL || (arch = ll_arch_from_json (run->arch_json, -1, error)) == NULL)
     {
       if (error != NULL && *error == NULL)
-        g_set_error (error, LL_ERROR, LL_ERROR_FORMAT, "%s does not record its model", path);
+        g_set_error (error, LL_ERROR, LL_ERROR_FORMAT, _("%s does not record its model"), path);
       return FALSE;
     }
   ll_document_set_arch (self->document, arch);
@@ -316,7 +316,7 @@ on_export_response (GtkNativeDialog *dialog, int response, LlTrainView *self)
           LlRun *run = last_ticked (self, NULL);
           ok = run != NULL && ll_run_export_csv (run, path, &error);
           if (run == NULL)
-            g_set_error (&error, LL_ERROR, LL_ERROR_INVALID, "Tick a run to export its history");
+            g_set_error (&error, LL_ERROR, LL_ERROR_INVALID, _("Tick a run to export its history"));
         }
       else if (g_strcmp0 (kind, "run") == 0)
         ok = ll_train_view_export_ticked_run (self, path, &error);
@@ -344,7 +344,7 @@ export_with (LlTrainView *self, const char *kind)
 
   gboolean open = g_strcmp0 (kind, "replay") == 0;
 
-  dialog = gtk_file_chooser_native_new (open ? "Replay a Run" : "Export",
+  dialog = gtk_file_chooser_native_new (open ? _("Replay a Run") : _("Export"),
                                         GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
                                         open ? GTK_FILE_CHOOSER_ACTION_OPEN : GTK_FILE_CHOOSER_ACTION_SAVE,
                                         open ? "_Replay" : "_Export", "_Cancel");

@@ -221,17 +221,17 @@ ll_train_view_build_settings (LlTrainView *self)
            "what to do)", GTK_WIDGET (self->dataset_drop));
 
   self->data_dir_row = ADW_ACTION_ROW (adw_action_row_new ());
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->data_dir_row), "Data folder");
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->data_dir_row), _("Data folder"));
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->data_dir_row),
-                               "A folder searched first: it may hold the files themselves or one "
-                               "folder per data set (mnist, fashion-mnist, cifar10)");
+                               _("A folder searched first: it may hold the files themselves or one "
+                               "folder per data set (mnist, fashion-mnist, cifar10)"));
   buttons = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
   gtk_widget_set_valign (buttons, GTK_ALIGN_CENTER);
   self->data_dir_clear = gtk_button_new_from_icon_name ("edit-clear-symbolic");
-  gtk_widget_set_tooltip_text (self->data_dir_clear, "Search only the standard places");
+  gtk_widget_set_tooltip_text (self->data_dir_clear, _("Search only the standard places"));
   gtk_actionable_set_action_name (GTK_ACTIONABLE (self->data_dir_clear), "train.clear-data-dir");
   gtk_widget_add_css_class (self->data_dir_clear, "flat");
-  choose = gtk_button_new_with_mnemonic ("Data _folder…");
+  choose = gtk_button_new_with_mnemonic (_("Data _folder…"));
   gtk_actionable_set_action_name (GTK_ACTIONABLE (choose), "train.choose-data-dir");
   gtk_box_append (GTK_BOX (buttons), self->data_dir_clear);
   gtk_box_append (GTK_BOX (buttons), choose);
@@ -412,7 +412,7 @@ update_dataset_hint (LlTrainView *self)
       adw_action_row_set_subtitle (self->data_dir_row, sub);
     }
   else
-    adw_action_row_set_subtitle (self->data_dir_row, "Standard places only");
+    adw_action_row_set_subtitle (self->data_dir_row, _("Standard places only"));
   gtk_widget_set_visible (self->data_dir_clear, self->data_dir != NULL);
 }
 
@@ -540,7 +540,7 @@ ll_train_view_action_choose_data_dir (GtkWidget *widget, const char *name, GVari
   GtkRoot *root = gtk_widget_get_root (widget);
   GtkFileChooserNative *dialog;
 
-  dialog = gtk_file_chooser_native_new ("Folder with the Data Sets",
+  dialog = gtk_file_chooser_native_new (_("Folder with the Data Sets"),
                                         GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
                                         GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER, "_Select", "_Cancel");
   if (self->data_dir != NULL)

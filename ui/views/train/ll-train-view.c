@@ -144,7 +144,7 @@ on_job_finished (LlTrainingJob *job, const GError *error, LlTrainView *self)
   run->selected = TRUE;
   ll_run_list_add (self->runs, run);   /* rebuilds list and charts */
   ll_train_view_save_runs (self);
-  gtk_progress_bar_set_text (self->progress_bar, error == NULL ? "Finished" : run->status);
+  gtk_progress_bar_set_text (self->progress_bar, error == NULL ? _("Finished") : run->status);
   gtk_toggle_button_set_active (self->pause_button, FALSE);
   /* The next value of a sweep, unless the user stopped it. */
   if (self->sweep != NULL)
@@ -219,7 +219,7 @@ start_job (LlTrainView *self)
   gtk_info_bar_set_revealed (self->info_bar, FALSE);
   gtk_spin_button_set_value (self->live_lr_spin, cfg->optim.learning_rate);
   gtk_progress_bar_set_fraction (self->progress_bar, 0);
-  gtk_progress_bar_set_text (self->progress_bar, "Starting…");
+  gtk_progress_bar_set_text (self->progress_bar, _("Starting…"));
   ll_train_view_rebuild_charts (self);
   ll_train_view_update_actions (self);
 }
@@ -259,7 +259,7 @@ load_data_done (GObject *source, GAsyncResult *result, gpointer user_data)
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         {
           ll_train_view_show_message (self, GTK_MESSAGE_ERROR, error->message);
-          gtk_progress_bar_set_text (self->progress_bar, "Ready");
+          gtk_progress_bar_set_text (self->progress_bar, _("Ready"));
         }
       ll_train_view_update_actions (self);
       return;
@@ -302,7 +302,7 @@ action_start (GtkWidget *widget, const char *name, GVariant *param)
   }
   g_task_set_return_on_cancel (task, TRUE);
   g_task_run_in_thread (task, load_data_thread);
-  gtk_progress_bar_set_text (self->progress_bar, "Loading the data set…");
+  gtk_progress_bar_set_text (self->progress_bar, _("Loading the data set…"));
   ll_train_view_update_actions (self);
 }
 
