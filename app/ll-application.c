@@ -66,11 +66,11 @@ use_build_tree_schema (void)
 
 static const GOptionEntry options[] = {
   { "screenshot", 0, 0, G_OPTION_ARG_STRING, NULL,
-    "Render VIEW (model, train, inspect, optimizers, draw, data) to the PNG file given after it, then quit",
+    N_("Render VIEW (model, train, inspect, optimizers, draw, data) to the PNG file given after it, then quit"),
     "VIEW" },
-  { "model", 'm', 0, G_OPTION_ARG_FILENAME, NULL, "Open a model file (.llmodel, .onnx, Keras .keras or .h5)", "FILE" },
-  { "presentation", 0, 0, G_OPTION_ARG_NONE, NULL, "Start in presentation mode (large text)", NULL },
-  { "size", 0, 0, G_OPTION_ARG_STRING, NULL, "Window size for --screenshot (default 1400x900)", "WxH" },
+  { "model", 'm', 0, G_OPTION_ARG_FILENAME, NULL, N_("Open a model file (.llmodel, .onnx, Keras .keras or .h5)"), "FILE" },
+  { "presentation", 0, 0, G_OPTION_ARG_NONE, NULL, N_("Start in presentation mode (large text)"), NULL },
+  { "size", 0, 0, G_OPTION_ARG_STRING, NULL, N_("Window size for --screenshot (default 1400x900)"), "WxH" },
   { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, NULL, NULL, "[FILE…]" },
   { NULL }
 };
@@ -320,10 +320,10 @@ static void
 ll_application_init (LlApplication *self)
 {
   g_application_add_main_option_entries (G_APPLICATION (self), options);
-  g_application_set_option_context_parameter_string (G_APPLICATION (self), "[MODEL.llmodel]");
+  g_application_set_option_context_parameter_string (G_APPLICATION (self), "[MODEL.llmodel]"); /* no-i18n */
   g_application_set_option_context_summary (G_APPLICATION (self),
-    "Build, train and look inside neural networks that classify images.\n\n"
-    "Headless commands (no display needed): layerlab train | eval | predict | summary --help");
+    _("Build, train and look inside neural networks that classify images.\n\n"
+    "Headless commands (no display needed): layerlab train | eval | predict | summary --help"));
 }
 
 LlApplication *

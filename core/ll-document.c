@@ -232,7 +232,7 @@ rebuild (LlDocument *self)
         }
       bad = -1;
     }
-  set_error_state (self, error != NULL ? error->message : "The model cannot be built.", bad);
+  set_error_state (self, error != NULL ? error->message : _("The model cannot be built."), bad);
 }
 
 static void
@@ -528,7 +528,7 @@ ll_document_dup_title (LlDocument *self)
     return g_path_get_basename (self->path);
   if (self->preset_title != NULL)
     return g_strdup (self->preset_title);
-  return g_strdup ("New model");
+  return g_strdup (_("New model"));
 }
 
 gboolean

@@ -49,7 +49,7 @@ static const LlDownloadSet sets[] = {
     fashion_files, G_N_ELEMENTS (fashion_files), NULL },
   { "cifar10", "CIFAR-10", "https://www.cs.toronto.edu/~kriz",
     cifar_files, G_N_ELEMENTS (cifar_files),
-    "unpack it there: tar xzf cifar-10-binary.tar.gz (gives cifar-10-batches-bin/)" },
+    N_("unpack it there: tar xzf cifar-10-binary.tar.gz (gives cifar-10-batches-bin/)") },
 };
 
 const LlDownloadSet *
@@ -122,9 +122,9 @@ ll_file_state_to_string (LlFileState state)
 {
   switch (state)
     {
-    case LL_FILE_OK: return "checksum ok";
-    case LL_FILE_BAD: return "checksum MISMATCH";
-    case LL_FILE_UNVERIFIED: return "present (no official checksum known)";
+    case LL_FILE_OK: return _("checksum ok");
+    case LL_FILE_BAD: return _("checksum MISMATCH");
+    case LL_FILE_UNVERIFIED: return _("present (no official checksum known)");
     case LL_FILE_MISSING:
     default: return "missing";
     }
@@ -205,11 +205,11 @@ ll_download_set_status (const LlDownloadSet *set, const char *data_dir, LlSetSta
 #define PART(n, what) \
   if ((n) > 0) \
     g_string_append_printf (text, "%s%d %s", text->len > 0 ? ", " : "", (n), (what))
-  PART (n_ok, "checksum verified");
-  PART (n_system, "from a system package (recompressed: official sums do not apply)");
-  PART (n_unpacked, "unpacked (official sums are for the archives)");
-  PART (n_unverified, "without an official sum");
-  PART (n_bad, "checksum MISMATCH");
+  PART (n_ok, _("checksum verified"));
+  PART (n_system, _("from a system package (recompressed: official sums do not apply)"));
+  PART (n_unpacked, _("unpacked (official sums are for the archives)"));
+  PART (n_unverified, _("without an official sum"));
+  PART (n_bad, _("checksum MISMATCH"));
   PART (n_missing, "missing");
 #undef PART
   status->checksums = g_string_free (g_steal_pointer (&text), FALSE);
@@ -219,15 +219,15 @@ ll_download_set_status (const LlDownloadSet *set, const char *data_dir, LlSetSta
       g_autoptr(GString) remedy = g_string_new (NULL);
 
       user_dir = ll_download_default_dir (set->name);
-      g_string_append (remedy, "Download it (needs the network)");
+      g_string_append (remedy, _("Download it (needs the network)"));
       if (g_strcmp0 (set->name, "fashion-mnist") == 0)
-        g_string_append (remedy, ", install the Debian package dataset-fashion-mnist");
-      g_string_append (remedy, ", or copy ");
+        g_string_append (remedy, _(", install the Debian package dataset-fashion-mnist"));
+      g_string_append (remedy, _(", or copy "));
       for (int i = 0; i < set->n_files; i++)
         g_string_append_printf (remedy, "%s%s", i ? ", " : "", set->files[i].file);
       g_string_append_printf (remedy, " into %s", user_dir);
       if (set->note != NULL)
-        g_string_append_printf (remedy, " and %s", set->note);
+        g_string_append_printf (remedy, _(" and %s"), _(set->note));
       status->remedy = g_string_free (g_steal_pointer (&remedy), FALSE);
     }
 }

@@ -198,8 +198,8 @@ static gboolean
 check_classes (const char *dir, GPtrArray *classes, int n_files, GError **error)
 {
   g_autofree char *shown = g_filename_display_name (dir);
-  const char *how = "put the pictures of each class in a sub-folder named after the class "
-                    "(for example cats/ and dogs/)";
+  const char *how = _("put the pictures of each class in a sub-folder named after the class "
+                    "(for example cats/ and dogs/)");
 
   if (classes->len == 0 && n_files == 0)
     {
@@ -209,8 +209,9 @@ check_classes (const char *dir, GPtrArray *classes, int n_files, GError **error)
   if (classes->len == 0)
     {
       g_set_error (error, LL_ERROR, LL_ERROR_INVALID,
-                   _("“%s” has no sub-folders, only %d file%s: %s"), shown, n_files,
-                   n_files == 1 ? "" : "s", how);
+                   ngettext ("“%s” has no sub-folders, only %d file: %s",
+                             "“%s” has no sub-folders, only %d files: %s", n_files),
+                   shown, n_files, how);
       return FALSE;
     }
   if (classes->len == 1)

@@ -317,7 +317,7 @@ parse_run (JsonNode *node, gint64 version, GError **error)
   run->test_loss = get_double (o, "test_loss", NAN);
   run->test_accuracy = get_double (o, "test_accuracy", NAN);
   if (run->name == NULL)
-    run->name = g_strdup ("Run");
+    run->name = g_strdup (_("Run"));
   if (version <= 1 && (c = get_object (o, "config")) != NULL)
     ll_fit_config_from_legacy_json (&run->config, c);
   else if (version >= 2 && json_object_has_member (o, "config"))
@@ -505,22 +505,22 @@ ll_run_list_load (LlRunList *self, GError **error)
     }
   if (root == NULL)
     {
-      problem = g_strdup_printf ("are damaged (%s)", local->message);
+      problem = g_strdup_printf (_("are damaged (%s)"), local->message);
       return load_failed (self, problem, "damaged", error);
     }
   if (!JSON_NODE_HOLDS_OBJECT (root)
       || (array = get_array (json_node_get_object (root), "runs")) == NULL)
-    return load_failed (self, "are damaged (no \"runs\" list)", "damaged", error);
+    return load_failed (self, _("are damaged (no \"runs\" list)"), "damaged", error);
   version = get_int (json_node_get_object (root), "version", 1, 0, G_MAXINT64);
   if (version > RUNS_VERSION)
-    return load_failed (self, "come from a newer Layerlab (update Layerlab to see them)",
+    return load_failed (self, _("come from a newer Layerlab (update Layerlab to see them)"),
                         "newer", error);
   for (guint i = 0; i < json_array_get_length (array); i++)
     {
       LlRun *run = parse_run (json_array_get_element (array, i), version, &local);
       if (run == NULL)
         {
-          problem = g_strdup_printf ("are damaged (run %u: %s)", i + 1, local->message);
+          problem = g_strdup_printf (_("are damaged (run %u: %s)"), i + 1, local->message);
           return load_failed (self, problem, "damaged", error);
         }
       g_ptr_array_add (runs, run);
@@ -631,7 +631,7 @@ ll_run_list_next_name (LlRunList *self)
       if (run->name != NULL && sscanf (run->name, "Run %d", &k) == 1)
         max = MAX (max, k);
     }
-  return g_strdup_printf ("Run %d", max + 1);
+  return g_strdup_printf (_("Run %d"), max + 1);
 }
 
 /* Differences ---------------------------------------------------------------- */

@@ -413,7 +413,7 @@ reader_read (LlReader *r, void *buf, gsize len, GError **error)
 static const char *
 reader_cut_hint (const LlReader *r)
 {
-  return r->cut_short ? " (the gzip stream stops early: the download or copy is incomplete)"
+  return r->cut_short ? _(" (the gzip stream stops early: the download or copy is incomplete)")
                       : "";
 }
 
@@ -505,8 +505,8 @@ check_idx_magic (const LlReader *r, guint32 magic, guint32 expected, GError **er
                _("“%s” is not an IDX %s file (magic 0x%08x); expected 0x%08x%s"),
                r->shown, want_images ? "image" : "label", magic, expected,
                magic == (want_images ? IDX_LABELS_MAGIC : IDX_IMAGES_MAGIC)
-                 ? want_images ? ". It holds labels: were the image and label files swapped?"
-                               : ". It holds images: were the image and label files swapped?"
+                 ? want_images ? _(". It holds labels: were the image and label files swapped?")
+                               : _(". It holds images: were the image and label files swapped?")
                  : "");
   return FALSE;
 }
@@ -887,32 +887,32 @@ set_not_found (const KnownSet *set, GPtrArray *dirs, gboolean test, GError **err
   g_autofree char *user_dir = user_dir_for (set);
   g_autofree char *shown_user_dir = g_filename_display_name (user_dir);
 
-  g_string_append_printf (msg, "The %s %s set is not on this machine. Looked in: ",
+  g_string_append_printf (msg, _("The %s %s set is not on this machine. Looked in: "),
                           set->title, test ? "test" : "training");
   for (guint i = 0; i < dirs->len; i++)
     {
       g_autofree char *shown = g_filename_display_name (dirs->pdata[i]);
       g_string_append_printf (msg, "%s%s%s", i > 0 ? ", " : "", shown,
                               g_file_test (dirs->pdata[i], G_FILE_TEST_IS_DIR)
-                                ? "" : " (no such folder)");
+                                ? "" : _(" (no such folder)"));
     }
   g_string_append (msg, ". ");
   if (set->format == SET_IDX)
     {
       if (set->system_package != NULL)
-        g_string_append_printf (msg, "Install the Debian package %s, or copy",
+        g_string_append_printf (msg, _("Install the Debian package %s, or copy"),
                                 set->system_package);
       else
-        g_string_append (msg, "Copy");
-      g_string_append_printf (msg, " the four IDX files (%s.gz, %s.gz, %s.gz, %s.gz) into %s",
+        g_string_append (msg, _("Copy"));
+      g_string_append_printf (msg, _(" the four IDX files (%s.gz, %s.gz, %s.gz, %s.gz) into %s"),
                               idx_train[0], idx_train[1], idx_test[0], idx_test[1],
                               shown_user_dir);
     }
   else
-    g_string_append_printf (msg, "Copy data_batch_1.bin … data_batch_5.bin and test_batch.bin "
-                            "from the CIFAR-10 binary version (cifar-10-binary.tar.gz) into %s",
+    g_string_append_printf (msg, _("Copy data_batch_1.bin … data_batch_5.bin and test_batch.bin "
+                            "from the CIFAR-10 binary version (cifar-10-binary.tar.gz) into %s"),
                             shown_user_dir);
-  g_string_append (msg, ", or choose the folder that holds them.");
+  g_string_append (msg, _(", or choose the folder that holds them."));
   g_set_error_literal (error, LL_ERROR, LL_ERROR_NOT_FOUND, msg->str);
 }
 
@@ -951,7 +951,7 @@ ll_dataset_load_named (const char *name, const char *data_dir, gboolean test, GE
       g_autofree char *known = g_strjoinv (", ", (char **) known_names);
       g_set_error (error, LL_ERROR, LL_ERROR_INVALID,
                    _("Unknown data set “%s”; Layerlab knows %s"),
-                   name != NULL ? name : "(none)", known);
+                   name != NULL ? name : _("(none)"), known);
       return NULL;
     }
 

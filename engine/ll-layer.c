@@ -140,7 +140,7 @@ ll_layer_spec_set (LlLayerSpec *spec, const char *name, double value, GError **e
         {
           g_set_error (error, LL_ERROR, LL_ERROR_INVALID,
                        _("%s: %s must be between %g and %g (got %g)"),
-                       spec->type->name, p->label, p->min, p->max, value);
+                       spec->type->name, _(p->label), p->min, p->max, value);
           return FALSE;
         }
       break;
@@ -199,7 +199,7 @@ ll_layer_spec_set_choice (LlLayerSpec *spec, const char *name, const char *choic
     g_autofree char *list = g_strjoinv (", ", (char **) p->choices);
     g_set_error (error, LL_ERROR, LL_ERROR_INVALID,
                  _("%s: “%s” is not a valid %s; choose one of %s"),
-                 spec->type->name, choice, p->label, list);
+                 spec->type->name, choice, _(p->label), list);
   }
   return FALSE;
 }

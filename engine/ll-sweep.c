@@ -21,15 +21,15 @@ static const struct {
   const char *key;
   const char *missing;
 } arch_keys[] = {
-  { "dropout", "This model has no Dropout layer to sweep over: add one in the Model view" },
-  { "kernel_size", "This model has no Conv2D layer to sweep over: add one in the Model view, "
-                   "or pick the MNIST CNN preset" },
-  { "kernel_initializer", "This model has no Dense or Conv2D layer to sweep over" },
-  { "kernel_regularizer", "This model has no Dense layer to regularize" },
-  { "batch_norm", "This model has no BatchNormalization layer to switch off: add one after a "
-                  "Conv2D in the Model view, or pick a CIFAR-10 CNN preset" },
-  { "flatten", "This model has neither Flatten nor GlobalAveragePooling2D after its "
-               "convolutions: pick the MNIST CNN or a CIFAR-10 CNN preset" },
+  { "dropout", N_("This model has no Dropout layer to sweep over: add one in the Model view") },
+  { "kernel_size", N_("This model has no Conv2D layer to sweep over: add one in the Model view, "
+                   "or pick the MNIST CNN preset") },
+  { "kernel_initializer", N_("This model has no Dense or Conv2D layer to sweep over") },
+  { "kernel_regularizer", N_("This model has no Dense layer to regularize") },
+  { "batch_norm", N_("This model has no BatchNormalization layer to switch off: add one after a "
+                  "Conv2D in the Model view, or pick a CIFAR-10 CNN preset") },
+  { "flatten", N_("This model has neither Flatten nor GlobalAveragePooling2D after its "
+               "convolutions: pick the MNIST CNN or a CIFAR-10 CNN preset") },
 };
 
 void
@@ -183,7 +183,7 @@ set_fit_value (LlFitConfig *c, const char *key, const char *value, char **label,
           return FALSE;
         }
       c->shuffle = on;
-      *label = g_strdup (on ? "shuffle on" : "shuffle off");
+      *label = g_strdup (on ? _("shuffle on") : _("shuffle off"));
       return TRUE;
     }
   if (g_str_equal (key, "schedule"))
@@ -193,25 +193,25 @@ set_fit_value (LlFitConfig *c, const char *key, const char *value, char **label,
       c->schedule.kind = LL_SCHEDULE_CONSTANT;
       c->reduce_lr.enabled = FALSE;
       if (g_ascii_strcasecmp (value, "constant") == 0)
-        *label = g_strdup ("constant lr");
+        *label = g_strdup (_("constant lr"));
       else if (g_ascii_strcasecmp (value, "step") == 0)
         {
           c->schedule.kind = LL_SCHEDULE_STEP;
           c->schedule.factor = 0.5;
           c->schedule.step_epochs = 2;
-          *label = g_strdup ("lr ×0.5 every 2 epochs");
+          *label = g_strdup (_("lr ×0.5 every 2 epochs"));
         }
       else if (g_ascii_strcasecmp (value, "exponential") == 0)
         {
           c->schedule.kind = LL_SCHEDULE_EXPONENTIAL;
           c->schedule.factor = 0.95;
-          *label = g_strdup ("lr ×0.95 per epoch");
+          *label = g_strdup (_("lr ×0.95 per epoch"));
         }
       else if (g_ascii_strcasecmp (value, "cosine") == 0)
         {
           c->schedule.kind = LL_SCHEDULE_COSINE;
           c->schedule.alpha = 0;
-          *label = g_strdup ("cosine decay");
+          *label = g_strdup (_("cosine decay"));
         }
       else if (g_ascii_strcasecmp (value, "reduce_lr_on_plateau") == 0
                || g_ascii_strcasecmp (value, "ReduceLROnPlateau") == 0)
@@ -221,7 +221,7 @@ set_fit_value (LlFitConfig *c, const char *key, const char *value, char **label,
           c->reduce_lr.monitor = LL_MONITOR_VAL_LOSS;
           c->reduce_lr.factor = 0.2;
           c->reduce_lr.patience = 1;
-          *label = g_strdup ("ReduceLROnPlateau ×0.2, patience 1");
+          *label = g_strdup (_("ReduceLROnPlateau ×0.2, patience 1"));
         }
       else
         {
@@ -259,10 +259,10 @@ set_fit_value (LlFitConfig *c, const char *key, const char *value, char **label,
           c->early_stopping.monitor = LL_MONITOR_VAL_LOSS;
           c->early_stopping.patience = patience;
           c->early_stopping.restore_best_weights = TRUE;
-          *label = g_strdup_printf ("EarlyStopping patience %d", patience);
+          *label = g_strdup_printf (_("EarlyStopping patience %d"), patience);
         }
       else
-        *label = g_strdup ("no early stopping");
+        *label = g_strdup (_("no early stopping"));
       return TRUE;
     }
   g_assert_not_reached ();
@@ -337,7 +337,7 @@ set_arch_value (LlArch *arch, const char *key, const char *value, char **label,
       if (!set_all (arch, dropout ? &ll_layer_dropout : &ll_layer_conv2d, NULL,
                     dropout ? "rate" : "kernel_size", x, NULL, found, error))
         return FALSE;
-      *label = dropout ? g_strdup_printf ("dropout %g", x) : g_strdup_printf ("kernel %g×%g", x, x);
+      *label = dropout ? g_strdup_printf ("dropout %g", x) : g_strdup_printf (_("kernel %g×%g"), x, x);
       return TRUE;
     }
   if (g_str_equal (key, "kernel_initializer"))
@@ -369,7 +369,7 @@ set_arch_value (LlArch *arch, const char *key, const char *value, char **label,
       for (int i = ll_arch_n_layers (arch); !on && i-- > 0;)
         if (ll_arch_layer (arch, i)->type == &ll_layer_batch_normalization)
           ll_arch_remove (arch, i);
-      *label = g_strdup (on ? "batch norm on" : "batch norm off");
+      *label = g_strdup (on ? _("batch norm on") : _("batch norm off"));
       return TRUE;
     }
   if (g_str_equal (key, "flatten"))
@@ -433,7 +433,7 @@ ll_sweep_build (const LlArch *base_arch, const LlFitConfig *base_config, const c
         return NULL;
       if (!found)
         {
-          g_set_error_literal (error, LL_ERROR, LL_ERROR_INVALID, missing);
+          g_set_error_literal (error, LL_ERROR, LL_ERROR_INVALID, _(missing));
           return NULL;
         }
       if (!ll_arch_validate (run->arch, &bad, &local))

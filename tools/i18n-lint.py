@@ -36,7 +36,7 @@ SETTERS = {
     'gtk_window_set_title': 1, 'gtk_progress_bar_set_text': 1,
     'gtk_entry_set_placeholder_text': 1, 'gtk_text_set_placeholder_text': 1,
     'gtk_editable_set_text': -2,
-    'gtk_file_chooser_native_new': 0, 'gtk_file_dialog_set_title': 1,
+    'gtk_file_chooser_native_new': -1, 'gtk_file_dialog_set_title': 1,
     'gtk_file_filter_set_name': 1, 'gtk_stack_add_titled': 3,
     'gtk_stack_page_set_title': 1, 'gtk_notebook_set_tab_label_text': 2,
     'gtk_message_dialog_new': 4, 'gtk_expander_new': 0, 'gtk_expander_set_label': 1,
@@ -63,12 +63,16 @@ SETTERS = {
     'll_set_error': -1, 'll_cli_error': -1, 'll_cli_print': -1,
     'g_print': 0, 'g_printerr': 0,
     'gtk_accessible_update_property': -2,
+    'g_option_context_new': 0, 'g_option_context_set_summary': 1,
+    'g_option_context_set_description': 1, 'g_application_set_option_context_summary': 1,
+    'g_application_set_option_context_description': 1,
+    'g_application_set_option_context_parameter_string': 1,
 }
 MARKERS = {'_', 'N_', 'C_', 'NC_', 'Q_', 'ngettext', 'g_dngettext', 'dngettext',
            'gettext', 'dgettext', 'g_dgettext', 'g_dpgettext2', 'pgettext', 'P_'}
 # Calls whose literals are never shown: names, keys, paths, developer text.
 QUIET = re.compile(r'^(g_signal_|g_object_|g_param_spec|gtk_widget_class_|g_action|'
-                   r'g_simple_action|g_settings_|g_getenv|g_setenv|g_str|strcmp|strncmp|'
+                   r'g_simple_action|g_settings_|g_getenv|g_setenv|g_str_|g_strcmp0|g_strsplit|g_strjoin|g_strv|g_strstr|strcmp|strncmp|'
                    r'strstr|json_|ll_json_|g_debug|g_info|g_warning|g_critical|g_error$|'
                    r'g_message|g_return|g_assert|g_test_|g_hash_table_|g_key_file_|'
                    r'g_file_|g_build_|g_resources?_|g_type_|g_variant_|gtk_builder_|'
@@ -165,7 +169,9 @@ def literals(text):
             name = toks[k - 1][1] if k > 0 and toks[k - 1][0] == 'id' else ''
             stack.append(['(', name, 0])
         elif kind == 'punct' and val == '{':
-            stack.append(['{', '', 0])
+            # a function body ({ after ')'), or data
+            body = k > 0 and toks[k - 1][1] == ')' or any(f[1] == 'body' for f in stack)
+            stack.append(['{', 'body' if body else '', 0])
         elif kind == 'punct' and val in ')}':
             if stack:
                 stack.pop()
@@ -195,10 +201,12 @@ def literals(text):
             call = frame[1] if frame and frame[0] == '(' else ''
             arg = frame[2] if frame else 0
             marked = any(f[0] == '(' and f[1] in MARKERS for f in stack)
+            frames_named = [f[1] for f in stack if f[0] == '(']
             prev = toks[k - 1][1] if k > 0 else ''
             out.append(dict(start=start, end=end, call=call, arg=arg, marked=marked,
                             frames=[f[1] for f in stack if f[0] == '('],
-                            prev=prev, parts=parts, in_brace=bool(frame and frame[0] == '{')))
+                            prev=prev, parts=parts, in_brace=bool(frame and frame[0] == '{'),
+                            static=not any(f[1] == 'body' for f in stack)))
             k = j
             continue
         k += 1
@@ -222,6 +230,8 @@ def wordy(s):
     s2 = re.sub(r'%[-+ #0-9.*]*[lhzjt]*[a-zA-Z%]|%<\w+>|\\[nt"]', ' ', s)
     if not re.search(r'[A-Za-z]{2}', s2):
         return False
+    if re.fullmatch(r'[A-Z]?[a-z]*_[A-Za-z][a-z]*', s2.strip()) and re.search(r'[A-Z]', s2):
+        return True  # a mnemonic: _Save
     if re.fullmatch(r'[\w.:/\-+]*', s2.strip()) and not re.match(r'^[A-Z][a-z]+$', s2.strip()):
         return False  # an identifier, key, path or action name
     if re.fullmatch(r'\s*[a-z_]+\s*', s2):
@@ -277,7 +287,7 @@ def lint(files, show_all):
                 bad += 1
                 print(f'{rel}:{line}:{col}: {call}() is given "{s}" without _()')
             elif show_all and wordy(s) and not any(QUIET.match(f) for f in lit['frames'] if f):
-                where = f'{call}#{arg}' if call else ('{init}' if lit['in_brace'] else lit['prev'])
+                where = f'{call}#{arg}' if call else ('{static}' if lit['static'] else '{code}')
                 print(f'{rel}:{line}:{col}: [{where}] "{s}"')
     return bad
 

@@ -52,7 +52,7 @@ show_error (LlWindow *self, const char *heading, const GError *error)
 {
   GtkWidget *dialog = adw_message_dialog_new (GTK_WINDOW (self), heading, error->message);
 
-  adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "close", "_Close");
+  adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "close", ("_Close"));
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
@@ -179,7 +179,7 @@ on_discard_response (AdwMessageDialog *dialog, const char *response, Pending *p)
       if (ll_document_save (p->self->document, NULL, &error))
         p->then (p->self, p->data);
       else
-        show_error (p->self, "Could not save the model", error);
+        show_error (p->self, _("Could not save the model"), error);
     }
   pending_free (p);
 }
@@ -284,7 +284,7 @@ open_path_now (LlWindow *self, gpointer data)
   g_autoptr(GError) error = NULL;
 
   if (!ll_window_open_path (self, data, &error))
-    show_error (self, "Could not open the model", error);
+    show_error (self, _("Could not open the model"), error);
 }
 
 static void
@@ -307,7 +307,7 @@ show_open_dialog (LlWindow *self, gpointer data)
   GtkFileChooserNative *dialog;
 
   dialog = gtk_file_chooser_native_new (_("Open Model"), GTK_WINDOW (self),
-                                        GTK_FILE_CHOOSER_ACTION_OPEN, "_Open", "_Cancel");
+                                        GTK_FILE_CHOOSER_ACTION_OPEN, ("_Open"), ("_Cancel"));
   add_open_filters (GTK_FILE_CHOOSER (dialog));
   gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (dialog), TRUE);
   g_signal_connect (dialog, "response", G_CALLBACK (on_open_response), self);
@@ -332,12 +332,12 @@ on_save_response (GtkNativeDialog *dialog, int response, Pending *p)
       if (path != NULL && ll_document_save (p->self->document, path, &error))
         {
           add_recent (p->self, path);
-          toast (p->self, "Model saved");
+          toast (p->self, _("Model saved"));
           if (p->then != NULL)
             p->then (p->self, p->data);
         }
       else if (error != NULL)
-        show_error (p->self, "Could not save the model", error);
+        show_error (p->self, _("Could not save the model"), error);
     }
   pending_free (p);
   g_object_unref (dialog);
@@ -362,7 +362,7 @@ save_as_then (LlWindow *self, Pending *pending)
     }
 
   dialog = gtk_file_chooser_native_new (_("Save Model"), GTK_WINDOW (self),
-                                        GTK_FILE_CHOOSER_ACTION_SAVE, "_Save", "_Cancel");
+                                        GTK_FILE_CHOOSER_ACTION_SAVE, ("_Save"), ("_Cancel"));
   gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (dialog), model_filter ());
   name = ll_document_dup_title (self->document);
   /* An imported "model.onnx" is saved as "model.llmodel". */
@@ -467,14 +467,14 @@ on_export_response (GtkNativeDialog *dialog, int response, LlWindow *self)
         {
           g_autofree char *base = g_path_get_basename (path);
           g_autofree char *text = g_strcmp0 (format, "c") == 0
-            ? g_strdup_printf ("Exported %s and its header", base)
+            ? g_strdup_printf (_("Exported %s and its header"), base)
             : g_strcmp0 (format, "onnx") == 0
-            ? g_strdup_printf ("Exported %s", base)
-            : g_strdup_printf ("Exported %s with its weights", base);
+            ? g_strdup_printf (_("Exported %s"), base)
+            : g_strdup_printf (_("Exported %s with its weights"), base);
           toast (self, text);
         }
       else
-        show_error (self, "Could not export the model", error);
+        show_error (self, _("Could not export the model"), error);
     }
   g_object_unref (dialog);
   g_object_unref (self);
@@ -501,7 +501,7 @@ show_export_dialog (LlWindow *self, const char *format)
                                           : format[0] == 'k' ? _("Export as Keras Script")
                                                              : _("Export as PyTorch Script"),
                                         GTK_WINDOW (self), GTK_FILE_CHOOSER_ACTION_SAVE,
-                                        "_Export", "_Cancel");
+                                        ("_Export"), ("_Cancel"));
   gtk_file_filter_set_name (filter, c ? _("C source (*.c; the .h is written beside it)")
                                       : onnx ? _("ONNX model (*.onnx)")
                                       : _("Python script (*.py; weights are written beside it)"));
@@ -605,10 +605,10 @@ action_save (GtkWidget *widget, const char *name, GVariant *param)
   if (ll_document_save (self->document, NULL, &error))
     {
       add_recent (self, ll_document_get_path (self->document));
-      toast (self, "Model saved");
+      toast (self, _("Model saved"));
     }
   else
-    show_error (self, "Could not save the model", error);
+    show_error (self, _("Could not save the model"), error);
 }
 
 static void
@@ -650,7 +650,7 @@ load_preset_now (LlWindow *self, gpointer data)
   g_autoptr(GError) error = NULL;
 
   if (!ll_document_load_preset (self->document, data, &error))
-    show_error (self, "Could not load the preset", error);
+    show_error (self, _("Could not load the preset"), error);
 }
 
 static void

@@ -26,6 +26,7 @@
 
 #include <cairo-svg.h>
 #include <glib/gi18n.h>
+#include <inttypes.h>
 
 #define N_LEVELS  12
 #define CELL_PX   3      /* marching-squares cell, logical pixels */
@@ -921,7 +922,7 @@ ll_contour_map_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
     {
       double x = fr.x0 + self->hover_x / w * (fr.x1 - fr.x0);
       double y = fr.y1 - self->hover_y / h * (fr.y1 - fr.y0);
-      g_snprintf (text, sizeof text, "x %.3f  y %.3f  loss %.4g",
+      g_snprintf (text, sizeof text, _("x %.3f  y %.3f  loss %.4g"),
                   x, y, ll_surface_eval (self->surface, x, y, NULL, NULL));
       append_label (self, snapshot, text, w - 8 * sc.text, 6 * sc.text, 1);
     }

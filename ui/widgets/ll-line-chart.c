@@ -261,7 +261,7 @@ ll_line_chart_render (LlLineChart *self, cairo_t *cr, double width, double heigh
     text_at (cr, self->x_label, (f.left + f.right) / 2, height - 6 * s, 0.5, 0);
   if (self->y_label != NULL)
     {
-      g_autofree char *label = self->log_scale ? g_strdup_printf ("%s (log)", self->y_label)
+      g_autofree char *label = self->log_scale ? g_strdup_printf (_("%s (log)"), self->y_label)
                                                : g_strdup (self->y_label);
       cairo_save (cr);
       cairo_translate (cr, 12 * s, (f.top + f.bottom) / 2);
@@ -273,7 +273,7 @@ ll_line_chart_render (LlLineChart *self, cairo_t *cr, double width, double heigh
   if (!have_data)
     {
       cairo_set_source_rgba (cr, fg, fg, fg, 0.5);
-      text_at (cr, "No data yet: start a run", (f.left + f.right) / 2, (f.top + f.bottom) / 2,
+      text_at (cr, _("No data yet: start a run"), (f.left + f.right) / 2, (f.top + f.bottom) / 2,
                0.5, 0.5);
       cairo_restore (cr);
       return;

@@ -299,7 +299,7 @@ ll_step_plot_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
       }
   }
   cairo_set_source_rgba (cr, fg.red, fg.green, fg.blue, 0.8);
-  show_text (cr, layout, log_y ? "loss (log scale) per step" : "loss per step", left, 3 * k, 0, 0);
+  show_text (cr, layout, log_y ? _("loss (log scale) per step") : _("loss per step"), left, 3 * k, 0, 0);
   cairo_set_source_rgba (cr, fg.red, fg.green, fg.blue, 0.35);
   cairo_rectangle (cr, left + 0.5 * line, top + 0.5 * line, pw - line, ph - line);
   cairo_stroke (cr);

@@ -165,7 +165,7 @@ update_start_label (LlOptimizerView *self)
   g_autofree char *text = NULL;
 
   ll_race_get_start (self->race, &x, &y);
-  text = g_strdup_printf ("Start (%.3g, %.3g): click the map to move it.", x, y);
+  text = g_strdup_printf (_("Start (%.3g, %.3g): click the map to move it."), x, y);
   gtk_label_set_text (self->start_label, text);
 }
 
@@ -175,9 +175,9 @@ update_table_title (LlOptimizerView *self)
   g_autofree char *text = NULL;
 
   if (ll_surface_get_minima (ll_race_get_surface (self->race), NULL) == 0)
-    text = g_strdup ("Steps to a minimum: this surface has none in view");
+    text = g_strdup (_("Steps to a minimum: this surface has none in view"));
   else
-    text = g_strdup_printf ("Steps to within %.2g of a minimum", ll_race_get_tolerance (self->race));
+    text = g_strdup_printf (_("Steps to within %.2g of a minimum"), ll_race_get_tolerance (self->race));
   gtk_label_set_text (self->table_title, text);
 }
 
@@ -534,10 +534,10 @@ build_rows (LlOptimizerView *self)
     }
 
   {
-    static const char *const heads[] = { "Optimizer", "Steps", "Loss now" };
+    static const char *const heads[] = { N_("Optimizer"), N_("Steps"), N_("Loss now") };
     for (guint i = 0; i < G_N_ELEMENTS (heads); i++)
       {
-        GtkWidget *label = gtk_label_new (heads[i]);
+        GtkWidget *label = gtk_label_new (_(heads[i]));
         gtk_widget_add_css_class (label, "dim-label");
         gtk_widget_add_css_class (label, "caption");
         gtk_widget_set_halign (label, i == 0 ? GTK_ALIGN_START : GTK_ALIGN_END);
@@ -702,7 +702,7 @@ on_export_response (GtkNativeDialog *dialog, int response, LlOptimizerView *self
         ok = ll_optimizer_view_export_svg (self, path, &error);
       else
         ok = ll_optimizer_view_export_csv (self, path, &error);
-      message = ok ? g_strdup_printf ("Saved %s", path) : g_strdup (error->message);
+      message = ok ? g_strdup_printf (_("Saved %s"), path) : g_strdup (error->message);
       gtk_label_set_text (self->status_label, message);
     }
   g_clear_object (&self->chooser);
@@ -711,15 +711,15 @@ on_export_response (GtkNativeDialog *dialog, int response, LlOptimizerView *self
 static void
 export (LlOptimizerView *self, ExportKind kind)
 {
-  static const char *const titles[] = { "Export Map as PNG", "Export Map as SVG", "Export Paths as CSV" };
+  static const char *const titles[] = { N_("Export Map as PNG"), N_("Export Map as SVG"), N_("Export Paths as CSV") };
   static const char *const names[] = { "optimizers.png", "optimizers.svg", "optimizer-paths.csv" };
   GtkFileChooserNative *chooser;
   GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
 
   if (self->chooser != NULL)
     return;
-  chooser = gtk_file_chooser_native_new (titles[kind], GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
-                                         GTK_FILE_CHOOSER_ACTION_SAVE, "_Save", "_Cancel");
+  chooser = gtk_file_chooser_native_new (_(titles[kind]), GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
+                                         GTK_FILE_CHOOSER_ACTION_SAVE, ("_Save"), ("_Cancel"));
   gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (chooser), names[kind]);
   g_object_set_data (G_OBJECT (chooser), "kind", GINT_TO_POINTER (kind));
   g_signal_connect (chooser, "response", G_CALLBACK (on_export_response), self);
@@ -836,7 +836,7 @@ landscape_done (GObject *source, GAsyncResult *result, gpointer data)
     gtk_label_set_text (self->status_label, error->message);
   else
     {
-      g_autofree char *name = g_strdup_printf ("Loss landscape (%d test images)", LANDSCAPE_IMAGES);
+      g_autofree char *name = g_strdup_printf (_("Loss landscape (%d test images)"), LANDSCAPE_IMAGES);
       g_autoptr (LlSurface) surface = ll_surface_new_grid (name, grid, LANDSCAPE_N, LANDSCAPE_SPAN);
 
       set_playing (self, FALSE);

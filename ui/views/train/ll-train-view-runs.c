@@ -3,6 +3,7 @@
 #include "ll-train-view-private.h"
 
 #include <glib/gi18n.h>
+#include <inttypes.h>
 #include <math.h>
 
 /* Charts ----------------------------------------------------------------------- */
@@ -112,9 +113,9 @@ ll_train_view_rebuild_charts (LlTrainView *self)
   for (guint i = 0; i < shown->len; i++)
     add_run_series (self, g_ptr_array_index (shown, i), shown->len > 1 ? labels[i] : "", i);
   loss_title = summary != NULL && *summary && shown->len > 1 ? g_strdup_printf ("Loss: %s", summary)
-                                                             : g_strdup ("Loss");
+                                                             : g_strdup (_("Loss"));
   ll_line_chart_set_labels (self->loss_chart, loss_title, "epoch", "loss");
-  ll_line_chart_set_labels (self->accuracy_chart, "Accuracy", "epoch", "accuracy");
+  ll_line_chart_set_labels (self->accuracy_chart, _("Accuracy"), "epoch", "accuracy");
 }
 
 /* Runs list ---------------------------------------------------------------------- */
@@ -162,7 +163,7 @@ rebuild_runs_box (LlTrainView *self)
         }
       if (isfinite (run->test_accuracy))
         {
-          char *more = g_strdup_printf ("%s · test accuracy %.4f", subtitle, run->test_accuracy);
+          char *more = g_strdup_printf (_("%s · test accuracy %.4f"), subtitle, run->test_accuracy);
           g_free (subtitle);
           subtitle = more;
         }
@@ -221,9 +222,9 @@ ll_train_view_action_clone (GtkWidget *widget, const char *name, GVariant *param
   ll_document_set_config (self->document, &run->config);
   self->updating = FALSE;
   ll_train_view_load_settings (self);
-  text = g_strdup_printf ("The settings of %s (seed %" G_GUINT64_FORMAT ") are loaded: change one "
+  text = g_strdup_printf (_("The settings of %s (seed %" PRIu64 ") are loaded: change one "
                           "knob and press Start for a paired run with the same initial weights "
-                          "and data order.", run->name, run->config.seed);
+                          "and data order."), run->name, run->config.seed);
   ll_train_view_show_message (self, GTK_MESSAGE_INFO, text);
 }
 
@@ -287,7 +288,7 @@ ll_train_view_replay_file (LlTrainView *self, const char *path, GError **error)
   ll_document_set_config (self->document, &run->config);
   if (run->dataset != NULL)
     ll_document_set_dataset (self->document, run->dataset);
-  name = g_strdup_printf ("%s (from file)", run->name);
+  name = g_strdup_printf (_("%s (from file)"), run->name);
   g_free (run->name);
   run->name = name;
   for (guint i = 0; i < ll_run_list_get_n (self->runs); i++)
@@ -347,7 +348,7 @@ export_with (LlTrainView *self, const char *kind)
   dialog = gtk_file_chooser_native_new (open ? _("Replay a Run") : _("Export"),
                                         GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
                                         open ? GTK_FILE_CHOOSER_ACTION_OPEN : GTK_FILE_CHOOSER_ACTION_SAVE,
-                                        open ? "_Replay" : "_Export", "_Cancel");
+                                        open ? ("_Replay") : ("_Export"), ("_Cancel"));
   if (!open)
     gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (dialog), suggested);
   g_object_set_data_full (G_OBJECT (dialog), "kind", g_strdup (kind), g_free);

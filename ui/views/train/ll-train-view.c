@@ -11,6 +11,7 @@
 #include "ll-train-view-private.h"
 
 #include <glib/gi18n.h>
+#include <inttypes.h>
 #include <math.h>
 
 static void start_job (LlTrainView *self);
@@ -59,9 +60,9 @@ on_job_progress (LlTrainingJob *job, LlTrainView *self)
     {
       gtk_progress_bar_set_fraction (self->progress_bar, (p.batch + 1.0) / p.n_batches);
       eta = format_duration (p.eta_seconds);
-      text = g_strdup_printf ("Epoch %d/%d · batch %d/%d · ETA %s%s", p.epoch + 1, p.epochs,
+      text = g_strdup_printf (_("Epoch %d/%d · batch %d/%d · ETA %s%s"), p.epoch + 1, p.epochs,
                               p.batch + 1, p.n_batches, eta,
-                              ll_training_job_get_paused (job) ? " · paused" : "");
+                              ll_training_job_get_paused (job) ? _(" · paused") : "");
       gtk_progress_bar_set_text (self->progress_bar, text);
       status = g_strdup_printf ("%.0f samples/s · loss %.4f · accuracy %.4f · lr %g",
                                 p.samples_per_s, p.loss, p.accuracy, p.lr);
@@ -89,7 +90,7 @@ on_job_finished (LlTrainingJob *job, const GError *error, LlTrainView *self)
     run->status = g_strdup ("failed");
   if (ll_training_job_get_test (job, &test_loss, &test_accuracy))
     {
-      g_autofree char *text = g_strdup_printf ("Test set: loss %.4f, accuracy %.2f %%",
+      g_autofree char *text = g_strdup_printf (_("Test set: loss %.4f, accuracy %.2f %%"),
                                                test_loss, 100 * test_accuracy);
       const guint32 *matrix;
       int n_classes = 0;
@@ -110,9 +111,9 @@ on_job_finished (LlTrainingJob *job, const GError *error, LlTrainView *self)
                 total += matrix[t * n_classes + p];
                 right += t == p ? matrix[t * n_classes + p] : 0;
               }
-          figures = g_strdup_printf ("%s on the %s test set (%" G_GUINT64_FORMAT " images): "
-                                     "loss %.4f, accuracy %.2f %% (%" G_GUINT64_FORMAT " right). "
-                                     "Rows: true class; columns: predicted.",
+          figures = g_strdup_printf (_("%s on the %s test set (%" PRIu64 " images): "
+                                     "loss %.4f, accuracy %.2f %% (%" PRIu64 " right). "
+                                     "Rows: true class; columns: predicted."),
                                      run->name, self->job_dataset, total, test_loss,
                                      100 * test_accuracy, right);
           ll_confusion_matrix_set_data (self->confusion, matrix, n_classes, names);
@@ -334,7 +335,7 @@ action_pause (GtkWidget *widget, const char *name, GVariant *param)
     return;
   paused = !ll_training_job_get_paused (self->job);
   ll_training_job_set_paused (self->job, paused);
-  gtk_button_set_label (GTK_BUTTON (self->pause_button), paused ? "_Resume" : "_Pause");
+  gtk_button_set_label (GTK_BUTTON (self->pause_button), paused ? ("_Resume") : ("_Pause"));
   gtk_toggle_button_set_active (self->pause_button, paused);
   on_job_progress (self->job, self);
 }
@@ -394,7 +395,7 @@ ll_train_view_update_actions (LlTrainView *self)
                                  self->job != NULL && arch_has_dropout (self));
   gtk_widget_set_sensitive (GTK_WIDGET (self->settings_box), !busy);
   if (self->job == NULL)
-    gtk_button_set_label (GTK_BUTTON (self->pause_button), "_Pause");
+    gtk_button_set_label (GTK_BUTTON (self->pause_button), ("_Pause"));
 }
 
 /* Document ------------------------------------------------------------------------ */
@@ -410,7 +411,7 @@ update_validity (LlTrainView *self)
       gtk_widget_set_visible (GTK_WIDGET (self->validity_label), FALSE);
       return;
     }
-  text = g_strdup_printf ("The model cannot be trained (layer %d): %s Fix it in the Model view.",
+  text = g_strdup_printf (_("The model cannot be trained (layer %d): %s Fix it in the Model view."),
                           ll_document_get_bad_layer (self->document),
                           ll_document_get_error_message (self->document));
   gtk_label_set_text (self->validity_label, text);
