@@ -224,7 +224,7 @@ ll_inspect_occlusion (LlModel *model, const float *x, int cls, int patch, int st
   n = map_h * map_w + 1;
 
   /* All occluded copies in one batch, the original last. */
-  batch = ll_alloc_floats ((gsize) n * size, "occlusion batch", error);
+  batch = ll_alloc_floats ((gsize) n * size, _("occlusion batch"), error);
   if (batch == NULL)
     return FALSE;
   probs = g_new (float, (gsize) n * n_out);
@@ -402,7 +402,7 @@ ll_inspect_batchnorm (const LlModel *model, const LlDataset *ds, int batch_size,
       g_set_error (error, LL_ERROR, LL_ERROR_SHAPE,
                    _("The model takes %zu values per image but “%s” has %zu%s: pick a data set "
                    "that matches the Input layer"), (size_t) ll_shape_size (&in), ds->name,
-                   (size_t) ll_dataset_sample_size (ds), ds->n < 1 ? " and no images" : "");
+                   (size_t) ll_dataset_sample_size (ds), ds->n < 1 ? _(" and no images") : "");
       return NULL;
     }
   copy = ll_model_copy (model);

@@ -68,18 +68,18 @@ char *
 ll_range_text (double min, gboolean min_open, double max, gboolean max_open)
 {
   if (isinf (min) && isinf (max))
-    return g_strdup ("a number");
+    return g_strdup (_("a number"));
   if (isinf (max))
-    return g_strdup_printf (min_open ? "greater than %g" : "at least %g", min);
+    return g_strdup_printf (min_open ? _("greater than %g") : _("at least %g"), min);
   if (isinf (min))
-    return g_strdup_printf (max_open ? "below %g" : "at most %g", max);
+    return g_strdup_printf (max_open ? "below %g" : _("at most %g"), max);
   if (min_open && max_open)
-    return g_strdup_printf ("strictly between %g and %g", min, max);
+    return g_strdup_printf (_("strictly between %g and %g"), min, max);
   if (min_open)
-    return g_strdup_printf ("greater than %g and at most %g", min, max);
+    return g_strdup_printf (_("greater than %g and at most %g"), min, max);
   if (max_open)
-    return g_strdup_printf ("between %g and %g, %g excluded", min, max, max);
-  return g_strdup_printf ("between %g and %g", min, max);
+    return g_strdup_printf (_("between %g and %g, %g excluded"), min, max, max);
+  return g_strdup_printf (_("between %g and %g"), min, max);
 }
 
 void

@@ -51,7 +51,7 @@ SETTERS = {
     'adw_toast_new': 0, 'adw_toast_new_format': 0, 'adw_toast_set_title': 1,
     'adw_toast_set_button_label': 1, 'adw_message_dialog_new': 1,
     'adw_message_dialog_set_heading': 1, 'adw_message_dialog_set_body': 1,
-    'adw_message_dialog_add_response': 2, 'adw_message_dialog_format_body': 1,
+    'adw_message_dialog_add_response': 2, 'adw_message_dialog_add_responses': -2, 'adw_message_dialog_format_body': 1,
     'adw_message_dialog_format_heading': 1, 'adw_view_stack_add_titled': 3,
     'adw_view_stack_page_set_title': 1, 'adw_banner_set_title': 1,
     'adw_split_button_set_label': 1, 'adw_button_content_set_label': 1,

@@ -52,7 +52,7 @@ show_error (LlWindow *self, const char *heading, const GError *error)
 {
   GtkWidget *dialog = adw_message_dialog_new (GTK_WINDOW (self), heading, error->message);
 
-  adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "close", ("_Close"));
+  adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "close", _("_Close"));
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
@@ -70,7 +70,7 @@ update_title (LlWindow *self)
   g_autofree char *title = ll_document_dup_title (self->document);
   g_autofree char *subtitle = g_strdup_printf ("%s%s", ll_document_get_dirty (self->document) ? "• " : "",
                                                title);
-  g_autofree char *window_title = g_strdup_printf ("%s — Layerlab", subtitle);
+  g_autofree char *window_title = g_strdup_printf (_("%s — Layerlab"), subtitle);
 
   adw_view_switcher_title_set_subtitle (self->switcher_title, subtitle);
   gtk_window_set_title (GTK_WINDOW (self), window_title);
@@ -211,9 +211,9 @@ confirm_discard (LlWindow *self, Continuation then, gpointer data, GDestroyNotif
                                   _("“%s” has unsaved changes. Changes that are not saved are lost."),
                                   title);
   adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
-                                    "cancel", "_Cancel",
-                                    "discard", "_Discard",
-                                    "save", "_Save",
+                                    "cancel", _("_Cancel"),
+                                    "discard", _("_Discard"),
+                                    "save", _("_Save"),
                                     NULL);
   adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "discard",
                                               ADW_RESPONSE_DESTRUCTIVE);
@@ -307,7 +307,7 @@ show_open_dialog (LlWindow *self, gpointer data)
   GtkFileChooserNative *dialog;
 
   dialog = gtk_file_chooser_native_new (_("Open Model"), GTK_WINDOW (self),
-                                        GTK_FILE_CHOOSER_ACTION_OPEN, ("_Open"), ("_Cancel"));
+                                        GTK_FILE_CHOOSER_ACTION_OPEN, _("_Open"), _("_Cancel"));
   add_open_filters (GTK_FILE_CHOOSER (dialog));
   gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (dialog), TRUE);
   g_signal_connect (dialog, "response", G_CALLBACK (on_open_response), self);
@@ -362,7 +362,7 @@ save_as_then (LlWindow *self, Pending *pending)
     }
 
   dialog = gtk_file_chooser_native_new (_("Save Model"), GTK_WINDOW (self),
-                                        GTK_FILE_CHOOSER_ACTION_SAVE, ("_Save"), ("_Cancel"));
+                                        GTK_FILE_CHOOSER_ACTION_SAVE, _("_Save"), _("_Cancel"));
   gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (dialog), model_filter ());
   name = ll_document_dup_title (self->document);
   /* An imported "model.onnx" is saved as "model.llmodel". */
@@ -501,7 +501,7 @@ show_export_dialog (LlWindow *self, const char *format)
                                           : format[0] == 'k' ? _("Export as Keras Script")
                                                              : _("Export as PyTorch Script"),
                                         GTK_WINDOW (self), GTK_FILE_CHOOSER_ACTION_SAVE,
-                                        ("_Export"), ("_Cancel"));
+                                        _("_Export"), _("_Cancel"));
   gtk_file_filter_set_name (filter, c ? _("C source (*.c; the .h is written beside it)")
                                       : onnx ? _("ONNX model (*.onnx)")
                                       : _("Python script (*.py; weights are written beside it)"));
@@ -685,11 +685,13 @@ action_about (GtkWidget *widget, const char *name, GVariant *param)
                         "application-name", "Layerlab",
                         "application-icon", APP_ID,
                         "version", PACKAGE_VERSION,
-                        "developer-name", "The Layerlab team",
+                        "developer-name", _("The Layerlab team"),
                         "developers", developers,
-                        "comments", "Build, train and look inside neural networks that classify "
+                        "comments", _("Build, train and look inside neural networks that classify "
                                     "images: a laboratory for classrooms and self-learners, "
-                                    "with numbers that match Keras.",
+                                    "with numbers that match Keras."),
+                        /* Translators: your names, one per line */
+                        "translator-credits", _("translator-credits"),
                         "website", "https://github.com/layerlab/layerlab",
                         "issue-url", "https://github.com/layerlab/layerlab/issues",
                         "license-type", GTK_LICENSE_GPL_3_0,

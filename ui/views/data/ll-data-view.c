@@ -120,7 +120,7 @@ show_page (LlDataView *self)
   count = MIN (PAGE_SIZE, n - start);
   ll_image_grid_set_images (self->grid, self->ds, count > 0 ? &g_array_index (self->filtered, guint32, start) : NULL,
                             MAX (count, 0), NULL);
-  text = n > 0 ? g_strdup_printf ("%d–%d of %d", start + 1, start + count, n) : g_strdup ("");
+  text = n > 0 ? g_strdup_printf (_("%d–%d of %d"), start + 1, start + count, n) : g_strdup ("");
   gtk_label_set_text (self->page_label, text);
   gtk_widget_set_sensitive (GTK_WIDGET (self->prev_button), self->page > 0);
   gtk_widget_set_sensitive (GTK_WIDGET (self->next_button), self->page < pages - 1);
@@ -404,7 +404,7 @@ on_download_progress (const LlDownloadProgress *p, gpointer user_data)
   got = format_size (p->received);
   total = p->total > 0 ? format_size (p->total) : g_strdup ("?");
   speed = format_size ((guint64) p->bytes_per_s);
-  text = g_strdup_printf ("%s: %s of %s · %s/s · file %d of %d", p->file, got, total, speed,
+  text = g_strdup_printf (_("%s: %s of %s · %s/s · file %d of %d"), p->file, got, total, speed,
                           p->index + 1, p->n_files);
   gtk_progress_bar_set_text (r->progress, text);
   if (p->total > 0)
@@ -549,11 +549,11 @@ build_set_rows (LlDataView *self)
       gtk_progress_bar_set_show_text (r->progress, TRUE);
       gtk_widget_set_size_request (GTK_WIDGET (r->progress), 360, -1);
       gtk_widget_set_valign (GTK_WIDGET (r->progress), GTK_ALIGN_CENTER);
-      r->download_button = GTK_BUTTON (gtk_button_new_with_mnemonic (("_Download")));
+      r->download_button = GTK_BUTTON (gtk_button_new_with_mnemonic (_("_Download")));
       gtk_widget_set_valign (GTK_WIDGET (r->download_button), GTK_ALIGN_CENTER);
       gtk_widget_set_tooltip_text (GTK_WIDGET (r->download_button),
                                    _("Download from the official location and verify the checksums"));
-      r->cancel_button = GTK_BUTTON (gtk_button_new_with_mnemonic (("_Cancel")));
+      r->cancel_button = GTK_BUTTON (gtk_button_new_with_mnemonic (_("_Cancel")));
       gtk_widget_set_valign (GTK_WIDGET (r->cancel_button), GTK_ALIGN_CENTER);
       gtk_box_append (GTK_BOX (box), GTK_WIDGET (r->progress));
       gtk_box_append (GTK_BOX (box), GTK_WIDGET (r->cancel_button));
@@ -901,7 +901,7 @@ action_import_folder (GtkWidget *widget, const char *name, GVariant *param)
   self->chooser = gtk_file_chooser_native_new (_("Import a Folder of Pictures"),
                                                GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
                                                GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER,
-                                               ("_Import"), ("_Cancel"));
+                                               _("_Import"), _("_Cancel"));
   gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (self->chooser), TRUE);
   g_signal_connect (self->chooser, "response", G_CALLBACK (on_chooser_response), self);
   gtk_native_dialog_show (GTK_NATIVE_DIALOG (self->chooser));

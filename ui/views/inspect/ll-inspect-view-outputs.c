@@ -192,7 +192,7 @@ ll_inspect_view_rebuild_output_panels (LlInspectView *self)
       if (i == n - 1 && shape.rank == 1 && ll_layer_spec_activation (spec) == LL_ACT_SOFTMAX)
         {
           GtkWidget *rows = gtk_grid_new ();
-          g_autofree char *sub = g_strdup_printf ("%s — probabilities", shape_text);
+          g_autofree char *sub = g_strdup_printf (_("%s — probabilities"), shape_text);
 
           gtk_grid_set_row_spacing (GTK_GRID (rows), 2);
           gtk_grid_set_column_spacing (GTK_GRID (rows), 8);

@@ -124,7 +124,7 @@ ll_inspect_view_rebuild_weights (LlInspectView *self)
           g_autofree float *tiles = g_new (float, (gsize) f * kh * kw * ch);
           GtkWidget *grid = ll_feature_grid_new ();
           g_autofree char *title = g_strdup_printf ("%s filters", name);
-          g_autofree char *sub = g_strdup_printf ("%d kernels of %d×%d%s", f, kh, kw,
+          g_autofree char *sub = g_strdup_printf (_("%d kernels of %d×%d%s"), f, kh, kw,
                                                   cin == 3 ? _(", RGB") : cin > 1 ? _(", first input channel") : "");
 
           /* Keras kernel (kh, kw, cin, filters) → one tile per filter. */
@@ -154,7 +154,7 @@ ll_inspect_view_rebuild_weights (LlInspectView *self)
               int shown = MIN (units, 128);
               g_autofree float *tiles = g_new (float, shown * size);
               GtkWidget *grid = ll_feature_grid_new ();
-              g_autofree char *title = g_strdup_printf ("%s weights as images", name);
+              g_autofree char *title = g_strdup_printf (_("%s weights as images"), name);
               g_autofree char *sub = g_strdup_printf (_("%s%d units; red: the pixel pushes the unit up, "
                                                       "blue: down"), units > shown ? _("the first 128 of ") : "",
                                                       units);

@@ -80,7 +80,7 @@ on_export_clicked (GtkButton *button, LlInspectView *self)
 
   g_strdelimit (name, "/ ", '-');
   dialog = gtk_file_chooser_native_new (_("Export Panel as PNG"), GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
-                                        GTK_FILE_CHOOSER_ACTION_SAVE, ("_Export"), ("_Cancel"));
+                                        GTK_FILE_CHOOSER_ACTION_SAVE, _("_Export"), _("_Cancel"));
   gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (dialog), name);
   g_object_set_data_full (G_OBJECT (dialog), "content", g_object_ref (content), g_object_unref);
   gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (dialog), TRUE);

@@ -719,7 +719,7 @@ export (LlOptimizerView *self, ExportKind kind)
   if (self->chooser != NULL)
     return;
   chooser = gtk_file_chooser_native_new (_(titles[kind]), GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
-                                         GTK_FILE_CHOOSER_ACTION_SAVE, ("_Save"), ("_Cancel"));
+                                         GTK_FILE_CHOOSER_ACTION_SAVE, _("_Save"), _("_Cancel"));
   gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (chooser), names[kind]);
   g_object_set_data (G_OBJECT (chooser), "kind", GINT_TO_POINTER (kind));
   g_signal_connect (chooser, "response", G_CALLBACK (on_export_response), self);
@@ -859,7 +859,7 @@ landscape_poll (gpointer data)
 {
   LlOptimizerView *self = data;
   int rows = g_atomic_int_get (&self->landscape_rows);
-  g_autofree char *text = g_strdup_printf ("%d of %d rows", rows, LANDSCAPE_N);
+  g_autofree char *text = g_strdup_printf (_("%d of %d rows"), rows, LANDSCAPE_N);
 
   gtk_progress_bar_set_fraction (self->landscape_progress, (double) rows / LANDSCAPE_N);
   gtk_progress_bar_set_text (self->landscape_progress, text);

@@ -146,8 +146,8 @@ rebuild_runs_box (LlTrainView *self)
       const LlEpochRecord *last = run->epochs->len > 0
         ? &g_array_index (run->epochs, LlEpochRecord, run->epochs->len - 1) : NULL;
 
-      subtitle = g_strdup_printf ("%s, %s lr %g, batch %d, %d epochs, seed %" G_GUINT64_FORMAT
-                                  " · %s · loss %.4f, accuracy %.4f%s",
+      subtitle = g_strdup_printf (_("%s, %s lr %g, batch %d, %d epochs, seed %" PRIu64
+                                  " · %s · loss %.4f, accuracy %.4f%s"),
                                   run->dataset ? run->dataset : "?",
                                   ll_optim_names[run->config.optim.kind],
                                   run->config.optim.learning_rate, run->config.batch_size,
@@ -157,7 +157,7 @@ rebuild_runs_box (LlTrainView *self)
                                   isfinite (run->test_accuracy) ? "" : "");
       if (last != NULL && isfinite (last->val_accuracy))
         {
-          char *more = g_strdup_printf ("%s, val_accuracy %.4f", subtitle, last->val_accuracy);
+          char *more = g_strdup_printf (_("%s, val_accuracy %.4f"), subtitle, last->val_accuracy);
           g_free (subtitle);
           subtitle = more;
         }
@@ -348,7 +348,7 @@ export_with (LlTrainView *self, const char *kind)
   dialog = gtk_file_chooser_native_new (open ? _("Replay a Run") : _("Export"),
                                         GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
                                         open ? GTK_FILE_CHOOSER_ACTION_OPEN : GTK_FILE_CHOOSER_ACTION_SAVE,
-                                        open ? ("_Replay") : ("_Export"), ("_Cancel"));
+                                        open ? _("_Replay") : _("_Export"), _("_Cancel"));
   if (!open)
     gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (dialog), suggested);
   g_object_set_data_full (G_OBJECT (dialog), "kind", g_strdup (kind), g_free);

@@ -542,7 +542,7 @@ ll_train_view_action_choose_data_dir (GtkWidget *widget, const char *name, GVari
 
   dialog = gtk_file_chooser_native_new (_("Folder with the Data Sets"),
                                         GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
-                                        GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER, ("_Select"), ("_Cancel"));
+                                        GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER, _("_Select"), _("_Cancel"));
   if (self->data_dir != NULL)
     {
       g_autoptr(GFile) current = g_file_new_for_path (self->data_dir);

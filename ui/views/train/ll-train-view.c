@@ -64,7 +64,7 @@ on_job_progress (LlTrainingJob *job, LlTrainView *self)
                               p.batch + 1, p.n_batches, eta,
                               ll_training_job_get_paused (job) ? _(" · paused") : "");
       gtk_progress_bar_set_text (self->progress_bar, text);
-      status = g_strdup_printf ("%.0f samples/s · loss %.4f · accuracy %.4f · lr %g",
+      status = g_strdup_printf (_("%.0f samples/s · loss %.4f · accuracy %.4f · lr %g"),
                                 p.samples_per_s, p.loss, p.accuracy, p.lr);
       gtk_label_set_text (self->status_label, status);
     }
@@ -335,7 +335,7 @@ action_pause (GtkWidget *widget, const char *name, GVariant *param)
     return;
   paused = !ll_training_job_get_paused (self->job);
   ll_training_job_set_paused (self->job, paused);
-  gtk_button_set_label (GTK_BUTTON (self->pause_button), paused ? ("_Resume") : ("_Pause"));
+  gtk_button_set_label (GTK_BUTTON (self->pause_button), paused ? _("_Resume") : _("_Pause"));
   gtk_toggle_button_set_active (self->pause_button, paused);
   on_job_progress (self->job, self);
 }
@@ -395,7 +395,7 @@ ll_train_view_update_actions (LlTrainView *self)
                                  self->job != NULL && arch_has_dropout (self));
   gtk_widget_set_sensitive (GTK_WIDGET (self->settings_box), !busy);
   if (self->job == NULL)
-    gtk_button_set_label (GTK_BUTTON (self->pause_button), ("_Pause"));
+    gtk_button_set_label (GTK_BUTTON (self->pause_button), _("_Pause"));
 }
 
 /* Document ------------------------------------------------------------------------ */
