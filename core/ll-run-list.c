@@ -317,7 +317,7 @@ parse_run (JsonNode *node, gint64 version, GError **error)
   run->test_loss = get_double (o, "test_loss", NAN);
   run->test_accuracy = get_double (o, "test_accuracy", NAN);
   if (run->name == NULL)
-    run->name = g_strdup (_("Run"));
+    run->name = g_strdup (C_("a training run", "Run"));
   if (version <= 1 && (c = get_object (o, "config")) != NULL)
     ll_fit_config_from_legacy_json (&run->config, c);
   else if (version >= 2 && json_object_has_member (o, "config"))

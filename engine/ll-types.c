@@ -72,7 +72,7 @@ ll_range_text (double min, gboolean min_open, double max, gboolean max_open)
   if (isinf (max))
     return g_strdup_printf (min_open ? _("greater than %g") : _("at least %g"), min);
   if (isinf (min))
-    return g_strdup_printf (max_open ? "below %g" : _("at most %g"), max);
+    return g_strdup_printf (max_open ? _("below %g") : _("at most %g"), max);
   if (min_open && max_open)
     return g_strdup_printf (_("strictly between %g and %g"), min, max);
   if (min_open)

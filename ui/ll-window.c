@@ -1012,7 +1012,7 @@ ll_window_init (LlWindow *self)
       const LlViewInfo *info = &ll_views[i];
       GtkWidget *view = g_object_new (info->get_type (), NULL);
       AdwViewStackPage *page = adw_view_stack_add_titled (self->stack, view, info->name,
-                                                          _(info->title));
+                                                          g_dpgettext2 (NULL, "view", info->title));
 
       adw_view_stack_page_set_icon_name (page, info->icon_name);
     }

@@ -88,7 +88,7 @@ show_confusion (LlInspectView *self)
   gtk_label_set_text (self->class_accuracy_label, acc->str);
   text = g_strdup_printf (_("Accuracy %.2f %% on %d %s images. Click a cell to see its images."),
                           100 * ll_confusion_accuracy (c), c->n,
-                          self->test_is_train ? _("training (no test split found)") : "test");
+                          self->test_is_train ? _("training (no test split found)") : C_("split", "test"));
   gtk_label_set_text (self->confusion_label, text);
 
   n_wrong = ll_confusion_most_wrong (c, wrong, MAX_WRONG);

@@ -331,7 +331,7 @@ ll_inspect_view_refresh (LlInspectView *self)
       status = g_strdup_printf (_("The digit drawn in the Draw view%s"), when != NULL ? when : "");
     else
       status = g_strdup_printf (_("Image %u of %d %s images%s"), self->index, self->test->n,
-                                self->test_is_train ? _("training (no test split found)") : "test",
+                                self->test_is_train ? _("training (no test split found)") : C_("split", "test"),
                                 when != NULL ? when : "");
     gtk_label_set_text (self->status_label, status);
   }
