@@ -24,6 +24,7 @@ static const LlPresetInfo presets[] = {
     MNIST_INPUT "Flatten\nDense units=100 activation=sigmoid\nDense units=10 activation=softmax\n",
     "sgd", 0.1, 5, 32 },
   { "mlp-128-dropout", N_("MLP 784-128-10 with dropout"),
+      /* xgettext:no-c-format */
       N_("The Keras beginner example: Dense(128, relu), Dropout(0.2), Dense(10, softmax); "
       "101,770 parameters, about 97–98 % on MNIST after 5 epochs. (Seed 003.)"), "mnist",
     MNIST_INPUT "Flatten\nDense units=128 activation=relu\nDropout rate=0.2\nDense units=10 activation=softmax\n",
