@@ -161,14 +161,32 @@ set_color (cairo_t *cr, guint color, double alpha)
   cairo_set_source_rgba (cr, c.r, c.g, c.b, alpha);
 }
 
+/* Text in the cairo font's size and weight, drawn by Pango: cairo's toy
+ * text has no font fallback, so Hangul (the Korean translation) would be
+ * boxes.  As cairo_show_text was: x − ax × the advance, the baseline at
+ * y + ay × the ink height. */
 static void
 text_at (cairo_t *cr, const char *text, double x, double y, double ax, double ay)
 {
-  cairo_text_extents_t e;
+  cairo_font_face_t *face = cairo_get_font_face (cr);
+  PangoFontDescription *desc = pango_font_description_from_string ("Sans");
+  PangoLayout *layout = pango_cairo_create_layout (cr);
+  PangoRectangle ink, logical;
+  cairo_matrix_t m;
 
-  cairo_text_extents (cr, text, &e);
-  cairo_move_to (cr, x - ax * e.x_advance, y + ay * e.height);
-  cairo_show_text (cr, text);
+  cairo_get_font_matrix (cr, &m);
+  pango_font_description_set_absolute_size (desc, m.yy * PANGO_SCALE);
+  if (cairo_font_face_get_type (face) == CAIRO_FONT_TYPE_TOY
+      && cairo_toy_font_face_get_weight (face) == CAIRO_FONT_WEIGHT_BOLD)
+    pango_font_description_set_weight (desc, PANGO_WEIGHT_BOLD);
+  pango_layout_set_font_description (layout, desc);
+  pango_layout_set_text (layout, text, -1);
+  pango_layout_get_pixel_extents (layout, &ink, &logical);
+  cairo_move_to (cr, x - ax * logical.width,
+                 y + ay * ink.height - pango_layout_get_baseline (layout) / (double) PANGO_SCALE);
+  pango_cairo_show_layout (cr, layout);
+  g_object_unref (layout);
+  pango_font_description_free (desc);
 }
 
 static void

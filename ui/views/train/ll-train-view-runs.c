@@ -8,6 +8,13 @@
 
 /* Charts ----------------------------------------------------------------------- */
 
+/* The statuses runs.json keeps (ll-train-view.c), shown in the reader's
+ * language with g_dpgettext2 (NULL, "run status", …). */
+G_GNUC_UNUSED static const char *const run_statuses[] = {
+  NC_("run status", "finished"), NC_("run status", "diverged"),
+  NC_("run status", "stopped"), NC_("run status", "failed"),
+};
+
 static void
 add_run_series (LlTrainView *self, const LlRun *run, const char *label, guint color)
 {
@@ -18,8 +25,8 @@ add_run_series (LlTrainView *self, const LlRun *run, const char *label, guint co
   g_autofree double *ex = g_new (double, MAX (ne, 1));
   g_autofree double *evl = g_new (double, MAX (ne, 1));
   g_autofree double *eva = g_new (double, MAX (ne, 1));
-  g_autofree char *train = g_strdup_printf ("%s train", label);
-  g_autofree char *val = g_strdup_printf ("%s val", label);
+  g_autofree char *train = g_strdup_printf (C_("chart legend", "%s train"), label);
+  g_autofree char *val = g_strdup_printf (C_("chart legend", "%s val"), label);
   gboolean have_val = FALSE;
   guint s;
 
@@ -112,10 +119,12 @@ ll_train_view_rebuild_charts (LlTrainView *self)
   labels = ll_run_describe_differences ((LlRun *const *) shown->pdata, shown->len, &summary);
   for (guint i = 0; i < shown->len; i++)
     add_run_series (self, g_ptr_array_index (shown, i), shown->len > 1 ? labels[i] : "", i);
-  loss_title = summary != NULL && *summary && shown->len > 1 ? g_strdup_printf ("Loss: %s", summary)
-                                                             : g_strdup (_("Loss"));
-  ll_line_chart_set_labels (self->loss_chart, loss_title, "epoch", "loss");
-  ll_line_chart_set_labels (self->accuracy_chart, _("Accuracy"), "epoch", "accuracy");
+  loss_title = summary != NULL && *summary && shown->len > 1
+               ? g_strdup_printf (C_("chart title", "Loss: %s"), summary)
+               : g_strdup (C_("chart title", "Loss"));
+  ll_line_chart_set_labels (self->loss_chart, loss_title, C_("chart axis", "epoch"), C_("chart axis", "loss"));
+  ll_line_chart_set_labels (self->accuracy_chart, _("Accuracy"), C_("chart axis", "epoch"),
+                            C_("chart axis", "accuracy"));
 }
 
 /* Runs list ---------------------------------------------------------------------- */
@@ -152,7 +161,7 @@ rebuild_runs_box (LlTrainView *self)
                                   ll_optim_names[run->config.optim.kind],
                                   run->config.optim.learning_rate, run->config.batch_size,
                                   run->epochs->len, run->config.seed,
-                                  run->status ? run->status : "",
+                                  run->status ? g_dpgettext2 (NULL, "run status", run->status) : "",
                                   last ? last->loss : NAN, last ? last->accuracy : NAN,
                                   isfinite (run->test_accuracy) ? "" : "");
       if (last != NULL && isfinite (last->val_accuracy))

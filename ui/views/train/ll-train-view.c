@@ -145,7 +145,8 @@ on_job_finished (LlTrainingJob *job, const GError *error, LlTrainView *self)
   run->selected = TRUE;
   ll_run_list_add (self->runs, run);   /* rebuilds list and charts */
   ll_train_view_save_runs (self);
-  gtk_progress_bar_set_text (self->progress_bar, error == NULL ? _("Finished") : run->status);
+  gtk_progress_bar_set_text (self->progress_bar, error == NULL ? _("Finished")
+                             : g_dpgettext2 (NULL, "run status", run->status));
   gtk_toggle_button_set_active (self->pause_button, FALSE);
   /* The next value of a sweep, unless the user stopped it. */
   if (self->sweep != NULL)
