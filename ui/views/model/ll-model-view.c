@@ -250,7 +250,7 @@ make_card (LlModelView *self, int i)
   if (n_params >= 0)
     {
       g_autofree char *n = format_count (n_params);
-      count_text = g_strdup_printf ("%s params", n);
+      count_text = g_strdup_printf (_("%s params"), n);
     }
   else
     count_text = g_strdup (_("? params"));
