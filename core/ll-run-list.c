@@ -628,7 +628,9 @@ ll_run_list_next_name (LlRunList *self)
     {
       LlRun *run = g_ptr_array_index (self->runs, i);
       int k;
-      if (run->name != NULL && sscanf (run->name, "Run %d", &k) == 1)
+      /* names made in English or in the reader's language */
+      if (run->name != NULL && (sscanf (run->name, "Run %d", &k) == 1
+                                || sscanf (run->name, _("Run %d"), &k) == 1))
         max = MAX (max, k);
     }
   return g_strdup_printf (_("Run %d"), max + 1);

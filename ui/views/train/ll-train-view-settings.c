@@ -244,10 +244,10 @@ ll_train_view_build_settings (LlTrainView *self)
   gtk_widget_add_css_class (GTK_WIDGET (self->dataset_hint), "caption");
   gtk_widget_add_css_class (GTK_WIDGET (self->dataset_hint), "warning");
   adw_preferences_group_add (ADW_PREFERENCES_GROUP (g), GTK_WIDGET (self->dataset_hint));
-  add_fit_rows (self, g, _("Data"));
+  add_fit_rows (self, g, "Data");   /* no-i18n: a form_group key */
 
   g = add_group (self, _("Fit"));
-  add_fit_rows (self, g, _("Fit"));
+  add_fit_rows (self, g, "Fit");   /* no-i18n: a form_group key */
 
   /* Layerlab starts with Adam (ll_fit_config_init), as the tutorials do;
    * the tooltip says so rather than calling it Keras' default. */
@@ -273,10 +273,10 @@ ll_train_view_build_settings (LlTrainView *self)
     }
 
   g = add_group (self, _("Learning-rate schedule"));
-  add_fit_rows (self, g, _("Learning-rate schedule"));
+  add_fit_rows (self, g, "Learning-rate schedule");   /* no-i18n: a form_group key */
 
   g = add_group (self, _("Callbacks"));
-  add_fit_rows (self, g, _("Callbacks"));
+  add_fit_rows (self, g, "Callbacks");   /* no-i18n: a form_group key */
 }
 
 static int
