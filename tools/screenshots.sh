@@ -61,3 +61,6 @@ for v in "${views[@]}"; do
 done
 shot explain inspect LL_INSPECT_PAGE=arithmetic LL_EXPLAIN_UNIT=1:9,17,4 LL_EXPLAIN_DEMO=200
 shot sandbox inspect LL_INSPECT_PAGE=sandbox LL_EXPLAIN_DEMO=20
+# The Korean translation (po/ko.po): the Train view and the Arithmetic page.
+shot ko-train train LANGUAGE=ko
+shot ko-explain inspect LANGUAGE=ko LL_INSPECT_PAGE=arithmetic LL_EXPLAIN_UNIT=1:9,17,4 LL_EXPLAIN_DEMO=200
