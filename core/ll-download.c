@@ -225,7 +225,7 @@ ll_download_set_status (const LlDownloadSet *set, const char *data_dir, LlSetSta
       g_string_append (remedy, _(", or copy "));
       for (int i = 0; i < set->n_files; i++)
         g_string_append_printf (remedy, "%s%s", i ? ", " : "", set->files[i].file);
-      g_string_append_printf (remedy, " into %s", user_dir);
+      g_string_append_printf (remedy, _(" into %s"), user_dir);
       if (set->note != NULL)
         g_string_append_printf (remedy, _(" and %s"), _(set->note));
       status->remedy = g_string_free (g_steal_pointer (&remedy), FALSE);

@@ -888,7 +888,7 @@ set_not_found (const KnownSet *set, GPtrArray *dirs, gboolean test, GError **err
   g_autofree char *shown_user_dir = g_filename_display_name (user_dir);
 
   g_string_append_printf (msg, _("The %s %s set is not on this machine. Looked in: "),
-                          set->title, test ? "test" : "training");
+                          set->title, test ? C_("split", "test") : C_("split", "training"));
   for (guint i = 0; i < dirs->len; i++)
     {
       g_autofree char *shown = g_filename_display_name (dirs->pdata[i]);
