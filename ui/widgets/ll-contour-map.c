@@ -571,7 +571,7 @@ draw_paths (LlContourMap *self, cairo_t *cr, PangoLayout *layout, int w, int h, 
       static const double bg[4] = { 1, 1, 1, 0.8 };
       char text[64];
 
-      g_snprintf (text, sizeof text, "step %u", MIN (shown, ll_race_get_n_steps (self->race)));
+      g_snprintf (text, sizeof text, _("step %u"), MIN (shown, ll_race_get_n_steps (self->race)));
       draw_text (cr, layout, text, 8 * sc.text, 6 * sc.text, 0, 0, bg);
     }
 }
@@ -915,7 +915,7 @@ ll_contour_map_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
       set_font (self->layout, sc.text);
       self->layout_text_scale = sc.text;
     }
-  g_snprintf (text, sizeof text, "step %u",
+  g_snprintf (text, sizeof text, _("step %u"),
               MIN ((guint) floor (self->progress), ll_race_get_n_steps (self->race)));
   append_label (self, snapshot, text, 8 * sc.text, 6 * sc.text, 0);
   if (self->hovering)
