@@ -21,6 +21,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <glib/gi18n.h>
+#include <inttypes.h>
 
 typedef struct {
   GMainLoop *loop;
@@ -197,7 +198,8 @@ ll_cli_datasets (int argc, char **argv)
           for (int i = 0; i < set->n_files; i++)
             printf ("%s%s", i ? ", " : "", set->files[i].file);
           printf (_(" into %s%s\n"), user_dir,
-                  g_strcmp0 (set->name, "fashion-mnist") == 0 ? ", or install Debian's dataset-fashion-mnist" : "");
+                  g_strcmp0 (set->name, "fashion-mnist") == 0
+                  ? _(", or install Debian's dataset-fashion-mnist") : "");
           all_ok = FALSE;
           continue;
         }
@@ -215,7 +217,7 @@ ll_cli_datasets (int argc, char **argv)
               g_autofree char *raw_path = g_build_filename (dir, raw, NULL);
               GStatBuf stb;
               if (g_str_has_suffix (set->files[i].file, ".gz") && g_stat (raw_path, &stb) == 0)
-                printf ("  %-28s %12" G_GUINT64_FORMAT " bytes  unpacked (official sums are for the .gz)\n",
+                printf (_("  %-28s %12" PRIu64 " bytes  unpacked (official sums are for the .gz)\n"),
                         raw, (guint64) stb.st_size);
               else
                 {
@@ -228,13 +230,13 @@ ll_cli_datasets (int argc, char **argv)
               /* Debian recompresses the archives (no file name in the gzip
                * header): the official sums cannot apply; the package's own
                * checksums (dpkg --verify) do. */
-              printf ("  %-28s %12" G_GUINT64_FORMAT " bytes  from a system package (recompressed; "
-                      "official sums do not apply)\n", set->files[i].file, size);
+              printf (_("  %-28s %12" PRIu64 " bytes  from a system package (recompressed; "
+                      "official sums do not apply)\n"), set->files[i].file, size);
             }
           else
             {
-              printf ("  %-28s %12" G_GUINT64_FORMAT " bytes  %s\n", set->files[i].file, size,
-                      ll_file_state_to_string (st));
+              printf (_("  %-28s %12" PRIu64 " bytes  %s\n"), set->files[i].file, size,
+                      _(ll_file_state_to_string (st)));
               if (st == LL_FILE_BAD)
                 complete = FALSE;
             }
