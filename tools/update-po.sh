@@ -26,8 +26,16 @@ spec.loader.exec_module(m)
 m.make_pot('po/layerlab.pot')
 PY
 for lang in $(cat po/LINGUAS); do
+  cp po/$lang.po po/$lang.po.old
   msgmerge --quiet --update --backup=none --no-fuzzy-matching --previous po/$lang.po po/layerlab.pot
   msgattrib --no-obsolete --output-file=po/$lang.po po/$lang.po
+  # Only the date changed: keep the file as it was (fewer merge conflicts).
+  if diff -q <(grep -v '^"POT-Creation-Date:' po/$lang.po.old) \
+             <(grep -v '^"POT-Creation-Date:' po/$lang.po) >/dev/null; then
+    mv po/$lang.po.old po/$lang.po
+  else
+    rm po/$lang.po.old
+  fi
   printf 'po/%s.po: ' "$lang"
   msgfmt --check --statistics --output-file=/dev/null po/$lang.po
   n=$(msgattrib --untranslated po/$lang.po | grep -c '^msgid ' || true)
