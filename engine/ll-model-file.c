@@ -8,6 +8,7 @@
  * Integers and floats are little-endian.  Writes are atomic (temporary
  * file, then rename) so a crash never loses the previous file. */
 #include "ll-model-file.h"
+#include "ll-file.h"
 #include "ll-json.h"
 
 #include <json-glib/json-glib.h>
@@ -160,22 +161,29 @@ ll_model_file_to_bytes (LlTrainer *trainer, GError **error)
 }
 
 gboolean
+ll_model_file_save_full (LlTrainer *trainer, const char *path, gboolean include_training_state,
+                         LlControl *control, GError **error)
+{
+  g_autoptr(GBytes) bytes = NULL;
+  gsize len;
+  const char *data;
+
+  g_return_val_if_fail (trainer != NULL, FALSE);
+  g_return_val_if_fail (path != NULL, FALSE);
+
+  /* Refused before the bytes are made: a FIFO or a device is never replaced. */
+  if (!ll_file_check_save_target (path, error))
+    return FALSE;
+  bytes = to_bytes (trainer, include_training_state);
+  data = g_bytes_get_data (bytes, &len);
+  return ll_file_save (path, data, len, control, error);
+}
+
+gboolean
 ll_model_file_save_with (LlTrainer *trainer, const char *path,
                          gboolean include_training_state, GError **error)
 {
-  g_autoptr(GBytes) bytes = to_bytes (trainer, include_training_state);
-  g_autoptr(GError) local = NULL;
-  gsize len;
-  const char *data = g_bytes_get_data (bytes, &len);
-
-  if (!g_file_set_contents_full (path, data, (gssize) len,
-                                 G_FILE_SET_CONTENTS_CONSISTENT, 0644, &local))
-    {
-      g_set_error (error, LL_ERROR, LL_ERROR_IO, "Could not save the model to %s: %s. "
-                   "Check that the folder exists and is writable.", path, local->message);
-      return FALSE;
-    }
-  return TRUE;
+  return ll_model_file_save_full (trainer, path, include_training_state, NULL, error);
 }
 
 gboolean
@@ -418,22 +426,25 @@ LlTrainer *
 ll_model_file_load (const char *path, GError **error)
 {
   g_autoptr(GError) local = NULL;
-  g_autoptr(GMappedFile) mf = g_mapped_file_new (path, FALSE, &local);
   g_autoptr(GBytes) bytes = NULL;
   LlTrainer *t;
 
-  if (mf == NULL)
+  /* Read with a checked length, not mapped: a file cut short while it is
+   * read is a damaged file, not SIGBUS; a FIFO or a device is refused. */
+  bytes = ll_file_read (path, LL_MODEL_FILE_MAX_BYTES, &local);
+  if (bytes == NULL)
     {
-      g_set_error (error, LL_ERROR, LL_ERROR_IO, "Could not open the model %s: %s", path,
-                   local->message);
+      /* Absent or unreadable alike: LL_ERROR_IO, as callers expect. */
+      g_set_error (error, LL_ERROR, local->code == LL_ERROR_MEMORY ? LL_ERROR_MEMORY : LL_ERROR_IO,
+                   "%s", local->message);
       return NULL;
     }
-  bytes = g_mapped_file_get_bytes (mf);
   t = ll_model_file_from_bytes (bytes, &local);
   if (t == NULL)
     {
       g_autofree char *base = g_path_get_basename (path);
-      g_set_error (error, LL_ERROR, local->code, "%s: %s", base, local->message);
+      g_autofree char *shown = g_filename_display_name (base);
+      g_set_error (error, LL_ERROR, local->code, "%s: %s", shown, local->message);
     }
   return t;
 }
