@@ -252,6 +252,15 @@ take_floats (Reader *r, float *dst, guint64 n)
 }
 
 static gboolean
+all_finite (const float *v, guint64 n)
+{
+  for (guint64 i = 0; i < n; i++)
+    if (!isfinite (v[i]))
+      return FALSE;
+  return TRUE;
+}
+
+static gboolean
 parse_history (JsonObject *root, GArray *out, GError **error)
 {
   JsonNode *hn = json_object_get_member (root, "history");
@@ -397,6 +406,15 @@ ll_model_file_from_bytes (GBytes *bytes, GError **error)
     {
       ll_fit_config_clear (&cfg);
       DAMAGED ("The model file is truncated: the weights are cut off");
+    }
+  /* NaN or infinite weights would only ever evaluate to NaN. */
+  if (!all_finite (ll_model_params (model), n_params)
+      || !all_finite (ll_model_state (model), n_state))
+    {
+      ll_fit_config_clear (&cfg);
+      DAMAGED ("The model file holds weights or moving statistics that are not numbers (NaN or "
+               "infinite): the file is damaged, or it was saved from a training that diverged. "
+               "Open an earlier copy, or train again with a lower learning rate");
     }
   trainer = ll_trainer_new (g_steal_pointer (&model), &cfg);
   ll_fit_config_clear (&cfg);
