@@ -26,6 +26,7 @@
 #include "ll-file.h"
 #include "ll-json.h"
 #include "ll-lr-find.h"
+#include "ll-memory-plan.h"
 #include "ll-model-file.h"
 #include "ll-picture.h"
 #include "ll-shipped-model.h"
@@ -1013,6 +1014,46 @@ cmd_summary (int argc, char **argv)
 
   if (!parse ("summary", argc, argv, &o, "- print the Keras-style model summary", OPTIONS_COMMON, &error))
     goto out;
+  if (o.model != NULL && o.preset != NULL)
+    {
+      g_set_error (&error, LL_ERROR, LL_ERROR_INVALID, "give either --model or --preset, not both");
+      goto out;
+    }
+  if (o.model == NULL || g_str_has_suffix (o.model, ".json"))
+    {
+      /* An architecture or a preset: the summary and the memory plan come
+       * from the architecture alone; no weights are allocated. */
+      g_autoptr(LlArch) arch = NULL;
+      g_autofree char *text = NULL, *need = NULL, *limit = NULL;
+      LlFitConfig cfg;
+      LlMemoryPlan plan;
+
+      if (o.model != NULL)
+        {
+          ll_fit_config_init_keras (&cfg);
+          arch = ll_arch_load (o.model, &error);
+        }
+      else
+        arch = ll_preset_build (o.preset != NULL ? o.preset : "mlp-128-dropout", &cfg, &error);
+      if (arch == NULL)
+        goto out;
+      if (!ll_arch_validate (arch, NULL, &error) || !(text = ll_arch_summary (arch, &error))
+          || !ll_memory_plan_arch (arch, &cfg.optim, cfg.batch_size, &plan, &error))
+        {
+          ll_fit_config_clear (&cfg);
+          goto out;
+        }
+      fputs (text, stdout);
+      need = ll_memory_format (plan.total);
+      limit = ll_memory_format ((double) ll_memory_limit ());
+      printf ("Memory to train at batch size %d with %s: %s%s%s%s\n", cfg.batch_size,
+              ll_optim_names[cfg.optim.kind], need,
+              plan.total > (double) ll_memory_limit () ? ", more than the " : "",
+              plan.total > (double) ll_memory_limit () ? limit : "",
+              plan.total > (double) ll_memory_limit () ? " Layerlab may use on this machine" : "");
+      ll_fit_config_clear (&cfg);
+      goto out;
+    }
   if (!(t = load_trainer (&o, &dataset, &error)))
     goto out;
   {
