@@ -1098,7 +1098,20 @@ load_inputs (const char *path, LlShape in, gboolean digit, int *n_out, GError **
                        path, ds->height, ds->width, ds->channels, size);
           return NULL;
         }
-      x = g_new (float, (gsize) ds->n * size);
+      /* 4 bytes a pixel: a small gzip file can inflate to a large set.  The
+       * whole float copy is checked against the machine's memory first. */
+      if ((double) ds->n * (double) size * sizeof (float) > (double) ll_memory_limit ())
+        {
+          g_autofree char *shown = g_filename_display_name (path);
+          g_autofree char *need = ll_memory_format ((double) ds->n * size * sizeof (float));
+          g_autofree char *limit = ll_memory_format ((double) ll_memory_limit ());
+          g_set_error (error, LL_ERROR, LL_ERROR_MEMORY,
+                       "%s holds %d images, which need %s as model input, more than the %s "
+                       "Layerlab may use on this machine; split the file", shown, ds->n, need, limit);
+          return NULL;
+        }
+      if (!(x = ll_alloc_floats ((gsize) ds->n * size, "the images", error)))
+        return NULL;
       idx = g_new (guint32, ds->n);
       for (int i = 0; i < ds->n; i++)
         idx[i] = (guint32) i;

@@ -8,6 +8,7 @@
  */
 #include "ll-dataset.h"
 #include "ll-file.h"
+#include "ll-memory-plan.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -561,7 +562,9 @@ ll_dataset_load_idx (const char *images_path, const char *labels_path, GError **
     }
   /* Three 32-bit fields can overflow 64 bits. */
   overflow = !g_uint64_checked_mul (&bytes, (guint64) ih[1] * ih[2], ih[3]);
-  if (overflow || bytes > LL_MAX_ALLOC
+  /* Also within the machine's memory: a small gzip file may claim and
+   * really inflate to gigabytes. */
+  if (overflow || bytes > MIN (LL_MAX_ALLOC, ll_memory_limit ())
       || ih[1] > G_MAXINT || ih[2] > G_MAXINT || ih[3] > G_MAXINT)
     {
       char b4[32];
@@ -571,10 +574,10 @@ ll_dataset_load_idx (const char *images_path, const char *labels_path, GError **
         format_count (bytes, b2);
       g_set_error (error, LL_ERROR, LL_ERROR_DATA,
                    "“%s” claims %s images of %ux%u pixels (%s bytes), more than "
-                   "the %d GiB Layerlab will load; the header is damaged or the file is not an "
+                   "the %d GiB Layerlab will load here; the header is damaged or the file is not an "
                    "image set (it is %s bytes long)",
                    ri.shown, format_count (ih[1], b1), ih[2], ih[3], b2,
-                   (int) (LL_MAX_ALLOC >> 30), format_count (ri.raw_size, b4));
+                   (int) (MIN (LL_MAX_ALLOC, ll_memory_limit ()) >> 30), format_count (ri.raw_size, b4));
       return NULL;
     }
   if (lh[1] != ih[1])
