@@ -97,7 +97,8 @@ fail (const char *command, const GError *error)
   fprintf (stderr, "layerlab %s: %s\n", command, error->message);
   return error->domain == G_OPTION_ERROR || error->code == LL_ERROR_INVALID
          || error->code == LL_ERROR_NOT_FOUND || error->code == LL_ERROR_FORMAT
-         || error->code == LL_ERROR_DATA || error->code == LL_ERROR_SHAPE || error->code == LL_ERROR_IO ? 2 : 1;
+         || error->code == LL_ERROR_DATA || error->code == LL_ERROR_SHAPE || error->code == LL_ERROR_IO
+         || error->code == LL_ERROR_MEMORY ? 2 : 1;
 }
 
 /* "--beta-1" (or "-l") to its row of the hyperparameter table. */
