@@ -298,7 +298,15 @@ parse_object (Parser *ps)
           return NULL;
         skip_space (ps);
         if (ps->p >= ps->end || *ps->p != ':')
-          return syntax_error (ps, ps->p, "expected ‘:’ after the member name “%s”", key);
+          {
+            /* Quoted on one line and short: control characters become '?'. */
+            g_autofree char *shown = g_utf8_substring (key, 0, MIN (g_utf8_strlen (key, -1), 40));
+
+            for (char *c = shown; *c != '\0'; c++)
+              if ((guchar) *c < 0x20 || *c == 0x7f)
+                *c = '?';
+            return syntax_error (ps, ps->p, "expected ‘:’ after the member name “%s”", shown);
+          }
         ps->p++;
         if ((value = parse_value (ps)) == NULL)
           return NULL;

@@ -19,10 +19,10 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
     }
   if (ll_memory_plan_arch (arch, NULL, 32, &plan, &error))
     {
-      g_autofree char *summary = ll_arch_summary (arch, NULL);
       g_autofree char *json = ll_arch_to_json (arch);
       g_autoptr(LlArch) again = ll_arch_from_json (json, -1, NULL);
 
+      g_free (ll_arch_summary (arch, NULL));
       (void) ll_memory_plan_check (&plan, NULL);
       if (again == NULL || !ll_arch_equal (arch, again))
         __builtin_trap ();             /* what is written reads back the same */

@@ -12,6 +12,6 @@ trap 'rm -rf "$work"' EXIT
 mkdir -p fuzz-artifacts
 exec_rc=0
 "$target" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=65536 \
-  -print_final_stats=1 -artifact_prefix="fuzz-artifacts/$(basename "$target")-" \
+  -print_final_stats=1 -error_exitcode=1 -timeout_exitcode=1 -artifact_prefix="fuzz-artifacts/$(basename "$target")-" \
   "$@" "$work" "$seeds" || exec_rc=$?
 exit $exec_rc
