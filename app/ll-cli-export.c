@@ -17,6 +17,8 @@
 #include "ll-model-file.h"
 #include "ll-presets.h"
 
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 
 LlTrainer *
@@ -77,6 +79,8 @@ ll_cli_export (int argc, char **argv)
   g_autoptr(GError) error = NULL;
   g_autoptr(LlTrainer) trainer = NULL;
   LlModel *model;
+  sigset_t saved_mask;
+  gboolean signals_blocked = FALSE;
 
   g_set_prgname ("layerlab export");
   g_option_context_add_main_entries (ctx, entries, NULL);
@@ -91,6 +95,21 @@ ll_cli_export (int argc, char **argv)
   if (!(trainer = ll_cli_load_trainer (model_path, preset, seed, &error)))
     goto fail;
   model = ll_trainer_get_model (trainer);
+
+  /* Ctrl+C or SIGTERM while the files are written waits until they are
+   * complete (each goes through a temporary file and a rename), so an
+   * interrupted export leaves either the old files or the new ones, never
+   * a temporary file; the signal then ends the program as usual. */
+  {
+    sigset_t block;
+
+    sigemptyset (&block);
+    sigaddset (&block, SIGINT);
+    sigaddset (&block, SIGTERM);
+    sigaddset (&block, SIGHUP);
+    pthread_sigmask (SIG_BLOCK, &block, &saved_mask);
+    signals_blocked = TRUE;
+  }
 
   if (g_strcmp0 (format, "c") == 0)
     {
@@ -122,9 +141,13 @@ ll_cli_export (int argc, char **argv)
                    "unknown format “%s”; use c, keras, pytorch or onnx", format);
       goto fail;
     }
+  if (signals_blocked)
+    pthread_sigmask (SIG_SETMASK, &saved_mask, NULL);
   return 0;
 
 fail:
   fprintf (stderr, "layerlab export: %s\n", error->message);
+  if (signals_blocked)
+    pthread_sigmask (SIG_SETMASK, &saved_mask, NULL);
   return 2;
 }
