@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <math.h>
 #include <string.h>
+#include <glib/gi18n-lib.h>
 
 enum {
   USE_DENSE = 1 << 0,
@@ -431,8 +432,8 @@ ll_export_c_generate (LlModel *model, const char *prefix,
   if (!ll_export_c_valid_prefix (prefix))
     {
       g_set_error (error, LL_ERROR, LL_ERROR_INVALID,
-                   "“%s” cannot start C names; use letters, digits and underscores, "
-                   "starting with a letter (for example “digits”)", prefix ? prefix : "");
+                   _("“%s” cannot start C names; use letters, digits and underscores, "
+                   "starting with a letter (for example “digits”)"), prefix ? prefix : "");
       return FALSE;
     }
   upper = g_ascii_strup (prefix, -1);
@@ -472,8 +473,8 @@ ll_export_c_generate (LlModel *model, const char *prefix,
           {
             if (error != NULL && *error == NULL)
               g_set_error (error, LL_ERROR, LL_ERROR_INVALID,
-                           "The C export does not know %s layers yet (layer “%s”); "
-                           "remove it or export to Keras or PyTorch instead", type->name, lname);
+                           _("The C export does not know %s layers yet (layer “%s”); "
+                           "remove it or export to Keras or PyTorch instead"), type->name, lname);
             for (int v = 0; v < n_views; v++)
               g_free (wname[v]);
             return FALSE;
@@ -582,8 +583,8 @@ ll_export_c (LlModel *model, const char *dir, const char *prefix, GError **error
     return FALSE;
   if (g_mkdir_with_parents (dir, 0755) != 0)
     {
-      g_set_error (error, LL_ERROR, LL_ERROR_IO, "Cannot create the folder %s: %s; "
-                   "choose another output folder", dir, g_strerror (errno));
+      g_set_error (error, LL_ERROR, LL_ERROR_IO, _("Cannot create the folder %s: %s; "
+                   "choose another output folder"), dir, g_strerror (errno));
       return FALSE;
     }
   h_name = g_strconcat (prefix, ".h", NULL);
@@ -598,7 +599,8 @@ ll_export_c (LlModel *model, const char *dir, const char *prefix, GError **error
 
     if (!ll_file_save_many (2, paths, data, lens, NULL, &local))
       {
-        g_set_error (error, LL_ERROR, LL_ERROR_IO, "Cannot write the C export: %s", local->message);
+        g_set_error (error, LL_ERROR, LL_ERROR_IO, _("Cannot write the C export: %s; "
+                     "check that the folder is writable"), local->message);
         return FALSE;
       }
   }

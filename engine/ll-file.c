@@ -6,6 +6,7 @@
 #include <glib/gstdio.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <glib/gi18n-lib.h>
 
 #define CHUNK ((gsize) 1 << 20)
 
@@ -14,13 +15,13 @@ static const char *
 kind_of (mode_t mode)
 {
   if (S_ISDIR (mode))
-    return "a folder";
+    return _("a folder");
   if (S_ISFIFO (mode))
-    return "a pipe (FIFO)";
+    return _("a pipe (FIFO)");
   if (S_ISCHR (mode) || S_ISBLK (mode))
-    return "a device";
+    return _("a device");
   if (S_ISSOCK (mode))
-    return "a socket";
+    return _("a socket");
   return "not a regular file";
 }
 
@@ -45,11 +46,11 @@ ll_file_read (const char  *path,
     {
       saved = errno;
       if (saved == EISDIR)
-        g_set_error (error, LL_ERROR, LL_ERROR_IO, "%s is a folder, not a file; choose a file",
+        g_set_error (error, LL_ERROR, LL_ERROR_IO, _("%s is a folder, not a file; choose a file"),
                      shown);
       else
         g_set_error (error, LL_ERROR, saved == ENOENT ? LL_ERROR_NOT_FOUND : LL_ERROR_IO,
-                     "Could not open %s: %s", shown, g_strerror (saved));
+                     _("Could not open %s: %s"), shown, g_strerror (saved));
       return NULL;
     }
   if (fstat (fd, &st) != 0)
@@ -57,7 +58,7 @@ ll_file_read (const char  *path,
   if (!S_ISREG (st.st_mode))
     {
       close (fd);
-      g_set_error (error, LL_ERROR, LL_ERROR_IO, "%s is %s, not a regular file; choose a file",
+      g_set_error (error, LL_ERROR, LL_ERROR_IO, _("%s is %s, not a regular file; choose a file"),
                    shown, kind_of (st.st_mode));
       return NULL;
     }
@@ -65,8 +66,8 @@ ll_file_read (const char  *path,
     {
       close (fd);
       g_set_error (error, LL_ERROR, LL_ERROR_MEMORY,
-                   "%s has %.1f MB, more than the %.1f MB Layerlab reads for it; the file is "
-                   "damaged or not the kind of file expected here",
+                   _("%s has %.1f MB, more than the %.1f MB Layerlab reads for it; the file is "
+                   "damaged or not the kind of file expected here"),
                    shown, st.st_size / 1e6, max_bytes / 1e6);
       return NULL;
     }
@@ -92,7 +93,7 @@ ll_file_read (const char  *path,
         {
           saved = errno;
           close (fd);
-          g_set_error (error, LL_ERROR, LL_ERROR_IO, "Could not read %s: %s", shown,
+          g_set_error (error, LL_ERROR, LL_ERROR_IO, _("Could not read %s: %s"), shown,
                        g_strerror (saved));
           return NULL;
         }
@@ -104,8 +105,8 @@ ll_file_read (const char  *path,
   if (len > max_bytes)
     {
       g_set_error (error, LL_ERROR, LL_ERROR_MEMORY,
-                   "%s grew past the %.1f MB Layerlab reads for it while it was read; "
-                   "try again when nothing writes to it", shown, max_bytes / 1e6);
+                   _("%s grew past the %.1f MB Layerlab reads for it while it was read; "
+                   "try again when nothing writes to it"), shown, max_bytes / 1e6);
       return NULL;
     }
   return g_bytes_new_take (g_steal_pointer (&data), len);
@@ -126,7 +127,7 @@ ll_file_check_save_target (const char  *path,
       if (saved == ENOENT)
         return TRUE;
       g_autofree char *shown = g_filename_display_name (path);
-      g_set_error (error, LL_ERROR, LL_ERROR_IO, "Could not save to %s: %s", shown,
+      g_set_error (error, LL_ERROR, LL_ERROR_IO, _("Could not save to %s: %s"), shown,
                    g_strerror (saved));
       return FALSE;
     }
@@ -134,7 +135,7 @@ ll_file_check_save_target (const char  *path,
     {
       g_autofree char *shown = g_filename_display_name (path);
       g_set_error (error, LL_ERROR, LL_ERROR_IO,
-                   "Will not save to %s: it is %s, not a regular file; choose a file name",
+                   _("Will not save to %s: it is %s, not a regular file; choose a file name"),
                    shown, kind_of (st.st_mode));
       return FALSE;
     }
@@ -146,12 +147,12 @@ io_error (const char *shown, int saved, GError **error)
 {
   if (saved == ENOSPC || saved == EDQUOT)
     g_set_error (error, LL_ERROR, LL_ERROR_IO,
-                 "Could not save %s: the disk is full. Free some space or choose another "
-                 "folder; the previous file, if any, is unchanged", shown);
+                 _("Could not save %s: the disk is full. Free some space or choose another "
+                 "folder; the previous file, if any, is unchanged"), shown);
   else
     g_set_error (error, LL_ERROR, LL_ERROR_IO,
-                 "Could not save %s: %s. Check that the folder exists and is writable; the "
-                 "previous file, if any, is unchanged", shown, g_strerror (saved));
+                 _("Could not save %s: %s. Check that the folder exists and is writable; the "
+                 "previous file, if any, is unchanged"), shown, g_strerror (saved));
   return FALSE;
 }
 

@@ -5,6 +5,7 @@
 
 #include <stdio.h>
 #include <unistd.h>
+#include <glib/gi18n-lib.h>
 
 #define MAX_LIMIT ((guint64) 64 << 30)
 
@@ -172,15 +173,15 @@ ll_memory_plan_check (const LlMemoryPlan  *plan,
   a = ll_memory_format (plan->activations + plan->workspace);
   if (plan->batch > 0)
     g_set_error (error, LL_ERROR, LL_ERROR_MEMORY,
-                 "This model needs %s to train at batch size %d (weights and gradients %s, "
+                 _("This model needs %s to train at batch size %d (weights and gradients %s, "
                  "optimizer state %s, activations %s), more than the %s Layerlab may use on "
-                 "this machine; use a smaller batch size or fewer units or filters",
+                 "this machine; use a smaller batch size or fewer units or filters"),
                  total, plan->batch, w, o, a, lim);
   else
     g_set_error (error, LL_ERROR, LL_ERROR_MEMORY,
-                 "This model has %.3g weights and needs %s (weights and gradients %s, "
+                 _("This model has %.3g weights and needs %s (weights and gradients %s, "
                  "optimizer state %s), more than the %s Layerlab may use on this machine; "
-                 "use fewer units or filters",
+                 "use fewer units or filters"),
                  plan->n_params + plan->n_state, total, w, o, lim);
   return FALSE;
 }
