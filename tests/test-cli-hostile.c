@@ -521,6 +521,63 @@ test_interrupted_save (void)
   ll_test_remove_tree (data);
 }
 
+/* Ctrl+C (a real SIGINT) while export writes its files: the export
+ * completes (the signal is held meanwhile), then the signal ends the
+ * program: both files whole, no temporary file. */
+static void
+test_interrupted_export (void)
+{
+  g_autofree char *dir = tmp_dir ();
+  g_autofree char *arch = g_build_filename (dir, "wide.json", NULL);
+  g_autofree char *out = g_build_filename (dir, "export", NULL);
+  g_autofree char *c_path = g_build_filename (out, "model.c", NULL);
+  g_autofree char *h_path = g_build_filename (out, "model.h", NULL);
+  const char *text =
+    "{\"layers\": [{\"class_name\": \"Input\", \"config\": {\"height\": 28, \"width\": 28, \"channels\": 1}},"
+    " {\"class_name\": \"Flatten\"}, {\"class_name\": \"Dense\", \"config\": {\"units\": 2048, \"activation\": \"relu\"}},"
+    " {\"class_name\": \"Dense\", \"config\": {\"units\": 10, \"activation\": \"softmax\"}}]}";
+  const char *exe = g_getenv ("LL_LAYERLAB");
+  const char *argv[] = { exe, "export", "--model", arch, "--format", "c", "--output", out, NULL };
+  g_autoptr(GError) error = NULL;
+  g_autofree char *source = NULL;
+  gint64 deadline = g_get_monotonic_time () + 120 * G_USEC_PER_SEC;
+  gboolean sent = FALSE;
+  GPid pid;
+  int status;
+
+  g_assert_true (g_file_set_contents (arch, text, -1, NULL));
+  g_assert_true (g_spawn_async (NULL, (char **) argv, NULL,
+                                G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_STDOUT_TO_DEV_NULL,
+                                NULL, NULL, &pid, &error));
+  g_assert_no_error (error);
+  while (!sent && g_get_monotonic_time () < deadline)
+    {
+      g_autoptr(GDir) d = g_dir_open (out, 0, NULL);
+      const char *name;
+
+      while (d != NULL && (name = g_dir_read_name (d)) != NULL)
+        if (g_str_has_prefix (name, "model.") && strlen (name) > 8)
+          {
+            kill (pid, SIGINT);
+            sent = TRUE;
+            break;
+          }
+      if (!sent && waitpid (pid, &status, WNOHANG) == pid)
+        g_error ("export ended before it wrote");
+      g_usleep (200);
+    }
+  g_assert_true (sent);
+  g_assert_cmpint (waitpid (pid, &status, 0), ==, pid);
+  g_spawn_close_pid (pid);
+  g_assert_true (WIFSIGNALED (status));
+  g_assert_cmpint (WTERMSIG (status), ==, SIGINT);
+  assert_no_temp (out);
+  g_assert_true (g_file_test (h_path, G_FILE_TEST_IS_REGULAR));
+  g_assert_true (g_file_get_contents (c_path, &source, NULL, NULL));
+  g_assert_true (g_str_has_suffix (source, "}\n"));
+  ll_test_remove_tree (dir);
+}
+
 /* An export onto a full disk (a 64 KiB tmpfs, when this runs as root)
  * fails with a message saying so and leaves no file. */
 static void
@@ -756,6 +813,7 @@ main (int argc, char **argv)
   g_test_add_func ("/cli/hostile/truncated-model", test_truncated_model);
   g_test_add_func ("/cli/hostile/non-regular-save-targets", test_non_regular_save_targets);
   g_test_add_func ("/cli/hostile/interrupted-save", test_interrupted_save);
+  g_test_add_func ("/cli/hostile/interrupted-export", test_interrupted_export);
   g_test_add_func ("/cli/hostile/export-full-disk", test_export_full_disk);
   g_test_add_func ("/cli/hostile/bad-flags", test_bad_flags);
   g_test_add_func ("/cli/hostile/deep-json", test_deep_json);
