@@ -3,7 +3,8 @@
 # tools), builds, and runs every test: the meson suites (UI tests under
 # xvfb-run), then the engine and core suites again under AddressSanitizer
 # + UndefinedBehaviorSanitizer with the finite-value check after every
-# operator, and the threads under ThreadSanitizer.
+# operator, every loader's fuzz target briefly (clang, libFuzzer), and the
+# threads under ThreadSanitizer.
 set -euo pipefail
 cd "$(dirname "$0")"
 start=$(date +%s)
@@ -15,6 +16,11 @@ xvfb-run -a -s "-screen 0 1600x1000x24" meson test -C build --print-errorlogs --
 tools/setup.sh --test build-sanitize -Dui=false -Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debug -Ddebug_finite=true
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
   meson test -C build-sanitize --suite engine --suite core --print-errorlogs --num-processes 2
+
+# Every loader's libFuzzer target for a few seconds over its seed corpus
+# (tests/fuzz/README.md; tools/fuzz.sh fuzzes for longer).
+CC=clang tools/setup.sh --test build-fuzz -Dfuzz=true -Dui=false -Db_sanitize=address,undefined -Db_lundef=false
+meson test -C build-fuzz --suite fuzz --print-errorlogs
 
 # The threads' hand-offs (the training thread: cancel, pause, a new
 # learning rate from another thread; the core's workers) under

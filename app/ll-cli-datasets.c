@@ -111,6 +111,12 @@ import_folder (const char *dir, const char *size, const char *output, double fra
   int h = 0, w = 0, c = 0, status = 0;
   gboolean ok;
 
+  if (!(fraction >= 0.0 && fraction < 1.0))
+    {
+      fprintf (stderr, "layerlab datasets: --test-fraction %g is out of range; choose 0 to 0.9\n",
+               fraction);
+      return 2;
+    }
   if (size == NULL || sscanf (size, "%dx%dx%d", &h, &w, &c) != 3)
     {
       fprintf (stderr, "layerlab datasets: give --size HxWxC, e.g. 28x28x1 (MNIST) or 32x32x3 (CIFAR-10)\n");
@@ -131,7 +137,9 @@ import_folder (const char *dir, const char *size, const char *output, double fra
   if (!ok)
     {
       fprintf (stderr, "layerlab datasets: %s\n", error->message);
-      status = 1;
+      /* Bad input (a size or fraction out of range, a folder that cannot be
+       * read or written, no pictures) is 2, as the README promises. */
+      status = error->domain == LL_ERROR && error->code != LL_ERROR_MEMORY ? 2 : 1;
     }
   else
     {

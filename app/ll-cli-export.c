@@ -17,6 +17,7 @@
 #include "ll-model-file.h"
 #include "ll-presets.h"
 
+#include <signal.h>
 #include <stdio.h>
 #include <glib/gi18n.h>
 
@@ -58,6 +59,25 @@ ll_cli_load_trainer (const char *model_path, const char *preset, int seed, GErro
   return t;
 }
 
+static volatile sig_atomic_t held_signal;
+
+static void
+hold_signal (int sig)
+{
+  held_signal = sig;
+}
+
+/* Default actions again; a signal that came meanwhile now takes effect. */
+static void
+release_signals (void)
+{
+  signal (SIGINT, SIG_DFL);
+  signal (SIGTERM, SIG_DFL);
+  signal (SIGHUP, SIG_DFL);
+  if (held_signal != 0)
+    raise (held_signal);
+}
+
 int
 ll_cli_export (int argc, char **argv)
 {
@@ -78,6 +98,7 @@ ll_cli_export (int argc, char **argv)
   g_autoptr(GError) error = NULL;
   g_autoptr(LlTrainer) trainer = NULL;
   LlModel *model;
+  gboolean signals_held = FALSE;
 
   g_set_prgname ("layerlab export");
   g_option_context_add_main_entries (ctx, entries, NULL);
@@ -92,6 +113,17 @@ ll_cli_export (int argc, char **argv)
   if (!(trainer = ll_cli_load_trainer (model_path, preset, seed, &error)))
     goto fail;
   model = ll_trainer_get_model (trainer);
+
+  /* Ctrl+C or SIGTERM while the files are written waits until they are
+   * complete (each goes through a temporary file and a rename), so an
+   * interrupted export leaves either the old files or the new ones, never
+   * a temporary file; the signal then ends the program as usual.  A handler
+   * (not a blocked mask: OpenBLAS's threads would take the signal) notes it. */
+  held_signal = 0;
+  signal (SIGINT, hold_signal);
+  signal (SIGTERM, hold_signal);
+  signal (SIGHUP, hold_signal);
+  signals_held = TRUE;
 
   if (g_strcmp0 (format, "c") == 0)
     {
@@ -123,9 +155,13 @@ ll_cli_export (int argc, char **argv)
                    _("unknown format “%s”; use c, keras, pytorch or onnx"), format);
       goto fail;
     }
+  if (signals_held)
+    release_signals ();
   return 0;
 
 fail:
   fprintf (stderr, "layerlab export: %s\n", error->message);
+  if (signals_held)
+    release_signals ();
   return 2;
 }

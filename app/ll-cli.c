@@ -23,8 +23,10 @@
 #include "ll-digit.h"
 #include "ll-gemm.h"
 #include "ll-import.h"
+#include "ll-file.h"
 #include "ll-json.h"
 #include "ll-lr-find.h"
+#include "ll-memory-plan.h"
 #include "ll-model-file.h"
 #include "ll-picture.h"
 #include "ll-shipped-model.h"
@@ -41,6 +43,8 @@
 #include <unistd.h>
 
 #define NOT_GIVEN G_MININT
+/* More OpenBLAS threads than this is a typing error. */
+#define MAX_THREADS 256
 
 typedef struct {
   char *preset, *model, *dataset, *data_dir, *optimizer, *save, *loss, *sweep, *augment;
@@ -93,7 +97,8 @@ fail (const char *command, const GError *error)
   fprintf (stderr, "layerlab %s: %s\n", command, error->message);
   return error->domain == G_OPTION_ERROR || error->code == LL_ERROR_INVALID
          || error->code == LL_ERROR_NOT_FOUND || error->code == LL_ERROR_FORMAT
-         || error->code == LL_ERROR_DATA || error->code == LL_ERROR_SHAPE || error->code == LL_ERROR_IO ? 2 : 1;
+         || error->code == LL_ERROR_DATA || error->code == LL_ERROR_SHAPE || error->code == LL_ERROR_IO
+         || error->code == LL_ERROR_MEMORY ? 2 : 1;
 }
 
 /* "--beta-1" (or "-l") to its row of the hyperparameter table. */
@@ -157,6 +162,30 @@ on_hyper_flag (const char *flag, const char *value, gpointer data, GError **erro
     }
   o->hyper[h] = v;
   o->hyper_given[h] = TRUE;
+  return TRUE;
+}
+
+/* --validation-split, --min-lr, --max-lr: a finite number (NaN is the
+ * "not given" marker, so "nan" must not get through as one). */
+static gboolean
+on_finite_flag (const char *flag, const char *value, gpointer data, GError **error)
+{
+  Options *o = data;
+  char *end = NULL;
+  double v = value != NULL ? g_ascii_strtod (value, &end) : NAN;
+
+  if (value == NULL || end == value || *end != '\0' || !isfinite (v))
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   _("%s takes a number (got “%s”)"), flag, value != NULL ? value : "");
+      return FALSE;
+    }
+  if (g_str_equal (flag, "--min-lr"))
+    o->min_lr = v;
+  else if (g_str_equal (flag, "--max-lr"))
+    o->max_lr = v;
+  else
+    o->validation_split = v;
   return TRUE;
 }
 
@@ -225,7 +254,7 @@ parse (const char *command, int argc, char **argv, Options *o, const char *param
     { "epochs", 'e', 0, G_OPTION_ARG_INT, &o->epochs, _("Epochs to train"), "N" },
     { "batch-size", 'b', 0, G_OPTION_ARG_INT, &o->batch_size, _("Samples per update (Keras default 32)"), "N" },
     { "optimizer", 'o', 0, G_OPTION_ARG_STRING, &o->optimizer, NULL, "NAME" },
-    { "validation-split", 'v', 0, G_OPTION_ARG_DOUBLE, &o->validation_split, _("Fraction of the training data held out, taken from its end"), "X" },
+    { "validation-split", 'v', 0, G_OPTION_ARG_CALLBACK, (gpointer) on_finite_flag, _("Fraction of the training data held out, taken from its end"), "X" },
     { "seed", 's', 0, G_OPTION_ARG_INT, &o->seed, _("Random seed for weights, shuffling and dropout"), "N" },
     { "loss", 0, 0, G_OPTION_ARG_STRING, &o->loss, _("sparse_categorical_crossentropy (default), categorical_crossentropy, binary_crossentropy, mean_squared_error"), "NAME" },
     { "no-shuffle", 0, 0, G_OPTION_ARG_NONE, &o->no_shuffle, _("Keep the data order in every epoch"), NULL },
@@ -242,8 +271,8 @@ parse (const char *command, int argc, char **argv, Options *o, const char *param
     { "seed", 's', 0, G_OPTION_ARG_INT, &o->seed, _("Random seed for weights, shuffling and dropout"), "N" },
     { "loss", 0, 0, G_OPTION_ARG_STRING, &o->loss, _("The loss (default: the model's)"), "NAME" },
     { "no-shuffle", 0, 0, G_OPTION_ARG_NONE, &o->no_shuffle, _("Keep the data order"), NULL },
-    { "min-lr", 0, 0, G_OPTION_ARG_DOUBLE, &o->min_lr, _("Learning rate of the first step (default 1e-6)"), "X" },
-    { "max-lr", 0, 0, G_OPTION_ARG_DOUBLE, &o->max_lr, _("Learning rate of the last step (default 1)"), "X" },
+    { "min-lr", 0, 0, G_OPTION_ARG_CALLBACK, (gpointer) on_finite_flag, _("Learning rate of the first step (default 1e-6)"), "X" },
+    { "max-lr", 0, 0, G_OPTION_ARG_CALLBACK, (gpointer) on_finite_flag, _("Learning rate of the last step (default 1)"), "X" },
     { "steps", 0, 0, G_OPTION_ARG_INT, &o->steps, _("Batches from the lowest to the highest rate (default 100)"), "N" },
     { NULL }
   };
@@ -257,6 +286,7 @@ parse (const char *command, int argc, char **argv, Options *o, const char *param
   o->validation_split = NAN;
   o->min_lr = o->max_lr = NAN;
   o->steps = NOT_GIVEN;
+  o->threads = NOT_GIVEN;
   o->strings = g_ptr_array_new_with_free_func (g_free);
   g_set_prgname (name);
   g_option_context_set_main_group (ctx, main_group);
@@ -272,7 +302,15 @@ parse (const char *command, int argc, char **argv, Options *o, const char *param
       lr_find[1].description = names;
       g_option_context_add_main_entries (ctx, lr_find, NULL);
     }
-  return g_option_context_parse (ctx, &argc, &argv, error);
+  if (!g_option_context_parse (ctx, &argc, &argv, error))
+    return FALSE;
+  if (o->threads != NOT_GIVEN && (o->threads < 1 || o->threads > MAX_THREADS))
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   _("--threads must be between 1 and %d (got %d)"), MAX_THREADS, o->threads);
+      return FALSE;
+    }
+  return TRUE;
 }
 
 /* The trainer for --model or --preset (weights from the seed). */
@@ -400,7 +438,7 @@ apply_options (LlTrainer *t, const Options *o, GError **error)
     }
   if (o->no_shuffle)
     cfg.shuffle = FALSE;
-  if (o->threads > 0)
+  if (o->threads != NOT_GIVEN)
     cfg.n_threads = o->threads;
   ok = ll_trainer_set_config (t, &cfg, error);
   ll_fit_config_clear (&cfg);
@@ -720,6 +758,24 @@ train_sweep (const Options *o, const LlAugment *augment, LlTrainer *base, const 
   return stopped ? 130 : 0;
 }
 
+/* Saves with Ctrl+C (and SIGTERM) caught: an interrupted save removes its
+ * temporary file and leaves the old model (G_IO_ERROR_CANCELLED). */
+static gboolean
+save_model (LlTrainer *t, const char *path, GError **error)
+{
+  LlControl control = { 0 };
+  gboolean ok;
+
+  sigint_control = &control;
+  signal (SIGINT, on_sigint);
+  signal (SIGTERM, on_sigint);
+  ok = ll_model_file_save_full (t, path, TRUE, &control, error);
+  signal (SIGTERM, SIG_DFL);
+  signal (SIGINT, SIG_DFL);
+  sigint_control = NULL;
+  return ok;
+}
+
 static int
 cmd_train (int argc, char **argv)
 {
@@ -742,13 +798,28 @@ cmd_train (int argc, char **argv)
                    o.augment, names);
       goto out;
     }
+  /* A FIFO or a device as --save is refused before the training, not after. */
+  if (o.save != NULL && !ll_file_check_save_target (o.save, &error))
+    goto out;
   dataset = o.dataset;
   if (!(t = load_trainer (&o, &dataset, &error)) || !apply_options (t, &o, &error))
     goto out;
   if (!(train = ll_dataset_load_named (dataset, o.data_dir, FALSE, &error)))
     goto out;
-  test = ll_dataset_load_named (dataset, o.data_dir, TRUE, NULL);
+  /* An absent test split is skipped; a damaged one is reported as eval
+   * reports it, and one of another image size before the epochs, not after. */
+  {
+    g_autoptr(GError) test_error = NULL;
+
+    test = ll_dataset_load_named (dataset, o.data_dir, TRUE, &test_error);
+    if (test == NULL && !g_error_matches (test_error, LL_ERROR, LL_ERROR_NOT_FOUND))
+      {
+        g_propagate_error (&error, g_steal_pointer (&test_error));
+        goto out;
+      }
+  }
   if (!ll_model_check_dataset (ll_trainer_get_model (t), train, &error)
+      || (test != NULL && !ll_model_check_dataset (ll_trainer_get_model (t), test, &error))
       || !ll_fit_config_validate (ll_trainer_get_config (t), &error))
     goto out;
   if (o.sweep != NULL)
@@ -766,8 +837,18 @@ cmd_train (int argc, char **argv)
 
   if (o.save != NULL && status != 0)
     fprintf (stderr, "layerlab train: not saving %s: training was interrupted mid-epoch\n", o.save);
-  else if (o.save != NULL && !ll_model_file_save (t, o.save, &error))
-    goto out;
+  else if (o.save != NULL && !save_model (t, o.save, &error))
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        {
+          g_autofree char *shown = g_filename_display_name (o.save);
+          fprintf (stderr, _("layerlab train: the save was interrupted; %s was left as it was\n"),
+                   shown);
+          g_clear_error (&error);
+          status = 130;
+        }
+      goto out;
+    }
   else if (o.save != NULL && !o.json)
     printf (_("Saved %s\n"), o.save);
 
@@ -895,7 +976,7 @@ cmd_eval (int argc, char **argv)
   dataset = o.dataset;
   if (!(t = load_trainer (&o, &dataset, &error)))
     goto out;
-  if (o.threads > 0)
+  if (o.threads != NOT_GIVEN)
     ll_gemm_set_threads (o.threads);
   if (!(test = ll_dataset_load_named (dataset, o.data_dir, TRUE, &error)))
     goto out;
@@ -934,6 +1015,47 @@ cmd_summary (int argc, char **argv)
 
   if (!parse ("summary", argc, argv, &o, _("- print the Keras-style model summary"), OPTIONS_COMMON, &error))
     goto out;
+  if (o.model != NULL && o.preset != NULL)
+    {
+      g_set_error (&error, LL_ERROR, LL_ERROR_INVALID, _("give either --model or --preset, not both"));
+      goto out;
+    }
+  if (o.model == NULL || g_str_has_suffix (o.model, ".json"))
+    {
+      /* An architecture or a preset: the summary and the memory plan come
+       * from the architecture alone; no weights are allocated. */
+      g_autoptr(LlArch) arch = NULL;
+      g_autofree char *text = NULL, *need = NULL, *limit = NULL;
+      LlFitConfig cfg;
+      LlMemoryPlan plan;
+
+      if (o.model != NULL)
+        {
+          ll_fit_config_init_keras (&cfg);
+          arch = ll_arch_load (o.model, &error);
+        }
+      else
+        arch = ll_preset_build (o.preset != NULL ? o.preset : "mlp-128-dropout", &cfg, &error);
+      if (arch == NULL)
+        goto out;
+      if (!ll_arch_validate (arch, NULL, &error) || !(text = ll_arch_summary (arch, &error))
+          || !ll_memory_plan_arch (arch, &cfg.optim, cfg.batch_size, &plan, &error))
+        {
+          ll_fit_config_clear (&cfg);
+          goto out;
+        }
+      fputs (text, stdout);
+      need = ll_memory_format (plan.total);
+      limit = ll_memory_format ((double) ll_memory_limit ());
+      if (plan.total > (double) ll_memory_limit ())
+        printf (_("Memory to train at batch size %d with %s: %s, more than the %s Layerlab may use "
+                  "on this machine\n"), cfg.batch_size, ll_optim_names[cfg.optim.kind], need, limit);
+      else
+        printf (_("Memory to train at batch size %d with %s: %s\n"), cfg.batch_size,
+                ll_optim_names[cfg.optim.kind], need);
+      ll_fit_config_clear (&cfg);
+      goto out;
+    }
   if (!(t = load_trainer (&o, &dataset, &error)))
     goto out;
   {
@@ -978,7 +1100,20 @@ load_inputs (const char *path, LlShape in, gboolean digit, int *n_out, GError **
                        path, ds->height, ds->width, ds->channels, size);
           return NULL;
         }
-      x = g_new (float, (gsize) ds->n * size);
+      /* 4 bytes a pixel: a small gzip file can inflate to a large set.  The
+       * whole float copy is checked against the machine's memory first. */
+      if ((double) ds->n * (double) size * sizeof (float) > (double) ll_memory_limit ())
+        {
+          g_autofree char *shown = g_filename_display_name (path);
+          g_autofree char *need = ll_memory_format ((double) ds->n * size * sizeof (float));
+          g_autofree char *limit = ll_memory_format ((double) ll_memory_limit ());
+          g_set_error (error, LL_ERROR, LL_ERROR_MEMORY,
+                       _("%s holds %d images, which need %s as model input, more than the %s "
+                       "Layerlab may use on this machine; split the file"), shown, ds->n, need, limit);
+          return NULL;
+        }
+      if (!(x = ll_alloc_floats ((gsize) ds->n * size, "the images", error)))
+        return NULL;
       idx = g_new (guint32, ds->n);
       for (int i = 0; i < ds->n; i++)
         idx[i] = (guint32) i;

@@ -405,6 +405,18 @@ fetch_one (Job *job, SoupSession *session, int index, GCancellable *cancellable,
         }
       if (n == 0)
         break;
+      /* Never write past the expected size: a server sending more is wrong,
+       * and the disk must not fill with it. */
+      if (f->size != 0 && p.received + (guint64) n > f->size)
+        {
+          g_output_stream_close (G_OUTPUT_STREAM (out), NULL, NULL);
+          g_unlink (part);
+          g_set_error (error, LL_ERROR, LL_ERROR_IO,
+                       _("%s from %s is longer than the %" PRIu64 " bytes expected; "
+                       "the server sent something else. Check the address (--base-url)"),
+                       f->file, url, f->size);
+          return FALSE;
+        }
       if (!g_output_stream_write_all (G_OUTPUT_STREAM (out), buf, (gsize) n, NULL, cancellable, &local))
         {
           g_set_error (error, LL_ERROR, LL_ERROR_IO, _("Cannot write %s: %s; free some disk space"),

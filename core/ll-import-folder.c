@@ -11,6 +11,7 @@
 #include "ll-picture.h"
 
 #include "ll-dataset-import.h"
+#include "ll-file.h"
 #include "ll-types.h"
 
 #include <gdk-pixbuf/gdk-pixbuf.h>
@@ -272,7 +273,8 @@ import_folder (const char *dir, int height, int width, int channels, double test
 
       if (list == NULL)
         return FALSE;
-      names[k] = g_strdup (e->shown);
+      /* "x<newline>y" must stay one line of classes.txt: escaped. */
+      names[k] = ll_dataset_clean_class_name (e->shown);
       g_ptr_array_add (files, list);
       total += (int) list->len;
     }
@@ -612,6 +614,8 @@ LlDataset *
 ll_import_folder_load (const char *dir, gboolean test, GError **error)
 {
   g_autofree char *classes_path = g_build_filename (dir, "classes.txt", NULL);
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(GError) local = NULL;
   g_autofree char *text = NULL, *shown = g_filename_display_name (dir);
   g_autofree char *first = g_build_filename (dir, idx_files[test ? 2 : 0], NULL);
   g_autofree char *cifar = g_build_filename (dir, cifar_files[test ? 1 : 0], NULL);
@@ -621,7 +625,27 @@ ll_import_folder_load (const char *dir, gboolean test, GError **error)
 
   g_return_val_if_fail (dir != NULL, NULL);
 
-  if (!g_file_get_contents (classes_path, &text, NULL, NULL))
+  /* At most 64 KiB, never from a FIFO or a device. */
+  bytes = ll_file_read (classes_path, 64 << 10, &local);
+  if (bytes != NULL)
+    {
+      gsize len;
+      const char *data = g_bytes_get_data (bytes, &len);
+
+      text = memchr (data, '\0', len) == NULL ? g_strndup (data, len) : NULL;
+    }
+  if (bytes != NULL && text == NULL)
+    {
+      g_set_error (error, LL_ERROR, LL_ERROR_DATA,
+                   _("classes.txt in “%s” is not text; import the folder again"), shown);
+      return NULL;
+    }
+  if (bytes == NULL && !g_error_matches (local, LL_ERROR, LL_ERROR_NOT_FOUND))
+    {
+      g_set_error (error, LL_ERROR, LL_ERROR_DATA, _("%s; import the folder again"), local->message);
+      return NULL;
+    }
+  if (bytes == NULL)
     {
       g_set_error (error, LL_ERROR, LL_ERROR_NOT_FOUND,
                    _("“%s” holds no imported data set (no classes.txt); import the folder again"),
@@ -631,7 +655,10 @@ ll_import_folder_load (const char *dir, gboolean test, GError **error)
   lines = g_strsplit (text, "\n", -1);
   for (int i = 0; lines[i] != NULL; i++)
     if (lines[i][0] != '\0')
-      g_ptr_array_add (names, g_utf8_make_valid (lines[i], -1));
+      {
+        g_autofree char *valid = g_utf8_make_valid (lines[i], -1);
+        g_ptr_array_add (names, ll_dataset_clean_class_name (valid));
+      }
 
   if (g_file_test (first, G_FILE_TEST_IS_REGULAR))
     {

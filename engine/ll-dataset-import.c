@@ -2,6 +2,7 @@
  * ll-dataset-import.h).  Images are converted to the channel count first
  * and resized as floats, then stored as uint8 like every other set. */
 #include "ll-dataset-import.h"
+#include "ll-file.h"
 
 #include "ll-digit.h"
 #include "ll-image.h"
@@ -214,7 +215,8 @@ write_file (const char *dir, const char *name, const void *head, gsize head_len,
   memcpy (all, head, head_len);
   if (body_len > 0)
     memcpy (all + head_len, body, body_len);
-  return g_file_set_contents (path, (const char *) all, (gssize) (head_len + body_len), error);
+  /* ll_file_save: a full disk says so, and leaves no partial file. */
+  return ll_file_save (path, all, head_len + body_len, NULL, error);
 }
 
 static gboolean

@@ -7,6 +7,8 @@
  * checked, so a damaged or foreign file is a clear GError, never a crash.
  */
 #include "ll-dataset.h"
+#include "ll-file.h"
+#include "ll-memory-plan.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -296,7 +298,8 @@ reader_open (LlReader *r, const char *path, GError **error)
   ssize_t n;
 
   r->shown = g_filename_display_name (path);
-  r->fd = g_open (path, O_RDONLY | O_CLOEXEC, 0);
+  /* O_NONBLOCK: a FIFO must not wait for a writer (it is refused below). */
+  r->fd = g_open (path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY, 0);
   if (r->fd < 0)
     {
       int saved = errno;
@@ -561,7 +564,9 @@ ll_dataset_load_idx (const char *images_path, const char *labels_path, GError **
     }
   /* Three 32-bit fields can overflow 64 bits. */
   overflow = !g_uint64_checked_mul (&bytes, (guint64) ih[1] * ih[2], ih[3]);
-  if (overflow || bytes > LL_MAX_ALLOC
+  /* Also within the machine's memory: a small gzip file may claim and
+   * really inflate to gigabytes. */
+  if (overflow || bytes > MIN (LL_MAX_ALLOC, ll_memory_limit ())
       || ih[1] > G_MAXINT || ih[2] > G_MAXINT || ih[3] > G_MAXINT)
     {
       char b4[32];
@@ -574,7 +579,7 @@ ll_dataset_load_idx (const char *images_path, const char *labels_path, GError **
                    "the %d GiB Layerlab will load; the header is damaged or the file is not an "
                    "image set (it is %s bytes long)"),
                    ri.shown, format_count (ih[1], b1), ih[2], ih[3], b2,
-                   (int) (LL_MAX_ALLOC >> 30), format_count (ri.raw_size, b4));
+                   (int) (MIN (LL_MAX_ALLOC, ll_memory_limit ()) >> 30), format_count (ri.raw_size, b4));
       return NULL;
     }
   if (lh[1] != ih[1])
@@ -916,6 +921,32 @@ set_not_found (const KnownSet *set, GPtrArray *dirs, gboolean test, GError **err
   g_set_error_literal (error, LL_ERROR, LL_ERROR_NOT_FOUND, msg->str);
 }
 
+char *
+ll_dataset_clean_class_name (const char *name)
+{
+  GString *out;
+
+  g_return_val_if_fail (name != NULL, NULL);
+
+  out = g_string_new (NULL);
+  for (const char *p = name; *p != '\0'; p++)
+    {
+      guchar c = (guchar) *p;
+
+      if (c == '\n')
+        g_string_append (out, "\\n");
+      else if (c == '\t')
+        g_string_append (out, "\\t");
+      else if (c == '\r')
+        g_string_append (out, "\\r");
+      else if (c < 0x20 || c == 0x7f)
+        g_string_append_printf (out, "\\x%02x", c);
+      else
+        g_string_append_c (out, (char) c);
+    }
+  return g_string_free (out, FALSE);
+}
+
 /* A folder written by ll_dataset_write_dir (a user's own pictures) names
  * its classes in classes.txt, one a line: they replace the first names.
  * A missing or unreadable list leaves the data set's own names. */
@@ -923,18 +954,25 @@ static void
 name_imported_classes (LlDataset *ds, const char *dir)
 {
   g_autofree char *path = g_build_filename (dir, "classes.txt", NULL);
+  g_autoptr(GBytes) bytes = NULL;
   g_autofree char *text = NULL;
   g_auto(GStrv) lines = NULL;
   gsize len = 0;
+  const char *data;
 
-  if (!g_file_get_contents (path, &text, &len, NULL) || len > 4096 || !g_utf8_validate (text, (gssize) len, NULL))
+  /* At most 4096 bytes read: a FIFO or /dev/zero is refused, not read whole. */
+  if (!(bytes = ll_file_read (path, 4096, NULL)))
     return;
+  data = g_bytes_get_data (bytes, &len);
+  if (memchr (data, '\0', len) != NULL || !g_utf8_validate (data, (gssize) len, NULL))
+    return;
+  text = g_strndup (data, len);
   lines = g_strsplit (g_strchomp (text), "\n", -1);
   for (int k = 0; lines[k] != NULL && k < ds->n_classes; k++)
     if (*g_strstrip (lines[k]) != '\0')
       {
         g_free (ds->class_names[k]);
-        ds->class_names[k] = g_strdup (lines[k]);
+        ds->class_names[k] = ll_dataset_clean_class_name (lines[k]);
       }
 }
 

@@ -53,4 +53,9 @@ char      *ll_dataset_locate      (const char *name, const char *data_dir);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (LlDataset, ll_dataset_free)
 
+/* A class name fit for classes.txt (one a line) and for messages: control
+ * characters written as \n, \t, \r or \xNN, so a folder named "x<newline>y"
+ * stays one class.  (transfer full) */
+char *ll_dataset_clean_class_name (const char *name);
+
 G_END_DECLS

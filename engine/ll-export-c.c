@@ -6,6 +6,7 @@
  * outputs agree with ll_model_predict to float rounding.  Weights are
  * written with nine significant digits, which round-trips every float. */
 #include "ll-export-c.h"
+#include "ll-file.h"
 
 #include <errno.h>
 #include <math.h>
@@ -590,12 +591,18 @@ ll_export_c (LlModel *model, const char *dir, const char *prefix, GError **error
   c_name = g_strconcat (prefix, ".c", NULL);
   h_path = g_build_filename (dir, h_name, NULL);
   c_path = g_build_filename (dir, c_name, NULL);
-  if (!g_file_set_contents (h_path, header, -1, &local)
-      || !g_file_set_contents (c_path, source, -1, &local))
-    {
-      g_set_error (error, LL_ERROR, LL_ERROR_IO, _("Cannot write the C export: %s; "
-                   "check that the folder is writable"), local->message);
-      return FALSE;
-    }
+  {
+    /* Both or neither: a full disk leaves no half export behind. */
+    const char *paths[] = { h_path, c_path };
+    const void *data[] = { header, source };
+    gsize lens[] = { strlen (header), strlen (source) };
+
+    if (!ll_file_save_many (2, paths, data, lens, NULL, &local))
+      {
+        g_set_error (error, LL_ERROR, LL_ERROR_IO, _("Cannot write the C export: %s; "
+                     "check that the folder is writable"), local->message);
+        return FALSE;
+      }
+  }
   return TRUE;
 }

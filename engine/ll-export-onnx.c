@@ -13,6 +13,7 @@
  * after packing: protobuf-c's own free function would expect each piece
  * to come from its allocator. */
 #include "ll-export-onnx.h"
+#include "ll-file.h"
 #include "layerlab-onnx.pb-c.h"
 
 #include <string.h>
@@ -662,8 +663,7 @@ ll_export_onnx (LlModel *model, const char *path, GError **error)
   if (bytes == NULL)
     return FALSE;
   data = g_bytes_get_data (bytes, &size);
-  if (!g_file_set_contents_full (path, data, (gssize) size, G_FILE_SET_CONTENTS_CONSISTENT,
-                                 0644, &local))
+  if (!ll_file_save (path, data, size, NULL, &local))
     {
       g_set_error (error, LL_ERROR, LL_ERROR_IO,
                    _("Could not write the ONNX model: %s. Choose a folder you can write to."),

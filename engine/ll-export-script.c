@@ -5,6 +5,7 @@
  * modules by order (the layers with weights, in model order), which both
  * code generators keep. */
 #include "ll-export-script.h"
+#include "ll-file.h"
 #include "ll-codegen.h"
 #include "ll-pytorch.h"
 #include "ll-json.h"
@@ -255,14 +256,19 @@ ll_export_script (LlModel *model, const LlFitConfig *config, const char *dataset
                    "choose another output file"), dir, g_strerror (errno));
       return FALSE;
     }
-  if (!g_file_set_contents (bin_path, g_bytes_get_data (bin, NULL), g_bytes_get_size (bin), &local)
-      || !g_file_set_contents (json_path, json, -1, &local)
-      || !g_file_set_contents (script_path, out->str, out->len, &local))
-    {
-      g_set_error (error, LL_ERROR, LL_ERROR_IO, _("Cannot write the %s export: %s; "
-                   "check that the folder is writable"),
-                   kind == LL_SCRIPT_PYTORCH ? "PyTorch" : "Keras", local->message);
-      return FALSE;
-    }
+  {
+    /* All three or none: a full disk leaves no half export behind. */
+    const char *paths[] = { bin_path, json_path, script_path };
+    const void *data[] = { g_bytes_get_data (bin, NULL), json, out->str };
+    gsize lens[] = { g_bytes_get_size (bin), strlen (json), out->len };
+
+    if (!ll_file_save_many (3, paths, data, lens, NULL, &local))
+      {
+        g_set_error (error, LL_ERROR, LL_ERROR_IO, _("Cannot write the %s export: %s; "
+                     "check that the folder is writable"),
+                     kind == LL_SCRIPT_PYTORCH ? "PyTorch" : "Keras", local->message);
+        return FALSE;
+      }
+  }
   return TRUE;
 }

@@ -1,6 +1,7 @@
 /* ll-import.c: the one way a model file is opened (signature first, then
  * the name), and the builder the ONNX and Keras importers share. */
 #include "ll-import-private.h"
+#include "ll-file.h"
 #include "ll-model-file.h"
 
 #include <math.h>
@@ -309,30 +310,19 @@ LlTrainer *
 ll_model_open_any_full (const char *path, LlModelFormat *format, GError **error)
 {
   g_autoptr(GError) local = NULL;
-  g_autoptr(GMappedFile) mf = NULL;
   g_autoptr(GBytes) bytes = NULL;
-  g_autofree char *base = NULL;
 
   g_return_val_if_fail (path != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  base = g_path_get_basename (path);
-  mf = g_mapped_file_new (path, FALSE, &local);
-  if (mf == NULL)
+  /* Read into memory with a checked length rather than mapped: a file
+   * truncated while it is loaded is a damaged file, not SIGBUS; a FIFO or
+   * a device is refused without blocking. */
+  bytes = ll_file_read (path, LL_IMPORT_MAX_FILE, &local);
+  if (bytes == NULL)
     {
-      g_set_error (error, LL_ERROR,
-                   g_error_matches (local, G_FILE_ERROR, G_FILE_ERROR_NOENT)
-                   ? LL_ERROR_NOT_FOUND : LL_ERROR_IO,
-                   _("Could not open the model %s: %s"), path, local->message);
+      g_propagate_error (error, g_steal_pointer (&local));
       return NULL;
     }
-  if (g_mapped_file_get_length (mf) > LL_IMPORT_MAX_FILE)
-    {
-      g_set_error (error, LL_ERROR, LL_ERROR_MEMORY,
-                   _("%s: the file has %zu MiB, more than the %zu MiB Layerlab opens"), base, g_mapped_file_get_length (mf) >> 20,
-                   LL_IMPORT_MAX_FILE >> 20);
-      return NULL;
-    }
-  bytes = g_mapped_file_get_bytes (mf);
   return ll_model_open_bytes_full (bytes, path, format, error);
 }

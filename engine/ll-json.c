@@ -7,6 +7,7 @@
  * Its error messages complete a sentence "X is …" ("not valid JSON: line
  * 3, column 7: expected ‘,’ or ‘}’"), so each caller names what it read. */
 #include "ll-json.h"
+#include "ll-file.h"
 #include "ll-types.h"
 
 #include <errno.h>
@@ -298,7 +299,15 @@ parse_object (Parser *ps)
           return NULL;
         skip_space (ps);
         if (ps->p >= ps->end || *ps->p != ':')
-          return syntax_error (ps, ps->p, "expected ‘:’ after the member name “%s”", key);
+          {
+            /* Quoted on one line and short: control characters become '?'. */
+            g_autofree char *shown = g_utf8_substring (key, 0, MIN (g_utf8_strlen (key, -1), 40));
+
+            for (char *c = shown; *c != '\0'; c++)
+              if ((guchar) *c < 0x20 || *c == 0x7f)
+                *c = '?';
+            return syntax_error (ps, ps->p, "expected ‘:’ after the member name “%s”", shown);
+          }
         ps->p++;
         if ((value = parse_value (ps)) == NULL)
           return NULL;
@@ -725,9 +734,10 @@ ll_json_save (JsonNode    *node,
   g_return_val_if_fail (path != NULL, FALSE);
 
   text = ll_json_to_string (node, style);
-  if (!g_file_set_contents_full (path, text, -1, G_FILE_SET_CONTENTS_CONSISTENT, 0644, &local))
+  /* A FIFO or a device is refused; a failure leaves the old file. */
+  if (!ll_file_save (path, text, strlen (text), NULL, &local))
     {
-      g_set_error (error, LL_ERROR, LL_ERROR_IO, "%s", local->message);
+      g_propagate_error (error, g_steal_pointer (&local));
       return FALSE;
     }
   return TRUE;

@@ -8,6 +8,7 @@
  * Integers and floats are little-endian.  Writes are atomic (temporary
  * file, then rename) so a crash never loses the previous file. */
 #include "ll-model-file.h"
+#include "ll-file.h"
 #include "ll-json.h"
 
 #include <json-glib/json-glib.h>
@@ -161,22 +162,29 @@ ll_model_file_to_bytes (LlTrainer *trainer, GError **error)
 }
 
 gboolean
+ll_model_file_save_full (LlTrainer *trainer, const char *path, gboolean include_training_state,
+                         LlControl *control, GError **error)
+{
+  g_autoptr(GBytes) bytes = NULL;
+  gsize len;
+  const char *data;
+
+  g_return_val_if_fail (trainer != NULL, FALSE);
+  g_return_val_if_fail (path != NULL, FALSE);
+
+  /* Refused before the bytes are made: a FIFO or a device is never replaced. */
+  if (!ll_file_check_save_target (path, error))
+    return FALSE;
+  bytes = to_bytes (trainer, include_training_state);
+  data = g_bytes_get_data (bytes, &len);
+  return ll_file_save (path, data, len, control, error);
+}
+
+gboolean
 ll_model_file_save_with (LlTrainer *trainer, const char *path,
                          gboolean include_training_state, GError **error)
 {
-  g_autoptr(GBytes) bytes = to_bytes (trainer, include_training_state);
-  g_autoptr(GError) local = NULL;
-  gsize len;
-  const char *data = g_bytes_get_data (bytes, &len);
-
-  if (!g_file_set_contents_full (path, data, (gssize) len,
-                                 G_FILE_SET_CONTENTS_CONSISTENT, 0644, &local))
-    {
-      g_set_error (error, LL_ERROR, LL_ERROR_IO, _("Could not save the model to %s: %s. "
-                   "Check that the folder exists and is writable."), path, local->message);
-      return FALSE;
-    }
-  return TRUE;
+  return ll_model_file_save_full (trainer, path, include_training_state, NULL, error);
 }
 
 gboolean
@@ -241,6 +249,15 @@ take_floats (Reader *r, float *dst, guint64 n)
       memcpy (&dst[i], &bits, 4);
     }
 #endif
+  return TRUE;
+}
+
+static gboolean
+all_finite (const float *v, guint64 n)
+{
+  for (guint64 i = 0; i < n; i++)
+    if (!isfinite (v[i]))
+      return FALSE;
   return TRUE;
 }
 
@@ -391,6 +408,15 @@ ll_model_file_from_bytes (GBytes *bytes, GError **error)
       ll_fit_config_clear (&cfg);
       DAMAGED ("The model file is truncated: the weights are cut off");
     }
+  /* NaN or infinite weights would only ever evaluate to NaN. */
+  if (!all_finite (ll_model_params (model), n_params)
+      || !all_finite (ll_model_state (model), n_state))
+    {
+      ll_fit_config_clear (&cfg);
+      DAMAGED ("The model file holds weights or moving statistics that are not numbers (NaN or "
+               "infinite): the file is damaged, or it was saved from a training that diverged. "
+               "Open an earlier copy, or train again with a lower learning rate");
+    }
   trainer = ll_trainer_new (g_steal_pointer (&model), &cfg);
   ll_fit_config_clear (&cfg);
   {
@@ -419,22 +445,25 @@ LlTrainer *
 ll_model_file_load (const char *path, GError **error)
 {
   g_autoptr(GError) local = NULL;
-  g_autoptr(GMappedFile) mf = g_mapped_file_new (path, FALSE, &local);
   g_autoptr(GBytes) bytes = NULL;
   LlTrainer *t;
 
-  if (mf == NULL)
+  /* Read with a checked length, not mapped: a file cut short while it is
+   * read is a damaged file, not SIGBUS; a FIFO or a device is refused. */
+  bytes = ll_file_read (path, LL_MODEL_FILE_MAX_BYTES, &local);
+  if (bytes == NULL)
     {
-      g_set_error (error, LL_ERROR, LL_ERROR_IO, _("Could not open the model %s: %s"), path,
-                   local->message);
+      /* Absent or unreadable alike: LL_ERROR_IO, as callers expect. */
+      g_set_error (error, LL_ERROR, local->code == LL_ERROR_MEMORY ? LL_ERROR_MEMORY : LL_ERROR_IO,
+                   "%s", local->message);
       return NULL;
     }
-  bytes = g_mapped_file_get_bytes (mf);
   t = ll_model_file_from_bytes (bytes, &local);
   if (t == NULL)
     {
       g_autofree char *base = g_path_get_basename (path);
-      g_set_error (error, LL_ERROR, local->code, "%s: %s", base, local->message);
+      g_autofree char *shown = g_filename_display_name (base);
+      g_set_error (error, LL_ERROR, local->code, "%s: %s", shown, local->message);
     }
   return t;
 }

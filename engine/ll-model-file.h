@@ -12,12 +12,21 @@ G_BEGIN_DECLS
  * format 1 are read as they were written (relu; Adam). */
 #define LL_MODEL_FILE_VERSION 2
 
-/* Writes to a temporary file beside path, then renames it over path. */
+/* The largest model file Layerlab reads (bytes). */
+#define LL_MODEL_FILE_MAX_BYTES ((gsize) 2 << 30)
+
+/* Writes to a temporary file beside path, then renames it over path
+ * (ll_file_save: a FIFO or device is refused, a failure leaves nothing). */
 gboolean   ll_model_file_save     (LlTrainer *trainer, const char *path, GError **error);
 /* include_training_state FALSE: weights only (no optimizer state, no history), as
  * ModelCheckpoint's save_weights_only. */
 gboolean   ll_model_file_save_with (LlTrainer *trainer, const char *path,
                                     gboolean include_training_state, GError **error);
+/* control (nullable) cancels the write (Ctrl+C): the temporary file is
+ * removed and the error is G_IO_ERROR_CANCELLED. */
+gboolean   ll_model_file_save_full (LlTrainer *trainer, const char *path,
+                                    gboolean include_training_state, LlControl *control,
+                                    GError **error);
 /* Memory forms, for resources and tests. */
 GBytes    *ll_model_file_to_bytes (LlTrainer *trainer, GError **error);
 LlTrainer *ll_model_file_load     (const char *path, GError **error);

@@ -7,6 +7,7 @@
  * size; parameters, gradients and non-trainable state are three flat
  * buffers that ops see through views. */
 #include "ll-model-private.h"
+#include "ll-memory-plan.h"
 #include "ll-gemm.h"
 
 #include <math.h>
@@ -94,6 +95,10 @@ ll_model_new (const LlArch *arch, GError **error)
   g_return_val_if_fail (arch != NULL, NULL);
 
   if (!ll_arch_validate (arch, NULL, error))
+    return NULL;
+  /* Weights, gradients and the largest optimizer state, planned before any
+   * of them is allocated (ll-memory-plan.h). */
+  if (!ll_memory_plan_fits (arch, NULL, 0, error))
     return NULL;
   model->arch = ll_arch_copy (arch);
   model->n_layers = ll_arch_n_layers (arch);
@@ -335,17 +340,9 @@ ll_model_plan (LlModel *model, int max_batch, GError **error)
   if (max_batch <= model->max_batch)
     return TRUE;
 
-  {
-    gsize need = ll_model_estimate_bytes (model->arch, max_batch);
-    if (need > LL_MAX_ALLOC)
-      {
-        g_set_error (error, LL_ERROR, LL_ERROR_MEMORY,
-                     _("Training this model at batch size %d needs about %.1f GiB, more than the "
-                     "%.0f GiB Layerlab allows. Use a smaller batch size or fewer units/filters."),
-                     max_batch, (double) need / (1 << 30), (double) (LL_MAX_ALLOC >> 30));
-        return FALSE;
-      }
-  }
+  /* The whole plan at this batch size against the machine's memory. */
+  if (!ll_memory_plan_fits (model->arch, NULL, max_batch, error))
+    return FALSE;
 
   free_buffers (model);
   model->acts = g_new0 (float *, model->n_ops + 1);
@@ -799,56 +796,9 @@ ll_model_predict (LlModel *model, int batch, const float *x, float *probs, GErro
   return TRUE;
 }
 
-static void
-append_thousands (GString *s, guint64 v)
-{
-  g_autofree char *digits = g_strdup_printf ("%" G_GUINT64_FORMAT, v);
-  int len = (int) strlen (digits);
-  for (int i = 0; i < len; i++)
-    {
-      if (i > 0 && (len - i) % 3 == 0)
-        g_string_append_c (s, ',');
-      g_string_append_c (s, digits[i]);
-    }
-}
-
 char *
 ll_model_summary (const LlModel *model)
 {
-  GString *s = g_string_new ("Model: \"sequential\"\n");
-  const char *rule = "_________________________________________________________________\n";
-  guint64 trainable = 0, non_trainable = 0;
-
-  g_string_append (s, rule);
-  g_string_append (s, " Layer (type)                Output Shape              Param #   \n");
-  g_string_append (s, "=================================================================\n");
-  /* Keras' Sequential summary does not list the Input layer. */
-  for (int i = 1; i < model->n_layers; i++)
-    {
-      const LlLayerSpec *spec = ll_arch_layer (model->arch, i);
-      const LayerInfo *li = &model->layers[i];
-      g_autofree char *name = ll_arch_layer_name (model->arch, i);
-      g_autofree char *label = g_strdup_printf ("%s (%s)", name, spec->type->name);
-      g_autofree char *shape = ll_shape_to_string (&model->shapes[i]);
-      for (int w = 0; w < li->n_weights; w++)
-        {
-          if (li->info[w].trainable)
-            trainable += ll_weight_info_size (&li->info[w]);
-          else
-            non_trainable += ll_weight_info_size (&li->info[w]);
-        }
-      g_string_append_printf (s, " %-27s %-25s %-10" G_GSIZE_FORMAT "\n", label, shape, li->n_params);
-      if (i + 1 < model->n_layers)
-        g_string_append (s, "                                                                 \n");
-    }
-  g_string_append (s, "=================================================================\n");
-  g_string_append (s, "Total params: ");
-  append_thousands (s, trainable + non_trainable);
-  g_string_append (s, "\nTrainable params: ");
-  append_thousands (s, trainable);
-  g_string_append (s, "\nNon-trainable params: ");
-  append_thousands (s, non_trainable);
-  g_string_append_c (s, '\n');
-  g_string_append (s, rule);
-  return g_string_free (s, FALSE);
+  /* A built model's architecture always has valid shapes. */
+  return ll_arch_summary (model->arch, NULL);
 }

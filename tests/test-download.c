@@ -1,6 +1,6 @@
 /* test-download.c: data-set downloads against a loopback SoupServer
  * started here (127.0.0.1 only): a full download, a checksum mismatch, a
- * transfer cut off and resumed, server errors. */
+ * transfer cut off and resumed, server errors, a server sending too much. */
 #include "ll-download.h"
 #include "ll-types.h"
 
@@ -37,6 +37,18 @@ handler (SoupServer *server, SoupServerMessage *msg, const char *path,
   if (g_str_has_prefix (path, "/e500/"))
     {
       soup_server_message_set_status (msg, SOUP_STATUS_INTERNAL_SERVER_ERROR, NULL);
+      return;
+    }
+  if (g_str_has_prefix (path, "/long/"))
+    {
+      /* Three times the expected bytes. */
+      GString *three = g_string_new (NULL);
+      for (int i = 0; i < 3; i++)
+        g_string_append_len (three, (const char *) data, (gssize) len);
+      soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
+      soup_server_message_set_response (msg, "application/octet-stream", SOUP_MEMORY_COPY,
+                                        three->str, three->len);
+      g_string_free (three, TRUE);
       return;
     }
   if (soup_message_headers_get_ranges (req, (goffset) len, &ranges, &n_ranges))
@@ -217,6 +229,24 @@ test_server_error (void)
   cleanup (dir);
 }
 
+/* A server sending more than the expected size: stopped at it, nothing kept. */
+static void
+test_too_long (void)
+{
+  g_autofree char *dir = tmp_dir ();
+  Result r;
+
+  g_assert_false (run ("/long", dir, blob_md5, &r));
+  g_assert_error (r.error, LL_ERROR, LL_ERROR_IO);
+  g_assert_nonnull (strstr (r.error->message, "longer than"));
+  g_assert_null (strchr (r.error->message, '\n'));
+  g_clear_error (&r.error);
+  g_assert_cmpuint (r.last_received, <=, BLOB_SIZE);
+  g_assert_false (exists (dir, "blob.bin"));
+  g_assert_false (exists (dir, ".blob.bin.part"));
+  cleanup (dir);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -250,6 +280,7 @@ main (int argc, char **argv)
   g_test_add_func ("/net/download/checksum-mismatch", test_mismatch);
   g_test_add_func ("/net/download/resume", test_resume);
   g_test_add_func ("/net/download/server-error", test_server_error);
+  g_test_add_func ("/net/download/too-long", test_too_long);
   status = g_test_run ();
   g_bytes_unref (blob);
   g_free (blob_md5);
