@@ -1088,6 +1088,7 @@ static const struct {
   { "export", ll_cli_export },
   { "datasets", ll_cli_datasets },
   { "explain", ll_cli_explain },
+  { "lessons", ll_cli_lessons },
 };
 
 gboolean
