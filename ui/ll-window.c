@@ -689,13 +689,90 @@ static const char *const inspect_pages[] = {
   "outputs", "arithmetic", "weights", "occlusion", "batchnorm", "confusion", NULL
 };
 
+/* A lesson's settings name fields of the tables only: a misspelt name is
+ * an error, not a setting silently left alone. */
+static gboolean
+known_settings (JsonNode *node, GError **error)
+{
+  g_autoptr(GList) members = NULL;
+
+  if (!JSON_NODE_HOLDS_OBJECT (node))
+    {
+      g_set_error (error, LL_ERROR, LL_ERROR_FORMAT,
+                   _("needs the training settings as a JSON object, e.g. {\"epochs\": 5}"));
+      return FALSE;
+    }
+  members = json_object_get_members (json_node_get_object (node));
+  for (GList *l = members; l != NULL; l = l->next)
+    {
+      const char *name = l->data;
+      JsonNode *value = json_object_get_member (json_node_get_object (node), name);
+      gboolean known = FALSE, group = FALSE;
+
+      if (g_str_equal (name, "optimizer"))
+        {
+          g_autoptr(GList) inner = JSON_NODE_HOLDS_OBJECT (value)
+            ? json_object_get_members (json_node_get_object (value)) : NULL;
+          for (GList *m = inner; m != NULL; m = m->next)
+            {
+              LlHyper h;
+              if (!g_str_equal (m->data, "name") && !ll_hyper_from_name (m->data, &h))
+                {
+                  g_set_error (error, LL_ERROR, LL_ERROR_FORMAT,
+                               _("sets the optimizer's “%s”, which is not a hyperparameter"),
+                               (const char *) m->data);
+                  return FALSE;
+                }
+            }
+          continue;
+        }
+      for (int f = 0; f < LL_N_FIT_FIELDS; f++)
+        {
+          const LlFitSpec *spec = ll_fit_spec ((LlFitField) f);
+          if (spec->group == NULL && g_str_equal (spec->name, name))
+            known = TRUE;
+          else if (g_strcmp0 (spec->group, name) == 0)
+            known = group = TRUE;
+        }
+      if (!known)
+        {
+          g_set_error (error, LL_ERROR, LL_ERROR_FORMAT,
+                       _("sets “%s”, which is not a training setting (docs/model-format.md lists them)"),
+                       name);
+          return FALSE;
+        }
+      if (group && JSON_NODE_HOLDS_OBJECT (value))
+        {
+          g_autoptr(GList) inner = json_object_get_members (json_node_get_object (value));
+          for (GList *m = inner; m != NULL; m = m->next)
+            {
+              gboolean found = FALSE;
+              for (int f = 0; f < LL_N_FIT_FIELDS; f++)
+                {
+                  const LlFitSpec *spec = ll_fit_spec ((LlFitField) f);
+                  if (g_strcmp0 (spec->group, name) == 0 && g_str_equal (spec->name, m->data))
+                    found = TRUE;
+                }
+              if (!found)
+                {
+                  g_set_error (error, LL_ERROR, LL_ERROR_FORMAT,
+                               _("sets “%s” of “%s”, which is not one of its settings"),
+                               (const char *) m->data, name);
+                  return FALSE;
+                }
+            }
+        }
+    }
+  return TRUE;
+}
+
 static gboolean
 settings_from_json (LlWindow *self, const char *json, LlFitConfig *cfg, GError **error)
 {
   g_autoptr(JsonNode) node = ll_json_parse (json, -1, 0, error);
 
   ll_fit_config_copy (cfg, ll_document_get_config (self->document));
-  if (node == NULL || !ll_fit_config_from_json_node (cfg, node, error)
+  if (node == NULL || !known_settings (node, error) || !ll_fit_config_from_json_node (cfg, node, error)
       || !ll_fit_config_validate (cfg, error))
     {
       ll_fit_config_clear (cfg);
