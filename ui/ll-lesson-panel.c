@@ -344,18 +344,26 @@ current (LlLessonPanel *self)
   return g_ptr_array_index (self->lesson->steps, self->step);
 }
 
-static const char *
+static char *
 wait_text (const LlLessonCondition *c)
 {
+  static const char *const metrics[] = {
+    N_("the training loss"), N_("the training accuracy"), N_("the validation loss"),
+    N_("the validation accuracy"), N_("the test loss"), N_("the test accuracy"),
+  };
+
   switch (c->kind)
     {
-    case LL_LESSON_COND_TRAINING_STARTED: return _("Waiting for training to start.");
-    case LL_LESSON_COND_TRAINING_FINISHED: return _("Waiting for the training run to finish.");
-    case LL_LESSON_COND_METRIC: return _("Waiting for the metric to get there.");
-    case LL_LESSON_COND_DIGIT_DRAWN: return _("Waiting for a digit to be drawn.");
-    case LL_LESSON_COND_UNIT_CLICKED: return _("Waiting for a unit to be clicked.");
-    case LL_LESSON_COND_BUTTON_PRESSED: return _("Waiting for the highlighted button.");
-    default: return "";
+    case LL_LESSON_COND_TRAINING_STARTED: return g_strdup (_("Waiting for training to start."));
+    case LL_LESSON_COND_TRAINING_FINISHED: return g_strdup (_("Waiting for the training run to finish."));
+    case LL_LESSON_COND_METRIC:
+      /* "Waiting for the test accuracy to go above 0.85." */
+      return g_strdup_printf (c->below ? _("Waiting for %s to go below %g.") : _("Waiting for %s to go above %g."),
+                              _(metrics[c->metric]), c->value);
+    case LL_LESSON_COND_DIGIT_DRAWN: return g_strdup (_("Waiting for a digit to be drawn."));
+    case LL_LESSON_COND_UNIT_CLICKED: return g_strdup (_("Waiting for a unit to be clicked."));
+    case LL_LESSON_COND_BUTTON_PRESSED: return g_strdup (_("Waiting for the highlighted button."));
+    default: return g_strdup ("");
     }
 }
 
@@ -531,7 +539,10 @@ show_step (LlLessonPanel *self)
       self->watch = ll_lesson_watch_new (self->document, &step->condition);
       g_signal_connect (self->watch, "met", G_CALLBACK (on_watch_met), self);
       g_signal_connect (self->watch, "progress", G_CALLBACK (on_watch_progress), self);
-      gtk_label_set_text (self->wait_label, wait_text (&step->condition));
+      {
+        g_autofree char *text = wait_text (&step->condition);
+        gtk_label_set_text (self->wait_label, text);
+      }
       if (step->condition.kind == LL_LESSON_COND_BUTTON_PRESSED && window != NULL)
         {
           GtkWidget *button = ll_lesson_panel_find_control (window, step->condition.control);

@@ -1277,6 +1277,10 @@ ll_window_constructed (GObject *object)
   g_signal_connect_object (self->lesson_flap, "notify::folded", G_CALLBACK (reveal_lesson), self,
                            G_CONNECT_SWAPPED);
   reveal_lesson (self);
+  /* For screenshots of the teacher's tools (tools/screenshots.sh): a new
+   * lesson recorded from the window's state, its card open for the text. */
+  if (g_strcmp0 (g_getenv ("LL_LESSON_DEMO"), "record") == 0)
+    action_new_lesson (GTK_WIDGET (self), "window.new-lesson", NULL);
 
   g_signal_connect_object (self->document, "notify::title", G_CALLBACK (update_title), self,
                            G_CONNECT_SWAPPED);
