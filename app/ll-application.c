@@ -244,6 +244,7 @@ ll_application_startup (GApplication *app)
     { "window.undo", { "<Control>z", NULL } },
     { "window.redo", { "<Control><Shift>z", "<Control>y", NULL } },
     { "window.presentation", { "F5", NULL } },
+    { "window.toggle-lesson", { "F9", NULL } },
   };
 
   G_APPLICATION_CLASS (ll_application_parent_class)->startup (app);

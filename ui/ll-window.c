@@ -666,6 +666,15 @@ reveal_lesson (LlWindow *self)
 }
 
 static void
+action_toggle_lesson (GtkWidget *widget, const char *name, GVariant *param)
+{
+  LlWindow *self = LL_WINDOW (widget);
+
+  if (gtk_widget_get_visible (GTK_WIDGET (self->lesson_panel)))
+    adw_flap_set_reveal_flap (self->lesson_flap, !adw_flap_get_reveal_flap (self->lesson_flap));
+}
+
+static void
 fill_lessons_menu (LlWindow *self)
 {
   g_auto(GStrv) ids = ll_lesson_list_builtin ();
@@ -1394,6 +1403,7 @@ ll_window_class_init (LlWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "window.open-lesson", NULL, action_open_lesson);
   gtk_widget_class_install_action (widget_class, "window.open-lesson-file", "s", action_open_lesson_file);
   gtk_widget_class_install_action (widget_class, "window.new-lesson", NULL, action_new_lesson);
+  gtk_widget_class_install_action (widget_class, "window.toggle-lesson", NULL, action_toggle_lesson);
   gtk_widget_class_install_action (widget_class, "window.apply-settings", "s", action_apply_settings);
   gtk_widget_class_install_action (widget_class, "window.set-dataset", "s", action_set_dataset);
   gtk_widget_class_install_action (widget_class, "window.set-architecture", "s", action_set_architecture);
