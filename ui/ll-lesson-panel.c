@@ -439,18 +439,16 @@ text_for_edit (LlLessonPanel *self)
   gtk_text_buffer_set_text (gtk_text_view_get_buffer (self->text_view), text != NULL ? text : "", -1);
 }
 
-/* The user's own language code: "ko" of ko_KR.UTF-8; "en" for C. */
+/* The user's own language code: "ko" of ko_KR.UTF-8 (the first of the
+ * user's languages); "en" for C. */
 static char *
 user_language (void)
 {
-  const char *const *names = g_get_language_names ();
-  const char *best = "en";
+  const char *first = g_get_language_names ()[0];
 
-  for (int i = 0; names[i] != NULL; i++)
-    if (!g_str_equal (names[i], "C") && !g_str_equal (names[i], "POSIX")
-        && strchr (names[i], '.') == NULL && strchr (names[i], '@') == NULL)
-      best = names[i];
-  return g_strdup (best);
+  if (first == NULL || g_str_equal (first, "C") || g_str_equal (first, "POSIX"))
+    return g_strdup ("en");
+  return g_strndup (first, strcspn (first, "_.@"));
 }
 
 static void
