@@ -498,6 +498,51 @@ test_refused (void)
   g_rmdir (dir);
 }
 
+/* A step's preset asks about unsaved changes first; Cancel keeps the
+ * model, and the rest of the step's setup is not run by a later edit. */
+static void
+test_prompt_cancelled (void)
+{
+  LlWindow *window = new_window ();
+  LlLessonPanel *panel = ll_window_get_lesson_panel (window);
+  LlDocument *doc = ll_window_get_document (window);
+  GListModel *toplevels = gtk_window_get_toplevels ();
+  gboolean answered = FALSE;
+
+  settle ();
+  ll_lesson_panel_close (panel);
+  g_assert_true (ll_document_load_preset (doc, "logistic", NULL));
+  ll_document_set_dataset (doc, "cifar10");   /* unsaved */
+  ll_window_set_view (window, "draw");
+  g_assert_true (ll_window_open_lesson (window, "tutorial-003", NULL));
+  for (int i = 0; i < 20 && !answered; i++)
+    {
+      for (guint k = 0; k < g_list_model_get_n_items (toplevels); k++)
+        {
+          g_autoptr(GObject) w = g_list_model_get_item (toplevels, k);
+          if (ADW_IS_MESSAGE_DIALOG (w) && adw_message_dialog_has_response (ADW_MESSAGE_DIALOG (w), "cancel"))
+            {
+              adw_message_dialog_response (ADW_MESSAGE_DIALOG (w), "cancel");
+              gtk_window_destroy (GTK_WINDOW (w));
+              answered = TRUE;
+              break;
+            }
+        }
+      g_main_context_iteration (NULL, FALSE);
+    }
+  g_assert_true (answered);
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  g_assert_cmpint (ll_lesson_panel_count_params (doc), ==, 7850);
+  g_assert_cmpstr (ll_window_get_view (window), ==, "draw");
+  ll_document_set_dataset (doc, "mnist");
+  settle ();
+  g_assert_cmpint (ll_lesson_panel_count_params (doc), ==, 7850);
+  g_assert_cmpstr (ll_window_get_view (window), ==, "draw");
+  ll_lesson_panel_close (panel);
+  destroy_window (window);
+}
+
 /* Left in the middle and started again: the same lesson at the same step. */
 static void
 test_resume (void)
@@ -556,6 +601,7 @@ main (int argc, char **argv)
   g_test_add_func ("/ui/lesson/refused", test_refused);
   g_test_add_func ("/ui/lesson/record-round-trip", test_record_round_trip);
   g_test_add_func ("/ui/lesson/resume", test_resume);
+  g_test_add_func ("/ui/lesson/prompt-cancelled", test_prompt_cancelled);
   for (int i = 0; ids[i] != NULL; i++)
     {
       g_autofree char *p = g_strdup_printf ("/ui/lesson/play/%s", ids[i]);

@@ -579,7 +579,11 @@ on_pending_changed (LlDocument *document, LlLessonPanel *self)
   int from = self->pending_from;
 
   cancel_pending (self);
-  run_setup_from (self, from);
+  /* A preset, an opened file or a new model leaves a clean document
+   * without undo history; any other change means the prompt was
+   * cancelled and the user went on editing: the rest is dropped. */
+  if (!ll_document_get_dirty (document) && !ll_document_get_can_undo (document))
+    run_setup_from (self, from);
 }
 
 static void
