@@ -20,6 +20,7 @@
 #define TRAIN_TIMEOUT_S 240
 
 static char *data_dir;
+static char *data_home;
 
 /* mnist and cifar10 from ../shared/data under the names the lookup
  * knows; Fashion-MNIST comes from its Debian package when installed. */
@@ -582,6 +583,10 @@ main (int argc, char **argv)
   g_setenv ("GTK_A11Y", "none", TRUE);
   /* The lessons' texts in English, whatever the machine's locale. */
   g_setenv ("LANGUAGE", "en", TRUE);
+  /* The runs the lessons train are kept under $XDG_DATA_HOME: a private
+   * one, never the user's (GLib reads it once, so before GTK starts). */
+  data_home = g_dir_make_tmp ("ll-lesson-home-XXXXXX", NULL);
+  g_setenv ("XDG_DATA_HOME", data_home, TRUE);
 
   g_test_init (&argc, &argv, NULL);
   if (!gtk_init_check ())
@@ -610,6 +615,7 @@ main (int argc, char **argv)
   {
     int status = g_test_run ();
     ll_test_remove_tree (data_dir);
+    ll_test_remove_tree (data_home);
     return status;
   }
 }
