@@ -404,7 +404,6 @@ on_watch_progress (LlLessonWatch *watch, double fraction, LlLessonPanel *self)
 {
   const char *status = ll_lesson_watch_get_status (watch);
 
-  gtk_widget_set_visible (GTK_WIDGET (self->train_bar), TRUE);
   gtk_progress_bar_set_fraction (self->train_bar, CLAMP (fraction, 0, 1));
   gtk_progress_bar_set_text (self->train_bar, status != NULL ? status : "");
 }
@@ -531,7 +530,13 @@ show_step (LlLessonPanel *self)
         }
     }
   gtk_widget_set_visible (self->wait_box, step->condition.kind != LL_LESSON_COND_NONE);
-  gtk_widget_set_visible (GTK_WIDGET (self->train_bar), FALSE);
+  /* Shown for the whole of a training step, not from its first progress:
+   * no widget appears in the middle of a frame while training runs. */
+  gtk_widget_set_visible (GTK_WIDGET (self->train_bar),
+                          step->condition.kind == LL_LESSON_COND_TRAINING_FINISHED
+                          || step->condition.kind == LL_LESSON_COND_METRIC);
+  gtk_progress_bar_set_fraction (self->train_bar, 0);
+  gtk_progress_bar_set_text (self->train_bar, _("Not started"));
   if (step->condition.kind != LL_LESSON_COND_NONE && self->document != NULL)
     {
       self->watch = ll_lesson_watch_new (self->document, &step->condition);
