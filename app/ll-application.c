@@ -1,6 +1,7 @@
 /* ll-application.c: the Layerlab GtkApplication.
  *
  *   layerlab [MODEL.llmodel]
+ *   layerlab --lesson FILE-or-ID
  *   layerlab --screenshot VIEW FILE.png [--model FILE] [--presentation]
  *
  * --screenshot renders one view to a PNG once the window has painted a
@@ -29,6 +30,7 @@ struct _LlApplication
   char *screenshot_view;
   char *screenshot_file;
   char *model_path;
+  char *lesson;
   gboolean presentation;
   int screenshot_width, screenshot_height;
   guint n_frames;
@@ -70,6 +72,7 @@ static const GOptionEntry options[] = {
     "VIEW" },
   { "model", 'm', 0, G_OPTION_ARG_FILENAME, NULL, N_("Open a model file (.llmodel, .onnx, Keras .keras or .h5)"), "FILE" },
   { "presentation", 0, 0, G_OPTION_ARG_NONE, NULL, N_("Start in presentation mode (large text)"), NULL },
+  { "lesson", 0, 0, G_OPTION_ARG_FILENAME, NULL, N_("Open a lesson: a lesson .json file or a built-in one (`layerlab lessons` lists them)"), "FILE" },
   { "size", 0, 0, G_OPTION_ARG_STRING, NULL, N_("Window size for --screenshot (default 1400x900)"), "WxH" },
   { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, NULL, NULL, "[FILE…]" },
   { NULL }
@@ -86,6 +89,7 @@ ll_application_handle_local_options (GApplication *app, GVariantDict *dict)
   g_variant_dict_lookup (dict, "screenshot", "s", &self->screenshot_view);
   g_variant_dict_lookup (dict, "model", "^ay", &self->model_path);
   g_variant_dict_lookup (dict, "presentation", "b", &self->presentation);
+  g_variant_dict_lookup (dict, "lesson", "^ay", &self->lesson);
   g_variant_dict_lookup (dict, "size", "&s", &size);
   g_variant_dict_lookup (dict, G_OPTION_REMAINING, "^a&ay", &remaining);
 
@@ -119,7 +123,7 @@ ll_application_handle_local_options (GApplication *app, GVariantDict *dict)
   else if (remaining != NULL && remaining[0] != NULL && self->model_path == NULL)
     self->model_path = g_strdup (remaining[0]);
 
-  if (self->model_path != NULL)
+  if (self->model_path != NULL || self->lesson != NULL)
     own_instance = TRUE;
   /* A screenshot or a file to open wants this process, not a running one. */
   if (own_instance)
@@ -239,6 +243,7 @@ ll_application_startup (GApplication *app)
     { "window.undo", { "<Control>z", NULL } },
     { "window.redo", { "<Control><Shift>z", "<Control>y", NULL } },
     { "window.presentation", { "F5", NULL } },
+    { "window.toggle-lesson", { "F9", NULL } },
   };
 
   G_APPLICATION_CLASS (ll_application_parent_class)->startup (app);
@@ -281,6 +286,17 @@ ll_application_activate (GApplication *app)
     }
   if (self->presentation)
     ll_window_set_presentation (LL_WINDOW (window), TRUE);
+  if (self->lesson != NULL)
+    {
+      g_autoptr(GError) error = NULL;
+      if (!ll_window_open_lesson (LL_WINDOW (window), self->lesson, &error))
+        {
+          g_printerr ("layerlab: %s\n", error->message);
+          if (self->screenshot_file != NULL)
+            fail_now ();
+        }
+      g_clear_pointer (&self->lesson, g_free);
+    }
 
   if (self->screenshot_file != NULL && fresh)
     {
@@ -301,6 +317,7 @@ ll_application_finalize (GObject *object)
   g_free (self->screenshot_view);
   g_free (self->screenshot_file);
   g_free (self->model_path);
+  g_free (self->lesson);
   G_OBJECT_CLASS (ll_application_parent_class)->finalize (object);
 }
 

@@ -12,6 +12,8 @@ int ll_cli_export   (int argc, char **argv);
 int ll_cli_datasets (int argc, char **argv);
 /* layerlab explain [--model FILE | --preset NAME] --input IMAGES.idx[:N] --layer NAME --unit Y,X,C [--json] */
 int ll_cli_explain  (int argc, char **argv);
+/* layerlab lessons [--json] [FILE…] */
+int ll_cli_lessons  (int argc, char **argv);
 
 /* The model of --model FILE (a .llmodel, or an architecture .json with
  * weights from seed) or --preset NAME (weights from seed; seed < 0: the

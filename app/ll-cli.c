@@ -1223,6 +1223,7 @@ static const struct {
   { "export", ll_cli_export },
   { "datasets", ll_cli_datasets },
   { "explain", ll_cli_explain },
+  { "lessons", ll_cli_lessons },
 };
 
 gboolean

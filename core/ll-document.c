@@ -56,6 +56,7 @@ struct _LlDocument
   GPtrArray *history;            /* of HistoryEntry*, oldest first */
   int last_kept_batch;           /* epoch 0: the batch of the last early entry kept */
   float *drawn;                  /* 28×28, or NULL */
+  LlTrainingJob *training_job;   /* the run training this document, NULL when none */
 };
 
 typedef struct {
@@ -75,6 +76,7 @@ enum {
   PROP_TITLE,
   PROP_CAN_UNDO,
   PROP_CAN_REDO,
+  PROP_TRAINING_JOB,
   N_PROPS
 };
 
@@ -82,6 +84,7 @@ enum {
   CHANGED,
   SNAPSHOT,
   DRAWN_INPUT_CHANGED,
+  UNIT_EXPLAINED,
   N_SIGNALS
 };
 
@@ -309,6 +312,7 @@ ll_document_finalize (GObject *object)
   g_clear_pointer (&self->snapshot, ll_model_free);
   g_clear_pointer (&self->history, g_ptr_array_unref);
   g_clear_pointer (&self->drawn, g_free);
+  g_clear_object (&self->training_job);
 
   G_OBJECT_CLASS (ll_document_parent_class)->finalize (object);
 }
@@ -347,6 +351,9 @@ ll_document_get_property (GObject    *object,
     case PROP_CAN_REDO:
       g_value_set_boolean (value, ll_document_get_can_redo (self));
       break;
+    case PROP_TRAINING_JOB:
+      g_value_set_object (value, self->training_job);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -384,6 +391,10 @@ ll_document_class_init (LlDocumentClass *klass)
   properties[PROP_CAN_REDO] =
     g_param_spec_boolean ("can-redo", NULL, NULL,
                           FALSE, G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_TRAINING_JOB] =
+    g_param_spec_object ("training-job", NULL, "The training run of this document's model, NULL when none",
+                         LL_TYPE_TRAINING_JOB,
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   /* Any change of content: an edit, undo/redo, open, preset, new. */
@@ -395,6 +406,10 @@ ll_document_class_init (LlDocumentClass *klass)
   signals[DRAWN_INPUT_CHANGED] = g_signal_new ("drawn-input-changed", G_TYPE_FROM_CLASS (klass),
                                                G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
                                                G_TYPE_NONE, 0);
+  /* A unit was chosen for its arithmetic (the layer's index). */
+  signals[UNIT_EXPLAINED] = g_signal_new ("unit-explained", G_TYPE_FROM_CLASS (klass),
+                                          G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                                          G_TYPE_NONE, 1, G_TYPE_INT);
 }
 
 static LlArch *
@@ -1061,4 +1076,30 @@ ll_document_get_drawn_input (LlDocument *self)
 {
   g_return_val_if_fail (LL_IS_DOCUMENT (self), NULL);
   return self->drawn;
+}
+
+/* Training run and explained unit ----------------------------------- */
+
+void
+ll_document_set_training_job (LlDocument *self, LlTrainingJob *job)
+{
+  g_return_if_fail (LL_IS_DOCUMENT (self));
+  g_return_if_fail (job == NULL || LL_IS_TRAINING_JOB (job));
+
+  if (g_set_object (&self->training_job, job))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TRAINING_JOB]);
+}
+
+LlTrainingJob *
+ll_document_get_training_job (LlDocument *self)
+{
+  g_return_val_if_fail (LL_IS_DOCUMENT (self), NULL);
+  return self->training_job;
+}
+
+void
+ll_document_explain_unit (LlDocument *self, int layer)
+{
+  g_return_if_fail (LL_IS_DOCUMENT (self));
+  g_signal_emit (self, signals[UNIT_EXPLAINED], 0, layer);
 }

@@ -10,14 +10,17 @@
  *
  * Views read with the getters, edit with the setters, and listen to
  * "changed" (any edit, undo, open or preset) or to property notifications.
- * Two more signals carry no edit: "snapshot" (a model copy published while
- * training runs) and "drawn-input-changed" (the Draw view's digit). */
+ * Three more signals carry no edit: "snapshot" (a model copy published while
+ * training runs), "drawn-input-changed" (the Draw view's digit) and
+ * "unit-explained" (the Inspect view's chosen unit); the "training-job"
+ * property holds the run training the model. */
 #pragma once
 
 #include <gio/gio.h>
 
 #include "ll-arch.h"
 #include "ll-trainer.h"
+#include "ll-training-job.h"
 
 G_BEGIN_DECLS
 
@@ -111,6 +114,16 @@ LlModel           *ll_document_get_history      (LlDocument *self, guint i, int 
 void               ll_document_set_drawn_input  (LlDocument *self, const float *x28x28);
 /* NULL when nothing is drawn. */
 const float       *ll_document_get_drawn_input  (LlDocument *self);
+
+/* The training run of this document's model (the Train view sets it when
+ * a run starts and clears it when it ends), for observers such as a
+ * lesson: "notify::training-job", then the job's own signals.  Not an
+ * edit.  (transfer none) */
+void               ll_document_set_training_job (LlDocument *self, LlTrainingJob *job);
+LlTrainingJob     *ll_document_get_training_job (LlDocument *self);
+/* A unit of a layer was chosen for its arithmetic (the Inspect view):
+ * emits "unit-explained" (layer).  Not an edit. */
+void               ll_document_explain_unit     (LlDocument *self, int layer);
 
 gboolean           ll_document_undo             (LlDocument *self);
 gboolean           ll_document_redo             (LlDocument *self);

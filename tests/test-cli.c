@@ -85,6 +85,27 @@ test_presets (void)
     g_assert_nonnull (strstr (r.out, *n));
 }
 
+/* `layerlab lessons`: the built-in lessons; lesson files checked. */
+static void
+test_lessons (void)
+{
+  g_auto(Run) r = { 0 };
+  g_auto(Run) bad = { 0 };
+  static const char text[] = "{\"format\": \"layerlab-lesson\", \"version\": 1}";
+  g_autofree char *path = ll_test_write_temp ("bad-lesson.json", text, sizeof text - 1);
+
+  run (&r, "lessons", NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  for (const char *const *n = (const char *const[]) { "tutorial-000", "tutorial-001", "tutorial-002",
+                                                      "tutorial-003", "tutorial-004",
+                                                      "playground-overfitting", NULL };
+       *n != NULL; n++)
+    g_assert_nonnull (strstr (r.out, *n));
+  run (&bad, "lessons", path, NULL);
+  g_assert_cmpint (bad.status, ==, 1);
+  g_assert_nonnull (strstr (bad.err, "title"));
+}
+
 /* Writes a small IDX data set under the official names into a folder. */
 static char *
 small_data_dir (void)
@@ -762,6 +783,7 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/app/cli/summary", test_summary);
   g_test_add_func ("/app/cli/presets", test_presets);
+  g_test_add_func ("/app/cli/lessons", test_lessons);
   g_test_add_func ("/app/cli/train-json-and-save", test_train_json_and_save);
   g_test_add_func ("/app/cli/train-augment", test_train_augment);
   g_test_add_func ("/app/cli/bad-input", test_bad_input);

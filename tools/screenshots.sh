@@ -9,7 +9,8 @@
 # Inspect view shows the shipped digit model.  Two more shots of the
 # Inspect view's Arithmetic page: explain.png (LL_INSPECT_PAGE=arithmetic,
 # LL_EXPLAIN_UNIT=LAYER:Y,X,C chooses the unit, LL_EXPLAIN_DEMO=N slides
-# the window N steps) and sandbox.png (LL_INSPECT_PAGE=sandbox).  The shared MNIST
+# the window N steps) and sandbox.png (LL_INSPECT_PAGE=sandbox); lesson.png
+# is the lesson panel on tutorial 001's first step (--lesson).  The shared MNIST
 # (../shared/data, or $LL_SHARED_DATA) fills the Inspect and Data views
 # when present.  PNGs are recompressed
 # with optipng or pngcrush when one is installed.
@@ -45,7 +46,8 @@ shot() {
   env "${envs[@]}" "$@" ADW_DEBUG_COLOR_SCHEME=prefer-light \
     xvfb-run -a -s "-screen 0 1600x1000x24" \
     "$exe" --screenshot "$v" "$out/$name.png" --size "$size" \
-    $( [ "$v" = inspect ] && echo --model resources/models/digits.llmodel ) >/dev/null 2>"$out/.$name.log" \
+    $( [ "$v" = inspect ] && echo --model resources/models/digits.llmodel ) \
+    $( [ "$name" = lesson ] && echo --lesson tutorial-001 ) >/dev/null 2>"$out/.$name.log" \
     || { echo "error: screenshot of $name failed:" >&2; cat "$out/.$name.log" >&2; exit 1; }
   rm -f "$out/.$name.log"
   if command -v optipng >/dev/null; then
@@ -64,3 +66,4 @@ shot sandbox inspect LL_INSPECT_PAGE=sandbox LL_EXPLAIN_DEMO=20
 # The Korean translation (po/ko.po): the Train view and the Arithmetic page.
 shot ko-train train LANGUAGE=ko
 shot ko-explain inspect LANGUAGE=ko LL_INSPECT_PAGE=arithmetic LL_EXPLAIN_UNIT=1:9,17,4 LL_EXPLAIN_DEMO=200
+shot lesson model

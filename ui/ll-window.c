@@ -13,6 +13,10 @@
 #include "ll-export-c.h"
 #include "ll-export-onnx.h"
 #include "ll-export-script.h"
+#include "ll-inspect-view.h"
+#include "ll-json.h"
+#include "ll-lesson-panel.h"
+#include "ll-model-view.h"
 #include "ll-presets.h"
 #include "ll-train-view.h"
 #include "ll-view.h"
@@ -28,6 +32,9 @@ struct _LlWindow
   AdwViewSwitcherTitle *switcher_title;
   AdwViewStack *stack;
   GMenu *recent_submenu;
+  GMenu *lessons_section;
+  AdwFlap *lesson_flap;
+  LlLessonPanel *lesson_panel;
 
   LlDocument *document;
   GSettings *settings;           /* NULL when the schema is not installed */
@@ -568,6 +575,353 @@ action_open (GtkWidget *widget, const char *name, GVariant *param)
   confirm_discard (LL_WINDOW (widget), show_open_dialog, NULL, NULL);
 }
 
+/* Lessons ------------------------------------------------------------ */
+
+/* An architecture .json is a model file; a lesson says so in its first bytes. */
+static gboolean
+looks_like_lesson (const char *path)
+{
+  g_autoptr(JsonNode) root = ll_json_parse_file (path, LL_LESSON_MAX_BYTES, NULL);
+  JsonObject *obj = root != NULL && JSON_NODE_HOLDS_OBJECT (root) ? json_node_get_object (root) : NULL;
+
+  return obj != NULL && g_strcmp0 (json_object_get_string_member_with_default (obj, "format", ""),
+                                   LL_LESSON_FORMAT) == 0;
+}
+
+static void
+open_lesson_now (LlWindow *self, const char *path_or_id)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!ll_window_open_lesson (self, path_or_id, &error))
+    show_error (self, _("Could not open the lesson"), error);
+}
+
+gboolean
+ll_window_open_lesson (LlWindow *self, const char *path_or_id, GError **error)
+{
+  g_return_val_if_fail (LL_IS_WINDOW (self), FALSE);
+  return ll_lesson_panel_open (self->lesson_panel, path_or_id, error);
+}
+
+LlLessonPanel *
+ll_window_get_lesson_panel (LlWindow *self)
+{
+  g_return_val_if_fail (LL_IS_WINDOW (self), NULL);
+  return self->lesson_panel;
+}
+
+static void
+on_open_lesson_response (GtkNativeDialog *dialog, int response, LlWindow *self)
+{
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
+      g_autofree char *path = file != NULL ? g_file_get_path (file) : NULL;
+      if (path != NULL)
+        open_lesson_now (self, path);
+    }
+  g_object_unref (dialog);
+  g_object_unref (self);
+}
+
+static void
+action_open_lesson (GtkWidget *widget, const char *name, GVariant *param)
+{
+  GtkFileChooserNative *dialog;
+  GtkFileFilter *filter = gtk_file_filter_new ();
+
+  dialog = gtk_file_chooser_native_new (_("Open Lesson"), GTK_WINDOW (widget),
+                                        GTK_FILE_CHOOSER_ACTION_OPEN, _("_Open"), _("_Cancel"));
+  gtk_file_filter_set_name (filter, _("Layerlab lessons (*.json)"));
+  gtk_file_filter_add_pattern (filter, "*.json");
+  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (dialog), filter);
+  g_object_unref (filter);
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (dialog), TRUE);
+  g_signal_connect (dialog, "response", G_CALLBACK (on_open_lesson_response), g_object_ref (widget));
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (dialog));
+}
+
+static void
+action_open_lesson_file (GtkWidget *widget, const char *name, GVariant *param)
+{
+  open_lesson_now (LL_WINDOW (widget), g_variant_get_string (param, NULL));
+}
+
+static void
+action_new_lesson (GtkWidget *widget, const char *name, GVariant *param)
+{
+  LlWindow *self = LL_WINDOW (widget);
+
+  ll_lesson_panel_set_lesson (self->lesson_panel, NULL, NULL, 0, FALSE);
+  ll_lesson_panel_add_step (self->lesson_panel);
+}
+
+/* The panel shows while a lesson is open, also when the flap folds over
+ * the views on a narrow screen (folding hides a flap by itself). */
+static void
+reveal_lesson (LlWindow *self)
+{
+  adw_flap_set_reveal_flap (self->lesson_flap, gtk_widget_get_visible (GTK_WIDGET (self->lesson_panel)));
+}
+
+static void
+action_toggle_lesson (GtkWidget *widget, const char *name, GVariant *param)
+{
+  LlWindow *self = LL_WINDOW (widget);
+
+  if (gtk_widget_get_visible (GTK_WIDGET (self->lesson_panel)))
+    adw_flap_set_reveal_flap (self->lesson_flap, !adw_flap_get_reveal_flap (self->lesson_flap));
+}
+
+static void
+fill_lessons_menu (LlWindow *self)
+{
+  g_auto(GStrv) ids = ll_lesson_list_builtin ();
+
+  for (int i = 0; ids[i] != NULL; i++)
+    {
+      g_autoptr(LlLesson) lesson = ll_lesson_load_builtin (ids[i], NULL);
+      g_autoptr(GMenuItem) item = NULL;
+
+      if (lesson == NULL)
+        continue;
+      item = g_menu_item_new (ll_lesson_text_pick (lesson->title, NULL), NULL);
+      g_menu_item_set_action_and_target (item, "window.open-lesson-file", "s", ids[i]);
+      g_menu_append_item (self->lessons_section, item);
+    }
+}
+
+/* Settings a lesson (or a menu) sets: each is an undo step. -------- */
+
+static const char *const inspect_pages[] = {
+  "outputs", "arithmetic", "weights", "occlusion", "batchnorm", "confusion", NULL
+};
+
+/* A lesson's settings name fields of the tables only: a misspelt name is
+ * an error, not a setting silently left alone. */
+static gboolean
+known_settings (JsonNode *node, GError **error)
+{
+  g_autoptr(GList) members = NULL;
+
+  if (!JSON_NODE_HOLDS_OBJECT (node))
+    {
+      g_set_error (error, LL_ERROR, LL_ERROR_FORMAT,
+                   _("needs the training settings as a JSON object, e.g. {\"epochs\": 5}"));
+      return FALSE;
+    }
+  members = json_object_get_members (json_node_get_object (node));
+  for (GList *l = members; l != NULL; l = l->next)
+    {
+      const char *name = l->data;
+      JsonNode *value = json_object_get_member (json_node_get_object (node), name);
+      gboolean known = FALSE, group = FALSE;
+
+      if (g_str_equal (name, "optimizer"))
+        {
+          g_autoptr(GList) inner = JSON_NODE_HOLDS_OBJECT (value)
+            ? json_object_get_members (json_node_get_object (value)) : NULL;
+          for (GList *m = inner; m != NULL; m = m->next)
+            {
+              LlHyper h;
+              if (!g_str_equal (m->data, "name") && !ll_hyper_from_name (m->data, &h))
+                {
+                  g_set_error (error, LL_ERROR, LL_ERROR_FORMAT,
+                               _("sets the optimizer's “%s”, which is not a hyperparameter"),
+                               (const char *) m->data);
+                  return FALSE;
+                }
+            }
+          continue;
+        }
+      for (int f = 0; f < LL_N_FIT_FIELDS; f++)
+        {
+          const LlFitSpec *spec = ll_fit_spec ((LlFitField) f);
+          if (spec->group == NULL && g_str_equal (spec->name, name))
+            known = TRUE;
+          else if (g_strcmp0 (spec->group, name) == 0)
+            known = group = TRUE;
+        }
+      if (!known)
+        {
+          g_set_error (error, LL_ERROR, LL_ERROR_FORMAT,
+                       _("sets “%s”, which is not a training setting (docs/model-format.md lists them)"),
+                       name);
+          return FALSE;
+        }
+      if (group && JSON_NODE_HOLDS_OBJECT (value))
+        {
+          g_autoptr(GList) inner = json_object_get_members (json_node_get_object (value));
+          for (GList *m = inner; m != NULL; m = m->next)
+            {
+              gboolean found = FALSE;
+              for (int f = 0; f < LL_N_FIT_FIELDS; f++)
+                {
+                  const LlFitSpec *spec = ll_fit_spec ((LlFitField) f);
+                  if (g_strcmp0 (spec->group, name) == 0 && g_str_equal (spec->name, m->data))
+                    found = TRUE;
+                }
+              if (!found)
+                {
+                  g_set_error (error, LL_ERROR, LL_ERROR_FORMAT,
+                               _("sets “%s” of “%s”, which is not one of its settings"),
+                               (const char *) m->data, name);
+                  return FALSE;
+                }
+            }
+        }
+    }
+  return TRUE;
+}
+
+static gboolean
+settings_from_json (LlWindow *self, const char *json, LlFitConfig *cfg, GError **error)
+{
+  g_autoptr(JsonNode) node = ll_json_parse (json, -1, 0, error);
+
+  ll_fit_config_copy (cfg, ll_document_get_config (self->document));
+  if (node == NULL || !known_settings (node, error) || !ll_fit_config_from_json_node (cfg, node, error)
+      || !ll_fit_config_validate (cfg, error))
+    {
+      ll_fit_config_clear (cfg);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static LlArch *
+arch_from_target (const char *text, GError **error)
+{
+  while (g_ascii_isspace (*text))
+    text++;
+  return *text == '{' ? ll_arch_from_json (text, -1, error) : ll_arch_from_text (text, error);
+}
+
+gboolean
+ll_window_check_action_target (LlWindow *self, const char *action, GVariant *param, GError **error)
+{
+  const char *s = param != NULL && g_variant_is_of_type (param, G_VARIANT_TYPE_STRING)
+    ? g_variant_get_string (param, NULL) : NULL;
+
+  g_return_val_if_fail (LL_IS_WINDOW (self), FALSE);
+
+  if (g_strcmp0 (action, "window.show-view") == 0 && ll_view_info_lookup (s) == NULL)
+    {
+      g_autofree char *names = ll_view_names_joined ();
+      g_set_error (error, LL_ERROR, LL_ERROR_NOT_FOUND, _("names the view “%s”; the views are %s"),
+                   s, names);
+      return FALSE;
+    }
+  if (g_strcmp0 (action, "window.load-preset") == 0 && ll_preset_lookup (s) == NULL
+      && g_strcmp0 (s, LL_DOCUMENT_SHIPPED_DIGITS) != 0)
+    {
+      g_set_error (error, LL_ERROR, LL_ERROR_NOT_FOUND,
+                   _("names the preset “%s”, which does not exist (`layerlab presets` lists them)"), s);
+      return FALSE;
+    }
+  if (g_strcmp0 (action, "window.set-dataset") == 0
+      && !g_strv_contains (ll_dataset_known_names (), s))
+    {
+      g_autofree char *names = g_strjoinv (", ", (char **) ll_dataset_known_names ());
+      g_set_error (error, LL_ERROR, LL_ERROR_NOT_FOUND, _("names the data set “%s”; the data sets are %s"),
+                   s, names);
+      return FALSE;
+    }
+  if (g_strcmp0 (action, "window.show-inspect-page") == 0 && !g_strv_contains (inspect_pages, s))
+    {
+      g_autofree char *names = g_strjoinv (", ", (char **) inspect_pages);
+      g_set_error (error, LL_ERROR, LL_ERROR_NOT_FOUND, _("names the page “%s”; the pages are %s"),
+                   s, names);
+      return FALSE;
+    }
+  if (g_strcmp0 (action, "window.apply-settings") == 0)
+    {
+      LlFitConfig cfg;
+      if (!settings_from_json (self, s, &cfg, error))
+        return FALSE;
+      ll_fit_config_clear (&cfg);
+    }
+  if (g_strcmp0 (action, "window.set-architecture") == 0)
+    {
+      g_autoptr(LlArch) arch = arch_from_target (s, error);
+      if (arch == NULL)
+        return FALSE;
+    }
+  if (g_strcmp0 (action, "window.open-file") == 0 && !g_file_test (s, G_FILE_TEST_IS_REGULAR))
+    {
+      g_set_error (error, LL_ERROR, LL_ERROR_NOT_FOUND, _("opens “%s”, which is not a file here"), s);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+action_apply_settings (GtkWidget *widget, const char *name, GVariant *param)
+{
+  LlWindow *self = LL_WINDOW (widget);
+  g_autoptr(GError) error = NULL;
+  LlFitConfig cfg;
+
+  if (!settings_from_json (self, g_variant_get_string (param, NULL), &cfg, &error))
+    {
+      show_error (self, _("Could not apply the training settings"), error);
+      return;
+    }
+  ll_document_set_config (self->document, &cfg);
+  ll_fit_config_clear (&cfg);
+}
+
+static void
+action_set_dataset (GtkWidget *widget, const char *name, GVariant *param)
+{
+  LlWindow *self = LL_WINDOW (widget);
+  g_autoptr(GError) error = NULL;
+
+  if (!ll_window_check_action_target (self, "window.set-dataset", param, &error))
+    show_error (self, _("Could not choose the data set"), error);
+  else if (g_strcmp0 (ll_document_get_dataset (self->document), g_variant_get_string (param, NULL)) != 0)
+    ll_document_set_dataset (self->document, g_variant_get_string (param, NULL));
+}
+
+static void
+action_set_architecture (GtkWidget *widget, const char *name, GVariant *param)
+{
+  LlWindow *self = LL_WINDOW (widget);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LlArch) arch = arch_from_target (g_variant_get_string (param, NULL), &error);
+
+  if (arch == NULL)
+    show_error (self, _("Could not set the layers"), error);
+  else if (!ll_arch_equal (arch, ll_document_get_arch (self->document)))
+    ll_document_set_arch (self->document, arch);
+}
+
+static void
+action_select_layer (GtkWidget *widget, const char *name, GVariant *param)
+{
+  GtkWidget *model = ll_window_get_view_widget (LL_WINDOW (widget), "model");
+
+  ll_model_view_set_selected (LL_MODEL_VIEW (model), g_variant_get_int32 (param));
+}
+
+static void
+action_show_test_image (GtkWidget *widget, const char *name, GVariant *param)
+{
+  GtkWidget *inspect = ll_window_get_view_widget (LL_WINDOW (widget), "inspect");
+
+  ll_inspect_view_show_image (LL_INSPECT_VIEW (inspect), (guint) MAX (g_variant_get_int32 (param), 0));
+}
+
+static void
+action_show_inspect_page (GtkWidget *widget, const char *name, GVariant *param)
+{
+  GtkWidget *inspect = ll_window_get_view_widget (LL_WINDOW (widget), "inspect");
+
+  if (g_strv_contains (inspect_pages, g_variant_get_string (param, NULL)))
+    ll_inspect_view_set_page (LL_INSPECT_VIEW (inspect), g_variant_get_string (param, NULL));
+}
+
 /* A model file dropped anywhere on the window (the Draw view passes on
  * the model files dropped on it through window.open-file). */
 static gboolean
@@ -580,6 +934,12 @@ on_drop (GtkDropTarget *target, const GValue *value, double x, double y, LlWindo
   g_slist_free (files);
   if (path == NULL)
     return FALSE;
+  if (g_str_has_suffix (path, ".json") && looks_like_lesson (path))
+    {
+      open_lesson_now (self, path);
+      g_free (path);
+      return TRUE;
+    }
   confirm_discard (self, open_path_now, path, g_free);
   return TRUE;
 }
@@ -871,6 +1231,37 @@ on_visible_child_changed (LlWindow *self)
   update_undo_actions (self);
 }
 
+/* The lesson open when Layerlab last closed, at its step, without running
+ * the step's setup again (the model is as the class left it). */
+static void
+resume_lesson (LlWindow *self)
+{
+  g_autoptr(GSettingsSchema) schema = NULL;
+  g_autofree char *source = NULL;
+  int step;
+  g_autoptr(LlLesson) lesson = NULL;
+  g_autoptr(GError) error = NULL;
+
+  /* An installed schema older than this build has no lesson keys. */
+  g_object_get (self->settings, "settings-schema", &schema, NULL);
+  if (!g_settings_schema_has_key (schema, "lesson"))
+    return;
+  source = g_settings_get_string (self->settings, "lesson");
+  step = g_settings_get_int (self->settings, "lesson-step");
+  if (*source == '\0')
+    return;
+  lesson = g_str_has_prefix (source, "builtin:")
+    ? ll_lesson_load_builtin (source + strlen ("builtin:"), &error)
+    : ll_lesson_load (source, &error);
+  if (lesson == NULL || !ll_lesson_panel_validate (GTK_WIDGET (self), lesson, &error))
+    {
+      g_debug ("Lesson %s not resumed: %s", source, error->message);
+      g_settings_set_string (self->settings, "lesson", "");
+      return;
+    }
+  ll_lesson_panel_set_lesson (self->lesson_panel, g_steal_pointer (&lesson), source, step, FALSE);
+}
+
 static void
 ll_window_constructed (GObject *object)
 {
@@ -890,6 +1281,17 @@ ll_window_constructed (GObject *object)
   for (guint i = 0; i < ll_n_views; i++)
     ll_view_set_document (LL_VIEW (ll_window_get_view_widget (self, ll_views[i].name)),
                           self->document);
+  ll_lesson_panel_set_document (self->lesson_panel, self->document);
+  fill_lessons_menu (self);
+  g_signal_connect_object (self->lesson_panel, "notify::visible", G_CALLBACK (reveal_lesson), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->lesson_flap, "notify::folded", G_CALLBACK (reveal_lesson), self,
+                           G_CONNECT_SWAPPED);
+  reveal_lesson (self);
+  /* For screenshots of the teacher's tools (tools/screenshots.sh): a new
+   * lesson recorded from the window's state, its card open for the text. */
+  if (g_strcmp0 (g_getenv ("LL_LESSON_DEMO"), "record") == 0)
+    action_new_lesson (GTK_WIDGET (self), "window.new-lesson", NULL);
 
   g_signal_connect_object (self->document, "notify::title", G_CALLBACK (update_title), self,
                            G_CONNECT_SWAPPED);
@@ -920,6 +1322,7 @@ ll_window_constructed (GObject *object)
       ll_window_set_view (self, view);
       ll_window_set_presentation (self, g_settings_get_boolean (self->settings, "presentation"));
       set_style (self, style);
+      resume_lesson (self);
       g_signal_connect_object (self->settings, "changed::recent-files",
                                G_CALLBACK (rebuild_recent_menu), self, G_CONNECT_SWAPPED);
     }
@@ -976,11 +1379,15 @@ ll_window_class_init (LlWindowClass *klass)
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   ll_ui_ensure_resources ();
+  g_type_ensure (LL_TYPE_LESSON_PANEL);
   gtk_widget_class_set_template_from_resource (widget_class, LL_RESOURCE_PREFIX "/ui/ll-window.ui");
   gtk_widget_class_bind_template_child (widget_class, LlWindow, toast_overlay);
   gtk_widget_class_bind_template_child (widget_class, LlWindow, switcher_title);
   gtk_widget_class_bind_template_child (widget_class, LlWindow, stack);
   gtk_widget_class_bind_template_child (widget_class, LlWindow, recent_submenu);
+  gtk_widget_class_bind_template_child (widget_class, LlWindow, lessons_section);
+  gtk_widget_class_bind_template_child (widget_class, LlWindow, lesson_panel);
+  gtk_widget_class_bind_template_child (widget_class, LlWindow, lesson_flap);
 
   gtk_widget_class_install_action (widget_class, "window.new", NULL, action_new_real);
   gtk_widget_class_install_action (widget_class, "window.open", NULL, action_open);
@@ -994,6 +1401,17 @@ ll_window_class_init (LlWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "window.use-data-dir", "s", action_use_data_dir);
   gtk_widget_class_install_action (widget_class, "window.load-preset", "s", action_load_preset);
   gtk_widget_class_install_action (widget_class, "window.about", NULL, action_about);
+  /* Lessons, and the settings they (and menus) set. */
+  gtk_widget_class_install_action (widget_class, "window.open-lesson", NULL, action_open_lesson);
+  gtk_widget_class_install_action (widget_class, "window.open-lesson-file", "s", action_open_lesson_file);
+  gtk_widget_class_install_action (widget_class, "window.new-lesson", NULL, action_new_lesson);
+  gtk_widget_class_install_action (widget_class, "window.toggle-lesson", NULL, action_toggle_lesson);
+  gtk_widget_class_install_action (widget_class, "window.apply-settings", "s", action_apply_settings);
+  gtk_widget_class_install_action (widget_class, "window.set-dataset", "s", action_set_dataset);
+  gtk_widget_class_install_action (widget_class, "window.set-architecture", "s", action_set_architecture);
+  gtk_widget_class_install_action (widget_class, "window.select-layer", "i", action_select_layer);
+  gtk_widget_class_install_action (widget_class, "window.show-test-image", "i", action_show_test_image);
+  gtk_widget_class_install_action (widget_class, "window.show-inspect-page", "s", action_show_inspect_page);
   gtk_widget_class_install_property_action (widget_class, "window.presentation", "presentation");
   gtk_widget_class_install_property_action (widget_class, "window.style", "style");
 }

@@ -6,6 +6,7 @@
 #include <adwaita.h>
 
 #include "ll-document.h"
+#include "ll-lesson-panel.h"
 
 G_BEGIN_DECLS
 
@@ -32,6 +33,17 @@ gboolean    ll_window_open_path        (LlWindow *self, const char *path, GError
  * The win.export-* actions ask for the path and call this. */
 gboolean    ll_window_export_to_path   (LlWindow *self, const char *format, const char *path,
                                         GError **error);
+
+/* Lessons (docs/lessons.md): opens a lesson file or a built-in id in the
+ * lesson panel, checked against the window first. */
+gboolean       ll_window_open_lesson      (LlWindow *self, const char *path_or_id, GError **error);
+LlLessonPanel *ll_window_get_lesson_panel (LlWindow *self);
+/* Checks what an action's parameter names (the view of window.show-view,
+ * the preset of window.load-preset, the data set, the settings, the
+ * layers, the Inspect page, the file): FALSE with an error when it does
+ * not exist.  Other actions pass. */
+gboolean       ll_window_check_action_target (LlWindow *self, const char *action, GVariant *param,
+                                              GError **error);
 
 /* Presentation mode: the window gets the CSS class "presentation"
  * (larger text through style.css) and plots scale their lines and text

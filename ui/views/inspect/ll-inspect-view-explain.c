@@ -517,6 +517,8 @@ on_map_activated (LlNumberGrid *grid, int row, int col, LlInspectView *self)
   x->unit_rank = rank;
   ll_slide_animation_pause (x->animation);
   show_unit (self);
+  if (self->document != NULL)
+    ll_document_explain_unit (self->document, x->layer);
 }
 
 static void
@@ -736,6 +738,8 @@ ll_inspect_view_explain_unit (LlInspectView *self, int layer, const int *unit, i
   memcpy (x->unit, unit, (gsize) unit_rank * sizeof (int));
   x->channel = unit_rank == 3 ? unit[2] : 0;
   update_layer (self);
+  if (self->document != NULL)
+    ll_document_explain_unit (self->document, layer);
 }
 
 LlExplainPanel *

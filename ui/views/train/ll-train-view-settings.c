@@ -277,6 +277,27 @@ ll_train_view_build_settings (LlTrainView *self)
 
   g = add_group (self, _("Callbacks"));
   add_fit_rows (self, g, "Callbacks");   /* no-i18n: a form_group key */
+
+  /* Names from the tables, for lessons to highlight or lock a row
+   * (docs/lessons.md): "fit-batch_size", "fit-schedule.name",
+   * "hyper-learning_rate", "optimizer", "dataset". */
+  gtk_widget_set_name (GTK_WIDGET (self->dataset_drop), "dataset");
+  gtk_widget_set_name (GTK_WIDGET (self->optim_drop), "optimizer");
+  for (int f = 0; f < LL_N_FIT_FIELDS; f++)
+    if (self->fit_controls[f] != NULL)
+      {
+        const LlFitSpec *spec = ll_fit_spec ((LlFitField) f);
+        g_autofree char *name = spec->group != NULL
+          ? g_strdup_printf ("fit-%s.%s", spec->group, spec->name)
+          : g_strdup_printf ("fit-%s", spec->name);
+        gtk_widget_set_name (self->fit_controls[f], name);
+      }
+  for (int h = 0; h < LL_N_HYPERS; h++)
+    if (self->hyper_controls[h] != NULL)
+      {
+        g_autofree char *name = g_strdup_printf ("hyper-%s", ll_hyper_spec ((LlHyper) h)->name);
+        gtk_widget_set_name (self->hyper_controls[h], name);
+      }
 }
 
 static int

@@ -130,6 +130,8 @@ on_job_finished (LlTrainingJob *job, const GError *error, LlTrainView *self)
   g_signal_handlers_disconnect_by_data (job, self);
   trainer = ll_training_job_steal_trainer (job);
   g_clear_object (&self->job);
+  if (self->document != NULL && ll_document_get_training_job (self->document) == job)
+    ll_document_set_training_job (self->document, NULL);
   /* The weights go back unless the stack was edited meanwhile; a sweep's
    * runs are comparisons, not the model. */
   if (trainer != NULL && self->sweep == NULL && self->document != NULL
@@ -218,6 +220,8 @@ start_job (LlTrainView *self)
       ll_train_view_show_message (self, GTK_MESSAGE_ERROR, error->message);
       return;
     }
+  if (self->document != NULL)
+    ll_document_set_training_job (self->document, self->job);
   gtk_info_bar_set_revealed (self->info_bar, FALSE);
   gtk_spin_button_set_value (self->live_lr_spin, cfg->optim.learning_rate);
   gtk_progress_bar_set_fraction (self->progress_bar, 0);
@@ -470,6 +474,8 @@ ll_train_view_dispose (GObject *object)
     {
       /* Disposing the job cancels it and joins the worker. */
       g_signal_handlers_disconnect_by_data (self->job, self);
+      if (self->document != NULL && ll_document_get_training_job (self->document) == self->job)
+        ll_document_set_training_job (self->document, NULL);
       g_clear_object (&self->job);
     }
   self->document = NULL;
