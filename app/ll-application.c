@@ -278,6 +278,9 @@ ll_application_activate (GApplication *app)
         ll_window_set_view (LL_WINDOW (window), "model");
       g_clear_pointer (&self->model_path, g_free);
     }
+  /* A screenshot of WxH shows a screen of that size: no fullscreen. */
+  if (self->screenshot_file != NULL && fresh)
+    ll_window_set_fullscreen_presentation (LL_WINDOW (window), FALSE);
   if (self->presentation)
     ll_window_set_presentation (LL_WINDOW (window), TRUE);
 

@@ -376,6 +376,13 @@ arch_has_dropout (LlTrainView *self)
   return FALSE;
 }
 
+gboolean
+ll_train_view_get_busy (LlTrainView *self)
+{
+  g_return_val_if_fail (LL_IS_TRAIN_VIEW (self), FALSE);
+  return self->job != NULL || self->cancellable != NULL || self->finder != NULL;
+}
+
 void
 ll_train_view_update_actions (LlTrainView *self)
 {

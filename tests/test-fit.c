@@ -1,0 +1,287 @@
+/* test-fit.c: every view fits the projectors' screens (1024×768 and
+ * 1280×720), in normal and presentation mode: the window's minimum size
+ * fits the screen, no visible widget lies outside the window, nothing
+ * scrolls sideways and no label breaks a line inside a word.
+ *
+ * LL_FIT_REPORT=1 prints each view's minimum width (with the header bar)
+ * in both modes, for the report's before/after table. */
+#include <adwaita.h>
+#include <string.h>
+
+#include "ll-presentation.h"
+#include "ll-view.h"
+#include "ll-views.h"
+#include "ll-window.h"
+
+#define SUBPROCESS_TIMEOUT (90 * G_USEC_PER_SEC)
+
+typedef struct {
+  const char *view;
+  int width, height;
+  gboolean presentation;
+} FitCase;
+
+static void
+iterate_for (int ms)
+{
+  gint64 end = g_get_monotonic_time () + ms * 1000;
+
+  while (g_get_monotonic_time () < end)
+    if (!g_main_context_iteration (NULL, FALSE))
+      g_usleep (2000);
+}
+
+static gboolean
+inside_scroller (GtkWidget *widget, GtkWidget *top)
+{
+  for (GtkWidget *w = gtk_widget_get_parent (widget); w != NULL && w != top; w = gtk_widget_get_parent (w))
+    if (GTK_IS_SCROLLED_WINDOW (w) || GTK_IS_VIEWPORT (w))
+      return TRUE;
+  return FALSE;
+}
+
+static void
+describe (GtkWidget *widget, GString *out)
+{
+  GtkWidget *w = widget;
+
+  for (int depth = 0; w != NULL && depth < 6; depth++, w = gtk_widget_get_parent (w))
+    {
+      const char *label = GTK_IS_LABEL (w) ? gtk_label_get_text (GTK_LABEL (w))
+                          : GTK_IS_BUTTON (w) ? gtk_button_get_label (GTK_BUTTON (w)) : NULL;
+      g_string_append_printf (out, "%s%s%s%s%s", depth ? " < " : "", G_OBJECT_TYPE_NAME (w),
+                              gtk_widget_get_name (w)[0] && !g_str_equal (gtk_widget_get_name (w), G_OBJECT_TYPE_NAME (w)) ? "#" : "",
+                              gtk_widget_get_name (w)[0] && !g_str_equal (gtk_widget_get_name (w), G_OBJECT_TYPE_NAME (w)) ? gtk_widget_get_name (w) : "",
+                              "");
+      if (label != NULL)
+        g_string_append_printf (out, " “%.40s”", label);
+      g_string_append_printf (out, " [%d]", gtk_widget_get_width (w));
+    }
+}
+
+/* A line of a wrapped label that starts inside a word. */
+static gboolean
+wraps_inside_word (GtkLabel *label)
+{
+  PangoLayout *layout;
+  const char *text;
+  GSList *lines;
+
+  if (!gtk_label_get_wrap (label))
+    return FALSE;
+  layout = gtk_label_get_layout (label);
+  text = pango_layout_get_text (layout);
+  lines = pango_layout_get_lines_readonly (layout);
+  for (GSList *l = lines != NULL ? lines->next : NULL; l != NULL; l = l->next)
+    {
+      PangoLayoutLine *line = l->data;
+      const char *at = text + line->start_index;
+      const char *before;
+      gunichar c, b;
+
+      if (line->start_index <= 0)
+        continue;
+      before = g_utf8_prev_char (at);
+      c = g_utf8_get_char (at);
+      b = g_utf8_get_char (before);
+      if (g_unichar_isalnum (c) && g_unichar_isalnum (b))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* The widgets wider than the width they are given, deepest first. */
+static gboolean
+wide_children (GtkWidget *widget, double width, GString *out)
+{
+  gboolean found = FALSE;
+  int min;
+
+  for (GtkWidget *c = gtk_widget_get_first_child (widget); c != NULL; c = gtk_widget_get_next_sibling (c))
+    if (gtk_widget_get_visible (c))
+      found |= wide_children (c, width, out);
+  gtk_widget_measure (widget, GTK_ORIENTATION_HORIZONTAL, -1, &min, NULL, NULL, NULL);
+  if (!found && min > width && !GTK_IS_SCROLLED_WINDOW (widget) && !GTK_IS_VIEWPORT (widget))
+    {
+      g_string_append_printf (out, "    needs %d: ", min);
+      describe (widget, out);
+      g_string_append_c (out, '\n');
+      return TRUE;
+    }
+  return found;
+}
+
+static void
+collect_flaps (GtkWidget *widget, GPtrArray *flaps)
+{
+  if (ADW_IS_FLAP (widget))
+    g_ptr_array_add (flaps, widget);
+  for (GtkWidget *c = gtk_widget_get_first_child (widget); c != NULL; c = gtk_widget_get_next_sibling (c))
+    collect_flaps (c, flaps);
+}
+
+static void
+check_tree (GtkWidget *widget, GtkWidget *window, int width, int height, GString *problems)
+{
+  if (!gtk_widget_get_mapped (widget) || !gtk_widget_get_child_visible (widget))
+    return;
+  if (GTK_IS_NATIVE (widget) && widget != window)
+    return;                     /* popovers: their own surface */
+
+  /* AdwFlap's shield, which dims the content under an open panel, is
+   * clipped by the flap. */
+  if (widget != window && !g_str_equal (G_OBJECT_TYPE_NAME (widget), "AdwGizmo")
+      && !inside_scroller (widget, window) && gtk_widget_get_width (widget) > 0)
+    {
+      graphene_rect_t b;
+
+      if (gtk_widget_compute_bounds (widget, window, &b)
+          && (b.origin.x < -2 || b.origin.y < -2
+              || b.origin.x + b.size.width > width + 2
+              || b.origin.y + b.size.height > height + 2))
+        {
+          g_string_append_printf (problems, "  outside (%.0f,%.0f %.0f×%.0f): ",
+                                  b.origin.x, b.origin.y, b.size.width, b.size.height);
+          describe (widget, problems);
+          g_string_append_c (problems, '\n');
+          return;               /* its children too, no need to list them */
+        }
+    }
+  if (ADW_IS_FLAP (widget) && g_getenv ("LL_FIT_REPORT") != NULL)
+    {
+      GtkWidget *f = adw_flap_get_flap (ADW_FLAP (widget));
+      int fm, fn;
+
+      gtk_widget_measure (f, GTK_ORIENTATION_HORIZONTAL, -1, &fm, &fn, NULL, NULL);
+      g_printerr ("# flap folded %d revealed %d flap %d (min %d nat %d) content %d\n",
+                  adw_flap_get_folded (ADW_FLAP (widget)), adw_flap_get_reveal_flap (ADW_FLAP (widget)),
+                  gtk_widget_get_width (f), fm, fn,
+                  gtk_widget_get_width (adw_flap_get_content (ADW_FLAP (widget))));
+    }
+  if (GTK_IS_SCROLLED_WINDOW (widget))
+    {
+      GtkAdjustment *h = gtk_scrolled_window_get_hadjustment (GTK_SCROLLED_WINDOW (widget));
+
+      if (gtk_adjustment_get_upper (h) - gtk_adjustment_get_lower (h) > gtk_adjustment_get_page_size (h) + 0.5)
+        {
+          g_string_append_printf (problems, "  scrolls sideways (%.0f in %.0f): ",
+                                  gtk_adjustment_get_upper (h) - gtk_adjustment_get_lower (h),
+                                  gtk_adjustment_get_page_size (h));
+          describe (widget, problems);
+          g_string_append_c (problems, '\n');
+          wide_children (widget, gtk_adjustment_get_page_size (h), problems);
+        }
+    }
+  if (GTK_IS_LABEL (widget) && wraps_inside_word (GTK_LABEL (widget)))
+    {
+      g_string_append (problems, "  wraps inside a word: ");
+      describe (widget, problems);
+      g_string_append_c (problems, '\n');
+    }
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    check_tree (child, window, width, height, problems);
+}
+
+static void
+test_fit (gconstpointer data)
+{
+  const FitCase *c = data;
+  LlWindow *window;
+  GtkWidget *view;
+  int min_w, min_h, w, h;
+  g_autoptr(GString) problems = g_string_new (NULL);
+
+  if (!g_test_subprocess ())
+    {
+      g_test_trap_subprocess (NULL, SUBPROCESS_TIMEOUT,
+                              G_TEST_SUBPROCESS_INHERIT_STDOUT | G_TEST_SUBPROCESS_INHERIT_STDERR);
+      g_test_trap_assert_passed ();
+      return;
+    }
+
+  window = g_object_ref (ll_window_new (NULL, NULL));
+  ll_window_set_fullscreen_presentation (window, FALSE);   /* the screen is c->width × c->height */
+  ll_window_set_presentation (window, c->presentation);
+  ll_window_set_view (window, c->view);
+  gtk_window_set_default_size (GTK_WINDOW (window), c->width, c->height);
+  gtk_window_present (GTK_WINDOW (window));
+  iterate_for (600);
+
+  gtk_widget_measure (GTK_WIDGET (window), GTK_ORIENTATION_HORIZONTAL, -1, &min_w, NULL, NULL, NULL);
+  gtk_widget_measure (GTK_WIDGET (window), GTK_ORIENTATION_VERTICAL, c->width, &min_h, NULL, NULL, NULL);
+  view = ll_window_get_view_widget (window, c->view);
+  if (g_getenv ("LL_FIT_REPORT") != NULL && c->width == 1024)
+    {
+      GtkWidget *content = adw_application_window_get_content (ADW_APPLICATION_WINDOW (window));
+      GtkWidget *header = gtk_widget_get_first_child (gtk_widget_get_first_child (content));
+      int vw, hw;
+
+      gtk_widget_measure (view, GTK_ORIENTATION_HORIZONTAL, -1, &vw, NULL, NULL, NULL);
+      gtk_widget_measure (header, GTK_ORIENTATION_HORIZONTAL, -1, &hw, NULL, NULL, NULL);
+      g_printerr ("# FIT %-10s %-12s view %4d header %4d window %4d\n", c->view,
+                  c->presentation ? "presentation" : "normal", vw, hw, min_w);
+    }
+  g_assert_cmpint (min_w, <=, c->width);
+  g_assert_cmpint (min_h, <=, c->height);
+
+  w = gtk_widget_get_width (GTK_WIDGET (window));
+  h = gtk_widget_get_height (GTK_WIDGET (window));
+  /* The window's own frame (client-side decorations) takes a few pixels. */
+  g_assert_cmpint (w, <=, c->width);
+  g_assert_cmpint (w, >=, c->width - 24);
+  g_assert_cmpint (h, <=, c->height);
+  g_assert_cmpint (h, >=, c->height - 24);
+  g_assert_true (gtk_widget_get_mapped (view));
+  check_tree (GTK_WIDGET (window), GTK_WIDGET (window), w, h, problems);
+
+  /* The folded side panels, opened, fit as well. */
+  {
+    g_autoptr(GPtrArray) flaps = g_ptr_array_new ();
+
+    collect_flaps (view, flaps);
+    for (guint i = 0; i < flaps->len; i++)
+      if (adw_flap_get_folded (flaps->pdata[i]))
+        {
+          adw_flap_set_reveal_flap (flaps->pdata[i], TRUE);
+          iterate_for (400);
+          check_tree (GTK_WIDGET (window), GTK_WIDGET (window), w, h, problems);
+          adw_flap_set_reveal_flap (flaps->pdata[i], FALSE);
+          iterate_for (400);
+        }
+  }
+  if (problems->len > 0)
+    g_error ("%s at %d×%d%s:\n%s", c->view, c->width, c->height,
+             c->presentation ? " in presentation mode" : "", problems->str);
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  iterate_for (50);
+  g_object_unref (window);
+}
+
+int
+main (int argc, char **argv)
+{
+  static const struct { int w, h; } sizes[] = { { 1024, 768 }, { 1280, 720 } };
+  g_autoptr(GPtrArray) cases = g_ptr_array_new_with_free_func (g_free);
+
+  gtk_test_init (&argc, &argv, NULL);
+  adw_init ();
+  for (guint i = 0; i < ll_n_views; i++)
+    for (guint s = 0; s < G_N_ELEMENTS (sizes); s++)
+      for (int p = 0; p < 2; p++)
+        {
+          FitCase *c = g_new0 (FitCase, 1);
+          g_autofree char *path = NULL;
+
+          c->view = ll_views[i].name;
+          c->width = sizes[s].w;
+          c->height = sizes[s].h;
+          c->presentation = p;
+          path = g_strdup_printf ("/fit/%s/%dx%d/%s", c->view, c->width, c->height,
+                                  p ? "presentation" : "normal");
+          g_test_add_data_func (path, c, test_fit);
+          g_ptr_array_add (cases, c);
+        }
+  return g_test_run ();
+}
