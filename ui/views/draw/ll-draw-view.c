@@ -341,10 +341,18 @@ apply_presentation (GtkWidget *widget)
   LlDrawView *self = LL_DRAW_VIEW (widget);
   double k = text_scale (widget);
 
-  gtk_drawing_area_set_content_width (self->input_area, (int) (168 * k));
-  gtk_drawing_area_set_content_height (self->input_area, (int) (168 * k));
-  gtk_drawing_area_set_content_width (self->bars_area, (int) (360 * k));
-  gtk_drawing_area_set_content_height (self->bars_area, (int) (300 * k));
+  gboolean presenting = k > 1;
+
+  /* In presentation mode the pad and the bars are the picture and must
+   * fit a 1280×720 screen: the input image stays small, the bars get
+   * 34 px rows (text ≥ 18 px), and adding to My Digits waits for the end
+   * of the presentation. */
+  gtk_drawing_area_set_content_width (self->input_area, presenting ? 140 : 168);
+  gtk_drawing_area_set_content_height (self->input_area, presenting ? 140 : 168);
+  gtk_drawing_area_set_content_width (self->bars_area, presenting ? 440 : 360);
+  gtk_drawing_area_set_content_height (self->bars_area, presenting ? 340 : 300);
+  gtk_widget_set_visible (gtk_widget_get_parent (GTK_WIDGET (self->add_button)), !presenting);
+  gtk_widget_set_visible (GTK_WIDGET (self->add_status), !presenting);
 }
 
 static void

@@ -47,7 +47,7 @@ struct _LlModelView
   GtkLabel *editor_error;
   gboolean updating_editor;
 
-  GtkPaned *outer_paned;         /* palette | the rest */
+  AdwFlap *outer_paned;          /* palette | the rest */
 };
 
 G_DEFINE_FINAL_TYPE (LlModelView, ll_model_view, LL_TYPE_VIEW)
@@ -897,7 +897,8 @@ apply_presentation (GtkWidget *widget)
 {
   LlModelView *self = LL_MODEL_VIEW (widget);
 
-  gtk_paned_set_position (self->outer_paned, ll_presentation_active (widget) ? 340 : 250);
+  gtk_widget_set_size_request (adw_flap_get_flap (self->outer_paned),
+                               ll_presentation_active (widget) ? 340 : 250, -1);
 }
 
 static void

@@ -573,15 +573,6 @@ on_chart_page_changed (LlTrainView *self)
     gtk_stack_page_set_needs_attention (self->test_page, FALSE);
 }
 
-/* Presentation mode's larger text needs wider settings, or the rows wrap.
- * The paned is the view's one child. */
-static void
-apply_presentation (GtkWidget *widget)
-{
-  gtk_paned_set_position (GTK_PANED (gtk_widget_get_first_child (widget)),
-                          ll_presentation_active (widget) ? 500 : 380);
-}
-
 static void
 ll_train_view_init (LlTrainView *self)
 {
@@ -593,7 +584,6 @@ ll_train_view_init (LlTrainView *self)
   self->settings = ll_settings_new_if_installed ("data-dir");
 
   gtk_widget_init_template (GTK_WIDGET (self));
-  ll_presentation_watch (GTK_WIDGET (self), apply_presentation);
   ll_train_view_build_settings (self);
   ll_train_view_init_sweeps (self);
   {
