@@ -123,6 +123,19 @@ wide_children (GtkWidget *widget, double width, GString *out)
 }
 
 static void
+dump_heights (GtkWidget *w, int width, int depth)
+{
+  int mh;
+
+  gtk_widget_measure (w, GTK_ORIENTATION_VERTICAL, width, &mh, NULL, NULL, NULL);
+  if (mh < 60 || depth > 9 || !gtk_widget_get_visible (w))
+    return;
+  g_printerr ("# %*s%s %d (w %d)\n", depth * 2, "", G_OBJECT_TYPE_NAME (w), mh, gtk_widget_get_width (w));
+  for (GtkWidget *c = gtk_widget_get_first_child (w); c != NULL; c = gtk_widget_get_next_sibling (c))
+    dump_heights (c, gtk_widget_get_width (c) > 0 ? gtk_widget_get_width (c) : width, depth + 1);
+}
+
+static void
 collect_flaps (GtkWidget *widget, GPtrArray *flaps)
 {
   if (ADW_IS_FLAP (widget))
@@ -230,12 +243,32 @@ test_fit (gconstpointer data)
     {
       GtkWidget *content = adw_application_window_get_content (ADW_APPLICATION_WINDOW (window));
       GtkWidget *header = gtk_widget_get_first_child (gtk_widget_get_first_child (content));
-      int vw, hw;
+      int vw, vh, hw;
 
       gtk_widget_measure (view, GTK_ORIENTATION_HORIZONTAL, -1, &vw, NULL, NULL, NULL);
+      gtk_widget_measure (view, GTK_ORIENTATION_VERTICAL, c->width - 10, &vh, NULL, NULL, NULL);
       gtk_widget_measure (header, GTK_ORIENTATION_HORIZONTAL, -1, &hw, NULL, NULL, NULL);
-      g_printerr ("# FIT %-10s %-12s view %4d header %4d window %4d\n", c->view,
-                  c->presentation ? "presentation" : "normal", vw, hw, min_w);
+      g_printerr ("# FIT %-10s %-12s view %4d×%-4d header %4d window %4d×%d\n", c->view,
+                  c->presentation ? "presentation" : "normal", vw, vh, hw, min_w, min_h);
+      for (guint i = 0; i < ll_n_views; i++)
+        {
+          GtkWidget *other = ll_window_get_view_widget (window, ll_views[i].name);
+
+          gtk_widget_measure (other, GTK_ORIENTATION_HORIZONTAL, -1, &vw, NULL, NULL, NULL);
+          gtk_widget_measure (other, GTK_ORIENTATION_VERTICAL, c->width - 10, &vh, NULL, NULL, NULL);
+          g_printerr ("#   %s %d×%d\n", ll_views[i].name, vw, vh);
+          if (g_strcmp0 (g_getenv ("LL_FIT_REPORT"), ll_views[i].name) == 0)
+            dump_heights (other, c->width - 10, 0);
+        }
+      {
+        GtkWidget *box = gtk_widget_get_first_child (content);
+        for (GtkWidget *ch = gtk_widget_get_first_child (box); ch; ch = gtk_widget_get_next_sibling (ch))
+          {
+            gtk_widget_measure (ch, GTK_ORIENTATION_HORIZONTAL, -1, &vw, NULL, NULL, NULL);
+            gtk_widget_measure (ch, GTK_ORIENTATION_VERTICAL, c->width - 10, &vh, NULL, NULL, NULL);
+            g_printerr ("#   %s %d×%d\n", G_OBJECT_TYPE_NAME (ch), vw, vh);
+          }
+      }
     }
   g_assert_cmpint (min_w, <=, c->width);
   g_assert_cmpint (min_h, <=, c->height);
@@ -282,6 +315,16 @@ main (int argc, char **argv)
 
   gtk_test_init (&argc, &argv, NULL);
   adw_init ();
+  {
+    /* What AdwApplication does for the application: presentation mode's
+     * text sizes live in style.css. */
+    g_autoptr(GtkCssProvider) css = gtk_css_provider_new ();
+
+    ll_ui_ensure_resources ();
+    gtk_css_provider_load_from_resource (css, "/io/github/layerlab/Layerlab/style.css");
+    gtk_style_context_add_provider_for_display (gdk_display_get_default (), GTK_STYLE_PROVIDER (css),
+                                                GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
+  }
   for (guint i = 0; i < ll_n_views; i++)
     for (guint s = 0; s < G_N_ELEMENTS (sizes); s++)
       for (int p = 0; p < 2; p++)

@@ -573,12 +573,28 @@ on_chart_page_changed (LlTrainView *self)
     gtk_stack_page_set_needs_attention (self->test_page, FALSE);
 }
 
+/* In presentation mode the charts are the picture: the runs list and the
+ * sweep row (kept for the desk) make room for them. */
+static void
+apply_presentation (GtkWidget *widget)
+{
+  LlTrainView *self = LL_TRAIN_VIEW (widget);
+  gboolean desk = !ll_presentation_active (widget);
+  GtkWidget *runs = gtk_widget_get_ancestor (GTK_WIDGET (self->runs_box), GTK_TYPE_SCROLLED_WINDOW);
+
+  gtk_widget_set_visible (runs, desk);
+  gtk_widget_set_visible (gtk_widget_get_prev_sibling (runs), desk);
+  gtk_widget_set_visible (gtk_widget_get_parent (GTK_WIDGET (self->sweep_drop)), desk);
+}
+
 static void
 ll_train_view_init (LlTrainView *self)
 {
   g_autoptr(GError) error = NULL;
   const char *env_dir = g_getenv ("LAYERLAB_DATA_DIR");
   g_autofree char *saved_dir = NULL;
+
+  ll_presentation_watch (GTK_WIDGET (self), apply_presentation);
 
   /* Without the schema (or an older one) nothing is kept. */
   self->settings = ll_settings_new_if_installed ("data-dir");
