@@ -97,8 +97,10 @@ is_code (GtkWidget *scrolled)
 
   if (GTK_IS_VIEWPORT (child))
     child = gtk_viewport_get_child (GTK_VIEWPORT (child));
+  /* The network diagram zooms to keep its labels readable and scrolls. */
   return child != NULL && (gtk_widget_has_css_class (child, "code-view")
-                           || gtk_widget_has_css_class (child, "summary-view"));
+                           || gtk_widget_has_css_class (child, "summary-view")
+                           || g_str_equal (G_OBJECT_TYPE_NAME (child), "LlNetworkDiagram"));
 }
 
 /* The widgets wider than the width they are given, deepest first. */

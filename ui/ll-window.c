@@ -8,6 +8,7 @@
 #include <glib/gi18n.h>
 #include <string.h>
 
+#include "ll-a11y.h"
 #include "ll-data-dir.h"
 #include "ll-draw-view.h"
 #include "ll-export-c.h"
@@ -34,6 +35,7 @@ struct _LlWindow
   GtkWidget *panel_end_button;
   GBinding *panel_bindings[4];   /* the visible view's flaps ↔ the panel buttons */
   guint panel_idle;
+  guint a11y_idle;
 
   LlDocument *document;
   GSettings *settings;           /* NULL when the schema is not installed */
@@ -1154,6 +1156,25 @@ update_undo_actions (LlWindow *self)
   update_export_actions (self);
 }
 
+/* Controls built in code (the property rows, the settings form) get their
+ * accessible names once the main loop is idle. */
+static gboolean
+name_controls_idle (gpointer data)
+{
+  LlWindow *self = data;
+
+  self->a11y_idle = 0;
+  ll_a11y_name_controls (GTK_WIDGET (self));
+  return G_SOURCE_REMOVE;
+}
+
+static void
+queue_name_controls (LlWindow *self)
+{
+  if (self->a11y_idle == 0)
+    self->a11y_idle = g_idle_add_full (G_PRIORITY_LOW, name_controls_idle, self, NULL);
+}
+
 /* A screen reader learns which view is on screen: the stack keeps every
  * view "visible", so the others are marked hidden. */
 static void
@@ -1180,6 +1201,10 @@ on_visible_child_changed (LlWindow *self)
   update_undo_actions (self);
   update_panel_buttons (self);
   update_showing (self);
+  ll_a11y_name_controls (GTK_WIDGET (self));
+  g_signal_connect_object (self->document, "changed", G_CALLBACK (queue_name_controls), self,
+                           G_CONNECT_SWAPPED);
+  queue_name_controls (self);
 }
 
 static void
@@ -1242,6 +1267,10 @@ ll_window_constructed (GObject *object)
   update_undo_actions (self);
   update_panel_buttons (self);
   update_showing (self);
+  ll_a11y_name_controls (GTK_WIDGET (self));
+  g_signal_connect_object (self->document, "changed", G_CALLBACK (queue_name_controls), self,
+                           G_CONNECT_SWAPPED);
+  queue_name_controls (self);
 }
 
 static void
@@ -1250,6 +1279,7 @@ ll_window_dispose (GObject *object)
   LlWindow *self = LL_WINDOW (object);
 
   g_clear_handle_id (&self->panel_idle, g_source_remove);
+  g_clear_handle_id (&self->a11y_idle, g_source_remove);
   gtk_widget_dispose_template (GTK_WIDGET (self), LL_TYPE_WINDOW);
   g_clear_object (&self->document);
   g_clear_object (&self->settings);
