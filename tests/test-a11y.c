@@ -8,6 +8,7 @@
 
 #include "ll-a11y.h"
 #include "ll-document.h"
+#include "ll-train-view.h"
 #include "ll-view.h"
 #include "ll-views.h"
 #include "ll-window.h"
@@ -181,6 +182,123 @@ test_view (gconstpointer data)
   g_object_unref (window);
 }
 
+/* Keyboard ------------------------------------------------------------- */
+
+/* Sends a key to the window's own key handler, as GTK does once the
+ * focused widget has let it through. */
+static gboolean
+press (LlWindow *window, guint keyval, GdkModifierType state)
+{
+  GListModel *controllers = gtk_widget_observe_controllers (GTK_WIDGET (window));
+  gboolean handled = FALSE;
+
+  for (guint i = 0; i < g_list_model_get_n_items (controllers) && !handled; i++)
+    {
+      g_autoptr(GObject) c = g_list_model_get_item (controllers, i);
+
+      if (GTK_IS_EVENT_CONTROLLER_KEY (c))
+        g_signal_emit_by_name (c, "key-pressed", keyval, 0, state, &handled);
+    }
+  g_object_unref (controllers);
+  return handled;
+}
+
+static GtkWidget *
+find_button (GtkWidget *root, const char *label)
+{
+  if (GTK_IS_BUTTON (root) && g_strcmp0 (gtk_button_get_label (GTK_BUTTON (root)), label) == 0)
+    return root;
+  for (GtkWidget *c = gtk_widget_get_first_child (root); c != NULL; c = gtk_widget_get_next_sibling (c))
+    {
+      GtkWidget *found = find_button (c, label);
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static GtkWidget *
+find_type (GtkWidget *root, const char *type)
+{
+  if (g_str_equal (G_OBJECT_TYPE_NAME (root), type))
+    return root;
+  for (GtkWidget *c = gtk_widget_get_first_child (root); c != NULL; c = gtk_widget_get_next_sibling (c))
+    {
+      GtkWidget *found = find_type (c, type);
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* Ctrl+Return starts and Escape stops a run with the focus in the header
+ * bar (where Alt+1…6 leaves it), from another view; Escape then leaves
+ * presentation mode; F6 from the view switcher reaches Start in ≤ 5. */
+static void
+test_keyboard (void)
+{
+  LlWindow *window;
+  GtkWidget *train, *start, *switcher_button;
+  int presses = 0;
+
+  if (!g_test_subprocess ())
+    {
+      g_test_trap_subprocess (NULL, SUBPROCESS_TIMEOUT,
+                              G_TEST_SUBPROCESS_INHERIT_STDOUT | G_TEST_SUBPROCESS_INHERIT_STDERR);
+      g_test_trap_assert_passed ();
+      return;
+    }
+
+  window = g_object_ref (ll_window_new (NULL, NULL));
+  ll_window_set_fullscreen_presentation (window, FALSE);
+  ll_window_set_view (window, "model");
+  gtk_window_set_default_size (GTK_WINDOW (window), 1280, 800);
+  gtk_window_present (GTK_WINDOW (window));
+  iterate_for (500);
+  train = ll_window_get_view_widget (window, "train");
+  start = find_button (train, "_Start");
+  g_assert_nonnull (start);
+
+  /* The view switcher's Train tab has the focus (after Alt+2). */
+  switcher_button = find_type (GTK_WIDGET (window), "AdwViewSwitcherButton");
+  g_assert_nonnull (switcher_button);
+  g_assert_true (gtk_widget_grab_focus (switcher_button));
+  ll_window_set_view (window, "train");
+  iterate_for (200);
+  while (gtk_root_get_focus (GTK_ROOT (window)) != start && presses < 10)
+    {
+      g_assert_true (press (window, GDK_KEY_F6, 0));
+      presses++;
+    }
+  g_printerr ("# Start reached with %d presses of F6 from the view switcher\n", presses);
+  g_assert_true (gtk_root_get_focus (GTK_ROOT (window)) == start);
+  g_assert_cmpint (presses, <=, 5);
+
+  /* Ctrl+Return from the header bar, in the Model view. */
+  ll_window_set_view (window, "model");
+  g_assert_true (gtk_widget_grab_focus (switcher_button));
+  g_assert_false (ll_train_view_get_busy (LL_TRAIN_VIEW (train)));
+  g_assert_true (press (window, GDK_KEY_Return, GDK_CONTROL_MASK));
+  g_assert_cmpstr (ll_window_get_view (window), ==, "train");
+  g_assert_true (ll_train_view_get_busy (LL_TRAIN_VIEW (train)));
+
+  /* Escape from the header bar stops it; the next one leaves presentation. */
+  ll_window_set_presentation (window, TRUE);
+  g_assert_true (gtk_widget_grab_focus (switcher_button));
+  g_assert_true (press (window, GDK_KEY_Escape, 0));
+  for (int i = 0; i < 200 && ll_train_view_get_busy (LL_TRAIN_VIEW (train)); i++)
+    iterate_for (50);
+  g_assert_false (ll_train_view_get_busy (LL_TRAIN_VIEW (train)));
+  g_assert_true (ll_window_get_presentation (window));
+  g_assert_true (press (window, GDK_KEY_Escape, 0));
+  g_assert_false (ll_window_get_presentation (window));
+  g_assert_false (press (window, GDK_KEY_Escape, 0));   /* nothing left: Escape goes on */
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  iterate_for (50);
+  g_object_unref (window);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -193,5 +311,6 @@ main (int argc, char **argv)
       g_autofree char *path = g_strdup_printf ("/a11y/%s", ll_views[i].name);
       g_test_add_data_func (path, ll_views[i].name, test_view);
     }
+  g_test_add_func ("/keyboard/start-stop-panes", test_keyboard);
   return g_test_run ();
 }
