@@ -8,6 +8,8 @@
 #include <adwaita.h>
 #include <string.h>
 
+#include "ll-document.h"
+#include "ll-feature-grid.h"
 #include "ll-presentation.h"
 #include "ll-view.h"
 #include "ll-views.h"
@@ -135,6 +137,20 @@ dump_heights (GtkWidget *w, int width, int depth)
   g_printerr ("# %*s%s %d (w %d)\n", depth * 2, "", G_OBJECT_TYPE_NAME (w), mh, gtk_widget_get_width (w));
   for (GtkWidget *c = gtk_widget_get_first_child (w); c != NULL; c = gtk_widget_get_next_sibling (c))
     dump_heights (c, gtk_widget_get_width (c) > 0 ? gtk_widget_get_width (c) : width, depth + 1);
+}
+
+static GtkWidget *
+find_type (GtkWidget *root, const char *type)
+{
+  if (g_str_equal (G_OBJECT_TYPE_NAME (root), type))
+    return root;
+  for (GtkWidget *c = gtk_widget_get_first_child (root); c != NULL; c = gtk_widget_get_next_sibling (c))
+    {
+      GtkWidget *found = find_type (c, type);
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
 }
 
 static void
@@ -327,6 +343,50 @@ test_fit (gconstpointer data)
   g_object_unref (window);
 }
 
+/* The 27-layer CIFAR-10 preset: the diagram keeps a zoom at which its
+ * labels are readable and scrolls sideways, in both modes. */
+static void
+test_diagram_27_layers (void)
+{
+  LlWindow *window;
+  GtkWidget *diagram;
+  g_autoptr(GError) error = NULL;
+  int min_w, min_9;
+
+  if (!g_test_subprocess ())
+    {
+      g_test_trap_subprocess (NULL, SUBPROCESS_TIMEOUT,
+                              G_TEST_SUBPROCESS_INHERIT_STDOUT | G_TEST_SUBPROCESS_INHERIT_STDERR);
+      g_test_trap_assert_passed ();
+      return;
+    }
+  window = g_object_ref (ll_window_new (NULL, NULL));
+  ll_window_set_fullscreen_presentation (window, FALSE);
+  ll_window_set_view (window, "model");
+  gtk_window_set_default_size (GTK_WINDOW (window), 1024, 768);
+  gtk_window_present (GTK_WINDOW (window));
+  iterate_for (500);
+  diagram = find_type (ll_window_get_view_widget (window, "model"), "LlNetworkDiagram");
+  g_assert_nonnull (diagram);
+  gtk_widget_measure (diagram, GTK_ORIENTATION_HORIZONTAL, -1, &min_9, NULL, NULL, NULL);
+  g_assert_true (ll_document_load_preset (ll_window_get_document (window), "cifar10-cnn", &error));
+  g_assert_no_error (error);
+  iterate_for (500);
+  gtk_widget_measure (diagram, GTK_ORIENTATION_HORIZONTAL, -1, &min_w, NULL, NULL, NULL);
+  g_printerr ("# diagram: 9 layers need %d px, 27 layers %d px (the pane scrolls)\n", min_9, min_w);
+  /* ~80 px per layer at least: the labels are not squeezed to 3 px. */
+  g_assert_cmpint (min_w, >, 27 * 60);
+  g_assert_cmpint (gtk_widget_get_width (diagram), >=, min_w);
+  if (g_getenv ("LL_FIT_REPORT") != NULL)
+    g_assert_true (ll_widget_save_png (diagram, "diagram-27.png", NULL));
+  ll_window_set_presentation (window, TRUE);
+  iterate_for (800);
+  g_assert_cmpint (gtk_widget_get_width (diagram), >=, min_w);
+  gtk_window_destroy (GTK_WINDOW (window));
+  iterate_for (50);
+  g_object_unref (window);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -361,5 +421,6 @@ main (int argc, char **argv)
           g_test_add_data_func (path, c, test_fit);
           g_ptr_array_add (cases, c);
         }
+  g_test_add_func ("/fit/diagram-27-layers", test_diagram_27_layers);
   return g_test_run ();
 }
