@@ -243,7 +243,7 @@ ll_application_startup (GApplication *app)
     { "window.undo", { "<Control>z", NULL } },
     { "window.redo", { "<Control><Shift>z", "<Control>y", NULL } },
     { "window.presentation", { "F5", NULL } },
-    { "window.toggle-lesson", { "F9", NULL } },
+    { "window.toggle-lesson", { "F8", NULL } },
   };
 
   G_APPLICATION_CLASS (ll_application_parent_class)->startup (app);
@@ -284,6 +284,9 @@ ll_application_activate (GApplication *app)
         ll_window_set_view (LL_WINDOW (window), "model");
       g_clear_pointer (&self->model_path, g_free);
     }
+  /* A screenshot of WxH shows a screen of that size: no fullscreen. */
+  if (self->screenshot_file != NULL && fresh)
+    ll_window_set_fullscreen_presentation (LL_WINDOW (window), FALSE);
   if (self->presentation)
     ll_window_set_presentation (LL_WINDOW (window), TRUE);
   if (self->lesson != NULL)

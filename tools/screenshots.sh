@@ -45,7 +45,7 @@ shot() {
   # The light style whatever the desktop says: the README has a white page.
   env "${envs[@]}" "$@" ADW_DEBUG_COLOR_SCHEME=prefer-light \
     xvfb-run -a -s "-screen 0 1600x1000x24" \
-    "$exe" --screenshot "$v" "$out/$name.png" --size "$size" \
+    "$exe" --screenshot "$v" "$out/$name.png" --size "$size" ${shot_args:-} \
     $( [ "$v" = inspect ] && echo --model resources/models/digits.llmodel ) \
     $( [ "$name" = lesson ] && echo --lesson tutorial-001 ) >/dev/null 2>"$out/.$name.log" \
     || { echo "error: screenshot of $name failed:" >&2; cat "$out/.$name.log" >&2; exit 1; }
@@ -67,3 +67,9 @@ shot sandbox inspect LL_INSPECT_PAGE=sandbox LL_EXPLAIN_DEMO=20
 shot ko-train train LANGUAGE=ko
 shot ko-explain inspect LANGUAGE=ko LL_INSPECT_PAGE=arithmetic LL_EXPLAIN_UNIT=1:9,17,4 LL_EXPLAIN_DEMO=200
 shot lesson model
+
+# Presentation mode on a 1280×720 projector: the README's classroom shots.
+size=1280x720
+shot_args=--presentation
+shot train-presentation train
+shot draw-presentation draw

@@ -8,6 +8,7 @@
 #include <glib/gi18n.h>
 #include <string.h>
 
+#include "ll-a11y.h"
 #include "ll-data-dir.h"
 #include "ll-draw-view.h"
 #include "ll-export-c.h"
@@ -18,6 +19,7 @@
 #include "ll-lesson-panel.h"
 #include "ll-model-view.h"
 #include "ll-presets.h"
+#include "ll-presentation.h"
 #include "ll-train-view.h"
 #include "ll-view.h"
 #include "ll-views.h"
@@ -35,10 +37,17 @@ struct _LlWindow
   GMenu *lessons_section;
   AdwFlap *lesson_flap;
   LlLessonPanel *lesson_panel;
+  GtkWidget *header_bar;
+  GtkWidget *panel_start_button;
+  GtkWidget *panel_end_button;
+  GBinding *panel_bindings[4];   /* the visible view's flaps ↔ the panel buttons */
+  guint panel_idle;
+  guint a11y_idle;
 
   LlDocument *document;
   GSettings *settings;           /* NULL when the schema is not installed */
   gboolean presentation;
+  gboolean fullscreen_presentation;  /* presentation mode also fullscreens */
   char *style;                   /* "follow", "light", "dark" */
 };
 
@@ -1097,6 +1106,273 @@ on_close_request (LlWindow *self)
   return TRUE;
 }
 
+/* Side panels -------------------------------------------------------- */
+
+/* A view's side panels are AdwFlaps: beside the main picture on a wide
+ * window, folded over it when the window is narrow, and always folded in
+ * presentation mode so that the picture takes the screen.  The header
+ * bar's panel buttons show the visible view's folded panels (F9 and
+ * Shift+F9). */
+static void
+collect_flaps (GtkWidget *widget, GPtrArray *flaps)
+{
+  if (ADW_IS_FLAP (widget))
+    g_ptr_array_add (flaps, widget);
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    collect_flaps (child, flaps);
+}
+
+static AdwFlap *
+view_flap (LlWindow *self, GtkPackType position)
+{
+  GtkWidget *view = adw_view_stack_get_visible_child (self->stack);
+  g_autoptr(GPtrArray) flaps = g_ptr_array_new ();
+
+  if (view == NULL)
+    return NULL;
+  collect_flaps (view, flaps);
+  for (guint i = 0; i < flaps->len; i++)
+    if (adw_flap_get_flap_position (flaps->pdata[i]) == position)
+      return flaps->pdata[i];
+  return NULL;
+}
+
+static void update_panel_buttons (LlWindow *self);
+
+static void
+setup_flaps (LlWindow *self)
+{
+  for (guint v = 0; v < ll_n_views; v++)
+    {
+      g_autoptr(GPtrArray) flaps = g_ptr_array_new ();
+
+      collect_flaps (ll_window_get_view_widget (self, ll_views[v].name), flaps);
+      for (guint i = 0; i < flaps->len; i++)
+        {
+          AdwFlap *flap = flaps->pdata[i];
+
+          if (self->presentation)
+            {
+              adw_flap_set_fold_policy (flap, ADW_FLAP_FOLD_POLICY_ALWAYS);
+              adw_flap_set_reveal_flap (flap, FALSE);
+            }
+          else
+            {
+              adw_flap_set_fold_policy (flap, ADW_FLAP_FOLD_POLICY_AUTO);
+              adw_flap_set_reveal_flap (flap, !adw_flap_get_folded (flap));
+            }
+          /* A scrolled panel widens with presentation mode's text. */
+          if (GTK_IS_SCROLLED_WINDOW (adw_flap_get_flap (flap)))
+            {
+              GtkScrolledWindow *sw = GTK_SCROLLED_WINDOW (adw_flap_get_flap (flap));
+              int base = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (sw), "ll-base-width"));
+
+              if (base == 0)
+                {
+                  base = gtk_scrolled_window_get_min_content_width (sw);
+                  g_object_set_data (G_OBJECT (sw), "ll-base-width", GINT_TO_POINTER (base));
+                }
+              if (base > 0)
+                gtk_scrolled_window_set_min_content_width (sw, self->presentation
+                                                               ? (int) (base * LL_PRESENTATION_TEXT_SCALE)
+                                                               : base);
+            }
+          if (adw_flap_get_flap (flap) != NULL)
+            {
+              /* A panel keeps its own width; the picture takes the rest. */
+              gtk_widget_add_css_class (adw_flap_get_flap (flap), "background");
+              gtk_widget_set_hexpand (adw_flap_get_flap (flap), FALSE);
+            }
+          if (g_object_get_data (G_OBJECT (flap), "ll-window") != self)
+            {
+              g_object_set_data (G_OBJECT (flap), "ll-window", self);
+              g_signal_connect_object (flap, "notify::folded", G_CALLBACK (update_panel_buttons),
+                                       self, G_CONNECT_SWAPPED);
+            }
+        }
+    }
+  update_panel_buttons (self);
+}
+
+static void
+bind_panel_button (LlWindow *self, GtkWidget *button, AdwFlap *flap, GBinding **binding)
+{
+  if (*binding != NULL)
+    {
+      g_binding_unbind (*binding);
+      *binding = NULL;
+    }
+  gtk_widget_set_visible (button, flap != NULL && adw_flap_get_folded (flap));
+  if (flap != NULL)
+    *binding = g_object_bind_property (flap, "reveal-flap", button, "active",
+                                       G_BINDING_BIDIRECTIONAL | G_BINDING_SYNC_CREATE);
+}
+
+static gboolean
+update_panel_buttons_idle (gpointer data)
+{
+  LlWindow *self = data;
+
+  self->panel_idle = 0;
+  bind_panel_button (self, self->panel_start_button, view_flap (self, GTK_PACK_START),
+                     &self->panel_bindings[0]);
+  bind_panel_button (self, self->panel_end_button, view_flap (self, GTK_PACK_END),
+                     &self->panel_bindings[1]);
+  return G_SOURCE_REMOVE;
+}
+
+/* A flap folds while the window allocates: the header bar's buttons
+ * change after it, not during it. */
+static void
+update_panel_buttons (LlWindow *self)
+{
+  if (self->panel_idle == 0)
+    self->panel_idle = g_idle_add_full (G_PRIORITY_HIGH_IDLE, update_panel_buttons_idle, self, NULL);
+}
+
+static void
+action_toggle_panel (GtkWidget *widget, const char *name, GVariant *param)
+{
+  LlWindow *self = LL_WINDOW (widget);
+  AdwFlap *flap = view_flap (self, g_str_equal (name, "window.toggle-end-panel") ? GTK_PACK_END
+                                                                                 : GTK_PACK_START);
+
+  if (flap != NULL && adw_flap_get_folded (flap))
+    adw_flap_set_reveal_flap (flap, !adw_flap_get_reveal_flap (flap));
+}
+
+/* Keys that work wherever the focus is -------------------------------- */
+
+/* The panes F6 moves between: the header bar, then the visible view's
+ * panes in order (the parts of its flaps and paned splits). */
+static void
+collect_panes (GtkWidget *widget, GPtrArray *panes)
+{
+  GtkWidget *parts[3] = { NULL, NULL, NULL };
+
+  if (!gtk_widget_get_visible (widget) || !gtk_widget_get_child_visible (widget))
+    return;
+  if (ADW_IS_FLAP (widget))
+    {
+      AdwFlap *flap = ADW_FLAP (widget);
+      gboolean shown = !adw_flap_get_folded (flap) || adw_flap_get_reveal_flap (flap);
+      GtkWidget *side = shown ? adw_flap_get_flap (flap) : NULL;
+
+      parts[0] = adw_flap_get_flap_position (flap) == GTK_PACK_START ? side : adw_flap_get_content (flap);
+      parts[1] = adw_flap_get_flap_position (flap) == GTK_PACK_START ? adw_flap_get_content (flap) : side;
+    }
+  else if (GTK_IS_PANED (widget))
+    {
+      parts[0] = gtk_paned_get_start_child (GTK_PANED (widget));
+      parts[1] = gtk_paned_get_end_child (GTK_PANED (widget));
+    }
+  else if (ADW_IS_BIN (widget) || LL_IS_VIEW (widget) || GTK_IS_BOX (widget) || GTK_IS_OVERLAY (widget))
+    {
+      /* Look through plain containers with one visible child. */
+      GtkWidget *only = NULL;
+      int n = 0;
+
+      for (GtkWidget *c = gtk_widget_get_first_child (widget); c != NULL; c = gtk_widget_get_next_sibling (c))
+        if (gtk_widget_get_visible (c))
+          {
+            only = c;
+            n++;
+          }
+      if (n == 1 && !GTK_IS_OVERLAY (widget))
+        {
+          collect_panes (only, panes);
+          return;
+        }
+      for (GtkWidget *c = gtk_widget_get_first_child (widget); c != NULL; c = gtk_widget_get_next_sibling (c))
+        if (ADW_IS_FLAP (c) || GTK_IS_PANED (c))
+          {
+            collect_panes (c, panes);
+            return;
+          }
+    }
+  if (parts[0] == NULL && parts[1] == NULL)
+    {
+      g_ptr_array_add (panes, widget);
+      return;
+    }
+  for (int i = 0; i < 2; i++)
+    if (parts[i] != NULL)
+      collect_panes (parts[i], panes);
+}
+
+void
+ll_window_cycle_panes (LlWindow *self, gboolean backward)
+{
+  g_autoptr(GPtrArray) panes = g_ptr_array_new ();
+  GtkWidget *focus = gtk_root_get_focus (GTK_ROOT (self));
+  GtkWidget *view = adw_view_stack_get_visible_child (self->stack);
+  int current = -1;
+  guint n;
+
+  g_return_if_fail (LL_IS_WINDOW (self));
+
+  g_ptr_array_add (panes, self->header_bar);
+  if (view != NULL)
+    collect_panes (view, panes);
+  n = panes->len;
+  for (guint i = 0; focus != NULL && i < n; i++)
+    if (focus == panes->pdata[i] || gtk_widget_is_ancestor (focus, panes->pdata[i]))
+      current = i;
+  for (guint step = 1; step <= n; step++)
+    {
+      int next = backward ? (current < 0 ? (int) n - 1 : (int) ((current - (int) step + (int) n * 2) % (int) n))
+                          : (int) ((current + (int) step) % (int) n);
+      GtkWidget *pane = panes->pdata[next];
+
+      /* Focus moves to the pane's first control. */
+      gtk_root_set_focus (GTK_ROOT (self), NULL);
+      if (gtk_widget_child_focus (pane, GTK_DIR_TAB_FORWARD) || gtk_widget_grab_focus (pane))
+        return;
+      if (current < 0 && backward)
+        current = n;             /* keep stepping back from the end */
+    }
+  if (focus != NULL)
+    gtk_widget_grab_focus (focus);
+}
+
+static gboolean
+on_window_key (GtkEventControllerKey *controller, guint keyval, guint keycode,
+               GdkModifierType state, LlWindow *self)
+{
+  GdkModifierType mods = state & gtk_accelerator_get_default_mod_mask ();
+  GtkWidget *train = ll_window_get_view_widget (self, "train");
+
+  if ((keyval == GDK_KEY_Return || keyval == GDK_KEY_KP_Enter || keyval == GDK_KEY_ISO_Enter)
+      && mods == GDK_CONTROL_MASK)
+    {
+      /* Start a run from anywhere: the Train view shows it. */
+      ll_window_set_view (self, "train");
+      gtk_widget_activate_action (train, "train.start", NULL);
+      return TRUE;
+    }
+  if (keyval == GDK_KEY_Escape && mods == 0)
+    {
+      if (ll_train_view_get_busy (LL_TRAIN_VIEW (train)))
+        {
+          gtk_widget_activate_action (train, "train.stop", NULL);
+          return TRUE;
+        }
+      if (self->presentation)
+        {
+          ll_window_set_presentation (self, FALSE);
+          return TRUE;
+        }
+      return FALSE;
+    }
+  if (keyval == GDK_KEY_F6 && (mods & ~GDK_SHIFT_MASK) == 0)
+    {
+      ll_window_cycle_panes (self, (mods & GDK_SHIFT_MASK) != 0);
+      return TRUE;
+    }
+  return FALSE;
+}
+
 /* Properties --------------------------------------------------------- */
 
 static void
@@ -1152,6 +1428,12 @@ ll_window_set_presentation (LlWindow *self, gboolean presentation)
     gtk_widget_add_css_class (GTK_WIDGET (self), "presentation");
   else
     gtk_widget_remove_css_class (GTK_WIDGET (self), "presentation");
+  /* The back row sees the whole screen: F5 fullscreens, Esc or F5 leaves. */
+  if (self->fullscreen_presentation && presentation)
+    gtk_window_fullscreen (GTK_WINDOW (self));
+  else if (self->fullscreen_presentation)
+    gtk_window_unfullscreen (GTK_WINDOW (self));
+  setup_flaps (self);
   queue_draw_all (GTK_WIDGET (self));
   if (self->settings != NULL)
     g_settings_set_boolean (self->settings, "presentation", presentation);
@@ -1163,6 +1445,21 @@ ll_window_get_presentation (LlWindow *self)
 {
   g_return_val_if_fail (LL_IS_WINDOW (self), FALSE);
   return self->presentation;
+}
+
+void
+ll_window_set_fullscreen_presentation (LlWindow *self, gboolean fullscreen)
+{
+  g_return_if_fail (LL_IS_WINDOW (self));
+
+  fullscreen = !!fullscreen;
+  if (self->fullscreen_presentation == fullscreen)
+    return;
+  self->fullscreen_presentation = fullscreen;
+  if (self->presentation && fullscreen)
+    gtk_window_fullscreen (GTK_WINDOW (self));
+  else if (self->presentation)
+    gtk_window_unfullscreen (GTK_WINDOW (self));
 }
 
 static void
@@ -1221,6 +1518,41 @@ update_undo_actions (LlWindow *self)
   update_export_actions (self);
 }
 
+/* Controls built in code (the property rows, the settings form) get their
+ * accessible names once the main loop is idle. */
+static gboolean
+name_controls_idle (gpointer data)
+{
+  LlWindow *self = data;
+
+  self->a11y_idle = 0;
+  ll_a11y_name_controls (GTK_WIDGET (self));
+  return G_SOURCE_REMOVE;
+}
+
+static void
+queue_name_controls (LlWindow *self)
+{
+  if (self->a11y_idle == 0)
+    self->a11y_idle = g_idle_add_full (G_PRIORITY_LOW, name_controls_idle, self, NULL);
+}
+
+/* A screen reader learns which view is on screen: the stack keeps every
+ * view "visible", so the others are marked hidden. */
+static void
+update_showing (LlWindow *self)
+{
+  GtkWidget *visible = adw_view_stack_get_visible_child (self->stack);
+
+  for (guint i = 0; i < ll_n_views; i++)
+    {
+      GtkWidget *view = ll_window_get_view_widget (self, ll_views[i].name);
+
+      gtk_accessible_update_state (GTK_ACCESSIBLE (view), GTK_ACCESSIBLE_STATE_HIDDEN,
+                                   view != visible, -1);
+    }
+}
+
 static void
 on_visible_child_changed (LlWindow *self)
 {
@@ -1229,6 +1561,12 @@ on_visible_child_changed (LlWindow *self)
   if (self->settings != NULL && name != NULL)
     g_settings_set_string (self->settings, "last-view", name);
   update_undo_actions (self);
+  update_panel_buttons (self);
+  update_showing (self);
+  ll_a11y_name_controls (GTK_WIDGET (self));
+  g_signal_connect_object (self->document, "changed", G_CALLBACK (queue_name_controls), self,
+                           G_CONNECT_SWAPPED);
+  queue_name_controls (self);
 }
 
 /* The lesson open when Layerlab last closed, at its step, without running
@@ -1332,6 +1670,12 @@ ll_window_constructed (GObject *object)
   g_signal_connect_swapped (self->stack, "notify::visible-child-name",
                             G_CALLBACK (on_visible_child_changed), self);
   update_undo_actions (self);
+  update_panel_buttons (self);
+  update_showing (self);
+  ll_a11y_name_controls (GTK_WIDGET (self));
+  g_signal_connect_object (self->document, "changed", G_CALLBACK (queue_name_controls), self,
+                           G_CONNECT_SWAPPED);
+  queue_name_controls (self);
 }
 
 static void
@@ -1339,6 +1683,8 @@ ll_window_dispose (GObject *object)
 {
   LlWindow *self = LL_WINDOW (object);
 
+  g_clear_handle_id (&self->panel_idle, g_source_remove);
+  g_clear_handle_id (&self->a11y_idle, g_source_remove);
   gtk_widget_dispose_template (GTK_WIDGET (self), LL_TYPE_WINDOW);
   g_clear_object (&self->document);
   g_clear_object (&self->settings);
@@ -1388,6 +1734,9 @@ ll_window_class_init (LlWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LlWindow, lessons_section);
   gtk_widget_class_bind_template_child (widget_class, LlWindow, lesson_panel);
   gtk_widget_class_bind_template_child (widget_class, LlWindow, lesson_flap);
+  gtk_widget_class_bind_template_child (widget_class, LlWindow, header_bar);
+  gtk_widget_class_bind_template_child (widget_class, LlWindow, panel_start_button);
+  gtk_widget_class_bind_template_child (widget_class, LlWindow, panel_end_button);
 
   gtk_widget_class_install_action (widget_class, "window.new", NULL, action_new_real);
   gtk_widget_class_install_action (widget_class, "window.open", NULL, action_open);
@@ -1412,6 +1761,10 @@ ll_window_class_init (LlWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "window.select-layer", "i", action_select_layer);
   gtk_widget_class_install_action (widget_class, "window.show-test-image", "i", action_show_test_image);
   gtk_widget_class_install_action (widget_class, "window.show-inspect-page", "s", action_show_inspect_page);
+  gtk_widget_class_install_action (widget_class, "window.toggle-panel", NULL, action_toggle_panel);
+  gtk_widget_class_install_action (widget_class, "window.toggle-end-panel", NULL, action_toggle_panel);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_F9, 0, "window.toggle-panel", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_F9, GDK_SHIFT_MASK, "window.toggle-end-panel", NULL);
   gtk_widget_class_install_property_action (widget_class, "window.presentation", "presentation");
   gtk_widget_class_install_property_action (widget_class, "window.style", "style");
 }
@@ -1420,6 +1773,7 @@ static void
 ll_window_init (LlWindow *self)
 {
   self->style = g_strdup ("follow");
+  self->fullscreen_presentation = TRUE;
   self->settings = ll_settings_new_if_installed (NULL);
   if (self->settings == NULL)
     g_debug ("GSettings schema %s not found: window state is not kept", APP_ID);
@@ -1438,6 +1792,15 @@ ll_window_init (LlWindow *self)
   g_action_map_add_action_entries (G_ACTION_MAP (self), export_actions,
                                    G_N_ELEMENTS (export_actions), self);
   g_signal_connect (self, "close-request", G_CALLBACK (on_close_request), NULL);
+  {
+    /* Bubble phase: the focused widget's own keys (the pad's Escape, a
+     * list's Return) come first; the header bar and every view then share
+     * Ctrl+Return, Escape and F6. */
+    GtkEventController *keys = gtk_event_controller_key_new ();
+    g_signal_connect (keys, "key-pressed", G_CALLBACK (on_window_key), self);
+    gtk_widget_add_controller (GTK_WIDGET (self), keys);
+  }
+  setup_flaps (self);
   {
     GtkDropTarget *drop = gtk_drop_target_new (GDK_TYPE_FILE_LIST, GDK_ACTION_COPY);
     g_signal_connect (drop, "drop", G_CALLBACK (on_drop), self);

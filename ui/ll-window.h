@@ -50,5 +50,12 @@ gboolean       ll_window_check_action_target (LlWindow *self, const char *action
  * (ll-presentation.h).  Toggled by F5. */
 void        ll_window_set_presentation (LlWindow *self, gboolean presentation);
 gboolean    ll_window_get_presentation (LlWindow *self);
+/* Whether presentation mode also makes the window fullscreen (TRUE, the
+ * default); --screenshot and the fit tests turn it off to keep the size
+ * they were given, as if the screen were that size. */
+/* F6 (Shift+F6 backward): focus the next pane: the header bar, then the
+ * visible view's side panels and main area in order. */
+void        ll_window_cycle_panes      (LlWindow *self, gboolean backward);
+void        ll_window_set_fullscreen_presentation (LlWindow *self, gboolean fullscreen);
 
 G_END_DECLS

@@ -473,7 +473,7 @@ ll_draw_pad_measure (GtkWidget *widget, GtkOrientation orientation, int for_size
   /* A large pad: a teacher draws on it in front of a class, larger
    * still in presentation mode. */
   *minimum = 200;
-  *natural = ll_presentation_active (widget) ? 600 : 480;
+  *natural = ll_presentation_active (widget) ? 540 : 480;   /* 540: fits 1280×720 with its tools */
 }
 
 static void

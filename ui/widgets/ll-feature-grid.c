@@ -5,6 +5,9 @@
  * the width changes. */
 #include "ll-feature-grid.h"
 
+#include <glib/gi18n.h>
+#include "ll-a11y.h"
+
 #include <math.h>
 #include <string.h>
 #include <glib/gi18n.h>
@@ -367,6 +370,7 @@ ll_feature_grid_class_init (LlFeatureGridClass *klass)
   signals[SIGNAL_UNIT_ACTIVATED] =
     g_signal_new ("unit-activated", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
                   NULL, G_TYPE_NONE, 3, G_TYPE_INT, G_TYPE_INT, G_TYPE_INT);
+  gtk_widget_class_set_accessible_role (GTK_WIDGET_CLASS (klass), GTK_ACCESSIBLE_ROLE_IMG);
 }
 
 static void
@@ -387,12 +391,45 @@ ll_feature_grid_init (LlFeatureGrid *self)
   self->channels = 1;
   g_signal_connect (click, "pressed", G_CALLBACK (on_pressed), self);
   gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (click));
+  ll_a11y_describe (GTK_WIDGET (self), "%s", _("Nothing shown yet"));
 }
 
 GtkWidget *
 ll_feature_grid_new (void)
 {
   return g_object_new (LL_TYPE_FEATURE_GRID, NULL);
+}
+
+/* "32 maps of 26×26, values −0.41 to 2.3; strongest: map 7". */
+static void
+describe (LlFeatureGrid *self)
+{
+  gsize tile = (gsize) self->h * self->w * self->channels;
+  int best = -1;
+  double best_mean = -G_MAXDOUBLE;
+
+  if (self->values == NULL || self->n_tiles == 0)
+    {
+      ll_a11y_describe (GTK_WIDGET (self), "%s", _("Nothing shown yet"));
+      return;
+    }
+  for (int t = 0; t < self->n_tiles; t++)
+    {
+      double sum = 0;
+      for (gsize i = 0; i < tile; i++)
+        sum += self->values[t * tile + i];
+      if (sum / tile > best_mean)
+        {
+          best_mean = sum / tile;
+          best = t;
+        }
+    }
+  if (self->n_tiles == 1)
+    ll_a11y_describe (GTK_WIDGET (self), _("A %d×%d %s picture, values %.3g to %.3g"), self->w, self->h,
+                      self->channels == 3 ? _("colour") : _("grey"), self->lo, self->hi);
+  else
+    ll_a11y_describe (GTK_WIDGET (self), _("%d maps of %d×%d, values %.3g to %.3g; strongest on average: map %d"),
+                      self->n_tiles, self->w, self->h, self->lo, self->hi, best);
 }
 
 void
@@ -413,6 +450,7 @@ ll_feature_grid_set_tiles (LlFeatureGrid *self, const float *data, int n_tiles, 
   self->channels = channels;
   range_of (self->values, n, self->colormap, &self->lo, &self->hi);
   invalidate (self);
+  describe (self);
 }
 
 void
@@ -438,6 +476,7 @@ ll_feature_grid_clear (LlFeatureGrid *self)
   g_clear_pointer (&self->values, g_free);
   self->n_tiles = 0;
   invalidate (self);
+  describe (self);
 }
 
 void

@@ -4,6 +4,9 @@
  * draw after a change and kept. */
 #include "ll-image-grid.h"
 
+#include <glib/gi18n.h>
+#include "ll-a11y.h"
+
 #define GAP 6
 #define CAPTION_H 18
 #define MIN_CELL_W 40
@@ -197,6 +200,7 @@ ll_image_grid_class_init (LlImageGridClass *klass)
   signals[IMAGE_ACTIVATED] = g_signal_new ("image-activated", G_TYPE_FROM_CLASS (klass),
                                            G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
                                            G_TYPE_NONE, 1, G_TYPE_UINT);
+  gtk_widget_class_set_accessible_role (GTK_WIDGET_CLASS (klass), GTK_ACCESSIBLE_ROLE_IMG);
 }
 
 static void
@@ -207,6 +211,7 @@ ll_image_grid_init (LlImageGrid *self)
   self->zoom = 2;
   g_signal_connect (click, "pressed", G_CALLBACK (on_pressed), self);
   gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (click));
+  ll_a11y_describe (GTK_WIDGET (self), "%s", _("No images"));
 }
 
 GtkWidget *
@@ -238,6 +243,22 @@ ll_image_grid_set_images (LlImageGrid *self, const LlDataset *ds, const guint32 
         }
     }
   gtk_widget_queue_resize (GTK_WIDGET (self));
+  /* "100 images; the first: 7, 2, 1, 0, 4…" with their captions. */
+  if (self->n == 0)
+    ll_a11y_describe (GTK_WIDGET (self), "%s", _("No images"));
+  else
+    {
+      GString *first = g_string_new (NULL);
+
+      for (int i = 0; self->captions != NULL && i < MIN (self->n, 8); i++)
+        g_string_append_printf (first, "%s%s", i > 0 ? ", " : "", self->captions[i]);
+      if (first->len > 0)
+        ll_a11y_describe (GTK_WIDGET (self), ngettext ("%d image: %s", "%d images; the first: %s…", self->n),
+                          self->n, first->str);
+      else
+        ll_a11y_describe (GTK_WIDGET (self), ngettext ("%d image", "%d images", self->n), self->n);
+      g_string_free (first, TRUE);
+    }
 }
 
 void

@@ -10,6 +10,9 @@
 #include <math.h>
 #include <string.h>
 
+#include <glib/gi18n.h>
+
+#include "ll-a11y.h"
 #include "ll-palette.h"
 #include "ll-presentation.h"
 
@@ -150,6 +153,73 @@ diagram_height (double scale)
   return BLOCK_TOP + BLOCK_H + 8.0 + LABEL_ROOM * scale;
 }
 
+/* Labels never shrink below 10 px, however many layers (CIFAR-10's 27):
+ * below that the diagram keeps this zoom and scrolls sideways instead. */
+#define MIN_LABEL_PX 10.0
+
+static double
+min_fit (GtkWidget *widget)
+{
+  PangoLayout *layout = gtk_widget_create_pango_layout (widget, "Ag");
+  int w, h;
+  double font_px;
+
+  pango_layout_get_pixel_size (layout, &w, &h);
+  g_object_unref (layout);
+  font_px = MAX (1.0, h / 1.2);
+  /* draw_text may scale a long name to 0.7 of the font. */
+  return MIN_LABEL_PX / (font_px * 0.7);
+}
+
+/* The diagram's width in its own units. */
+static double
+diagram_total (LlNetworkDiagram *self)
+{
+  const LlArch *arch;
+  double total = 0;
+  int n;
+
+  if (self->document == NULL)
+    return 0;
+  arch = ll_document_get_arch (self->document);
+  n = ll_arch_n_layers (arch);
+  for (int i = 0; i < n; i++)
+    {
+      LlShape s;
+      Block b = ll_document_get_layer_shape (self->document, i, &s) ? block_for_shape (&s)
+                                                                   : (Block) { FALSE, FALSE, 40, 40, 0, 56 };
+      total += b.width + (i > 0 ? BLOCK_GAP : 0);
+    }
+  return total;
+}
+
+/* "9 layers: Input 28×28×1, Conv2D 26×26×32, …, Dense 10". */
+static void
+describe (LlNetworkDiagram *self)
+{
+  const LlArch *arch = self->document != NULL ? ll_document_get_arch (self->document) : NULL;
+  int n = arch != NULL ? ll_arch_n_layers (arch) : 0;
+  int bad = self->document != NULL ? ll_document_get_bad_layer (self->document) : -1;
+  GString *text = g_string_new (NULL);
+
+  g_string_printf (text, ngettext ("%d layer: ", "%d layers: ", n), n);
+  for (int i = 0; i < n; i++)
+    {
+      LlShape s;
+
+      g_string_append_printf (text, "%s%s", i > 0 ? ", " : "", ll_arch_layer (arch, i)->type->name);
+      if (ll_document_get_layer_shape (self->document, i, &s))
+        for (int d = 0; d < s.rank; d++)
+          g_string_append_printf (text, d ? "×%d" : " %d", s.d[d]);
+      if (i == bad)
+        g_string_append_printf (text, " (%s)", _("invalid"));
+    }
+  if (n == 0)
+    g_string_assign (text, _("No layers"));
+  ll_a11y_describe (GTK_WIDGET (self), "%s", text->str);
+  g_string_free (text, TRUE);
+}
+
 static void
 ll_network_diagram_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
 {
@@ -189,6 +259,7 @@ ll_network_diagram_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
   /* Fill the space, up to 1.5×, keeping the proportions between blocks. */
   fit = MIN (1.5, (width - 24.0) / total);
   fit = MIN (fit, height / diagram_height (scale));
+  fit = MAX (fit, min_fit (widget));
   cr = gtk_snapshot_append_cairo (snapshot, &GRAPHENE_RECT_INIT (0, 0, width, height));
   cairo_translate (cr, MAX (12.0, (width - total * fit) / 2.0),
                    MAX (0.0, (height - diagram_height (scale) * fit) / 2.0));
@@ -302,22 +373,30 @@ ll_network_diagram_measure (GtkWidget      *widget,
 {
   double scale = ll_presentation_scale (widget);
 
+  LlNetworkDiagram *self = LL_NETWORK_DIAGRAM (widget);
+  double zoom = min_fit (widget);
+
   if (orientation == GTK_ORIENTATION_HORIZONTAL)
     {
-      *minimum = 200;
-      *natural = 600;
+      /* In a scrolled window the diagram takes the width its labels need. */
+      gboolean scrolls = gtk_widget_get_ancestor (widget, GTK_TYPE_SCROLLED_WINDOW) != NULL;
+
+      *minimum = scrolls ? MAX (200, (int) ceil (diagram_total (self) * zoom + 24.0)) : 200;
+      *natural = MAX (*minimum, 600);
     }
   else
     {
-      *minimum = 120;
-      *natural = (int) diagram_height (scale);
+      *minimum = (int) ceil (diagram_height (scale) * zoom);
+      *natural = MAX (*minimum, (int) diagram_height (scale));
     }
 }
 
 static void
 on_document_changed (LlNetworkDiagram *self)
 {
+  gtk_widget_queue_resize (GTK_WIDGET (self));
   gtk_widget_queue_draw (GTK_WIDGET (self));
+  describe (self);
 }
 
 static void
@@ -409,7 +488,7 @@ ll_network_diagram_set_document (LlNetworkDiagram *self, LlDocument *document)
   if (document != NULL)
     self->changed_id = g_signal_connect_swapped (document, "changed",
                                                  G_CALLBACK (on_document_changed), self);
-  gtk_widget_queue_draw (GTK_WIDGET (self));
+  on_document_changed (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DOCUMENT]);
 }
 

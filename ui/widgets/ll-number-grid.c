@@ -5,6 +5,8 @@
 
 #include "ll-number-grid.h"
 
+#include "ll-a11y.h"
+
 #include "ll-presentation.h"
 
 #include <glib/gi18n.h>
@@ -534,6 +536,7 @@ ll_number_grid_init (LlNumberGrid *self)
   gtk_widget_set_has_tooltip (GTK_WIDGET (self), TRUE);
   g_signal_connect (self, "query-tooltip", G_CALLBACK (on_query_tooltip), self);
   ll_presentation_watch (GTK_WIDGET (self), on_presentation);
+  ll_a11y_describe (GTK_WIDGET (self), "%s", _("No numbers yet"));
 }
 
 GtkWidget *
@@ -573,6 +576,21 @@ ll_number_grid_set_values (LlNumberGrid *self, const float *values, int rows, in
       gtk_widget_queue_resize (GTK_WIDGET (self));
     }
   gtk_widget_queue_draw (GTK_WIDGET (self));
+  /* "A 5×5 grid of numbers from −1 to 3.5". */
+  if (self->values == NULL)
+    ll_a11y_describe (GTK_WIDGET (self), "%s", _("No numbers yet"));
+  else
+    {
+      float lo = self->values[0], hi = self->values[0];
+
+      for (int i = 1; i < rows * cols; i++)
+        {
+          lo = MIN (lo, self->values[i]);
+          hi = MAX (hi, self->values[i]);
+        }
+      ll_a11y_describe (GTK_WIDGET (self), _("A %d×%d grid of numbers from %.3g to %.3g"),
+                        rows, cols, lo, hi);
+    }
 }
 
 const float *

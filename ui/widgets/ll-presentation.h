@@ -9,7 +9,7 @@
 G_BEGIN_DECLS
 
 #define LL_PRESENTATION_LINE_SCALE 2.0   /* line widths and markers */
-#define LL_PRESENTATION_TEXT_SCALE 1.5   /* text drawn in code and its margins: as style.css */
+#define LL_PRESENTATION_TEXT_SCALE 1.7   /* text drawn in code and its margins: 11 px chart text → 18.7 px, ≥ 18 px at the back of a room (style.css makes body text 150 %: 22 px) */
 
 /* Whether the widget's window is in presentation mode. */
 gboolean ll_presentation_active     (GtkWidget *widget);

@@ -23,6 +23,7 @@
 #include "ll-model-file.h"
 #include "ll-picture.h"
 #include "ll-shipped-model.h"
+#include "ll-a11y.h"
 #include "ll-presentation.h"
 
 #define UNSURE_BELOW 0.6
@@ -159,6 +160,46 @@ top_class (LlDrawView *self)
   return best;
 }
 
+/* What a screen reader hears: the three likeliest classes, and whether
+ * the network sees anything. */
+static void
+describe_pictures (LlDrawView *self)
+{
+  if (self->have_probs && self->n_classes > 0)
+    {
+      GString *text = g_string_new (_("Probabilities:"));
+      gboolean used[256] = { FALSE };
+
+      for (int k = 0; k < MIN (3, MIN (self->n_classes, 256)); k++)
+        {
+          int best = -1;
+          g_autofree char *name = NULL;
+
+          for (int i = 0; i < MIN (self->n_classes, 256); i++)
+            if (!used[i] && (best < 0 || self->probs[i] > self->probs[best]))
+              best = i;
+          used[best] = TRUE;
+          name = class_name (self, best);
+          g_string_append_printf (text, "%s %s %.0f %%", k > 0 ? "," : "", name, 100.0 * self->probs[best]);
+        }
+      ll_a11y_describe (GTK_WIDGET (self->bars_area), "%s", text->str);
+      g_string_free (text, TRUE);
+    }
+  else
+    ll_a11y_describe (GTK_WIDGET (self->bars_area), "%s", _("Probabilities: nothing drawn yet"));
+  if (self->have_probs && self->n_classes > 0)
+    {
+      g_autofree char *name = class_name (self, top_class (self));
+      ll_a11y_describe (GTK_WIDGET (self->pad), _("A drawing, read as %s (%.0f %%)"), name,
+                        100.0 * self->probs[top_class (self)]);
+    }
+  else
+    ll_a11y_describe (GTK_WIDGET (self->pad), "%s", _("The pad is empty: draw one digit"));
+  ll_a11y_describe (GTK_WIDGET (self->input_area), "%s",
+                    self->have_digit ? _("The drawing as the network sees it, scaled to its input")
+                                     : _("Empty: the network sees nothing yet"));
+}
+
 static void
 update_results (LlDrawView *self, const char *status)
 {
@@ -187,6 +228,7 @@ update_results (LlDrawView *self, const char *status)
   gtk_label_set_label (self->status_label, status != NULL ? status : "");
   gtk_widget_queue_draw (GTK_WIDGET (self->bars_area));
   gtk_widget_queue_draw (GTK_WIDGET (self->input_area));
+  describe_pictures (self);
 }
 
 /* Fills self->input from the pad or the image.  FALSE when the pad has no
@@ -344,10 +386,18 @@ apply_presentation (GtkWidget *widget)
   LlDrawView *self = LL_DRAW_VIEW (widget);
   double k = text_scale (widget);
 
-  gtk_drawing_area_set_content_width (self->input_area, (int) (168 * k));
-  gtk_drawing_area_set_content_height (self->input_area, (int) (168 * k));
-  gtk_drawing_area_set_content_width (self->bars_area, (int) (360 * k));
-  gtk_drawing_area_set_content_height (self->bars_area, (int) (300 * k));
+  gboolean presenting = k > 1;
+
+  /* In presentation mode the pad and the bars are the picture and must
+   * fit a 1280×720 screen: the input image stays small, the bars get
+   * 34 px rows (text ≥ 18 px), and adding to My Digits waits for the end
+   * of the presentation. */
+  gtk_drawing_area_set_content_width (self->input_area, presenting ? 140 : 168);
+  gtk_drawing_area_set_content_height (self->input_area, presenting ? 140 : 168);
+  gtk_drawing_area_set_content_width (self->bars_area, presenting ? 440 : 360);
+  gtk_drawing_area_set_content_height (self->bars_area, presenting ? 340 : 300);
+  gtk_widget_set_visible (gtk_widget_get_parent (GTK_WIDGET (self->add_button)), !presenting);
+  gtk_widget_set_visible (GTK_WIDGET (self->add_status), !presenting);
 }
 
 static void

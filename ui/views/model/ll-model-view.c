@@ -48,7 +48,7 @@ struct _LlModelView
   GtkLabel *editor_error;
   gboolean updating_editor;
 
-  GtkPaned *outer_paned;         /* palette | the rest */
+  AdwFlap *outer_paned;          /* palette | the rest */
 };
 
 G_DEFINE_FINAL_TYPE (LlModelView, ll_model_view, LL_TYPE_VIEW)
@@ -212,7 +212,7 @@ make_label (const char *text, const char *css_class, gboolean wrap)
   if (wrap)
     {
       gtk_label_set_wrap (GTK_LABEL (label), TRUE);
-      gtk_label_set_wrap_mode (GTK_LABEL (label), PANGO_WRAP_WORD_CHAR);
+      gtk_label_set_wrap_mode (GTK_LABEL (label), PANGO_WRAP_WORD);   /* never inside a word */
     }
   else
     gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
@@ -898,7 +898,8 @@ apply_presentation (GtkWidget *widget)
 {
   LlModelView *self = LL_MODEL_VIEW (widget);
 
-  gtk_paned_set_position (self->outer_paned, ll_presentation_active (widget) ? 340 : 250);
+  gtk_widget_set_size_request (adw_flap_get_flap (self->outer_paned),
+                               ll_presentation_active (widget) ? 340 : 250, -1);
 }
 
 static void

@@ -11,6 +11,8 @@
  * other.  Not done: the training trajectory projected onto that plane (the
  * Train view keeps no weight snapshots to project). */
 #include "ll-optimizer-view.h"
+
+#include "ll-a11y.h"
 #include "ll-data-dir.h"
 #include "ll-presentation.h"
 #include "ll-contour-map.h"
@@ -150,12 +152,42 @@ update_table (LlOptimizerView *self)
     }
 }
 
+/* What a screen reader hears of the map and the plot: each shown
+ * optimizer's point and loss at this step. */
+static void
+describe_pictures (LlOptimizerView *self)
+{
+  GString *map = g_string_new (NULL), *plot = g_string_new (NULL);
+
+  g_string_printf (map, _("Step %u."), (guint) self->progress);
+  g_string_printf (plot, _("Loss per step, step %u."), (guint) self->progress);
+  for (guint e = 0; self->race != NULL && e < LL_RACE_N_ENTRIES; e++)
+    {
+      guint n, np;
+      const double *losses = ll_race_get_losses (self->race, e, &n);
+      const float *path = ll_race_get_path (self->race, e, &np);
+      guint at;
+
+      if (!(self->visible_mask & (1u << e)) || n == 0 || np == 0)
+        continue;
+      at = MIN ((guint) self->progress, MIN (n, np) - 1);
+      g_string_append_printf (map, _(" %s at (%.3g, %.3g), loss %.3g;"), ll_race_entry_name (e),
+                              path[2 * at], path[2 * at + 1], losses[at]);
+      g_string_append_printf (plot, _(" %s %.3g;"), ll_race_entry_name (e), losses[at]);
+    }
+  ll_a11y_describe (GTK_WIDGET (self->map), "%s", map->str);
+  ll_a11y_describe (GTK_WIDGET (self->plot), "%s", plot->str);
+  g_string_free (map, TRUE);
+  g_string_free (plot, TRUE);
+}
+
 static void
 refresh (LlOptimizerView *self)
 {
   ll_contour_map_set_progress (self->map, self->progress);
   ll_step_plot_set_progress (self->plot, (guint) self->progress);
   update_table (self);
+  describe_pictures (self);
 }
 
 static void

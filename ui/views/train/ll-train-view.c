@@ -382,6 +382,13 @@ arch_has_dropout (LlTrainView *self)
   return FALSE;
 }
 
+gboolean
+ll_train_view_get_busy (LlTrainView *self)
+{
+  g_return_val_if_fail (LL_IS_TRAIN_VIEW (self), FALSE);
+  return self->job != NULL || self->cancellable != NULL || self->finder != NULL;
+}
+
 void
 ll_train_view_update_actions (LlTrainView *self)
 {
@@ -574,13 +581,18 @@ on_chart_page_changed (LlTrainView *self)
     gtk_stack_page_set_needs_attention (self->test_page, FALSE);
 }
 
-/* Presentation mode's larger text needs wider settings, or the rows wrap.
- * The paned is the view's one child. */
+/* In presentation mode the charts are the picture: the runs list and the
+ * sweep row (kept for the desk) make room for them. */
 static void
 apply_presentation (GtkWidget *widget)
 {
-  gtk_paned_set_position (GTK_PANED (gtk_widget_get_first_child (widget)),
-                          ll_presentation_active (widget) ? 500 : 380);
+  LlTrainView *self = LL_TRAIN_VIEW (widget);
+  gboolean desk = !ll_presentation_active (widget);
+  GtkWidget *runs = gtk_widget_get_ancestor (GTK_WIDGET (self->runs_box), GTK_TYPE_SCROLLED_WINDOW);
+
+  gtk_widget_set_visible (runs, desk);
+  gtk_widget_set_visible (gtk_widget_get_prev_sibling (runs), desk);
+  gtk_widget_set_visible (gtk_widget_get_parent (GTK_WIDGET (self->sweep_drop)), desk);
 }
 
 static void
@@ -590,11 +602,12 @@ ll_train_view_init (LlTrainView *self)
   const char *env_dir = g_getenv ("LAYERLAB_DATA_DIR");
   g_autofree char *saved_dir = NULL;
 
+  ll_presentation_watch (GTK_WIDGET (self), apply_presentation);
+
   /* Without the schema (or an older one) nothing is kept. */
   self->settings = ll_settings_new_if_installed ("data-dir");
 
   gtk_widget_init_template (GTK_WIDGET (self));
-  ll_presentation_watch (GTK_WIDGET (self), apply_presentation);
   ll_train_view_build_settings (self);
   ll_train_view_init_sweeps (self);
   {

@@ -19,6 +19,9 @@ G_DECLARE_FINAL_TYPE (LlTrainView, ll_train_view, LL, TRAIN_VIEW, LlView)
 GtkWidget     *ll_train_view_new          (void);
 /* The run in progress (transfer none), NULL when idle or loading data. */
 LlTrainingJob *ll_train_view_get_job      (LlTrainView *self);
+/* Whether a run, its data loading or the range test is under way (what
+ * Stop and Escape end). */
+gboolean       ll_train_view_get_busy     (LlTrainView *self);
 /* The finished runs (transfer none). */
 LlRunList     *ll_train_view_get_run_list (LlTrainView *self);
 /* The folder searched first, NULL for the standard places only. */
