@@ -84,7 +84,12 @@ on_job_finished (LlTrainingJob *job, const GError *error, LlTrainView *self)
   else if (g_error_matches (error, LL_ERROR, LL_ERROR_DIVERGED))
     run->status = g_strdup ("diverged");
   else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    run->status = g_strdup ("stopped");
+    {
+      run->status = g_strdup ("stopped");
+      /* Inside an epoch: keep the figures the status line showed. */
+      ll_training_job_get_partial_epoch (job, &run->stopped_x, &run->stopped_loss,
+                                         &run->stopped_accuracy);
+    }
   else
     run->status = g_strdup ("failed");
   if (ll_training_job_get_test (job, &test_loss, &test_accuracy))
