@@ -232,18 +232,25 @@ ll_line_chart_ticks (double lo, double hi, gboolean log, guint max_ticks, double
   if (!log)
     return linear_ticks (lo, hi, max_ticks, out);
 
-  /* Every d-th decade. */
-  for (int d = 1; d <= 64; d *= 2)
+  /* Every d-th decade, d = 1, 2, 5, 10, 20, …: the smallest d with at
+   * most max_ticks; the last with three or more when none has. */
+  if (count_steps (lo, hi, 1) >= 3)
     {
-      guint c = count_steps (lo, hi, d);
-      if (c < 3)
-        break;
-      if (c <= max_ticks)
+      double d = 1, chosen = 1;
+      for (int k = 0; k < 30; k++)
         {
-          for (double k = ceil (lo / d - 1e-9) * d; k <= hi + 1e-9 && n < max_ticks; k += d)
-            out[n++] = k;
-          return n;
+          guint c;
+          d = (k % 3 == 0 ? 1 : k % 3 == 1 ? 2 : 5) * pow (10, k / 3);
+          c = count_steps (lo, hi, d);
+          if (c < 3)
+            break;
+          chosen = d;
+          if (c <= max_ticks)
+            break;
         }
+      for (double k = ceil (lo / chosen - 1e-9) * chosen; k <= hi + 1e-9 && n < MAX_TICKS_OUT; k += chosen)
+        out[n++] = k;
+      return n;
     }
   /* 1, 2, 5 × 10^k, then 1…9 × 10^k. */
   {
