@@ -5,6 +5,7 @@
  * trivially correct for every kind of edit. */
 #include "ll-document.h"
 
+#include <glib/gi18n.h>
 #include <string.h>
 
 #include "ll-import.h"
@@ -42,6 +43,8 @@ struct _LlDocument
 
   char *path;
   char *preset_title;
+  char *weights_run;             /* the run whose weights the model holds, NULL otherwise */
+  char *snapshot_run;            /* the run the snapshots come from, NULL when unnamed */
 
   GPtrArray *undo;               /* of Snapshot*, oldest first */
   GPtrArray *redo;
@@ -214,6 +217,8 @@ rebuild (LlDocument *self)
     }
 
   g_clear_pointer (&self->trainer, ll_trainer_free);
+  g_clear_pointer (&self->weights_run, g_free);
+  g_clear_pointer (&self->snapshot_run, g_free);
   self->trained = FALSE;
   self->imported = FALSE;
   drop_snapshots (self);
@@ -302,6 +307,7 @@ ll_document_finalize (GObject *object)
   g_clear_pointer (&self->n_params, g_free);
   g_clear_pointer (&self->path, g_free);
   g_clear_pointer (&self->preset_title, g_free);
+  g_clear_pointer (&self->weights_run, g_free);
   g_clear_pointer (&self->undo, g_ptr_array_unref);
   g_clear_pointer (&self->redo, g_ptr_array_unref);
   g_clear_pointer (&self->merge_key, g_free);
@@ -692,6 +698,12 @@ ll_document_set_layer_param (LlDocument   *self,
 void
 ll_document_set_trained_model (LlDocument *self, LlTrainer *trainer)
 {
+  ll_document_set_trained_model_from_run (self, trainer, NULL);
+}
+
+void
+ll_document_set_trained_model_from_run (LlDocument *self, LlTrainer *trainer, const char *run)
+{
   gboolean was_dirty;
 
   g_return_if_fail (LL_IS_DOCUMENT (self));
@@ -705,9 +717,38 @@ ll_document_set_trained_model (LlDocument *self, LlTrainer *trainer)
   self->arch = ll_arch_copy (ll_model_get_arch (ll_trainer_get_model (trainer)));
   self->serial = self->next_serial++;
   rebuild (self);
+  g_free (self->weights_run);
+  self->weights_run = g_strdup (run);
   if (was_dirty != ll_document_get_dirty (self))
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DIRTY]);
   g_signal_emit (self, signals[CHANGED], 0);
+}
+
+const char *
+ll_document_get_weights_run (LlDocument *self)
+{
+  g_return_val_if_fail (LL_IS_DOCUMENT (self), NULL);
+  return self->trainer != NULL ? self->weights_run : NULL;
+}
+
+char *
+ll_document_describe_weights (LlDocument *self)
+{
+  g_autofree char *title = NULL;
+
+  g_return_val_if_fail (LL_IS_DOCUMENT (self), NULL);
+
+  if (self->trainer == NULL)
+    return NULL;
+  if (self->weights_run != NULL)
+    return g_strdup (self->weights_run);
+  title = ll_document_dup_title (self);
+  if (self->imported)
+    return g_strdup_printf (_("the weights of %s"), title);
+  if (ll_document_get_trained (self))
+    return g_strdup_printf (_("the trained weights of %s"), title);
+  return g_strdup_printf (_("untrained weights of %s (from seed %" G_GUINT64_FORMAT ")"), title,
+                          self->config.seed);
 }
 
 static void
@@ -783,6 +824,7 @@ replace_all (LlDocument *self, LlArch *arch, LlFitConfig *config, const char *da
   g_free (self->dataset);
   self->dataset = g_strdup (dataset != NULL ? dataset : "mnist");
   g_clear_pointer (&self->trainer, ll_trainer_free);
+  g_clear_pointer (&self->weights_run, g_free);
   self->trainer = trainer;
   self->trained = trainer != NULL;
   self->imported = FALSE;
@@ -1018,6 +1060,21 @@ ll_document_clear_snapshots (LlDocument *self)
   g_return_if_fail (LL_IS_DOCUMENT (self));
   drop_snapshots (self);
   g_signal_emit (self, signals[SNAPSHOT], 0);
+}
+
+void
+ll_document_set_snapshot_run (LlDocument *self, const char *run)
+{
+  g_return_if_fail (LL_IS_DOCUMENT (self));
+  g_free (self->snapshot_run);
+  self->snapshot_run = g_strdup (run);
+}
+
+const char *
+ll_document_get_snapshot_run (LlDocument *self)
+{
+  g_return_val_if_fail (LL_IS_DOCUMENT (self), NULL);
+  return self->snapshot_run;
 }
 
 guint

@@ -79,6 +79,15 @@ gboolean           ll_document_set_layer_param  (LlDocument *self, int layer, co
 /* Replaces the model with trained weights of the same architecture (the
  * Train view).  Not an undo step; marks the document dirty. */
 void               ll_document_set_trained_model (LlDocument *self, LlTrainer *trainer);
+/* The same, naming the run that trained them ("Run 3, stopped at epoch
+ * 1.4"): ll_document_get_weights_run says it until the weights change. */
+void               ll_document_set_trained_model_from_run (LlDocument *self, LlTrainer *trainer,
+                                                           const char *run);
+const char        *ll_document_get_weights_run  (LlDocument *self);   /* NULL: not from a run */
+/* Whose weights the model holds, for a caption: the run's description,
+ * "the trained weights of mnist-cnn.llmodel", "untrained weights of … (from
+ * seed 42)"; NULL when the stack is not valid.  (transfer full) */
+char              *ll_document_describe_weights (LlDocument *self);
 
 /* Live snapshots while training (called on the main thread by the Train
  * view's worker callback).  publish_snapshot takes the model, keeps it as
@@ -99,6 +108,10 @@ void               ll_document_publish_snapshot (LlDocument *self, LlModel *snap
 LlModel           *ll_document_get_snapshot     (LlDocument *self);
 int                ll_document_get_snapshot_epoch (LlDocument *self);  /* -1 when none */
 int                ll_document_get_snapshot_batch (LlDocument *self);
+/* The name of the run the snapshots come from ("Run 4"), for captions;
+ * set by the Train view when a run starts.  NULL: unnamed. */
+void               ll_document_set_snapshot_run (LlDocument *self, const char *run);
+const char        *ll_document_get_snapshot_run (LlDocument *self);
 /* Drops the latest snapshot and the history; emits "snapshot". */
 void               ll_document_clear_snapshots  (LlDocument *self);
 /* The history, oldest first; entries stay valid until the next publish or clear. */

@@ -70,6 +70,26 @@ on_job_progress (LlTrainingJob *job, LlTrainView *self)
   ll_train_view_rebuild_charts (self);
 }
 
+/* "Run 3, stopped at epoch 1.4", "Run 3, 5 epochs": whose weights the model holds. */
+static char *
+describe_run_weights (const LlRun *run)
+{
+  if (isfinite (run->stopped_x))
+    return g_strdup_printf (_("%s, stopped at epoch %.1f"), run->name, run->stopped_x);
+  if (g_strcmp0 (run->status, "diverged") == 0)
+    return g_strdup_printf (_("%s, diverged (weights of the last good epoch)"), run->name);
+  return g_strdup_printf (ngettext ("%s, %u epoch", "%s, %u epochs", run->epochs->len), run->name,
+                          run->epochs->len);
+}
+
+static void
+restore_dropout (LlModel *model, const LlArch *arch)
+{
+  for (int i = 0; i < ll_arch_n_layers (arch); i++)
+    if (ll_arch_layer (arch, i)->type == &ll_layer_dropout)
+      ll_model_set_dropout_rate (model, i, ll_layer_spec_get (ll_arch_layer (arch, i), "rate", 0), NULL);
+}
+
 static void
 on_job_finished (LlTrainingJob *job, const GError *error, LlTrainView *self)
 {
@@ -140,8 +160,12 @@ on_job_finished (LlTrainingJob *job, const GError *error, LlTrainView *self)
       && ll_document_get_valid (self->document)
       && ll_arch_equal (ll_document_get_arch (self->document), self->job_arch))
     {
+      g_autofree char *from = describe_run_weights (run);
+
+      /* "Dropout, this run" changed this run only: the model keeps its rates. */
+      restore_dropout (ll_trainer_get_model (trainer), self->job_arch);
       self->updating = TRUE;
-      ll_document_set_trained_model (self->document, g_steal_pointer (&trainer));
+      ll_document_set_trained_model_from_run (self->document, g_steal_pointer (&trainer), from);
       self->updating = FALSE;
     }
   clear_job_settings (self);
@@ -212,6 +236,11 @@ start_job (LlTrainView *self)
   self->job_arch = ll_arch_copy (v != NULL ? v->arch : ll_document_get_arch (self->document));
   g_free (self->job_dataset);
   self->job_dataset = g_strdup (self->data_name);
+  if (self->document != NULL)
+    {
+      g_autoptr(LlRun) named = ll_train_view_current_run (self);
+      ll_document_set_snapshot_run (self->document, named->name);
+    }
   g_signal_connect (self->job, "progress", G_CALLBACK (on_job_progress), self);
   g_signal_connect (self->job, "finished", G_CALLBACK (on_job_finished), self);
   if (!ll_training_job_start (self->job, &error))
@@ -351,9 +380,18 @@ action_apply_dropout (GtkWidget *widget, const char *name, GVariant *param)
 
   if (self->job != NULL)
     {
+      double rate;
+      g_autofree char *text = NULL;
+
       gtk_spin_button_update (self->live_dropout_spin);
-      ll_training_job_request_dropout (self->job, gtk_spin_button_get_value (self->live_dropout_spin));
+      rate = gtk_spin_button_get_value (self->live_dropout_spin);
+      ll_training_job_request_dropout (self->job, rate);
       ll_train_view_rebuild_charts (self);
+      text = g_strdup_printf (_("Dropout %g applies to this run only, from now on; it is marked on "
+                                "the curves and in the run's description. The model keeps the "
+                                "rates the Model view shows; set the rate there to train with it "
+                                "from the start."), rate);
+      ll_train_view_show_message (self, GTK_MESSAGE_INFO, text);
     }
 }
 
