@@ -212,6 +212,8 @@ rebuild (LlDocument *self)
     {
       if (!ll_trainer_set_config (self->trainer, &self->config, &error))
         g_debug ("Training settings not applied: %s", error->message);
+      /* A rename keeps the weights; the model (and its file) take the names. */
+      ll_model_set_layer_names (ll_trainer_get_model (self->trainer), self->arch);
       set_error_state (self, NULL, -1);
       return;
     }
@@ -662,7 +664,44 @@ ll_document_duplicate_layer (LlDocument *self, int position)
   g_return_if_fail (position >= 0 && position < ll_arch_n_layers (self->arch));
 
   copy = *ll_arch_layer (self->arch, position);
+  copy.name[0] = '\0';   /* names are unique: the copy takes the default */
   ll_document_insert_layer (self, position + 1, &copy);
+}
+
+gboolean
+ll_document_rename_layer (LlDocument *self, int layer, const char *name, GError **error)
+{
+  g_autofree char *clean = NULL;
+
+  g_return_val_if_fail (LL_IS_DOCUMENT (self), FALSE);
+  g_return_val_if_fail (layer >= 0 && layer < ll_arch_n_layers (self->arch), FALSE);
+
+  clean = g_strstrip (g_strdup (name != NULL ? name : ""));
+  /* Typing the default name back is going back to the default. */
+  {
+    LlLayerSpec *spec = ll_arch_layer (self->arch, layer);
+    g_autofree char *current = ll_arch_layer_name (self->arch, layer);
+    char saved[LL_LAYER_NAME_MAX];
+
+    if (strcmp (clean, spec->name) == 0 || (spec->name[0] == '\0' && strcmp (clean, current) == 0))
+      return TRUE;
+    memcpy (saved, spec->name, sizeof saved);
+    spec->name[0] = '\0';
+    {
+      g_autofree char *automatic = ll_arch_layer_name (self->arch, layer);
+      memcpy (spec->name, saved, sizeof saved);
+      if (strcmp (clean, automatic) == 0)
+        clean[0] = '\0';
+    }
+  }
+  if (!ll_arch_check_layer_name (self->arch, layer, clean, error))
+    return FALSE;
+  {
+    EDIT_BEGIN (self, NULL);
+    g_strlcpy (ll_arch_layer (self->arch, layer)->name, clean, LL_LAYER_NAME_MAX);
+    EDIT_END (self);
+  }
+  return TRUE;
 }
 
 gboolean

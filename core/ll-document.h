@@ -71,6 +71,12 @@ void               ll_document_insert_layer     (LlDocument *self, int position,
 void               ll_document_remove_layer     (LlDocument *self, int position);
 void               ll_document_move_layer       (LlDocument *self, int from, int to);
 void               ll_document_duplicate_layer  (LlDocument *self, int position);
+/* Names layer i as the user likes ("hidden_1"; "" or its default name
+ * goes back to Keras' default): an undo step, kept in the model file and
+ * shown in the code, summary and diagram; trained weights stay.  FALSE,
+ * changing nothing, for a name Keras would refuse or another layer's. */
+gboolean           ll_document_rename_layer     (LlDocument *self, int layer, const char *name,
+                                                 GError **error);
 /* Sets one parameter (by name, range-checked).  Successive changes of the
  * same parameter within a second merge into one undo step, so spinning a
  * value does not flood the undo history. */

@@ -9,6 +9,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "ll-codegen.h"
 #include "ll-document.h"
 #include "ll-presets.h"
 #include "ll-run-list.h"
@@ -279,6 +280,164 @@ test_labels_name_differences (void)
   g_assert_nonnull (strstr (three[2], "batch 128"));
 }
 
+/* Spin buttons step to round values, and the value the field shows is the
+ * value the model and its code get: Dropout's + from 0.2 gives 0.3, 0.4,
+ * 0.5, 0.6 and the code says Dropout(0.6). */
+static void
+test_spin_stepping (void)
+{
+  const LlParamSpec *rate = &ll_layer_dropout.params[ll_layer_param_index (&ll_layer_dropout, "rate")];
+  const double expect[] = { 0.3, 0.4, 0.5, 0.6 };
+  g_autoptr(LlDocument) doc = ll_document_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *code = NULL;
+  int digits, n_types, dropout = -1;
+  const LlLayerType *const *types = ll_layer_types (&n_types);
+  double step, v = 0.2;
+
+  ll_param_spin_format (rate, &digits, &step);
+  g_assert_cmpint (digits, ==, 2);
+  g_assert_cmpfloat (step, ==, 0.1);
+  for (guint i = 0; i < G_N_ELEMENTS (expect); i++)
+    {
+      char buf[32];
+      v = ll_param_spin_step (rate, v, +1);
+      g_assert_cmpfloat (fabs (v - expect[i]), <, 1e-12);
+      g_snprintf (buf, sizeof buf, "%.17g", v);
+      /* Exactly the double a user types. */
+      g_assert_cmpfloat (v, ==, g_ascii_strtod (buf, NULL));
+      g_assert_cmpfloat (v, ==, round (v * 100) / 100);
+    }
+  /* Between two round values: the next one, either way; never past the range. */
+  g_assert_cmpfloat (fabs (ll_param_spin_step (rate, 0.25, +1) - 0.3), <, 1e-12);
+  g_assert_cmpfloat (fabs (ll_param_spin_step (rate, 0.25, -1) - 0.2), <, 1e-12);
+  g_assert_cmpfloat (ll_param_spin_step (rate, 0.9, +1), <=, rate->max);
+  g_assert_cmpfloat (ll_param_spin_step (rate, 0.0, -1), >=, rate->min);
+  /* A typed value gets the digits the field shows. */
+  g_assert_cmpfloat (fabs (ll_param_spin_round (rate, 0.5851) - 0.59), <, 1e-12);
+
+  /* Every number parameter of every layer: a round step that shows in its
+   * digits, at most a fifth of the range, and a default that stays itself. */
+  for (int t = 0; t < n_types; t++)
+    for (int i = 0; i < types[t]->n_params; i++)
+      {
+        const LlParamSpec *p = &types[t]->params[i];
+        double scaled, mant;
+        if (p->type != LL_PARAM_FLOAT && p->type != LL_PARAM_INT)
+          continue;
+        ll_param_spin_format (p, &digits, &step);
+        scaled = step * pow (10, digits);
+        g_assert_cmpfloat (fabs (scaled - round (scaled)), <, 1e-6);
+        mant = step / pow (10, floor (log10 (step) + 1e-9));
+        g_assert_true (fabs (mant - 1) < 1e-9 || fabs (mant - 2) < 1e-9 || fabs (mant - 5) < 1e-9);
+        if (p->type == LL_PARAM_FLOAT && p->max > p->min)
+          g_assert_cmpfloat (step, <=, (p->max - p->min) / 5 + 1e-12);
+        if (ll_param_spin_round (p, p->default_value) != p->default_value)
+          g_error ("%s.%s: default %g shows as %g", types[t]->name, p->name, p->default_value,
+                   ll_param_spin_round (p, p->default_value));
+      }
+
+  /* The field's value is the code's. */
+  g_assert_true (ll_document_load_preset (doc, "mlp-128-dropout", &error));
+  g_assert_no_error (error);
+  for (int i = 0; i < ll_arch_n_layers (ll_document_get_arch (doc)); i++)
+    if (ll_arch_layer (ll_document_get_arch (doc), i)->type == &ll_layer_dropout)
+      dropout = i;
+  g_assert_cmpint (dropout, >, 0);
+  g_assert_true (ll_document_set_layer_param (doc, dropout, "rate", v, &error));
+  code = ll_codegen_keras (ll_document_get_arch (doc), ll_document_get_config (doc),
+                           ll_document_get_dataset (doc));
+  g_assert_nonnull (strstr (code, "Dropout(0.6)"));
+
+  /* MaxPooling's strides default reads "= pool size", not 0. */
+  {
+    int k = ll_layer_param_index (&ll_layer_max_pooling2d, "strides");
+    g_assert_cmpint (k, >=, 0);
+    g_assert_cmpfloat (ll_layer_max_pooling2d.params[k].default_value, ==, 0);
+    g_assert_cmpstr (ll_layer_max_pooling2d.params[k].zero_label, ==, "= pool size");
+  }
+  /* The L1 factor applies with l1 and l1_l2 only. */
+  {
+    LlLayerSpec dense;
+    int l1 = ll_layer_param_index (&ll_layer_dense, "l1");
+    ll_layer_spec_init (&dense, &ll_layer_dense);
+    g_assert_false (ll_layer_spec_param_applies (&dense, l1));
+    g_assert_true (ll_layer_spec_set_choice (&dense, "kernel_regularizer", "l1", NULL));
+    g_assert_true (ll_layer_spec_param_applies (&dense, l1));
+    g_assert_true (ll_layer_spec_set_choice (&dense, "kernel_regularizer", "l2", NULL));
+    g_assert_false (ll_layer_spec_param_applies (&dense, l1));
+  }
+}
+
+/* A renamed layer: an undo step, in the code, the summary and the model
+ * file; the weights stay; names Keras refuses or another layer's are
+ * refused and change nothing. */
+static void
+test_layer_rename_round_trip (void)
+{
+  g_autoptr(LlDocument) doc = ll_document_new ();
+  g_autoptr(LlDocument) other = ll_document_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("ll-rename-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "renamed.llmodel", NULL);
+  g_autofree char *code = NULL;
+  g_autofree char *summary = NULL;
+  g_autofree char *name = NULL;
+  LlModel *model;
+  int dense = 2;
+
+  g_assert_true (ll_document_load_preset (doc, "mlp-128-dropout", &error));
+  g_assert_cmpstr (ll_arch_layer (ll_document_get_arch (doc), dense)->type->name, ==, "Dense");
+  model = ll_document_get_model (doc);
+
+  g_assert_true (ll_document_rename_layer (doc, dense, "hidden", &error));
+  g_assert_no_error (error);
+  name = ll_arch_layer_name (ll_document_get_arch (doc), dense);
+  g_assert_cmpstr (name, ==, "hidden");
+  g_assert_true (ll_document_get_model (doc) == model);   /* the same weights */
+  g_assert_true (ll_document_get_can_undo (doc));
+  g_assert_true (ll_document_get_dirty (doc));
+  code = ll_codegen_keras (ll_document_get_arch (doc), ll_document_get_config (doc), "mnist");
+  g_assert_nonnull (strstr (code, "name=\"hidden\""));
+  summary = ll_model_summary (ll_document_get_model (doc));
+  g_assert_nonnull (strstr (summary, "hidden"));
+
+  /* Refused: changes nothing. */
+  g_assert_false (ll_document_rename_layer (doc, dense, "2 layers", &error));
+  g_assert_error (error, LL_ERROR, LL_ERROR_INVALID);
+  g_clear_error (&error);
+  g_assert_false (ll_document_rename_layer (doc, dense + 1, "hidden", &error));
+  g_assert_error (error, LL_ERROR, LL_ERROR_INVALID);
+  g_clear_error (&error);
+  g_assert_cmpstr (ll_arch_layer (ll_document_get_arch (doc), dense)->name, ==, "hidden");
+
+  /* Undo, redo. */
+  g_assert_true (ll_document_undo (doc));
+  g_assert_cmpstr (ll_arch_layer (ll_document_get_arch (doc), dense)->name, ==, "");
+  g_assert_true (ll_document_redo (doc));
+  g_assert_cmpstr (ll_arch_layer (ll_document_get_arch (doc), dense)->name, ==, "hidden");
+
+  /* Saved and opened again. */
+  g_assert_true (ll_document_save (doc, path, &error));
+  g_assert_no_error (error);
+  g_assert_true (ll_document_open (other, path, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (ll_arch_layer (ll_document_get_arch (other), dense)->name, ==, "hidden");
+  g_assert_cmpstr (ll_arch_layer (ll_model_get_arch (ll_document_get_model (other)), dense)->name, ==,
+                   "hidden");
+
+  /* The default name typed back is the default again. */
+  g_assert_true (ll_document_rename_layer (doc, dense, "dense", &error));
+  g_assert_cmpstr (ll_arch_layer (ll_document_get_arch (doc), dense)->name, ==, "");
+  /* A duplicated layer does not copy the name. */
+  g_assert_true (ll_document_rename_layer (doc, dense, "hidden", &error));
+  ll_document_duplicate_layer (doc, dense);
+  g_assert_cmpstr (ll_arch_layer (ll_document_get_arch (doc), dense + 1)->name, ==, "");
+
+  g_unlink (path);
+  g_rmdir (dir);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -286,5 +445,7 @@ main (int argc, char **argv)
   g_test_add_func ("/records/stopped-run", test_stopped_run_record_and_weights);
   g_test_add_func ("/records/description-lists-changes", test_description_lists_changes);
   g_test_add_func ("/records/labels-name-differences", test_labels_name_differences);
+  g_test_add_func ("/records/spin-stepping", test_spin_stepping);
+  g_test_add_func ("/records/layer-rename-round-trip", test_layer_rename_round_trip);
   return g_test_run ();
 }

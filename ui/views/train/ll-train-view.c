@@ -453,8 +453,8 @@ update_validity (LlTrainView *self)
       gtk_widget_set_visible (GTK_WIDGET (self->validity_label), FALSE);
       return;
     }
-  text = g_strdup_printf ("The model cannot be trained (layer %d): %s Fix it in the Model view.",
-                          ll_document_get_bad_layer (self->document),
+  /* The message names its layer already ("Layer 2 (conv2d): …"). */
+  text = g_strdup_printf (_("The model cannot be trained. %s Fix it in the Model view."),
                           ll_document_get_error_message (self->document));
   gtk_label_set_text (self->validity_label, text);
   gtk_widget_set_visible (GTK_WIDGET (self->validity_label), TRUE);
