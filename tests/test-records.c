@@ -11,6 +11,7 @@
 
 #include "ll-codegen.h"
 #include "ll-document.h"
+#include "ll-download.h"
 #include "ll-presets.h"
 #include "ll-run-list.h"
 #include "ll-test-util.h"
@@ -438,6 +439,61 @@ test_layer_rename_round_trip (void)
   g_rmdir (dir);
 }
 
+/* The shared 10,000-digit MNIST reads as a subset, not a checksum
+ * mismatch; a damaged file still reads as damaged. */
+static void
+test_shared_mnist_subset (void)
+{
+  const char *shared = ll_test_shared_data ();
+  g_autofree char *images = shared != NULL
+    ? g_build_filename (shared, "mnist", "train-images-idx3-ubyte.gz", NULL) : NULL;
+  g_autofree char *dir = g_dir_make_tmp ("ll-subset-XXXXXX", NULL);
+  g_autofree char *mnist = g_build_filename (dir, "mnist", NULL);
+  g_autofree char *bad = g_build_filename (mnist, "train-images-idx3-ubyte.gz", NULL);
+  LlSetStatus status;
+
+  /* Files that are no IDX files at all: damaged. */
+  const char *names[] = { "train-labels-idx1-ubyte.gz", "t10k-images-idx3-ubyte.gz",
+                          "t10k-labels-idx1-ubyte.gz" };
+  g_assert_cmpint (g_mkdir_with_parents (mnist, 0700), ==, 0);
+  g_assert_true (g_file_set_contents (bad, "not an IDX file", -1, NULL));
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      g_autofree char *other = g_build_filename (mnist, names[i], NULL);
+      g_assert_true (g_file_set_contents (other, "not an IDX file", -1, NULL));
+    }
+  g_assert_cmpuint (ll_download_idx_count (bad), ==, 0);
+  ll_download_set_status (ll_download_set_lookup ("mnist"), dir, &status);
+  g_test_message ("damaged: %s", status.checksums);
+  g_assert_nonnull (strstr (status.checksums, "damaged"));
+  g_assert_null (strstr (status.checksums, "subset"));
+  g_assert_false (status.complete);
+  ll_set_status_clear (&status);
+  g_unlink (bad);
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      g_autofree char *other = g_build_filename (mnist, names[i], NULL);
+      g_unlink (other);
+    }
+  g_rmdir (mnist);
+  g_rmdir (dir);
+
+  if (images == NULL || !g_file_test (images, G_FILE_TEST_EXISTS))
+    {
+      g_test_skip ("no shared MNIST");
+      return;
+    }
+  g_assert_cmpuint (ll_download_idx_count (images), ==, 10000);
+  ll_download_set_status (ll_download_set_lookup ("mnist"), shared, &status);
+  g_test_message ("shared: %s", status.checksums);
+  g_assert_null (strstr (status.checksums, "MISMATCH"));
+  g_assert_null (strstr (status.checksums, "mismatch"));
+  g_assert_nonnull (strstr (status.checksums, "subset of the official set (10000 of 60000 images)"));
+  g_assert_true (status.complete);
+  g_assert_true (status.subset);
+  ll_set_status_clear (&status);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -447,5 +503,6 @@ main (int argc, char **argv)
   g_test_add_func ("/records/labels-name-differences", test_labels_name_differences);
   g_test_add_func ("/records/spin-stepping", test_spin_stepping);
   g_test_add_func ("/records/layer-rename-round-trip", test_layer_rename_round_trip);
+  g_test_add_func ("/records/shared-mnist-subset", test_shared_mnist_subset);
   return g_test_run ();
 }
