@@ -6,6 +6,7 @@
 #include "ll-document.h"
 
 #include <glib/gi18n.h>
+#include <math.h>
 #include <string.h>
 
 #include "ll-import.h"
@@ -45,6 +46,7 @@ struct _LlDocument
   char *preset_title;
   char *weights_run;             /* the run whose weights the model holds, NULL otherwise */
   char *snapshot_run;            /* the run the snapshots come from, NULL when unnamed */
+  double live_dropout;           /* a running run's own Dropout rate, NAN when none */
 
   GPtrArray *undo;               /* of Snapshot*, oldest first */
   GPtrArray *redo;
@@ -77,6 +79,7 @@ enum {
   PROP_TITLE,
   PROP_CAN_UNDO,
   PROP_CAN_REDO,
+  PROP_LIVE_DROPOUT,
   N_PROPS
 };
 
@@ -351,6 +354,9 @@ ll_document_get_property (GObject    *object,
     case PROP_CAN_UNDO:
       g_value_set_boolean (value, ll_document_get_can_undo (self));
       break;
+    case PROP_LIVE_DROPOUT:
+      g_value_set_double (value, self->live_dropout);
+      break;
     case PROP_CAN_REDO:
       g_value_set_boolean (value, ll_document_get_can_redo (self));
       break;
@@ -391,6 +397,11 @@ ll_document_class_init (LlDocumentClass *klass)
   properties[PROP_CAN_REDO] =
     g_param_spec_boolean ("can-redo", NULL, NULL,
                           FALSE, G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_LIVE_DROPOUT] =
+    g_param_spec_double ("live-dropout", NULL, "The Dropout rate a running run uses instead of "
+                         "the model's (\"Dropout, this run\"), NAN when none",
+                         -G_MAXDOUBLE, G_MAXDOUBLE, 0,
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   /* Any change of content: an edit, undo/redo, open, preset, new. */
@@ -424,6 +435,7 @@ default_arch (void)
 static void
 ll_document_init (LlDocument *self)
 {
+  self->live_dropout = NAN;
   self->arch = default_arch ();
   ll_fit_config_init (&self->config);
   self->dataset = g_strdup ("mnist");
@@ -1099,6 +1111,23 @@ ll_document_clear_snapshots (LlDocument *self)
   g_return_if_fail (LL_IS_DOCUMENT (self));
   drop_snapshots (self);
   g_signal_emit (self, signals[SNAPSHOT], 0);
+}
+
+void
+ll_document_set_live_dropout (LlDocument *self, double rate)
+{
+  g_return_if_fail (LL_IS_DOCUMENT (self));
+  if (self->live_dropout == rate || (isnan (self->live_dropout) && isnan (rate)))
+    return;
+  self->live_dropout = rate;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LIVE_DROPOUT]);
+}
+
+double
+ll_document_get_live_dropout (LlDocument *self)
+{
+  g_return_val_if_fail (LL_IS_DOCUMENT (self), NAN);
+  return self->live_dropout;
 }
 
 void

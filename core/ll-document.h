@@ -114,6 +114,11 @@ void               ll_document_publish_snapshot (LlDocument *self, LlModel *snap
 LlModel           *ll_document_get_snapshot     (LlDocument *self);
 int                ll_document_get_snapshot_epoch (LlDocument *self);  /* -1 when none */
 int                ll_document_get_snapshot_batch (LlDocument *self);
+/* The Dropout rate a running run uses instead of the model's ("Dropout,
+ * this run" in the Train view), NAN when none: the Model view shows it
+ * beside the model's own rate.  Not an edit; notifies "live-dropout". */
+void               ll_document_set_live_dropout (LlDocument *self, double rate);
+double             ll_document_get_live_dropout (LlDocument *self);
 /* The name of the run the snapshots come from ("Run 4"), for captions;
  * set by the Train view when a run starts.  NULL: unnamed. */
 void               ll_document_set_snapshot_run (LlDocument *self, const char *run);

@@ -2,6 +2,7 @@
  * the plot area and stays inside the chart, every axis has at least three
  * labelled ticks (log scale too), marker labels never overlap; and a
  * rendered chart paints its last validation point whole. */
+#include <glib/gstdio.h>
 #include <gtk/gtk.h>
 #include <math.h>
 
@@ -235,6 +236,52 @@ test_last_point_whole (void)
   cairo_surface_destroy (surface);
 }
 
+/* The LR finder's chart: a log x axis with labelled ticks and the three
+ * labels, close together, drawn (LL_CHART_PNG_DIR keeps the PNG to look at). */
+static void
+test_finder_chart (void)
+{
+  g_autoptr(GtkWidget) chart = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = NULL;
+  g_autofree char *png = NULL;
+  double x[100], y[100];
+  guint s;
+
+  if (!have_display)
+    {
+      g_test_skip ("no display");
+      return;
+    }
+  chart = g_object_ref_sink (ll_line_chart_new ());
+  for (int i = 0; i < 100; i++)
+    {
+      x[i] = -7 + 8.0 * i / 99;
+      y[i] = 2.3 - 1.5 / (1 + exp (-(x[i] + 3) * 2)) + (x[i] > -0.5 ? exp (2 * (x[i] + 0.5)) - 1 : 0);
+    }
+  ll_line_chart_set_labels (LL_LINE_CHART (chart), "Learning-rate range test", "learning rate",
+                            "loss (smoothed)");
+  ll_line_chart_set_log_x (LL_LINE_CHART (chart), TRUE);
+  s = ll_line_chart_add_series (LL_LINE_CHART (chart), "loss", 0, FALSE, FALSE);
+  ll_line_chart_set_data (LL_LINE_CHART (chart), s, x, y, 100);
+  ll_line_chart_add_marker (LL_LINE_CHART (chart), -1.2, "lowest loss");
+  ll_line_chart_add_marker (LL_LINE_CHART (chart), -2.2, "suggested");
+  ll_line_chart_add_marker (LL_LINE_CHART (chart), -3.0, "steepest");
+  ll_line_chart_add_marker (LL_LINE_CHART (chart), -2.9, "lr 0.0005");
+  ll_line_chart_add_marker (LL_LINE_CHART (chart), -2.9, "dropout 0.2");
+  dir = g_strdup (g_getenv ("LL_CHART_PNG_DIR"));
+  if (dir == NULL)
+    dir = g_dir_make_tmp ("ll-chart-XXXXXX", NULL);
+  png = g_build_filename (dir, "finder.png", NULL);
+  g_assert_true (ll_line_chart_export_png (LL_LINE_CHART (chart), png, 480, 300, &error));
+  g_assert_no_error (error);
+  if (g_getenv ("LL_CHART_PNG_DIR") == NULL)
+    {
+      g_unlink (png);
+      g_rmdir (dir);
+    }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -245,5 +292,6 @@ main (int argc, char **argv)
   g_test_add_func ("/chart/ticks", test_ticks);
   g_test_add_func ("/chart/marker-labels", test_marker_labels);
   g_test_add_func ("/chart/last-point-whole", test_last_point_whole);
+  g_test_add_func ("/chart/finder", test_finder_chart);
   return g_test_run ();
 }

@@ -234,12 +234,22 @@ make_card (LlModelView *self, int i)
   g_autofree char *title = g_markup_printf_escaped ("%d  <b>%s</b>  <span alpha='60%%'>%s</span>",
                                                     i, spec->type->name, name);
   g_autofree char *params = key_params_text (spec);
+  double live = ll_document_get_live_dropout (self->document);
   g_autofree char *shape_text = NULL;
   g_autofree char *count_text = NULL;
   GtkWidget *card, *top, *bottom, *label;
   gssize n_params;
   LlShape shape;
 
+
+  /* The rate a running run uses instead ("Dropout, this run"). */
+  if (spec->type == &ll_layer_dropout && isfinite (live)
+      && live != ll_layer_spec_get (spec, "rate", live))
+    {
+      char *more = g_strdup_printf (_("%s\u00a0· this run: %g"), params, live);
+      g_free (params);
+      params = more;
+    }
   card = gtk_box_new (GTK_ORIENTATION_VERTICAL, 2);
   gtk_widget_add_css_class (card, "layer-card");
 
@@ -932,7 +942,11 @@ ll_model_view_document_set (LlView *view, LlDocument *old)
   LlModelView *self = LL_MODEL_VIEW (view);
   LlDocument *document = ll_view_get_document (view);
 
+  if (old != NULL)
+    g_signal_handlers_disconnect_by_func (old, rebuild_cards, self);
   self->document = document;
+  if (document != NULL)
+    g_signal_connect_swapped (document, "notify::live-dropout", G_CALLBACK (rebuild_cards), self);
   ll_network_diagram_set_document (self->diagram, document);
   self->editor_type = NULL;
   if (document != NULL)

@@ -171,8 +171,7 @@ ll_train_view_rebuild_charts (LlTrainView *self)
   ll_line_chart_set_labels (self->accuracy_chart, _("Accuracy"), _("epoch"), _("accuracy"));
   ll_line_chart_set_note (self->accuracy_chart,
                           runs_have_dropout ((LlRun *const *) shown->pdata, shown->len)
-                          ? _("Train: dropout on, weights still learning. Validation: dropout off, "
-                              "after the epoch.")
+                          ? _("Why train < val: train has dropout on, val is measured after the epoch.")
                           : NULL);
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->accuracy_chart),
                                runs_have_dropout ((LlRun *const *) shown->pdata, shown->len)

@@ -152,6 +152,8 @@ on_job_finished (LlTrainingJob *job, const GError *error, LlTrainView *self)
     ll_train_view_show_message (self, GTK_MESSAGE_ERROR, error->message);
 
   g_signal_handlers_disconnect_by_data (job, self);
+  if (self->document != NULL)
+    ll_document_set_live_dropout (self->document, NAN);
   trainer = ll_training_job_steal_trainer (job);
   g_clear_object (&self->job);
   /* The weights go back unless the stack was edited meanwhile; a sweep's
@@ -386,6 +388,8 @@ action_apply_dropout (GtkWidget *widget, const char *name, GVariant *param)
       gtk_spin_button_update (self->live_dropout_spin);
       rate = gtk_spin_button_get_value (self->live_dropout_spin);
       ll_training_job_request_dropout (self->job, rate);
+      if (self->document != NULL)
+        ll_document_set_live_dropout (self->document, rate);
       ll_train_view_rebuild_charts (self);
       text = g_strdup_printf (_("Dropout %g applies to this run only, from now on; it is marked on "
                                 "the curves and in the run's description. The model keeps the "
