@@ -599,6 +599,9 @@ editor_set_values (LlModelView *self)
         {
           if (gtk_spin_button_get_value (GTK_SPIN_BUTTON (w)) != v)
             gtk_spin_button_set_value (GTK_SPIN_BUTTON (w), v);
+          /* A new spin button at 0 has not formatted itself yet. */
+          if (v == 0 && self->editor_type->params[i].zero_label != NULL)
+            on_spin_output (GTK_SPIN_BUTTON (w), &self->editor_type->params[i]);
           set_spin_shown (GTK_SPIN_BUTTON (w), v);
         }
       else if (GTK_IS_SWITCH (w))
@@ -630,6 +633,8 @@ make_param_widget (LlModelView *self, const LlParamSpec *p, int i)
         gtk_spin_button_set_digits (GTK_SPIN_BUTTON (w), digits);
         if (p->zero_label != NULL)
           {
+            /* new_with_range makes it numeric, which would refuse the words. */
+            gtk_spin_button_set_numeric (GTK_SPIN_BUTTON (w), FALSE);
             g_signal_connect (w, "output", G_CALLBACK (on_spin_output), (gpointer) p);
             g_signal_connect (w, "input", G_CALLBACK (on_spin_input), (gpointer) p);
           }
