@@ -138,6 +138,10 @@ test_ticks (void)
       check_ticks (-7, 1, TRUE, max);
       check_ticks (-30, 3, TRUE, max);
     }
+  /* A short accuracy axis with room for three labels gets three, not five
+   * on top of each other. */
+  n = ll_line_chart_ticks (0.13, 1.02, FALSE, 3, t);
+  g_assert_cmpuint (n, ==, 3);
   /* Decades where there are enough. */
   n = ll_line_chart_ticks (-4, 0, TRUE, 6, t);
   g_assert_cmpuint (n, ==, 5);

@@ -186,31 +186,40 @@ linear_ticks (double lo, double hi, guint max_ticks, double *out)
   double range = hi - lo, best = 0;
   guint want = MIN (5u, max_ticks), n = 0;
   int k_hi = (int) floor (log10 (range)) + 1;
-  static const double mult[] = { 5, 2, 1 };
+  static const double nice[] = { 5, 2, 1 };
+  static const double finer[] = { 5, 4, 3, 2.5, 2, 1.5, 1 };
 
-  /* From the largest step down: the first with `want` ticks, else the
-   * last with at least 3 before the count passes max_ticks. */
-  for (int k = k_hi; k >= k_hi - 4 && best == 0; k--)
-    for (guint m = 0; m < G_N_ELEMENTS (mult); m++)
-      {
-        double step = mult[m] * pow (10, k);
-        guint c = count_steps (lo, hi, step);
-        if (c > max_ticks)
-          {
-            /* Nothing between 3 and max_ticks: three are the minimum. */
-            if (best == 0 && c >= 3)
+  /* Steps of 1, 2, 5 × 10^k from the largest down: the first with `want`
+   * ticks, else the last with at least 3 before the count passes max. */
+  for (int k = k_hi; k >= k_hi - 6; k--)
+    {
+      gboolean stop = FALSE;
+      for (guint m = 0; m < G_N_ELEMENTS (nice) && !stop; m++)
+        {
+          double step = nice[m] * pow (10, k);
+          guint c = count_steps (lo, hi, step);
+          if (c > max_ticks)
+            stop = TRUE;
+          else if (c >= 3)
+            {
               best = step;
-            k = k_hi - 5;
-            break;
-          }
-        if (c >= 3)
-          best = step;
-        if (c >= want)
-          {
-            k = k_hi - 5;
-            break;
-          }
-      }
+              stop = c >= want;
+            }
+        }
+      if (stop)
+        break;
+    }
+  /* None between 3 and max_ticks (a short axis): finer multiples (4, 3,
+   * 2.5, 1.5 × 10^k), then the first step with three. */
+  for (int pass = 0; best == 0 && pass < 2; pass++)
+    for (int k = k_hi; k >= k_hi - 6 && best == 0; k--)
+      for (guint m = 0; m < G_N_ELEMENTS (finer) && best == 0; m++)
+        {
+          double step = finer[m] * pow (10, k);
+          guint c = count_steps (lo, hi, step);
+          if (c >= 3 && (pass == 1 || c <= max_ticks))
+            best = step;
+        }
   if (best == 0)
     best = range / 2;   /* lo, middle, hi */
   for (double v = ceil (lo / best - 1e-9) * best; v <= hi + best * 1e-9 && n < MAX_TICKS_OUT; v += best)
@@ -630,6 +639,20 @@ ll_line_chart_render (LlLineChart *self, cairo_t *cr, double width, double heigh
       if (n_rows > 0)
         ll_line_chart_compute_layout (width, height, font, self->title != NULL, item_w,
                                       items->len, n_rows, note_lines->len, item_rects, &lay);
+    }
+  /* A short chart keeps its plot a third of the height: the note goes to
+   * the tooltip only, then marker labels keep one row (their lines stay). */
+  if (lay.plot.height < height / 3 && note_lines->len > 0)
+    {
+      g_ptr_array_set_size (note_lines, 0);
+      ll_line_chart_compute_layout (width, height, font, self->title != NULL, item_w, items->len,
+                                    n_rows, 0, item_rects, &lay);
+    }
+  if (lay.plot.height < height / 3 && n_rows > 1)
+    {
+      n_rows = 1;
+      ll_line_chart_compute_layout (width, height, font, self->title != NULL, item_w, items->len,
+                                    n_rows, note_lines->len, item_rects, &lay);
     }
   f.left = lay.plot.x;
   f.right = lay.plot.x + lay.plot.width;
