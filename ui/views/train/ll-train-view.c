@@ -182,7 +182,17 @@ on_job_finished (LlTrainingJob *job, const GError *error, LlTrainView *self)
     {
       if (self->sweep_next < self->sweep->len
           && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        start_job (self);
+        {
+          /* The data folder may have changed meanwhile (the cache is gone):
+           * load it again, then the sweep goes on. */
+          if (self->data != NULL)
+            start_job (self);
+          else
+            {
+              ll_train_view_update_actions (self);   /* Start is enabled again */
+              gtk_widget_activate_action (GTK_WIDGET (self), "train.start", NULL);
+            }
+        }
       else
         g_clear_pointer (&self->sweep, g_ptr_array_unref);
     }
@@ -208,7 +218,8 @@ start_job (LlTrainView *self)
   const LlSweepRun *v = NULL;
   const LlFitConfig *cfg;
 
-  if (self->job != NULL || self->document == NULL || !ll_document_get_valid (self->document))
+  if (self->job != NULL || self->document == NULL || !ll_document_get_valid (self->document)
+      || self->data == NULL)
     return;
   if (self->sweep != NULL && self->sweep_next < self->sweep->len)
     v = g_ptr_array_index (self->sweep, self->sweep_next++);
