@@ -433,26 +433,50 @@ set_color (cairo_t *cr, int color, double fg, double alpha)
   }
 }
 
+/* Text in the cairo font's size and weight, laid out by Pango: cairo's toy
+ * text has no font fallback, so Hangul (the Korean translation) would be
+ * boxes.  Widths are measured the same way, so the layout fits the text. */
+static PangoLayout *
+chart_layout (cairo_t *cr, const char *text)
+{
+  cairo_font_face_t *face = cairo_get_font_face (cr);
+  PangoFontDescription *desc = pango_font_description_from_string ("Sans");
+  PangoLayout *layout = pango_cairo_create_layout (cr);
+  cairo_matrix_t m;
+
+  cairo_get_font_matrix (cr, &m);
+  pango_font_description_set_absolute_size (desc, m.yy * PANGO_SCALE);
+  if (cairo_font_face_get_type (face) == CAIRO_FONT_TYPE_TOY
+      && cairo_toy_font_face_get_weight (face) == CAIRO_FONT_WEIGHT_BOLD)
+    pango_font_description_set_weight (desc, PANGO_WEIGHT_BOLD);
+  pango_layout_set_font_description (layout, desc);
+  pango_layout_set_text (layout, text, -1);
+  pango_font_description_free (desc);
+  return layout;
+}
+
 static double
 text_width (cairo_t *cr, const char *text)
 {
-  cairo_text_extents_t e;
+  PangoLayout *layout = chart_layout (cr, text);
+  PangoRectangle logical;
 
-  cairo_text_extents (cr, text, &e);
-  return e.x_advance;
+  pango_layout_get_pixel_extents (layout, NULL, &logical);
+  g_object_unref (layout);
+  return logical.width;
 }
 
 static void
 text_at (cairo_t *cr, const char *text, double x, double y, double ax, double ay)
 {
-  cairo_text_extents_t e;
-  cairo_font_extents_t fe;
+  PangoLayout *layout = chart_layout (cr, text);
+  PangoRectangle logical;
 
-  cairo_text_extents (cr, text, &e);
-  cairo_font_extents (cr, &fe);
+  pango_layout_get_pixel_extents (layout, NULL, &logical);
   /* ay: 0 = y is the top of the text, 0.5 = its middle, 1 = its bottom. */
-  cairo_move_to (cr, x - ax * e.x_advance, y + fe.ascent - ay * (fe.ascent + fe.descent));
-  cairo_show_text (cr, text);
+  cairo_move_to (cr, x - ax * logical.width, y - ay * logical.height);
+  pango_cairo_show_layout (cr, layout);
+  g_object_unref (layout);
 }
 
 /* The text cut with "…" to fit max_width (whole when it fits). */
@@ -940,8 +964,8 @@ ll_line_chart_export_png (LlLineChart *self, const char *path, int width, int he
   cairo_surface_destroy (surface);
   if (status != CAIRO_STATUS_SUCCESS)
     {
-      g_set_error (error, LL_ERROR, LL_ERROR_IO, "Could not write the chart to %s (%s); "
-                   "choose a folder you can write to", path, cairo_status_to_string (status));
+      g_set_error (error, LL_ERROR, LL_ERROR_IO, _("Could not write the chart to %s (%s); "
+                   "choose a folder you can write to"), path, cairo_status_to_string (status));
       return FALSE;
     }
   return TRUE;
@@ -967,8 +991,8 @@ ll_line_chart_export_svg (LlLineChart *self, const char *path, int width, int he
   cairo_surface_destroy (surface);
   if (status != CAIRO_STATUS_SUCCESS)
     {
-      g_set_error (error, LL_ERROR, LL_ERROR_IO, "Could not write the chart to %s (%s); "
-                   "choose a folder you can write to", path, cairo_status_to_string (status));
+      g_set_error (error, LL_ERROR, LL_ERROR_IO, _("Could not write the chart to %s (%s); "
+                   "choose a folder you can write to"), path, cairo_status_to_string (status));
       return FALSE;
     }
   return TRUE;

@@ -3,10 +3,18 @@
 #include "ll-train-view-private.h"
 
 #include <glib/gi18n.h>
+#include <inttypes.h>
 #include <math.h>
 #include <string.h>
 
 /* Charts ----------------------------------------------------------------------- */
+
+/* The statuses runs.json keeps (ll-train-view.c), shown in the reader's
+ * language with g_dpgettext2 (NULL, "run status", …). */
+G_GNUC_UNUSED static const char *const run_statuses[] = {
+  NC_("run status", "finished"), NC_("run status", "diverged"),
+  NC_("run status", "stopped"), NC_("run status", "failed"),
+};
 
 static char *
 mark_text (const LlRun *run, const LlLrMark *m, gboolean with_name)
@@ -33,9 +41,9 @@ add_run_series (LlTrainView *self, const LlRun *run, const char *label, guint co
   g_autofree double *eta = g_new (double, MAX (ne, 1));
   g_autofree double *evl = g_new (double, MAX (ne, 1));
   g_autofree double *eva = g_new (double, MAX (ne, 1));
-  g_autofree char *train = g_strdup_printf (_("%s train (smoothed)"), label);
-  g_autofree char *mean = g_strdup_printf (_("%s train (epoch mean)"), label);
-  g_autofree char *val = g_strdup_printf (_("%s validation"), label);
+  g_autofree char *train = g_strdup_printf (C_("chart legend", "%s train (smoothed)"), label);
+  g_autofree char *mean = g_strdup_printf (C_("chart legend", "%s train (epoch mean)"), label);
+  g_autofree char *val = g_strdup_printf (C_("chart legend", "%s validation"), label);
   gboolean have_val = FALSE;
   guint s;
 
@@ -167,8 +175,10 @@ ll_train_view_rebuild_charts (LlTrainView *self)
   add_legend (self->loss_chart, (LlRun *const *) shown->pdata, labels, shown->len);
   add_legend (self->accuracy_chart, (LlRun *const *) shown->pdata, labels, shown->len);
   /* The legend names what differs; the title stays short. */
-  ll_line_chart_set_labels (self->loss_chart, _("Loss"), _("epoch"), _("loss"));
-  ll_line_chart_set_labels (self->accuracy_chart, _("Accuracy"), _("epoch"), _("accuracy"));
+  ll_line_chart_set_labels (self->loss_chart, C_("chart title", "Loss"), C_("chart axis", "epoch"),
+                            C_("chart axis", "loss"));
+  ll_line_chart_set_labels (self->accuracy_chart, _("Accuracy"), C_("chart axis", "epoch"),
+                            C_("chart axis", "accuracy"));
   ll_line_chart_set_note (self->accuracy_chart,
                           runs_have_dropout ((LlRun *const *) shown->pdata, shown->len)
                           ? _("Why train < val: train has dropout on, val is measured after the epoch.")
@@ -266,9 +276,9 @@ ll_train_view_action_clone (GtkWidget *widget, const char *name, GVariant *param
   ll_document_set_config (self->document, &run->config);
   self->updating = FALSE;
   ll_train_view_load_settings (self);
-  text = g_strdup_printf ("The settings of %s (seed %" G_GUINT64_FORMAT ") are loaded: change one "
+  text = g_strdup_printf (_("The settings of %s (seed %" PRIu64 ") are loaded: change one "
                           "knob and press Start for a paired run with the same initial weights "
-                          "and data order.", run->name, run->config.seed);
+                          "and data order."), run->name, run->config.seed);
   ll_train_view_show_message (self, GTK_MESSAGE_INFO, text);
 }
 
@@ -295,14 +305,14 @@ ll_train_view_export_ticked_run (LlTrainView *self, const char *path, GError **e
 
   if (run == NULL)
     {
-      g_set_error (error, LL_ERROR, LL_ERROR_INVALID, "Tick a run to export it");
+      g_set_error (error, LL_ERROR, LL_ERROR_INVALID, _("Tick a run to export it"));
       return FALSE;
     }
   if (run->arch_json == NULL || (arch = ll_arch_from_json (run->arch_json, -1, error)) == NULL
       || (model = ll_model_new (arch, error)) == NULL)
     {
       if (error != NULL && *error == NULL)
-        g_set_error (error, LL_ERROR, LL_ERROR_INVALID, "This run does not record its model");
+        g_set_error (error, LL_ERROR, LL_ERROR_INVALID, _("This run does not record its model"));
       return FALSE;
     }
   trainer = ll_trainer_new (model, &run->config);
@@ -325,14 +335,14 @@ ll_train_view_replay_file (LlTrainView *self, const char *path, GError **error)
   if (run->arch_json == NULL || (arch = ll_arch_from_json (run->arch_json, -1, error)) == NULL)
     {
       if (error != NULL && *error == NULL)
-        g_set_error (error, LL_ERROR, LL_ERROR_FORMAT, "%s does not record its model", path);
+        g_set_error (error, LL_ERROR, LL_ERROR_FORMAT, _("%s does not record its model"), path);
       return FALSE;
     }
   ll_document_set_arch (self->document, arch);
   ll_document_set_config (self->document, &run->config);
   if (run->dataset != NULL)
     ll_document_set_dataset (self->document, run->dataset);
-  name = g_strdup_printf ("%s (from file)", run->name);
+  name = g_strdup_printf (_("%s (from file)"), run->name);
   g_free (run->name);
   run->name = name;
   for (guint i = 0; i < ll_run_list_get_n (self->runs); i++)
@@ -361,7 +371,7 @@ on_export_response (GtkNativeDialog *dialog, int response, LlTrainView *self)
           LlRun *run = last_ticked (self, NULL);
           ok = run != NULL && ll_run_export_csv (run, path, &error);
           if (run == NULL)
-            g_set_error (&error, LL_ERROR, LL_ERROR_INVALID, "Tick a run to export its history");
+            g_set_error (&error, LL_ERROR, LL_ERROR_INVALID, _("Tick a run to export its history"));
         }
       else if (g_strcmp0 (kind, "run") == 0)
         ok = ll_train_view_export_ticked_run (self, path, &error);
@@ -389,10 +399,10 @@ export_with (LlTrainView *self, const char *kind)
 
   gboolean open = g_strcmp0 (kind, "replay") == 0;
 
-  dialog = gtk_file_chooser_native_new (open ? "Replay a Run" : "Export",
+  dialog = gtk_file_chooser_native_new (open ? _("Replay a Run") : _("Export"),
                                         GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
                                         open ? GTK_FILE_CHOOSER_ACTION_OPEN : GTK_FILE_CHOOSER_ACTION_SAVE,
-                                        open ? "_Replay" : "_Export", "_Cancel");
+                                        open ? _("_Replay") : _("_Export"), _("_Cancel"));
   if (!open)
     gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (dialog), suggested);
   g_object_set_data_full (G_OBJECT (dialog), "kind", g_strdup (kind), g_free);
