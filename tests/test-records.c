@@ -12,6 +12,7 @@
 #include "ll-codegen.h"
 #include "ll-document.h"
 #include "ll-download.h"
+#include "ll-export-c.h"
 #include "ll-presets.h"
 #include "ll-run-list.h"
 #include "ll-test-util.h"
@@ -426,6 +427,18 @@ test_layer_rename_round_trip (void)
   g_assert_cmpstr (ll_arch_layer (ll_document_get_arch (other), dense)->name, ==, "hidden");
   g_assert_cmpstr (ll_arch_layer (ll_model_get_arch (ll_document_get_model (other)), dense)->name, ==,
                    "hidden");
+
+  /* Keras allows "-" and "." in names; the C export's identifiers take "_". */
+  g_assert_true (ll_document_rename_layer (doc, dense, "hidden-1.a", &error));
+  g_assert_no_error (error);
+  {
+    g_autofree char *header = NULL;
+    g_autofree char *source = NULL;
+    g_assert_true (ll_export_c_generate (ll_document_get_model (doc), "net", &header, &source, &error));
+    g_assert_no_error (error);
+    g_assert_nonnull (strstr (source, "net_hidden_1_a_"));
+    g_assert_null (strstr (source, "net_hidden-1"));
+  }
 
   /* The default name typed back is the default again. */
   g_assert_true (ll_document_rename_layer (doc, dense, "dense", &error));
