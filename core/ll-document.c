@@ -5,13 +5,15 @@
  * trivially correct for every kind of edit. */
 #include "ll-document.h"
 
+#include <glib/gi18n.h>
+#include <math.h>
+#include <inttypes.h>
 #include <string.h>
 
 #include "ll-import.h"
 #include "ll-model-file.h"
 #include "ll-presets.h"
 #include "ll-shipped-model.h"
-#include <glib/gi18n.h>
 
 #define SHIPPED_DIGITS_TITLE "Shipped digit model"
 
@@ -43,6 +45,9 @@ struct _LlDocument
 
   char *path;
   char *preset_title;
+  char *weights_run;             /* the run whose weights the model holds, NULL otherwise */
+  char *snapshot_run;            /* the run the snapshots come from, NULL when unnamed */
+  double live_dropout;           /* a running run's own Dropout rate, NAN when none */
 
   GPtrArray *undo;               /* of Snapshot*, oldest first */
   GPtrArray *redo;
@@ -77,6 +82,7 @@ enum {
   PROP_CAN_UNDO,
   PROP_CAN_REDO,
   PROP_TRAINING_JOB,
+  PROP_LIVE_DROPOUT,
   N_PROPS
 };
 
@@ -213,11 +219,15 @@ rebuild (LlDocument *self)
     {
       if (!ll_trainer_set_config (self->trainer, &self->config, &error))
         g_debug ("Training settings not applied: %s", error->message);
+      /* A rename keeps the weights; the model (and its file) take the names. */
+      ll_model_set_layer_names (ll_trainer_get_model (self->trainer), self->arch);
       set_error_state (self, NULL, -1);
       return;
     }
 
   g_clear_pointer (&self->trainer, ll_trainer_free);
+  g_clear_pointer (&self->weights_run, g_free);
+  g_clear_pointer (&self->snapshot_run, g_free);
   self->trained = FALSE;
   self->imported = FALSE;
   drop_snapshots (self);
@@ -306,6 +316,7 @@ ll_document_finalize (GObject *object)
   g_clear_pointer (&self->n_params, g_free);
   g_clear_pointer (&self->path, g_free);
   g_clear_pointer (&self->preset_title, g_free);
+  g_clear_pointer (&self->weights_run, g_free);
   g_clear_pointer (&self->undo, g_ptr_array_unref);
   g_clear_pointer (&self->redo, g_ptr_array_unref);
   g_clear_pointer (&self->merge_key, g_free);
@@ -347,6 +358,9 @@ ll_document_get_property (GObject    *object,
       break;
     case PROP_CAN_UNDO:
       g_value_set_boolean (value, ll_document_get_can_undo (self));
+      break;
+    case PROP_LIVE_DROPOUT:
+      g_value_set_double (value, self->live_dropout);
       break;
     case PROP_CAN_REDO:
       g_value_set_boolean (value, ll_document_get_can_redo (self));
@@ -395,6 +409,11 @@ ll_document_class_init (LlDocumentClass *klass)
     g_param_spec_object ("training-job", NULL, "The training run of this document's model, NULL when none",
                          LL_TYPE_TRAINING_JOB,
                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_LIVE_DROPOUT] =
+    g_param_spec_double ("live-dropout", NULL, "The Dropout rate a running run uses instead of "
+                         "the model's (\"Dropout, this run\"), NAN when none",
+                         -G_MAXDOUBLE, G_MAXDOUBLE, 0,
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   /* Any change of content: an edit, undo/redo, open, preset, new. */
@@ -432,6 +451,7 @@ default_arch (void)
 static void
 ll_document_init (LlDocument *self)
 {
+  self->live_dropout = NAN;
   self->arch = default_arch ();
   ll_fit_config_init (&self->config);
   self->dataset = g_strdup ("mnist");
@@ -672,7 +692,44 @@ ll_document_duplicate_layer (LlDocument *self, int position)
   g_return_if_fail (position >= 0 && position < ll_arch_n_layers (self->arch));
 
   copy = *ll_arch_layer (self->arch, position);
+  copy.name[0] = '\0';   /* names are unique: the copy takes the default */
   ll_document_insert_layer (self, position + 1, &copy);
+}
+
+gboolean
+ll_document_rename_layer (LlDocument *self, int layer, const char *name, GError **error)
+{
+  g_autofree char *clean = NULL;
+
+  g_return_val_if_fail (LL_IS_DOCUMENT (self), FALSE);
+  g_return_val_if_fail (layer >= 0 && layer < ll_arch_n_layers (self->arch), FALSE);
+
+  clean = g_strstrip (g_strdup (name != NULL ? name : ""));
+  /* Typing the default name back is going back to the default. */
+  {
+    LlLayerSpec *spec = ll_arch_layer (self->arch, layer);
+    g_autofree char *current = ll_arch_layer_name (self->arch, layer);
+    char saved[LL_LAYER_NAME_MAX];
+
+    if (strcmp (clean, spec->name) == 0 || (spec->name[0] == '\0' && strcmp (clean, current) == 0))
+      return TRUE;
+    memcpy (saved, spec->name, sizeof saved);
+    spec->name[0] = '\0';
+    {
+      g_autofree char *automatic = ll_arch_layer_name (self->arch, layer);
+      memcpy (spec->name, saved, sizeof saved);
+      if (strcmp (clean, automatic) == 0)
+        clean[0] = '\0';
+    }
+  }
+  if (!ll_arch_check_layer_name (self->arch, layer, clean, error))
+    return FALSE;
+  {
+    EDIT_BEGIN (self, NULL);
+    g_strlcpy (ll_arch_layer (self->arch, layer)->name, clean, LL_LAYER_NAME_MAX);
+    EDIT_END (self);
+  }
+  return TRUE;
 }
 
 gboolean
@@ -708,6 +765,12 @@ ll_document_set_layer_param (LlDocument   *self,
 void
 ll_document_set_trained_model (LlDocument *self, LlTrainer *trainer)
 {
+  ll_document_set_trained_model_from_run (self, trainer, NULL);
+}
+
+void
+ll_document_set_trained_model_from_run (LlDocument *self, LlTrainer *trainer, const char *run)
+{
   gboolean was_dirty;
 
   g_return_if_fail (LL_IS_DOCUMENT (self));
@@ -721,9 +784,38 @@ ll_document_set_trained_model (LlDocument *self, LlTrainer *trainer)
   self->arch = ll_arch_copy (ll_model_get_arch (ll_trainer_get_model (trainer)));
   self->serial = self->next_serial++;
   rebuild (self);
+  g_free (self->weights_run);
+  self->weights_run = g_strdup (run);
   if (was_dirty != ll_document_get_dirty (self))
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DIRTY]);
   g_signal_emit (self, signals[CHANGED], 0);
+}
+
+const char *
+ll_document_get_weights_run (LlDocument *self)
+{
+  g_return_val_if_fail (LL_IS_DOCUMENT (self), NULL);
+  return self->trainer != NULL ? self->weights_run : NULL;
+}
+
+char *
+ll_document_describe_weights (LlDocument *self)
+{
+  g_autofree char *title = NULL;
+
+  g_return_val_if_fail (LL_IS_DOCUMENT (self), NULL);
+
+  if (self->trainer == NULL)
+    return NULL;
+  if (self->weights_run != NULL)
+    return g_strdup (self->weights_run);
+  title = ll_document_dup_title (self);
+  if (self->imported)
+    return g_strdup_printf (_("the weights of %s"), title);
+  if (ll_document_get_trained (self))
+    return g_strdup_printf (_("the trained weights of %s"), title);
+  return g_strdup_printf (_("untrained weights of %s (from seed %" PRIu64 ")"), title,
+                          self->config.seed);
 }
 
 static void
@@ -799,6 +891,7 @@ replace_all (LlDocument *self, LlArch *arch, LlFitConfig *config, const char *da
   g_free (self->dataset);
   self->dataset = g_strdup (dataset != NULL ? dataset : "mnist");
   g_clear_pointer (&self->trainer, ll_trainer_free);
+  g_clear_pointer (&self->weights_run, g_free);
   self->trainer = trainer;
   self->trained = trainer != NULL;
   self->imported = FALSE;
@@ -1034,6 +1127,38 @@ ll_document_clear_snapshots (LlDocument *self)
   g_return_if_fail (LL_IS_DOCUMENT (self));
   drop_snapshots (self);
   g_signal_emit (self, signals[SNAPSHOT], 0);
+}
+
+void
+ll_document_set_live_dropout (LlDocument *self, double rate)
+{
+  g_return_if_fail (LL_IS_DOCUMENT (self));
+  if (self->live_dropout == rate || (isnan (self->live_dropout) && isnan (rate)))
+    return;
+  self->live_dropout = rate;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LIVE_DROPOUT]);
+}
+
+double
+ll_document_get_live_dropout (LlDocument *self)
+{
+  g_return_val_if_fail (LL_IS_DOCUMENT (self), NAN);
+  return self->live_dropout;
+}
+
+void
+ll_document_set_snapshot_run (LlDocument *self, const char *run)
+{
+  g_return_if_fail (LL_IS_DOCUMENT (self));
+  g_free (self->snapshot_run);
+  self->snapshot_run = g_strdup (run);
+}
+
+const char *
+ll_document_get_snapshot_run (LlDocument *self)
+{
+  g_return_val_if_fail (LL_IS_DOCUMENT (self), NULL);
+  return self->snapshot_run;
 }
 
 guint

@@ -74,6 +74,12 @@ void               ll_document_insert_layer     (LlDocument *self, int position,
 void               ll_document_remove_layer     (LlDocument *self, int position);
 void               ll_document_move_layer       (LlDocument *self, int from, int to);
 void               ll_document_duplicate_layer  (LlDocument *self, int position);
+/* Names layer i as the user likes ("hidden_1"; "" or its default name
+ * goes back to Keras' default): an undo step, kept in the model file and
+ * shown in the code, summary and diagram; trained weights stay.  FALSE,
+ * changing nothing, for a name Keras would refuse or another layer's. */
+gboolean           ll_document_rename_layer     (LlDocument *self, int layer, const char *name,
+                                                 GError **error);
 /* Sets one parameter (by name, range-checked).  Successive changes of the
  * same parameter within a second merge into one undo step, so spinning a
  * value does not flood the undo history. */
@@ -82,6 +88,15 @@ gboolean           ll_document_set_layer_param  (LlDocument *self, int layer, co
 /* Replaces the model with trained weights of the same architecture (the
  * Train view).  Not an undo step; marks the document dirty. */
 void               ll_document_set_trained_model (LlDocument *self, LlTrainer *trainer);
+/* The same, naming the run that trained them ("Run 3, stopped at epoch
+ * 1.4"): ll_document_get_weights_run says it until the weights change. */
+void               ll_document_set_trained_model_from_run (LlDocument *self, LlTrainer *trainer,
+                                                           const char *run);
+const char        *ll_document_get_weights_run  (LlDocument *self);   /* NULL: not from a run */
+/* Whose weights the model holds, for a caption: the run's description,
+ * "the trained weights of mnist-cnn.llmodel", "untrained weights of … (from
+ * seed 42)"; NULL when the stack is not valid.  (transfer full) */
+char              *ll_document_describe_weights (LlDocument *self);
 
 /* Live snapshots while training (called on the main thread by the Train
  * view's worker callback).  publish_snapshot takes the model, keeps it as
@@ -102,6 +117,15 @@ void               ll_document_publish_snapshot (LlDocument *self, LlModel *snap
 LlModel           *ll_document_get_snapshot     (LlDocument *self);
 int                ll_document_get_snapshot_epoch (LlDocument *self);  /* -1 when none */
 int                ll_document_get_snapshot_batch (LlDocument *self);
+/* The Dropout rate a running run uses instead of the model's ("Dropout,
+ * this run" in the Train view), NAN when none: the Model view shows it
+ * beside the model's own rate.  Not an edit; notifies "live-dropout". */
+void               ll_document_set_live_dropout (LlDocument *self, double rate);
+double             ll_document_get_live_dropout (LlDocument *self);
+/* The name of the run the snapshots come from ("Run 4"), for captions;
+ * set by the Train view when a run starts.  NULL: unnamed. */
+void               ll_document_set_snapshot_run (LlDocument *self, const char *run);
+const char        *ll_document_get_snapshot_run (LlDocument *self);
 /* Drops the latest snapshot and the history; emits "snapshot". */
 void               ll_document_clear_snapshots  (LlDocument *self);
 /* The history, oldest first; entries stay valid until the next publish or clear. */

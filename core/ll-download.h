@@ -11,6 +11,7 @@ typedef struct {
   const char *file;         /* "train-images-idx3-ubyte.gz" */
   guint64 size;             /* bytes, 0 when unknown */
   const char *md5;          /* lower-case hex, NULL when unknown */
+  guint32 idx_count;        /* IDX files: the official number of records, else 0 */
 } LlDownloadFile;
 
 typedef struct {
@@ -36,12 +37,16 @@ typedef enum {
 /* Checks dir/file against the catalog (reads the whole file for md5). */
 LlFileState ll_download_check_file (const char *dir, const LlDownloadFile *f, guint64 *size);
 const char *ll_file_state_to_string (LlFileState state);
+/* The record count in an IDX file's header (gzip or raw), 0 when it is not one. */
+guint32     ll_download_idx_count (const char *path);
 
 /* What `layerlab datasets` and the Data view say about a set. */
 typedef struct {
   char *dir;                /* where it is, or where a download or copy goes */
   gboolean found;           /* some of its files are there */
   gboolean complete;        /* usable: nothing missing or damaged */
+  gboolean subset;          /* usable, but some files hold fewer records than the
+                             * official ones (the shared 10,000-digit MNIST) */
   guint64 size;             /* bytes of the files found */
   char *checksums;          /* one line: "4 files, checksums verified", … */
   char *remedy;             /* what to do when not complete, else NULL */

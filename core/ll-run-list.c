@@ -9,6 +9,8 @@
  * again at the next start. */
 #include "ll-run-list.h"
 #include "ll-json.h"
+#include "ll-arch.h"
+#include "ll-layer.h"
 
 #include <errno.h>
 #include <glib/gi18n.h>
@@ -16,6 +18,7 @@
 #include <json-glib/json-glib.h>
 #include <math.h>
 #include <stdio.h>
+#include <inttypes.h>
 #include <string.h>
 
 /* 2: the settings as in model files (names); 1: flat, with enum numbers. */
@@ -52,6 +55,7 @@ ll_run_new (void)
   run->batches = g_array_new (FALSE, FALSE, sizeof (LlBatchPoint));
   run->lr_marks = g_array_new (FALSE, FALSE, sizeof (LlLrMark));
   run->test_loss = run->test_accuracy = NAN;
+  run->stopped_x = run->stopped_loss = run->stopped_accuracy = NAN;
   run->created = g_get_real_time () / G_USEC_PER_SEC;
   return run;
 }
@@ -162,6 +166,9 @@ build_run (JsonBuilder *b, const LlRun *run)
   add_bool (b, "selected", run->selected);
   add_double (b, "test_loss", run->test_loss);
   add_double (b, "test_accuracy", run->test_accuracy);
+  add_double (b, "stopped_x", run->stopped_x);
+  add_double (b, "stopped_loss", run->stopped_loss);
+  add_double (b, "stopped_accuracy", run->stopped_accuracy);
   /* The settings as model files hold them (ll-fit-config.h): names, not numbers. */
   json_builder_set_member_name (b, "config");
   json_builder_add_value (b, ll_fit_config_to_json_node (&run->config));
@@ -316,6 +323,9 @@ parse_run (JsonNode *node, gint64 version, GError **error)
   run->selected = get_bool (o, "selected", FALSE);
   run->test_loss = get_double (o, "test_loss", NAN);
   run->test_accuracy = get_double (o, "test_accuracy", NAN);
+  run->stopped_x = get_double (o, "stopped_x", NAN);
+  run->stopped_loss = get_double (o, "stopped_loss", NAN);
+  run->stopped_accuracy = get_double (o, "stopped_accuracy", NAN);
   if (run->name == NULL)
     run->name = g_strdup (C_("a training run", "Run"));
   if (version <= 1 && (c = get_object (o, "config")) != NULL)
@@ -642,7 +652,7 @@ ll_run_list_next_name (LlRunList *self)
  * every hyperparameter and every fit field with a short label, from the
  * tables (a new hyperparameter shows without a change here), then the
  * layers. */
-typedef enum { KEY_MODEL, KEY_DATA, KEY_OPTIMIZER, KEY_HYPER, KEY_FIT, KEY_LAYERS } KeyKind;
+typedef enum { KEY_MODEL, KEY_DATA, KEY_OPTIMIZER, KEY_HYPER, KEY_FIT, KEY_CHANGES, KEY_LAYERS } KeyKind;
 
 typedef struct {
   KeyKind kind;
@@ -671,6 +681,8 @@ difference_keys (void)
         Key fk = { KEY_FIT, f };
         g_array_append_val (keys, fk);
       }
+  k.kind = KEY_CHANGES;
+  g_array_append_val (keys, k);
   k.kind = KEY_LAYERS;
   g_array_append_val (keys, k);
   return keys;
@@ -735,11 +747,88 @@ describe_key (const LlRun *r, const Key *key, const char **name)
             return NULL;
           }
       }
+    case KEY_CHANGES:
+      {
+        *name = _("changed while training");
+        return ll_run_describe_changes (r);   /* NULL: none */
+      }
     case KEY_LAYERS:
     default:
       *name = _("layers of");
       return g_strdup (r->arch_json ? r->arch_json : "");
     }
+}
+
+/* The layers' parameters where runs of one layer structure differ:
+ * "dropout rate 0.2" vs "dropout rate 0.5".  FALSE when the structures
+ * differ (or a run has no architecture); then the layer counts are told. */
+static gboolean
+layer_differences (LlRun *const *runs, guint n, GString **parts, GString *sum)
+{
+  g_autoptr(GPtrArray) archs = g_ptr_array_new_with_free_func ((GDestroyNotify) ll_arch_free);
+  const LlArch *a0;
+  gboolean any = FALSE;
+
+  for (guint i = 0; i < n; i++)
+    {
+      LlArch *a = runs[i]->arch_json != NULL ? ll_arch_from_json (runs[i]->arch_json, -1, NULL) : NULL;
+      if (a == NULL)
+        return FALSE;
+      g_ptr_array_add (archs, a);
+    }
+  a0 = g_ptr_array_index (archs, 0);
+  for (guint i = 1; i < n; i++)
+    {
+      const LlArch *a = g_ptr_array_index (archs, i);
+      if (ll_arch_n_layers (a) != ll_arch_n_layers (a0))
+        goto structure;
+      for (int l = 0; l < ll_arch_n_layers (a0); l++)
+        if (ll_arch_layer (a, l)->type != ll_arch_layer (a0, l)->type)
+          goto structure;
+    }
+  for (int l = 0; l < ll_arch_n_layers (a0); l++)
+    {
+      const LlLayerType *type = ll_arch_layer (a0, l)->type;
+      for (int p = 0; p < type->n_params; p++)
+        {
+          gboolean differ = FALSE;
+          g_autofree char *lname = ll_arch_layer_name (a0, l);
+          g_autofree char *label = g_strdup_printf ("%s %s", lname, type->params[p].name);
+
+          for (guint i = 1; i < n && !differ; i++)
+            differ = ll_arch_layer ((LlArch *) g_ptr_array_index (archs, i), l)->v[p]
+                     != ll_arch_layer (a0, l)->v[p];
+          if (!differ)
+            continue;
+          g_string_append_printf (sum, "%s%s ", sum->len ? "; " : "", label);
+          for (guint i = 0; i < n; i++)
+            {
+              const LlLayerSpec *spec = ll_arch_layer ((LlArch *) g_ptr_array_index (archs, i), l);
+              const LlParamSpec *ps = &type->params[p];
+              g_autofree char *value = ps->type == LL_PARAM_CHOICE
+                ? g_strdup (ps->choices[(int) spec->v[p]])
+                : ps->type == LL_PARAM_BOOL ? g_strdup (spec->v[p] != 0 ? _("on") : _("off"))
+                : format_number (spec->v[p]);
+              g_string_append_printf (parts[i], "%s%s %s", parts[i]->len ? ", " : "", label, value);
+              g_string_append_printf (sum, "%s%s", i > 0 ? " vs " : "", value);
+            }
+          any = TRUE;
+        }
+    }
+  return any;
+
+structure:
+  g_string_append_printf (sum, "%s%s ", sum->len ? "; " : "", _("layers"));
+  for (guint i = 0; i < n; i++)
+    {
+      const LlArch *a = g_ptr_array_index (archs, i);
+      g_autofree char *value = g_strdup_printf (ngettext ("%d layer", "%d layers",
+                                                             ll_arch_n_layers (a) - 1),
+                                                ll_arch_n_layers (a) - 1);
+      g_string_append_printf (parts[i], "%s%s", parts[i]->len ? ", " : "", value);
+      g_string_append_printf (sum, "%s%s", i > 0 ? " vs " : "", value);
+    }
+  return TRUE;
 }
 
 char **
@@ -771,19 +860,38 @@ ll_run_describe_differences (LlRun *const *runs, guint n, char **summary)
           if (first == NULL)
             first = values[i];
         }
+      /* Changes while training: one run with some and one without differ too. */
+      if (key->kind == KEY_CHANGES)
+        for (guint i = 1; i < n; i++)
+          differ |= g_strcmp0 (values[i], values[0]) != 0;
       if (differ && key->kind == KEY_MODEL)
         model_differs = TRUE;
       /* Architectures as JSON are unreadable; the model title says enough,
-       * and edited stacks of one preset are told apart by the run name. */
+       * and edited stacks of one preset are told apart by the parameters
+       * that differ (or their layer counts), else by the run name. */
       if (differ && key->kind == KEY_LAYERS)
         {
-          if (model_differs)
-            differ = FALSE;
-          for (guint i = 0; differ && i < n; i++)
+          differ = FALSE;
+          if (!model_differs && !layer_differences (runs, n, parts, sum))
+            for (guint i = 0; i < n; i++)
+              g_string_append_printf (parts[i], "%s%s", parts[i]->len ? ", " : "",
+                                      runs[i]->name ? runs[i]->name : "run");
+        }
+      if (differ && key->kind == KEY_CHANGES)
+        {
+          gboolean any = FALSE;
+
+          /* The changes read as they are, without a name before each. */
+          g_string_append_printf (sum, "%s", sum->len ? "; " : "");
+          for (guint i = 0; i < n; i++)
             {
-              g_free (values[i]);
-              values[i] = g_strdup (runs[i]->name);
+              if (values[i] != NULL)
+                g_string_append_printf (parts[i], "%s%s", parts[i]->len ? ", " : "", values[i]);
+              g_string_append_printf (sum, "%s%s", any ? " vs " : "",
+                                      values[i] != NULL ? values[i] : _("no change"));
+              any = TRUE;
             }
+          differ = FALSE;
         }
       if (differ)
         {
@@ -804,16 +912,143 @@ ll_run_describe_differences (LlRun *const *runs, guint n, char **summary)
     }
   g_free (values);
   for (guint i = 0; i < n; i++)
+    if (parts[i]->len == 0)
+      g_string_assign (parts[i], runs[i]->name ? runs[i]->name : "run");
+  /* No two labels alike: a repeated one says whose it is. */
+  for (guint i = 0; i < n; i++)
     {
-      if (parts[i]->len == 0)
-        g_string_assign (parts[i], runs[i]->name ? runs[i]->name : "run");
-      g_ptr_array_add (labels, g_string_free (parts[i], FALSE));
+      gboolean repeated = FALSE;
+      for (guint j = 0; j < n && !repeated; j++)
+        repeated = j != i && strcmp (parts[i]->str, parts[j]->str) == 0;
+      if (repeated && runs[i]->name != NULL && strcmp (parts[i]->str, runs[i]->name) != 0)
+        {
+          g_autofree char *own = g_strdup_printf ("%s: %s", runs[i]->name, parts[i]->str);
+          g_ptr_array_add (labels, g_steal_pointer (&own));
+        }
+      else
+        g_ptr_array_add (labels, g_strdup (parts[i]->str));
     }
+  for (guint i = 0; i < n; i++)
+    g_string_free (parts[i], TRUE);
   g_free (parts);
   g_ptr_array_add (labels, NULL);
   if (summary != NULL)
     *summary = sum->len ? g_strdup (sum->str) : g_strdup (n > 1 ? _("same settings") : "");
   return (char **) g_ptr_array_free (g_steal_pointer (&labels), FALSE);
+}
+
+/* Descriptions -------------------------------------------------------------------- */
+
+char *
+ll_run_describe_changes (const LlRun *run)
+{
+  g_autoptr(GString) s = g_string_new (NULL);
+
+  g_return_val_if_fail (run != NULL, NULL);
+
+  for (guint i = 0; i < run->lr_marks->len; i++)
+    {
+      const LlLrMark *m = &g_array_index (run->lr_marks, LlLrMark, i);
+      g_autofree char *value = format_number (m->value);
+      g_autofree char *at = g_strdup_printf ("%.1f", m->x);
+
+      if (s->len > 0)
+        g_string_append (s, ", ");
+      /* Translators: a change made while training, "lr 0.0005 at epoch 2.3". */
+      g_string_append_printf (s, m->kind == LL_MARK_DROPOUT ? _("dropout %s at epoch %s")
+                                                            : _("lr %s at epoch %s"), value, at);
+    }
+  return s->len > 0 ? g_string_free (g_steal_pointer (&s), FALSE) : NULL;
+}
+
+/* "0.5", "0.2 and 0.5" for the Dropout layers of the run's model; NULL when it has none. */
+static char *
+dropout_rates (const LlRun *run)
+{
+  g_autoptr(LlArch) arch = run->arch_json != NULL ? ll_arch_from_json (run->arch_json, -1, NULL) : NULL;
+  g_autoptr(GString) s = g_string_new (NULL);
+  g_autoptr(GPtrArray) seen = g_ptr_array_new_with_free_func (g_free);
+
+  for (int i = 0; arch != NULL && i < ll_arch_n_layers (arch); i++)
+    {
+      const LlLayerSpec *spec = ll_arch_layer (arch, i);
+      char *value;
+      gboolean dup = FALSE;
+
+      if (spec->type != &ll_layer_dropout)
+        continue;
+      value = format_number (ll_layer_spec_get (spec, "rate", 0));
+      for (guint k = 0; k < seen->len && !dup; k++)
+        dup = strcmp (g_ptr_array_index (seen, k), value) == 0;
+      if (dup)
+        {
+          g_free (value);
+          continue;
+        }
+      g_string_append_printf (s, "%s%s", s->len ? "/" : "", value);
+      g_ptr_array_add (seen, value);
+    }
+  return s->len > 0 ? g_string_free (g_steal_pointer (&s), FALSE) : NULL;
+}
+
+char *
+ll_run_describe_settings (const LlRun *run)
+{
+  g_autoptr(GString) s = g_string_new (NULL);
+  g_autofree char *lr = NULL;
+  g_autofree char *dropout = NULL;
+  g_autofree char *changes = NULL;
+
+  g_return_val_if_fail (run != NULL, NULL);
+
+  lr = format_number (run->config.optim.learning_rate);
+  g_string_append_printf (s, _("%s, %s lr %s, batch %d"), run->dataset ? run->dataset : "?",
+                          ll_optim_names[run->config.optim.kind], lr, run->config.batch_size);
+  dropout = dropout_rates (run);
+  if (dropout != NULL)
+    g_string_append_printf (s, _(", dropout %s"), dropout);
+  g_string_append_printf (s, ngettext (", %d epoch", ", %d epochs", run->config.epochs),
+                          run->config.epochs);
+  g_string_append_printf (s, _(", seed %" PRIu64), run->config.seed);
+  changes = ll_run_describe_changes (run);
+  if (changes != NULL)
+    g_string_append_printf (s, _("; changed while training: %s"), changes);
+  return g_string_free (g_steal_pointer (&s), FALSE);
+}
+
+char *
+ll_run_describe_result (const LlRun *run)
+{
+  g_autoptr(GString) s = g_string_new (NULL);
+  const LlEpochRecord *last = run->epochs->len > 0
+    ? &g_array_index (run->epochs, LlEpochRecord, run->epochs->len - 1) : NULL;
+
+  g_return_val_if_fail (run != NULL, NULL);
+
+  if (isfinite (run->stopped_x))
+    {
+      /* Stopped inside an epoch: the figures of the part trained. */
+      g_string_append_printf (s, _("stopped at epoch %.1f of %d"), run->stopped_x, run->config.epochs);
+      g_string_append_printf (s, _(" · loss %.4f, accuracy %.4f (running means of epoch %d so far)"),
+                              run->stopped_loss, run->stopped_accuracy, (int) floor (run->stopped_x) + 1);
+      if (last != NULL && isfinite (last->val_accuracy))
+        g_string_append_printf (s, _(" · val_accuracy %.4f after epoch %d"), last->val_accuracy,
+                                last->epoch + 1);
+    }
+  else
+    {
+      /* The status as runs.json keeps it, in the reader's language. */
+      g_string_append (s, run->status ? g_dpgettext2 (NULL, "run status", run->status) : "");
+      g_string_append_printf (s, ngettext (" · %u epoch", " · %u epochs", run->epochs->len),
+                              run->epochs->len);
+      if (last != NULL)
+        g_string_append_printf (s, _(" · loss %.4f, accuracy %.4f"), last->loss, last->accuracy);
+      if (last != NULL && isfinite (last->val_accuracy))
+        g_string_append_printf (s, _(", val_accuracy %.4f"), last->val_accuracy);
+    }
+  if (isfinite (run->test_accuracy))
+    g_string_append_printf (s, _(" · test accuracy %.4f"), run->test_accuracy);
+  return g_string_free (g_steal_pointer (&s), FALSE);
 }
 
 /* One run as a file ------------------------------------------------------------ */

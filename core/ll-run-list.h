@@ -24,6 +24,10 @@ typedef struct {
   GArray *batches;             /* LlBatchPoint */
   GArray *lr_marks;            /* LlLrMark */
   double test_loss, test_accuracy;   /* NAN when not evaluated */
+  /* A run stopped inside an epoch: where it stopped (x in epochs) and the
+   * running means of loss and accuracy over that epoch's trained batches
+   * (the figures its status line showed); NAN when it ended on an epoch. */
+  double stopped_x, stopped_loss, stopped_accuracy;
   gboolean selected;           /* overlaid on the charts */
 } LlRun;
 
@@ -64,8 +68,25 @@ void        ll_run_list_set_selected (LlRunList *self, guint i, gboolean selecte
 char       *ll_run_list_next_name (LlRunList *self);
 
 /* One label per run naming the settings in which the runs differ, e.g.
- * { "batch 32", "batch 256" }, and in *summary "batch 32 vs 256".  When
- * nothing differs, the run names.  Free with g_strfreev / g_free. */
+ * { "batch 32", "batch 256" }, and in *summary "batch 32 vs 256".  Layers
+ * that differ are named by their differing parameters ("dropout rate 0.2"),
+ * changes made while training count ("lr → 0.0005 at epoch 2.3").  When
+ * nothing differs, the run names; no two labels are the same (a repeated
+ * one gets its run's name).  Free with g_strfreev / g_free. */
 char      **ll_run_describe_differences (LlRun *const *runs, guint n, char **summary);
+
+/* What a run trained: "mnist, adam lr 0.001, batch 32, dropout 0.5,
+ * 5 epochs, seed 42", followed by the changes made while training
+ * ("; changed while training: lr 0.0005 at epoch 2.3, dropout 0.2 at
+ * epoch 1.5"). */
+char       *ll_run_describe_settings (const LlRun *run);
+/* How it ended: "finished · 5 epochs · loss 0.0812, accuracy 0.9751,
+ * val_accuracy 0.9790 · test accuracy 0.9768", or for a stopped run
+ * "stopped at epoch 1.4 of 5 · loss 1.3600, accuracy 0.6100 (running means
+ * of epoch 2 so far)". */
+char       *ll_run_describe_result   (const LlRun *run);
+/* The changes made while training, "lr 0.0005 at epoch 2.3, dropout 0.2
+ * at epoch 1.5", or NULL when none. */
+char       *ll_run_describe_changes  (const LlRun *run);
 
 G_END_DECLS

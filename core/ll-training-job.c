@@ -35,7 +35,7 @@ struct _LlTrainingJob
   GArray *batches;              /* LlBatchPoint */
   GArray *epoch_records;        /* LlEpochRecord */
   GArray *lr_marks;             /* LlLrMark */
-  double ema;
+  double ema, ema_accuracy;
   int ema_n;
   guint source_id;              /* the one pending source, 0 when none */
   gint64 last_emit_us;
@@ -188,11 +188,14 @@ on_batch (const LlBatchEvent *ev, gpointer user_data)
   p->eta_seconds = per_batch * ((ev->n_batches - ev->batch - 1)
                                 + (double) (self->epochs - epoch - 1) * ev->n_batches);
 
+  /* Per-batch values smoothed across epoch boundaries: the running mean of
+   * the epoch (Keras' progress bar) restarts at every epoch and would drop. */
   self->ema = EMA_BETA * self->ema + (1.0 - EMA_BETA) * ev->batch_loss;
+  self->ema_accuracy = EMA_BETA * self->ema_accuracy + (1.0 - EMA_BETA) * ev->batch_accuracy;
   self->ema_n++;
   point.x = epoch + (ev->batch + 1.0) / ev->n_batches;
   point.loss = self->ema / (1.0 - pow (EMA_BETA, self->ema_n));   /* bias-corrected */
-  point.accuracy = ev->accuracy;
+  point.accuracy = self->ema_accuracy / (1.0 - pow (EMA_BETA, self->ema_n));
   g_array_append_val (self->batches, point);
   self->cur_epoch = epoch;
   self->cur_batch = ev->batch;
@@ -525,6 +528,27 @@ ll_training_job_dup_epochs (LlTrainingJob *self)
 {
   g_return_val_if_fail (LL_IS_TRAINING_JOB (self), NULL);
   return dup_array (self, self->epoch_records);
+}
+
+gboolean
+ll_training_job_get_partial_epoch (LlTrainingJob *self, double *x, double *loss, double *accuracy)
+{
+  gboolean partial;
+  const LlTrainingProgress *p = &self->progress;
+
+  g_return_val_if_fail (LL_IS_TRAINING_JOB (self), FALSE);
+
+  ll_mutex_lock (&self->lock);
+  partial = self->batches->len > 0 && p->n_batches > 0
+            && (guint) p->epoch >= self->epoch_records->len;
+  if (x != NULL)
+    *x = partial ? p->epoch + (p->batch + 1.0) / p->n_batches : NAN;
+  if (loss != NULL)
+    *loss = partial ? p->loss : NAN;
+  if (accuracy != NULL)
+    *accuracy = partial ? p->accuracy : NAN;
+  ll_mutex_unlock (&self->lock);
+  return partial;
 }
 
 GArray *

@@ -53,7 +53,8 @@ typedef struct {
 typedef struct {
   double x;
   double loss;             /* smoothed (exponential moving average of batch losses) */
-  double accuracy;         /* running mean over the epoch */
+  double accuracy;         /* smoothed the same way (batch accuracies), across epochs:
+                            * no drop where the epoch's running mean restarts */
 } LlBatchPoint;
 
 /* What a live change while training set. */
@@ -96,6 +97,12 @@ void           ll_training_job_get_progress (LlTrainingJob *self, LlTrainingProg
 GArray        *ll_training_job_dup_batches  (LlTrainingJob *self);   /* of LlBatchPoint */
 GArray        *ll_training_job_dup_epochs   (LlTrainingJob *self);   /* of LlEpochRecord */
 GArray        *ll_training_job_dup_lr_marks (LlTrainingJob *self);   /* of LlLrMark */
+/* The epoch in progress, trained in part (a run stopped inside an epoch):
+ * where it stopped (x in epochs, as LlBatchPoint's) and the running means
+ * of loss and accuracy over its batches, the figures the status line
+ * showed.  FALSE (and NANs) when the last batch ended a recorded epoch. */
+gboolean       ll_training_job_get_partial_epoch (LlTrainingJob *self, double *x, double *loss,
+                                                  double *accuracy);
 /* After "finished" without error: test-set metrics, FALSE when there is no
  * test set (or a cancel came after the last epoch). */
 gboolean       ll_training_job_get_test     (LlTrainingJob *self, double *loss, double *accuracy);

@@ -119,9 +119,59 @@ ll_arch_layer_name (const LlArch *arch, int i)
   for (int j = 0; j < i; j++)
     if (ll_arch_layer (arch, j)->type == spec->type)
       count++;
+  if (spec->name[0] != '\0')
+    return g_strdup (spec->name);
   if (spec->type == &ll_layer_input)
     return g_strdup ("input_layer");
   return count == 0 ? g_steal_pointer (&base) : g_strdup_printf ("%s_%d", base, count);
+}
+
+static gboolean
+name_chars_ok (const char *name)
+{
+  if (!g_ascii_isalpha (name[0]) && name[0] != '_')
+    return FALSE;
+  for (const char *p = name; *p; p++)
+    if (!g_ascii_isalnum (*p) && *p != '_' && *p != '-' && *p != '.')
+      return FALSE;
+  return TRUE;
+}
+
+gboolean
+ll_arch_check_layer_name (const LlArch *arch, int i, const char *name, GError **error)
+{
+  g_return_val_if_fail (i >= 0 && i < ll_arch_n_layers (arch), FALSE);
+
+  if (name == NULL || name[0] == '\0')
+    return TRUE;
+  if (strlen (name) >= LL_LAYER_NAME_MAX)
+    {
+      g_set_error (error, LL_ERROR, LL_ERROR_INVALID,
+                   _("“%s” is too long for a layer name: use at most %d characters"), name,
+                   LL_LAYER_NAME_MAX - 1);
+      return FALSE;
+    }
+  if (!name_chars_ok (name))
+    {
+      g_set_error (error, LL_ERROR, LL_ERROR_INVALID,
+                   _("“%s” cannot name a layer: start with a letter and use letters, digits, "
+                     "“_”, “-” or “.”, as Keras does (e.g. hidden_1)"), name);
+      return FALSE;
+    }
+  for (int j = 0; j < ll_arch_n_layers (arch); j++)
+    {
+      g_autofree char *other = NULL;
+      if (j == i)
+        continue;
+      other = ll_arch_layer_name (arch, j);
+      if (strcmp (other, name) == 0)
+        {
+          g_set_error (error, LL_ERROR, LL_ERROR_INVALID,
+                       _("Layer %d is already called “%s”: layer names must differ"), j, name);
+          return FALSE;
+        }
+    }
+  return TRUE;
 }
 
 LlShape *
@@ -226,6 +276,12 @@ ll_arch_to_json_node (const LlArch *arch)
       json_builder_add_string_value (b, spec->type->name);
       json_builder_set_member_name (b, "config");
       json_builder_begin_object (b);
+      /* Keras' config keeps the name too; only a name the user gave is written. */
+      if (spec->name[0] != '\0')
+        {
+          json_builder_set_member_name (b, "name");
+          json_builder_add_string_value (b, spec->name);
+        }
       for (int p = 0; p < spec->type->n_params; p++)
         {
           const LlParamSpec *ps = &spec->type->params[p];
@@ -312,6 +368,16 @@ layer_from_json (JsonObject *obj, int index, int format, LlLayerSpec *spec, GErr
     }
   if (config == NULL)
     return TRUE;
+  {
+    /* A name that could not be a layer's is left out, not an error. */
+    JsonNode *nn = json_object_get_member (config, "name");
+    if (nn != NULL && JSON_NODE_HOLDS_VALUE (nn) && json_node_get_value_type (nn) == G_TYPE_STRING)
+      {
+        const char *name = json_node_get_string (nn);
+        if (strlen (name) < LL_LAYER_NAME_MAX && name_chars_ok (name))
+          g_strlcpy (spec->name, name, sizeof spec->name);
+      }
+  }
   for (int p = 0; p < type->n_params; p++)
     {
       const LlParamSpec *ps = &type->params[p];

@@ -26,6 +26,11 @@ gboolean     ll_arch_equal      (const LlArch *a, const LlArch *b);
 
 /* Keras-style automatic names: "dense", "dense_1", "conv2d", ... for layer i. */
 char        *ll_arch_layer_name (const LlArch *arch, int i);
+/* TRUE when name can be layer i's: Keras' characters, shorter than
+ * LL_LAYER_NAME_MAX, no other layer's name; NULL or "" (the default name)
+ * always can.  Otherwise FALSE with a message that says what to type. */
+gboolean     ll_arch_check_layer_name (const LlArch *arch, int i, const char *name,
+                                       GError **error);
 
 /* Checks every layer's shape in order. On failure *bad_layer is the index
  * of the layer at fault and the message says how to fix it. */

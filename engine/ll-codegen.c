@@ -266,6 +266,13 @@ keras_layer (Gen *g, GString *s, int index)
       first = FALSE;
     }
 
+  if (spec->name[0] != '\0')
+    {
+      /* A name the user gave; Keras names the others itself. */
+      g_string_append_printf (s, "%sname=\"%s\"", first ? "" : ", ", spec->name);
+      first = FALSE;
+    }
+
   layer_regularization (spec, &reg_kind, &l1, &l2);
   if (reg_kind != NULL)
     {

@@ -447,6 +447,11 @@ ll_export_c_generate (LlModel *model, const char *prefix,
       int n_views = ll_model_layer_weights (model, i, views);
       g_autofree char *lname = ll_arch_layer_name (arch, i);
       g_autofree char *shape_text = ll_shape_to_string (&out);
+      /* A name the user gave may hold "-" or "."  (Keras allows them): C
+       * identifiers take "_" there. */
+      for (char *c = lname; *c; c++)
+        if (!g_ascii_isalnum (*c) && *c != '_')
+          *c = '_';
       char *wname[LL_MAX_WEIGHTS] = { NULL };
       LlActivation act = ll_layer_spec_activation (spec);
 

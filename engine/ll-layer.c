@@ -97,6 +97,84 @@ ll_layer_spec_get (const LlLayerSpec *spec, const char *name, double fallback)
   return i < 0 ? fallback : spec->v[i];
 }
 
+gboolean
+ll_layer_spec_param_applies (const LlLayerSpec *spec, int param)
+{
+  const char *name;
+  int kind;
+
+  g_return_val_if_fail (spec != NULL && param >= 0 && param < spec->type->n_params, FALSE);
+
+  name = spec->type->params[param].name;
+  /* The factors of kernel_regularizer none / l1 / l2 / l1_l2. */
+  if (strcmp (name, "l1") != 0 && strcmp (name, "l2") != 0)
+    return TRUE;
+  if (ll_layer_param_index (spec->type, "kernel_regularizer") < 0)
+    return TRUE;
+  kind = (int) ll_layer_spec_get (spec, "kernel_regularizer", 0);
+  return strcmp (name, "l1") == 0 ? (kind == 1 || kind == 3) : (kind == 2 || kind == 3);
+}
+
+void
+ll_param_spin_format (const LlParamSpec *p, int *digits, double *step)
+{
+  double range = p->max - p->min, d, st;
+  int dg = 0;
+
+  if (p->type != LL_PARAM_FLOAT)
+    {
+      *digits = 0;
+      *step = 1;
+      return;
+    }
+  /* Enough digits for the default and the smallest sensible step. */
+  d = p->default_value != 0 ? fabs (p->default_value) : p->max;
+  dg = 2;
+  while (dg < 7 && d != 0 && d * pow (10, dg) < 10)
+    dg++;
+  /* The step: a unit of the last digit but one, smaller while it is more
+   * than a fifth of the range: 0.1, 0.05, 0.02, 0.01, … */
+  st = pow (10, -(dg - 1));
+  for (int k = 0; k < 12 && range > 0 && st > range / 5; k++)
+    {
+      double mag = pow (10, floor (log10 (st) + 1e-9)), m = st / mag;
+      st = (m > 4.5 ? 2 : m > 1.5 ? 1 : 0.5) * mag;
+    }
+  /* The step must show in the digits. */
+  while (dg < 7 && fabs (st * pow (10, dg) - round (st * pow (10, dg))) > 1e-6)
+    dg++;
+  *digits = dg;
+  *step = st;
+}
+
+double
+ll_param_spin_round (const LlParamSpec *p, double v)
+{
+  int digits;
+  double step, scale;
+
+  ll_param_spin_format (p, &digits, &step);
+  scale = pow (10, digits);
+  v = round (v * scale) / scale;
+  return CLAMP (v, p->min, p->max);
+}
+
+double
+ll_param_spin_step (const LlParamSpec *p, double from, int direction)
+{
+  int digits;
+  double step, k, v;
+
+  ll_param_spin_format (p, &digits, &step);
+  k = from / step;
+  /* From a multiple, one step; from between two, the next one. */
+  if (direction > 0)
+    v = (floor (k + 1e-6) + 1) * step;
+  else
+    v = (ceil (k - 1e-6) - 1) * step;
+  return ll_param_spin_round (p, v);
+}
+
 static int
 n_choices (const char *const *choices)
 {

@@ -45,6 +45,8 @@ typedef struct {
   const char *const *choices;      /* CHOICE: NULL-terminated Keras names */
   const char *tooltip;             /* what the parameter does, one or two sentences */
   guint flags;                     /* LL_PARAM_HEADLINE, … */
+  const char *zero_label;          /* INT: how 0 reads when it means "the default",
+                                    * N_("= pool size"); NULL: 0 is a number */
 } LlParamSpec;
 
 /* What a model is exported to.  Every layer type says, per back end,
@@ -69,9 +71,13 @@ typedef struct {
 typedef struct _LlLayerType LlLayerType;
 
 /* One layer as a user describes it: a type and its parameter values. */
+#define LL_LAYER_NAME_MAX 48
+
 typedef struct {
   const LlLayerType *type;
   double v[LL_MAX_LAYER_PARAMS];   /* in the order of type->params */
+  char name[LL_LAYER_NAME_MAX];    /* the name the user gave, "" for Keras'
+                                    * default ("dense_1", ll_arch_layer_name) */
 } LlLayerSpec;
 
 /* A weight tensor a layer owns. */
@@ -179,6 +185,21 @@ gboolean    ll_layer_spec_set   (LlLayerSpec *spec, const char *name, double val
 const char *ll_layer_spec_get_choice (const LlLayerSpec *spec, const char *name);
 gboolean    ll_layer_spec_set_choice (LlLayerSpec *spec, const char *name, const char *choice,
                                       GError **error);
+/* FALSE for a parameter that does nothing with the others' values (the L1
+ * factor while the regularizer is none or l2): editors hide it. */
+gboolean    ll_layer_spec_param_applies (const LlLayerSpec *spec, int param);
+
+/* How a spin button edits a number parameter: the digits it shows and a
+ * round step (1, 2 or 5 × 10^k, at most a fifth of the range): Dropout's
+ * rate shows 2 digits and steps by 0.1. */
+void        ll_param_spin_format (const LlParamSpec *p, int *digits, double *step);
+/* v rounded to the digits the spin button shows, within the range: the
+ * value the field shows is the value the model (and its code) gets. */
+double      ll_param_spin_round  (const LlParamSpec *p, double v);
+/* One step up (direction > 0) or down from `from`: the next multiple of
+ * the step, so 0.25 + gives 0.3, and 0.2 + gives 0.3; within the range. */
+double      ll_param_spin_step   (const LlParamSpec *p, double from, int direction);
+
 /* The activation of a layer, LL_ACT_LINEAR for layers without one. */
 LlActivation ll_layer_spec_activation (const LlLayerSpec *spec);
 

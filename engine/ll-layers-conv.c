@@ -405,7 +405,8 @@ static const LlParamSpec pool_params[] = {
   { "pool_size", N_("Pool size"), LL_PARAM_INT, 2, 1, 16, NULL,
     N_("Side of the square window reduced to one value: 2 halves the height and width."), LL_PARAM_HEADLINE | LL_PARAM_POSITIONAL | LL_PARAM_PAIR },
   { "strides", N_("Strides"), LL_PARAM_INT, 0, 0, 16, NULL,
-    N_("Step of the window in pixels; 0 means the same as pool_size (Keras' None)."), LL_PARAM_PAIR },
+    N_("Step of the window in pixels; 0 means the same as pool_size (Keras' None)."), LL_PARAM_PAIR,
+    N_("= pool size") },
   { "padding", N_("Padding"), LL_PARAM_CHOICE, PADDING_VALID, 0, 0, padding_names,
     N_("valid: leftover border pixels are dropped. same: windows also cover the border, "
     "so the output is the input size divided by the stride, rounded up.") },

@@ -712,6 +712,16 @@ ll_model_input_gradient (LlModel *model, const float *x, int class_index, float 
   return TRUE;
 }
 
+void
+ll_model_set_layer_names (LlModel *model, const LlArch *arch)
+{
+  g_return_if_fail (model != NULL && arch != NULL);
+  g_return_if_fail (ll_arch_n_layers (arch) == ll_arch_n_layers (model->arch));
+
+  for (int i = 0; i < ll_arch_n_layers (arch); i++)
+    memcpy (ll_arch_layer (model->arch, i)->name, ll_arch_layer (arch, i)->name, LL_LAYER_NAME_MAX);
+}
+
 gboolean
 ll_model_set_dropout_rate (LlModel *model, int layer, double rate, GError **error)
 {

@@ -105,6 +105,10 @@ gboolean      ll_model_input_gradient   (LlModel *model, const float *x, int cla
 /* Copies trainable parameters then non-trainable state (n_trainable + n_state floats). */
 void          ll_model_copy_params      (const LlModel *model, float *dst);
 
+/* Takes the layer names of arch (an architecture ll_arch_equal to the
+ * model's): a rename keeps the weights. */
+void          ll_model_set_layer_names  (LlModel *model, const LlArch *arch);
+
 /* Changes the rate of Dropout layer `layer` (-1: every Dropout layer) in
  * the running model and its architecture, e.g. while it trains. */
 gboolean      ll_model_set_dropout_rate (LlModel *model, int layer, double rate, GError **error);

@@ -436,7 +436,8 @@ ll_trainer_fit (LlTrainer *t, const LlDataset *train, const LlDataset *val,
               double secs = (g_get_monotonic_time () - t0) / 1e6;
               ev = (LlBatchEvent) {
                 .epoch = epoch, .batch = b, .n_batches = n_batches, .step = t->step,
-                .batch_loss = loss, .loss = loss_sum / seen, .accuracy = (double) correct / seen,
+                .batch_loss = loss, .batch_accuracy = (double) right / MAX (n, 1),
+                .loss = loss_sum / seen, .accuracy = (double) correct / seen,
                 .lr = t->lr_now, .samples_per_s = secs > 0 ? seen / secs : 0.0,
                 .epoch_seconds = secs,
               };

@@ -26,6 +26,7 @@ typedef struct {
   int epoch, batch, n_batches;
   gint64 step;                /* optimizer updates so far */
   double batch_loss;          /* this batch */
+  double batch_accuracy;      /* this batch */
   double loss, accuracy;      /* running means over the epoch, as Keras' progress bar */
   double lr;
   double samples_per_s;

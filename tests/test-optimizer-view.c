@@ -253,6 +253,27 @@ landscape_shown (GtkWidget *view)
   return !expired;
 }
 
+/* The text of the item selected in any drop-down under w whose selected
+ * item starts with prefix, or NULL. */
+static const char *
+find_selected_item (GtkWidget *w, const char *prefix)
+{
+  if (GTK_IS_DROP_DOWN (w))
+    {
+      gpointer item = gtk_drop_down_get_selected_item (GTK_DROP_DOWN (w));
+      if (GTK_IS_STRING_OBJECT (item)
+          && g_str_has_prefix (gtk_string_object_get_string (item), prefix))
+        return gtk_string_object_get_string (item);
+    }
+  for (GtkWidget *c = gtk_widget_get_first_child (w); c != NULL; c = gtk_widget_get_next_sibling (c))
+    {
+      const char *found = find_selected_item (c, prefix);
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
 static void
 test_landscape (void)
 {
@@ -286,6 +307,8 @@ test_landscape (void)
 
   g_assert_true (gtk_widget_activate_action (view, "optimizers.landscape", NULL));
   g_assert_true (landscape_shown (view));
+  /* The Surface list names the landscape (not "(None)"). */
+  g_assert_nonnull (find_selected_item (view, "Loss landscape of"));
   surface = ll_race_get_surface (ll_optimizer_view_get_race (LL_OPTIMIZER_VIEW (view)));
   ll_surface_get_view (surface, &x0, &x1, &y0, &y1);
   g_assert_cmpfloat (x0, ==, -1);

@@ -7,7 +7,9 @@
 
 #include <adwaita.h>
 #include <cairo-svg.h>
+#include <glib/gi18n.h>
 #include <math.h>
+#include <string.h>
 
 #include <glib/gi18n.h>
 
@@ -15,13 +17,11 @@
 #include "ll-types.h"
 #include "ll-palette.h"
 #include "ll-presentation.h"
-#include <glib/gi18n.h>
 
 typedef struct {
   char *label;
   guint color;
-  gboolean dashed;
-  gboolean points;
+  LlLineStyle style;
   GArray *x, *y;                /* double */
 } Series;
 
@@ -30,14 +30,21 @@ typedef struct {
   char *label;
 } Marker;
 
+typedef struct {
+  char *label;
+  int color;                    /* palette index or LL_LINE_CHART_NEUTRAL */
+  LlLineStyle style;
+} LegendItem;
+
 struct _LlLineChart
 {
   GtkWidget parent_instance;
 
-  char *title, *x_label, *y_label;
+  char *title, *x_label, *y_label, *note;
   GPtrArray *series;            /* Series */
   GArray *markers;              /* Marker */
-  gboolean log_scale;
+  GArray *legend;               /* LegendItem */
+  gboolean log_scale, log_x;
   double hover_x;               /* widget pixels, < 0 when the pointer is away */
 };
 
@@ -51,6 +58,8 @@ static GParamSpec *properties[N_PROPS];
 
 G_DEFINE_FINAL_TYPE (LlLineChart, ll_line_chart, GTK_TYPE_WIDGET)
 
+#define MAX_MARKER_ROWS 4
+#define MAX_TICKS_OUT 64
 
 static void
 series_free (gpointer p)
@@ -67,6 +76,271 @@ static void
 marker_clear (gpointer p)
 {
   g_free (((Marker *) p)->label);
+}
+
+static void
+legend_item_clear (gpointer p)
+{
+  g_free (((LegendItem *) p)->label);
+}
+
+/* Pure layout ------------------------------------------------------------------ */
+
+/* Items in rows, left to right, each as wide as its text and swatch; the
+ * number of rows needed for width avail_w, and (nullable) their places
+ * relative to the legend's top left. */
+static guint
+flow_items (const double *item_widths, guint n, double font, double avail_w, double row,
+            LlChartRect *rects, double *used_w)
+{
+  double x = 0;
+  guint rows = n > 0 ? 1 : 0;
+
+  *used_w = 0;
+  for (guint i = 0; i < n; i++)
+    {
+      double w = MIN (item_widths[i] + 3.4 * font, avail_w);
+      if (x > 0 && x + w > avail_w)
+        {
+          rows++;
+          x = 0;
+        }
+      if (rects != NULL)
+        rects[i] = (LlChartRect) { x, (rows - 1) * row, w, row };
+      x += w + 0.6 * font;
+      *used_w = MAX (*used_w, x - 0.6 * font);
+    }
+  return rows;
+}
+
+void
+ll_line_chart_compute_layout (double width, double height, double font, gboolean has_title,
+                              const double *item_widths, guint n_items, guint n_marker_rows,
+                              guint n_note_lines, LlChartRect *item_rects, LlChartLayout *out)
+{
+  double pad = 0.55 * font, row = 1.4 * font;
+  double left = 5.3 * font, right_margin = 1.3 * font;
+  double top, below_axis, legend_h = 0, colw = 0;
+
+  memset (out, 0, sizeof *out);
+  out->legend_row = row;
+  out->title_y = pad;
+  out->markers_top = pad + (has_title ? 1.6 * font : 0);
+  top = out->markers_top + n_marker_rows * row + (n_marker_rows > 0 ? 0.2 * font : 0);
+  /* Tick labels, the axis title and the note under the plot. */
+  below_axis = 1.5 * font + 1.4 * font + n_note_lines * row + pad;
+
+  for (guint i = 0; i < n_items; i++)
+    colw = MAX (colw, item_widths[i]);
+  colw += 3.4 * font;               /* swatch 2.4, gaps */
+
+  out->plot.x = left;
+  out->plot.y = top;
+  out->plot.width = MAX (0, width - right_margin - left);
+  if (n_items > 0 && width - pad - colw - font - left >= 0.55 * width)
+    {
+      /* Beside the plot, from its top, as many rows as the height holds. */
+      guint fit = (guint) MAX (0, floor ((height - pad - top) / row));
+      out->legend_beside = TRUE;
+      out->legend_shown = MIN (n_items, fit);
+      out->legend = (LlChartRect) { width - pad - colw, top, colw, out->legend_shown * row };
+      out->plot.width = MAX (0, out->legend.x - font - left);
+      for (guint i = 0; item_rects != NULL && i < n_items; i++)
+        item_rects[i] = (LlChartRect) { out->legend.x, top + i * row, colw, row };
+    }
+  else if (n_items > 0)
+    {
+      /* Under the axis title, in rows; the plot keeps a third of the height. */
+      double avail_w = MAX (0, width - 2 * pad), used_w = 0;
+      double spare = height - top - below_axis - height / 3.0;
+      guint max_rows = spare > 0 ? (guint) floor (spare / row) : 0;
+      g_autofree LlChartRect *rects = g_new0 (LlChartRect, n_items);
+      guint rows = flow_items (item_widths, n_items, font, avail_w, row, rects, &used_w);
+
+      rows = MIN (rows, max_rows);
+      legend_h = rows * row;
+      for (guint i = 0; i < n_items; i++)
+        if (rects[i].y + 0.5 * row < legend_h)
+          out->legend_shown = i + 1;
+        else
+          break;
+      if (rows > 0)
+        out->legend = (LlChartRect) { pad, height - pad - legend_h, used_w, legend_h };
+      for (guint i = 0; item_rects != NULL && i < n_items; i++)
+        item_rects[i] = (LlChartRect) { rects[i].x + pad, rects[i].y + out->legend.y,
+                                        rects[i].width, rects[i].height };
+    }
+  out->plot.height = MAX (0, height - below_axis - legend_h - top);
+  out->x_label_y = out->plot.y + out->plot.height + 1.5 * font;
+  out->note_y = out->x_label_y + 1.4 * font;
+}
+
+static guint
+count_steps (double lo, double hi, double step)
+{
+  double a = ceil (lo / step - 1e-9), b = floor (hi / step + 1e-9);
+
+  return b >= a ? (guint) (b - a + 1) : 0;
+}
+
+static guint
+linear_ticks (double lo, double hi, guint max_ticks, double *out)
+{
+  double range = hi - lo, best = 0;
+  guint want = MIN (5u, max_ticks), n = 0;
+  int k_hi = (int) floor (log10 (range)) + 1;
+  static const double nice[] = { 5, 2, 1 };
+  static const double finer[] = { 5, 4, 3, 2.5, 2, 1.5, 1 };
+
+  /* Steps of 1, 2, 5 × 10^k from the largest down: the first with `want`
+   * ticks, else the last with at least 3 before the count passes max. */
+  for (int k = k_hi; k >= k_hi - 6; k--)
+    {
+      gboolean stop = FALSE;
+      for (guint m = 0; m < G_N_ELEMENTS (nice) && !stop; m++)
+        {
+          double step = nice[m] * pow (10, k);
+          guint c = count_steps (lo, hi, step);
+          if (c > max_ticks)
+            stop = TRUE;
+          else if (c >= 3)
+            {
+              best = step;
+              stop = c >= want;
+            }
+        }
+      if (stop)
+        break;
+    }
+  /* None between 3 and max_ticks (a short axis): finer multiples (4, 3,
+   * 2.5, 1.5 × 10^k), then the first step with three. */
+  for (int pass = 0; best == 0 && pass < 2; pass++)
+    for (int k = k_hi; k >= k_hi - 6 && best == 0; k--)
+      for (guint m = 0; m < G_N_ELEMENTS (finer) && best == 0; m++)
+        {
+          double step = finer[m] * pow (10, k);
+          guint c = count_steps (lo, hi, step);
+          if (c >= 3 && (pass == 1 || c <= max_ticks))
+            best = step;
+        }
+  if (best == 0)
+    best = range / 2;   /* lo, middle, hi */
+  for (double v = ceil (lo / best - 1e-9) * best; v <= hi + best * 1e-9 && n < MAX_TICKS_OUT; v += best)
+    out[n++] = fabs (v) < best * 1e-9 ? 0.0 : v;
+  return n;
+}
+
+guint
+ll_line_chart_ticks (double lo, double hi, gboolean log, guint max_ticks, double *out)
+{
+  guint n = 0;
+
+  max_ticks = CLAMP (max_ticks, 3, MAX_TICKS_OUT);
+  if (!(hi > lo) || !isfinite (lo) || !isfinite (hi))
+    {
+      out[0] = isfinite (lo) ? lo : 0;
+      return 1;
+    }
+  if (!log)
+    return linear_ticks (lo, hi, max_ticks, out);
+
+  /* Every d-th decade, d = 1, 2, 5, 10, 20, …: the smallest d with at
+   * most max_ticks; the last with three or more when none has. */
+  if (count_steps (lo, hi, 1) >= 3)
+    {
+      double d = 1, chosen = 1;
+      for (int k = 0; k < 30; k++)
+        {
+          guint c;
+          d = (k % 3 == 0 ? 1 : k % 3 == 1 ? 2 : 5) * pow (10, k / 3);
+          c = count_steps (lo, hi, d);
+          if (c < 3)
+            break;
+          chosen = d;
+          if (c <= max_ticks)
+            break;
+        }
+      for (double k = ceil (lo / chosen - 1e-9) * chosen; k <= hi + 1e-9 && n < MAX_TICKS_OUT; k += chosen)
+        out[n++] = k;
+      return n;
+    }
+  /* 1, 2, 5 × 10^k, then 1…9 × 10^k. */
+  {
+    static const double m125[] = { 1, 2, 5 };
+    static const double m19[] = { 1, 2, 3, 4, 5, 6, 7, 8, 9 };
+    const double *sets[] = { m125, m19 };
+    guint sizes[] = { 3, 9 };
+
+    for (int set = 0; set < 2; set++)
+      {
+        n = 0;
+        for (int k = (int) floor (lo) - 1; k <= (int) ceil (hi); k++)
+          for (guint m = 0; m < sizes[set]; m++)
+            {
+              double v = k + log10 (sets[set][m]);
+              if (v >= lo - 1e-9 && v <= hi + 1e-9 && n < MAX_TICKS_OUT)
+                out[n++] = v;
+            }
+        if (n >= 3 && n <= max_ticks)
+          return n;
+        if (n > max_ticks)
+          break;
+      }
+  }
+  /* A range within a factor of about 1.5: even steps of the value. */
+  {
+    double tmp[MAX_TICKS_OUT];
+    guint c = linear_ticks (pow (10, lo), pow (10, hi), max_ticks, tmp);
+    n = 0;
+    for (guint i = 0; i < c; i++)
+      if (tmp[i] > 0)
+        out[n++] = log10 (tmp[i]);
+    return n;
+  }
+}
+
+guint
+ll_line_chart_place_labels (const double *x, const double *w, guint n, double left, double right,
+                            double gap, double *out_left, guint *out_row)
+{
+  g_autofree guint *order = g_new (guint, MAX (n, 1));
+  guint rows = 0;
+
+  for (guint i = 0; i < n; i++)
+    order[i] = i;
+  /* Insertion sort by x: a handful of markers. */
+  for (guint i = 1; i < n; i++)
+    for (guint j = i; j > 0 && x[order[j]] < x[order[j - 1]]; j--)
+      {
+        guint t = order[j];
+        order[j] = order[j - 1];
+        order[j - 1] = t;
+      }
+  for (guint oi = 0; oi < n; oi++)
+    {
+      guint i = order[oi];
+      double lx = x[i] + gap / 2;
+      guint row = 0;
+
+      if (lx + w[i] > right)
+        lx = x[i] - gap / 2 - w[i];
+      lx = MAX (lx, left);
+      for (;; row++)
+        {
+          gboolean clash = FALSE;
+          for (guint pj = 0; pj < oi && !clash; pj++)
+            {
+              guint j = order[pj];
+              clash = out_row[j] == row && lx < out_left[j] + w[j] + gap && out_left[j] < lx + w[i] + gap;
+            }
+          if (!clash)
+            break;
+        }
+      out_left[i] = lx;
+      out_row[i] = row;
+      rows = MAX (rows, row + 1);
+    }
+  return rows;
 }
 
 /* Geometry ---------------------------------------------------------------- */
@@ -130,13 +404,14 @@ data_range (LlLineChart *self, Frame *f)
       f->y1 = self->log_scale ? 0 : 1;
       return FALSE;
     }
-  f->x0 = MIN (f->x0, 0.0);   /* curves start at epoch 0 */
+  if (!self->log_x)
+    f->x0 = MIN (f->x0, 0.0);   /* curves start at epoch 0 */
   if (f->x1 - f->x0 < 1e-9)
     f->x1 = f->x0 + 1;
   if (f->y1 - f->y0 < 1e-9)
     {
-      f->y0 -= 0.5;
-      f->y1 += 0.5;
+      f->y0 -= self->log_scale ? 0.1 : 0.5;
+      f->y1 += self->log_scale ? 0.1 : 0.5;
     }
   else
     {
@@ -147,34 +422,29 @@ data_range (LlLineChart *self, Frame *f)
   return TRUE;
 }
 
-/* A step of 1, 2 or 5 × 10^k giving about n ticks over range. */
-static double
-nice_step (double range, int n)
-{
-  double raw = range / n, mag = pow (10, floor (log10 (raw))), r = raw / mag;
-
-  return (r < 1.5 ? 1 : r < 3.5 ? 2 : r < 7.5 ? 5 : 10) * mag;
-}
-
 static void
-set_color (cairo_t *cr, guint color, double alpha)
+set_color (cairo_t *cr, int color, double fg, double alpha)
 {
-  LlRgb c = ll_palette_color (color);
-
-  cairo_set_source_rgba (cr, c.r, c.g, c.b, alpha);
+  if (color < 0)
+    {
+      cairo_set_source_rgba (cr, fg, fg, fg, alpha);
+      return;
+    }
+  {
+    LlRgb c = ll_palette_color ((guint) color);
+    cairo_set_source_rgba (cr, c.r, c.g, c.b, alpha);
+  }
 }
 
-/* Text in the cairo font's size and weight, drawn by Pango: cairo's toy
+/* Text in the cairo font's size and weight, laid out by Pango: cairo's toy
  * text has no font fallback, so Hangul (the Korean translation) would be
- * boxes.  As cairo_show_text was: x − ax × the advance, the baseline at
- * y + ay × the ink height. */
-static void
-text_at (cairo_t *cr, const char *text, double x, double y, double ax, double ay)
+ * boxes.  Widths are measured the same way, so the layout fits the text. */
+static PangoLayout *
+chart_layout (cairo_t *cr, const char *text)
 {
   cairo_font_face_t *face = cairo_get_font_face (cr);
   PangoFontDescription *desc = pango_font_description_from_string ("Sans");
   PangoLayout *layout = pango_cairo_create_layout (cr);
-  PangoRectangle ink, logical;
   cairo_matrix_t m;
 
   cairo_get_font_matrix (cr, &m);
@@ -184,12 +454,98 @@ text_at (cairo_t *cr, const char *text, double x, double y, double ax, double ay
     pango_font_description_set_weight (desc, PANGO_WEIGHT_BOLD);
   pango_layout_set_font_description (layout, desc);
   pango_layout_set_text (layout, text, -1);
-  pango_layout_get_pixel_extents (layout, &ink, &logical);
-  cairo_move_to (cr, x - ax * logical.width,
-                 y + ay * ink.height - pango_layout_get_baseline (layout) / (double) PANGO_SCALE);
+  pango_font_description_free (desc);
+  return layout;
+}
+
+static double
+text_width (cairo_t *cr, const char *text)
+{
+  PangoLayout *layout = chart_layout (cr, text);
+  PangoRectangle logical;
+
+  pango_layout_get_pixel_extents (layout, NULL, &logical);
+  g_object_unref (layout);
+  return logical.width;
+}
+
+static void
+text_at (cairo_t *cr, const char *text, double x, double y, double ax, double ay)
+{
+  PangoLayout *layout = chart_layout (cr, text);
+  PangoRectangle logical;
+
+  pango_layout_get_pixel_extents (layout, NULL, &logical);
+  /* ay: 0 = y is the top of the text, 0.5 = its middle, 1 = its bottom. */
+  cairo_move_to (cr, x - ax * logical.width, y - ay * logical.height);
   pango_cairo_show_layout (cr, layout);
   g_object_unref (layout);
-  pango_font_description_free (desc);
+}
+
+/* The text cut with "…" to fit max_width (whole when it fits). */
+static char *
+fit_text (cairo_t *cr, const char *text, double max_width)
+{
+  glong n = g_utf8_strlen (text, -1);
+
+  if (text_width (cr, text) <= max_width)
+    return g_strdup (text);
+  for (glong k = n - 1; k > 0; k--)
+    {
+      g_autofree char *head = g_utf8_substring (text, 0, k);
+      char *cut = g_strconcat (head, "…", NULL);
+      if (text_width (cr, cut) <= max_width)
+        return cut;
+      g_free (cut);
+    }
+  return g_strdup ("…");
+}
+
+/* Words of text in lines no wider than max_width. */
+static GPtrArray *
+wrap_text (cairo_t *cr, const char *text, double max_width)
+{
+  GPtrArray *lines = g_ptr_array_new_with_free_func (g_free);
+  g_auto(GStrv) words = g_strsplit (text, " ", -1);
+  GString *line = g_string_new (NULL);
+
+  for (guint i = 0; words[i] != NULL; i++)
+    {
+      g_autofree char *tried = line->len ? g_strdup_printf ("%s %s", line->str, words[i])
+                                         : g_strdup (words[i]);
+      if (line->len > 0 && text_width (cr, tried) > max_width)
+        {
+          g_ptr_array_add (lines, g_strdup (line->str));
+          g_string_assign (line, words[i]);
+        }
+      else
+        g_string_assign (line, tried);
+    }
+  if (line->len > 0)
+    g_ptr_array_add (lines, g_strdup (line->str));
+  g_string_free (line, TRUE);
+  return lines;
+}
+
+static void
+format_tick (char *buf, gsize len, double v, double step, gboolean pow10)
+{
+  if (pow10)
+    {
+      double a = pow (10, v);
+      g_snprintf (buf, len, "%.3g", a);
+      return;
+    }
+  if (fabs (v) >= 1e5 || (v != 0 && fabs (v) < 1e-4))
+    g_snprintf (buf, len, "%.2g", v);
+  else
+    {
+      int decimals = step > 0 ? MAX (0, (int) -floor (log10 (step) + 1e-9)) : 2;
+      /* 0.25 steps need two decimals, not one. */
+      if (step > 0 && fabs (step * pow (10, decimals) - round (step * pow (10, decimals))) > 1e-6)
+        decimals++;
+      g_snprintf (buf, len, "%.*f", MIN (decimals, 6), v);
+    }
 }
 
 static void
@@ -203,6 +559,40 @@ format_value (char *buf, gsize len, double v)
     g_snprintf (buf, len, "%.4g", v);
 }
 
+static void
+draw_style_sample (cairo_t *cr, LlLineStyle style, double x0, double x1, double y, double s)
+{
+  double dash[] = { 6 * s, 4 * s };
+
+  if (style & LL_LINE_STYLE_SWATCH)
+    {
+      cairo_rectangle (cr, x0, y - 4 * s, x1 - x0, 8 * s);
+      cairo_fill (cr);
+      return;
+    }
+  if (style & (LL_LINE_STYLE_LINE | LL_LINE_STYLE_DASHED))
+    {
+      cairo_set_line_width (cr, 2.0 * s);
+      cairo_set_dash (cr, dash, (style & LL_LINE_STYLE_DASHED) ? 2 : 0, 0);
+      cairo_move_to (cr, x0, y);
+      cairo_line_to (cr, x1, y);
+      cairo_stroke (cr);
+      cairo_set_dash (cr, NULL, 0, 0);
+    }
+  if (style & LL_LINE_STYLE_POINTS)
+    {
+      cairo_arc (cr, (x0 + x1) / 2, y, 3 * s, 0, 2 * G_PI);
+      cairo_fill (cr);
+    }
+  if (style & LL_LINE_STYLE_RINGS)
+    {
+      cairo_set_line_width (cr, 1.5 * s);
+      cairo_new_sub_path (cr);
+      cairo_arc (cr, (x0 + x1) / 2, y, 3.5 * s, 0, 2 * G_PI);
+      cairo_stroke (cr);
+    }
+}
+
 /* Rendering --------------------------------------------------------------- */
 
 void
@@ -212,8 +602,18 @@ ll_line_chart_render (LlLineChart *self, cairo_t *cr, double width, double heigh
   double fg = dark ? 0.92 : 0.12, bg = dark ? 0.14 : 1.0;
   double font = 11 * s;
   Frame f;
+  LlChartLayout lay;
   gboolean have_data;
   char buf[64];
+  g_autoptr(GArray) items = g_array_new (FALSE, FALSE, sizeof (LegendItem));
+  g_autofree double *item_w = NULL;
+  g_autofree LlChartRect *item_rects = NULL;
+  g_autoptr(GPtrArray) note_lines = NULL;
+  g_autofree double *mark_x = NULL, *mark_w = NULL, *mark_left = NULL;
+  g_autofree guint *mark_row = NULL;
+  guint n_rows = 0, nm = self->markers->len;
+  double ticks[MAX_TICKS_OUT];
+  guint n_ticks;
 
   g_return_if_fail (LL_IS_LINE_CHART (self));
 
@@ -224,10 +624,67 @@ ll_line_chart_render (LlLineChart *self, cairo_t *cr, double width, double heigh
   cairo_set_font_size (cr, font);
 
   have_data = data_range (self, &f);
-  f.left = 58 * s;
-  f.right = width - 14 * s;
-  f.top = (self->title ? 26 : 10) * s;
-  f.bottom = height - 36 * s;
+
+  /* The legend: the items given, else the labelled series. */
+  if (self->legend->len > 0)
+    g_array_append_vals (items, self->legend->data, self->legend->len);
+  else
+    for (guint i = 0; i < self->series->len; i++)
+      {
+        Series *ser = g_ptr_array_index (self->series, i);
+        LegendItem it = { ser->label, (int) ser->color, ser->style };
+        if (ser->label != NULL && *ser->label != '\0')
+          g_array_append_val (items, it);
+      }
+  item_w = g_new (double, MAX (items->len, 1));
+  for (guint i = 0; i < items->len; i++)
+    item_w[i] = text_width (cr, g_array_index (items, LegendItem, i).label);
+  note_lines = self->note != NULL ? wrap_text (cr, self->note, width - 1.1 * font)
+                                  : g_ptr_array_new_with_free_func (g_free);
+
+  /* Marker labels in rows above the plot: place them on the plot's x span. */
+  item_rects = g_new0 (LlChartRect, MAX (items->len, 1));
+  ll_line_chart_compute_layout (width, height, font, self->title != NULL, item_w, items->len, 0,
+                                note_lines->len, item_rects, &lay);
+  f.left = lay.plot.x;
+  f.right = lay.plot.x + lay.plot.width;
+  mark_x = g_new (double, MAX (nm, 1));
+  mark_w = g_new (double, MAX (nm, 1));
+  mark_left = g_new (double, MAX (nm, 1));
+  mark_row = g_new (guint, MAX (nm, 1));
+  if (have_data && f.right - f.left > 20)
+    {
+      for (guint i = 0; i < nm; i++)
+        {
+          Marker *m = &g_array_index (self->markers, Marker, i);
+          mark_x[i] = px (&f, m->x);
+          mark_w[i] = m->label != NULL ? text_width (cr, m->label) : 0;
+        }
+      n_rows = ll_line_chart_place_labels (mark_x, mark_w, nm, 0, width - 2, 0.6 * font,
+                                           mark_left, mark_row);
+      n_rows = MIN (n_rows, MAX_MARKER_ROWS);
+      if (n_rows > 0)
+        ll_line_chart_compute_layout (width, height, font, self->title != NULL, item_w,
+                                      items->len, n_rows, note_lines->len, item_rects, &lay);
+    }
+  /* A short chart keeps its plot a third of the height: the note goes to
+   * the tooltip only, then marker labels keep one row (their lines stay). */
+  if (lay.plot.height < height / 3 && note_lines->len > 0)
+    {
+      g_ptr_array_set_size (note_lines, 0);
+      ll_line_chart_compute_layout (width, height, font, self->title != NULL, item_w, items->len,
+                                    n_rows, 0, item_rects, &lay);
+    }
+  if (lay.plot.height < height / 3 && n_rows > 1)
+    {
+      n_rows = 1;
+      ll_line_chart_compute_layout (width, height, font, self->title != NULL, item_w, items->len,
+                                    n_rows, note_lines->len, item_rects, &lay);
+    }
+  f.left = lay.plot.x;
+  f.right = lay.plot.x + lay.plot.width;
+  f.top = lay.plot.y;
+  f.bottom = lay.plot.y + lay.plot.height;
   if (f.right - f.left < 20 || f.bottom - f.top < 20)
     {
       cairo_restore (cr);
@@ -236,41 +693,46 @@ ll_line_chart_render (LlLineChart *self, cairo_t *cr, double width, double heigh
 
   if (self->title != NULL)
     {
+      g_autofree char *title = NULL;
       cairo_set_source_rgb (cr, fg, fg, fg);
       cairo_select_font_face (cr, "Sans", CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_BOLD);
-      text_at (cr, self->title, f.left, 6 * s, 0, 1);
+      title = fit_text (cr, self->title, width - f.left - 0.5 * font);
+      text_at (cr, title, f.left, lay.title_y, 0, 0);
       cairo_select_font_face (cr, "Sans", CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_NORMAL);
     }
 
-  /* Grid and ticks. */
+  /* Grid and ticks: as many as the labels have room for, at least 3. */
   cairo_set_line_width (cr, 1.0 * s);
   {
-    double step = nice_step (f.x1 - f.x0, 6);
-    for (double v = ceil (f.x0 / step) * step; v <= f.x1 + 1e-9; v += step)
+    guint max_x = (guint) CLAMP ((f.right - f.left) / (4.5 * font), 3, 12);
+    n_ticks = ll_line_chart_ticks (f.x0, f.x1, self->log_x, max_x, ticks);
+    for (guint i = 0; i < n_ticks; i++)
       {
-        double x = px (&f, v);
+        double v = ticks[i], x = px (&f, v);
+        double step = n_ticks > 1 ? ticks[1] - ticks[0] : 1;
         cairo_set_source_rgba (cr, fg, fg, fg, 0.12);
         cairo_move_to (cr, x, f.top);
         cairo_line_to (cr, x, f.bottom);
         cairo_stroke (cr);
         cairo_set_source_rgba (cr, fg, fg, fg, 0.8);
-        format_value (buf, sizeof buf, fabs (v) < 1e-12 ? 0 : v);
-        text_at (cr, buf, x, f.bottom + 4 * s, 0.5, 1);
+        format_tick (buf, sizeof buf, v, step, self->log_x);
+        text_at (cr, buf, x, f.bottom + 0.35 * font, 0.5, 0);
       }
   }
   {
-    double step = self->log_scale ? MAX (1.0, round (nice_step (f.y1 - f.y0, 5)))
-                                  : nice_step (f.y1 - f.y0, 5);
-    for (double v = ceil (f.y0 / step) * step; v <= f.y1 + 1e-9; v += step)
+    guint max_y = (guint) CLAMP ((f.bottom - f.top) / (2.2 * font), 3, 10);
+    n_ticks = ll_line_chart_ticks (f.y0, f.y1, self->log_scale, max_y, ticks);
+    for (guint i = 0; i < n_ticks; i++)
       {
-        double y = py (&f, v);
+        double v = ticks[i], y = py (&f, v);
+        double step = n_ticks > 1 ? ticks[1] - ticks[0] : 1;
         cairo_set_source_rgba (cr, fg, fg, fg, 0.12);
         cairo_move_to (cr, f.left, y);
         cairo_line_to (cr, f.right, y);
         cairo_stroke (cr);
         cairo_set_source_rgba (cr, fg, fg, fg, 0.8);
-        format_value (buf, sizeof buf, self->log_scale ? pow (10, v) : (fabs (v) < 1e-12 ? 0 : v));
-        text_at (cr, buf, f.left - 5 * s, y, 1, 0.5);
+        format_tick (buf, sizeof buf, v, step, self->log_scale);
+        text_at (cr, buf, f.left - 0.45 * font, y, 1, 0.5);
       }
   }
   cairo_set_source_rgba (cr, fg, fg, fg, 0.6);
@@ -279,16 +741,52 @@ ll_line_chart_render (LlLineChart *self, cairo_t *cr, double width, double heigh
 
   cairo_set_source_rgba (cr, fg, fg, fg, 0.8);
   if (self->x_label != NULL)
-    text_at (cr, self->x_label, (f.left + f.right) / 2, height - 6 * s, 0.5, 0);
+    {
+      g_autofree char *label = self->log_x ? g_strdup_printf (_("%s (log)"), self->x_label)
+                                           : g_strdup (self->x_label);
+      text_at (cr, label, (f.left + f.right) / 2, lay.x_label_y, 0.5, 0);
+    }
   if (self->y_label != NULL)
     {
       g_autofree char *label = self->log_scale ? g_strdup_printf (_("%s (log)"), self->y_label)
                                                : g_strdup (self->y_label);
       cairo_save (cr);
-      cairo_translate (cr, 12 * s, (f.top + f.bottom) / 2);
+      cairo_translate (cr, 1.1 * font, (f.top + f.bottom) / 2);
       cairo_rotate (cr, -G_PI / 2);
       text_at (cr, label, 0, 0, 0.5, 0.5);
       cairo_restore (cr);
+    }
+  for (guint i = 0; i < note_lines->len; i++)
+    {
+      cairo_set_source_rgba (cr, fg, fg, fg, 0.7);
+      text_at (cr, g_ptr_array_index (note_lines, i), 0.55 * font,
+               lay.note_y + i * lay.legend_row, 0, 0);
+    }
+
+  /* The legend, beside or under the plot, never on it. */
+  for (guint i = 0; i < lay.legend_shown; i++)
+    {
+      const LegendItem *it = &g_array_index (items, LegendItem, i);
+      double x = item_rects[i].x, y = item_rects[i].y + 0.5 * item_rects[i].height;
+      g_autofree char *label = fit_text (cr, it->label, item_rects[i].width - 3.0 * font);
+
+      /* The last place tells what did not fit. */
+      if (i + 1 == lay.legend_shown && lay.legend_shown < items->len)
+        {
+          g_autofree char *more = g_strdup_printf (ngettext ("+ %u more (hover for values)",
+                                                             "+ %u more (hover for values)",
+                                                             items->len - i),
+                                                   items->len - i);
+          g_autofree char *cut = fit_text (cr, more, item_rects[i].width);
+          cairo_set_source_rgba (cr, fg, fg, fg, 0.7);
+          text_at (cr, cut, x, y, 0, 0.5);
+          break;
+        }
+
+      set_color (cr, it->color, fg, 1.0);
+      draw_style_sample (cr, it->style, x, x + 2.4 * font, y, s);
+      cairo_set_source_rgb (cr, fg, fg, fg);
+      text_at (cr, label, x + 3.0 * font, y, 0, 0.5);
     }
 
   if (!have_data)
@@ -300,27 +798,30 @@ ll_line_chart_render (LlLineChart *self, cairo_t *cr, double width, double heigh
       return;
     }
 
-  /* Markers (learning-rate changes). */
-  for (guint i = 0; i < self->markers->len; i++)
+  /* Markers (live changes, finder points): lines on the plot, labels in rows above it. */
+  for (guint i = 0; i < nm; i++)
     {
       Marker *m = &g_array_index (self->markers, Marker, i);
       double x = px (&f, m->x);
       double dash[] = { 4 * s, 3 * s };
-      if (x < f.left || x > f.right)
+      if (x < f.left - 0.5 || x > f.right + 0.5)
         continue;
       cairo_set_source_rgba (cr, fg, fg, fg, 0.7);
+      cairo_set_line_width (cr, 1.0 * s);
       cairo_set_dash (cr, dash, 2, 0);
-      cairo_move_to (cr, x, f.top);
+      cairo_move_to (cr, x, lay.markers_top + (MIN (mark_row[i], n_rows - 1) + 1) * lay.legend_row - 0.2 * font);
       cairo_line_to (cr, x, f.bottom);
       cairo_stroke (cr);
       cairo_set_dash (cr, NULL, 0, 0);
-      if (m->label != NULL)
-        text_at (cr, m->label, x + 3 * s, f.top + 3 * s, 0, 1);
+      if (m->label != NULL && mark_row[i] < n_rows)
+        text_at (cr, m->label, mark_left[i], lay.markers_top + (mark_row[i] + 0.5) * lay.legend_row,
+                 0, 0.5);
     }
 
-  /* Series. */
+  /* Series: clipped a point's radius outside the frame, so that the last
+   * epoch's points show whole. */
   cairo_save (cr);
-  cairo_rectangle (cr, f.left, f.top, f.right - f.left, f.bottom - f.top);
+  cairo_rectangle (cr, f.left - 5 * s, f.top - 5 * s, f.right - f.left + 10 * s, f.bottom - f.top + 10 * s);
   cairo_clip (cr);
   cairo_set_line_join (cr, CAIRO_LINE_JOIN_ROUND);
   for (guint i = 0; i < self->series->len; i++)
@@ -329,80 +830,55 @@ ll_line_chart_render (LlLineChart *self, cairo_t *cr, double width, double heigh
       gboolean pen = FALSE;
       double dash[] = { 6 * s, 4 * s };
 
-      set_color (cr, ser->color, 1.0);
-      cairo_set_line_width (cr, (ser->points ? 2.0 : 1.5) * s);
-      cairo_set_dash (cr, dash, ser->dashed ? 2 : 0, 0);
-      for (guint j = 0; j < ser->x->len; j++)
+      set_color (cr, (int) ser->color, fg, 1.0);
+      if (ser->style & (LL_LINE_STYLE_LINE | LL_LINE_STYLE_DASHED))
         {
-          double x = g_array_index (ser->x, double, j), y = g_array_index (ser->y, double, j);
-          if (!usable (self, y))
+          cairo_set_line_width (cr, ((ser->style & LL_LINE_STYLE_POINTS) ? 2.0 : 1.5) * s);
+          cairo_set_dash (cr, dash, (ser->style & LL_LINE_STYLE_DASHED) ? 2 : 0, 0);
+          for (guint j = 0; j < ser->x->len; j++)
             {
-              pen = FALSE;
-              continue;
+              double x = g_array_index (ser->x, double, j), y = g_array_index (ser->y, double, j);
+              if (!usable (self, y))
+                {
+                  pen = FALSE;
+                  continue;
+                }
+              if (pen)
+                cairo_line_to (cr, px (&f, x), py (&f, ty (self, y)));
+              else
+                cairo_move_to (cr, px (&f, x), py (&f, ty (self, y)));
+              pen = TRUE;
             }
-          if (pen)
-            cairo_line_to (cr, px (&f, x), py (&f, ty (self, y)));
-          else
-            cairo_move_to (cr, px (&f, x), py (&f, ty (self, y)));
-          pen = TRUE;
+          cairo_stroke (cr);
+          cairo_set_dash (cr, NULL, 0, 0);
         }
-      cairo_stroke (cr);
-      cairo_set_dash (cr, NULL, 0, 0);
-      if (ser->points)
+      if (ser->style & (LL_LINE_STYLE_POINTS | LL_LINE_STYLE_RINGS))
         for (guint j = 0; j < ser->x->len; j++)
           {
             double x = g_array_index (ser->x, double, j), y = g_array_index (ser->y, double, j);
             if (!usable (self, y))
               continue;
-            cairo_arc (cr, px (&f, x), py (&f, ty (self, y)), 3.0 * s, 0, 2 * G_PI);
-            cairo_fill (cr);
+            cairo_new_sub_path (cr);
+            if (ser->style & LL_LINE_STYLE_POINTS)
+              {
+                cairo_arc (cr, px (&f, x), py (&f, ty (self, y)), 3.0 * s, 0, 2 * G_PI);
+                cairo_fill (cr);
+              }
+            else
+              {
+                cairo_set_line_width (cr, 1.5 * s);
+                cairo_arc (cr, px (&f, x), py (&f, ty (self, y)), 3.5 * s, 0, 2 * G_PI);
+                cairo_stroke (cr);
+              }
           }
     }
   cairo_restore (cr);
-
-  /* Legend, top right inside the plot. */
-  {
-    double row = font * 1.4, w = 0, lx, ly;
-    for (guint i = 0; i < self->series->len; i++)
-      {
-        Series *ser = g_ptr_array_index (self->series, i);
-        cairo_text_extents_t e;
-        cairo_text_extents (cr, ser->label ? ser->label : "", &e);
-        w = MAX (w, e.x_advance);
-      }
-    w += 34 * s;
-    lx = f.right - w - 6 * s;
-    ly = f.top + 6 * s;
-    cairo_set_source_rgba (cr, bg, bg, bg, 0.85);
-    cairo_rectangle (cr, lx, ly, w, row * self->series->len + 6 * s);
-    cairo_fill (cr);
-    for (guint i = 0; i < self->series->len; i++)
-      {
-        Series *ser = g_ptr_array_index (self->series, i);
-        double y = ly + 3 * s + row * (i + 0.5);
-        double dash[] = { 6 * s, 4 * s };
-        set_color (cr, ser->color, 1.0);
-        cairo_set_line_width (cr, 2.0 * s);
-        cairo_set_dash (cr, dash, ser->dashed ? 2 : 0, 0);
-        cairo_move_to (cr, lx + 4 * s, y);
-        cairo_line_to (cr, lx + 24 * s, y);
-        cairo_stroke (cr);
-        cairo_set_dash (cr, NULL, 0, 0);
-        if (ser->points)
-          {
-            cairo_arc (cr, lx + 14 * s, y, 3 * s, 0, 2 * G_PI);
-            cairo_fill (cr);
-          }
-        cairo_set_source_rgb (cr, fg, fg, fg);
-        text_at (cr, ser->label ? ser->label : "", lx + 30 * s, y, 0, 0.4);
-      }
-  }
 
   /* Hover read-out: the value of every series nearest to the pointer's x. */
   if (self->hover_x >= f.left && self->hover_x <= f.right)
     {
       double xv = f.x0 + (self->hover_x - f.left) / (f.right - f.left) * (f.x1 - f.x0);
-      GString *lines[LL_LINE_CHART_N_COLORS * 2];
+      GString *lines[LL_LINE_CHART_N_COLORS * 3];
       guint n_lines = 0;
       double row = font * 1.4, w = 0, bx, by;
 
@@ -413,7 +889,8 @@ ll_line_chart_render (LlLineChart *self, cairo_t *cr, double width, double heigh
       cairo_stroke (cr);
 
       lines[n_lines++] = g_string_new (NULL);
-      g_string_printf (lines[0], "%s %.3g", self->x_label ? self->x_label : "x", xv);
+      g_string_printf (lines[0], "%s %.3g", self->x_label ? self->x_label : "x",
+                       self->log_x ? pow (10, xv) : xv);
       for (guint i = 0; i < self->series->len && n_lines < G_N_ELEMENTS (lines); i++)
         {
           Series *ser = g_ptr_array_index (self->series, i);
@@ -434,16 +911,12 @@ ll_line_chart_render (LlLineChart *self, cairo_t *cr, double width, double heigh
           g_string_printf (lines[n_lines - 1], "%s: %s", ser->label ? ser->label : "", buf);
         }
       for (guint i = 0; i < n_lines; i++)
-        {
-          cairo_text_extents_t e;
-          cairo_text_extents (cr, lines[i]->str, &e);
-          w = MAX (w, e.x_advance);
-        }
+        w = MAX (w, text_width (cr, lines[i]->str));
       w += 12 * s;
       bx = self->hover_x + 8 * s;
       if (bx + w > f.right)
-        bx = self->hover_x - 8 * s - w;
-      by = f.bottom - row * n_lines - 10 * s;
+        bx = MAX (0, self->hover_x - 8 * s - w);
+      by = MAX (0, f.bottom - row * n_lines - 10 * s);
       cairo_set_source_rgba (cr, bg, bg, bg, 0.92);
       cairo_rectangle (cr, bx, by, w, row * n_lines + 6 * s);
       cairo_fill_preserve (cr);
@@ -452,7 +925,7 @@ ll_line_chart_render (LlLineChart *self, cairo_t *cr, double width, double heigh
       cairo_set_source_rgb (cr, fg, fg, fg);
       for (guint i = 0; i < n_lines; i++)
         {
-          text_at (cr, lines[i]->str, bx + 6 * s, by + 3 * s + row * (i + 0.5), 0, 0.4);
+          text_at (cr, lines[i]->str, bx + 6 * s, by + 3 * s + row * (i + 0.5), 0, 0.5);
           g_string_free (lines[i], TRUE);
         }
     }
@@ -554,8 +1027,10 @@ ll_line_chart_finalize (GObject *object)
   g_free (self->title);
   g_free (self->x_label);
   g_free (self->y_label);
+  g_free (self->note);
   g_ptr_array_unref (self->series);
   g_array_unref (self->markers);
+  g_array_unref (self->legend);
 
   G_OBJECT_CLASS (ll_line_chart_parent_class)->finalize (object);
 }
@@ -618,6 +1093,8 @@ ll_line_chart_init (LlLineChart *self)
   self->series = g_ptr_array_new_with_free_func (series_free);
   self->markers = g_array_new (FALSE, FALSE, sizeof (Marker));
   g_array_set_clear_func (self->markers, marker_clear);
+  self->legend = g_array_new (FALSE, FALSE, sizeof (LegendItem));
+  g_array_set_clear_func (self->legend, legend_item_clear);
   self->hover_x = -1;
   ll_a11y_describe (GTK_WIDGET (self), "%s", _("Chart: no data yet"));
   g_signal_connect (motion, "motion", G_CALLBACK (on_motion), self);
@@ -688,13 +1165,14 @@ ll_line_chart_clear (LlLineChart *self)
 
   g_ptr_array_set_size (self->series, 0);
   g_array_set_size (self->markers, 0);
+  g_array_set_size (self->legend, 0);
   gtk_widget_queue_draw (GTK_WIDGET (self));
   describe (self);
 }
 
 guint
-ll_line_chart_add_series (LlLineChart *self, const char *label, guint color, gboolean dashed,
-                          gboolean points)
+ll_line_chart_add_series_styled (LlLineChart *self, const char *label, guint color,
+                                 LlLineStyle style)
 {
   Series *s;
 
@@ -703,12 +1181,51 @@ ll_line_chart_add_series (LlLineChart *self, const char *label, guint color, gbo
   s = g_new0 (Series, 1);
   s->label = g_strdup (label);
   s->color = color;
-  s->dashed = dashed;
-  s->points = points;
+  s->style = style;
   s->x = g_array_new (FALSE, FALSE, sizeof (double));
   s->y = g_array_new (FALSE, FALSE, sizeof (double));
   g_ptr_array_add (self->series, s);
   return self->series->len - 1;
+}
+
+guint
+ll_line_chart_add_series (LlLineChart *self, const char *label, guint color, gboolean dashed,
+                          gboolean points)
+{
+  return ll_line_chart_add_series_styled (self, label, color,
+                                          (dashed ? LL_LINE_STYLE_DASHED : LL_LINE_STYLE_LINE)
+                                          | (points ? LL_LINE_STYLE_POINTS : 0));
+}
+
+void
+ll_line_chart_add_legend_item (LlLineChart *self, const char *label, int color, LlLineStyle style)
+{
+  LegendItem it = { g_strdup (label != NULL ? label : ""), color, style };
+
+  g_return_if_fail (LL_IS_LINE_CHART (self));
+
+  g_array_append_val (self->legend, it);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+void
+ll_line_chart_set_note (LlLineChart *self, const char *note)
+{
+  g_return_if_fail (LL_IS_LINE_CHART (self));
+
+  g_free (self->note);
+  self->note = note != NULL && *note != '\0' ? g_strdup (note) : NULL;
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self), self->note);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+void
+ll_line_chart_set_log_x (LlLineChart *self, gboolean log_x)
+{
+  g_return_if_fail (LL_IS_LINE_CHART (self));
+
+  self->log_x = !!log_x;
+  gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 
 void

@@ -342,7 +342,9 @@ ll_network_diagram_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
           cairo_stroke (cr);
         }
 
-      title = g_markup_printf_escaped ("<b>%s</b>", spec->type->name);
+      title = spec->name[0] != '\0'
+        ? g_markup_printf_escaped ("<b>%s</b> %s", spec->name, spec->type->name)
+        : g_markup_printf_escaped ("<b>%s</b>", spec->type->name);
       draw_text (self, cr, title, x + b->width / 2.0, BLOCK_TOP + BLOCK_H + 8.0, TRUE, &fg,
                  b->width + BLOCK_GAP - 4);
       if (ll_document_get_layer_shape (self->document, i, &s))

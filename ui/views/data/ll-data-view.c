@@ -13,8 +13,8 @@
 #include "ll-data-dir.h"
 #include "ll-presentation.h"
 
-#include <string.h>
 #include <glib/gi18n.h>
+#include <string.h>
 
 #define PAGE_SIZE 300
 /* As `layerlab datasets --import` by default. */
@@ -183,6 +183,21 @@ show_dataset (LlDataView *self, LlDataset *ds)
       g_string_append_printf (counts, "%s%s %d", k ? " · " : "", name, per_class[k]);
       gtk_string_list_append (list, item);
     }
+  /* Fewer images than the official split (the shared 10,000 MNIST training
+   * digits): say it is a subset and what it is good for. */
+  {
+    int official = 0;
+    gboolean test = selected_test (self);
+
+    if (g_strcmp0 (ds->name, "mnist") == 0 || g_strcmp0 (ds->name, "fashion-mnist") == 0)
+      official = test ? 10000 : 60000;
+    else if (g_strcmp0 (ds->name, "cifar10") == 0)
+      official = test ? 10000 : 50000;
+    if (official > 0 && ds->n < official)
+      g_string_append_printf (counts, _(" — a subset of the official %d: enough for lessons, demos "
+                                        "and tests; download the full set for the tutorials' "
+                                        "accuracy"), official);
+  }
   gtk_label_set_text (self->counts_label, counts->str);
   self->updating = TRUE;
   gtk_drop_down_set_model (self->class_dropdown, G_LIST_MODEL (list));
@@ -338,7 +353,7 @@ update_row (SetRow *r)
   gtk_widget_set_visible (GTK_WIDGET (r->progress), busy);
   gtk_widget_set_visible (GTK_WIDGET (r->cancel_button), busy);
   gtk_widget_set_visible (GTK_WIDGET (r->download_button),
-                          !busy && r->status.dir != NULL && !r->status.complete);
+                          !busy && r->status.dir != NULL && (!r->status.complete || r->status.subset));
 }
 
 static void

@@ -859,15 +859,42 @@ static void
 on_document_changed (LlDrawView *self)
 {
   LlTrainer *trainer = ll_document_get_trainer (self->document);
+  g_autofree char *whose = NULL;
+  g_autofree char *tip = NULL;
 
-  if (trainer == NULL
-      || (ll_trainer_get_history (trainer)->len == 0 && !ll_document_get_imported (self->document)))
+  /* Trained weights count from the first batch: a run stopped inside its
+   * first epoch keeps them (Stop says so). */
+  if (trainer == NULL || !ll_document_get_trained (self->document))
     {
       ll_draw_view_set_user_model (self, NULL);
+      gtk_button_set_label (GTK_BUTTON (self->user_button), _("My model"));
+      gtk_widget_set_tooltip_text (GTK_WIDGET (self->user_button),
+                                   trainer == NULL
+                                   ? _("The model in the Model view cannot be built yet: fix it "
+                                       "there, train it in the Train view, then draw here")
+                                   : _("The model in the Model view is not trained yet: train it "
+                                       "in the Train view (even a few seconds), or open a trained "
+                                       "model, then draw here"));
       return;
     }
+  whose = ll_document_describe_weights (self->document);
   ll_draw_view_set_user_model_for_dataset (self, ll_model_copy (ll_trainer_get_model (trainer)),
                                            ll_document_get_dataset (self->document));
+  {
+    const char *run = ll_document_get_weights_run (self->document);
+    g_autofree char *label = NULL;
+    g_autofree char *name = run != NULL ? g_strdup (run) : NULL;
+    char *comma = name != NULL ? strchr (name, ',') : NULL;
+
+    if (comma != NULL)
+      *comma = '\0';
+    /* Translators: the button of the user's model, naming its run: "My model (Run 3)". */
+    label = name != NULL ? g_strdup_printf (_("My model (%s)"), name) : g_strdup (_("My model"));
+    gtk_button_set_label (GTK_BUTTON (self->user_button), label);
+  }
+  tip = g_strdup_printf (_("The model of the Model view with %s (a copy: drawing keeps working "
+                           "while it trains)"), whose);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->user_button), tip);
   if (self->open_pending)
     {
       self->open_pending = FALSE;

@@ -17,9 +17,9 @@
  * looks: $LAYERLAB_DATA_DIR, else its data folder (GSettings data-dir). */
 #include "ll-inspect-view-private.h"
 
+#include <glib/gi18n.h>
 #include <math.h>
 #include <string.h>
-#include <glib/gi18n.h>
 
 G_DEFINE_FINAL_TYPE (LlInspectView, ll_inspect_view, LL_TYPE_VIEW)
 
@@ -324,9 +324,24 @@ ll_inspect_view_refresh (LlInspectView *self)
     g_autofree char *when = NULL;
     g_autofree char *status = NULL;
 
+    /* Whose weights: the run training (or replayed), else the document's. */
     if (source != NULL)
-      when = batch < 0 ? g_strdup_printf (_("\nWeights of the %s: end of epoch %d"), source, epoch + 1)
-                       : g_strdup_printf (_("\nWeights of the %s: epoch %d, batch %d"), source, epoch + 1, batch);
+      {
+        const char *run = ll_document_get_snapshot_run (self->document);
+        g_autofree char *who = run != NULL ? g_strdup (run) : g_strdup (_("the run"));
+        when = batch < 0
+          ? g_strdup_printf (_("\nWeights of %s (%s): end of epoch %d"), who,
+                             g_strcmp0 (source, "history") == 0 ? _("replayed") : _("training"), epoch + 1)
+          : g_strdup_printf (_("\nWeights of %s (%s): epoch %d, batch %d"), who,
+                             g_strcmp0 (source, "history") == 0 ? _("replayed") : _("training"),
+                             epoch + 1, batch);
+      }
+    else
+      {
+        g_autofree char *whose = ll_document_describe_weights (self->document);
+        if (whose != NULL)
+          when = g_strdup_printf (_("\nWeights: %s"), whose);
+      }
     if (self->use_drawn)
       status = g_strdup_printf (_("The digit drawn in the Draw view%s"), when != NULL ? when : "");
     else

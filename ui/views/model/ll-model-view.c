@@ -10,6 +10,7 @@
 
 #include "ll-explain-panel.h"
 
+#include <glib/gi18n.h>
 #include <math.h>
 #include <string.h>
 
@@ -17,7 +18,6 @@
 #include "ll-network-diagram.h"
 #include "ll-presets.h"
 #include "ll-presentation.h"
-#include <glib/gi18n.h>
 
 struct _LlModelView
 {
@@ -46,6 +46,7 @@ struct _LlModelView
   int editor_layer;
   GPtrArray *editor_widgets;     /* one per parameter of editor_type */
   GtkLabel *editor_error;
+  GtkEntry *name_entry;          /* the layer's name, NULL without a layer */
   gboolean updating_editor;
 
   AdwFlap *outer_paned;          /* palette | the rest */
@@ -81,7 +82,10 @@ append_param_text (GString *s, const LlParamSpec *p, double v)
   switch (p->type)
     {
     case LL_PARAM_INT:
-      g_string_append_printf (s, "%d", (int) v);
+      if (v == 0 && p->zero_label != NULL)
+        g_string_append (s, _(p->zero_label));
+      else
+        g_string_append_printf (s, "%d", (int) v);
       break;
     case LL_PARAM_FLOAT:
       g_string_append_printf (s, "%g", v);
@@ -125,8 +129,7 @@ key_params_text (const LlLayerSpec *spec)
         continue;
       if (strcmp (p->name, "kernel_regularizer") == 0 && !changed)
         continue;
-      if ((strcmp (p->name, "l1") == 0 || strcmp (p->name, "l2") == 0)
-          && ll_layer_spec_get (spec, "kernel_regularizer", 0) == 0)
+      if (!ll_layer_spec_param_applies (spec, i))
         continue;
       if (s->len > 0)
         g_string_append (s, "\u00a0· ");   /* a wrapped line starts with a name, not a dot */
@@ -231,12 +234,22 @@ make_card (LlModelView *self, int i)
   g_autofree char *title = g_markup_printf_escaped ("%d  <b>%s</b>  <span alpha='60%%'>%s</span>",
                                                     i, spec->type->name, name);
   g_autofree char *params = key_params_text (spec);
+  double live = ll_document_get_live_dropout (self->document);
   g_autofree char *shape_text = NULL;
   g_autofree char *count_text = NULL;
   GtkWidget *card, *top, *bottom, *label;
   gssize n_params;
   LlShape shape;
 
+
+  /* The rate a running run uses instead ("Dropout, this run"). */
+  if (spec->type == &ll_layer_dropout && isfinite (live)
+      && live != ll_layer_spec_get (spec, "rate", live))
+    {
+      char *more = g_strdup_printf (_("%s\u00a0· this run: %g"), params, live);
+      g_free (params);
+      params = more;
+    }
   card = gtk_box_new (GTK_ORIENTATION_VERTICAL, 2);
   gtk_widget_add_css_class (card, "layer-card");
 
@@ -399,9 +412,12 @@ update_texts (LlModelView *self)
     }
   else
     {
-      g_autofree char *text = g_strdup_printf (_("Layer %d: %s"),
-                                               ll_document_get_bad_layer (self->document),
-                                               ll_document_get_error_message (self->document));
+      const char *message = ll_document_get_error_message (self->document);
+      /* One whole message: the engine's names the layer already
+       * ("Layer 2 (conv2d): …"); others get the layer's number once. */
+      g_autofree char *text = g_str_has_prefix (message, "Layer ")
+        ? g_strdup (message)
+        : g_strdup_printf (_("Layer %d: %s"), ll_document_get_bad_layer (self->document), message);
       summary = g_strdup_printf (_("The model is not valid, so it has no summary yet.\n\n%s"), text);
       gtk_image_set_from_icon_name (self->status_icon, "dialog-warning-symbolic");
       gtk_widget_add_css_class (GTK_WIDGET (self->status_label), "error");
@@ -452,9 +468,68 @@ widget_param (GtkWidget *w)
 }
 
 static void
+set_spin_shown (GtkSpinButton *spin, double v)
+{
+  g_object_set_data_full (G_OBJECT (spin), "ll-shown", g_memdup2 (&v, sizeof v), g_free);
+}
+
+/* + and − go to the next round value (0.2 → 0.3 → 0.4, 0.25 → 0.3), a
+ * typed value is rounded to the digits shown: the model, and so the code,
+ * get the value the field shows. */
+static void
 on_spin_changed (GtkSpinButton *spin, LlModelView *self)
 {
-  editor_apply (self, widget_param (GTK_WIDGET (spin)), gtk_spin_button_get_value (spin));
+  int i = widget_param (GTK_WIDGET (spin));
+  const double *shown = g_object_get_data (G_OBJECT (spin), "ll-shown");
+  double v = gtk_spin_button_get_value (spin), step;
+  const LlParamSpec *p;
+  int digits;
+
+  if (self->updating_editor || self->editor_type == NULL)
+    return;
+  p = &self->editor_type->params[i];
+  ll_param_spin_format (p, &digits, &step);
+  if (shown != NULL && fabs (fabs (v - *shown) - step) < step * 1e-6)
+    v = ll_param_spin_step (p, *shown, v > *shown ? 1 : -1);
+  else
+    v = ll_param_spin_round (p, v);
+  set_spin_shown (spin, v);
+  if (v != gtk_spin_button_get_value (spin))
+    {
+      self->updating_editor = TRUE;
+      gtk_spin_button_set_value (spin, v);
+      self->updating_editor = FALSE;
+    }
+  editor_apply (self, i, v);
+}
+
+/* A parameter whose 0 means "the default" reads so: "= pool size". */
+static gboolean
+on_spin_output (GtkSpinButton *spin, const LlParamSpec *p)
+{
+  if (gtk_spin_button_get_value (spin) != 0)
+    return FALSE;
+  gtk_editable_set_text (GTK_EDITABLE (spin), _(p->zero_label));
+  return TRUE;
+}
+
+static int
+on_spin_input (GtkSpinButton *spin, double *value, const LlParamSpec *p)
+{
+  const char *text = gtk_editable_get_text (GTK_EDITABLE (spin));
+  char *end = NULL;
+  double v;
+
+  if (g_strcmp0 (text, _(p->zero_label)) == 0 || text[0] == '=' || text[0] == '\0')
+    {
+      *value = 0;
+      return TRUE;
+    }
+  v = g_ascii_strtod (text, &end);
+  if (end == text)
+    return GTK_INPUT_ERROR;
+  *value = v;
+  return TRUE;
 }
 
 static void
@@ -469,21 +544,65 @@ on_dropdown_changed (GtkDropDown *dd, GParamSpec *pspec, LlModelView *self)
   editor_apply (self, widget_param (GTK_WIDGET (dd)), (double) gtk_drop_down_get_selected (dd));
 }
 
+/* Renaming: Enter or leaving the field applies; an undo step. */
+static void
+on_name_apply (LlModelView *self)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (self->updating_editor || self->document == NULL || self->name_entry == NULL
+      || self->editor_layer < 0)
+    return;
+  if (!ll_document_rename_layer (self->document, self->editor_layer,
+                                 gtk_editable_get_text (GTK_EDITABLE (self->name_entry)), &error))
+    {
+      gtk_label_set_text (self->editor_error, error->message);
+      gtk_widget_set_visible (GTK_WIDGET (self->editor_error), TRUE);
+    }
+  else
+    gtk_widget_set_visible (GTK_WIDGET (self->editor_error), FALSE);
+}
+
+static void
+on_name_focus_leave (GtkEventControllerFocus *focus, LlModelView *self)
+{
+  on_name_apply (self);
+}
+
 static void
 editor_set_values (LlModelView *self)
 {
   const LlLayerSpec *spec = ll_arch_layer (ll_document_get_arch (self->document), self->editor_layer);
 
   self->updating_editor = TRUE;
+  if (self->name_entry != NULL && !gtk_widget_has_focus (GTK_WIDGET (self->name_entry))
+      && !gtk_widget_is_focus (GTK_WIDGET (self->name_entry)))
+    {
+      g_autofree char *name = ll_arch_layer_name (ll_document_get_arch (self->document), self->editor_layer);
+      if (g_strcmp0 (gtk_editable_get_text (GTK_EDITABLE (self->name_entry)), name) != 0)
+        gtk_editable_set_text (GTK_EDITABLE (self->name_entry), name);
+    }
   for (int i = 0; i < self->editor_type->n_params; i++)
     {
       GtkWidget *w = g_ptr_array_index (self->editor_widgets, i);
       double v = spec->v[i];
 
+      /* Options that do nothing with the others (the L1 factor without an
+       * l1 regularizer) are hidden. */
+      gboolean applies = ll_layer_spec_param_applies (spec, i);
+      GtkWidget *label = g_object_get_data (G_OBJECT (w), "ll-label");
+
+      gtk_widget_set_visible (w, applies);
+      if (label != NULL)
+        gtk_widget_set_visible (label, applies);
       if (GTK_IS_SPIN_BUTTON (w))
         {
           if (gtk_spin_button_get_value (GTK_SPIN_BUTTON (w)) != v)
             gtk_spin_button_set_value (GTK_SPIN_BUTTON (w), v);
+          /* A new spin button at 0 has not formatted itself yet. */
+          if (v == 0 && self->editor_type->params[i].zero_label != NULL)
+            on_spin_output (GTK_SPIN_BUTTON (w), &self->editor_type->params[i]);
+          set_spin_shown (GTK_SPIN_BUTTON (w), v);
         }
       else if (GTK_IS_SWITCH (w))
         gtk_switch_set_active (GTK_SWITCH (w), v != 0.0);
@@ -496,18 +615,6 @@ editor_set_values (LlModelView *self)
   self->updating_editor = FALSE;
 }
 
-static int
-float_digits (const LlParamSpec *p)
-{
-  /* Enough digits for the default and the smallest sensible step. */
-  double d = p->default_value != 0 ? p->default_value : p->max;
-  int digits = 2;
-
-  while (digits < 7 && d != 0 && d * pow (10, digits) < 10)
-    digits++;
-  return digits;
-}
-
 static GtkWidget *
 make_param_widget (LlModelView *self, const LlParamSpec *p, int i)
 {
@@ -516,18 +623,23 @@ make_param_widget (LlModelView *self, const LlParamSpec *p, int i)
   switch (p->type)
     {
     case LL_PARAM_INT:
-      w = gtk_spin_button_new_with_range (p->min, p->max, 1);
-      gtk_spin_button_set_digits (GTK_SPIN_BUTTON (w), 0);
-      gtk_spin_button_set_numeric (GTK_SPIN_BUTTON (w), TRUE);
-      g_signal_connect (w, "value-changed", G_CALLBACK (on_spin_changed), self);
-      break;
     case LL_PARAM_FLOAT:
       {
-        int digits = float_digits (p);
-        double step = pow (10, -(digits - 1));
-        w = gtk_spin_button_new_with_range (p->min, p->max, MIN (step, (p->max - p->min) / 10));
+        int digits;
+        double step;
+
+        ll_param_spin_format (p, &digits, &step);
+        w = gtk_spin_button_new_with_range (p->min, p->max, step);
         gtk_spin_button_set_digits (GTK_SPIN_BUTTON (w), digits);
-        gtk_spin_button_set_numeric (GTK_SPIN_BUTTON (w), TRUE);
+        if (p->zero_label != NULL)
+          {
+            /* new_with_range makes it numeric, which would refuse the words. */
+            gtk_spin_button_set_numeric (GTK_SPIN_BUTTON (w), FALSE);
+            g_signal_connect (w, "output", G_CALLBACK (on_spin_output), (gpointer) p);
+            g_signal_connect (w, "input", G_CALLBACK (on_spin_input), (gpointer) p);
+          }
+        else
+          gtk_spin_button_set_numeric (GTK_SPIN_BUTTON (w), TRUE);
         g_signal_connect (w, "value-changed", G_CALLBACK (on_spin_changed), self);
       }
       break;
@@ -576,11 +688,15 @@ rebuild_editor (LlModelView *self)
       return;
     }
 
+  /* Removing the name field moves focus: no rename from that. */
+  self->updating_editor = TRUE;
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->props_box))) != NULL)
     gtk_box_remove (self->props_box, child);
+  self->updating_editor = FALSE;
   g_ptr_array_set_size (self->editor_widgets, 0);
   self->editor_type = NULL;
   self->editor_layer = -1;
+  self->name_entry = NULL;
 
   if (spec == NULL)
     {
@@ -601,21 +717,43 @@ rebuild_editor (LlModelView *self)
   gtk_grid_set_row_spacing (GTK_GRID (grid), 6);
   gtk_grid_set_column_spacing (GTK_GRID (grid), 12);
   gtk_widget_set_margin_top (grid, 6);
+  {
+    /* The layer's name, as Keras' name= (shown in the code and diagram). */
+    GtkWidget *entry = gtk_entry_new ();
+    GtkEventController *focus = gtk_event_controller_focus_new ();
+
+    label = make_label (_("Name"), NULL, FALSE);
+    gtk_widget_set_hexpand (entry, TRUE);
+    gtk_widget_set_tooltip_text (entry, _("The layer's name, as Keras' name=: shown in the code, "
+                                          "the summary and the diagram, kept in the model file. "
+                                          "Empty: Keras' default name. Enter applies; Ctrl+Z undoes."));
+    gtk_widget_set_tooltip_text (label, gtk_widget_get_tooltip_text (entry));
+    gtk_accessible_update_property (GTK_ACCESSIBLE (entry), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                    _("Layer name"), -1);
+    gtk_label_set_mnemonic_widget (GTK_LABEL (label), entry);
+    g_signal_connect_swapped (entry, "activate", G_CALLBACK (on_name_apply), self);
+    g_signal_connect (focus, "leave", G_CALLBACK (on_name_focus_leave), self);
+    gtk_widget_add_controller (entry, focus);
+    gtk_grid_attach (GTK_GRID (grid), label, 0, 0, 1, 1);
+    gtk_grid_attach (GTK_GRID (grid), entry, 1, 0, 1, 1);
+    self->name_entry = GTK_ENTRY (entry);
+  }
   for (int i = 0; i < spec->type->n_params; i++)
     {
       const LlParamSpec *p = &spec->type->params[i];
       GtkWidget *w = make_param_widget (self, p, i);
 
       label = make_label (_(p->label), NULL, FALSE);
+      g_object_set_data (G_OBJECT (w), "ll-label", label);
       gtk_widget_set_tooltip_text (label, p->tooltip != NULL ? _(p->tooltip) : NULL);
       gtk_label_set_mnemonic_widget (GTK_LABEL (label), w);
-      gtk_grid_attach (GTK_GRID (grid), label, 0, i, 1, 1);
-      gtk_grid_attach (GTK_GRID (grid), w, 1, i, 1, 1);
+      gtk_grid_attach (GTK_GRID (grid), label, 0, i + 1, 1, 1);
+      gtk_grid_attach (GTK_GRID (grid), w, 1, i + 1, 1, 1);
       g_ptr_array_add (self->editor_widgets, w);
     }
   if (spec->type->n_params == 0)
     gtk_grid_attach (GTK_GRID (grid), make_label (_("This layer has no parameters."), "dim-label", TRUE),
-                     0, 0, 2, 1);
+                     0, 1, 2, 1);
   gtk_box_append (self->props_box, grid);
 
   self->editor_error = GTK_LABEL (make_label (NULL, "error", TRUE));
@@ -809,7 +947,11 @@ ll_model_view_document_set (LlView *view, LlDocument *old)
   LlModelView *self = LL_MODEL_VIEW (view);
   LlDocument *document = ll_view_get_document (view);
 
+  if (old != NULL)
+    g_signal_handlers_disconnect_by_func (old, rebuild_cards, self);
   self->document = document;
+  if (document != NULL)
+    g_signal_connect_swapped (document, "notify::live-dropout", G_CALLBACK (rebuild_cards), self);
   ll_network_diagram_set_document (self->diagram, document);
   self->editor_type = NULL;
   if (document != NULL)
@@ -912,6 +1054,10 @@ ll_model_view_init (LlModelView *self)
   self->editor_layer = -1;
 
   gtk_widget_init_template (GTK_WIDGET (self));
+  /* An invalid layer's message is shown whole, wrapped, never cut. */
+  gtk_label_set_ellipsize (self->status_label, PANGO_ELLIPSIZE_NONE);
+  gtk_label_set_wrap (self->status_label, TRUE);
+  gtk_label_set_wrap_mode (self->status_label, PANGO_WRAP_WORD_CHAR);
 
   build_palette (self);
   build_presets_menu (self);

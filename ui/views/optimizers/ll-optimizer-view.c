@@ -71,6 +71,8 @@ struct _LlOptimizerView {
 
   LlRace *race;
   LlSurface *expression;          /* last valid typed surface, or NULL */
+  LlSurface *landscape;           /* last computed loss landscape, or NULL */
+  gint64 landscape_start;         /* monotonic µs when it started */
   GdkRGBA colors[LL_RACE_N_ENTRIES];
   EntryRow rows[LL_RACE_N_ENTRIES];
   guint visible_mask;
@@ -348,6 +350,13 @@ on_surface_selected (LlOptimizerView *self)
       g_autoptr (LlSurface) surface = ll_surface_new (i);
       use_surface (self, surface);
     }
+  else if (i == LL_SURFACE_GRID && self->landscape != NULL)
+    {
+      gtk_widget_set_visible (GTK_WIDGET (self->expression_error), FALSE);
+      use_surface (self, self->landscape);
+    }
+  else if (i == LL_SURFACE_GRID)
+    return;
   else if (self->expression != NULL)
     use_surface (self, self->expression);
   else
@@ -868,16 +877,29 @@ landscape_done (GObject *source, GAsyncResult *result, gpointer data)
     gtk_label_set_text (self->status_label, error->message);
   else
     {
-      g_autofree char *name = g_strdup_printf (_("Loss landscape (%d test images)"), LANDSCAPE_IMAGES);
+      g_autofree char *title = self->document != NULL ? ll_document_dup_title (self->document)
+                                                      : g_strdup (_("the model"));
+      /* Translators: the Surface list's entry of a computed landscape. */
+      g_autofree char *name = g_strdup_printf (_("Loss landscape of %s (%d test images)"), title,
+                                               LANDSCAPE_IMAGES);
       g_autoptr (LlSurface) surface = ll_surface_new_grid (name, grid, LANDSCAPE_N, LANDSCAPE_SPAN);
+      GtkStringList *list = GTK_STRING_LIST (gtk_drop_down_get_model (self->surface_dropdown));
+      const char *const item[] = { name, NULL };
 
       set_playing (self, FALSE);
       /* The slice is only known on its square: stretch it to the map
        * rather than widen it into the unknown. */
       gtk_check_button_set_active (self->aspect_check, FALSE);
+      /* The landscape names itself in the Surface list (its own entry,
+       * after "Your expression"), so the list never reads "(None)". */
+      g_clear_pointer (&self->landscape, ll_surface_unref);
+      self->landscape = ll_surface_ref (surface);
       self->updating = TRUE;
-      gtk_drop_down_set_selected (self->surface_dropdown, GTK_INVALID_LIST_POSITION);
+      gtk_string_list_splice (list, LL_SURFACE_GRID,
+                              g_list_model_get_n_items (G_LIST_MODEL (list)) - LL_SURFACE_GRID, item);
+      gtk_drop_down_set_selected (self->surface_dropdown, LL_SURFACE_GRID);
       self->updating = FALSE;
+      gtk_widget_set_visible (GTK_WIDGET (self->expression_error), FALSE);
       use_surface (self, surface);
       gtk_label_set_text (self->status_label,
                           _("Centre (the ring): the model's weights now; axes: two random "
@@ -891,7 +913,15 @@ landscape_poll (gpointer data)
 {
   LlOptimizerView *self = data;
   int rows = g_atomic_int_get (&self->landscape_rows);
-  g_autofree char *text = g_strdup_printf (_("%d of %d rows"), rows, LANDSCAPE_N);
+  double elapsed = (g_get_monotonic_time () - self->landscape_start) / 1e6;
+  g_autofree char *text = NULL;
+
+  /* Rows of the grid so far, and the time left at this pace. */
+  if (rows > 0 && rows < LANDSCAPE_N)
+    text = g_strdup_printf (_("Row %d of %d · about %.0f s left · Cancel stops"), rows, LANDSCAPE_N,
+                            elapsed / rows * (LANDSCAPE_N - rows));
+  else
+    text = g_strdup_printf (_("Row %d of %d · Cancel stops"), rows, LANDSCAPE_N);
 
   gtk_progress_bar_set_fraction (self->landscape_progress, (double) rows / LANDSCAPE_N);
   gtk_progress_bar_set_text (self->landscape_progress, text);
@@ -928,6 +958,7 @@ action_landscape (GtkWidget *widget, const char *name, GVariant *param)
   self->landscape_cancel = g_cancellable_new ();
   job->cancel = g_object_ref (self->landscape_cancel);
   g_atomic_int_set (&self->landscape_rows, 0);
+  self->landscape_start = g_get_monotonic_time ();
 
   task = g_task_new (NULL, self->landscape_cancel, landscape_done, g_object_ref (self));
   g_task_set_task_data (task, job, (GDestroyNotify) landscape_job_free);
@@ -985,6 +1016,7 @@ ll_optimizer_view_dispose (GObject *object)
   gtk_widget_dispose_template (GTK_WIDGET (self), LL_TYPE_OPTIMIZER_VIEW);
   g_clear_pointer (&self->race, ll_race_free);
   g_clear_pointer (&self->expression, ll_surface_unref);
+  g_clear_pointer (&self->landscape, ll_surface_unref);
   G_OBJECT_CLASS (ll_optimizer_view_parent_class)->dispose (object);
 }
 
@@ -1091,7 +1123,9 @@ ll_optimizer_view_set_surface (LlOptimizerView *self, LlSurface *surface)
 
   set_playing (self, FALSE);
   self->updating = TRUE;
-  gtk_drop_down_set_selected (self->surface_dropdown, MIN (ll_surface_get_kind (surface), LL_SURFACE_EXPRESSION));
+  gtk_drop_down_set_selected (self->surface_dropdown,
+                              ll_surface_get_kind (surface) == LL_SURFACE_GRID && self->landscape == surface
+                              ? LL_SURFACE_GRID : MIN (ll_surface_get_kind (surface), LL_SURFACE_EXPRESSION));
   self->updating = FALSE;
   use_surface (self, surface);
 }

@@ -5,6 +5,7 @@
 #include <glib/gi18n.h>
 #include <inttypes.h>
 #include <math.h>
+#include <string.h>
 
 /* Charts ----------------------------------------------------------------------- */
 
@@ -15,18 +16,34 @@ G_GNUC_UNUSED static const char *const run_statuses[] = {
   NC_("run status", "stopped"), NC_("run status", "failed"),
 };
 
+static char *
+mark_text (const LlRun *run, const LlLrMark *m, gboolean with_name)
+{
+  g_autofree char *what = m->kind == LL_MARK_DROPOUT ? g_strdup_printf (_("dropout %g"), m->value)
+                                                     : g_strdup_printf (_("lr %g"), m->value);
+
+  return with_name && run->name != NULL ? g_strdup_printf ("%s: %s", run->name, what)
+                                        : g_steal_pointer (&what);
+}
+
+/* One run's curves: the smoothed per-batch value (a line), the Keras
+ * epoch means (rings) and validation (dashed, dots), in the run's colour. */
 static void
-add_run_series (LlTrainView *self, const LlRun *run, const char *label, guint color)
+add_run_series (LlTrainView *self, const LlRun *run, const char *label, guint color,
+                gboolean several)
 {
   g_autofree double *bx = g_new (double, MAX (run->batches->len, 1));
   g_autofree double *bl = g_new (double, MAX (run->batches->len, 1));
   g_autofree double *ba = g_new (double, MAX (run->batches->len, 1));
   guint ne = run->epochs->len;
   g_autofree double *ex = g_new (double, MAX (ne, 1));
+  g_autofree double *etl = g_new (double, MAX (ne, 1));
+  g_autofree double *eta = g_new (double, MAX (ne, 1));
   g_autofree double *evl = g_new (double, MAX (ne, 1));
   g_autofree double *eva = g_new (double, MAX (ne, 1));
-  g_autofree char *train = g_strdup_printf (C_("chart legend", "%s train"), label);
-  g_autofree char *val = g_strdup_printf (C_("chart legend", "%s val"), label);
+  g_autofree char *train = g_strdup_printf (C_("chart legend", "%s train (smoothed)"), label);
+  g_autofree char *mean = g_strdup_printf (C_("chart legend", "%s train (epoch mean)"), label);
+  g_autofree char *val = g_strdup_printf (C_("chart legend", "%s validation"), label);
   gboolean have_val = FALSE;
   guint s;
 
@@ -41,29 +58,66 @@ add_run_series (LlTrainView *self, const LlRun *run, const char *label, guint co
     {
       const LlEpochRecord *r = &g_array_index (run->epochs, LlEpochRecord, i);
       ex[i] = r->epoch + 1;
+      etl[i] = r->loss;
+      eta[i] = r->accuracy;
       evl[i] = r->val_loss;
       eva[i] = r->val_accuracy;
       have_val |= isfinite (r->val_loss);
     }
-  s = ll_line_chart_add_series (self->loss_chart, train, color, FALSE, FALSE);
+  s = ll_line_chart_add_series_styled (self->loss_chart, train, color, LL_LINE_STYLE_LINE);
   ll_line_chart_set_data (self->loss_chart, s, bx, bl, run->batches->len);
-  s = ll_line_chart_add_series (self->accuracy_chart, train, color, FALSE, FALSE);
+  s = ll_line_chart_add_series_styled (self->accuracy_chart, train, color, LL_LINE_STYLE_LINE);
   ll_line_chart_set_data (self->accuracy_chart, s, bx, ba, run->batches->len);
+  s = ll_line_chart_add_series_styled (self->loss_chart, mean, color, LL_LINE_STYLE_RINGS);
+  ll_line_chart_set_data (self->loss_chart, s, ex, etl, ne);
+  s = ll_line_chart_add_series_styled (self->accuracy_chart, mean, color, LL_LINE_STYLE_RINGS);
+  ll_line_chart_set_data (self->accuracy_chart, s, ex, eta, ne);
   if (have_val)
     {
-      s = ll_line_chart_add_series (self->loss_chart, val, color, TRUE, TRUE);
+      s = ll_line_chart_add_series_styled (self->loss_chart, val, color,
+                                           LL_LINE_STYLE_DASHED | LL_LINE_STYLE_POINTS);
       ll_line_chart_set_data (self->loss_chart, s, ex, evl, ne);
-      s = ll_line_chart_add_series (self->accuracy_chart, val, color, TRUE, TRUE);
+      s = ll_line_chart_add_series_styled (self->accuracy_chart, val, color,
+                                           LL_LINE_STYLE_DASHED | LL_LINE_STYLE_POINTS);
       ll_line_chart_set_data (self->accuracy_chart, s, ex, eva, ne);
     }
   for (guint i = 0; i < run->lr_marks->len; i++)
     {
       const LlLrMark *m = &g_array_index (run->lr_marks, LlLrMark, i);
-      g_autofree char *text = g_strdup_printf (m->kind == LL_MARK_DROPOUT ? "dropout %g" : "lr %g",
-                                               m->value);
+      g_autofree char *text = mark_text (run, m, several);
       ll_line_chart_add_marker (self->loss_chart, m->x, text);
       ll_line_chart_add_marker (self->accuracy_chart, m->x, text);
     }
+}
+
+/* The key to the line styles, then (with several runs) one colour per run
+ * naming what differs. */
+static void
+add_legend (LlLineChart *chart, LlRun *const *runs, char *const *labels, guint n)
+{
+  gboolean several = n > 1;
+  int c = several ? LL_LINE_CHART_NEUTRAL : 0;
+  gboolean have_val = FALSE;
+
+  for (guint i = 0; i < n; i++)
+    for (guint e = 0; e < runs[i]->epochs->len; e++)
+      have_val |= isfinite (g_array_index (runs[i]->epochs, LlEpochRecord, e).val_loss);
+  ll_line_chart_add_legend_item (chart, _("train (smoothed)"), c, LL_LINE_STYLE_LINE);
+  ll_line_chart_add_legend_item (chart, _("epoch mean"), c, LL_LINE_STYLE_RINGS);
+  if (have_val)
+    ll_line_chart_add_legend_item (chart, _("validation"), c,
+                                   LL_LINE_STYLE_DASHED | LL_LINE_STYLE_POINTS);
+  for (guint i = 0; several && i < n; i++)
+    ll_line_chart_add_legend_item (chart, labels[i], (int) i, LL_LINE_STYLE_SWATCH);
+}
+
+static gboolean
+runs_have_dropout (LlRun *const *runs, guint n)
+{
+  for (guint i = 0; i < n; i++)
+    if (runs[i]->arch_json != NULL && strstr (runs[i]->arch_json, "\"Dropout\"") != NULL)
+      return TRUE;
+  return FALSE;
 }
 
 /* The run in progress as an LlRun, for the legend and the runs list. */
@@ -103,8 +157,6 @@ ll_train_view_rebuild_charts (LlTrainView *self)
   g_autoptr(GPtrArray) shown = g_ptr_array_new ();
   g_autoptr(LlRun) live = NULL;
   g_auto(GStrv) labels = NULL;
-  g_autofree char *summary = NULL;
-  g_autofree char *loss_title = NULL;
 
   ll_line_chart_clear (self->loss_chart);
   ll_line_chart_clear (self->accuracy_chart);
@@ -116,15 +168,29 @@ ll_train_view_rebuild_charts (LlTrainView *self)
       live = ll_train_view_current_run (self);
       g_ptr_array_add (shown, live);
     }
-  labels = ll_run_describe_differences ((LlRun *const *) shown->pdata, shown->len, &summary);
+  labels = ll_run_describe_differences ((LlRun *const *) shown->pdata, shown->len, NULL);
   for (guint i = 0; i < shown->len; i++)
-    add_run_series (self, g_ptr_array_index (shown, i), shown->len > 1 ? labels[i] : "", i);
-  loss_title = summary != NULL && *summary && shown->len > 1
-               ? g_strdup_printf (C_("chart title", "Loss: %s"), summary)
-               : g_strdup (C_("chart title", "Loss"));
-  ll_line_chart_set_labels (self->loss_chart, loss_title, C_("chart axis", "epoch"), C_("chart axis", "loss"));
+    add_run_series (self, g_ptr_array_index (shown, i), shown->len > 1 ? labels[i] : "", i,
+                    shown->len > 1);
+  add_legend (self->loss_chart, (LlRun *const *) shown->pdata, labels, shown->len);
+  add_legend (self->accuracy_chart, (LlRun *const *) shown->pdata, labels, shown->len);
+  /* The legend names what differs; the title stays short. */
+  ll_line_chart_set_labels (self->loss_chart, C_("chart title", "Loss"), C_("chart axis", "epoch"),
+                            C_("chart axis", "loss"));
   ll_line_chart_set_labels (self->accuracy_chart, _("Accuracy"), C_("chart axis", "epoch"),
                             C_("chart axis", "accuracy"));
+  ll_line_chart_set_note (self->accuracy_chart,
+                          runs_have_dropout ((LlRun *const *) shown->pdata, shown->len)
+                          ? _("Why train < val: train has dropout on, val is measured after the epoch.")
+                          : NULL);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->accuracy_chart),
+                               runs_have_dropout ((LlRun *const *) shown->pdata, shown->len)
+                               ? _("Why training accuracy sits below validation accuracy: the "
+                                   "training figure is measured with dropout switching units off "
+                                   "and averages batches while the weights still improve; the "
+                                   "validation figure is measured after the epoch, with every "
+                                   "unit on. This is what Keras reports too.")
+                               : NULL);
 }
 
 /* Runs list ---------------------------------------------------------------------- */
@@ -150,32 +216,11 @@ rebuild_runs_box (LlTrainView *self)
       LlRun *run = ll_run_list_get (self->runs, i);
       GtkWidget *row = adw_action_row_new ();
       GtkWidget *check = gtk_check_button_new ();
-      g_autofree char *subtitle = NULL;
+      g_autofree char *settings = ll_run_describe_settings (run);
+      g_autofree char *result = ll_run_describe_result (run);
+      g_autofree char *subtitle = g_strdup_printf ("%s · %s", settings, result);
       g_autofree char *title = g_strdup_printf ("%s — %s", run->name, run->model ? run->model : "");
-      const LlEpochRecord *last = run->epochs->len > 0
-        ? &g_array_index (run->epochs, LlEpochRecord, run->epochs->len - 1) : NULL;
 
-      subtitle = g_strdup_printf (_("%s, %s lr %g, batch %d, %d epochs, seed %" PRIu64
-                                  " · %s · loss %.4f, accuracy %.4f%s"),
-                                  run->dataset ? run->dataset : "?",
-                                  ll_optim_names[run->config.optim.kind],
-                                  run->config.optim.learning_rate, run->config.batch_size,
-                                  run->epochs->len, run->config.seed,
-                                  run->status ? g_dpgettext2 (NULL, "run status", run->status) : "",
-                                  last ? last->loss : NAN, last ? last->accuracy : NAN,
-                                  isfinite (run->test_accuracy) ? "" : "");
-      if (last != NULL && isfinite (last->val_accuracy))
-        {
-          char *more = g_strdup_printf (_("%s, val_accuracy %.4f"), subtitle, last->val_accuracy);
-          g_free (subtitle);
-          subtitle = more;
-        }
-      if (isfinite (run->test_accuracy))
-        {
-          char *more = g_strdup_printf (_("%s · test accuracy %.4f"), subtitle, run->test_accuracy);
-          g_free (subtitle);
-          subtitle = more;
-        }
       adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
       adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
       gtk_check_button_set_active (GTK_CHECK_BUTTON (check), run->selected);

@@ -462,7 +462,15 @@ static double
 control_get (GtkWidget *w)
 {
   if (GTK_IS_SPIN_BUTTON (w))
-    return gtk_spin_button_get_value (GTK_SPIN_BUTTON (w));
+    {
+      /* The value the field shows (a typed 0.123 in a 2-digit field is
+       * 0.12), so that runs and code say what the form says; a value the
+       * digits would round to 0 stays as typed. */
+      double v = gtk_spin_button_get_value (GTK_SPIN_BUTTON (w));
+      double scale = pow (10, gtk_spin_button_get_digits (GTK_SPIN_BUTTON (w)));
+      double shown = round (v * scale) / scale;
+      return shown != 0 || v == 0 ? shown : v;
+    }
   if (GTK_IS_CHECK_BUTTON (w))
     return gtk_check_button_get_active (GTK_CHECK_BUTTON (w));
   return gtk_drop_down_get_selected (GTK_DROP_DOWN (w));

@@ -14,29 +14,30 @@
  * document's seed, so the runs differ only in that value; they are
  * overlaid when done. */
 
-/* The seeds' comparisons: seed 004 tunes a CIFAR-10 CNN by shuffle, batch
+/* The tutorials' comparisons ("tutorial 004", not "seed": the Seed field
+ * is the random seed): tutorial 004 tunes a CIFAR-10 CNN by shuffle, batch
  * size, learning-rate schedule, filter size, GAP and weight penalties;
- * seed 002 watches the validation loss and stops early.  Keys and values
+ * tutorial 002 watches the validation loss and stops early.  Keys and values
  * as `layerlab train --sweep KEY=V1,V2,…` takes them. */
 static const struct {
   const char *title;
   const char *key;
   const char *values;
 } sweeps[] = {
-  { N_("Batch size: 8, 32, 128, 512 (seed 004)"), "batch_size", "8,32,128,512" },
+  { N_("Batch size: 8, 32, 128, 512 (tutorial 004)"), "batch_size", "8,32,128,512" },
   { N_("Learning rate: 0.0001, 0.001, 0.01"), "learning_rate", "0.0001,0.001,0.01" },
   { N_("Optimizer: SGD, RMSprop, Adam"), "optimizer", "sgd,rmsprop,adam" },
-  { N_("Shuffle: on, off (seed 004)"), "shuffle", "on,off" },
+  { N_("Shuffle: on, off (tutorial 004)"), "shuffle", "on,off" },
   { N_("Dropout rate: 0.2, 0.5"), "dropout", "0.2,0.5" },
-  { N_("Kernel size: 3×3, 5×5 (seed 004)"), "kernel_size", "3,5" },
+  { N_("Kernel size: 3×3, 5×5 (tutorial 004)"), "kernel_size", "3,5" },
   { N_("Initializer: glorot_uniform, he_normal"), "kernel_initializer", "glorot_uniform,he_normal" },
-  { N_("Batch normalization: on, off (seed 004)"), "batch_norm", "on,off" },
-  { N_("Flatten vs GlobalAveragePooling2D (seed 004)"), "flatten", "Flatten,GlobalAveragePooling2D" },
-  { N_("Learning-rate schedule: constant, step, ReduceLROnPlateau (seed 004)"), "schedule",
+  { N_("Batch normalization: on, off (tutorial 004)"), "batch_norm", "on,off" },
+  { N_("Flatten vs GlobalAveragePooling2D (tutorial 004)"), "flatten", "Flatten,GlobalAveragePooling2D" },
+  { N_("Learning-rate schedule: constant, step, ReduceLROnPlateau (tutorial 004)"), "schedule",
     "constant,step,reduce_lr_on_plateau" },
-  { N_("Dense kernel regularizer: none, l1, l2, l1_l2 (seed 004)"), "kernel_regularizer",
+  { N_("Dense kernel regularizer: none, l1, l2, l1_l2 (tutorial 004)"), "kernel_regularizer",
     "none,l1,l2,l1_l2" },
-  { N_("Early stopping on val_loss: off, patience 2 (seed 002)"), "early_stopping", "off,on" },
+  { N_("Early stopping on val_loss: off, patience 2 (tutorial 002)"), "early_stopping", "off,on" },
 };
 
 void
@@ -155,7 +156,8 @@ finder_done (GObject *source, GAsyncResult *result, gpointer user_data)
     x[i] = log10 (lr[i]);
   ll_line_chart_clear (self->lr_chart);
   ll_line_chart_set_labels (self->lr_chart, _("Learning-rate range test"),
-                            _("log10 learning rate"), _("loss (smoothed)"));
+                            _("learning rate"), _("loss (smoothed)"));
+  ll_line_chart_set_log_x (self->lr_chart, TRUE);
   s = ll_line_chart_add_series (self->lr_chart, C_("chart legend", "loss"), 0, FALSE, FALSE);
   ll_line_chart_set_data (self->lr_chart, s, x, loss, n);
   self->found_lr = 0;

@@ -71,6 +71,26 @@ on_job_progress (LlTrainingJob *job, LlTrainView *self)
   ll_train_view_rebuild_charts (self);
 }
 
+/* "Run 3, stopped at epoch 1.4", "Run 3, 5 epochs": whose weights the model holds. */
+static char *
+describe_run_weights (const LlRun *run)
+{
+  if (isfinite (run->stopped_x))
+    return g_strdup_printf (_("%s, stopped at epoch %.1f"), run->name, run->stopped_x);
+  if (g_strcmp0 (run->status, "diverged") == 0)
+    return g_strdup_printf (_("%s, diverged (weights of the last good epoch)"), run->name);
+  return g_strdup_printf (ngettext ("%s, %u epoch", "%s, %u epochs", run->epochs->len), run->name,
+                          run->epochs->len);
+}
+
+static void
+restore_dropout (LlModel *model, const LlArch *arch)
+{
+  for (int i = 0; i < ll_arch_n_layers (arch); i++)
+    if (ll_arch_layer (arch, i)->type == &ll_layer_dropout)
+      ll_model_set_dropout_rate (model, i, ll_layer_spec_get (ll_arch_layer (arch, i), "rate", 0), NULL);
+}
+
 static void
 on_job_finished (LlTrainingJob *job, const GError *error, LlTrainView *self)
 {
@@ -85,7 +105,12 @@ on_job_finished (LlTrainingJob *job, const GError *error, LlTrainView *self)
   else if (g_error_matches (error, LL_ERROR, LL_ERROR_DIVERGED))
     run->status = g_strdup ("diverged");
   else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    run->status = g_strdup ("stopped");
+    {
+      run->status = g_strdup ("stopped");
+      /* Inside an epoch: keep the figures the status line showed. */
+      ll_training_job_get_partial_epoch (job, &run->stopped_x, &run->stopped_loss,
+                                         &run->stopped_accuracy);
+    }
   else
     run->status = g_strdup ("failed");
   if (ll_training_job_get_test (job, &test_loss, &test_accuracy))
@@ -128,6 +153,8 @@ on_job_finished (LlTrainingJob *job, const GError *error, LlTrainView *self)
     ll_train_view_show_message (self, GTK_MESSAGE_ERROR, error->message);
 
   g_signal_handlers_disconnect_by_data (job, self);
+  if (self->document != NULL)
+    ll_document_set_live_dropout (self->document, NAN);
   trainer = ll_training_job_steal_trainer (job);
   g_clear_object (&self->job);
   if (self->document != NULL && ll_document_get_training_job (self->document) == job)
@@ -138,8 +165,12 @@ on_job_finished (LlTrainingJob *job, const GError *error, LlTrainView *self)
       && ll_document_get_valid (self->document)
       && ll_arch_equal (ll_document_get_arch (self->document), self->job_arch))
     {
+      g_autofree char *from = describe_run_weights (run);
+
+      /* "Dropout, this run" changed this run only: the model keeps its rates. */
+      restore_dropout (ll_trainer_get_model (trainer), self->job_arch);
       self->updating = TRUE;
-      ll_document_set_trained_model (self->document, g_steal_pointer (&trainer));
+      ll_document_set_trained_model_from_run (self->document, g_steal_pointer (&trainer), from);
       self->updating = FALSE;
     }
   clear_job_settings (self);
@@ -155,7 +186,17 @@ on_job_finished (LlTrainingJob *job, const GError *error, LlTrainView *self)
     {
       if (self->sweep_next < self->sweep->len
           && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        start_job (self);
+        {
+          /* The data folder may have changed meanwhile (the cache is gone):
+           * load it again, then the sweep goes on. */
+          if (self->data != NULL)
+            start_job (self);
+          else
+            {
+              ll_train_view_update_actions (self);   /* Start is enabled again */
+              gtk_widget_activate_action (GTK_WIDGET (self), "train.start", NULL);
+            }
+        }
       else
         g_clear_pointer (&self->sweep, g_ptr_array_unref);
     }
@@ -181,7 +222,8 @@ start_job (LlTrainView *self)
   const LlSweepRun *v = NULL;
   const LlFitConfig *cfg;
 
-  if (self->job != NULL || self->document == NULL || !ll_document_get_valid (self->document))
+  if (self->job != NULL || self->document == NULL || !ll_document_get_valid (self->document)
+      || self->data == NULL)
     return;
   if (self->sweep != NULL && self->sweep_next < self->sweep->len)
     v = g_ptr_array_index (self->sweep, self->sweep_next++);
@@ -211,6 +253,11 @@ start_job (LlTrainView *self)
   self->job_arch = ll_arch_copy (v != NULL ? v->arch : ll_document_get_arch (self->document));
   g_free (self->job_dataset);
   self->job_dataset = g_strdup (self->data_name);
+  if (self->document != NULL)
+    {
+      g_autoptr(LlRun) named = ll_train_view_current_run (self);
+      ll_document_set_snapshot_run (self->document, named->name);
+    }
   g_signal_connect (self->job, "progress", G_CALLBACK (on_job_progress), self);
   g_signal_connect (self->job, "finished", G_CALLBACK (on_job_finished), self);
   if (!ll_training_job_start (self->job, &error))
@@ -352,9 +399,20 @@ action_apply_dropout (GtkWidget *widget, const char *name, GVariant *param)
 
   if (self->job != NULL)
     {
+      double rate;
+      g_autofree char *text = NULL;
+
       gtk_spin_button_update (self->live_dropout_spin);
-      ll_training_job_request_dropout (self->job, gtk_spin_button_get_value (self->live_dropout_spin));
+      rate = gtk_spin_button_get_value (self->live_dropout_spin);
+      ll_training_job_request_dropout (self->job, rate);
+      if (self->document != NULL)
+        ll_document_set_live_dropout (self->document, rate);
       ll_train_view_rebuild_charts (self);
+      text = g_strdup_printf (_("Dropout %g applies to this run only, from now on; it is marked on "
+                                "the curves and in the run's description. The model keeps the "
+                                "rates the Model view shows; set the rate there to train with it "
+                                "from the start."), rate);
+      ll_train_view_show_message (self, GTK_MESSAGE_INFO, text);
     }
 }
 
@@ -423,8 +481,8 @@ update_validity (LlTrainView *self)
       gtk_widget_set_visible (GTK_WIDGET (self->validity_label), FALSE);
       return;
     }
-  text = g_strdup_printf (_("The model cannot be trained (layer %d): %s Fix it in the Model view."),
-                          ll_document_get_bad_layer (self->document),
+  /* The message names its layer already ("Layer 2 (conv2d): …"). */
+  text = g_strdup_printf (_("The model cannot be trained. %s Fix it in the Model view."),
                           ll_document_get_error_message (self->document));
   gtk_label_set_text (self->validity_label, text);
   gtk_widget_set_visible (GTK_WIDGET (self->validity_label), TRUE);
