@@ -18,6 +18,7 @@
 #include "ll-cli-private.h"
 
 #include "ll-augment.h"
+#include "ll-toy-data.h"
 #include "ll-dataset.h"
 #include "ll-evaluate.h"
 #include "ll-digit.h"
@@ -44,8 +45,8 @@
 
 typedef struct {
   char *preset, *model, *dataset, *data_dir, *optimizer, *save, *loss, *sweep, *augment;
-  int epochs, batch_size, seed, threads, steps;
-  double validation_split, min_lr, max_lr;
+  int epochs, batch_size, seed, threads, steps, points;
+  double validation_split, min_lr, max_lr, noise, train_ratio;
   gboolean json, no_shuffle;
   char **files;
   /* --learning-rate, --momentum, --beta-1 …: one flag per row of the
@@ -214,7 +215,7 @@ parse (const char *command, int argc, char **argv, Options *o, const char *param
   GOptionEntry common[] = {
     { "preset", 'p', 0, G_OPTION_ARG_STRING, &o->preset, "Start from a preset model (see `layerlab presets`)", "NAME" },
     { "model", 'm', 0, G_OPTION_ARG_FILENAME, &o->model, "A model: .llmodel, .onnx, Keras .h5 or .keras; or an architecture .json (absent settings: Keras 3's defaults, RMSprop)", "FILE" },
-    { "dataset", 'd', 0, G_OPTION_ARG_STRING, &o->dataset, "mnist, fashion-mnist or cifar10", "NAME" },
+    { "dataset", 'd', 0, G_OPTION_ARG_STRING, &o->dataset, "mnist, fashion-mnist or cifar10; or 2-D points: circle, xor, gauss, spiral, moons, spiral3", "NAME" },
     { "data-dir", 0, 0, G_OPTION_ARG_FILENAME, &o->data_dir, "Folder holding the data set's files under their official names", "DIR" },
     { "json", 0, 0, G_OPTION_ARG_NONE, &o->json, "Print one JSON object per line", NULL },
     { "threads", 0, 0, G_OPTION_ARG_INT, &o->threads, "OpenBLAS threads (default: all cores)", "N" },
@@ -234,6 +235,9 @@ parse (const char *command, int argc, char **argv, Options *o, const char *param
       "KEY is batch_size, learning_rate, optimizer, shuffle, schedule, early_stopping, dropout, kernel_size, "
       "kernel_initializer, kernel_regularizer, batch_norm or flatten", "KEY=V1,V2,…" },
     { "augment", 0, 0, G_OPTION_ARG_STRING, &o->augment, "Distort the training images at random (not the validation or test images): digits", "NAME" },
+    { "points", 0, 0, G_OPTION_ARG_INT, &o->points, "2-D data sets: points to generate (default 500)", "N" },
+    { "noise", 0, 0, G_OPTION_ARG_DOUBLE, &o->noise, "2-D data sets: noise from 0 to 0.5 (default 0)", "X" },
+    { "train-ratio", 0, 0, G_OPTION_ARG_DOUBLE, &o->train_ratio, "2-D data sets: fraction of the points trained on, 0.1 to 0.9 (default 0.5); the rest are the test set", "X" },
     { NULL }
   };
   GOptionEntry lr_find[] = {
@@ -257,6 +261,8 @@ parse (const char *command, int argc, char **argv, Options *o, const char *param
   o->validation_split = NAN;
   o->min_lr = o->max_lr = NAN;
   o->steps = NOT_GIVEN;
+  o->points = NOT_GIVEN;
+  o->noise = o->train_ratio = NAN;
   o->strings = g_ptr_array_new_with_free_func (g_free);
   g_set_prgname (name);
   g_option_context_set_main_group (ctx, main_group);
@@ -720,6 +726,48 @@ train_sweep (const Options *o, const LlAugment *augment, LlTrainer *base, const 
   return stopped ? 130 : 0;
 }
 
+/* The 2-D points of --dataset circle|xor|… (--points, --noise,
+ * --train-ratio), from the seed: the training and the test set. */
+static gboolean
+load_toy (const Options *o, LlToyKind kind, guint64 seed, LlDataset **train, LlDataset **test,
+          GError **error)
+{
+  int n = o->points != NOT_GIVEN ? o->points : 500, n_train;
+  double noise = isnan (o->noise) ? 0.0 : o->noise;
+  double ratio = isnan (o->train_ratio) ? 0.5 : o->train_ratio;
+  g_autofree LlToyPoint *points = NULL;
+
+  if (n < 2 || n > 100000)
+    {
+      g_set_error (error, LL_ERROR, LL_ERROR_INVALID,
+                   "--points %d is out of range; give 2 to 100000", n);
+      return FALSE;
+    }
+  if (!(noise >= 0 && noise <= 0.5))
+    {
+      g_set_error (error, LL_ERROR, LL_ERROR_INVALID,
+                   "--noise %g is out of range; give 0 to 0.5", noise);
+      return FALSE;
+    }
+  if (!(ratio >= 0.1 && ratio <= 0.9))
+    {
+      g_set_error (error, LL_ERROR, LL_ERROR_INVALID,
+                   "--train-ratio %g is out of range; give 0.1 to 0.9", ratio);
+      return FALSE;
+    }
+  points = g_new (LlToyPoint, n);
+  n = ll_toy_generate (kind, n, noise, seed, points);
+  ll_toy_split (points, n, ratio, seed, &n_train);
+  if (!(*train = ll_toy_dataset (points, n_train, ll_toy_n_classes (kind), LL_FEATURES_DEFAULT,
+                                 error)))
+    return FALSE;
+  *test = ll_toy_dataset (points + n_train, n - n_train, ll_toy_n_classes (kind),
+                          LL_FEATURES_DEFAULT, error);
+  g_free ((*train)->name);
+  (*train)->name = g_strdup (ll_toy_kind_name (kind));
+  return *test != NULL;
+}
+
 static int
 cmd_train (int argc, char **argv)
 {
@@ -729,6 +777,7 @@ cmd_train (int argc, char **argv)
   g_autoptr(LlDataset) train = NULL;
   g_autoptr(LlDataset) test = NULL;
   const char *dataset = NULL;
+  LlToyKind toy;
   Progress progress = { 0 };
   Outcome outcome;
   int status = 0;
@@ -745,9 +794,22 @@ cmd_train (int argc, char **argv)
   dataset = o.dataset;
   if (!(t = load_trainer (&o, &dataset, &error)) || !apply_options (t, &o, &error))
     goto out;
-  if (!(train = ll_dataset_load_named (dataset, o.data_dir, FALSE, &error)))
+  if (ll_toy_kind_from_name (dataset, &toy) && toy != LL_TOY_OWN)
+    {
+      if (!load_toy (&o, toy, ll_trainer_get_config (t)->seed, &train, &test, &error))
+        goto out;
+    }
+  else if (o.points != NOT_GIVEN || !isnan (o.noise) || !isnan (o.train_ratio))
+    {
+      g_set_error (&error, LL_ERROR, LL_ERROR_INVALID,
+                   "--points, --noise and --train-ratio are for the 2-D data sets (circle, xor, "
+                   "gauss, spiral, moons, spiral3), not %s", dataset);
+      goto out;
+    }
+  else if (!(train = ll_dataset_load_named (dataset, o.data_dir, FALSE, &error)))
     goto out;
-  test = ll_dataset_load_named (dataset, o.data_dir, TRUE, NULL);
+  else
+    test = ll_dataset_load_named (dataset, o.data_dir, TRUE, NULL);
   if (!ll_model_check_dataset (ll_trainer_get_model (t), train, &error)
       || !ll_fit_config_validate (ll_trainer_get_config (t), &error))
     goto out;
