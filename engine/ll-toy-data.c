@@ -252,7 +252,7 @@ ll_toy_arch (int n_inputs, const int *units, int n_hidden, const char *activatio
         g_string_append_printf (text, " kernel_regularizer=l2 l2=%s",
                                 g_ascii_dtostr (num, sizeof num, l2));
       g_string_append_c (text, '\n');
-      if (dropout > 0)
+      if (dropout >= 0)
         g_string_append_printf (text, "Dropout rate=%s\n", g_ascii_dtostr (num, sizeof num, dropout));
     }
   g_string_append_printf (text, "Dense units=%d activation=softmax\n", n_classes);
@@ -264,7 +264,7 @@ ll_toy_arch (int n_inputs, const int *units, int n_hidden, const char *activatio
 static const LlToyDemo demos[] = {
   { "spiral", "playground-spiral", N_("The spiral needs depth"),
     N_("One hidden layer cannot wind its boundary around the arms; two layers of 8 tanh units follow the spiral."),
-    LL_TOY_SPIRAL, 400, 0.0, 0.5, LL_FEATURES_DEFAULT },
+    LL_TOY_SPIRAL, 500, 0.0, 0.5, LL_FEATURES_DEFAULT },
   { "overfitting", "playground-overfitting", N_("Overfitting, dropout and L2"),
     N_("Few noisy training points and a wide network: training loss falls while test loss turns up; raise dropout or L2 and the two curves come back together."),
     LL_TOY_GAUSS, 100, 0.5, 0.3, LL_FEATURES_DEFAULT },
@@ -424,6 +424,36 @@ const LlDataset *
 ll_toy_run_get_test (const LlToyRun *run)
 {
   return run->test;
+}
+
+gboolean
+ll_toy_run_set_data (LlToyRun *run, LlDataset *train, LlDataset *test, GError **error)
+{
+  g_return_val_if_fail (run != NULL && train != NULL, FALSE);
+  if (train->n < 1)
+    {
+      g_set_error (error, LL_ERROR, LL_ERROR_INVALID,
+                   "There are no training points; add points or raise the training ratio");
+      goto fail;
+    }
+  if (!ll_model_check_dataset (run->model, train, error)
+      || (test != NULL && !ll_model_check_dataset (run->model, test, error)))
+    goto fail;
+  ll_dataset_free (run->train);
+  ll_dataset_free (run->test);
+  run->train = train;
+  run->test = test;
+  g_free (run->order);
+  run->order = g_new (guint32, train->n);
+  for (int i = 0; i < train->n; i++)
+    run->order[i] = (guint32) i;
+  run->position = train->n;
+  return plan_batch (run, run->batch_size, error);
+
+fail:
+  ll_dataset_free (train);
+  ll_dataset_free (test);
+  return FALSE;
 }
 
 gboolean

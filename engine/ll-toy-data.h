@@ -81,7 +81,8 @@ LlDataset  *ll_toy_dataset        (const LlToyPoint *points, int n, int n_classe
 void        ll_toy_grid_inputs    (guint features, int res, float *x);
 
 /* An architecture for the toy data: Input 1×n_inputs, Flatten, one Dense
- * per entry of units (activation, then Dropout rate dropout when above 0),
+ * per entry of units (activation, then Dropout of rate dropout unless it
+ * is negative: rate 0 keeps a layer whose rate can change while training),
  * a softmax Dense of n_classes; l2 > 0 puts an L2 regularizer on every
  * hidden kernel. */
 LlArch     *ll_toy_arch           (int n_inputs, const int *units, int n_hidden,
@@ -118,6 +119,10 @@ void        ll_toy_run_free       (LlToyRun *run);
 LlModel    *ll_toy_run_get_model  (LlToyRun *run);
 const LlDataset *ll_toy_run_get_train (const LlToyRun *run);
 const LlDataset *ll_toy_run_get_test  (const LlToyRun *run);
+/* New points (taken, freed on failure) from the next batch on; the
+ * weights, optimizer state and step count stay. */
+gboolean    ll_toy_run_set_data   (LlToyRun *run, LlDataset *train, LlDataset *test,
+                                   GError **error);
 /* From the next batch on. */
 gboolean    ll_toy_run_set_batch_size (LlToyRun *run, int batch_size, GError **error);
 void        ll_toy_run_set_learning_rate (LlToyRun *run, double lr);

@@ -8,6 +8,7 @@
 #include "ll-inspect-view.h"
 #include "ll-model-view.h"
 #include "ll-optimizer-view.h"
+#include "ll-playground-view.h"
 #include "ll-train-view.h"
 
 const LlViewInfo ll_views[] = {
@@ -17,6 +18,7 @@ const LlViewInfo ll_views[] = {
   { "optimizers", N_("Optimizers"), "find-location-symbolic",        "<Alt>4", ll_optimizer_view_get_type },
   { "draw",       N_("Draw"),       "document-edit-symbolic",        "<Alt>5", ll_draw_view_get_type },
   { "data",       N_("Data"),       "view-grid-symbolic",            "<Alt>6", ll_data_view_get_type },
+  { "playground", N_("Playground"), "applications-science-symbolic", "<Alt>7", ll_playground_view_get_type },
 };
 
 const guint ll_n_views = G_N_ELEMENTS (ll_views);
