@@ -225,7 +225,7 @@ toy_run (LlToyKind kind, int n, double noise, const char *preset, double dropout
         if (ll_arch_layer (arch, i)->type == &ll_layer_dense)
           units[n_hidden++] = (int) ll_layer_spec_get (ll_arch_layer (arch, i), "units", 0);
       ll_arch_free (arch);
-      arch = ll_toy_arch (2, units, n_hidden, "relu", dropout, l2, 2, &error);
+      arch = ll_toy_arch (2, units, n_hidden, "relu", dropout > 0 ? dropout : -1, l2, 2, &error);
       g_assert_no_error (error);
     }
   model = ll_model_new (arch, &error);
