@@ -604,7 +604,7 @@ paint_surface (cairo_t *cr, cairo_surface_t *s, double x, double y, double w, do
   cairo_translate (cr, x, y);
   cairo_scale (cr, w / GRID_RES, h / GRID_RES);
   cairo_set_source_surface (cr, s, 0, 0);
-  cairo_pattern_set_filter (cairo_get_source (cr), CAIRO_FILTER_GOOD);
+  cairo_pattern_set_filter (cairo_get_source (cr), CAIRO_FILTER_BILINEAR);
   cairo_pattern_set_extend (cairo_get_source (cr), CAIRO_EXTEND_PAD);
   cairo_paint (cr);
   cairo_restore (cr);
@@ -1211,6 +1211,7 @@ build_controls (LlPlaygroundView *self)
   row (box, _("Batch size"), GTK_WIDGET (self->batch_spin),
        _("Points per step; changes while playing take effect on the next step and are marked on the curve"));
   self->speed_spin = spin (1, 200, 1, 0, 10);
+  gtk_widget_set_name (GTK_WIDGET (self->speed_spin), "playground-speed");
   row (box, _("Steps per frame"), GTK_WIDGET (self->speed_spin), _("How fast training runs on screen"));
   self->stop_check = GTK_CHECK_BUTTON (gtk_check_button_new_with_label (_("Stop when test loss stops improving")));
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->stop_check), _("Pause after 30 epochs without a better test loss"));
