@@ -88,8 +88,16 @@ render (GtkWidget *widget)
   {
   g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (widget);
 
+  /* The paintable is empty until the widget has been drawn once. */
   gdk_paintable_snapshot (paintable, snapshot, w, h);
   node = gtk_snapshot_free_to_node (snapshot);
+  for (int i = 0; i < 100 && node == NULL; i++)
+    {
+      iterate_for (50);
+      snapshot = gtk_snapshot_new ();
+      gdk_paintable_snapshot (paintable, snapshot, w, h);
+      node = gtk_snapshot_free_to_node (snapshot);
+    }
   g_assert_nonnull (node);
   texture = gsk_renderer_render_texture (renderer, node, &GRAPHENE_RECT_INIT (0, 0, w, h));
   g_assert_nonnull (texture);
@@ -252,6 +260,14 @@ test_demo_action (void)
                         (guint) demos[i].n_points);
       g_assert_nonnull (ll_playground_view_get_model (LL_PLAYGROUND_VIEW (view)));
     }
+  /* The network, weights and all, into the Model view's document. */
+  ll_playground_view_set_param (LL_PLAYGROUND_VIEW (view), 0, 1.5);
+  g_assert_true (gtk_widget_activate_action (view, "playground.to-model", NULL));
+  g_assert_cmpstr (ll_window_get_view (window), ==, "model");
+  g_assert_true (ll_arch_equal (ll_document_get_arch (ll_window_get_document (window)),
+                                ll_model_get_arch (ll_playground_view_get_model (LL_PLAYGROUND_VIEW (view)))));
+  g_assert_true (ll_document_get_trained (ll_window_get_document (window)));
+  g_assert_true (ll_document_undo (ll_window_get_document (window)));
   destroy (window);
 }
 

@@ -20,7 +20,7 @@ build="${1:-build}"
 exe="$build/app/layerlab"
 out=docs/screenshots
 size="${LL_SCREENSHOT_SIZE:-1400x900}"
-views=(model train inspect optimizers draw data)
+views=(model train inspect optimizers draw data playground)
 
 if [ ! -x "$exe" ]; then
   echo "error: $exe not found: build first (tools/setup.sh $build)" >&2

@@ -1386,9 +1386,12 @@ action_to_model (GtkWidget *widget, const char *name, GVariant *param)
   cfg.batch_size = gtk_spin_button_get_value_as_int (self->batch_spin);
   trainer = ll_trainer_new (ll_model_copy (ll_toy_run_get_model (self->run)), &cfg);
   ll_fit_config_clear (&cfg);
-  ll_document_set_trained_model (document, trainer);
+  /* Its steps count as training (the weights are not the seed's). */
+  ll_trainer_set_state (trainer, MAX (ll_toy_run_get_step (self->run), 1), NULL, 0, NULL, 0);
+  /* The architecture and data set as undoable edits, then the weights. */
+  ll_document_set_arch (document, ll_model_get_arch (ll_trainer_get_model (trainer)));
   ll_document_set_dataset (document, ll_toy_kind_name (self->kind));
-  ll_trainer_free (trainer);
+  ll_document_set_trained_model (document, trainer);   /* takes the trainer */
   gtk_widget_activate_action (widget, "window.show-view", "s", "model");
 }
 
