@@ -135,6 +135,21 @@ row (GtkWidget *box, const char *label, GtkWidget *widget, const char *tooltip)
   gtk_box_append (GTK_BOX (box), h);
 }
 
+/* A check button whose label wraps, so that the settings column stays
+ * narrow in presentation mode. */
+static GtkCheckButton *
+wrapped_check (const char *text)
+{
+  GtkWidget *check = gtk_check_button_new ();
+  GtkWidget *label = gtk_label_new (text);
+
+  gtk_label_set_wrap (GTK_LABEL (label), TRUE);
+  gtk_label_set_xalign (GTK_LABEL (label), 0);
+  gtk_check_button_set_child (GTK_CHECK_BUTTON (check), label);
+  set_a11y (check, text);
+  return GTK_CHECK_BUTTON (check);
+}
+
 static GtkSpinButton *
 spin (double lo, double hi, double step, int digits, double value)
 {
@@ -1159,10 +1174,10 @@ build_controls (LlPlaygroundView *self)
   self->class_dropdown = dropdown (class_labels, 3);
   row (box, _("Click adds"), GTK_WIDGET (self->class_dropdown),
        _("Class of the points a click adds; a right-click removes the nearest point"));
-  self->test_check = GTK_CHECK_BUTTON (gtk_check_button_new_with_label (_("Show test points")));
+  self->test_check = wrapped_check (_("Show test points"));
   gtk_check_button_set_active (self->test_check, TRUE);
   gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->test_check));
-  self->discretize_check = GTK_CHECK_BUTTON (gtk_check_button_new_with_label (_("Discretize output")));
+  self->discretize_check = wrapped_check (_("Discretize output"));
   gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->discretize_check));
 
   heading (box, _("Inputs"));
@@ -1213,7 +1228,7 @@ build_controls (LlPlaygroundView *self)
   self->speed_spin = spin (1, 200, 1, 0, 10);
   gtk_widget_set_name (GTK_WIDGET (self->speed_spin), "playground-speed");
   row (box, _("Steps per frame"), GTK_WIDGET (self->speed_spin), _("How fast training runs on screen"));
-  self->stop_check = GTK_CHECK_BUTTON (gtk_check_button_new_with_label (_("Stop when test loss stops improving")));
+  self->stop_check = wrapped_check (_("Stop when test loss stops improving"));
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->stop_check), _("Pause after 30 epochs without a better test loss"));
   gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->stop_check));
   b = gtk_button_new_with_label (_("Open in Model view"));
