@@ -237,23 +237,31 @@ ll_toy_grid_inputs (guint features, int res, float *x)
 }
 
 LlArch *
-ll_toy_arch (int n_inputs, const int *units, int n_hidden, const char *activation,
-             double dropout, double l2, int n_classes, GError **error)
+ll_toy_arch (const LlToyNet *net, int n_inputs, int n_classes, GError **error)
 {
   g_autoptr(GString) text = g_string_new (NULL);
   char num[G_ASCII_DTOSTR_BUF_SIZE];
 
-  g_return_val_if_fail (n_hidden >= 0 && (n_hidden == 0 || units != NULL), NULL);
+  g_return_val_if_fail (net != NULL && net->n_hidden >= 0 && net->n_hidden <= LL_TOY_MAX_HIDDEN, NULL);
   g_string_append_printf (text, "Input height=1 width=%d channels=1\nFlatten\n", n_inputs);
-  for (int i = 0; i < n_hidden; i++)
+  for (int i = 0; i < net->n_hidden; i++)
     {
-      g_string_append_printf (text, "Dense units=%d activation=%s", units[i], activation);
-      if (l2 > 0)
-        g_string_append_printf (text, " kernel_regularizer=l2 l2=%s",
-                                g_ascii_dtostr (num, sizeof num, l2));
+      const char *act = net->activation[i] != NULL ? net->activation[i] : "tanh";
+
+      g_string_append_printf (text, "Dense units=%d activation=%s", net->units[i],
+                              net->batch_norm ? "linear" : act);
+      if (net->l1 > 0 || net->l2 > 0)
+        g_string_append_printf (text, " kernel_regularizer=%s",
+                                net->l1 > 0 && net->l2 > 0 ? "l1_l2" : net->l1 > 0 ? "l1" : "l2");
+      if (net->l1 > 0)
+        g_string_append_printf (text, " l1=%s", g_ascii_dtostr (num, sizeof num, net->l1));
+      if (net->l2 > 0)
+        g_string_append_printf (text, " l2=%s", g_ascii_dtostr (num, sizeof num, net->l2));
       g_string_append_c (text, '\n');
-      if (dropout >= 0)
-        g_string_append_printf (text, "Dropout rate=%s\n", g_ascii_dtostr (num, sizeof num, dropout));
+      if (net->batch_norm)
+        g_string_append_printf (text, "BatchNormalization\nActivation activation=%s\n", act);
+      if (net->dropout >= 0)
+        g_string_append_printf (text, "Dropout rate=%s\n", g_ascii_dtostr (num, sizeof num, net->dropout));
     }
   g_string_append_printf (text, "Dense units=%d activation=softmax\n", n_classes);
   return ll_arch_from_text (text->str, error);

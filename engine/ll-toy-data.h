@@ -80,14 +80,24 @@ LlDataset  *ll_toy_dataset        (const LlToyPoint *points, int n, int n_classe
  * one batched forward pass. */
 void        ll_toy_grid_inputs    (guint features, int res, float *x);
 
-/* An architecture for the toy data: Input 1×n_inputs, Flatten, one Dense
- * per entry of units (activation, then Dropout of rate dropout unless it
- * is negative: rate 0 keeps a layer whose rate can change while training),
- * a softmax Dense of n_classes; l2 > 0 puts an L2 regularizer on every
- * hidden kernel. */
-LlArch     *ll_toy_arch           (int n_inputs, const int *units, int n_hidden,
-                                   const char *activation, double dropout, double l2,
-                                   int n_classes, GError **error);
+#define LL_TOY_MAX_HIDDEN 8
+
+/* A network for the toy data, built from the engine's own layers. */
+typedef struct {
+  int n_hidden;
+  int units[LL_TOY_MAX_HIDDEN];
+  const char *activation[LL_TOY_MAX_HIDDEN];   /* Keras names; NULL: tanh */
+  double dropout;         /* a Dropout layer after each hidden layer with this rate;
+                           * negative: none (0 keeps layers whose rate can change
+                           * while training) */
+  double l1, l2;          /* regularization of every hidden kernel; 0: none */
+  gboolean batch_norm;    /* Dense (linear) → BatchNormalization → Activation */
+} LlToyNet;
+
+/* Input 1×n_inputs, Flatten, the hidden layers of net, a softmax Dense of
+ * n_classes. */
+LlArch     *ll_toy_arch           (const LlToyNet *net, int n_inputs, int n_classes,
+                                   GError **error);
 
 /* The ready-made demonstrations.  preset is the `playground-…` preset
  * holding the network and its training settings. */

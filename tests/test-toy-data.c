@@ -146,10 +146,9 @@ test_features (void)
 static LlModel *
 toy_model (int n_inputs, const char *activation, int n_classes)
 {
-  const int units[3] = { 8, 5, 3 };
+  LlToyNet net = { 3, { 8, 5, 3 }, { activation, "relu", activation }, 0.2, 0.0005, 0.001, FALSE };
   g_autoptr(GError) error = NULL;
-  g_autoptr(LlArch) arch = ll_toy_arch (n_inputs, units, 3, activation, 0.2, 0.001, n_classes,
-                                        &error);
+  g_autoptr(LlArch) arch = ll_toy_arch (&net, n_inputs, n_classes, &error);
   LlModel *model;
 
   g_assert_no_error (error);
@@ -202,6 +201,39 @@ test_grid (void)
       }
 }
 
+/* The network's layers: batch normalization between the linear Dense and
+ * its activation, both regularizers, Dropout where asked. */
+static void
+test_arch (void)
+{
+  LlToyNet net = { 2, { 6, 3 }, { "relu", NULL }, 0.0, 0.001, 0.002, TRUE };
+  const LlLayerType *want[] = { &ll_layer_input, &ll_layer_flatten,
+                                &ll_layer_dense, &ll_layer_batch_normalization, &ll_layer_activation, &ll_layer_dropout,
+                                &ll_layer_dense, &ll_layer_batch_normalization, &ll_layer_activation, &ll_layer_dropout,
+                                &ll_layer_dense };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LlArch) arch = ll_toy_arch (&net, 3, 2, &error);
+  g_autoptr(LlArch) plain = NULL;
+
+  g_assert_no_error (error);
+  g_assert_cmpint (ll_arch_n_layers (arch), ==, G_N_ELEMENTS (want));
+  for (int i = 0; i < ll_arch_n_layers (arch); i++)
+    g_assert_true (ll_arch_layer (arch, i)->type == want[i]);
+  g_assert_cmpstr (ll_layer_spec_get_choice (ll_arch_layer (arch, 2), "kernel_regularizer"), ==, "l1_l2");
+  g_assert_cmpstr (ll_layer_spec_get_choice (ll_arch_layer (arch, 2), "activation"), ==, "linear");
+  g_assert_cmpstr (ll_layer_spec_get_choice (ll_arch_layer (arch, 4), "activation"), ==, "relu");
+  g_assert_cmpstr (ll_layer_spec_get_choice (ll_arch_layer (arch, 8), "activation"), ==, "tanh");
+  g_assert_cmpstr (ll_layer_spec_get_choice (ll_arch_layer (arch, 10), "activation"), ==, "softmax");
+  g_assert_true (ll_arch_validate (arch, NULL, &error));
+
+  net.batch_norm = FALSE;
+  net.dropout = -1;
+  net.l1 = net.l2 = 0;
+  plain = ll_toy_arch (&net, 3, 2, &error);
+  g_assert_cmpint (ll_arch_n_layers (plain), ==, 5);
+  g_assert_cmpstr (ll_layer_spec_get_choice (ll_arch_layer (plain, 2), "activation"), ==, "relu");
+}
+
 static LlToyRun *
 toy_run (LlToyKind kind, int n, double noise, const char *preset, double dropout, double l2,
          guint64 seed)
@@ -220,12 +252,17 @@ toy_run (LlToyKind kind, int n, double noise, const char *preset, double dropout
   g_assert_no_error (error);
   if (dropout > 0 || l2 > 0)
     {
-      int units[8], n_hidden = 0;
+      LlToyNet net = { 0 };
       for (int i = 0; i < ll_arch_n_layers (arch) - 1; i++)
         if (ll_arch_layer (arch, i)->type == &ll_layer_dense)
-          units[n_hidden++] = (int) ll_layer_spec_get (ll_arch_layer (arch, i), "units", 0);
+          {
+            net.activation[net.n_hidden] = "relu";
+            net.units[net.n_hidden++] = (int) ll_layer_spec_get (ll_arch_layer (arch, i), "units", 0);
+          }
+      net.dropout = dropout > 0 ? dropout : -1;
+      net.l2 = l2;
       ll_arch_free (arch);
-      arch = ll_toy_arch (2, units, n_hidden, "relu", dropout > 0 ? dropout : -1, l2, 2, &error);
+      arch = ll_toy_arch (&net, 2, 2, &error);
       g_assert_no_error (error);
     }
   model = ll_model_new (arch, &error);
@@ -383,6 +420,7 @@ main (int argc, char **argv)
   g_test_add_func ("/engine/toy-data/noise", test_noise);
   g_test_add_func ("/engine/toy-data/features", test_features);
   g_test_add_func ("/engine/toy-data/grid", test_grid);
+  g_test_add_func ("/engine/toy-data/arch", test_arch);
   g_test_add_func ("/engine/toy-data/run", test_run);
   g_test_add_func ("/engine/toy-data/demos", test_demos);
   g_test_add_func ("/engine/toy-data/spiral", test_spiral);

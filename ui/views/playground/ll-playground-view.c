@@ -21,7 +21,7 @@
 #include "ll-toy-data.h"
 
 #define MAX_HIDDEN 6
-#define MAX_UNITS 8
+#define MAX_UNITS 32                /* wider than TensorFlow Playground: 8 */
 #define GRID_RES 40                 /* cells per side of the field and thumbnails */
 #define CHUNK_BUDGET_US 12000       /* a worker's chunk ends after this much time */
 #define STOP_PATIENCE_EPOCHS 30
@@ -52,9 +52,9 @@ struct _LlPlaygroundView
   GtkDropDown *demo_dropdown, *data_dropdown, *class_dropdown, *activation_dropdown;
   GtkDropDown *optim_dropdown;
   GtkSpinButton *noise_spin, *points_spin, *ratio_spin, *seed_spin;
-  GtkSpinButton *lr_spin, *batch_spin, *dropout_spin, *l2_spin, *speed_spin;
+  GtkSpinButton *lr_spin, *batch_spin, *dropout_spin, *l1_spin, *l2_spin, *speed_spin;
   GtkCheckButton *feature_checks[LL_N_FEATURES];
-  GtkCheckButton *test_check, *discretize_check, *stop_check;
+  GtkCheckButton *test_check, *discretize_check, *stop_check, *bn_check;
   GtkWidget *layers_box, *layers_label;
   GtkWidget *edit_popover, *edit_spin, *edit_label;
 
@@ -62,6 +62,7 @@ struct _LlPlaygroundView
   LlToyKind kind;
   guint features;
   int n_hidden, units[MAX_HIDDEN];
+  int act[MAX_HIDDEN];             /* index into activations, per hidden layer */
   gboolean updating;              /* widgets being set from code */
 
   /* data and training */
@@ -73,6 +74,7 @@ struct _LlPlaygroundView
   GCancellable *chunk;            /* the chunk in flight, or NULL */
   gboolean playing;
   guint tick_id;
+  gint64 status_time;             /* when the status text last changed */
   gint64 stop_best_step;
   double stop_best;
 
@@ -87,7 +89,8 @@ struct _LlPlaygroundView
   int n_classes;
   float *thumbs;                  /* per neuron (inputs, hidden units) GRID_RES² values */
   int n_thumbs;
-  int thumb_layer[1 + MAX_HIDDEN]; /* model layer of each hidden column (0: inputs) */
+  int thumb_layer[1 + MAX_HIDDEN]; /* model layer whose output a hidden column shows */
+  int dense_layer[1 + MAX_HIDDEN]; /* the Dense layer feeding it (its weights) */
   double grid_ms;
   GArray *neurons;                /* Neuron, as last drawn */
   int edit_index;                 /* flat parameter the popover edits, -1 none */
@@ -293,10 +296,19 @@ rebuild (LlPlaygroundView *self, gboolean regenerate)
     }
   clear_history (self);
 
-  arch = ll_toy_arch (ll_toy_n_features (self->features), self->units, self->n_hidden,
-                      activations[activation_index (self)],
-                      gtk_spin_button_get_value (self->dropout_spin),
-                      gtk_spin_button_get_value (self->l2_spin), self->n_classes, &error);
+  {
+    LlToyNet net = { .n_hidden = self->n_hidden };
+    for (int h = 0; h < self->n_hidden; h++)
+      {
+        net.units[h] = self->units[h];
+        net.activation[h] = activations[CLAMP (self->act[h], 0, (int) G_N_ELEMENTS (activations) - 1)];
+      }
+    net.dropout = gtk_spin_button_get_value (self->dropout_spin);
+    net.l1 = gtk_spin_button_get_value (self->l1_spin);
+    net.l2 = gtk_spin_button_get_value (self->l2_spin);
+    net.batch_norm = gtk_check_button_get_active (self->bn_check);
+    arch = ll_toy_arch (&net, ll_toy_n_features (self->features), self->n_classes, &error);
+  }
   if (arch != NULL && (model = ll_model_new (arch, &error)) != NULL)
     {
       ll_model_init_weights (model, seed);
@@ -444,7 +456,9 @@ chunk_done (GObject *source, GAsyncResult *result, gpointer user_data)
     }
   stop_if_no_progress (self);
   refresh_grids (self);
-  update_status (self);
+  /* A new text relays the window out: four times a second is readable. */
+  if (!self->playing || g_get_monotonic_time () - self->status_time > G_USEC_PER_SEC / 4)
+    update_status (self);
 }
 
 static void
@@ -524,8 +538,16 @@ refresh_grids (LlPlaygroundView *self)
     if (ll_arch_layer (arch, l)->type == &ll_layer_dense)
       {
         int units = ll_model_layer_shape (model, l).d[0];
-        const float *out = ll_model_layer_output (model, l);
-        self->thumb_layer[h++] = l;
+        int o = l;
+        const float *out;
+        /* With batch normalization the unit's output is after its Activation. */
+        while (o + 1 < ll_arch_n_layers (arch) - 1
+               && (ll_arch_layer (arch, o + 1)->type == &ll_layer_batch_normalization
+                   || ll_arch_layer (arch, o + 1)->type == &ll_layer_activation))
+          o++;
+        out = ll_model_layer_output (model, o);
+        self->dense_layer[h] = l;
+        self->thumb_layer[h++] = o;
         for (int u = 0; u < units; u++, k++)
           for (int i = 0; i < n; i++)
             self->thumbs[(gsize) k * n + i] = out[(gsize) i * units + u];
@@ -726,7 +748,7 @@ column_weights (LlPlaygroundView *self, int c, LlWeightView *kernel, LlWeightVie
   LlModel *model = ll_toy_run_get_model (self->run);
   const LlArch *arch = ll_model_get_arch (model);
   LlWeightView views[LL_MAX_WEIGHTS];
-  int layer = c <= self->n_hidden ? self->thumb_layer[c] : ll_arch_n_layers (arch) - 1;
+  int layer = c <= self->n_hidden ? self->dense_layer[c] : ll_arch_n_layers (arch) - 1;
 
   if (c < 1 || ll_model_layer_weights (model, layer, views) < 2)
     return FALSE;
@@ -976,6 +998,7 @@ update_status (LlPlaygroundView *self)
                             ll_toy_run_get_epoch (self->run), ll_toy_run_get_step (self->run),
                             self->last_train_loss, self->last_test_loss, 100 * self->last_test_acc);
   gtk_label_set_text (GTK_LABEL (self->status_label), text);
+  self->status_time = g_get_monotonic_time ();
 }
 
 /* Settings ------------------------------------------------------------------------ */
@@ -1078,12 +1101,38 @@ on_units_clicked (GtkButton *button, LlPlaygroundView *self)
   if (layer < 0)
     {
       if (delta > 0 && self->n_hidden < MAX_HIDDEN)
-        self->units[self->n_hidden++] = 4;
+        {
+          self->act[self->n_hidden] = activation_index (self);
+          self->units[self->n_hidden++] = 4;
+        }
       else if (delta < 0 && self->n_hidden > 0)
         self->n_hidden--;
     }
   else
     self->units[layer] = CLAMP (self->units[layer] + delta, 1, MAX_UNITS);
+  rebuild_layers_box (self);
+  rebuild (self, FALSE);
+}
+
+static void
+on_layer_activation (GObject *object, GParamSpec *pspec, LlPlaygroundView *self)
+{
+  int h = GPOINTER_TO_INT (g_object_get_data (object, "layer"));
+
+  if (self->updating || h >= self->n_hidden)
+    return;
+  self->act[h] = (int) gtk_drop_down_get_selected (GTK_DROP_DOWN (object));
+  rebuild (self, FALSE);
+}
+
+/* The activation of every hidden layer at once. */
+static void
+on_activation_all (GObject *object, GParamSpec *pspec, LlPlaygroundView *self)
+{
+  if (self->updating)
+    return;
+  for (int h = 0; h < MAX_HIDDEN; h++)
+    self->act[h] = activation_index (self);
   rebuild_layers_box (self);
   rebuild (self, FALSE);
 }
@@ -1122,6 +1171,16 @@ rebuild_layers_box (LlPlaygroundView *self)
       gtk_label_set_xalign (GTK_LABEL (l), 0);
       gtk_widget_set_hexpand (l, TRUE);
       gtk_box_append (GTK_BOX (r), l);
+      {
+        g_autofree char *a11y = g_strdup_printf (_("Activation of layer %d"), h + 1);
+        GtkDropDown *d = dropdown (activation_labels, G_N_ELEMENTS (activations));
+        gtk_drop_down_set_selected (d, (guint) self->act[h]);
+        g_object_set_data (G_OBJECT (d), "layer", GINT_TO_POINTER (h));
+        set_a11y (d, a11y);
+        gtk_widget_set_tooltip_text (GTK_WIDGET (d), a11y);
+        g_signal_connect (d, "notify::selected", G_CALLBACK (on_layer_activation), self);
+        gtk_box_append (GTK_BOX (r), GTK_WIDGET (d));
+      }
       gtk_box_append (GTK_BOX (r), plus_minus (self, h, -1, less));
       gtk_box_append (GTK_BOX (r), plus_minus (self, h, +1, more));
       gtk_box_append (GTK_BOX (self->layers_box), r);
@@ -1207,10 +1266,16 @@ build_controls (LlPlaygroundView *self)
   self->layers_box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
   gtk_box_append (GTK_BOX (box), self->layers_box);
   self->activation_dropdown = dropdown (activation_labels, G_N_ELEMENTS (activations));
-  row (box, _("Activation"), GTK_WIDGET (self->activation_dropdown), NULL);
+  row (box, _("Activation"), GTK_WIDGET (self->activation_dropdown), _("Of every hidden layer; each layer's row chooses its own"));
+  self->bn_check = wrapped_check (_("Batch normalization"));
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->bn_check),
+                               _("Dense (linear), BatchNormalization, then the activation, in every hidden layer"));
+  gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->bn_check));
   self->dropout_spin = spin (0, 0.9, 0.05, 2, 0);
   row (box, _("Dropout"), GTK_WIDGET (self->dropout_spin),
        _("Rate of the Dropout layer after each hidden layer; changes while playing are marked on the curve"));
+  self->l1_spin = spin (0, 0.1, 0.001, 3, 0);
+  row (box, _("L1"), GTK_WIDGET (self->l1_spin), _("L1 regularization of every hidden kernel (resets the network)"));
   self->l2_spin = spin (0, 0.1, 0.001, 3, 0);
   row (box, _("L2"), GTK_WIDGET (self->l2_spin), _("L2 regularization of every hidden kernel (resets the network)"));
 
@@ -1243,7 +1308,9 @@ build_controls (LlPlaygroundView *self)
   g_signal_connect (self->points_spin, "notify::value", G_CALLBACK (on_regenerate_setting), self);
   g_signal_connect (self->ratio_spin, "notify::value", G_CALLBACK (on_regenerate_setting), self);
   g_signal_connect (self->seed_spin, "notify::value", G_CALLBACK (on_regenerate_setting), self);
-  g_signal_connect (self->activation_dropdown, "notify::selected", G_CALLBACK (on_rebuild_setting), self);
+  g_signal_connect (self->activation_dropdown, "notify::selected", G_CALLBACK (on_activation_all), self);
+  g_signal_connect (self->bn_check, "notify::active", G_CALLBACK (on_rebuild_setting), self);
+  g_signal_connect (self->l1_spin, "notify::value", G_CALLBACK (on_rebuild_setting), self);
   g_signal_connect (self->l2_spin, "notify::value", G_CALLBACK (on_rebuild_setting), self);
   g_signal_connect (self->optim_dropdown, "notify::selected", G_CALLBACK (on_optimizer), self);
   g_signal_connect (self->lr_spin, "value-changed", G_CALLBACK (on_live_setting), self);
@@ -1279,10 +1346,13 @@ load_demo (LlPlaygroundView *self, const LlToyDemo *demo)
       const LlLayerSpec *spec = ll_arch_layer (arch, l);
       if (spec->type != &ll_layer_dense || self->n_hidden >= MAX_HIDDEN)
         continue;
-      self->units[self->n_hidden++] = MIN ((int) ll_layer_spec_get (spec, "units", 4), MAX_UNITS);
       for (guint a = 0; a < G_N_ELEMENTS (activations); a++)
         if (g_strcmp0 (ll_layer_spec_get_choice (spec, "activation"), activations[a]) == 0)
-          gtk_drop_down_set_selected (self->activation_dropdown, a);
+          {
+            gtk_drop_down_set_selected (self->activation_dropdown, a);
+            self->act[self->n_hidden] = (int) a;
+          }
+      self->units[self->n_hidden++] = MIN ((int) ll_layer_spec_get (spec, "units", 4), MAX_UNITS);
     }
   for (int i = 0; i < n_demos; i++)
     if (&demos[i] == demo)
@@ -1298,7 +1368,9 @@ load_demo (LlPlaygroundView *self, const LlToyDemo *demo)
   gtk_spin_button_set_value (self->lr_spin, cfg.optim.learning_rate);
   gtk_spin_button_set_value (self->batch_spin, cfg.batch_size);
   gtk_spin_button_set_value (self->dropout_spin, 0);
+  gtk_spin_button_set_value (self->l1_spin, 0);
   gtk_spin_button_set_value (self->l2_spin, 0);
+  gtk_check_button_set_active (self->bn_check, FALSE);
   self->updating = FALSE;
   ll_fit_config_clear (&cfg);
   gtk_label_set_text (GTK_LABEL (self->sentence_label), _(demo->sentence));
