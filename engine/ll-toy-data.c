@@ -5,7 +5,6 @@
 #include "ll-toy-data.h"
 
 #include "ll-evaluate.h"
-#include "ll-gemm.h"
 #include "ll-rng.h"
 
 #include <glib/gi18n.h>
@@ -547,7 +546,6 @@ ll_toy_run_step (LlToyRun *run)
 
   memcpy (run->snapshot, ll_model_params (model), n_params * sizeof (float));
   memcpy (run->snapshot + n_params, ll_model_state (model), n_state * sizeof (float));
-  ll_gemm_set_threads (1);
   loss = ll_model_train_step (model, LL_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY, n, run->x,
                               run->labels, &run->rng, NULL);
   run->step++;

@@ -281,6 +281,84 @@ test_demo_action (void)
   destroy (window);
 }
 
+/* The field is the model's prediction at each cell's centre, and each
+ * thumbnail the output of its unit there (after the activation, also with
+ * batch normalization between Dense and activation). */
+static void
+check_grids (LlPlaygroundView *pg)
+{
+  LlModel *model = ll_playground_view_get_model (pg);
+  g_autoptr(LlModel) copy = ll_model_copy (model);
+  const LlArch *arch = ll_model_get_arch (copy);
+  int res, n_classes, n_thumbs, nf = ll_model_input_shape (copy).d[1];
+  const float *field = ll_playground_view_get_field (pg, &res, &n_classes);
+  const float *thumbs = ll_playground_view_get_thumbs (pg, &n_thumbs);
+  int n = res * res;
+
+  g_assert_nonnull (field);
+  g_assert_true (ll_model_plan (copy, 1, NULL));
+  for (int cell = 0; cell < n; cell += 97)
+    {
+      int r = cell / res, c = cell % res, k = nf;
+      float x[LL_N_FEATURES];
+      const float *probs;
+
+      ll_toy_features (LL_FEATURES_DEFAULT, (float) (-6 + (c + 0.5) * 12.0 / res),
+                       (float) (6 - (r + 0.5) * 12.0 / res), x);
+      probs = ll_model_forward (copy, 1, x, FALSE, NULL);
+      for (int j = 0; j < n_classes; j++)
+        g_assert_cmpfloat_with_epsilon (field[cell * n_classes + j], probs[j], 1e-5);
+      for (int f = 0; f < nf; f++)
+        g_assert_cmpfloat (thumbs[(gsize) f * n + cell], ==, x[f]);
+      for (int l = 0; l < ll_arch_n_layers (arch) - 1; l++)
+        {
+          int o = l, units;
+          if (ll_arch_layer (arch, l)->type != &ll_layer_dense)
+            continue;
+          while (ll_arch_layer (arch, o + 1)->type == &ll_layer_batch_normalization
+                 || ll_arch_layer (arch, o + 1)->type == &ll_layer_activation)
+            o++;
+          units = ll_model_layer_shape (copy, l).d[0];
+          for (int u = 0; u < units; u++, k++)
+            g_assert_cmpfloat_with_epsilon (thumbs[(gsize) k * n + cell],
+                                            ll_model_layer_output (copy, o)[u], 1e-5);
+        }
+      g_assert_cmpint (k, ==, n_thumbs);
+    }
+}
+
+static void
+test_grids (void)
+{
+  GtkWidget *view;
+  LlWindow *window = open_window (&view);
+  LlPlaygroundView *pg = LL_PLAYGROUND_VIEW (view);
+  int seen = 0;
+  GtkCheckButton *bn = NULL;
+
+  g_assert_true (gtk_widget_activate_action (view, "view.prepare-screenshot", NULL));
+  check_grids (pg);
+  /* Batch normalization on: the check button labelled so. */
+  for (int i = 0; ; i++, seen = 0)
+    {
+      GtkWidget *w = find_named (view, GTK_TYPE_CHECK_BUTTON, i, &seen);
+      GtkWidget *label;
+      g_assert_nonnull (w);
+      label = gtk_check_button_get_child (GTK_CHECK_BUTTON (w));
+      if (GTK_IS_LABEL (label) && g_str_equal (gtk_label_get_text (GTK_LABEL (label)), "Batch normalization"))
+        {
+          bn = GTK_CHECK_BUTTON (w);
+          break;
+        }
+    }
+  gtk_check_button_set_active (bn, TRUE);
+  g_assert_true (gtk_widget_activate_action (view, "view.prepare-screenshot", NULL));
+  g_assert_true (ll_arch_layer (ll_model_get_arch (ll_playground_view_get_model (pg)), 3)->type
+                 == &ll_layer_batch_normalization);
+  check_grids (pg);
+  destroy (window);
+}
+
 static void
 test_render (void)
 {
@@ -330,6 +408,7 @@ main (int argc, char **argv)
   g_test_add_func ("/ui/playground-view/edit-weight", test_edit_weight);
   g_test_add_func ("/ui/playground-view/points", test_points);
   g_test_add_func ("/ui/playground-view/demo-action", test_demo_action);
+  g_test_add_func ("/ui/playground-view/grids", test_grids);
   g_test_add_func ("/ui/playground-view/render", test_render);
   return g_test_run ();
 }

@@ -1589,6 +1589,26 @@ ll_playground_view_set_param (LlPlaygroundView *self, gsize index, double value)
   update_status (self);
 }
 
+const float *
+ll_playground_view_get_field (LlPlaygroundView *self, int *res, int *n_classes)
+{
+  g_return_val_if_fail (LL_IS_PLAYGROUND_VIEW (self), NULL);
+  if (res != NULL)
+    *res = GRID_RES;
+  if (n_classes != NULL)
+    *n_classes = self->n_classes;
+  return self->run != NULL ? self->field : NULL;
+}
+
+const float *
+ll_playground_view_get_thumbs (LlPlaygroundView *self, int *n_thumbs)
+{
+  g_return_val_if_fail (LL_IS_PLAYGROUND_VIEW (self), NULL);
+  if (n_thumbs != NULL)
+    *n_thumbs = self->n_thumbs;
+  return self->run != NULL ? self->thumbs : NULL;
+}
+
 double
 ll_playground_view_get_grid_ms (LlPlaygroundView *self)
 {

@@ -25,6 +25,12 @@ void     ll_playground_view_add_point      (LlPlaygroundView *self, double x, do
 gboolean ll_playground_view_remove_point   (LlPlaygroundView *self, double x, double y);
 /* Sets weight `index` of the flat parameter buffer as the edit popover does. */
 void     ll_playground_view_set_param      (LlPlaygroundView *self, gsize index, double value);
+/* The last refresh's grids (res × res cells, rows from the top): the
+ * output probabilities (res² × classes) and one picture per neuron, the
+ * inputs first, then every hidden unit, layer by layer (n_thumbs × res²).
+ * Owned by the view; NULL before a model. */
+const float *ll_playground_view_get_field  (LlPlaygroundView *self, int *res, int *n_classes);
+const float *ll_playground_view_get_thumbs (LlPlaygroundView *self, int *n_thumbs);
 /* Milliseconds the last refresh of the field and thumbnails took. */
 double   ll_playground_view_get_grid_ms    (LlPlaygroundView *self);
 
