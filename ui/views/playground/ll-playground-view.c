@@ -94,6 +94,8 @@ struct _LlPlaygroundView
   double grid_ms;
   GArray *neurons;                /* Neuron, as last drawn */
   int edit_index;                 /* flat parameter the popover edits, -1 none */
+  int drag_index;                 /* point being dragged, -1 none */
+  gboolean dragged;
 };
 
 G_DEFINE_FINAL_TYPE (LlPlaygroundView, ll_playground_view, LL_TYPE_VIEW)
@@ -969,17 +971,80 @@ on_network_pressed (GtkGestureClick *gesture, int n_press, double x, double y, g
 /* Field clicks ---------------------------------------------------------------- */
 
 static void
+to_plane (LlPlaygroundView *self, double x, double y, double *px, double *py)
+{
+  double w = MAX (1, gtk_widget_get_width (self->field_area));
+  double h = MAX (1, gtk_widget_get_height (self->field_area));
+
+  *px = CLAMP (x / w * 2 * LL_TOY_EXTENT - LL_TOY_EXTENT, -LL_TOY_EXTENT, LL_TOY_EXTENT);
+  *py = CLAMP (LL_TOY_EXTENT - y / h * 2 * LL_TOY_EXTENT, -LL_TOY_EXTENT, LL_TOY_EXTENT);
+}
+
+/* Right-click: remove the nearest point. */
+static void
 on_field_pressed (GtkGestureClick *gesture, int n_press, double x, double y, gpointer data)
 {
   LlPlaygroundView *self = data;
-  double w = gtk_widget_get_width (self->field_area), h = gtk_widget_get_height (self->field_area);
-  double px = x / w * 2 * LL_TOY_EXTENT - LL_TOY_EXTENT, py = LL_TOY_EXTENT - y / h * 2 * LL_TOY_EXTENT;
+  double px, py;
 
-  if (gtk_gesture_single_get_current_button (GTK_GESTURE_SINGLE (gesture)) == GDK_BUTTON_SECONDARY)
-    ll_playground_view_remove_point (self, px, py);
-  else
-    ll_playground_view_add_point (self, px, py,
-                                  (int) gtk_drop_down_get_selected (self->class_dropdown));
+  to_plane (self, x, y, &px, &py);
+  ll_playground_view_remove_point (self, px, py);
+}
+
+/* Primary button: a press on a point drags it, elsewhere adds one. */
+static void
+on_field_drag_begin (GtkGestureDrag *gesture, double x, double y, gpointer data)
+{
+  LlPlaygroundView *self = data;
+  double px, py, best = 0.3;
+
+  to_plane (self, x, y, &px, &py);
+  self->drag_index = -1;
+  self->dragged = FALSE;
+  for (guint i = 0; i < self->points->len; i++)
+    {
+      const LlToyPoint *p = &g_array_index (self->points, LlToyPoint, i);
+      double d = hypot (p->x - px, p->y - py);
+      if (d < best)
+        best = d, self->drag_index = (int) i;
+    }
+}
+
+static void
+on_field_drag_update (GtkGestureDrag *gesture, double dx, double dy, gpointer data)
+{
+  LlPlaygroundView *self = data;
+  double x0, y0, px, py;
+  LlToyPoint *p;
+
+  if (self->drag_index < 0 || hypot (dx, dy) < 3)
+    return;
+  gtk_gesture_drag_get_start_point (gesture, &x0, &y0);
+  to_plane (self, x0 + dx, y0 + dy, &px, &py);
+  p = &g_array_index (self->points, LlToyPoint, self->drag_index);
+  p->x = (float) px;
+  p->y = (float) py;
+  self->dragged = TRUE;
+  gtk_widget_queue_draw (self->field_area);
+}
+
+static void
+on_field_drag_end (GtkGestureDrag *gesture, double dx, double dy, gpointer data)
+{
+  LlPlaygroundView *self = data;
+  double x0, y0, px, py;
+
+  if (self->dragged)
+    data_changed (self);
+  else if (self->drag_index < 0)
+    {
+      gtk_gesture_drag_get_start_point (gesture, &x0, &y0);
+      to_plane (self, x0, y0, &px, &py);
+      ll_playground_view_add_point (self, px, py,
+                                    (int) gtk_drop_down_get_selected (self->class_dropdown));
+    }
+  self->drag_index = -1;
+  self->dragged = FALSE;
 }
 
 /* Status ------------------------------------------------------------------------ */
@@ -1721,6 +1786,7 @@ ll_playground_view_init (LlPlaygroundView *self)
   self->neurons = g_array_new (FALSE, FALSE, sizeof (Neuron));
   self->features = LL_FEATURES_DEFAULT;
   self->edit_index = -1;
+  self->drag_index = -1;
 
   gtk_widget_init_template (GTK_WIDGET (self));
   ll_line_chart_set_labels (self->chart, NULL, _("Step"), _("Loss"));
@@ -1731,9 +1797,16 @@ ll_playground_view_init (LlPlaygroundView *self)
   gtk_drawing_area_set_draw_func (GTK_DRAWING_AREA (self->field_area), draw_field, self, NULL);
   gtk_drawing_area_set_draw_func (GTK_DRAWING_AREA (self->network_area), draw_network, self, NULL);
   click = gtk_gesture_click_new ();
-  gtk_gesture_single_set_button (GTK_GESTURE_SINGLE (click), 0);
+  gtk_gesture_single_set_button (GTK_GESTURE_SINGLE (click), GDK_BUTTON_SECONDARY);
   g_signal_connect (click, "pressed", G_CALLBACK (on_field_pressed), self);
   gtk_widget_add_controller (self->field_area, GTK_EVENT_CONTROLLER (click));
+  {
+    GtkGesture *drag = gtk_gesture_drag_new ();
+    g_signal_connect (drag, "drag-begin", G_CALLBACK (on_field_drag_begin), self);
+    g_signal_connect (drag, "drag-update", G_CALLBACK (on_field_drag_update), self);
+    g_signal_connect (drag, "drag-end", G_CALLBACK (on_field_drag_end), self);
+    gtk_widget_add_controller (self->field_area, GTK_EVENT_CONTROLLER (drag));
+  }
   click = gtk_gesture_click_new ();
   g_signal_connect (click, "pressed", G_CALLBACK (on_network_pressed), self);
   gtk_widget_add_controller (self->network_area, GTK_EVENT_CONTROLLER (click));
