@@ -1829,5 +1829,9 @@ ll_playground_view_init (LlPlaygroundView *self)
     gtk_widget_set_parent (self->edit_popover, self->network_area);
   }
 
-  load_demo (self, ll_toy_demo_lookup ("spiral"));
+  /* LL_PLAYGROUND_DEMO=ID starts on another demonstration (screenshots). */
+  {
+    const LlToyDemo *demo = ll_toy_demo_lookup (g_getenv ("LL_PLAYGROUND_DEMO"));
+    load_demo (self, demo != NULL ? demo : ll_toy_demo_lookup ("spiral"));
+  }
 }
