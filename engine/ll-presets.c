@@ -98,7 +98,7 @@ static const LlPresetInfo presets[] = {
     TOY_INPUT "Dense units=8 activation=relu\nDense units=2 activation=softmax\n", "sgd", 0.03, 20, 1 },
   { "playground-learning-rate", "Playground: a learning rate too high",
       "Two hidden layers of 8 tanh units on XOR with SGD at learning rate 3: the loss jumps "
-      "(try --learning-rate 0.03).", "xor",
+      "(try --learning-rate 0.3).", "xor",
     TOY_INPUT "Dense units=8 activation=tanh\nDense units=8 activation=tanh\n"
     "Dense units=2 activation=softmax\n", "sgd", 3.0, 50, 10 },
   { "playground-activations", "Playground: sigmoid vs ReLU vs tanh",

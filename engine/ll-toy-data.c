@@ -279,7 +279,7 @@ static const LlToyDemo demos[] = {
     N_("With batch size 1 every step follows one point and the loss jitters; switch to 32 and the descent turns smooth."),
     LL_TOY_CIRCLE, 400, 0.1, 0.5, LL_FEATURES_DEFAULT },
   { "learning-rate", "playground-learning-rate", N_("A learning rate too high"),
-    N_("At this learning rate the boundary flickers and the loss jumps up; lower it to 0.03 and training settles."),
+    N_("At this learning rate the boundary flickers and the loss jumps up; lower it to 0.3 and training settles."),
     LL_TOY_XOR, 400, 0.1, 0.5, LL_FEATURES_DEFAULT },
   { "activations", "playground-activations", N_("Sigmoid vs ReLU vs tanh"),
     N_("Same data, same network: switch the activation between sigmoid, ReLU and tanh and compare how soon and how smoothly the boundary forms."),

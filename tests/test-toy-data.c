@@ -411,6 +411,28 @@ test_overfitting (void)
   g_assert_cmpfloat (l2, <, plain * 0.7);
 }
 
+/* The learning-rate demonstration: at its rate the loss ends far above
+ * where a tenth of it gets (the sentence's "lower it to 0.3"). */
+static void
+test_learning_rate_demo (void)
+{
+  g_autoptr(LlToyRun) high = toy_run (LL_TOY_XOR, 400, 0.1, "playground-learning-rate", 0, 0, 2);
+  g_autoptr(LlToyRun) low = toy_run (LL_TOY_XOR, 400, 0.1, "playground-learning-rate", 0, 0, 2);
+  double loss_high, loss_low;
+
+  g_assert_cmpfloat (ll_toy_run_get_learning_rate (high), ==, 3.0);
+  ll_toy_run_set_learning_rate (low, 0.3);
+  for (int i = 0; i < 600; i++)
+    {
+      ll_toy_run_step (high);
+      ll_toy_run_step (low);
+    }
+  ll_toy_run_evaluate (high, NULL, NULL, &loss_high, NULL);
+  ll_toy_run_evaluate (low, NULL, NULL, &loss_low, NULL);
+  g_test_message ("XOR test loss after 600 steps: lr 3 %.3f, lr 0.3 %.3f", loss_high, loss_low);
+  g_assert_cmpfloat (loss_high, >, 3 * loss_low);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -425,5 +447,6 @@ main (int argc, char **argv)
   g_test_add_func ("/engine/toy-data/demos", test_demos);
   g_test_add_func ("/engine/toy-data/spiral", test_spiral);
   g_test_add_func ("/engine/toy-data/overfitting", test_overfitting);
+  g_test_add_func ("/engine/toy-data/learning-rate-demo", test_learning_rate_demo);
   return g_test_run ();
 }
