@@ -74,6 +74,18 @@ find_named (GtkWidget *root, GType type, int nth, int *seen)
   return NULL;
 }
 
+static GtkSpinButton *
+spin_named (GtkWidget *view, const char *name)
+{
+  GtkWidget *w;
+  int seen = 0;
+
+  for (int i = 0; (w = find_named (view, GTK_TYPE_SPIN_BUTTON, i, &seen)) != NULL; i++, seen = 0)
+    if (g_strcmp0 (gtk_widget_get_name (w), name) == 0)
+      return GTK_SPIN_BUTTON (w);
+  g_assert_not_reached ();
+}
+
 static void
 render (GtkWidget *widget)
 {
@@ -156,20 +168,21 @@ test_play_pause_step (void)
 
   /* Play trains on, frame after frame (100 steps a frame: a loaded
    * machine may draw few frames). */
-  {
-    int seen = 0;
-    GtkWidget *speed = NULL;
-    for (int i = 0; (speed = find_named (view, GTK_TYPE_SPIN_BUTTON, i, &seen)) != NULL; i++, seen = 0)
-      if (g_strcmp0 (gtk_widget_get_name (speed), "playground-speed") == 0)
-        break;
-    g_assert_nonnull (speed);
-    gtk_spin_button_set_value (GTK_SPIN_BUTTON (speed), 100);
-  }
+  gtk_spin_button_set_value (spin_named (view, "playground-speed"), 100);
   g_assert_true (gtk_widget_activate_action (view, "playground.play", NULL));
   want_step = 300;
   g_assert_true (iterate_until (reached_step, pg));
   n_history = ll_playground_view_get_n_history (pg);
   g_assert_cmpuint (n_history, >=, 4);   /* the start, the step, two chunks or more */
+
+  /* Changes while playing take effect on the next chunk and are marked. */
+  g_assert_cmpuint (ll_playground_view_get_n_marks (pg), ==, 0);
+  gtk_spin_button_set_value (spin_named (view, "playground-lr"), 0.25);
+  gtk_spin_button_set_value (spin_named (view, "playground-batch"), 32);
+  g_assert_cmpuint (ll_playground_view_get_n_marks (pg), ==, 2);
+  want_step = ll_playground_view_get_step (pg) + 100;
+  g_assert_true (iterate_until (reached_step, pg));
+  g_assert_cmpfloat (ll_playground_view_get_learning_rate (pg), ==, 0.25);
 
   /* Pause: the chunk in flight lands, then nothing moves. */
   g_assert_true (gtk_widget_activate_action (view, "playground.play", NULL));
@@ -181,6 +194,7 @@ test_play_pause_step (void)
   /* Reset: new weights, step 0, a fresh curve. */
   g_assert_true (gtk_widget_activate_action (view, "playground.reset", NULL));
   g_assert_cmpint (ll_playground_view_get_step (pg), ==, 0);
+  g_assert_cmpuint (ll_playground_view_get_n_marks (pg), ==, 0);
   g_assert_cmpuint (ll_playground_view_get_n_history (pg), ==, 1);
   destroy (window);
 }

@@ -80,6 +80,7 @@ struct _LlPlaygroundView
 
   /* history */
   GArray *hist_step, *hist_train, *hist_test;
+  guint n_marks;                  /* live changes marked on the curve */
   double last_train_loss, last_test_loss, last_train_acc, last_test_acc;
 
   /* grids */
@@ -225,6 +226,7 @@ clear_history (LlPlaygroundView *self)
   g_array_set_size (self->hist_train, 0);
   g_array_set_size (self->hist_test, 0);
   ll_line_chart_clear (self->chart);
+  self->n_marks = 0;
   ll_line_chart_add_series (self->chart, _("Training loss"), LL_PALETTE_BLUE, FALSE, FALSE);
   ll_line_chart_add_series (self->chart, _("Test loss"), LL_PALETTE_VERMILLION, TRUE, FALSE);
   self->stop_best = INFINITY;
@@ -1117,7 +1119,10 @@ static void
 mark_change (LlPlaygroundView *self, const char *label)
 {
   if (self->run != NULL && self->hist_step->len > 1)
-    ll_line_chart_add_marker (self->chart, (double) ll_toy_run_get_step (self->run), label);
+    {
+      ll_line_chart_add_marker (self->chart, (double) ll_toy_run_get_step (self->run), label);
+      self->n_marks++;
+    }
 }
 
 static void
@@ -1350,9 +1355,11 @@ build_controls (LlPlaygroundView *self)
   self->optim_dropdown = dropdown (optim_labels, LL_N_OPTIMS);
   row (box, _("Optimizer"), GTK_WIDGET (self->optim_dropdown), NULL);
   self->lr_spin = spin (0.0001, 10, 0.001, 4, 0.03);
+  gtk_widget_set_name (GTK_WIDGET (self->lr_spin), "playground-lr");
   row (box, _("Learning rate"), GTK_WIDGET (self->lr_spin),
        _("Changes while playing take effect on the next step and are marked on the curve"));
   self->batch_spin = spin (1, 256, 1, 0, 10);
+  gtk_widget_set_name (GTK_WIDGET (self->batch_spin), "playground-batch");
   row (box, _("Batch size"), GTK_WIDGET (self->batch_spin),
        _("Points per step; changes while playing take effect on the next step and are marked on the curve"));
   self->speed_spin = spin (1, 200, 1, 0, 10);
@@ -1672,6 +1679,20 @@ ll_playground_view_get_thumbs (LlPlaygroundView *self, int *n_thumbs)
   if (n_thumbs != NULL)
     *n_thumbs = self->n_thumbs;
   return self->run != NULL ? self->thumbs : NULL;
+}
+
+guint
+ll_playground_view_get_n_marks (LlPlaygroundView *self)
+{
+  g_return_val_if_fail (LL_IS_PLAYGROUND_VIEW (self), 0);
+  return self->n_marks;
+}
+
+double
+ll_playground_view_get_learning_rate (LlPlaygroundView *self)
+{
+  g_return_val_if_fail (LL_IS_PLAYGROUND_VIEW (self), 0);
+  return self->run != NULL ? ll_toy_run_get_learning_rate (self->run) : 0;
 }
 
 double

@@ -31,6 +31,10 @@ void     ll_playground_view_set_param      (LlPlaygroundView *self, gsize index,
  * Owned by the view; NULL before a model. */
 const float *ll_playground_view_get_field  (LlPlaygroundView *self, int *res, int *n_classes);
 const float *ll_playground_view_get_thumbs (LlPlaygroundView *self, int *n_thumbs);
+/* Live changes (learning rate, batch size, dropout, optimizer) marked on
+ * the loss curves since the last reset; the learning rate in force. */
+guint    ll_playground_view_get_n_marks    (LlPlaygroundView *self);
+double   ll_playground_view_get_learning_rate (LlPlaygroundView *self);
 /* Milliseconds the last refresh of the field and thumbnails took. */
 double   ll_playground_view_get_grid_ms    (LlPlaygroundView *self);
 
