@@ -17,6 +17,7 @@
 #include "ll-view.h"
 #include "ll-views.h"
 #include "ll-window.h"
+#include <glib/gi18n.h>
 
 #define SCREENSHOT_FRAMES 12
 #define SCREENSHOT_TIMEOUT_S 30
@@ -65,11 +66,11 @@ use_build_tree_schema (void)
 
 static const GOptionEntry options[] = {
   { "screenshot", 0, 0, G_OPTION_ARG_STRING, NULL,
-    "Render VIEW (model, train, inspect, optimizers, draw, data) to the PNG file given after it, then quit",
+    N_("Render VIEW (model, train, inspect, optimizers, draw, data) to the PNG file given after it, then quit"),
     "VIEW" },
-  { "model", 'm', 0, G_OPTION_ARG_FILENAME, NULL, "Open a model file (.llmodel, .onnx, Keras .keras or .h5)", "FILE" },
-  { "presentation", 0, 0, G_OPTION_ARG_NONE, NULL, "Start in presentation mode (large text)", NULL },
-  { "size", 0, 0, G_OPTION_ARG_STRING, NULL, "Window size for --screenshot (default 1400x900)", "WxH" },
+  { "model", 'm', 0, G_OPTION_ARG_FILENAME, NULL, N_("Open a model file (.llmodel, .onnx, Keras .keras or .h5)"), "FILE" },
+  { "presentation", 0, 0, G_OPTION_ARG_NONE, NULL, N_("Start in presentation mode (large text)"), NULL },
+  { "size", 0, 0, G_OPTION_ARG_STRING, NULL, N_("Window size for --screenshot (default 1400x900)"), "WxH" },
   { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, NULL, NULL, "[FILE…]" },
   { NULL }
 };
@@ -93,14 +94,14 @@ ll_application_handle_local_options (GApplication *app, GVariantDict *dict)
       if (ll_view_info_lookup (self->screenshot_view) == NULL)
         {
           g_autofree char *names = ll_view_names_joined ();
-          g_printerr ("layerlab: unknown view “%s”; use one of %s\n", self->screenshot_view,
+          g_printerr (_("layerlab: unknown view “%s”; use one of %s\n"), self->screenshot_view,
                       names);
           return 2;
         }
       if (remaining == NULL || remaining[0] == NULL)
         {
-          g_printerr ("layerlab: --screenshot VIEW needs the PNG file to write, "
-                      "e.g. layerlab --screenshot model model.png\n");
+          g_printerr (_("layerlab: --screenshot VIEW needs the PNG file to write, "
+                      "e.g. layerlab --screenshot model model.png\n"));
           return 2;
         }
       self->screenshot_file = g_strdup (remaining[0]);
@@ -108,7 +109,7 @@ ll_application_handle_local_options (GApplication *app, GVariantDict *dict)
       self->screenshot_height = 900;
       if (size != NULL && sscanf (size, "%dx%d", &self->screenshot_width, &self->screenshot_height) != 2)
         {
-          g_printerr ("layerlab: --size takes WIDTHxHEIGHT, e.g. 1600x1000\n");
+          g_printerr (_("layerlab: --size takes WIDTHxHEIGHT, e.g. 1600x1000\n"));
           return 2;
         }
       own_instance = TRUE;
@@ -152,7 +153,7 @@ save_screenshot (LlApplication *self, GtkWindow *window, GError **error)
 
   if (w <= 0 || h <= 0)
     {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "the window has no size");
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, _("the window has no size"));
       return FALSE;
     }
   /* The window paints the background behind the content: add it. */
@@ -171,7 +172,7 @@ save_screenshot (LlApplication *self, GtkWindow *window, GError **error)
   texture = gsk_renderer_render_texture (renderer, node, &GRAPHENE_RECT_INIT (0, 0, w, h));
   if (!gdk_texture_save_to_png (texture, self->screenshot_file))
     {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "could not write %s", self->screenshot_file);
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, _("could not write %s"), self->screenshot_file);
       return FALSE;
     }
   return TRUE;
@@ -191,7 +192,7 @@ on_screenshot_tick (GtkWidget *widget, GdkFrameClock *clock, gpointer data)
     }
   if (!save_screenshot (self, GTK_WINDOW (widget), &error))
     {
-      g_printerr ("layerlab: screenshot failed: %s\n", error->message);
+      g_printerr (_("layerlab: screenshot failed: %s\n"), error->message);
       fail_now ();
     }
   g_print ("%s\n", self->screenshot_file);
@@ -202,7 +203,7 @@ on_screenshot_tick (GtkWidget *widget, GdkFrameClock *clock, gpointer data)
 static gboolean
 on_screenshot_timeout (gpointer data)
 {
-  g_printerr ("layerlab: screenshot failed: the window did not paint within %d s\n",
+  g_printerr (_("layerlab: screenshot failed: the window did not paint within %d s\n"),
               SCREENSHOT_TIMEOUT_S);
   fail_now ();
   return G_SOURCE_REMOVE;
@@ -323,10 +324,10 @@ static void
 ll_application_init (LlApplication *self)
 {
   g_application_add_main_option_entries (G_APPLICATION (self), options);
-  g_application_set_option_context_parameter_string (G_APPLICATION (self), "[MODEL.llmodel]");
+  g_application_set_option_context_parameter_string (G_APPLICATION (self), "[MODEL.llmodel]"); /* no-i18n */
   g_application_set_option_context_summary (G_APPLICATION (self),
-    "Build, train and look inside neural networks that classify images.\n\n"
-    "Headless commands (no display needed): layerlab train | eval | predict | summary --help");
+    _("Build, train and look inside neural networks that classify images.\n\n"
+    "Headless commands (no display needed): layerlab train | eval | predict | summary --help"));
 }
 
 LlApplication *

@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+#include <glib/gi18n.h>
 
 typedef struct {
   GMainLoop *loop;
@@ -76,7 +77,7 @@ download (const char *name, const char *base_url)
       return 2;
     }
   dir = ll_download_default_dir (name);
-  printf ("Downloading %s from %s into %s (Ctrl+C stops; run again to resume)\n",
+  printf (_("Downloading %s from %s into %s (Ctrl+C stops; run again to resume)\n"),
           set->title, base_url ? base_url : set->base_url, dir);
   sigint_cancellable = cancel;
   sig = g_unix_signal_add (SIGINT, on_sigint, NULL);
@@ -95,9 +96,9 @@ download (const char *name, const char *base_url)
       g_error_free (w.error);
       return 1;
     }
-  printf ("%s: all files verified in %s\n", set->title, dir);
+  printf (_("%s: all files verified in %s\n"), set->title, dir);
   if (set->note != NULL)
-    printf ("Next: %s\n", set->note);
+    printf (_("Next: %s\n"), _(set->note));
   return 0;
 }
 
@@ -133,12 +134,12 @@ import_folder (const char *dir, const char *size, const char *output, double fra
     }
   else
     {
-      printf ("Imported %d pictures in %d classes (", report.n_images, report.n_classes);
+      printf (_("Imported %d pictures in %d classes ("), report.n_images, report.n_classes);
       for (int k = 0; k < report.n_classes; k++)
         printf ("%s%s", k ? ", " : "", report.class_names[k]);
-      printf ("), %u skipped, as %d×%d×%d: %d for training, %d for testing, into %s\n",
+      printf (_("), %u skipped, as %d×%d×%d: %d for training, %d for testing, into %s\n"),
               report.skipped->len, h, w, c, report.n_train, report.n_test, output);
-      printf ("Use it: layerlab train --data-dir %s (with --dataset %s)\n", output,
+      printf (_("Use it: layerlab train --data-dir %s (with --dataset %s)\n"), output,
               c == 1 ? "mnist" : "cifar10");
     }
   ll_import_report_clear (&report);
@@ -153,17 +154,17 @@ ll_cli_datasets (int argc, char **argv)
   double fraction = 0.2;
   int seed = 1;
   GOptionEntry entries[] = {
-    { "data-dir", 0, 0, G_OPTION_ARG_FILENAME, &data_dir, "Also look in this folder first", "DIR" },
-    { "download", 0, 0, G_OPTION_ARG_STRING, &name, "Download a data set (mnist, fashion-mnist, cifar10)", "NAME" },
-    { "base-url", 0, 0, G_OPTION_ARG_STRING, &base_url, "Download from this address instead of the official one", "URL" },
-    { "import", 0, 0, G_OPTION_ARG_FILENAME, &import_dir, "Import a folder of pictures, one sub-folder per class", "DIR" },
-    { "size", 0, 0, G_OPTION_ARG_STRING, &size, "Import: the model's input, e.g. 28x28x1 or 32x32x3", "HxWxC" },
-    { "output", 0, 0, G_OPTION_ARG_FILENAME, &output, "Import: the folder to write (for --data-dir)", "DIR" },
-    { "test-fraction", 0, 0, G_OPTION_ARG_DOUBLE, &fraction, "Import: share of each class kept for testing (0.2)", "F" },
-    { "seed", 0, 0, G_OPTION_ARG_INT, &seed, "Import: seed of the split (1)", "N" },
+    { "data-dir", 0, 0, G_OPTION_ARG_FILENAME, &data_dir, _("Also look in this folder first"), "DIR" },
+    { "download", 0, 0, G_OPTION_ARG_STRING, &name, _("Download a data set (mnist, fashion-mnist, cifar10)"), "NAME" },
+    { "base-url", 0, 0, G_OPTION_ARG_STRING, &base_url, _("Download from this address instead of the official one"), "URL" },
+    { "import", 0, 0, G_OPTION_ARG_FILENAME, &import_dir, _("Import a folder of pictures, one sub-folder per class"), "DIR" },
+    { "size", 0, 0, G_OPTION_ARG_STRING, &size, _("Import: the model's input, e.g. 28x28x1 or 32x32x3"), "HxWxC" },
+    { "output", 0, 0, G_OPTION_ARG_FILENAME, &output, _("Import: the folder to write (for --data-dir)"), "DIR" },
+    { "test-fraction", 0, 0, G_OPTION_ARG_DOUBLE, &fraction, _("Import: share of each class kept for testing (0.2)"), "F" },
+    { "seed", 0, 0, G_OPTION_ARG_INT, &seed, _("Import: seed of the split (1)"), "N" },
     { NULL }
   };
-  g_autoptr(GOptionContext) ctx = g_option_context_new ("- list or download the data sets");
+  g_autoptr(GOptionContext) ctx = g_option_context_new (_("- list or download the data sets"));
   g_autoptr(GError) error = NULL;
   int n_sets;
   const LlDownloadSet *sets = ll_download_sets (&n_sets);
@@ -191,22 +192,22 @@ ll_cli_datasets (int argc, char **argv)
       printf ("%s (%s)\n", set->title, set->name);
       if (dir == NULL)
         {
-          printf ("  not found on this machine\n");
-          printf ("  to get it: layerlab datasets --download %s (needs the network), or copy ", set->name);
+          printf (_("  not found on this machine\n"));
+          printf (_("  to get it: layerlab datasets --download %s (needs the network), or copy "), set->name);
           for (int i = 0; i < set->n_files; i++)
             printf ("%s%s", i ? ", " : "", set->files[i].file);
-          printf (" into %s%s\n", user_dir,
+          printf (_(" into %s%s\n"), user_dir,
                   g_strcmp0 (set->name, "fashion-mnist") == 0 ? ", or install Debian's dataset-fashion-mnist" : "");
           all_ok = FALSE;
           continue;
         }
-      printf ("  folder: %s\n", dir);
+      printf (_("  folder: %s\n"), dir);
       for (int i = 0; i < set->n_files; i++)
         {
           guint64 size = 0;
           LlFileState st = ll_download_check_file (dir, &set->files[i], &size);
           if (st == LL_FILE_MISSING && g_strcmp0 (set->name, "cifar10") == 0)
-            printf ("  %-28s not kept (the unpacked cifar-10-batches-bin/ is used)\n", set->files[i].file);
+            printf (_("  %-28s not kept (the unpacked cifar-10-batches-bin/ is used)\n"), set->files[i].file);
           else if (st == LL_FILE_MISSING)
             {
               /* Debian and others keep the files unpacked: no official sum applies. */
@@ -218,7 +219,7 @@ ll_cli_datasets (int argc, char **argv)
                         raw, (guint64) stb.st_size);
               else
                 {
-                  printf ("  %-28s missing\n", set->files[i].file);
+                  printf (_("  %-28s missing\n"), set->files[i].file);
                   complete = FALSE;
                 }
             }
@@ -240,7 +241,7 @@ ll_cli_datasets (int argc, char **argv)
         }
       if (!complete)
         {
-          printf ("  incomplete or damaged: layerlab datasets --download %s\n", set->name);
+          printf (_("  incomplete or damaged: layerlab datasets --download %s\n"), set->name);
           all_ok = FALSE;
         }
     }

@@ -302,7 +302,7 @@ print_text (const LlExplanation *e, const char *input, int index)
       printf (_("The input value itself: %s\n"), num (e->x));
       break;
     case LL_EXPLAIN_COPY:
-      printf (_("%s moves values without computing: input value %" G_GSIZE_FORMAT " = %s\n"),
+      printf (_("%s moves values without computing: input value %zu = %s\n"),
               e->type->name, e->out_index, num (e->x));
       break;
     case LL_EXPLAIN_CONV2D:

@@ -18,6 +18,7 @@
 #include "ll-presets.h"
 
 #include <stdio.h>
+#include <glib/gi18n.h>
 
 LlTrainer *
 ll_cli_load_trainer (const char *model_path, const char *preset, int seed, GError **error)
@@ -30,7 +31,7 @@ ll_cli_load_trainer (const char *model_path, const char *preset, int seed, GErro
   if ((model_path == NULL) == (preset == NULL))
     {
       g_set_error (error, LL_ERROR, LL_ERROR_INVALID,
-                   "give the model with --model FILE or --preset NAME (one of them)");
+                   _("give the model with --model FILE or --preset NAME (one of them)"));
       return NULL;
     }
   if (model_path != NULL && !g_str_has_suffix (model_path, ".json"))
@@ -64,16 +65,16 @@ ll_cli_export (int argc, char **argv)
   g_autofree char *name = NULL, *dataset = NULL;
   int seed = -1;
   GOptionEntry entries[] = {
-    { "model", 'm', 0, G_OPTION_ARG_FILENAME, &model_path, "A model (.llmodel, .onnx, Keras .h5 or .keras) or an architecture .json", "FILE" },
-    { "preset", 'p', 0, G_OPTION_ARG_STRING, &preset, "A preset model, weights from --seed", "NAME" },
-    { "format", 'f', 0, G_OPTION_ARG_STRING, &format, "c, keras, pytorch or onnx", "FORMAT" },
-    { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output, "Folder (c), script file (keras, pytorch) or .onnx file", "PATH" },
-    { "name", 'n', 0, G_OPTION_ARG_STRING, &name, "C: prefix of the files and functions (default: model)", "PREFIX" },
-    { "dataset", 'd', 0, G_OPTION_ARG_STRING, &dataset, "Scripts: the data set they load (mnist, fashion-mnist, cifar10)", "NAME" },
-    { "seed", 's', 0, G_OPTION_ARG_INT, &seed, "Seed of the weights for --preset or an architecture", "N" },
+    { "model", 'm', 0, G_OPTION_ARG_FILENAME, &model_path, _("A model (.llmodel, .onnx, Keras .h5 or .keras) or an architecture .json"), "FILE" },
+    { "preset", 'p', 0, G_OPTION_ARG_STRING, &preset, _("A preset model, weights from --seed"), "NAME" },
+    { "format", 'f', 0, G_OPTION_ARG_STRING, &format, _("c, keras, pytorch or onnx"), "FORMAT" },
+    { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output, _("Folder (c), script file (keras, pytorch) or .onnx file"), "PATH" },
+    { "name", 'n', 0, G_OPTION_ARG_STRING, &name, _("C: prefix of the files and functions (default: model)"), "PREFIX" },
+    { "dataset", 'd', 0, G_OPTION_ARG_STRING, &dataset, _("Scripts: the data set they load (mnist, fashion-mnist, cifar10)"), "NAME" },
+    { "seed", 's', 0, G_OPTION_ARG_INT, &seed, _("Seed of the weights for --preset or an architecture"), "N" },
     { NULL }
   };
-  g_autoptr(GOptionContext) ctx = g_option_context_new ("- write a model as C, Keras, PyTorch or ONNX");
+  g_autoptr(GOptionContext) ctx = g_option_context_new (_("- write a model as C, Keras, PyTorch or ONNX"));
   g_autoptr(GError) error = NULL;
   g_autoptr(LlTrainer) trainer = NULL;
   LlModel *model;
@@ -85,7 +86,7 @@ ll_cli_export (int argc, char **argv)
   if (format == NULL || output == NULL)
     {
       g_set_error (&error, LL_ERROR, LL_ERROR_INVALID,
-                   "give --format (c, keras, pytorch or onnx) and --output PATH");
+                   _("give --format (c, keras, pytorch or onnx) and --output PATH"));
       goto fail;
     }
   if (!(trainer = ll_cli_load_trainer (model_path, preset, seed, &error)))
@@ -97,7 +98,7 @@ ll_cli_export (int argc, char **argv)
       const char *prefix = name != NULL ? name : "model";
       if (!ll_export_c (model, output, prefix, &error))
         goto fail;
-      printf ("wrote %s/%s.c and %s/%s.h (int %s_predict (const float *input, float *probs))\n",
+      printf (_("wrote %s/%s.c and %s/%s.h (int %s_predict (const float *input, float *probs))\n"),
               output, prefix, output, prefix, prefix);
     }
   else if (g_strcmp0 (format, "keras") == 0 || g_strcmp0 (format, "pytorch") == 0)
@@ -107,19 +108,19 @@ ll_cli_export (int argc, char **argv)
         dataset = g_strdup (ll_preset_lookup (preset)->dataset);
       if (!ll_export_script (model, ll_trainer_get_config (trainer), dataset, kind, output, &error))
         goto fail;
-      printf ("wrote %s with its weights beside it (*.weights.json, *.weights.bin)\n", output);
+      printf (_("wrote %s with its weights beside it (*.weights.json, *.weights.bin)\n"), output);
     }
   else if (g_strcmp0 (format, "onnx") == 0)
     {
       if (!ll_export_onnx (model, output, &error))
         goto fail;
-      printf ("wrote %s (ONNX opset %d; input [N, height, width, channels] in [0, 1])\n",
+      printf (_("wrote %s (ONNX opset %d; input [N, height, width, channels] in [0, 1])\n"),
               output, LL_EXPORT_ONNX_OPSET);
     }
   else
     {
       g_set_error (&error, LL_ERROR, LL_ERROR_INVALID,
-                   "unknown format “%s”; use c, keras, pytorch or onnx", format);
+                   _("unknown format “%s”; use c, keras, pytorch or onnx"), format);
       goto fail;
     }
   return 0;

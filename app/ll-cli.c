@@ -139,7 +139,7 @@ on_hyper_flag (const char *flag, const char *value, gpointer data, GError **erro
       else
         {
           g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                       "%s takes true or false (got “%s”)", flag, value);
+                       _("%s takes true or false (got “%s”)"), flag, value);
           return FALSE;
         }
     }
@@ -152,7 +152,7 @@ on_hyper_flag (const char *flag, const char *value, gpointer data, GError **erro
       if (value == NULL || end == value || *end != '\0' || !isfinite (v))
         {
           g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                       "%s takes a number (got “%s”)", flag, value != NULL ? value : "");
+                       _("%s takes a number (got “%s”)"), flag, value != NULL ? value : "");
           return FALSE;
         }
     }
@@ -181,9 +181,9 @@ add_hyper_entries (GOptionContext *ctx, Options *o)
         if (ll_optim_uses ((LlOptimKind) k, (LlHyper) h))
           g_string_append_printf (users, "%s%s", users->len ? ", " : "", ll_optim_names[k]);
       if (h == LL_HYPER_LEARNING_RATE)
-        help = g_strdup_printf ("%s (default: the optimizer's Keras default)", _(spec->label));
+        help = g_strdup_printf (_("%s (default: the optimizer's Keras default)"), _(spec->label));
       else if (spec->is_flag)
-        help = g_strdup_printf ("%s (%s; off by default)", _(spec->label), users->str);
+        help = g_strdup_printf (_("%s (%s; off by default)"), _(spec->label), users->str);
       else
         {
           g_autoptr(GString) defaults = g_string_new (NULL);
@@ -196,7 +196,7 @@ add_hyper_entries (GOptionContext *ctx, Options *o)
               g_string_append_printf (defaults, ", %s %s", ll_optim_names[k],
                                       g_ascii_formatd (def, sizeof def, "%g",
                                                        ll_hyper_default ((LlHyper) h, (LlOptimKind) k)));
-          help = g_strdup_printf ("%s (%s; Keras default %s)", _(spec->label), users->str, defaults->str);
+          help = g_strdup_printf (_("%s (%s; Keras default %s)"), _(spec->label), users->str, defaults->str);
         }
       g_ptr_array_add (o->strings, long_name);
       g_ptr_array_add (o->strings, help);
@@ -213,42 +213,42 @@ parse (const char *command, int argc, char **argv, Options *o, const char *param
        OptionSet set, GError **error)
 {
   GOptionEntry common[] = {
-    { "preset", 'p', 0, G_OPTION_ARG_STRING, &o->preset, "Start from a preset model (see `layerlab presets`)", "NAME" },
-    { "model", 'm', 0, G_OPTION_ARG_FILENAME, &o->model, "A model: .llmodel, .onnx, Keras .h5 or .keras; or an architecture .json (absent settings: Keras 3's defaults, RMSprop)", "FILE" },
-    { "dataset", 'd', 0, G_OPTION_ARG_STRING, &o->dataset, "mnist, fashion-mnist or cifar10; or 2-D points: circle, xor, gauss, spiral, moons, spiral3", "NAME" },
-    { "data-dir", 0, 0, G_OPTION_ARG_FILENAME, &o->data_dir, "Folder holding the data set's files under their official names", "DIR" },
-    { "json", 0, 0, G_OPTION_ARG_NONE, &o->json, "Print one JSON object per line", NULL },
-    { "threads", 0, 0, G_OPTION_ARG_INT, &o->threads, "OpenBLAS threads (default: all cores)", "N" },
+    { "preset", 'p', 0, G_OPTION_ARG_STRING, &o->preset, _("Start from a preset model (see `layerlab presets`)"), "NAME" },
+    { "model", 'm', 0, G_OPTION_ARG_FILENAME, &o->model, _("A model: .llmodel, .onnx, Keras .h5 or .keras; or an architecture .json (absent settings: Keras 3's defaults, RMSprop)"), "FILE" },
+    { "dataset", 'd', 0, G_OPTION_ARG_STRING, &o->dataset, _("mnist, fashion-mnist or cifar10; or 2-D points: circle, xor, gauss, spiral, moons, spiral3"), "NAME" },
+    { "data-dir", 0, 0, G_OPTION_ARG_FILENAME, &o->data_dir, _("Folder holding the data set's files under their official names"), "DIR" },
+    { "json", 0, 0, G_OPTION_ARG_NONE, &o->json, _("Print one JSON object per line"), NULL },
+    { "threads", 0, 0, G_OPTION_ARG_INT, &o->threads, _("OpenBLAS threads (default: all cores)"), "N" },
     { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &o->files, NULL, "FILE…" },
     { NULL }
   };
   GOptionEntry train[] = {
-    { "epochs", 'e', 0, G_OPTION_ARG_INT, &o->epochs, "Epochs to train", "N" },
-    { "batch-size", 'b', 0, G_OPTION_ARG_INT, &o->batch_size, "Samples per update (Keras default 32)", "N" },
+    { "epochs", 'e', 0, G_OPTION_ARG_INT, &o->epochs, _("Epochs to train"), "N" },
+    { "batch-size", 'b', 0, G_OPTION_ARG_INT, &o->batch_size, _("Samples per update (Keras default 32)"), "N" },
     { "optimizer", 'o', 0, G_OPTION_ARG_STRING, &o->optimizer, NULL, "NAME" },
-    { "validation-split", 'v', 0, G_OPTION_ARG_DOUBLE, &o->validation_split, "Fraction of the training data held out, taken from its end", "X" },
-    { "seed", 's', 0, G_OPTION_ARG_INT, &o->seed, "Random seed for weights, shuffling and dropout", "N" },
-    { "loss", 0, 0, G_OPTION_ARG_STRING, &o->loss, "sparse_categorical_crossentropy (default), categorical_crossentropy, binary_crossentropy, mean_squared_error", "NAME" },
-    { "no-shuffle", 0, 0, G_OPTION_ARG_NONE, &o->no_shuffle, "Keep the data order in every epoch", NULL },
-    { "save", 0, 0, G_OPTION_ARG_FILENAME, &o->save, "Save the trained model (written atomically)", "FILE" },
-    { "sweep", 0, 0, G_OPTION_ARG_STRING, &o->sweep, "One run per value, the rest unchanged, and a table of the results; "
+    { "validation-split", 'v', 0, G_OPTION_ARG_DOUBLE, &o->validation_split, _("Fraction of the training data held out, taken from its end"), "X" },
+    { "seed", 's', 0, G_OPTION_ARG_INT, &o->seed, _("Random seed for weights, shuffling and dropout"), "N" },
+    { "loss", 0, 0, G_OPTION_ARG_STRING, &o->loss, _("sparse_categorical_crossentropy (default), categorical_crossentropy, binary_crossentropy, mean_squared_error"), "NAME" },
+    { "no-shuffle", 0, 0, G_OPTION_ARG_NONE, &o->no_shuffle, _("Keep the data order in every epoch"), NULL },
+    { "save", 0, 0, G_OPTION_ARG_FILENAME, &o->save, _("Save the trained model (written atomically)"), "FILE" },
+    { "sweep", 0, 0, G_OPTION_ARG_STRING, &o->sweep, _("One run per value, the rest unchanged, and a table of the results; "
       "KEY is batch_size, learning_rate, optimizer, shuffle, schedule, early_stopping, dropout, kernel_size, "
-      "kernel_initializer, kernel_regularizer, batch_norm or flatten", "KEY=V1,V2,…" },
-    { "augment", 0, 0, G_OPTION_ARG_STRING, &o->augment, "Distort the training images at random (not the validation or test images): digits", "NAME" },
-    { "points", 0, 0, G_OPTION_ARG_INT, &o->points, "2-D data sets: points to generate (default 500)", "N" },
-    { "noise", 0, 0, G_OPTION_ARG_DOUBLE, &o->noise, "2-D data sets: noise from 0 to 0.5 (default 0)", "X" },
-    { "train-ratio", 0, 0, G_OPTION_ARG_DOUBLE, &o->train_ratio, "2-D data sets: fraction of the points trained on, 0.1 to 0.9 (default 0.5); the rest are the test set", "X" },
+      "kernel_initializer, kernel_regularizer, batch_norm or flatten"), "KEY=V1,V2,…" },
+    { "augment", 0, 0, G_OPTION_ARG_STRING, &o->augment, _("Distort the training images at random (not the validation or test images): digits"), "NAME" },
+    { "points", 0, 0, G_OPTION_ARG_INT, &o->points, _("2-D data sets: points to generate (default 500)"), "N" },
+    { "noise", 0, 0, G_OPTION_ARG_DOUBLE, &o->noise, _("2-D data sets: noise from 0 to 0.5 (default 0)"), "X" },
+    { "train-ratio", 0, 0, G_OPTION_ARG_DOUBLE, &o->train_ratio, _("2-D data sets: fraction of the points trained on, 0.1 to 0.9 (default 0.5); the rest are the test set"), "X" },
     { NULL }
   };
   GOptionEntry lr_find[] = {
-    { "batch-size", 'b', 0, G_OPTION_ARG_INT, &o->batch_size, "Samples per step (default: the model's)", "N" },
+    { "batch-size", 'b', 0, G_OPTION_ARG_INT, &o->batch_size, _("Samples per step (default: the model's)"), "N" },
     { "optimizer", 'o', 0, G_OPTION_ARG_STRING, &o->optimizer, NULL, "NAME" },
-    { "seed", 's', 0, G_OPTION_ARG_INT, &o->seed, "Random seed for weights, shuffling and dropout", "N" },
-    { "loss", 0, 0, G_OPTION_ARG_STRING, &o->loss, "The loss (default: the model's)", "NAME" },
-    { "no-shuffle", 0, 0, G_OPTION_ARG_NONE, &o->no_shuffle, "Keep the data order", NULL },
-    { "min-lr", 0, 0, G_OPTION_ARG_DOUBLE, &o->min_lr, "Learning rate of the first step (default 1e-6)", "X" },
-    { "max-lr", 0, 0, G_OPTION_ARG_DOUBLE, &o->max_lr, "Learning rate of the last step (default 1)", "X" },
-    { "steps", 0, 0, G_OPTION_ARG_INT, &o->steps, "Batches from the lowest to the highest rate (default 100)", "N" },
+    { "seed", 's', 0, G_OPTION_ARG_INT, &o->seed, _("Random seed for weights, shuffling and dropout"), "N" },
+    { "loss", 0, 0, G_OPTION_ARG_STRING, &o->loss, _("The loss (default: the model's)"), "NAME" },
+    { "no-shuffle", 0, 0, G_OPTION_ARG_NONE, &o->no_shuffle, _("Keep the data order"), NULL },
+    { "min-lr", 0, 0, G_OPTION_ARG_DOUBLE, &o->min_lr, _("Learning rate of the first step (default 1e-6)"), "X" },
+    { "max-lr", 0, 0, G_OPTION_ARG_DOUBLE, &o->max_lr, _("Learning rate of the last step (default 1)"), "X" },
+    { "steps", 0, 0, G_OPTION_ARG_INT, &o->steps, _("Batches from the lowest to the highest rate (default 100)"), "N" },
     { NULL }
   };
   g_autofree char *name = g_strdup_printf ("layerlab %s", command);
@@ -287,7 +287,7 @@ load_trainer (const Options *o, const char **dataset, GError **error)
 {
   if (o->model != NULL && o->preset != NULL)
     {
-      g_set_error (error, LL_ERROR, LL_ERROR_INVALID, "give either --model or --preset, not both");
+      g_set_error (error, LL_ERROR, LL_ERROR_INVALID, _("give either --model or --preset, not both"));
       return NULL;
     }
   if (o->model != NULL && g_str_has_suffix (o->model, ".json"))
@@ -361,7 +361,7 @@ apply_options (LlTrainer *t, const Options *o, GError **error)
       if (!ll_optim_kind_from_name (o->optimizer, &kind))
         {
           g_autofree char *names = ll_optim_names_text ();
-          g_set_error (error, LL_ERROR, LL_ERROR_INVALID, "unknown optimizer “%s”; choose %s",
+          g_set_error (error, LL_ERROR, LL_ERROR_INVALID, _("unknown optimizer “%s”; choose %s"),
                        o->optimizer, names);
           ll_fit_config_clear (&cfg);
           return FALSE;
@@ -370,7 +370,7 @@ apply_options (LlTrainer *t, const Options *o, GError **error)
     }
   if (o->loss != NULL && !ll_loss_kind_from_name (o->loss, &cfg.loss))
     {
-      g_set_error (error, LL_ERROR, LL_ERROR_INVALID, "unknown loss “%s”", o->loss);
+      g_set_error (error, LL_ERROR, LL_ERROR_INVALID, _("unknown loss “%s”"), o->loss);
       ll_fit_config_clear (&cfg);
       return FALSE;
     }
@@ -383,7 +383,7 @@ apply_options (LlTrainer *t, const Options *o, GError **error)
           g_autofree char *flag = g_strdup (ll_hyper_spec ((LlHyper) h)->name);
           g_strdelimit (flag, "_", '-');
           g_set_error (error, LL_ERROR, LL_ERROR_INVALID,
-                       "--%s does not apply to %s; choose an optimizer that uses it with --optimizer",
+                       _("--%s does not apply to %s; choose an optimizer that uses it with --optimizer"),
                        flag, ll_optim_names[cfg.optim.kind]);
           ll_fit_config_clear (&cfg);
           return FALSE;
@@ -400,7 +400,7 @@ apply_options (LlTrainer *t, const Options *o, GError **error)
     cfg.seed = (guint64) o->seed;
   if (o->seed != NOT_GIVEN && o->seed < 0)
     {
-      g_set_error (error, LL_ERROR, LL_ERROR_INVALID, "--seed must be 0 or more (got %d)", o->seed);
+      g_set_error (error, LL_ERROR, LL_ERROR_INVALID, _("--seed must be 0 or more (got %d)"), o->seed);
       ll_fit_config_clear (&cfg);
       return FALSE;
     }
@@ -531,7 +531,7 @@ fit_and_test (LlTrainer *t, const LlDataset *train, const LlDataset *test, Progr
   progress->epochs = cfg->epochs;
   progress->first_epoch = (int) history->len;
   if (!progress->json)
-    printf ("Training on %d %s images%s%s, %s, batch %d\nEpoch 1/%d\n", train->n, train->name,
+    printf (_("Training on %d %s images%s%s, %s, batch %d\nEpoch 1/%d\n"), train->n, train->name,
             cfg->validation_split > 0 ? " (with a validation split)" : "",
             progress->augment != NULL ? ", augmented" : "",
             ll_optim_names[cfg->optim.kind], cfg->batch_size, progress->epochs);
@@ -583,11 +583,11 @@ fit_and_test (LlTrainer *t, const LlDataset *train, const LlDataset *test, Progr
           print_json_line (b);
         }
       else
-        printf ("Test: loss %.4f - accuracy %.4f (%d images)\n", out->test_loss, out->test_accuracy,
+        printf (_("Test: loss %.4f - accuracy %.4f (%d images)\n"), out->test_loss, out->test_accuracy,
                 test->n);
     }
   else if (!progress->json)
-    printf ("No test split of %s found; skipped the test evaluation.\n", train->name);
+    printf (_("No test split of %s found; skipped the test evaluation.\n"), train->name);
   return TRUE;
 }
 
@@ -674,7 +674,7 @@ train_sweep (const Options *o, const LlAugment *augment, LlTrainer *base, const 
   if (o->save != NULL)
     {
       g_set_error_literal (error, LL_ERROR, LL_ERROR_INVALID,
-                           "--save keeps one model but a sweep trains several: leave out --save");
+                           _("--save keeps one model but a sweep trains several: leave out --save"));
       return 2;
     }
   if (!ll_sweep_parse (o->sweep, &key, &values, error)
@@ -711,7 +711,7 @@ train_sweep (const Options *o, const LlAugment *augment, LlTrainer *base, const 
       ll_trainer_reset (t);
       progress.sweep_value = run->value;
       if (!o->json)
-        printf ("%sRun %u/%u: %s\n", i > 0 ? "\n" : "", i + 1, runs->len, run->label);
+        printf (_("%sRun %u/%u: %s\n"), i > 0 ? "\n" : "", i + 1, runs->len, run->label);
       if (!fit_and_test (t, train, test, &progress, &outcomes[i], error))
         {
           if (!g_error_matches (*error, LL_ERROR, LL_ERROR_DIVERGED))
@@ -740,19 +740,19 @@ load_toy (const Options *o, LlToyKind kind, guint64 seed, LlDataset **train, LlD
   if (n < 2 || n > 100000)
     {
       g_set_error (error, LL_ERROR, LL_ERROR_INVALID,
-                   "--points %d is out of range; give 2 to 100000", n);
+                   _("--points %d is out of range; give 2 to 100000"), n);
       return FALSE;
     }
   if (!(noise >= 0 && noise <= 0.5))
     {
       g_set_error (error, LL_ERROR, LL_ERROR_INVALID,
-                   "--noise %g is out of range; give 0 to 0.5", noise);
+                   _("--noise %g is out of range; give 0 to 0.5"), noise);
       return FALSE;
     }
   if (!(ratio >= 0.1 && ratio <= 0.9))
     {
       g_set_error (error, LL_ERROR, LL_ERROR_INVALID,
-                   "--train-ratio %g is out of range; give 0.1 to 0.9", ratio);
+                   _("--train-ratio %g is out of range; give 0.1 to 0.9"), ratio);
       return FALSE;
     }
   points = g_new (LlToyPoint, n);
@@ -782,12 +782,12 @@ cmd_train (int argc, char **argv)
   Outcome outcome;
   int status = 0;
 
-  if (!parse ("train", argc, argv, &o, "- train a model headless", OPTIONS_TRAIN, &error))
+  if (!parse ("train", argc, argv, &o, _("- train a model headless"), OPTIONS_TRAIN, &error))
     goto out;
   if (o.augment != NULL && !(progress.augment = ll_augment_lookup (o.augment)))
     {
       g_autofree char *names = g_strjoinv (", ", (char **) ll_augment_names ());
-      g_set_error (&error, LL_ERROR, LL_ERROR_INVALID, "unknown augmentation “%s”; choose %s",
+      g_set_error (&error, LL_ERROR, LL_ERROR_INVALID, _("unknown augmentation “%s”; choose %s"),
                    o.augment, names);
       goto out;
     }
@@ -802,8 +802,8 @@ cmd_train (int argc, char **argv)
   else if (o.points != NOT_GIVEN || !isnan (o.noise) || !isnan (o.train_ratio))
     {
       g_set_error (&error, LL_ERROR, LL_ERROR_INVALID,
-                   "--points, --noise and --train-ratio are for the 2-D data sets (circle, xor, "
-                   "gauss, spiral, moons, spiral3), not %s", dataset);
+                   _("--points, --noise and --train-ratio are for the 2-D data sets (circle, xor, "
+                     "gauss, spiral, moons, spiral3), not %s"), dataset);
       goto out;
     }
   else if (!(train = ll_dataset_load_named (dataset, o.data_dir, FALSE, &error)))
@@ -831,7 +831,7 @@ cmd_train (int argc, char **argv)
   else if (o.save != NULL && !ll_model_file_save (t, o.save, &error))
     goto out;
   else if (o.save != NULL && !o.json)
-    printf ("Saved %s\n", o.save);
+    printf (_("Saved %s\n"), o.save);
 
 out:
   if (error != NULL)
@@ -858,7 +858,7 @@ cmd_lr_find (int argc, char **argv)
   gboolean ok;
   int status = 0;
 
-  if (!parse ("lr-find", argc, argv, &o, "- find a learning rate with a range test", OPTIONS_LR_FIND, &error))
+  if (!parse ("lr-find", argc, argv, &o, _("- find a learning rate with a range test"), OPTIONS_LR_FIND, &error))
     goto out;
   dataset = o.dataset;
   if (!(t = load_trainer (&o, &dataset, &error)) || !apply_options (t, &o, &error))
@@ -876,7 +876,7 @@ cmd_lr_find (int argc, char **argv)
     goto out;
   cfg = ll_trainer_get_config (t);
   if (!o.json)
-    printf ("Learning-rate range test on %d %s images, %s, batch %d: lr %g to %g in %d steps\n",
+    printf (_("Learning-rate range test on %d %s images, %s, batch %d: lr %g to %g in %d steps\n"),
             train->n, train->name, ll_optim_names[cfg->optim.kind], cfg->batch_size,
             options.lr_min, options.lr_max, options.steps);
   sigint_control = &control;
@@ -925,13 +925,13 @@ cmd_lr_find (int argc, char **argv)
     }
   else if (curve->suggested > 0)
     {
-      printf ("Lowest loss %.4f at lr %.3g", loss[curve->i_min], lr[curve->i_min]);
+      printf (_("Lowest loss %.4f at lr %.3g"), loss[curve->i_min], lr[curve->i_min]);
       if (curve->i_steep >= 0)
-        printf ("; steepest descent at lr %.3g", lr[curve->i_steep]);
-      printf (".\nSuggested learning rate: %.3g (a tenth of the lowest-loss rate)\n", curve->suggested);
+        printf (_("; steepest descent at lr %.3g"), lr[curve->i_steep]);
+      printf (_(".\nSuggested learning rate: %.3g (a tenth of the lowest-loss rate)\n"), curve->suggested);
     }
   else
-    printf ("Too few batches for a range test (%u): use more training images or a smaller batch.\n",
+    printf (_("Too few batches for a range test (%u): use more training images or a smaller batch.\n"),
             curve->lr->len);
 
 out:
@@ -952,7 +952,7 @@ cmd_eval (int argc, char **argv)
   double loss, acc;
   int status = 0;
 
-  if (!parse ("eval", argc, argv, &o, "- evaluate a model on a test set", OPTIONS_COMMON, &error))
+  if (!parse ("eval", argc, argv, &o, _("- evaluate a model on a test set"), OPTIONS_COMMON, &error))
     goto out;
   dataset = o.dataset;
   if (!(t = load_trainer (&o, &dataset, &error)))
@@ -976,7 +976,7 @@ cmd_eval (int argc, char **argv)
       print_json_line (b);
     }
   else
-    printf ("%s test set: loss %.4f - accuracy %.4f (%d images)\n", test->name, loss, acc, test->n);
+    printf (_("%s test set: loss %.4f - accuracy %.4f (%d images)\n"), test->name, loss, acc, test->n);
 
 out:
   if (error != NULL)
@@ -994,7 +994,7 @@ cmd_summary (int argc, char **argv)
   const char *dataset = NULL;
   int status = 0;
 
-  if (!parse ("summary", argc, argv, &o, "- print the Keras-style model summary", OPTIONS_COMMON, &error))
+  if (!parse ("summary", argc, argv, &o, _("- print the Keras-style model summary"), OPTIONS_COMMON, &error))
     goto out;
   if (!(t = load_trainer (&o, &dataset, &error)))
     goto out;
@@ -1015,7 +1015,7 @@ cmd_presets (int argc, char **argv)
   int n;
   const LlPresetInfo *p = ll_presets (&n);
   for (int i = 0; i < n; i++)
-    printf ("%-20s %-32s (%s)\n  %s\n", p[i].name, p[i].title, p[i].dataset, p[i].description);
+    printf ("%-20s %-32s (%s)\n  %s\n", p[i].name, _(p[i].title), p[i].dataset, _(p[i].description));
   return 0;
 }
 
@@ -1036,7 +1036,7 @@ load_inputs (const char *path, LlShape in, gboolean digit, int *n_out, GError **
       if (ll_dataset_sample_size (ds) != size)
         {
           g_set_error (error, LL_ERROR, LL_ERROR_SHAPE,
-                       "%s holds %d×%d×%d images but the model takes %" G_GSIZE_FORMAT " values",
+                       _("%s holds %d×%d×%d images but the model takes %zu values"),
                        path, ds->height, ds->width, ds->channels, size);
           return NULL;
         }
@@ -1069,11 +1069,11 @@ cmd_predict (int argc, char **argv)
   int n_out;
   gboolean digit;
 
-  if (!parse ("predict", argc, argv, &o, "IMAGE… - classify images (PNG/JPEG or IDX)", OPTIONS_COMMON, &error))
+  if (!parse ("predict", argc, argv, &o, _("IMAGE… - classify images (PNG/JPEG or IDX)"), OPTIONS_COMMON, &error))
     goto out;
   if (o.files == NULL || o.files[0] == NULL)
     {
-      g_set_error (&error, LL_ERROR, LL_ERROR_INVALID, "name at least one image file to classify");
+      g_set_error (&error, LL_ERROR, LL_ERROR_INVALID, _("name at least one image file to classify"));
       goto out;
     }
   t = (o.model != NULL || o.preset != NULL) ? load_trainer (&o, &dataset, &error) : ll_shipped_model_load (&error);
@@ -1092,7 +1092,7 @@ cmd_predict (int argc, char **argv)
       if (x == NULL)
         {
           if (error == NULL)
-            g_set_error (&error, LL_ERROR, LL_ERROR_DATA, "could not read %s", o.files[f]);
+            g_set_error (&error, LL_ERROR, LL_ERROR_DATA, _("could not read %s"), o.files[f]);
           goto out;
         }
       probs = g_new (float, (gsize) n * n_out);

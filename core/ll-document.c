@@ -11,6 +11,7 @@
 #include "ll-model-file.h"
 #include "ll-presets.h"
 #include "ll-shipped-model.h"
+#include <glib/gi18n.h>
 
 #define SHIPPED_DIGITS_TITLE "Shipped digit model"
 
@@ -231,7 +232,7 @@ rebuild (LlDocument *self)
         }
       bad = -1;
     }
-  set_error_state (self, error != NULL ? error->message : "The model cannot be built.", bad);
+  set_error_state (self, error != NULL ? error->message : _("The model cannot be built."), bad);
 }
 
 static void
@@ -527,7 +528,7 @@ ll_document_dup_title (LlDocument *self)
     return g_path_get_basename (self->path);
   if (self->preset_title != NULL)
     return g_strdup (self->preset_title);
-  return g_strdup ("New model");
+  return g_strdup (_("New model"));
 }
 
 gboolean
@@ -832,7 +833,7 @@ ll_document_load_preset (LlDocument *self, const char *name, GError **error)
   if (info == NULL)
     {
       g_set_error (error, LL_ERROR, LL_ERROR_NOT_FOUND,
-                   "There is no preset called “%s”. Pick one from the Presets menu.", name);
+                   _("There is no preset called “%s”. Pick one from the Presets menu."), name);
       return FALSE;
     }
   arch = ll_preset_build (name, &cfg, error);
@@ -901,13 +902,13 @@ ll_document_save (LlDocument *self, const char *path, GError **error)
   if (path == NULL)
     {
       g_set_error (error, LL_ERROR, LL_ERROR_IO,
-                   "The model has no file yet. Use Save As to choose one.");
+                   _("The model has no file yet. Use Save As to choose one."));
       return FALSE;
     }
   if (self->trainer == NULL)
     {
       g_set_error (error, LL_ERROR, LL_ERROR_SHAPE,
-                   "The model is not valid, so it cannot be saved: %s", self->error_message);
+                   _("The model is not valid, so it cannot be saved: %s"), self->error_message);
       return FALSE;
     }
   if (!ll_model_file_save (self->trainer, path, error))

@@ -10,10 +10,12 @@
 #include "ll-types.h"
 
 #include <glib/gstdio.h>
+#include <inttypes.h>
 #include <libsoup/soup.h>
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <glib/gi18n.h>
 
 /* MNIST: sums as given by the project brief (Yann LeCun's page).
  * Fashion-MNIST: md5sum.txt of github.com/sjb3d/descent
@@ -47,7 +49,7 @@ static const LlDownloadSet sets[] = {
     fashion_files, G_N_ELEMENTS (fashion_files), NULL },
   { "cifar10", "CIFAR-10", "https://www.cs.toronto.edu/~kriz",
     cifar_files, G_N_ELEMENTS (cifar_files),
-    "unpack it there: tar xzf cifar-10-binary.tar.gz (gives cifar-10-batches-bin/)" },
+    N_("unpack it there: tar xzf cifar-10-binary.tar.gz (gives cifar-10-batches-bin/)") },
 };
 
 const LlDownloadSet *
@@ -120,9 +122,9 @@ ll_file_state_to_string (LlFileState state)
 {
   switch (state)
     {
-    case LL_FILE_OK: return "checksum ok";
-    case LL_FILE_BAD: return "checksum MISMATCH";
-    case LL_FILE_UNVERIFIED: return "present (no official checksum known)";
+    case LL_FILE_OK: return _("checksum ok");
+    case LL_FILE_BAD: return _("checksum MISMATCH");
+    case LL_FILE_UNVERIFIED: return _("present (no official checksum known)");
     case LL_FILE_MISSING:
     default: return "missing";
     }
@@ -203,11 +205,11 @@ ll_download_set_status (const LlDownloadSet *set, const char *data_dir, LlSetSta
 #define PART(n, what) \
   if ((n) > 0) \
     g_string_append_printf (text, "%s%d %s", text->len > 0 ? ", " : "", (n), (what))
-  PART (n_ok, "checksum verified");
-  PART (n_system, "from a system package (recompressed: official sums do not apply)");
-  PART (n_unpacked, "unpacked (official sums are for the archives)");
-  PART (n_unverified, "without an official sum");
-  PART (n_bad, "checksum MISMATCH");
+  PART (n_ok, _("checksum verified"));
+  PART (n_system, _("from a system package (recompressed: official sums do not apply)"));
+  PART (n_unpacked, _("unpacked (official sums are for the archives)"));
+  PART (n_unverified, _("without an official sum"));
+  PART (n_bad, _("checksum MISMATCH"));
   PART (n_missing, "missing");
 #undef PART
   status->checksums = g_string_free (g_steal_pointer (&text), FALSE);
@@ -217,15 +219,15 @@ ll_download_set_status (const LlDownloadSet *set, const char *data_dir, LlSetSta
       g_autoptr(GString) remedy = g_string_new (NULL);
 
       user_dir = ll_download_default_dir (set->name);
-      g_string_append (remedy, "Download it (needs the network)");
+      g_string_append (remedy, _("Download it (needs the network)"));
       if (g_strcmp0 (set->name, "fashion-mnist") == 0)
-        g_string_append (remedy, ", install the Debian package dataset-fashion-mnist");
-      g_string_append (remedy, ", or copy ");
+        g_string_append (remedy, _(", install the Debian package dataset-fashion-mnist"));
+      g_string_append (remedy, _(", or copy "));
       for (int i = 0; i < set->n_files; i++)
         g_string_append_printf (remedy, "%s%s", i ? ", " : "", set->files[i].file);
       g_string_append_printf (remedy, " into %s", user_dir);
       if (set->note != NULL)
-        g_string_append_printf (remedy, " and %s", set->note);
+        g_string_append_printf (remedy, _(" and %s"), _(set->note));
       status->remedy = g_string_free (g_steal_pointer (&remedy), FALSE);
     }
 }
@@ -331,7 +333,7 @@ fetch_one (Job *job, SoupSession *session, int index, GCancellable *cancellable,
   msg = soup_message_new (SOUP_METHOD_GET, url);
   if (msg == NULL)
     {
-      g_set_error (error, LL_ERROR, LL_ERROR_INVALID, "“%s” is not a valid address; check --base-url", url);
+      g_set_error (error, LL_ERROR, LL_ERROR_INVALID, _("“%s” is not a valid address; check --base-url"), url);
       return FALSE;
     }
   if (g_stat (part, &st) == 0 && st.st_size > 0)
@@ -348,7 +350,7 @@ fetch_one (Job *job, SoupSession *session, int index, GCancellable *cancellable,
           return FALSE;
         }
       g_set_error (error, LL_ERROR, LL_ERROR_IO,
-                   "Cannot reach %s: %s. Check the network connection, or copy %s into %s by hand",
+                   _("Cannot reach %s: %s. Check the network connection, or copy %s into %s by hand"),
                    url, local->message, f->file, job->dest_dir);
       return FALSE;
     }
@@ -369,13 +371,13 @@ fetch_one (Job *job, SoupSession *session, int index, GCancellable *cancellable,
   else
     {
       g_set_error (error, LL_ERROR, LL_ERROR_IO,
-                   "The server answered %u %s for %s; check the address (--base-url) or try again later",
+                   _("The server answered %u %s for %s; check the address (--base-url) or try again later"),
                    status, soup_message_get_reason_phrase (msg), url);
       return FALSE;
     }
   if (out == NULL && local != NULL)
     {
-      g_set_error (error, LL_ERROR, LL_ERROR_IO, "Cannot write %s: %s; check the folder's permissions",
+      g_set_error (error, LL_ERROR, LL_ERROR_IO, _("Cannot write %s: %s; check the folder's permissions"),
                    part, local->message);
       return FALSE;
     }
@@ -396,8 +398,8 @@ fetch_one (Job *job, SoupSession *session, int index, GCancellable *cancellable,
             g_propagate_error (error, g_steal_pointer (&local));
           else
             g_set_error (error, LL_ERROR, LL_ERROR_IO,
-                         "The download of %s broke off after %" G_GUINT64_FORMAT " bytes (%s); "
-                         "run it again to resume where it stopped",
+                         _("The download of %s broke off after %" PRIu64 " bytes (%s); "
+                         "run it again to resume where it stopped"),
                          f->file, p.received, local->message);
           return FALSE;
         }
@@ -405,7 +407,7 @@ fetch_one (Job *job, SoupSession *session, int index, GCancellable *cancellable,
         break;
       if (!g_output_stream_write_all (G_OUTPUT_STREAM (out), buf, (gsize) n, NULL, cancellable, &local))
         {
-          g_set_error (error, LL_ERROR, LL_ERROR_IO, "Cannot write %s: %s; free some disk space",
+          g_set_error (error, LL_ERROR, LL_ERROR_IO, _("Cannot write %s: %s; free some disk space"),
                        part, local->message);
           return FALSE;
         }
@@ -420,7 +422,7 @@ fetch_one (Job *job, SoupSession *session, int index, GCancellable *cancellable,
     }
   if (out != NULL && !g_output_stream_close (G_OUTPUT_STREAM (out), cancellable, &local))
     {
-      g_set_error (error, LL_ERROR, LL_ERROR_IO, "Cannot write %s: %s", part, local->message);
+      g_set_error (error, LL_ERROR, LL_ERROR_IO, _("Cannot write %s: %s"), part, local->message);
       return FALSE;
     }
   p.bytes_per_s = (p.received - have) / MAX ((g_get_monotonic_time () - start) / 1e6, 1e-6);
@@ -430,8 +432,8 @@ fetch_one (Job *job, SoupSession *session, int index, GCancellable *cancellable,
   if (f->size != 0 && size < f->size)
     {
       g_set_error (error, LL_ERROR, LL_ERROR_IO,
-                   "The download of %s stopped at %" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT
-                   " bytes; run it again to resume", f->file, size, f->size);
+                   _("The download of %s stopped at %" PRIu64 " of %" PRIu64
+                   " bytes; run it again to resume"), f->file, size, f->size);
       return FALSE;
     }
   if ((f->size != 0 && size != f->size)
@@ -439,14 +441,14 @@ fetch_one (Job *job, SoupSession *session, int index, GCancellable *cancellable,
     {
       g_unlink (part);
       g_set_error (error, LL_ERROR, LL_ERROR_DATA,
-                   "%s from %s failed its checksum (md5 %s, expected %s, %" G_GUINT64_FORMAT
-                   " bytes); it was deleted. Try again, or use the official address",
+                   _("%s from %s failed its checksum (md5 %s, expected %s, %" PRIu64
+                   " bytes); it was deleted. Try again, or use the official address"),
                    f->file, url, md5 ? md5 : "?", f->md5 ? f->md5 : "?", size);
       return FALSE;
     }
   if (g_rename (part, final) != 0)
     {
-      g_set_error (error, LL_ERROR, LL_ERROR_IO, "Cannot move %s into place: %s",
+      g_set_error (error, LL_ERROR, LL_ERROR_IO, _("Cannot move %s into place: %s"),
                    final, g_strerror (errno));
       return FALSE;
     }
@@ -466,7 +468,7 @@ download_thread (GTask *task, gpointer source, gpointer task_data, GCancellable 
   session = soup_session_new_with_options ("user-agent", "Layerlab/" "0.1", "timeout", 60, NULL);
   if (g_mkdir_with_parents (job->dest_dir, 0755) != 0)
     {
-      g_set_error (&error, LL_ERROR, LL_ERROR_IO, "Cannot create %s: %s; check its permissions",
+      g_set_error (&error, LL_ERROR, LL_ERROR_IO, _("Cannot create %s: %s; check its permissions"),
                    job->dest_dir, g_strerror (errno));
       ok = FALSE;
     }
@@ -529,7 +531,7 @@ ll_download_async (const char *name, const char *base_url, GCancellable *cancell
     {
       g_autoptr(GTask) task = g_task_new (NULL, cancellable, callback, user_data);
       g_task_return_new_error (task, LL_ERROR, LL_ERROR_INVALID,
-                               "Unknown data set “%s”; choose mnist, fashion-mnist or cifar10",
+                               _("Unknown data set “%s”; choose mnist, fashion-mnist or cifar10"),
                                name ? name : "");
       return;
     }

@@ -15,8 +15,10 @@
 
 #include <gdk-pixbuf/gdk-pixbuf.h>
 #include <glib/gstdio.h>
+#include <inttypes.h>
 #include <errno.h>
 #include <string.h>
+#include <glib/gi18n.h>
 
 #define MAX_CLASSES 10          /* what the MNIST and CIFAR-10 files hold */
 
@@ -54,8 +56,8 @@ ll_import_folder_check_shape (int height, int width, int channels, GError **erro
       || (channels == 3 && height == 32 && width == 32))
     return TRUE;
   g_set_error (error, LL_ERROR, LL_ERROR_INVALID,
-               "Pictures cannot be imported as %d×%d×%d: the data set files hold H×W×1 "
-               "(grayscale, as MNIST, e.g. 28×28×1) or 32×32×3 (colour, as CIFAR-10)",
+               _("Pictures cannot be imported as %d×%d×%d: the data set files hold H×W×1 "
+               "(grayscale, as MNIST, e.g. 28×28×1) or 32×32×3 (colour, as CIFAR-10)"),
                height, width, channels);
   return FALSE;
 }
@@ -100,7 +102,7 @@ sorted_entries (const char *dir, gboolean want_dirs, int *n_other, GError **erro
   if (d == NULL)
     {
       g_autofree char *shown = g_filename_display_name (dir);
-      g_set_error (error, LL_ERROR, LL_ERROR_IO, "Cannot read the folder “%s”: %s", shown,
+      g_set_error (error, LL_ERROR, LL_ERROR_IO, _("Cannot read the folder “%s”: %s"), shown,
                    g_strerror (saved));
       return NULL;
     }
@@ -168,7 +170,7 @@ move_files (const char *tmp, const char *out, GError **error)
     {
       int saved = errno;
       g_autofree char *shown = g_filename_display_name (out);
-      g_set_error (error, LL_ERROR, LL_ERROR_IO, "Cannot create the folder “%s”: %s; choose another",
+      g_set_error (error, LL_ERROR, LL_ERROR_IO, _("Cannot create the folder “%s”: %s; choose another"),
                    shown, g_strerror (saved));
       return FALSE;
     }
@@ -184,7 +186,7 @@ move_files (const char *tmp, const char *out, GError **error)
         {
           int saved = errno;
           g_autofree char *shown = g_filename_display_name (to);
-          g_set_error (error, LL_ERROR, LL_ERROR_IO, "Cannot write “%s”: %s", shown,
+          g_set_error (error, LL_ERROR, LL_ERROR_IO, _("Cannot write “%s”: %s"), shown,
                        g_strerror (saved));
           return FALSE;
         }
@@ -196,33 +198,34 @@ static gboolean
 check_classes (const char *dir, GPtrArray *classes, int n_files, GError **error)
 {
   g_autofree char *shown = g_filename_display_name (dir);
-  const char *how = "put the pictures of each class in a sub-folder named after the class "
-                    "(for example cats/ and dogs/)";
+  const char *how = _("put the pictures of each class in a sub-folder named after the class "
+                    "(for example cats/ and dogs/)");
 
   if (classes->len == 0 && n_files == 0)
     {
-      g_set_error (error, LL_ERROR, LL_ERROR_INVALID, "“%s” is empty: %s", shown, how);
+      g_set_error (error, LL_ERROR, LL_ERROR_INVALID, _("“%s” is empty: %s"), shown, how);
       return FALSE;
     }
   if (classes->len == 0)
     {
       g_set_error (error, LL_ERROR, LL_ERROR_INVALID,
-                   "“%s” has no sub-folders, only %d file%s: %s", shown, n_files,
-                   n_files == 1 ? "" : "s", how);
+                   ngettext ("“%s” has no sub-folders, only %d file: %s",
+                             "“%s” has no sub-folders, only %d files: %s", n_files),
+                   shown, n_files, how);
       return FALSE;
     }
   if (classes->len == 1)
     {
       g_set_error (error, LL_ERROR, LL_ERROR_INVALID,
-                   "“%s” has one sub-folder (%s): a data set needs at least 2 classes; %s", shown,
+                   _("“%s” has one sub-folder (%s): a data set needs at least 2 classes; %s"), shown,
                    ((Entry *) classes->pdata[0])->shown, how);
       return FALSE;
     }
   if (classes->len > MAX_CLASSES)
     {
       g_set_error (error, LL_ERROR, LL_ERROR_INVALID,
-                   "“%s” has %u sub-folders (classes); the MNIST and CIFAR-10 files hold at "
-                   "most %d: merge some sub-folders, or move some out",
+                   _("“%s” has %u sub-folders (classes); the MNIST and CIFAR-10 files hold at "
+                   "most %d: merge some sub-folders, or move some out"),
                    shown, classes->len, MAX_CLASSES);
       return FALSE;
     }
@@ -249,7 +252,7 @@ import_folder (const char *dir, int height, int width, int channels, double test
   if (!(test_fraction >= 0.0 && test_fraction < 1.0))
     {
       g_set_error (error, LL_ERROR, LL_ERROR_INVALID,
-                   "test fraction %g is out of range; choose 0 to 0.9", test_fraction);
+                   _("test fraction %g is out of range; choose 0 to 0.9"), test_fraction);
       return FALSE;
     }
   report->height = height;
@@ -280,7 +283,7 @@ import_folder (const char *dir, int height, int width, int channels, double test
     {
       g_autofree char *shown = g_filename_display_name (dir);
       g_set_error (error, LL_ERROR, LL_ERROR_INVALID,
-                   "The sub-folders of “%s” hold no files: put PNG or JPEG pictures in them", shown);
+                   _("The sub-folders of “%s” hold no files: put PNG or JPEG pictures in them"), shown);
       return FALSE;
     }
 
@@ -337,8 +340,8 @@ import_folder (const char *dir, int height, int width, int channels, double test
     {
       g_autofree char *shown = g_filename_display_name (dir);
       g_set_error (error, LL_ERROR, LL_ERROR_INVALID,
-                   "None of the %d files in the sub-folders of “%s” is a picture Layerlab can "
-                   "read (PNG or JPEG)", total, shown);
+                   _("None of the %d files in the sub-folders of “%s” is a picture Layerlab can "
+                   "read (PNG or JPEG)"), total, shown);
       return FALSE;
     }
   if (!ll_dataset_split (ds, test_fraction, seed, &train, &test, error))
@@ -353,7 +356,7 @@ import_folder (const char *dir, int height, int width, int channels, double test
     {
       int saved = errno;
       g_autofree char *shown = g_filename_display_name (parent);
-      g_set_error (error, LL_ERROR, LL_ERROR_IO, "Cannot create the folder “%s”: %s; choose another",
+      g_set_error (error, LL_ERROR, LL_ERROR_IO, _("Cannot create the folder “%s”: %s; choose another"),
                    shown, g_strerror (saved));
       return FALSE;
     }
@@ -365,7 +368,7 @@ import_folder (const char *dir, int height, int width, int channels, double test
     {
       int saved = errno;
       g_autofree char *shown = g_filename_display_name (parent);
-      g_set_error (error, LL_ERROR, LL_ERROR_IO, "Cannot write in “%s”: %s; choose another folder",
+      g_set_error (error, LL_ERROR, LL_ERROR_IO, _("Cannot write in “%s”: %s; choose another folder"),
                    shown, g_strerror (saved));
       return FALSE;
     }
@@ -621,7 +624,7 @@ ll_import_folder_load (const char *dir, gboolean test, GError **error)
   if (!g_file_get_contents (classes_path, &text, NULL, NULL))
     {
       g_set_error (error, LL_ERROR, LL_ERROR_NOT_FOUND,
-                   "“%s” holds no imported data set (no classes.txt); import the folder again",
+                   _("“%s” holds no imported data set (no classes.txt); import the folder again"),
                    shown);
       return NULL;
     }
@@ -642,14 +645,14 @@ ll_import_folder_load (const char *dir, gboolean test, GError **error)
     }
   else
     g_set_error (error, LL_ERROR, LL_ERROR_NOT_FOUND,
-                 "The %s set of “%s” is missing; import the folder again",
+                 _("The %s set of “%s” is missing; import the folder again"),
                  test ? "test" : "training", shown);
   if (ds == NULL)
     return NULL;
   if (names->len < 2 || names->len > (guint) ds->n_classes)
     {
       g_set_error (error, LL_ERROR, LL_ERROR_DATA,
-                   "classes.txt in “%s” names %u classes; 2 to %d expected: import the folder again",
+                   _("classes.txt in “%s” names %u classes; 2 to %d expected: import the folder again"),
                    shown, names->len, ds->n_classes);
       return NULL;
     }
@@ -657,7 +660,7 @@ ll_import_folder_load (const char *dir, gboolean test, GError **error)
     if (ds->labels[i] >= names->len)
       {
         g_set_error (error, LL_ERROR, LL_ERROR_DATA,
-                     "Image %d of “%s” has class %d but classes.txt names %u; import the folder again",
+                     _("Image %d of “%s” has class %d but classes.txt names %u; import the folder again"),
                      i, shown, ds->labels[i], names->len);
         return NULL;
       }

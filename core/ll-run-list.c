@@ -109,7 +109,7 @@ ll_run_export_csv (const LlRun *run, const char *path, GError **error)
     }
   if (!g_file_set_contents (path, s->str, s->len, &local))
     {
-      g_set_error (error, LL_ERROR, LL_ERROR_IO, "Could not write %s: %s", path, local->message);
+      g_set_error (error, LL_ERROR, LL_ERROR_IO, _("Could not write %s: %s"), path, local->message);
       return FALSE;
     }
   return TRUE;
@@ -303,7 +303,7 @@ parse_run (JsonNode *node, gint64 version, GError **error)
 
   if (!JSON_NODE_HOLDS_OBJECT (node))
     {
-      g_set_error (error, LL_ERROR, LL_ERROR_FORMAT, "a run is not a JSON object");
+      g_set_error (error, LL_ERROR, LL_ERROR_FORMAT, _("a run is not a JSON object"));
       return NULL;
     }
   o = json_node_get_object (node);
@@ -317,7 +317,7 @@ parse_run (JsonNode *node, gint64 version, GError **error)
   run->test_loss = get_double (o, "test_loss", NAN);
   run->test_accuracy = get_double (o, "test_accuracy", NAN);
   if (run->name == NULL)
-    run->name = g_strdup ("Run");
+    run->name = g_strdup (C_("a training run", "Run"));
   if (version <= 1 && (c = get_object (o, "config")) != NULL)
     ll_fit_config_from_legacy_json (&run->config, c);
   else if (version >= 2 && json_object_has_member (o, "config"))
@@ -327,7 +327,7 @@ parse_run (JsonNode *node, gint64 version, GError **error)
       ll_fit_config_init_keras (&run->config);
       if (!ll_fit_config_from_json_node (&run->config, json_object_get_member (o, "config"), &local))
         {
-          g_set_error (error, LL_ERROR, LL_ERROR_FORMAT, "its settings: %s", local->message);
+          g_set_error (error, LL_ERROR, LL_ERROR_FORMAT, _("its settings: %s"), local->message);
           return NULL;
         }
     }
@@ -467,12 +467,12 @@ load_failed (LlRunList *self, const char *problem, const char *why, GError **err
 
   if (aside != NULL)
     g_set_error (error, LL_ERROR, LL_ERROR_FORMAT,
-                 "The saved runs in %s %s; the file was set aside as %s and the list starts "
-                 "empty.", self->path, problem, aside);
+                 _("The saved runs in %s %s; the file was set aside as %s and the list starts "
+                 "empty."), self->path, problem, aside);
   else
     g_set_error (error, LL_ERROR, LL_ERROR_FORMAT,
-                 "The saved runs in %s %s; the list starts empty. Move the file away to keep "
-                 "new runs from replacing it.", self->path, problem);
+                 _("The saved runs in %s %s; the list starts empty. Move the file away to keep "
+                 "new runs from replacing it."), self->path, problem);
   g_signal_emit (self, signals[CHANGED], 0);
   return FALSE;
 }
@@ -498,29 +498,29 @@ ll_run_list_load (LlRunList *self, GError **error)
     }
   if (root == NULL && !g_error_matches (local, LL_ERROR, LL_ERROR_FORMAT))
     {
-      g_set_error (error, LL_ERROR, LL_ERROR_IO, "Could not read the saved runs: %s",
+      g_set_error (error, LL_ERROR, LL_ERROR_IO, _("Could not read the saved runs: %s"),
                    local->message);
       g_signal_emit (self, signals[CHANGED], 0);
       return FALSE;
     }
   if (root == NULL)
     {
-      problem = g_strdup_printf ("are damaged (%s)", local->message);
+      problem = g_strdup_printf (_("are damaged (%s)"), local->message);
       return load_failed (self, problem, "damaged", error);
     }
   if (!JSON_NODE_HOLDS_OBJECT (root)
       || (array = get_array (json_node_get_object (root), "runs")) == NULL)
-    return load_failed (self, "are damaged (no \"runs\" list)", "damaged", error);
+    return load_failed (self, _("are damaged (no \"runs\" list)"), "damaged", error);
   version = get_int (json_node_get_object (root), "version", 1, 0, G_MAXINT64);
   if (version > RUNS_VERSION)
-    return load_failed (self, "come from a newer Layerlab (update Layerlab to see them)",
+    return load_failed (self, _("come from a newer Layerlab (update Layerlab to see them)"),
                         "newer", error);
   for (guint i = 0; i < json_array_get_length (array); i++)
     {
       LlRun *run = parse_run (json_array_get_element (array, i), version, &local);
       if (run == NULL)
         {
-          problem = g_strdup_printf ("are damaged (run %u: %s)", i + 1, local->message);
+          problem = g_strdup_printf (_("are damaged (run %u: %s)"), i + 1, local->message);
           return load_failed (self, problem, "damaged", error);
         }
       g_ptr_array_add (runs, run);
@@ -554,13 +554,13 @@ ll_run_list_save (LlRunList *self, GError **error)
   if (g_mkdir_with_parents (dir, 0755) != 0)
     {
       int saved = errno;
-      g_set_error (error, LL_ERROR, LL_ERROR_IO, "Could not save the runs to %s: %s",
+      g_set_error (error, LL_ERROR, LL_ERROR_IO, _("Could not save the runs to %s: %s"),
                    self->path, g_strerror (saved));
       return FALSE;
     }
   if (!ll_json_save (root, LL_JSON_COMPACT, self->path, &local))
     {
-      g_set_error (error, LL_ERROR, LL_ERROR_IO, "Could not save the runs to %s: %s",
+      g_set_error (error, LL_ERROR, LL_ERROR_IO, _("Could not save the runs to %s: %s"),
                    self->path, local->message);
       return FALSE;
     }
@@ -631,7 +631,7 @@ ll_run_list_next_name (LlRunList *self)
       if (run->name != NULL && sscanf (run->name, "Run %d", &k) == 1)
         max = MAX (max, k);
     }
-  return g_strdup_printf ("Run %d", max + 1);
+  return g_strdup_printf (_("Run %d"), max + 1);
 }
 
 /* Differences ---------------------------------------------------------------- */
@@ -844,7 +844,7 @@ ll_run_export (const LlRun *run, GBytes *model, const char *path, GError **error
   root = json_builder_get_root (b);
   if (!ll_json_save (root, LL_JSON_COMPACT, path, &local))
     {
-      g_set_error (error, LL_ERROR, LL_ERROR_IO, "Could not write the run to %s: %s", path,
+      g_set_error (error, LL_ERROR, LL_ERROR_IO, _("Could not write the run to %s: %s"), path,
                    local->message);
       return FALSE;
     }
@@ -869,7 +869,7 @@ ll_run_import (const char *path, GBytes **model, GError **error)
   root = ll_json_parse_file (path, RUN_FILE_MAX_BYTES, &local);
   if (root == NULL && g_error_matches (local, LL_ERROR, LL_ERROR_FORMAT))
     {
-      g_set_error (error, LL_ERROR, LL_ERROR_FORMAT, "%s is not a Layerlab run file: it is %s",
+      g_set_error (error, LL_ERROR, LL_ERROR_FORMAT, _("%s is not a Layerlab run file: it is %s"),
                    path, local->message);
       return NULL;
     }
@@ -883,21 +883,21 @@ ll_run_import (const char *path, GBytes **model, GError **error)
   if (o == NULL || g_strcmp0 (format, RUN_FILE_FORMAT) != 0
       || !json_object_has_member (o, "run"))
     {
-      g_set_error (error, LL_ERROR, LL_ERROR_FORMAT, "%s is not a Layerlab run file: export one "
-                   "with Export → Ticked Run as File", path);
+      g_set_error (error, LL_ERROR, LL_ERROR_FORMAT, _("%s is not a Layerlab run file: export one "
+                   "with Export → Ticked Run as File"), path);
       return NULL;
     }
   version = get_int (o, "version", 1, 0, G_MAXINT64);
   if (version > RUNS_VERSION)
     {
-      g_set_error (error, LL_ERROR, LL_ERROR_FORMAT, "%s comes from a newer Layerlab; update "
-                   "Layerlab to replay it", path);
+      g_set_error (error, LL_ERROR, LL_ERROR_FORMAT, _("%s comes from a newer Layerlab; update "
+                   "Layerlab to replay it"), path);
       return NULL;
     }
   run = parse_run (json_object_get_member (o, "run"), version, &local);
   if (run == NULL)
     {
-      g_set_error (error, LL_ERROR, LL_ERROR_FORMAT, "%s is damaged: %s", path, local->message);
+      g_set_error (error, LL_ERROR, LL_ERROR_FORMAT, _("%s is damaged: %s"), path, local->message);
       return NULL;
     }
   encoded = get_string (o, "model");

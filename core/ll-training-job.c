@@ -13,6 +13,7 @@
 #include "ll-mutex.h"
 
 #include <math.h>
+#include <glib/gi18n.h>
 
 #define FRAME_US 16000          /* at most one "progress" per 16 ms */
 #define EMA_BETA 0.9            /* smoothing of the per-batch loss curve */
@@ -394,7 +395,7 @@ ll_training_job_start (LlTrainingJob *self, GError **error)
   if (self->thread != NULL || self->finished_emitted || self->trainer == NULL)
     {
       g_set_error (error, LL_ERROR, LL_ERROR_INVALID,
-                   "This run has already been started; start a new run instead");
+                   _("This run has already been started; start a new run instead"));
       return FALSE;
     }
   self->last_emit_us = g_get_monotonic_time ();

@@ -4,6 +4,7 @@
 
 #include <math.h>
 #include <string.h>
+#include <glib/gi18n-lib.h>
 
 LlArch *
 ll_arch_new (void)
@@ -136,7 +137,7 @@ ll_arch_infer_shapes (const LlArch *arch, int *bad_layer, GError **error)
       if (bad_layer != NULL)
         *bad_layer = 0;
       g_set_error (error, LL_ERROR, LL_ERROR_SHAPE,
-                   "The model must start with an Input layer that gives the image size.");
+                   _("The model must start with an Input layer that gives the image size."));
       return NULL;
     }
   shapes = g_new0 (LlShape, n);
@@ -149,19 +150,19 @@ ll_arch_infer_shapes (const LlArch *arch, int *bad_layer, GError **error)
       if (i > 0 && spec->type == &ll_layer_input)
         {
           g_set_error (&local, LL_ERROR, LL_ERROR_SHAPE,
-                       "Only the first layer can be an Input. Remove this one.");
+                       _("Only the first layer can be an Input. Remove this one."));
         }
       else if (spec->type->infer (spec, in, &shapes[i], &local))
         {
           if (ll_shape_size (&shapes[i]) == 0)
             g_set_error (&local, LL_ERROR, LL_ERROR_SHAPE,
-                         "%s leaves nothing: its output has no values. "
-                         "Use a smaller kernel, pool or stride, or padding “same”.",
+                         _("%s leaves nothing: its output has no values. "
+                         "Use a smaller kernel, pool or stride, or padding “same”."),
                          spec->type->name);
           else if (ll_shape_size (&shapes[i]) > (gsize) 1 << 28)
             g_set_error (&local, LL_ERROR, LL_ERROR_SHAPE,
-                         "%s produces %" G_GSIZE_FORMAT " values per image, too many to train here. "
-                         "Use fewer filters or units, or pool earlier.",
+                         _("%s produces %zu values per image, too many to train here. "
+                         "Use fewer filters or units, or pool earlier."),
                          spec->type->name, ll_shape_size (&shapes[i]));
         }
       if (local != NULL)
@@ -169,7 +170,7 @@ ll_arch_infer_shapes (const LlArch *arch, int *bad_layer, GError **error)
           g_autofree char *name = ll_arch_layer_name (arch, i);
           if (bad_layer != NULL)
             *bad_layer = i;
-          g_set_error (error, LL_ERROR, LL_ERROR_SHAPE, "Layer %d (%s): %s",
+          g_set_error (error, LL_ERROR, LL_ERROR_SHAPE, _("Layer %d (%s): %s"),
                        i, name, local->message);
           return NULL;
         }
@@ -191,7 +192,7 @@ ll_arch_validate (const LlArch *arch, int *bad_layer, GError **error)
       if (bad_layer != NULL)
         *bad_layer = 0;
       g_set_error (error, LL_ERROR, LL_ERROR_SHAPE,
-                   "The model has no layers after its Input. Add a Flatten and a Dense layer.");
+                   _("The model has no layers after its Input. Add a Flatten and a Dense layer."));
       return FALSE;
     }
   if (shapes[n - 1].rank != 1)
@@ -200,8 +201,8 @@ ll_arch_validate (const LlArch *arch, int *bad_layer, GError **error)
       if (bad_layer != NULL)
         *bad_layer = n - 1;
       g_set_error (error, LL_ERROR, LL_ERROR_SHAPE,
-                   "The last layer outputs %s, but a classifier must end in a vector of class "
-                   "scores. End with Flatten (or GlobalAveragePooling2D) and Dense(10, softmax).", s);
+                   _("The last layer outputs %s, but a classifier must end in a vector of class "
+                   "scores. End with Flatten (or GlobalAveragePooling2D) and Dense(10, softmax)."), s);
       return FALSE;
     }
   return TRUE;
@@ -284,7 +285,7 @@ layer_from_json (JsonObject *obj, int index, int format, LlLayerSpec *spec, GErr
       || json_node_get_value_type (json_object_get_member (obj, "class_name")) != G_TYPE_STRING)
     {
       g_set_error (error, LL_ERROR, LL_ERROR_FORMAT,
-                   "Layer %d has no “class_name”; each layer needs one, e.g. \"Dense\"", index);
+                   _("Layer %d has no “class_name”; each layer needs one, e.g. \"Dense\""), index);
       return FALSE;
     }
   class_name = json_object_get_string_member (obj, "class_name");
@@ -292,7 +293,7 @@ layer_from_json (JsonObject *obj, int index, int format, LlLayerSpec *spec, GErr
   if (type == NULL)
     {
       g_set_error (error, LL_ERROR, LL_ERROR_FORMAT,
-                   "Layer %d: Layerlab has no layer type “%s”", index, class_name);
+                   _("Layer %d: Layerlab has no layer type “%s”"), index, class_name);
       return FALSE;
     }
   ll_layer_spec_init (spec, type);
@@ -304,7 +305,7 @@ layer_from_json (JsonObject *obj, int index, int format, LlLayerSpec *spec, GErr
       JsonNode *cn = json_object_get_member (obj, "config");
       if (!JSON_NODE_HOLDS_OBJECT (cn))
         {
-          g_set_error (error, LL_ERROR, LL_ERROR_FORMAT, "Layer %d: “config” must be an object", index);
+          g_set_error (error, LL_ERROR, LL_ERROR_FORMAT, _("Layer %d: “config” must be an object"), index);
           return FALSE;
         }
       config = json_node_get_object (cn);
@@ -323,34 +324,34 @@ layer_from_json (JsonObject *obj, int index, int format, LlLayerSpec *spec, GErr
       if (!JSON_NODE_HOLDS_VALUE (node))
         {
           g_set_error (error, LL_ERROR, LL_ERROR_FORMAT,
-                       "Layer %d (%s): “%s” must be a plain value", index, type->name, ps->name);
+                       _("Layer %d (%s): “%s” must be a plain value"), index, type->name, ps->name);
           return FALSE;
         }
       vt = json_node_get_value_type (node);
       if (ps->type == LL_PARAM_CHOICE)
         {
           if (vt != G_TYPE_STRING)
-            g_set_error (&local, LL_ERROR, LL_ERROR_FORMAT, "“%s” must be a string", ps->name);
+            g_set_error (&local, LL_ERROR, LL_ERROR_FORMAT, _("“%s” must be a string"), ps->name);
           else
             ll_layer_spec_set_choice (spec, ps->name, json_node_get_string (node), &local);
         }
       else if (ps->type == LL_PARAM_BOOL)
         {
           if (vt != G_TYPE_BOOLEAN)
-            g_set_error (&local, LL_ERROR, LL_ERROR_FORMAT, "“%s” must be true or false", ps->name);
+            g_set_error (&local, LL_ERROR, LL_ERROR_FORMAT, _("“%s” must be true or false"), ps->name);
           else
             spec->v[p] = json_node_get_boolean (node);
         }
       else
         {
           if (vt != G_TYPE_INT64 && vt != G_TYPE_DOUBLE)
-            g_set_error (&local, LL_ERROR, LL_ERROR_FORMAT, "“%s” must be a number", ps->name);
+            g_set_error (&local, LL_ERROR, LL_ERROR_FORMAT, _("“%s” must be a number"), ps->name);
           else
             ll_layer_spec_set (spec, ps->name, json_node_get_double (node), &local);
         }
       if (local != NULL)
         {
-          g_set_error (error, LL_ERROR, LL_ERROR_FORMAT, "Layer %d (%s): %s",
+          g_set_error (error, LL_ERROR, LL_ERROR_FORMAT, _("Layer %d (%s): %s"),
                        index, type->name, local->message);
           return FALSE;
         }
@@ -376,14 +377,14 @@ ll_arch_from_json_node_format (JsonNode *root, int format, GError **error)
       || !JSON_NODE_HOLDS_ARRAY (layers_node))
     {
       g_set_error (error, LL_ERROR, LL_ERROR_FORMAT,
-                   "Not a Layerlab architecture: expected an object with a “layers” array");
+                   _("Not a Layerlab architecture: expected an object with a “layers” array"));
       return NULL;
     }
   layers = json_node_get_array (layers_node);
   if (json_array_get_length (layers) > 1000)
     {
       g_set_error (error, LL_ERROR, LL_ERROR_FORMAT,
-                   "The architecture has %u layers; Layerlab supports at most 1000",
+                   _("The architecture has %u layers; Layerlab supports at most 1000"),
                    json_array_get_length (layers));
       return NULL;
     }
@@ -393,7 +394,7 @@ ll_arch_from_json_node_format (JsonNode *root, int format, GError **error)
       LlLayerSpec spec;
       if (!JSON_NODE_HOLDS_OBJECT (ln))
         {
-          g_set_error (error, LL_ERROR, LL_ERROR_FORMAT, "Layer %u is not an object", i);
+          g_set_error (error, LL_ERROR, LL_ERROR_FORMAT, _("Layer %u is not an object"), i);
           return NULL;
         }
       if (!layer_from_json (json_node_get_object (ln), (int) i, format, &spec, error))
@@ -411,7 +412,7 @@ ll_arch_from_json (const char *json, gssize length, GError **error)
 
   if (root == NULL)
     {
-      g_set_error (error, LL_ERROR, LL_ERROR_FORMAT, "The architecture is %s", local->message);
+      g_set_error (error, LL_ERROR, LL_ERROR_FORMAT, _("The architecture is %s"), local->message);
       return NULL;
     }
   return ll_arch_from_json_node (root, error);
@@ -431,7 +432,7 @@ ll_arch_load (const char *path, GError **error)
   shown = g_filename_display_name (path);
   if (root == NULL && local->code == LL_ERROR_FORMAT)
     {
-      g_set_error (error, LL_ERROR, LL_ERROR_FORMAT, "%s: the architecture is %s", shown, local->message);
+      g_set_error (error, LL_ERROR, LL_ERROR_FORMAT, _("%s: the architecture is %s"), shown, local->message);
       return NULL;
     }
   if (root == NULL)
@@ -455,7 +456,7 @@ parse_layer_line (const char *line, LlLayerSpec *spec, GError **error)
 
   if (type == NULL)
     {
-      g_set_error (error, LL_ERROR, LL_ERROR_INVALID, "Unknown layer type “%s”", words[0]);
+      g_set_error (error, LL_ERROR, LL_ERROR_INVALID, _("Unknown layer type “%s”"), words[0]);
       return FALSE;
     }
   ll_layer_spec_init (spec, type);
@@ -469,7 +470,7 @@ parse_layer_line (const char *line, LlLayerSpec *spec, GError **error)
       p = ll_layer_param_index (type, words[i]);
       if (p < 0)
         {
-          g_set_error (error, LL_ERROR, LL_ERROR_INVALID, "%s has no parameter “%s”",
+          g_set_error (error, LL_ERROR, LL_ERROR_INVALID, _("%s has no parameter “%s”"),
                        type->name, words[i]);
           return FALSE;
         }

@@ -12,6 +12,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
+#include <glib/gi18n-lib.h>
 
 #define MAX_SIDE 4096
 #define MAX_CLASSES_FILE 10
@@ -57,20 +58,20 @@ ll_dataset_import (const LlImportImage *images, int n, const char *const *class_
   if (channels != 1 && channels != 3)
     {
       g_set_error (error, LL_ERROR, LL_ERROR_INVALID,
-                   "%d channels asked for; choose 1 (grayscale) or 3 (colour)", channels);
+                   _("%d channels asked for; choose 1 (grayscale) or 3 (colour)"), channels);
       return NULL;
     }
   if (height < 1 || width < 1 || height > MAX_SIDE || width > MAX_SIDE)
     {
       g_set_error (error, LL_ERROR, LL_ERROR_INVALID,
-                   "size %d×%d is out of range; choose sides from 1 to %d", height, width, MAX_SIDE);
+                   _("size %d×%d is out of range; choose sides from 1 to %d"), height, width, MAX_SIDE);
       return NULL;
     }
   if (n < 1 || n_classes < 2 || n_classes > 255)
     {
       g_set_error (error, LL_ERROR, LL_ERROR_INVALID,
-                   "%d images in %d classes; a data set needs images in 2 to 255 classes "
-                   "(one sub-folder per class)", n, n_classes);
+                   _("%d images in %d classes; a data set needs images in 2 to 255 classes "
+                   "(one sub-folder per class)"), n, n_classes);
       return NULL;
     }
   if (!(ds = ll_dataset_new ("imported", n, height, width, channels, n_classes, error)))
@@ -89,14 +90,14 @@ ll_dataset_import (const LlImportImage *images, int n, const char *const *class_
           || im->height > MAX_SIDE || im->stride < 4 * im->width)
         {
           g_set_error (error, LL_ERROR, LL_ERROR_INVALID,
-                       "image %d is empty or larger than %d pixels a side; remove or shrink it",
+                       _("image %d is empty or larger than %d pixels a side; remove or shrink it"),
                        i, MAX_SIDE);
           return NULL;
         }
       if (im->label < 0 || im->label >= n_classes)
         {
           g_set_error (error, LL_ERROR, LL_ERROR_INVALID,
-                       "image %d has class %d; classes are 0 to %d", i, im->label, n_classes - 1);
+                       _("image %d has class %d; classes are 0 to %d"), i, im->label, n_classes - 1);
           return NULL;
         }
       src = g_new (float, (gsize) im->width * im->height * channels);
@@ -141,7 +142,7 @@ ll_dataset_split (const LlDataset *ds, double test_fraction, guint64 seed,
   if (!(test_fraction >= 0.0 && test_fraction < 1.0))
     {
       g_set_error (error, LL_ERROR, LL_ERROR_INVALID,
-                   "test fraction %g is out of range; choose 0 to 0.9", test_fraction);
+                   _("test fraction %g is out of range; choose 0 to 0.9"), test_fraction);
       return FALSE;
     }
   order = g_new (guint32, ds->n);
@@ -177,7 +178,7 @@ ll_dataset_split (const LlDataset *ds, double test_fraction, guint64 seed,
   if (n_train == 0)
     {
       g_set_error (error, LL_ERROR, LL_ERROR_INVALID,
-                   "no images left for training; lower the test fraction or add images");
+                   _("no images left for training; lower the test fraction or add images"));
       return FALSE;
     }
   *train = gather (ds, train_idx, n_train, error);
@@ -262,22 +263,22 @@ ll_dataset_write_dir (const LlDataset *train, const LlDataset *test, const char 
   if (train->n_classes > MAX_CLASSES_FILE)
     {
       g_set_error (error, LL_ERROR, LL_ERROR_INVALID,
-                   "%d classes; the MNIST and CIFAR-10 files hold at most %d: merge some sub-folders",
+                   _("%d classes; the MNIST and CIFAR-10 files hold at most %d: merge some sub-folders"),
                    train->n_classes, MAX_CLASSES_FILE);
       return FALSE;
     }
   if (!(train->channels == 1 || (train->channels == 3 && train->height == 32 && train->width == 32)))
     {
       g_set_error (error, LL_ERROR, LL_ERROR_INVALID,
-                   "%d×%d×%d cannot be written as MNIST or CIFAR-10 files; choose "
-                   "a size H×W×1 (as MNIST) or 32×32×3 (as CIFAR-10)",
+                   _("%d×%d×%d cannot be written as MNIST or CIFAR-10 files; choose "
+                   "a size H×W×1 (as MNIST) or 32×32×3 (as CIFAR-10)"),
                    train->height, train->width, train->channels);
       return FALSE;
     }
   if (g_mkdir_with_parents (dir, 0755) != 0)
     {
       int saved = errno;
-      g_set_error (error, LL_ERROR, LL_ERROR_IO, "cannot create the folder “%s”: %s; choose another",
+      g_set_error (error, LL_ERROR, LL_ERROR_IO, _("cannot create the folder “%s”: %s; choose another"),
                    dir, g_strerror (saved));
       return FALSE;
     }

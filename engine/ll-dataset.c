@@ -14,7 +14,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <glib/gstdio.h>
+#include <inttypes.h>
 #include <zlib.h>
+#include <glib/gi18n-lib.h>
 
 #define IDX_IMAGES_MAGIC 0x00000803u   /* unsigned byte, 3 dimensions */
 #define IDX_LABELS_MAGIC 0x00000801u   /* unsigned byte, 1 dimension */
@@ -114,8 +116,8 @@ dataset_alloc (const char *name, int n, int height, int width, int channels,
       || n_classes <= 0 || n_classes > 256)
     {
       g_set_error (error, LL_ERROR, LL_ERROR_INVALID,
-                   "A data set needs at least 0 images of at least 1×1×1 pixels and "
-                   "1 to 256 classes, not %d images of %d×%d×%d and %d classes",
+                   _("A data set needs at least 0 images of at least 1×1×1 pixels and "
+                   "1 to 256 classes, not %d images of %d×%d×%d and %d classes"),
                    n, height, width, channels, n_classes);
       return NULL;
     }
@@ -130,8 +132,8 @@ dataset_alloc (const char *name, int n, int height, int width, int channels,
       else
         format_count (bytes, b1);
       g_set_error (error, LL_ERROR, LL_ERROR_MEMORY,
-                   "%d images of %d×%d×%d would need %s bytes, more than the %d GiB "
-                   "Layerlab allows; use fewer images",
+                   _("%d images of %d×%d×%d would need %s bytes, more than the %d GiB "
+                   "Layerlab allows; use fewer images"),
                    n, height, width, channels, b1, (int) (LL_MAX_ALLOC >> 30));
       return NULL;
     }
@@ -149,8 +151,8 @@ dataset_alloc (const char *name, int n, int height, int width, int channels,
   if (ds->labels == NULL || (with_images && ds->images == NULL))
     {
       g_set_error (error, LL_ERROR, LL_ERROR_MEMORY,
-                   "Out of memory allocating %s bytes for %d images; "
-                   "close other programs or use fewer images",
+                   _("Out of memory allocating %s bytes for %d images; "
+                   "close other programs or use fewer images"),
                    format_count (bytes, b1), n);
       return NULL;
     }
@@ -185,15 +187,15 @@ ll_dataset_new_values (const char *name, int n, int n_values, int n_classes, GEr
   if (n_values > 1 << 16)
     {
       g_set_error (error, LL_ERROR, LL_ERROR_INVALID,
-                   "%d values per sample are more than Layerlab allows for point data; "
-                   "use fewer features", n_values);
+                   _("%d values per sample are more than Layerlab allows for point data; "
+                   "use fewer features"), n_values);
       return NULL;
     }
   ds->values = g_try_new0 (float, MAX ((gsize) n * n_values, 1));
   if (ds->values == NULL)
     {
       g_set_error (error, LL_ERROR, LL_ERROR_MEMORY,
-                   "Out of memory allocating %d samples of %d values; use fewer points",
+                   _("Out of memory allocating %d samples of %d values; use fewer points"),
                    n, n_values);
       return NULL;
     }
@@ -340,24 +342,24 @@ reader_open (LlReader *r, const char *path, GError **error)
       int saved = errno;
       if (saved == ENOENT || saved == ENOTDIR)
         g_set_error (error, LL_ERROR, LL_ERROR_NOT_FOUND,
-                     "The file “%s” does not exist; check the path or choose another folder",
+                     _("The file “%s” does not exist; check the path or choose another folder"),
                      r->shown);
       else
         g_set_error (error, LL_ERROR, LL_ERROR_IO,
-                     "Could not open “%s”: %s", r->shown, g_strerror (saved));
+                     _("Could not open “%s”: %s"), r->shown, g_strerror (saved));
       return FALSE;
     }
   if (fstat (r->fd, &st) != 0)
     {
       int saved = errno;
       g_set_error (error, LL_ERROR, LL_ERROR_IO,
-                   "Could not read “%s”: %s", r->shown, g_strerror (saved));
+                   _("Could not read “%s”: %s"), r->shown, g_strerror (saved));
       return FALSE;
     }
   if (!S_ISREG (st.st_mode))
     {
       g_set_error (error, LL_ERROR, LL_ERROR_DATA,
-                   "“%s” is not a regular file; choose the data file itself", r->shown);
+                   _("“%s” is not a regular file; choose the data file itself"), r->shown);
       return FALSE;
     }
   r->raw_size = (guint64) st.st_size;
@@ -369,7 +371,7 @@ reader_open (LlReader *r, const char *path, GError **error)
     {
       int saved = errno;
       g_set_error (error, LL_ERROR, LL_ERROR_IO,
-                   "Could not read “%s”: %s", r->shown, g_strerror (saved));
+                   _("Could not read “%s”: %s"), r->shown, g_strerror (saved));
       return FALSE;
     }
   if (n == 2 && magic[0] == 0x1f && magic[1] == 0x8b)
@@ -378,7 +380,7 @@ reader_open (LlReader *r, const char *path, GError **error)
       if (r->gz == NULL)
         {
           g_set_error (error, LL_ERROR, LL_ERROR_MEMORY,
-                       "Out of memory opening the gzip file “%s”", r->shown);
+                       _("Out of memory opening the gzip file “%s”"), r->shown);
           return FALSE;
         }
       gzbuffer (r->gz, GZ_BUFFER);
@@ -410,12 +412,12 @@ reader_read (LlReader *r, void *buf, gsize len, GError **error)
               if (g_str_has_prefix (msg, "<fd:") && colon != NULL)
                 msg = colon + 2;
               if (errnum == Z_ERRNO)
-                g_set_error (error, LL_ERROR, LL_ERROR_IO, "Could not read “%s”: %s",
+                g_set_error (error, LL_ERROR, LL_ERROR_IO, _("Could not read “%s”: %s"),
                              r->shown, g_strerror (errno));
               else
                 g_set_error (error, LL_ERROR, LL_ERROR_DATA,
-                             "“%s” is a damaged gzip file (%s after %" G_GUINT64_FORMAT
-                             " bytes); download or copy it again",
+                             _("“%s” is a damaged gzip file (%s after %" PRIu64
+                             " bytes); download or copy it again"),
                              r->shown, msg, r->offset + got);
               return -1;
             }
@@ -435,7 +437,7 @@ reader_read (LlReader *r, void *buf, gsize len, GError **error)
           if (n < 0)
             {
               int saved = errno;
-              g_set_error (error, LL_ERROR, LL_ERROR_IO, "Could not read “%s”: %s",
+              g_set_error (error, LL_ERROR, LL_ERROR_IO, _("Could not read “%s”: %s"),
                            r->shown, g_strerror (saved));
               return -1;
             }
@@ -451,7 +453,7 @@ reader_read (LlReader *r, void *buf, gsize len, GError **error)
 static const char *
 reader_cut_hint (const LlReader *r)
 {
-  return r->cut_short ? " (the gzip stream stops early: the download or copy is incomplete)"
+  return r->cut_short ? _(" (the gzip stream stops early: the download or copy is incomplete)")
                       : "";
 }
 
@@ -501,7 +503,7 @@ oom:
   {
     char b1[32];
     g_set_error (error, LL_ERROR, LL_ERROR_MEMORY,
-                 "Out of memory reading %s bytes from “%s”; close other programs",
+                 _("Out of memory reading %s bytes from “%s”; close other programs"),
                  format_count (len, b1), r->shown);
   }
   return NULL;
@@ -521,8 +523,8 @@ reader_read_be32 (LlReader *r, guint32 *words, int n, const char *kind, GError *
   if (got < n * 4)
     {
       g_set_error (error, LL_ERROR, LL_ERROR_DATA,
-                   "“%s” ends after %" G_GUINT64_FORMAT " bytes, inside its header; "
-                   "it is not a complete IDX %s file%s",
+                   _("“%s” ends after %" PRIu64 " bytes, inside its header; "
+                   "it is not a complete IDX %s file%s"),
                    r->shown, r->offset, kind, reader_cut_hint (r));
       return FALSE;
     }
@@ -540,11 +542,11 @@ check_idx_magic (const LlReader *r, guint32 magic, guint32 expected, GError **er
   if (magic == expected)
     return TRUE;
   g_set_error (error, LL_ERROR, LL_ERROR_DATA,
-               "“%s” is not an IDX %s file (magic 0x%08x); expected 0x%08x%s",
+               _("“%s” is not an IDX %s file (magic 0x%08x); expected 0x%08x%s"),
                r->shown, want_images ? "image" : "label", magic, expected,
                magic == (want_images ? IDX_LABELS_MAGIC : IDX_IMAGES_MAGIC)
-                 ? want_images ? ". It holds labels: were the image and label files swapped?"
-                               : ". It holds images: were the image and label files swapped?"
+                 ? want_images ? _(". It holds labels: were the image and label files swapped?")
+                               : _(". It holds images: were the image and label files swapped?")
                  : "");
   return FALSE;
 }
@@ -586,14 +588,14 @@ ll_dataset_load_idx (const char *images_path, const char *labels_path, GError **
   if (ih[1] == 0)
     {
       g_set_error (error, LL_ERROR, LL_ERROR_DATA,
-                   "“%s” holds no images; choose a complete IDX image file", ri.shown);
+                   _("“%s” holds no images; choose a complete IDX image file"), ri.shown);
       return NULL;
     }
   if (ih[2] == 0 || ih[3] == 0)
     {
       g_set_error (error, LL_ERROR, LL_ERROR_DATA,
-                   "“%s” declares images of %u×%u pixels; an image needs at least 1×1. "
-                   "The file is damaged",
+                   _("“%s” declares images of %u×%u pixels; an image needs at least 1×1. "
+                   "The file is damaged"),
                    ri.shown, ih[2], ih[3]);
       return NULL;
     }
@@ -608,9 +610,9 @@ ll_dataset_load_idx (const char *images_path, const char *labels_path, GError **
       else
         format_count (bytes, b2);
       g_set_error (error, LL_ERROR, LL_ERROR_DATA,
-                   "“%s” claims %s images of %ux%u pixels (%s bytes), more than "
+                   _("“%s” claims %s images of %ux%u pixels (%s bytes), more than "
                    "the %d GiB Layerlab will load; the header is damaged or the file is not an "
-                   "image set (it is %s bytes long)",
+                   "image set (it is %s bytes long)"),
                    ri.shown, format_count (ih[1], b1), ih[2], ih[3], b2,
                    (int) (LL_MAX_ALLOC >> 30), format_count (ri.raw_size, b4));
       return NULL;
@@ -618,8 +620,8 @@ ll_dataset_load_idx (const char *images_path, const char *labels_path, GError **
   if (lh[1] != ih[1])
     {
       g_set_error (error, LL_ERROR, LL_ERROR_DATA,
-                   "“%s” holds %s images but “%s” holds %s labels; "
-                   "choose the image and label files of the same split",
+                   _("“%s” holds %s images but “%s” holds %s labels; "
+                   "choose the image and label files of the same split"),
                    ri.shown, format_count (ih[1], b1), rl.shown, format_count (lh[1], b2));
       return NULL;
     }
@@ -629,7 +631,7 @@ ll_dataset_load_idx (const char *images_path, const char *labels_path, GError **
     {
       if (error == NULL || *error == NULL)
         g_set_error (error, LL_ERROR, LL_ERROR_DATA,
-                     "“%s” ends after %s bytes; %s expected for %s images of %ux%u%s",
+                     _("“%s” ends after %s bytes; %s expected for %s images of %ux%u%s"),
                      ri.shown, format_count (16 + got, b1), format_count (16 + bytes, b2),
                      format_count (ih[1], b3), ih[2], ih[3], reader_cut_hint (&ri));
       return NULL;
@@ -639,7 +641,7 @@ ll_dataset_load_idx (const char *images_path, const char *labels_path, GError **
     {
       if (error == NULL || *error == NULL)
         g_set_error (error, LL_ERROR, LL_ERROR_DATA,
-                     "“%s” ends after %s bytes; %s expected for %s labels%s",
+                     _("“%s” ends after %s bytes; %s expected for %s labels%s"),
                      rl.shown, format_count (8 + got, b1), format_count (8 + (guint64) lh[1], b2),
                      format_count (lh[1], b3), reader_cut_hint (&rl));
       return NULL;
@@ -648,8 +650,8 @@ ll_dataset_load_idx (const char *images_path, const char *labels_path, GError **
     if (labels[i] >= IDX_N_CLASSES)
       {
         g_set_error (error, LL_ERROR, LL_ERROR_DATA,
-                     "“%s”: the label of image %u is %u, out of range; labels must be "
-                     "0 to %d. The file is damaged or not an MNIST-style label file",
+                     _("“%s”: the label of image %u is %u, out of range; labels must be "
+                     "0 to %d. The file is damaged or not an MNIST-style label file"),
                      rl.shown, i, labels[i], IDX_N_CLASSES - 1);
         return NULL;
       }
@@ -698,7 +700,7 @@ ll_dataset_load_cifar10 (const char *const *paths, GError **error)
   if (n_paths == 0)
     {
       g_set_error (error, LL_ERROR, LL_ERROR_INVALID,
-                   "No CIFAR-10 batch files given; choose data_batch_1.bin or test_batch.bin");
+                   _("No CIFAR-10 batch files given; choose data_batch_1.bin or test_batch.bin"));
       return NULL;
     }
 
@@ -714,16 +716,16 @@ ll_dataset_load_cifar10 (const char *const *paths, GError **error)
       if (r.gz != NULL)
         {
           g_set_error (error, LL_ERROR, LL_ERROR_DATA,
-                       "“%s” is gzip-compressed; extract cifar-10-binary.tar.gz "
-                       "(tar xzf) and choose the .bin files inside", r.shown);
+                       _("“%s” is gzip-compressed; extract cifar-10-binary.tar.gz "
+                       "(tar xzf) and choose the .bin files inside"), r.shown);
           return NULL;
         }
       if (r.raw_size == 0 || r.raw_size % CIFAR_RECORD != 0)
         {
           g_set_error (error, LL_ERROR, LL_ERROR_DATA,
-                       "“%s” is %s bytes, not a whole number of CIFAR-10 records "
+                       _("“%s” is %s bytes, not a whole number of CIFAR-10 records "
                        "(%s bytes each: 1 label byte and 32×32×3 pixels); choose a file "
-                       "from the binary version of CIFAR-10",
+                       "from the binary version of CIFAR-10"),
                        r.shown, format_count (r.raw_size, b1), format_count (CIFAR_RECORD, b2));
           return NULL;
         }
@@ -733,8 +735,8 @@ ll_dataset_load_cifar10 (const char *const *paths, GError **error)
   if (total > G_MAXINT)
     {
       g_set_error (error, LL_ERROR, LL_ERROR_MEMORY,
-                   "The CIFAR-10 files hold %s images, more than Layerlab can load; "
-                   "choose fewer files", format_count (total, b1));
+                   _("The CIFAR-10 files hold %s images, more than Layerlab can load; "
+                   "choose fewer files"), format_count (total, b1));
       return NULL;
     }
   ds = dataset_alloc ("cifar10", (int) total, CIFAR_SIDE, CIFAR_SIDE, 3, CIFAR_N_CLASSES,
@@ -745,7 +747,7 @@ ll_dataset_load_cifar10 (const char *const *paths, GError **error)
   chunk = g_try_malloc (chunk_records * CIFAR_RECORD);
   if (chunk == NULL)
     {
-      g_set_error (error, LL_ERROR, LL_ERROR_MEMORY, "Out of memory reading CIFAR-10");
+      g_set_error (error, LL_ERROR, LL_ERROR_MEMORY, _("Out of memory reading CIFAR-10"));
       return NULL;
     }
   for (gsize f = 0; f < n_paths; f++)
@@ -767,8 +769,8 @@ ll_dataset_load_cifar10 (const char *const *paths, GError **error)
           if (r.gz != NULL || (gsize) got < want * CIFAR_RECORD)
             {
               g_set_error (error, LL_ERROR, LL_ERROR_DATA,
-                           "“%s” ends after %s bytes; %s expected for %s images. "
-                           "Was it being written while Layerlab read it?",
+                           _("“%s” ends after %s bytes; %s expected for %s images. "
+                           "Was it being written while Layerlab read it?"),
                            r.shown, format_count (r.offset, b1),
                            format_count (sizes[f] * CIFAR_RECORD, b2),
                            format_count (sizes[f], b3));
@@ -780,8 +782,8 @@ ll_dataset_load_cifar10 (const char *const *paths, GError **error)
               if (rec[0] >= CIFAR_N_CLASSES)
                 {
                   g_set_error (error, LL_ERROR, LL_ERROR_DATA,
-                               "“%s”: record %" G_GUINT64_FORMAT " has label %u, out of range; "
-                               "CIFAR-10 labels are 0 to 9 (is this CIFAR-100?)",
+                               _("“%s”: record %" PRIu64 " has label %u, out of range; "
+                               "CIFAR-10 labels are 0 to 9 (is this CIFAR-100?)"),
                                r.shown, done + k, rec[0]);
                   return NULL;
                 }
@@ -925,32 +927,32 @@ set_not_found (const KnownSet *set, GPtrArray *dirs, gboolean test, GError **err
   g_autofree char *user_dir = user_dir_for (set);
   g_autofree char *shown_user_dir = g_filename_display_name (user_dir);
 
-  g_string_append_printf (msg, "The %s %s set is not on this machine. Looked in: ",
+  g_string_append_printf (msg, _("The %s %s set is not on this machine. Looked in: "),
                           set->title, test ? "test" : "training");
   for (guint i = 0; i < dirs->len; i++)
     {
       g_autofree char *shown = g_filename_display_name (dirs->pdata[i]);
       g_string_append_printf (msg, "%s%s%s", i > 0 ? ", " : "", shown,
                               g_file_test (dirs->pdata[i], G_FILE_TEST_IS_DIR)
-                                ? "" : " (no such folder)");
+                                ? "" : _(" (no such folder)"));
     }
   g_string_append (msg, ". ");
   if (set->format == SET_IDX)
     {
       if (set->system_package != NULL)
-        g_string_append_printf (msg, "Install the Debian package %s, or copy",
+        g_string_append_printf (msg, _("Install the Debian package %s, or copy"),
                                 set->system_package);
       else
-        g_string_append (msg, "Copy");
-      g_string_append_printf (msg, " the four IDX files (%s.gz, %s.gz, %s.gz, %s.gz) into %s",
+        g_string_append (msg, _("Copy"));
+      g_string_append_printf (msg, _(" the four IDX files (%s.gz, %s.gz, %s.gz, %s.gz) into %s"),
                               idx_train[0], idx_train[1], idx_test[0], idx_test[1],
                               shown_user_dir);
     }
   else
-    g_string_append_printf (msg, "Copy data_batch_1.bin … data_batch_5.bin and test_batch.bin "
-                            "from the CIFAR-10 binary version (cifar-10-binary.tar.gz) into %s",
+    g_string_append_printf (msg, _("Copy data_batch_1.bin … data_batch_5.bin and test_batch.bin "
+                            "from the CIFAR-10 binary version (cifar-10-binary.tar.gz) into %s"),
                             shown_user_dir);
-  g_string_append (msg, ", or choose the folder that holds them.");
+  g_string_append (msg, _(", or choose the folder that holds them."));
   g_set_error_literal (error, LL_ERROR, LL_ERROR_NOT_FOUND, msg->str);
 }
 
@@ -988,8 +990,8 @@ ll_dataset_load_named (const char *name, const char *data_dir, gboolean test, GE
     {
       g_autofree char *known = g_strjoinv (", ", (char **) known_names);
       g_set_error (error, LL_ERROR, LL_ERROR_INVALID,
-                   "Unknown data set “%s”; Layerlab knows %s",
-                   name != NULL ? name : "(none)", known);
+                   _("Unknown data set “%s”; Layerlab knows %s"),
+                   name != NULL ? name : _("(none)"), known);
       return NULL;
     }
 

@@ -3,6 +3,7 @@
 #include "ll-evaluate.h"
 
 #include <string.h>
+#include <glib/gi18n-lib.h>
 
 gboolean
 ll_model_evaluate_range (LlModel *model, LlLossKind loss, const LlDataset *ds, int start,
@@ -42,15 +43,15 @@ ll_model_check_dataset (LlModel *model, const LlDataset *ds, GError **error)
     {
       g_autofree char *a = ll_shape_to_string (&in), *b = ll_shape_to_string (&want);
       g_set_error (error, LL_ERROR, LL_ERROR_SHAPE,
-                   "The model's Input is %s but the %s images are %s. Set the Input layer to "
-                   "%d × %d × %d.", a, ds->name, b, ds->height, ds->width, ds->channels);
+                   _("The model's Input is %s but the %s images are %s. Set the Input layer to "
+                   "%d × %d × %d."), a, ds->name, b, ds->height, ds->width, ds->channels);
       return FALSE;
     }
   if (out.d[0] != ds->n_classes && !(out.d[0] == 1 && ds->n_classes == 2))
     {
       g_set_error (error, LL_ERROR, LL_ERROR_SHAPE,
-                   "The last layer has %d units but %s has %d classes. "
-                   "Set the last Dense layer to %d units.", out.d[0], ds->name, ds->n_classes,
+                   _("The last layer has %d units but %s has %d classes. "
+                   "Set the last Dense layer to %d units."), out.d[0], ds->name, ds->n_classes,
                    ds->n_classes);
       return FALSE;
     }

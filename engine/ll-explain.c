@@ -11,6 +11,7 @@
 
 #include <math.h>
 #include <string.h>
+#include <glib/gi18n-lib.h>
 
 static const char *const kind_names[] = {
   "input", "copy", "conv2d", "max_pooling2d", "average_pooling2d",
@@ -355,8 +356,8 @@ check_unit (const LlShape *shape, const int *unit, int unit_rank, gsize *index, 
   if (unit_rank != shape->rank)
     {
       g_set_error (error, LL_ERROR, LL_ERROR_INVALID,
-                   shape->rank == 3 ? "This layer's output %s is an image: give a unit as row, column, channel"
-                                    : "This layer's output %s is a vector: give a unit as one index",
+                   shape->rank == 3 ? _("This layer's output %s is an image: give a unit as row, column, channel")
+                                    : _("This layer's output %s is a vector: give a unit as one index"),
                    s);
       return FALSE;
     }
@@ -364,7 +365,7 @@ check_unit (const LlShape *shape, const int *unit, int unit_rank, gsize *index, 
     if (unit[i] < 0 || unit[i] >= shape->d[i])
       {
         g_set_error (error, LL_ERROR, LL_ERROR_INVALID,
-                     "Unit %d of axis %d is outside this layer's output %s: use 0 to %d",
+                     _("Unit %d of axis %d is outside this layer's output %s: use 0 to %d"),
                      unit[i], i, s, shape->d[i] - 1);
         return FALSE;
       }
@@ -391,20 +392,20 @@ ll_explain_unit (const LlModel *model, int sample, int layer, const int *unit, i
   if (layer < 0 || layer >= ll_model_n_layers (model))
     {
       g_set_error (error, LL_ERROR, LL_ERROR_INVALID,
-                   "The model has layers 0 to %d; there is no layer %d",
+                   _("The model has layers 0 to %d; there is no layer %d"),
                    ll_model_n_layers (model) - 1, layer);
       return NULL;
     }
   if (!ll_model_last_forward (model, &batch, &training))
     {
       g_set_error (error, LL_ERROR, LL_ERROR_INVALID,
-                   "The model has not run yet: run it on an input first");
+                   _("The model has not run yet: run it on an input first"));
       return NULL;
     }
   if (sample < 0 || sample >= batch)
     {
       g_set_error (error, LL_ERROR, LL_ERROR_INVALID,
-                   "The last forward had %d samples; there is no sample %d", batch, sample);
+                   _("The last forward had %d samples; there is no sample %d"), batch, sample);
       return NULL;
     }
 
@@ -490,7 +491,7 @@ ll_explain_unit (const LlModel *model, int sample, int layer, const int *unit, i
   else
     {
       g_set_error (error, LL_ERROR, LL_ERROR_INVALID,
-                   "Layers of type %s cannot be explained yet", spec->type->name);
+                   _("Layers of type %s cannot be explained yet"), spec->type->name);
       return NULL;
     }
 

@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <math.h>
 #include <string.h>
+#include <glib/gi18n-lib.h>
 
 enum {
   USE_DENSE = 1 << 0,
@@ -430,8 +431,8 @@ ll_export_c_generate (LlModel *model, const char *prefix,
   if (!ll_export_c_valid_prefix (prefix))
     {
       g_set_error (error, LL_ERROR, LL_ERROR_INVALID,
-                   "“%s” cannot start C names; use letters, digits and underscores, "
-                   "starting with a letter (for example “digits”)", prefix ? prefix : "");
+                   _("“%s” cannot start C names; use letters, digits and underscores, "
+                   "starting with a letter (for example “digits”)"), prefix ? prefix : "");
       return FALSE;
     }
   upper = g_ascii_strup (prefix, -1);
@@ -471,8 +472,8 @@ ll_export_c_generate (LlModel *model, const char *prefix,
           {
             if (error != NULL && *error == NULL)
               g_set_error (error, LL_ERROR, LL_ERROR_INVALID,
-                           "The C export does not know %s layers yet (layer “%s”); "
-                           "remove it or export to Keras or PyTorch instead", type->name, lname);
+                           _("The C export does not know %s layers yet (layer “%s”); "
+                           "remove it or export to Keras or PyTorch instead"), type->name, lname);
             for (int v = 0; v < n_views; v++)
               g_free (wname[v]);
             return FALSE;
@@ -581,8 +582,8 @@ ll_export_c (LlModel *model, const char *dir, const char *prefix, GError **error
     return FALSE;
   if (g_mkdir_with_parents (dir, 0755) != 0)
     {
-      g_set_error (error, LL_ERROR, LL_ERROR_IO, "Cannot create the folder %s: %s; "
-                   "choose another output folder", dir, g_strerror (errno));
+      g_set_error (error, LL_ERROR, LL_ERROR_IO, _("Cannot create the folder %s: %s; "
+                   "choose another output folder"), dir, g_strerror (errno));
       return FALSE;
     }
   h_name = g_strconcat (prefix, ".h", NULL);
@@ -592,8 +593,8 @@ ll_export_c (LlModel *model, const char *dir, const char *prefix, GError **error
   if (!g_file_set_contents (h_path, header, -1, &local)
       || !g_file_set_contents (c_path, source, -1, &local))
     {
-      g_set_error (error, LL_ERROR, LL_ERROR_IO, "Cannot write the C export: %s; "
-                   "check that the folder is writable", local->message);
+      g_set_error (error, LL_ERROR, LL_ERROR_IO, _("Cannot write the C export: %s; "
+                   "check that the folder is writable"), local->message);
       return FALSE;
     }
   return TRUE;

@@ -16,6 +16,7 @@
 #include "layerlab-onnx.pb-c.h"
 
 #include <string.h>
+#include <glib/gi18n-lib.h>
 
 typedef enum {
   LAYOUT_FLAT,                     /* [N, units] */
@@ -563,8 +564,8 @@ build_graph (Graph *g, LlModel *model, GError **error)
           {
             if (error != NULL && *error == NULL)
               g_set_error (error, LL_ERROR, LL_ERROR_INVALID,
-                           "Layer %d (%s) cannot be exported to ONNX yet. "
-                           "Remove it or export to another format.", i, type->name);
+                           _("Layer %d (%s) cannot be exported to ONNX yet. "
+                           "Remove it or export to another format."), i, type->name);
             return FALSE;
           }
         add (g, &l);
@@ -665,7 +666,7 @@ ll_export_onnx (LlModel *model, const char *path, GError **error)
                                  0644, &local))
     {
       g_set_error (error, LL_ERROR, LL_ERROR_IO,
-                   "Could not write the ONNX model: %s. Choose a folder you can write to.",
+                   _("Could not write the ONNX model: %s. Choose a folder you can write to."),
                    local->message);
       return FALSE;
     }

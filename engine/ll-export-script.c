@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <json-glib/json-glib.h>
 #include <string.h>
+#include <glib/gi18n-lib.h>
 
 static const char torch_loader[] =
   "\n# Trained weights exported by Layerlab: %s.json indexes %s.bin\n"
@@ -216,8 +217,8 @@ ll_export_script (LlModel *model, const LlFitConfig *config, const char *dataset
   if (at == NULL)
     {
       g_set_error (error, LL_ERROR, LL_ERROR_INVALID,
-                   "The %s code for this model is incomplete, so its weights cannot be attached; "
-                   "fix the model's shapes first (see the Code panel)",
+                   _("The %s code for this model is incomplete, so its weights cannot be attached; "
+                   "fix the model's shapes first (see the Code panel)"),
                    kind == LL_SCRIPT_PYTORCH ? "PyTorch" : "Keras");
       return FALSE;
     }
@@ -250,16 +251,16 @@ ll_export_script (LlModel *model, const LlFitConfig *config, const char *dataset
 
   if (g_mkdir_with_parents (dir, 0755) != 0)
     {
-      g_set_error (error, LL_ERROR, LL_ERROR_IO, "Cannot create the folder %s: %s; "
-                   "choose another output file", dir, g_strerror (errno));
+      g_set_error (error, LL_ERROR, LL_ERROR_IO, _("Cannot create the folder %s: %s; "
+                   "choose another output file"), dir, g_strerror (errno));
       return FALSE;
     }
   if (!g_file_set_contents (bin_path, g_bytes_get_data (bin, NULL), g_bytes_get_size (bin), &local)
       || !g_file_set_contents (json_path, json, -1, &local)
       || !g_file_set_contents (script_path, out->str, out->len, &local))
     {
-      g_set_error (error, LL_ERROR, LL_ERROR_IO, "Cannot write the %s export: %s; "
-                   "check that the folder is writable",
+      g_set_error (error, LL_ERROR, LL_ERROR_IO, _("Cannot write the %s export: %s; "
+                   "check that the folder is writable"),
                    kind == LL_SCRIPT_PYTORCH ? "PyTorch" : "Keras", local->message);
       return FALSE;
     }

@@ -4,7 +4,7 @@
 #include "ll-json.h"
 #include "ll-types.h"
 
-#include <glib/gi18n.h>
+#include <glib/gi18n-lib.h>
 #include <math.h>
 #include <stddef.h>
 #include <string.h>
@@ -69,67 +69,67 @@ reduce_lr_active (const LlFitConfig *c)
 static const LlFitSpec fit_table[] = {
   [LL_FIT_EPOCHS] = {
     .name = "epochs", .label = N_("Epochs"), .tooltip = N_("Passes over the training data"),
-    .short_label = N_("epochs"), .subject = "Epochs",
+    .short_label = N_("epochs"), .subject = N_("Epochs"),
     .type = LL_FIT_TYPE_INT, .offset = FIELD (epochs), .min = 1, .max = 10000, .default_value = 1,
     .keras = "epochs", .legacy_key = "epochs", .form_group = N_("Fit"), .digits = 0, .step = 1 },
   [LL_FIT_BATCH_SIZE] = {
     .name = "batch_size", .label = N_("Batch size"), .tooltip = N_("Images per gradient step"),
-    .short_label = N_("batch"), .subject = "Batch size",
+    .short_label = N_("batch"), .subject = N_("Batch size"),
     .type = LL_FIT_TYPE_INT, .offset = FIELD (batch_size), .min = 1, .max = 65536, .default_value = 32,
     .keras = "batch_size", .legacy_key = "batch_size", .form_group = N_("Fit"), .digits = 0, .step = 1 },
   [LL_FIT_SHUFFLE] = {
     .name = "shuffle", .label = N_("Shuffle"), .tooltip = N_("Shuffle the training data every epoch"),
-    .short_label = N_("shuffle"), .subject = "Shuffle",
+    .short_label = N_("shuffle"), .subject = N_("Shuffle"),
     .type = LL_FIT_TYPE_FLAG, .offset = FIELD (shuffle), .default_value = 1,
     .keras = "shuffle", .legacy_key = "shuffle", .form_group = N_("Fit") },
   [LL_FIT_VALIDATION_SPLIT] = {
     .name = "validation_split", .label = N_("Validation split"),
     .tooltip = N_("Fraction of the training data held out for validation: the last part, taken "
                   "before shuffling, as Keras does (0: none)"),
-    .short_label = N_("val split"), .subject = "Validation split",
+    .short_label = N_("val split"), .subject = N_("Validation split"),
     .type = LL_FIT_TYPE_NUMBER, .offset = FIELD (validation_split), .min = 0, .max = 1, .max_open = TRUE,
     .default_value = 0, .keras = "validation_split", .legacy_key = "validation_split",
     .form_group = N_("Data"), .digits = 2, .step = 0.05 },
   [LL_FIT_SEED] = {
     .name = "seed", .label = N_("Seed"),
     .tooltip = N_("Initial weights, data order and dropout masks: the same seed gives the same run"),
-    .short_label = N_("seed"), .subject = "The seed",
+    .short_label = N_("seed"), .subject = N_("The seed"),
     .type = LL_FIT_TYPE_SEED, .offset = FIELD (seed), .min = 0, .max = SEED_MAX, .default_value = 42,
     .legacy_key = "seed", .form_group = N_("Fit"), .digits = 0, .step = 1 },
   [LL_FIT_LOSS] = {
     .name = "loss", .label = N_("Loss"), .tooltip = N_("sparse_categorical_crossentropy for integer labels"),
-    .short_label = N_("loss"), .subject = "The loss",
+    .short_label = N_("loss"), .subject = N_("The loss"),
     .type = LL_FIT_TYPE_CHOICE, .offset = FIELD (loss), .max = LL_N_LOSSES - 1,
     .default_value = LL_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY, .choices = ll_loss_names,
     .keras = "loss", .keras_required = TRUE, .legacy_key = "loss", .legacy_choices = legacy_losses, .form_group = N_("Fit") },
   [LL_FIT_N_THREADS] = {
     .name = "n_threads", .label = N_("Threads"), .tooltip = N_("OpenBLAS threads; 0: all cores"),
-    .subject = "Threads", .type = LL_FIT_TYPE_INT, .offset = FIELD (n_threads), .min = 0, .max = 256,
+    .subject = N_("Threads"), .type = LL_FIT_TYPE_INT, .offset = FIELD (n_threads), .min = 0, .max = 256,
     .default_value = 0 },
 
   [LL_FIT_SCHEDULE] = {
     .group = "schedule", .name = "name", .label = N_("Schedule"),
     .tooltip = N_("How the learning rate changes per epoch"), .short_label = N_("schedule"),
-    .subject = "The schedule", .type = LL_FIT_TYPE_CHOICE, .offset = FIELD (schedule.kind),
+    .subject = N_("The schedule"), .type = LL_FIT_TYPE_CHOICE, .offset = FIELD (schedule.kind),
     .max = LL_N_SCHEDULES - 1, .default_value = LL_SCHEDULE_CONSTANT, .choices = ll_schedule_names,
     .legacy_key = "schedule", .legacy_choices = legacy_schedules,
     .form_group = N_("Learning-rate schedule") },
   [LL_FIT_SCHEDULE_FACTOR] = {
     .group = "schedule", .name = "factor", .label = N_("Factor"),
     .tooltip = N_("step: ×factor every N epochs (0.5); exponential: ×factor per epoch (0.95)"),
-    .subject = "The schedule's factor", .type = LL_FIT_TYPE_NUMBER, .offset = FIELD (schedule.factor),
+    .subject = N_("The schedule's factor"), .type = LL_FIT_TYPE_NUMBER, .offset = FIELD (schedule.factor),
     .min = 0, .max = 1, .min_open = TRUE, .default_value = 0.5, .active = schedule_active,
     .legacy_key = "schedule_factor", .form_group = N_("Learning-rate schedule"), .digits = 3, .step = 0.05 },
   [LL_FIT_SCHEDULE_STEP_EPOCHS] = {
     .group = "schedule", .name = "step_epochs", .label = N_("Every N epochs"),
-    .tooltip = N_("step schedule (10)"), .subject = "The step schedule's epochs per step",
+    .tooltip = N_("step schedule (10)"), .subject = N_("The step schedule's epochs per step"),
     .type = LL_FIT_TYPE_INT, .offset = FIELD (schedule.step_epochs), .min = 1, .max = INFINITY,
     .default_value = 10, .active = step_schedule_active, .legacy_key = "schedule_step_epochs",
     .form_group = N_("Learning-rate schedule"), .digits = 0, .step = 1 },
   [LL_FIT_SCHEDULE_ALPHA] = {
     .group = "schedule", .name = "alpha", .label = N_("Floor"),
     .tooltip = N_("cosine schedule: the lowest learning rate, as a fraction of the first"),
-    .subject = "The cosine schedule's floor (alpha)", .type = LL_FIT_TYPE_NUMBER,
+    .subject = N_("The cosine schedule's floor (alpha)"), .type = LL_FIT_TYPE_NUMBER,
     .offset = FIELD (schedule.alpha), .min = 0, .max = 1, .default_value = 0,
     .active = cosine_schedule_active, .legacy_key = "schedule_alpha", .digits = 2, .step = 0.05 },
 
@@ -140,19 +140,19 @@ static const LlFitSpec fit_table[] = {
     .default_value = 0, .legacy_key = "early_stopping", .form_group = N_("Callbacks") },
   [LL_FIT_ES_MONITOR] = {
     .group = "early_stopping", .name = "monitor", .label = N_("Monitor"),
-    .tooltip = N_("The metric EarlyStopping watches"), .subject = "EarlyStopping's monitor",
+    .tooltip = N_("The metric EarlyStopping watches"), .subject = N_("EarlyStopping's monitor"),
     .type = LL_FIT_TYPE_CHOICE, .offset = FIELD (early_stopping.monitor), .max = LL_N_MONITORS - 1,
     .default_value = LL_MONITOR_VAL_LOSS, .choices = ll_monitor_names, .keras = "monitor",
     .active = early_stopping_active, .legacy_key = "es_monitor", .legacy_choices = legacy_monitors },
   [LL_FIT_ES_PATIENCE] = {
     .group = "early_stopping", .name = "patience", .label = N_("Patience"),
-    .tooltip = N_("Epochs without improvement before stopping"), .subject = "EarlyStopping's patience",
+    .tooltip = N_("Epochs without improvement before stopping"), .subject = N_("EarlyStopping's patience"),
     .type = LL_FIT_TYPE_INT, .offset = FIELD (early_stopping.patience), .min = 0, .max = INFINITY,
     .default_value = 0, .keras = "patience", .active = early_stopping_active,
     .legacy_key = "es_patience", .form_group = N_("Callbacks"), .digits = 0, .step = 1 },
   [LL_FIT_ES_MIN_DELTA] = {
     .group = "early_stopping", .name = "min_delta", .label = N_("Min delta"),
-    .tooltip = N_("Smallest change that counts"), .subject = "EarlyStopping's min_delta",
+    .tooltip = N_("Smallest change that counts"), .subject = N_("EarlyStopping's min_delta"),
     /* Keras takes its absolute value, so a negative one is allowed. */
     .type = LL_FIT_TYPE_NUMBER, .offset = FIELD (early_stopping.min_delta), .min = -INFINITY, .max = INFINITY,
     .default_value = 0, .keras = "min_delta", .active = early_stopping_active,
@@ -160,7 +160,7 @@ static const LlFitSpec fit_table[] = {
   [LL_FIT_ES_RESTORE_BEST_WEIGHTS] = {
     .group = "early_stopping", .name = "restore_best_weights", .label = N_("Restore best weights"),
     .tooltip = N_("At the end, go back to the weights of the best epoch"),
-    .subject = "EarlyStopping's restore_best_weights", .type = LL_FIT_TYPE_FLAG,
+    .subject = N_("EarlyStopping's restore_best_weights"), .type = LL_FIT_TYPE_FLAG,
     .offset = FIELD (early_stopping.restore_best_weights), .default_value = 0,
     .keras = "restore_best_weights", .legacy_key = "es_restore_best_weights",
     .form_group = N_("Callbacks") },
@@ -171,24 +171,24 @@ static const LlFitSpec fit_table[] = {
     .type = LL_FIT_TYPE_FLAG, .offset = FIELD (checkpoint.enabled), .default_value = 0 },
   [LL_FIT_CK_PATH] = {
     .group = "model_checkpoint", .name = "path", .label = N_("File"),
-    .tooltip = N_("Where ModelCheckpoint saves"), .subject = "ModelCheckpoint's file",
+    .tooltip = N_("Where ModelCheckpoint saves"), .subject = N_("ModelCheckpoint's file"),
     .type = LL_FIT_TYPE_PATH, .offset = FIELD (checkpoint.path), .keras = "filepath", .keras_required = TRUE,
     .active = checkpoint_active },
   [LL_FIT_CK_MONITOR] = {
     .group = "model_checkpoint", .name = "monitor", .label = N_("Monitor"),
-    .tooltip = N_("The metric ModelCheckpoint watches"), .subject = "ModelCheckpoint's monitor",
+    .tooltip = N_("The metric ModelCheckpoint watches"), .subject = N_("ModelCheckpoint's monitor"),
     .type = LL_FIT_TYPE_CHOICE, .offset = FIELD (checkpoint.monitor), .max = LL_N_MONITORS - 1,
     .default_value = LL_MONITOR_VAL_LOSS, .choices = ll_monitor_names, .keras = "monitor",
     .active = checkpoint_active },
   [LL_FIT_CK_SAVE_BEST_ONLY] = {
     .group = "model_checkpoint", .name = "save_best_only", .label = N_("Save best only"),
     .tooltip = N_("Save only when the monitored metric improves"),
-    .subject = "ModelCheckpoint's save_best_only", .type = LL_FIT_TYPE_FLAG,
+    .subject = N_("ModelCheckpoint's save_best_only"), .type = LL_FIT_TYPE_FLAG,
     .offset = FIELD (checkpoint.save_best_only), .default_value = 0, .keras = "save_best_only" },
   [LL_FIT_CK_SAVE_WEIGHTS_ONLY] = {
     .group = "model_checkpoint", .name = "save_weights_only", .label = N_("Save weights only"),
     .tooltip = N_("Save the weights without the optimizer state and history"),
-    .subject = "ModelCheckpoint's save_weights_only", .type = LL_FIT_TYPE_FLAG,
+    .subject = N_("ModelCheckpoint's save_weights_only"), .type = LL_FIT_TYPE_FLAG,
     .offset = FIELD (checkpoint.save_weights_only), .default_value = 0, .keras = "save_weights_only" },
 
   [LL_FIT_RL_ENABLED] = {
@@ -198,32 +198,32 @@ static const LlFitSpec fit_table[] = {
     .default_value = 0, .legacy_key = "reduce_lr", .form_group = N_("Callbacks") },
   [LL_FIT_RL_MONITOR] = {
     .group = "reduce_lr_on_plateau", .name = "monitor", .label = N_("Monitor"),
-    .tooltip = N_("The metric ReduceLROnPlateau watches"), .subject = "ReduceLROnPlateau's monitor",
+    .tooltip = N_("The metric ReduceLROnPlateau watches"), .subject = N_("ReduceLROnPlateau's monitor"),
     .type = LL_FIT_TYPE_CHOICE, .offset = FIELD (reduce_lr.monitor), .max = LL_N_MONITORS - 1,
     .default_value = LL_MONITOR_VAL_LOSS, .choices = ll_monitor_names, .keras = "monitor",
     .active = reduce_lr_active, .legacy_key = "rl_monitor", .legacy_choices = legacy_monitors },
   [LL_FIT_RL_FACTOR] = {
     .group = "reduce_lr_on_plateau", .name = "factor", .label = N_("Factor"),
-    .tooltip = N_("New lr = lr × factor"), .subject = "ReduceLROnPlateau's factor",
+    .tooltip = N_("New lr = lr × factor"), .subject = N_("ReduceLROnPlateau's factor"),
     .type = LL_FIT_TYPE_NUMBER, .offset = FIELD (reduce_lr.factor), .min = 0, .max = 1,
     .min_open = TRUE, .max_open = TRUE, .default_value = 0.1, .keras = "factor",
     .active = reduce_lr_active, .legacy_key = "rl_factor", .form_group = N_("Callbacks"),
     .digits = 2, .step = 0.05 },
   [LL_FIT_RL_PATIENCE] = {
     .group = "reduce_lr_on_plateau", .name = "patience", .label = N_("Patience"),
-    .tooltip = N_("Epochs without improvement"), .subject = "ReduceLROnPlateau's patience",
+    .tooltip = N_("Epochs without improvement"), .subject = N_("ReduceLROnPlateau's patience"),
     .type = LL_FIT_TYPE_INT, .offset = FIELD (reduce_lr.patience), .min = 0, .max = INFINITY,
     .default_value = 10, .keras = "patience", .active = reduce_lr_active,
     .legacy_key = "rl_patience", .form_group = N_("Callbacks"), .digits = 0, .step = 1 },
   [LL_FIT_RL_MIN_DELTA] = {
     .group = "reduce_lr_on_plateau", .name = "min_delta", .label = N_("Min delta"),
-    .tooltip = N_("Smallest change that counts"), .subject = "ReduceLROnPlateau's min_delta",
+    .tooltip = N_("Smallest change that counts"), .subject = N_("ReduceLROnPlateau's min_delta"),
     .type = LL_FIT_TYPE_NUMBER, .offset = FIELD (reduce_lr.min_delta), .min = 0, .max = INFINITY,
     .default_value = 1e-4, .keras = "min_delta", .active = reduce_lr_active,
     .legacy_key = "rl_min_delta", .digits = 4, .step = 0.0001 },
   [LL_FIT_RL_MIN_LR] = {
     .group = "reduce_lr_on_plateau", .name = "min_lr", .label = N_("Min lr"),
-    .tooltip = N_("Lower bound"), .subject = "ReduceLROnPlateau's min_lr",
+    .tooltip = N_("Lower bound"), .subject = N_("ReduceLROnPlateau's min_lr"),
     .type = LL_FIT_TYPE_NUMBER, .offset = FIELD (reduce_lr.min_lr), .min = 0, .max = INFINITY,
     .default_value = 0, .keras = "min_lr", .active = reduce_lr_active, .legacy_key = "rl_min_lr",
     .form_group = N_("Callbacks"), .digits = 6, .step = 0.0001 },
@@ -439,7 +439,7 @@ ll_fit_config_validate (const LlFitConfig *cfg, GError **error)
       v = ll_fit_get (cfg, (LlFitField) f);
       if (spec->type == LL_FIT_TYPE_CHOICE && !(v >= 0 && v <= spec->max))
         {
-          g_set_error (error, LL_ERROR, LL_ERROR_INVALID, "%s is unknown (%d)", spec->subject, (int) v);
+          g_set_error (error, LL_ERROR, LL_ERROR_INVALID, _("%s is unknown (%d)"), _(spec->subject), (int) v);
           return FALSE;
         }
       if (spec->type == LL_FIT_TYPE_INT || spec->type == LL_FIT_TYPE_NUMBER)
@@ -454,11 +454,11 @@ ll_fit_config_validate (const LlFitConfig *cfg, GError **error)
               format_value (got, spec, v);
               format_value (def, spec, spec->default_value);
               if (spec->keras != NULL && !spec->keras_required)
-                g_set_error (error, LL_ERROR, LL_ERROR_INVALID, "%s must be %s (got %s); Keras' default is %s",
-                             spec->subject, range, got, def);
+                g_set_error (error, LL_ERROR, LL_ERROR_INVALID, _("%s must be %s (got %s); Keras' default is %s"),
+                             _(spec->subject), range, got, def);
               else
-                g_set_error (error, LL_ERROR, LL_ERROR_INVALID, "%s must be %s (got %s)",
-                             spec->subject, range, got);
+                g_set_error (error, LL_ERROR, LL_ERROR_INVALID, _("%s must be %s (got %s)"),
+                             _(spec->subject), range, got);
               return FALSE;
             }
         }
@@ -466,7 +466,7 @@ ll_fit_config_validate (const LlFitConfig *cfg, GError **error)
   if (cfg->checkpoint.enabled && (cfg->checkpoint.path == NULL || cfg->checkpoint.path[0] == '\0'))
     {
       g_set_error (error, LL_ERROR, LL_ERROR_INVALID,
-                   "ModelCheckpoint is on but has no file name; choose where to save");
+                   _("ModelCheckpoint is on but has no file name; choose where to save"));
       return FALSE;
     }
   return ll_optim_config_validate (&cfg->optim, error);
@@ -660,7 +660,7 @@ read_field (LlFitConfig *cfg, LlFitField f, JsonObject *o, GError **error)
         v = json_node_get_double (n);
         if (v != floor (v) || fabs (v) > G_MAXINT)
           {
-            g_set_error (error, LL_ERROR, LL_ERROR_FORMAT, "“%s” must be a whole number", spec->name);
+            g_set_error (error, LL_ERROR, LL_ERROR_FORMAT, _("“%s” must be a whole number"), spec->name);
             return FALSE;
           }
         ll_fit_set (cfg, f, v);
@@ -674,7 +674,7 @@ read_field (LlFitConfig *cfg, LlFitField f, JsonObject *o, GError **error)
     case LL_FIT_TYPE_FLAG:
       if (!is_type (n, G_TYPE_BOOLEAN))
         {
-          g_set_error (error, LL_ERROR, LL_ERROR_FORMAT, "“%s” must be true or false", spec->name);
+          g_set_error (error, LL_ERROR, LL_ERROR_FORMAT, _("“%s” must be true or false"), spec->name);
           return FALSE;
         }
       ll_fit_set (cfg, f, json_node_get_boolean (n));
@@ -684,14 +684,14 @@ read_field (LlFitConfig *cfg, LlFitField f, JsonObject *o, GError **error)
         int i;
         if (!is_type (n, G_TYPE_STRING))
           {
-            g_set_error (error, LL_ERROR, LL_ERROR_FORMAT, "“%s” must be a string", what);
+            g_set_error (error, LL_ERROR, LL_ERROR_FORMAT, _("“%s” must be a string"), what);
             return FALSE;
           }
         i = choice_index (spec->choices, json_node_get_string (n));
         if (i < 0)
           {
             g_autofree char *names = g_strjoinv (", ", (char **) spec->choices);
-            g_set_error (error, LL_ERROR, LL_ERROR_FORMAT, "Unknown %s “%s”; Layerlab knows %s",
+            g_set_error (error, LL_ERROR, LL_ERROR_FORMAT, _("Unknown %s “%s”; Layerlab knows %s"),
                          what, json_node_get_string (n), names);
             return FALSE;
           }
@@ -702,7 +702,7 @@ read_field (LlFitConfig *cfg, LlFitField f, JsonObject *o, GError **error)
       if (!read_seed (n, &cfg->seed))
         {
           g_set_error (error, LL_ERROR, LL_ERROR_FORMAT,
-                       "“seed” must be a whole number from 0 to 2^53 (or a decimal string up to 2^64)");
+                       _("“seed” must be a whole number from 0 to 2^53 (or a decimal string up to 2^64)"));
           return FALSE;
         }
       return TRUE;
@@ -711,7 +711,7 @@ read_field (LlFitConfig *cfg, LlFitField f, JsonObject *o, GError **error)
         char **path = &G_STRUCT_MEMBER (char *, cfg, spec->offset);
         if (!is_type (n, G_TYPE_STRING))
           {
-            g_set_error (error, LL_ERROR, LL_ERROR_FORMAT, "“%s” must be a string", spec->name);
+            g_set_error (error, LL_ERROR, LL_ERROR_FORMAT, _("“%s” must be a string"), spec->name);
             return FALSE;
           }
         g_free (*path);
@@ -723,7 +723,7 @@ read_field (LlFitConfig *cfg, LlFitField f, JsonObject *o, GError **error)
     }
 
 wrong_type:
-  g_set_error (error, LL_ERROR, LL_ERROR_FORMAT, "“%s” must be a number", spec->name);
+  g_set_error (error, LL_ERROR, LL_ERROR_FORMAT, _("“%s” must be a number"), spec->name);
   return FALSE;
 }
 
@@ -737,13 +737,13 @@ read_optimizer (LlOptimConfig *o, JsonObject *opt, GError **error)
       LlOptimKind kind;
       if (!is_type (n, G_TYPE_STRING))
         {
-          g_set_error (error, LL_ERROR, LL_ERROR_FORMAT, "“optimizer” must name the optimizer");
+          g_set_error (error, LL_ERROR, LL_ERROR_FORMAT, _("“optimizer” must name the optimizer"));
           return FALSE;
         }
       if (!ll_optim_kind_from_name (json_node_get_string (n), &kind))
         {
           g_autofree char *names = ll_optim_names_text ();
-          g_set_error (error, LL_ERROR, LL_ERROR_FORMAT, "Unknown optimizer “%s”; Layerlab knows %s",
+          g_set_error (error, LL_ERROR, LL_ERROR_FORMAT, _("Unknown optimizer “%s”; Layerlab knows %s"),
                        json_node_get_string (n), names);
           return FALSE;
         }
@@ -760,8 +760,8 @@ read_optimizer (LlOptimConfig *o, JsonObject *opt, GError **error)
         continue;
       if (spec->is_flag ? !is_type (v, G_TYPE_BOOLEAN) : !is_number (v))
         {
-          g_set_error (error, LL_ERROR, LL_ERROR_FORMAT, "“%s” must be %s", spec->name,
-                       spec->is_flag ? "true or false" : "a number");
+          g_set_error (error, LL_ERROR, LL_ERROR_FORMAT, _("“%s” must be %s"), spec->name,
+                       spec->is_flag ? _("true or false") : _("a number"));
           return FALSE;
         }
       ll_hyper_set (o, (LlHyper) h, spec->is_flag ? json_node_get_boolean (v) : json_node_get_double (v));
@@ -778,7 +778,7 @@ object_member (JsonObject *o, const char *name, GError **error)
     return NULL;
   if (!JSON_NODE_HOLDS_OBJECT (n))
     {
-      g_set_error (error, LL_ERROR, LL_ERROR_FORMAT, "“%s” must be an object", name);
+      g_set_error (error, LL_ERROR, LL_ERROR_FORMAT, _("“%s” must be an object"), name);
       return NULL;
     }
   return json_node_get_object (n);
@@ -796,7 +796,7 @@ ll_fit_config_from_json_node (LlFitConfig *cfg, JsonNode *node, GError **error)
 
   if (!JSON_NODE_HOLDS_OBJECT (node))
     {
-      g_set_error (error, LL_ERROR, LL_ERROR_FORMAT, "The training settings must be a JSON object");
+      g_set_error (error, LL_ERROR, LL_ERROR_FORMAT, _("The training settings must be a JSON object"));
       return FALSE;
     }
   root = json_node_get_object (node);
@@ -853,7 +853,7 @@ ll_fit_config_from_json (LlFitConfig *cfg, const char *json, GError **error)
   root = ll_json_parse (json, -1, 0, &local);
   if (root == NULL)
     {
-      g_set_error (error, LL_ERROR, LL_ERROR_FORMAT, "The training settings are %s", local->message);
+      g_set_error (error, LL_ERROR, LL_ERROR_FORMAT, _("The training settings are %s"), local->message);
       return FALSE;
     }
   return ll_fit_config_from_json_node (cfg, root, error);

@@ -133,7 +133,7 @@ typedef struct {
   const char *label;          /* N_("Batch size"): form rows */
   const char *tooltip;        /* N_(…) */
   const char *short_label;    /* N_("batch"): run labels; NULL: not compared between runs */
-  const char *subject;        /* messages: "Batch size must be …" (English) */
+  const char *subject;        /* messages: "Batch size must be …" (N_(), translated where used) */
   LlFitType type;
   gsize offset;               /* in LlFitConfig */
   double min, max;            /* INT and NUMBER: the valid range */

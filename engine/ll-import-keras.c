@@ -27,6 +27,8 @@
 #include <zip.h>
 #include <math.h>
 #include <string.h>
+#include <inttypes.h>
+#include <glib/gi18n-lib.h>
 
 #define MAX_JSON_BYTES  ((gsize) 16 << 20)
 #define MAX_LAYERS      1000
@@ -172,7 +174,7 @@ parse_json (const char *text, gsize len, const char *what, GError **error)
 
   if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
     {
-      g_set_error (error, LL_ERROR, LL_ERROR_FORMAT, "The Keras %s is not a JSON object%s%s",
+      g_set_error (error, LL_ERROR, LL_ERROR_FORMAT, _("The Keras %s is not a JSON object%s%s"),
                    what, local != NULL ? ": " : "", local != NULL ? local->message : "");
       return NULL;
     }
@@ -359,7 +361,7 @@ add_layer (Keras *k, JsonObject *layer, GError **error)
   if (cls == NULL || cfg == NULL)
     {
       g_set_error (error, LL_ERROR, LL_ERROR_FORMAT,
-                   "A Keras layer has no class_name or config: the model config is damaged");
+                   _("A Keras layer has no class_name or config: the model config is damaged"));
       return FALSE;
     }
   name = member_string (cfg, "name");
@@ -641,15 +643,15 @@ functional_chain (JsonArray *layers, GPtrArray *order, GError **error)
       if (name == NULL || cls == NULL)
         {
           g_set_error (error, LL_ERROR, LL_ERROR_FORMAT,
-                       "Keras layer %u has no name or class: the model config is damaged", i);
+                       _("Keras layer %u has no name or class: the model config is damaged"), i);
           return FALSE;
         }
       source[i] = -1;
       if (nodes != NULL && json_array_get_length (nodes) > 1)
         {
           g_set_error (error, LL_ERROR, LL_ERROR_FORMAT,
-                       "Keras layer “%s” (%s) is called %u times; Layerlab imports a chain where "
-                       "each layer is used once", name, cls, json_array_get_length (nodes));
+                       _("Keras layer “%s” (%s) is called %u times; Layerlab imports a chain where "
+                       "each layer is used once"), name, cls, json_array_get_length (nodes));
           return FALSE;
         }
       if (nodes != NULL && json_array_get_length (nodes) == 1)
@@ -659,8 +661,8 @@ functional_chain (JsonArray *layers, GPtrArray *order, GError **error)
           if (start >= 0 || strcmp (cls, "InputLayer") != 0)
             {
               g_set_error (error, LL_ERROR, LL_ERROR_FORMAT,
-                           "Keras layer “%s” (%s) reads no other layer: the model has several "
-                           "inputs, and Layerlab imports a chain with one", name, cls);
+                           _("Keras layer “%s” (%s) reads no other layer: the model has several "
+                           "inputs, and Layerlab imports a chain with one"), name, cls);
               return FALSE;
             }
           start = (int) i;
@@ -669,8 +671,8 @@ functional_chain (JsonArray *layers, GPtrArray *order, GError **error)
       if (in->len > 1)
         {
           g_set_error (error, LL_ERROR, LL_ERROR_FORMAT,
-                       "Keras layer “%s” (%s) reads %u tensors; Layerlab imports a chain of "
-                       "layers, each reading the one before", name, cls, in->len);
+                       _("Keras layer “%s” (%s) reads %u tensors; Layerlab imports a chain of "
+                       "layers, each reading the one before"), name, cls, in->len);
           return FALSE;
         }
       for (guint j = 0; j < n; j++)
@@ -683,7 +685,7 @@ functional_chain (JsonArray *layers, GPtrArray *order, GError **error)
       if (source[i] < 0 || source[i] == (int) i)
         {
           g_set_error (error, LL_ERROR, LL_ERROR_FORMAT,
-                       "Keras layer “%s” (%s) reads “%s”, which is not a layer of the model",
+                       _("Keras layer “%s” (%s) reads “%s”, which is not a layer of the model"),
                        name, cls, (const char *) in->pdata[0]);
           return FALSE;
         }
@@ -691,8 +693,8 @@ functional_chain (JsonArray *layers, GPtrArray *order, GError **error)
         {
           JsonObject *a = json_array_get_object_element (layers, (guint) source[i]);
           g_set_error (error, LL_ERROR, LL_ERROR_FORMAT,
-                       "Keras layer “%s” feeds two layers (“%s” and “%s”): the model branches, "
-                       "and Layerlab imports a single chain", layer_name (a),
+                       _("Keras layer “%s” feeds two layers (“%s” and “%s”): the model branches, "
+                       "and Layerlab imports a single chain"), layer_name (a),
                        layer_name (json_array_get_object_element (layers, (guint) next[source[i]])),
                        name);
           return FALSE;
@@ -701,7 +703,7 @@ functional_chain (JsonArray *layers, GPtrArray *order, GError **error)
     }
   if (start < 0)
     {
-      g_set_error (error, LL_ERROR, LL_ERROR_FORMAT, "The Keras model has no InputLayer");
+      g_set_error (error, LL_ERROR, LL_ERROR_FORMAT, _("The Keras model has no InputLayer"));
       return FALSE;
     }
   for (int i = start, steps = 0; i >= 0 && steps <= (int) n; i = next[i], steps++)
@@ -709,8 +711,8 @@ functional_chain (JsonArray *layers, GPtrArray *order, GError **error)
   if (order->len != n)
     {
       g_set_error (error, LL_ERROR, LL_ERROR_FORMAT,
-                   "The Keras model's layers do not form one chain from its input (%u of %u "
-                   "reached)", order->len, n);
+                   _("The Keras model's layers do not form one chain from its input (%u of %u "
+                   "reached)"), order->len, n);
       return FALSE;
     }
   return TRUE;
@@ -727,7 +729,7 @@ model_from_config (Keras *k, JsonObject *model, GError **error)
   if (cls == NULL || cfgn == NULL)
     {
       g_set_error (error, LL_ERROR, LL_ERROR_FORMAT,
-                   "The Keras model config has no class_name or config");
+                   _("The Keras model config has no class_name or config"));
       return FALSE;
     }
   if (JSON_NODE_HOLDS_ARRAY (cfgn))
@@ -737,13 +739,13 @@ model_from_config (Keras *k, JsonObject *model, GError **error)
   if (layers == NULL)
     {
       g_set_error (error, LL_ERROR, LL_ERROR_FORMAT,
-                   "The Keras model (%s) lists no layers: Layerlab reads Sequential and "
-                   "functional models, not subclassed ones", cls);
+                   _("The Keras model (%s) lists no layers: Layerlab reads Sequential and "
+                   "functional models, not subclassed ones"), cls);
       return FALSE;
     }
   if (json_array_get_length (layers) > MAX_LAYERS)
     {
-      g_set_error (error, LL_ERROR, LL_ERROR_FORMAT, "The Keras model has more than %d layers",
+      g_set_error (error, LL_ERROR, LL_ERROR_FORMAT, _("The Keras model has more than %d layers"),
                    MAX_LAYERS);
       return FALSE;
     }
@@ -751,7 +753,7 @@ model_from_config (Keras *k, JsonObject *model, GError **error)
   if (k->functional && strcmp (cls, "Functional") != 0 && strcmp (cls, "Model") != 0)
     {
       g_set_error (error, LL_ERROR, LL_ERROR_FORMAT,
-                   "The Keras model is a %s; Layerlab reads Sequential and functional models",
+                   _("The Keras model is a %s; Layerlab reads Sequential and functional models"),
                    cls);
       return FALSE;
     }
@@ -766,7 +768,7 @@ model_from_config (Keras *k, JsonObject *model, GError **error)
         JsonNode *ln = json_array_get_element (layers, i);
         if (!JSON_NODE_HOLDS_OBJECT (ln))
           {
-            g_set_error (error, LL_ERROR, LL_ERROR_FORMAT, "Keras layer %u is not an object", i);
+            g_set_error (error, LL_ERROR, LL_ERROR_FORMAT, _("Keras layer %u is not an object"), i);
             return FALSE;
           }
         g_ptr_array_add (order, json_node_get_object (ln));
@@ -781,8 +783,8 @@ model_from_config (Keras *k, JsonObject *model, GError **error)
       if (shape == NULL)
         {
           g_set_error (error, LL_ERROR, LL_ERROR_FORMAT,
-                       "The Keras model has no input shape; save it after it was built or give "
-                       "it an Input");
+                       _("The Keras model has no input shape; save it after it was built or give "
+                       "it an Input"));
           return FALSE;
         }
       if (!add_input (k, shape, name, c, error))
@@ -885,7 +887,7 @@ h5_open (H5 *h, const void *data, gsize len, GError **error)
   if (h->file < 0)
     {
       g_set_error (error, LL_ERROR, LL_ERROR_FORMAT,
-                   "The HDF5 file is damaged or truncated (libhdf5 cannot open it)");
+                   _("The HDF5 file is damaged or truncated (libhdf5 cannot open it)"));
       return FALSE;
     }
   return TRUE;
@@ -983,7 +985,7 @@ bad:
     H5Aclose (attr);
   if (!ok)
     g_set_error (error, LL_ERROR, LL_ERROR_FORMAT,
-                 "The HDF5 attribute “%s” is not a list of strings: the file is damaged", name);
+                 _("The HDF5 attribute “%s” is not a list of strings: the file is damaged"), name);
   return ok;
 }
 
@@ -1042,7 +1044,7 @@ h5_read_weight (H5 *h, hid_t loc, const char *path, LlImportBuilder *b, int laye
   if (!h5_exists (loc, path) || (ds = H5Dopen2 (loc, path, H5P_DEFAULT)) < 0)
     {
       g_set_error (error, LL_ERROR, LL_ERROR_FORMAT,
-                   "Keras layer “%s”: its %s (dataset “%s”) is missing", lname, info->name, path);
+                   _("Keras layer “%s”: its %s (dataset “%s”) is missing"), lname, info->name, path);
       return FALSE;
     }
   space = H5Dget_space (ds);
@@ -1052,7 +1054,7 @@ h5_read_weight (H5 *h, hid_t loc, const char *path, LlImportBuilder *b, int laye
   if (rank < 0 || rank > 8 || type < 0 || H5Tget_class (type) != H5T_FLOAT)
     {
       g_set_error (error, LL_ERROR, LL_ERROR_FORMAT,
-                   "Keras layer “%s”: its %s is not a float tensor", lname, info->name);
+                   _("Keras layer “%s”: its %s is not a float tensor"), lname, info->name);
       goto out;
     }
   H5Sget_simple_extent_dims (space, dims, NULL);
@@ -1073,8 +1075,8 @@ h5_read_weight (H5 *h, hid_t loc, const char *path, LlImportBuilder *b, int laye
                 || declared > (filtered ? stored * 1100 + 4096 : stored)))
     {
       g_set_error (error, LL_ERROR, LL_ERROR_FORMAT,
-                   "Keras layer “%s”: its %s declares %" G_GSIZE_FORMAT " bytes but the file "
-                   "stores %" G_GSIZE_FORMAT ": the file is damaged", lname, info->name,
+                   _("Keras layer “%s”: its %s declares %zu bytes but the file "
+                   "stores %zu: the file is damaged"), lname, info->name,
                    declared, stored);
       goto out;
     }
@@ -1083,7 +1085,7 @@ h5_read_weight (H5 *h, hid_t loc, const char *path, LlImportBuilder *b, int laye
   if (n > 0 && H5Dread (ds, H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, dst) < 0)
     {
       g_set_error (error, LL_ERROR, LL_ERROR_FORMAT,
-                   "Keras layer “%s”: its %s cannot be read: the file is damaged", lname,
+                   _("Keras layer “%s”: its %s cannot be read: the file is damaged"), lname,
                    info->name);
       goto out;
     }
@@ -1098,7 +1100,7 @@ shape:
     for (int i = 0; i < info->rank; i++)
       g_string_append_printf (want, "%s%d", i ? ", " : "", info->dims[i]);
     g_set_error (error, LL_ERROR, LL_ERROR_SHAPE,
-                 "Keras layer “%s”: its %s has shape (%s) where the model needs (%s)",
+                 _("Keras layer “%s”: its %s has shape (%s) where the model needs (%s)"),
                  lname, info->name, got->str, want->str);
   }
 out:
@@ -1138,7 +1140,7 @@ infer_shapes (Keras *k, GError **error)
           if (l->engine_layer == bad)
             name = l->name, cls = l->class_name;
         }
-      g_set_error (error, LL_ERROR, LL_ERROR_SHAPE, "Keras layer “%s” (%s): %s", name, cls,
+      g_set_error (error, LL_ERROR, LL_ERROR_SHAPE, _("Keras layer “%s” (%s): %s"), name, cls,
                    local->message);
     }
   return shapes;
@@ -1158,7 +1160,7 @@ read_legacy_weights (Keras *k, H5 *h, GError **error)
       || (mw = H5Gopen2 (h->file, "model_weights", H5P_DEFAULT)) < 0)
     {
       g_set_error (error, LL_ERROR, LL_ERROR_FORMAT,
-                   "The Keras file has no model_weights group: it was saved without weights");
+                   _("The Keras file has no model_weights group: it was saved without weights"));
       return FALSE;
     }
   for (guint i = 0; i < k->layers->len && ok; i++)
@@ -1175,7 +1177,7 @@ read_legacy_weights (Keras *k, H5 *h, GError **error)
           || (lg = H5Gopen2 (mw, l->name, H5P_DEFAULT)) < 0)
         {
           g_set_error (error, LL_ERROR, LL_ERROR_FORMAT,
-                       "Keras layer “%s” has no weights in the file", l->name);
+                       _("Keras layer “%s” has no weights in the file"), l->name);
           ok = FALSE;
           break;
         }
@@ -1183,14 +1185,14 @@ read_legacy_weights (Keras *k, H5 *h, GError **error)
         {
           if (error != NULL && *error == NULL)
             g_set_error (error, LL_ERROR, LL_ERROR_FORMAT,
-                         "Keras layer “%s” has no weight_names", l->name);
+                         _("Keras layer “%s” has no weight_names"), l->name);
           ok = FALSE;
         }
       else if ((int) names->len != n)
         {
           g_set_error (error, LL_ERROR, LL_ERROR_FORMAT,
-                       "Keras layer “%s” (%s) has %u weights in the file where Layerlab's layer "
-                       "has %d", l->name, l->class_name, names->len, n);
+                       _("Keras layer “%s” (%s) has %u weights in the file where Layerlab's layer "
+                       "has %d"), l->name, l->class_name, names->len, n);
           ok = FALSE;
         }
       for (int w = 0; ok && w < n; w++)
@@ -1206,7 +1208,7 @@ read_legacy_weights (Keras *k, H5 *h, GError **error)
           if (strcmp (base, info[w].name) != 0)
             {
               g_set_error (error, LL_ERROR, LL_ERROR_FORMAT,
-                           "Keras layer “%s”: weight %d is “%s” where Layerlab expects its %s",
+                           _("Keras layer “%s”: weight %d is “%s” where Layerlab expects its %s"),
                            l->name, w, path, info[w].name);
               ok = FALSE;
             }
@@ -1247,8 +1249,8 @@ read_keras3_weights (Keras *k, H5 *h, GError **error)
       if (!h5_exists (h->file, vars) || (g = H5Gopen2 (h->file, vars, H5P_DEFAULT)) < 0)
         {
           g_set_error (error, LL_ERROR, LL_ERROR_FORMAT,
-                       "Keras layer “%s” (%s) has no weights in model.weights.h5 (no group "
-                       "layers/%s/vars)", l->name, l->class_name, l->object_name);
+                       _("Keras layer “%s” (%s) has no weights in model.weights.h5 (no group "
+                       "layers/%s/vars)"), l->name, l->class_name, l->object_name);
           return FALSE;
         }
       {
@@ -1259,8 +1261,8 @@ read_keras3_weights (Keras *k, H5 *h, GError **error)
       if (n_links != (hsize_t) n)
         {
           g_set_error (error, LL_ERROR, LL_ERROR_FORMAT,
-                       "Keras layer “%s” (%s) has %llu weights in the file where Layerlab's "
-                       "layer has %d", l->name, l->class_name, (unsigned long long) n_links, n);
+                       _("Keras layer “%s” (%s) has %llu weights in the file where Layerlab's "
+                       "layer has %d"), l->name, l->class_name, (unsigned long long) n_links, n);
           H5Gclose (g);
           return FALSE;
         }
@@ -1315,7 +1317,7 @@ ll_import_keras_h5 (GBytes *bytes, GError **error)
   data = g_bytes_get_data (bytes, &len);
   if (len == 0 || len > LL_IMPORT_MAX_FILE)
     {
-      g_set_error (error, LL_ERROR, LL_ERROR_FORMAT, "The HDF5 file is empty or too large");
+      g_set_error (error, LL_ERROR, LL_ERROR_FORMAT, _("The HDF5 file is empty or too large"));
       return NULL;
     }
   if (!h5_open (&h, data, len, error))
@@ -1334,9 +1336,9 @@ ll_import_keras_h5 (GBytes *bytes, GError **error)
         g_set_error (error, LL_ERROR, LL_ERROR_FORMAT,
                      H5Lexists (h.file, "layers", H5P_DEFAULT) > 0
                      || H5Aexists (h.file, "layer_names") > 0
-                     ? "This HDF5 file holds Keras weights only (save_weights); open the file "
-                       "of model.save(), which has the architecture too"
-                     : "This HDF5 file is not a Keras model: it has no model_config");
+                     ? _("This HDF5 file holds Keras weights only (save_weights); open the file "
+                       "of model.save(), which has the architecture too")
+                     : _("This HDF5 file is not a Keras model: it has no model_config"));
       goto out;
     }
   if (!(cp = parse_json (config, strlen (config), "model_config", error))
@@ -1373,21 +1375,21 @@ zip_read (zip_t *za, const char *name, gsize max, gsize *len, GError **error)
 
   if (idx < 0)
     {
-      g_set_error (error, LL_ERROR, LL_ERROR_FORMAT, "The .keras archive has no %s", name);
+      g_set_error (error, LL_ERROR, LL_ERROR_FORMAT, _("The .keras archive has no %s"), name);
       return NULL;
     }
   zip_stat_init (&st);
   if (zip_stat_index (za, (zip_uint64_t) idx, 0, &st) < 0 || !(st.valid & ZIP_STAT_SIZE))
     {
-      g_set_error (error, LL_ERROR, LL_ERROR_FORMAT, "The .keras archive's %s is damaged", name);
+      g_set_error (error, LL_ERROR, LL_ERROR_FORMAT, _("The .keras archive's %s is damaged"), name);
       return NULL;
     }
   if (st.size > max
       || ((st.valid & ZIP_STAT_COMP_SIZE) && st.size > st.comp_size * 1100 + (1 << 20)))
     {
       g_set_error (error, LL_ERROR, LL_ERROR_MEMORY,
-                   "The .keras archive's %s declares %" G_GUINT64_FORMAT " bytes, more than "
-                   "Layerlab reads (or than its compressed size allows)", name,
+                   _("The .keras archive's %s declares %" PRIu64 " bytes, more than "
+                   "Layerlab reads (or than its compressed size allows)"), name,
                    (guint64) st.size);
       return NULL;
     }
@@ -1395,7 +1397,7 @@ zip_read (zip_t *za, const char *name, gsize max, gsize *len, GError **error)
   if (zf == NULL)
     {
       g_set_error (error, LL_ERROR, LL_ERROR_FORMAT,
-                   "The .keras archive's %s cannot be read (%s)", name, zip_strerror (za));
+                   _("The .keras archive's %s cannot be read (%s)"), name, zip_strerror (za));
       return NULL;
     }
   buf = g_malloc (st.size + 1);
@@ -1411,7 +1413,7 @@ zip_read (zip_t *za, const char *name, gsize max, gsize *len, GError **error)
     {
       g_free (buf);
       g_set_error (error, LL_ERROR, LL_ERROR_FORMAT,
-                   "The .keras archive's %s is truncated or damaged", name);
+                   _("The .keras archive's %s is truncated or damaged"), name);
       return NULL;
     }
   buf[got] = 0;
@@ -1446,7 +1448,7 @@ ll_import_keras_zip (GBytes *bytes, GError **error)
   if (za == NULL)
     {
       g_set_error (error, LL_ERROR, LL_ERROR_FORMAT,
-                   "This is not a .keras archive, or it is truncated (%s)", zip_error_strerror (&zerr));
+                   _("This is not a .keras archive, or it is truncated (%s)"), zip_error_strerror (&zerr));
       if (src != NULL)
         zip_source_free (src);
       zip_error_fini (&zerr);
@@ -1459,8 +1461,8 @@ ll_import_keras_zip (GBytes *bytes, GError **error)
   if (zip_name_locate (za, "model.weights.h5", 0) < 0 && zip_name_locate (za, "model.weights.npz", 0) >= 0)
     {
       g_set_error (error, LL_ERROR, LL_ERROR_FORMAT,
-                   "The .keras archive keeps its weights as .npz; Layerlab reads the default "
-                   "model.weights.h5");
+                   _("The .keras archive keeps its weights as .npz; Layerlab reads the default "
+                   "model.weights.h5"));
       goto out;
     }
   if (!(config = zip_read (za, "config.json", MAX_JSON_BYTES, &config_len, error))
@@ -1473,7 +1475,7 @@ ll_import_keras_zip (GBytes *bytes, GError **error)
   if (weights_len == 0 || !h5_open (&h, weights, weights_len, error))
     {
       if (weights_len == 0)
-        g_set_error (error, LL_ERROR, LL_ERROR_FORMAT, "The .keras archive's weights are empty");
+        g_set_error (error, LL_ERROR, LL_ERROR_FORMAT, _("The .keras archive's weights are empty"));
       h5_opened = weights_len != 0;
       goto out;
     }

@@ -17,6 +17,8 @@
 
 #include <math.h>
 #include <string.h>
+#include <inttypes.h>
+#include <glib/gi18n-lib.h>
 
 #define OPSET_MIN 9
 #define OPSET_MAX 17
@@ -97,8 +99,7 @@ tensor_count (const Onnx__TensorProto *t, int *rank, gint64 *dims, gsize *n, GEr
 
   if (t->n_dims > MAX_RANK)
     {
-      g_set_error (error, LL_ERROR, LL_ERROR_FORMAT, "ONNX tensor “%s” has %" G_GSIZE_FORMAT
-                   " dimensions", t->name != NULL ? t->name : "", t->n_dims);
+      g_set_error (error, LL_ERROR, LL_ERROR_FORMAT, _("ONNX tensor “%s” has %zu dimensions"), t->name != NULL ? t->name : "", t->n_dims);
       return FALSE;
     }
   for (gsize i = 0; i < t->n_dims; i++)
@@ -107,8 +108,8 @@ tensor_count (const Onnx__TensorProto *t, int *rank, gint64 *dims, gsize *n, GEr
           || (t->dims[i] > 0 && total > LL_IMPORT_MAX_PARAMS / (gsize) t->dims[i]))
         {
           g_set_error (error, LL_ERROR, LL_ERROR_FORMAT,
-                       "ONNX tensor “%s” declares a dimension of %" G_GINT64_FORMAT
-                       ": too large or negative", t->name != NULL ? t->name : "", t->dims[i]);
+                       _("ONNX tensor “%s” declares a dimension of %" PRId64
+                       ": too large or negative"), t->name != NULL ? t->name : "", t->dims[i]);
           return FALSE;
         }
       total *= (gsize) t->dims[i];
@@ -135,14 +136,14 @@ const_from_tensor (const Onnx__TensorProto *t, GError **error)
       || t->n_external_data > 0)
     {
       g_set_error (error, LL_ERROR, LL_ERROR_FORMAT,
-                   "ONNX tensor “%s” keeps its values in a separate file; Layerlab reads "
-                   "models with their weights inside (onnx.save without external data)", name);
+                   _("ONNX tensor “%s” keeps its values in a separate file; Layerlab reads "
+                   "models with their weights inside (onnx.save without external data)"), name);
       goto fail;
     }
   if (t->segment != NULL)
     {
       g_set_error (error, LL_ERROR, LL_ERROR_FORMAT,
-                   "ONNX tensor “%s” is split into segments, which Layerlab does not read", name);
+                   _("ONNX tensor “%s” is split into segments, which Layerlab does not read"), name);
       goto fail;
     }
   switch (type)
@@ -151,8 +152,7 @@ const_from_tensor (const Onnx__TensorProto *t, GError **error)
       if (t->has_raw_data ? t->raw_data.len != c->n * 4 : t->n_float_data != c->n)
         {
           g_set_error (error, LL_ERROR, LL_ERROR_FORMAT,
-                       "ONNX tensor “%s” declares %" G_GSIZE_FORMAT " values but holds %"
-                       G_GSIZE_FORMAT ": the file is damaged", name, c->n,
+                       _("ONNX tensor “%s” declares %zu values but holds %zu: the file is damaged"), name, c->n,
                        t->has_raw_data ? t->raw_data.len / 4 : t->n_float_data);
           goto fail;
         }
@@ -177,8 +177,7 @@ const_from_tensor (const Onnx__TensorProto *t, GError **error)
         if ((t->has_raw_data && t->raw_data.len != c->n * width) || held != c->n)
           {
             g_set_error (error, LL_ERROR, LL_ERROR_FORMAT,
-                         "ONNX tensor “%s” declares %" G_GSIZE_FORMAT " values but holds %"
-                         G_GSIZE_FORMAT ": the file is damaged", name, c->n, held);
+                         _("ONNX tensor “%s” declares %zu values but holds %zu: the file is damaged"), name, c->n, held);
             goto fail;
           }
         c->i = g_new (gint64, MAX (c->n, 1));
@@ -203,8 +202,8 @@ const_from_tensor (const Onnx__TensorProto *t, GError **error)
       break;
     default:
       g_set_error (error, LL_ERROR, LL_ERROR_FORMAT,
-                   "ONNX tensor “%s” has data type %d; Layerlab reads float32 weights "
-                   "(and int64 shapes)", name, type);
+                   _("ONNX tensor “%s” has data type %d; Layerlab reads float32 weights "
+                   "(and int64 shapes)"), name, type);
       goto fail;
     }
   return c;
@@ -1065,7 +1064,7 @@ add_input (Importer *im, GError **error)
       if (in != NULL)
         {
           g_set_error (error, LL_ERROR, LL_ERROR_FORMAT,
-                       "The ONNX graph has several inputs (“%s”, “%s”); Layerlab models have one",
+                       _("The ONNX graph has several inputs (“%s”, “%s”); Layerlab models have one"),
                        in->name, v->name);
           return FALSE;
         }
@@ -1073,28 +1072,28 @@ add_input (Importer *im, GError **error)
     }
   if (in == NULL)
     {
-      g_set_error (error, LL_ERROR, LL_ERROR_FORMAT, "The ONNX graph has no input");
+      g_set_error (error, LL_ERROR, LL_ERROR_FORMAT, _("The ONNX graph has no input"));
       return FALSE;
     }
   if (in->type == NULL || in->type->value_case != ONNX__TYPE_PROTO__VALUE_TENSOR_TYPE
       || (tt = in->type->tensor_type) == NULL || tt->shape == NULL)
     {
       g_set_error (error, LL_ERROR, LL_ERROR_FORMAT,
-                   "The ONNX graph's input “%s” has no tensor shape", in->name);
+                   _("The ONNX graph's input “%s” has no tensor shape"), in->name);
       return FALSE;
     }
   if (tt->has_elem_type && tt->elem_type != ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT)
     {
       g_set_error (error, LL_ERROR, LL_ERROR_FORMAT,
-                   "The ONNX graph's input “%s” is not float32 (type %d)", in->name, tt->elem_type);
+                   _("The ONNX graph's input “%s” is not float32 (type %d)"), in->name, tt->elem_type);
       return FALSE;
     }
   rank = (int) tt->shape->n_dim;
   if (rank < 2 || rank > 4)
     {
       g_set_error (error, LL_ERROR, LL_ERROR_FORMAT,
-                   "The ONNX graph's input “%s” has rank %d; Layerlab reads [N, C, H, W] "
-                   "images, [N, H, W] or flat [N, K] inputs", in->name, rank);
+                   _("The ONNX graph's input “%s” has rank %d; Layerlab reads [N, C, H, W] "
+                   "images, [N, H, W] or flat [N, K] inputs"), in->name, rank);
       return FALSE;
     }
   for (int i = 1; i < rank; i++)
@@ -1104,7 +1103,7 @@ add_input (Importer *im, GError **error)
           || dim->dim_value < 1 || dim->dim_value > 1 << 24)
         {
           g_set_error (error, LL_ERROR, LL_ERROR_FORMAT,
-                       "The ONNX graph's input “%s” has no fixed size in dimension %d", in->name, i);
+                       _("The ONNX graph's input “%s” has no fixed size in dimension %d"), in->name, i);
           return FALSE;
         }
       d[i] = dim->dim_value;
@@ -1132,7 +1131,7 @@ add_input (Importer *im, GError **error)
   if (!ll_layer_spec_set (&spec, "height", h, &local) || !ll_layer_spec_set (&spec, "width", w, &local)
       || !ll_layer_spec_set (&spec, "channels", c, &local))
     {
-      g_set_error (error, LL_ERROR, LL_ERROR_FORMAT, "The ONNX graph's input “%s”: %s",
+      g_set_error (error, LL_ERROR, LL_ERROR_FORMAT, _("The ONNX graph's input “%s”: %s"),
                    in->name, local->message);
       return FALSE;
     }
@@ -1212,7 +1211,7 @@ walk (Importer *im, GError **error)
   if (im->g->n_output != 1 || im->g->output[0]->name == NULL)
     {
       g_set_error (error, LL_ERROR, LL_ERROR_FORMAT,
-                   "The ONNX graph has %" G_GSIZE_FORMAT " outputs; Layerlab models have one",
+                   _("The ONNX graph has %zu outputs; Layerlab models have one"),
                    im->g->n_output);
       return FALSE;
     }
@@ -1232,8 +1231,8 @@ walk (Importer *im, GError **error)
                   {
                     g_autofree char *a = node_label (im, next), *b = node_label (im, n);
                     g_set_error (error, LL_ERROR, LL_ERROR_FORMAT,
-                                 "The ONNX tensor “%s” feeds both %s and %s: the graph "
-                                 "branches, and Layerlab imports a single chain of layers",
+                                 _("The ONNX tensor “%s” feeds both %s and %s: the graph "
+                                 "branches, and Layerlab imports a single chain of layers"),
                                  im->cur.tensor, a, b);
                     return FALSE;
                   }
@@ -1247,8 +1246,8 @@ walk (Importer *im, GError **error)
             {
               g_autofree char *a = node_label (im, next);
               g_set_error (error, LL_ERROR, LL_ERROR_FORMAT,
-                           "The ONNX graph's output “%s” also feeds %s; Layerlab imports a "
-                           "single chain of layers", output, a);
+                           _("The ONNX graph's output “%s” also feeds %s; Layerlab imports a "
+                           "single chain of layers"), output, a);
               return FALSE;
             }
           break;
@@ -1256,7 +1255,7 @@ walk (Importer *im, GError **error)
       if (next == NULL)
         {
           g_set_error (error, LL_ERROR, LL_ERROR_FORMAT,
-                       "The ONNX graph's output “%s” is not reached: nothing reads “%s”",
+                       _("The ONNX graph's output “%s” is not reached: nothing reads “%s”"),
                        output, im->cur.tensor);
           return FALSE;
         }
@@ -1264,7 +1263,7 @@ walk (Importer *im, GError **error)
         {
           g_autofree char *a = node_label (im, next);
           g_set_error (error, LL_ERROR, LL_ERROR_FORMAT,
-                       "The ONNX graph has a cycle at %s", a);
+                       _("The ONNX graph has a cycle at %s"), a);
           return FALSE;
         }
       if (next->n_input == 0 || strcmp (next->input[0], im->cur.tensor) != 0)
@@ -1274,7 +1273,7 @@ walk (Importer *im, GError **error)
             {
               g_autofree char *a = node_label (im, next);
               g_set_error (error, LL_ERROR, LL_ERROR_FORMAT,
-                           "ONNX %s reads the running tensor as a weight: not a chain of layers",
+                           _("ONNX %s reads the running tensor as a weight: not a chain of layers"),
                            a);
               return FALSE;
             }
@@ -1289,15 +1288,15 @@ walk (Importer *im, GError **error)
       {
         g_autofree char *a = node_label (im, im->g->node[i]);
         g_set_error (error, LL_ERROR, LL_ERROR_FORMAT,
-                     "ONNX %s is not on the chain from the input to the output; Layerlab "
-                     "imports a single chain of layers", a);
+                     _("ONNX %s is not on the chain from the input to the output; Layerlab "
+                     "imports a single chain of layers"), a);
         return FALSE;
       }
   if (im->cur.layout == LAYOUT_FLAT && im->cur.chw)
     {
       g_set_error (error, LL_ERROR, LL_ERROR_FORMAT,
-                   "The ONNX graph ends on a flattened channels-first image; Layerlab's "
-                   "outputs would come in another order");
+                   _("The ONNX graph ends on a flattened channels-first image; Layerlab's "
+                   "outputs would come in another order"));
       return FALSE;
     }
   return TRUE;
@@ -1316,15 +1315,15 @@ check_opset (Importer *im, GError **error)
   if (im->opset < 0)
     {
       g_set_error (error, LL_ERROR, LL_ERROR_FORMAT,
-                   "The ONNX model names no operator set version; Layerlab reads opsets %d to %d",
+                   _("The ONNX model names no operator set version; Layerlab reads opsets %d to %d"),
                    OPSET_MIN, OPSET_MAX);
       return FALSE;
     }
   if (im->opset < OPSET_MIN || im->opset > OPSET_MAX)
     {
       g_set_error (error, LL_ERROR, LL_ERROR_FORMAT,
-                   "The ONNX model uses opset %" G_GINT64_FORMAT "; Layerlab reads opsets %d to "
-                   "%d (export it with an opset_version in that range)", im->opset, OPSET_MIN,
+                   _("The ONNX model uses opset %" PRId64 "; Layerlab reads opsets %d to "
+                   "%d (export it with an opset_version in that range)"), im->opset, OPSET_MIN,
                    OPSET_MAX);
       return FALSE;
     }
@@ -1345,21 +1344,21 @@ ll_import_onnx (GBytes *bytes, GError **error)
   data = g_bytes_get_data (bytes, &len);
   if (len > LL_IMPORT_MAX_FILE)
     {
-      g_set_error (error, LL_ERROR, LL_ERROR_MEMORY, "The ONNX file is larger than 2 GiB");
+      g_set_error (error, LL_ERROR, LL_ERROR_MEMORY, _("The ONNX file is larger than 2 GiB"));
       return NULL;
     }
   im.mp = onnx__model_proto__unpack (NULL, len, data);
   if (im.mp == NULL)
     {
       g_set_error (error, LL_ERROR, LL_ERROR_FORMAT,
-                   "This is not an ONNX model, or it is truncated or damaged (its protobuf "
-                   "encoding does not parse)");
+                   _("This is not an ONNX model, or it is truncated or damaged (its protobuf "
+                   "encoding does not parse)"));
       return NULL;
     }
   im.g = im.mp->graph;
   if (im.g == NULL || im.g->n_node == 0)
     {
-      g_set_error (error, LL_ERROR, LL_ERROR_FORMAT, "The ONNX model has no graph");
+      g_set_error (error, LL_ERROR, LL_ERROR_FORMAT, _("The ONNX model has no graph"));
       goto out;
     }
   im.consts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, const_free);

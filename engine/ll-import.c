@@ -5,6 +5,7 @@
 
 #include <math.h>
 #include <string.h>
+#include <glib/gi18n-lib.h>
 
 /* Builder ------------------------------------------------------------- */
 
@@ -61,14 +62,14 @@ ll_import_weight (LlImportBuilder *b, int layer, const char *name, gsize n, GErr
       if (w->n == n)
         return w->data;
       g_set_error (error, LL_ERROR, LL_ERROR_FORMAT,
-                   "Layer %d's %s is given twice with different sizes", layer, name);
+                   _("Layer %d's %s is given twice with different sizes"), layer, name);
       return NULL;
     }
   if (n > LL_IMPORT_MAX_PARAMS || b->n_floats + n > LL_IMPORT_MAX_PARAMS)
     {
       g_set_error (error, LL_ERROR, LL_ERROR_MEMORY,
-                   "The model has more than %" G_GSIZE_FORMAT " million weights, more than "
-                   "Layerlab opens (%" G_GSIZE_FORMAT " million). Use a smaller model.",
+                   _("The model has more than %zu million weights, more than "
+                   "Layerlab opens (%zu million). Use a smaller model."),
                    (b->n_floats + n) >> 20, LL_IMPORT_MAX_PARAMS >> 20);
       return NULL;
     }
@@ -100,14 +101,14 @@ ll_import_finish (LlImportBuilder *b, const LlFitConfig *cfg, GError **error)
 
   if (n_layers < 2)
     {
-      g_set_error (error, LL_ERROR, LL_ERROR_FORMAT, "The model has no layers after its input");
+      g_set_error (error, LL_ERROR, LL_ERROR_FORMAT, _("The model has no layers after its input"));
       return NULL;
     }
   shapes = ll_arch_infer_shapes (b->arch, &bad, &local);
   if (shapes == NULL)
     {
       g_autofree char *name = bad >= 0 ? ll_arch_layer_name (b->arch, bad) : g_strdup ("?");
-      g_set_error (error, LL_ERROR, LL_ERROR_SHAPE, "Layer %d (%s): %s", bad, name,
+      g_set_error (error, LL_ERROR, LL_ERROR_SHAPE, _("Layer %d (%s): %s"), bad, name,
                    local->message);
       return NULL;
     }
@@ -128,8 +129,8 @@ ll_import_finish (LlImportBuilder *b, const LlFitConfig *cfg, GError **error)
           if (w == NULL || w->n != ll_weight_info_size (&info[k]))
             {
               g_set_error (error, LL_ERROR, LL_ERROR_FORMAT,
-                           "Layer %d (%s) needs a %s of %" G_GSIZE_FORMAT " values; the file "
-                           "gives %" G_GSIZE_FORMAT, i, name, info[k].name,
+                           _("Layer %d (%s) needs a %s of %zu values; the file "
+                           "gives %zu"), i, name, info[k].name,
                            ll_weight_info_size (&info[k]), w != NULL ? w->n : 0);
               return NULL;
             }
@@ -139,7 +140,7 @@ ll_import_finish (LlImportBuilder *b, const LlFitConfig *cfg, GError **error)
   if (n_used != b->weights->len)
     {
       g_set_error (error, LL_ERROR, LL_ERROR_FORMAT,
-                   "The file has %u weight tensors where the model needs %u", b->weights->len,
+                   _("The file has %u weight tensors where the model needs %u"), b->weights->len,
                    n_used);
       return NULL;
     }
@@ -159,7 +160,7 @@ ll_import_finish (LlImportBuilder *b, const LlFitConfig *cfg, GError **error)
               {
                 g_autofree char *name = ll_arch_layer_name (b->arch, i);
                 g_set_error (error, LL_ERROR, LL_ERROR_FORMAT,
-                             "Layer %d (%s)'s %s holds NaN or infinite values", i, name,
+                             _("Layer %d (%s)'s %s holds NaN or infinite values"), i, name,
                              w->name);
                 return NULL;
               }
@@ -279,10 +280,10 @@ ll_model_open_bytes_full (GBytes *bytes, const char *name, LlModelFormat *format
     case LL_MODEL_FORMAT_UNKNOWN:
     default:
       g_set_error (&local, LL_ERROR, LL_ERROR_FORMAT,
-                   len == 0 ? "The file is empty"
-                            : "This is not a model file Layerlab reads: open a Layerlab "
+                   len == 0 ? _("The file is empty")
+                            : _("This is not a model file Layerlab reads: open a Layerlab "
                               "model (.llmodel), an ONNX model (.onnx) or a Keras model "
-                              "(.keras or .h5)");
+                              "(.keras or .h5)"));
       break;
     }
   if (t == NULL)
@@ -322,14 +323,13 @@ ll_model_open_any_full (const char *path, LlModelFormat *format, GError **error)
       g_set_error (error, LL_ERROR,
                    g_error_matches (local, G_FILE_ERROR, G_FILE_ERROR_NOENT)
                    ? LL_ERROR_NOT_FOUND : LL_ERROR_IO,
-                   "Could not open the model %s: %s", path, local->message);
+                   _("Could not open the model %s: %s"), path, local->message);
       return NULL;
     }
   if (g_mapped_file_get_length (mf) > LL_IMPORT_MAX_FILE)
     {
       g_set_error (error, LL_ERROR, LL_ERROR_MEMORY,
-                   "%s: the file has %" G_GSIZE_FORMAT " MiB, more than the %" G_GSIZE_FORMAT
-                   " MiB Layerlab opens", base, g_mapped_file_get_length (mf) >> 20,
+                   _("%s: the file has %zu MiB, more than the %zu MiB Layerlab opens"), base, g_mapped_file_get_length (mf) >> 20,
                    LL_IMPORT_MAX_FILE >> 20);
       return NULL;
     }

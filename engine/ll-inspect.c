@@ -4,6 +4,7 @@
 
 #include <math.h>
 #include <string.h>
+#include <glib/gi18n-lib.h>
 
 static int
 argmax (const float *r, int n)
@@ -47,8 +48,8 @@ ll_inspect_confusion (LlModel *model, const LlDataset *ds, int batch_size,
   if (ll_shape_size (&in) != ll_dataset_sample_size (ds))
     {
       g_set_error (error, LL_ERROR, LL_ERROR_SHAPE,
-                   "The model takes %zu values per image but “%s” images have %zu: "
-                   "pick a data set that matches the Input layer",
+                   _("The model takes %zu values per image but “%s” images have %zu: "
+                   "pick a data set that matches the Input layer"),
                    (size_t) ll_shape_size (&in), ds->name, (size_t) ll_dataset_sample_size (ds));
       return NULL;
     }
@@ -57,8 +58,8 @@ ll_inspect_confusion (LlModel *model, const LlDataset *ds, int batch_size,
   if (n_classes < ds->n_classes)
     {
       g_set_error (error, LL_ERROR, LL_ERROR_SHAPE,
-                   "The model has %d outputs but “%s” has %d classes: set the last Dense "
-                   "layer to %d units", n_out, ds->name, ds->n_classes, ds->n_classes);
+                   _("The model has %d outputs but “%s” has %d classes: set the last Dense "
+                   "layer to %d units"), n_out, ds->name, ds->n_classes, ds->n_classes);
       return NULL;
     }
   batch_size = CLAMP (batch_size, 1, MAX (ds->n, 1));
@@ -207,13 +208,13 @@ ll_inspect_occlusion (LlModel *model, const float *x, int cls, int patch, int st
   if (in.rank != 3)
     {
       g_set_error_literal (error, LL_ERROR, LL_ERROR_INVALID,
-                           "Occlusion needs an image input (height, width, channels)");
+                           _("Occlusion needs an image input (height, width, channels)"));
       return FALSE;
     }
   if (cls < 0 || cls >= n_out || patch < 1 || stride < 1)
     {
       g_set_error (error, LL_ERROR, LL_ERROR_INVALID,
-                   "Occlusion needs a class below %d, a patch and a stride of at least 1", n_out);
+                   _("Occlusion needs a class below %d, a patch and a stride of at least 1"), n_out);
       return FALSE;
     }
   h = in.d[0];
@@ -223,7 +224,7 @@ ll_inspect_occlusion (LlModel *model, const float *x, int cls, int patch, int st
   n = map_h * map_w + 1;
 
   /* All occluded copies in one batch, the original last. */
-  batch = ll_alloc_floats ((gsize) n * size, "occlusion batch", error);
+  batch = ll_alloc_floats ((gsize) n * size, _("occlusion batch"), error);
   if (batch == NULL)
     return FALSE;
   probs = g_new (float, (gsize) n * n_out);
@@ -335,7 +336,7 @@ ll_inspect_saliency (LlModel *model, const float *x, int cls, float *map, GError
   if (in.rank != 3)
     {
       g_set_error_literal (error, LL_ERROR, LL_ERROR_INVALID,
-                           "Saliency needs an image input (height, width, channels)");
+                           _("Saliency needs an image input (height, width, channels)"));
       return FALSE;
     }
   n_pixels = (gsize) in.d[0] * in.d[1];
@@ -392,16 +393,16 @@ ll_inspect_batchnorm (const LlModel *model, const LlDataset *ds, int batch_size,
   if (n_bn == 0)
     {
       g_set_error_literal (error, LL_ERROR, LL_ERROR_INVALID,
-                           "This model has no BatchNormalization layer. The CIFAR-10 CNN preset has six.");
+                           _("This model has no BatchNormalization layer. The CIFAR-10 CNN preset has six."));
       return NULL;
     }
   in = ll_model_input_shape (model);
   if (ll_shape_size (&in) != ll_dataset_sample_size (ds) || ds->n < 1)
     {
       g_set_error (error, LL_ERROR, LL_ERROR_SHAPE,
-                   "The model takes %zu values per image but “%s” has %zu%s: pick a data set "
-                   "that matches the Input layer", (size_t) ll_shape_size (&in), ds->name,
-                   (size_t) ll_dataset_sample_size (ds), ds->n < 1 ? " and no images" : "");
+                   _("The model takes %zu values per image but “%s” has %zu%s: pick a data set "
+                   "that matches the Input layer"), (size_t) ll_shape_size (&in), ds->name,
+                   (size_t) ll_dataset_sample_size (ds), ds->n < 1 ? _(" and no images") : "");
       return NULL;
     }
   copy = ll_model_copy (model);

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <glib/gi18n-lib.h>
 
 /* Reader ------------------------------------------------------------------- */
 
@@ -52,7 +53,7 @@ syntax_error (Parser     *ps,
   what = g_strdup_vprintf (format, args);
   va_end (args);
   g_set_error (ps->error, LL_ERROR, LL_ERROR_FORMAT,
-               "not valid JSON: line %d, column %d: %s", line, column, what);
+               _("not valid JSON: line %d, column %d: %s"), line, column, what);
   return NULL;
 }
 
@@ -264,8 +265,8 @@ enter (Parser *ps)
   if (++ps->depth > LL_JSON_MAX_DEPTH)
     {
       g_set_error (ps->error, LL_ERROR, LL_ERROR_FORMAT,
-                   "nested more than %d levels deep; Layerlab's files never are, so the file "
-                   "is damaged or not a Layerlab file", LL_JSON_MAX_DEPTH);
+                   _("nested more than %d levels deep; Layerlab's files never are, so the file "
+                   "is damaged or not a Layerlab file"), LL_JSON_MAX_DEPTH);
       return FALSE;
     }
   return TRUE;
@@ -430,8 +431,8 @@ ll_json_parse (const char *text,
   if (n > max_bytes)
     {
       g_set_error (error, LL_ERROR, LL_ERROR_FORMAT,
-                   "%.1f MB of JSON, more than the %.1f MB Layerlab reads for it; the file is "
-                   "damaged or not a Layerlab file", n / 1e6, max_bytes / 1e6);
+                   _("%.1f MB of JSON, more than the %.1f MB Layerlab reads for it; the file is "
+                   "damaged or not a Layerlab file"), n / 1e6, max_bytes / 1e6);
       return NULL;
     }
   ps.start = ps.p = text;
@@ -475,22 +476,22 @@ ll_json_parse_file (const char *path,
     {
       saved = errno;
       g_set_error (error, LL_ERROR, saved == ENOENT ? LL_ERROR_NOT_FOUND : LL_ERROR_IO,
-                   "Could not open %s: %s", shown, g_strerror (saved));
+                   _("Could not open %s: %s"), shown, g_strerror (saved));
       return NULL;
     }
   if (fstat (fd, &st) != 0 || !S_ISREG (st.st_mode))
     {
       close (fd);
       g_set_error (error, LL_ERROR, LL_ERROR_IO,
-                   "%s is not a regular file (a folder, a pipe or a device); choose a file", shown);
+                   _("%s is not a regular file (a folder, a pipe or a device); choose a file"), shown);
       return NULL;
     }
   if ((guint64) st.st_size > max_bytes)
     {
       close (fd);
       g_set_error (error, LL_ERROR, LL_ERROR_FORMAT,
-                   "%.1f MB, more than the %.1f MB Layerlab reads for it; the file is damaged or "
-                   "not a Layerlab file", st.st_size / 1e6, max_bytes / 1e6);
+                   _("%.1f MB, more than the %.1f MB Layerlab reads for it; the file is damaged or "
+                   "not a Layerlab file"), st.st_size / 1e6, max_bytes / 1e6);
       return NULL;
     }
   /* The file may grow while it is read: never read more than the limit + 1. */
@@ -514,7 +515,7 @@ ll_json_parse_file (const char *path,
         {
           saved = errno;
           close (fd);
-          g_set_error (error, LL_ERROR, LL_ERROR_IO, "Could not read %s: %s", shown,
+          g_set_error (error, LL_ERROR, LL_ERROR_IO, _("Could not read %s: %s"), shown,
                        g_strerror (saved));
           return NULL;
         }

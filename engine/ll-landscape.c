@@ -11,6 +11,7 @@
 
 #include "ll-layer.h"
 #include "ll-rng.h"
+#include <glib/gi18n-lib.h>
 
 #define MAX_BATCH 256
 
@@ -94,7 +95,7 @@ ll_landscape_new (LlModel *model, guint64 seed, GError **error)
   if (!any)
     {
       g_set_error (error, LL_ERROR, LL_ERROR_INVALID,
-                   "The model has no kernel to move along: add a Dense or Conv2D layer");
+                   _("The model has no kernel to move along: add a Dense or Conv2D layer"));
       ll_landscape_free (ls);
       return NULL;
     }
@@ -171,13 +172,13 @@ check_args (LlLandscape *ls, LlModel *model, const LlDataset *ds, GError **error
   if (ll_model_n_trainable (model) != ls->n)
     {
       g_set_error (error, LL_ERROR, LL_ERROR_INVALID,
-                   "The model changed since the landscape was made: compute it again");
+                   _("The model changed since the landscape was made: compute it again"));
       return FALSE;
     }
   if (ds == NULL || ds->n < 1 || ll_dataset_sample_size (ds) != ll_shape_size (&in))
     {
       g_set_error (error, LL_ERROR, LL_ERROR_INVALID,
-                   "The data do not fit the model's input: choose the data set it was built for");
+                   _("The data do not fit the model's input: choose the data set it was built for"));
       return FALSE;
     }
   return ll_model_plan (model, MIN (ds->n, MAX_BATCH), error);
@@ -197,7 +198,7 @@ ll_landscape_evaluate (LlLandscape *ls, LlModel *model, const LlDataset *ds, LlL
   if (n < 2 || !(span > 0))
     {
       g_set_error (error, LL_ERROR, LL_ERROR_INVALID,
-                   "A landscape needs at least 2 × 2 points and a positive span");
+                   _("A landscape needs at least 2 × 2 points and a positive span"));
       return NULL;
     }
   if (!check_args (ls, model, ds, error))

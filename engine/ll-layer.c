@@ -2,6 +2,7 @@
 #include "ll-layer.h"
 
 #include <math.h>
+#include <glib/gi18n-lib.h>
 
 const char *const ll_regularizer_names[] = { "none", "l1", "l2", "l1_l2", NULL };
 
@@ -62,12 +63,12 @@ ll_layer_type_check_backend (const LlLayerType *type, LlBackend backend, GError 
   if (row->supported)
     return TRUE;
   if (row->declined != NULL)
-    g_set_error (error, LL_ERROR, LL_ERROR_INVALID, "The %s export does not support %s layers: %s",
+    g_set_error (error, LL_ERROR, LL_ERROR_INVALID, _("The %s export does not support %s layers: %s"),
                  ll_backend_name (backend), type->name, row->declined);
   else
     g_set_error (error, LL_ERROR, LL_ERROR_INVALID,
-                 "The %s export does not know %s layers yet; remove the layer or export to "
-                 "another format", ll_backend_name (backend), type->name);
+                 _("The %s export does not know %s layers yet; remove the layer or export to "
+                 "another format"), ll_backend_name (backend), type->name);
   return FALSE;
 }
 
@@ -114,14 +115,14 @@ ll_layer_spec_set (LlLayerSpec *spec, const char *name, double value, GError **e
   if (i < 0)
     {
       g_set_error (error, LL_ERROR, LL_ERROR_INVALID,
-                   "%s has no parameter “%s”", spec->type->name, name);
+                   _("%s has no parameter “%s”"), spec->type->name, name);
       return FALSE;
     }
   p = &spec->type->params[i];
   if (!isfinite (value))
     {
       g_set_error (error, LL_ERROR, LL_ERROR_INVALID,
-                   "%s: %s must be a finite number", spec->type->name, p->label);
+                   _("%s: %s must be a finite number"), spec->type->name, p->label);
       return FALSE;
     }
   switch (p->type)
@@ -130,7 +131,7 @@ ll_layer_spec_set (LlLayerSpec *spec, const char *name, double value, GError **e
       if (value != floor (value))
         {
           g_set_error (error, LL_ERROR, LL_ERROR_INVALID,
-                       "%s: %s must be a whole number (got %g)", spec->type->name, p->label, value);
+                       _("%s: %s must be a whole number (got %g)"), spec->type->name, p->label, value);
           return FALSE;
         }
       G_GNUC_FALLTHROUGH;
@@ -138,8 +139,8 @@ ll_layer_spec_set (LlLayerSpec *spec, const char *name, double value, GError **e
       if (value < p->min || value > p->max)
         {
           g_set_error (error, LL_ERROR, LL_ERROR_INVALID,
-                       "%s: %s must be between %g and %g (got %g)",
-                       spec->type->name, p->label, p->min, p->max, value);
+                       _("%s: %s must be between %g and %g (got %g)"),
+                       spec->type->name, _(p->label), p->min, p->max, value);
           return FALSE;
         }
       break;
@@ -150,7 +151,7 @@ ll_layer_spec_set (LlLayerSpec *spec, const char *name, double value, GError **e
       if (value < 0 || value >= n_choices (p->choices) || value != floor (value))
         {
           g_set_error (error, LL_ERROR, LL_ERROR_INVALID,
-                       "%s: invalid choice %g for %s", spec->type->name, value, p->label);
+                       _("%s: invalid choice %g for %s"), spec->type->name, value, p->label);
           return FALSE;
         }
       break;
@@ -184,7 +185,7 @@ ll_layer_spec_set_choice (LlLayerSpec *spec, const char *name, const char *choic
   if (i < 0 || spec->type->params[i].type != LL_PARAM_CHOICE)
     {
       g_set_error (error, LL_ERROR, LL_ERROR_INVALID,
-                   "%s has no choice parameter “%s”", spec->type->name, name);
+                   _("%s has no choice parameter “%s”"), spec->type->name, name);
       return FALSE;
     }
   p = &spec->type->params[i];
@@ -197,8 +198,8 @@ ll_layer_spec_set_choice (LlLayerSpec *spec, const char *name, const char *choic
   {
     g_autofree char *list = g_strjoinv (", ", (char **) p->choices);
     g_set_error (error, LL_ERROR, LL_ERROR_INVALID,
-                 "%s: “%s” is not a valid %s; choose one of %s",
-                 spec->type->name, choice, p->label, list);
+                 _("%s: “%s” is not a valid %s; choose one of %s"),
+                 spec->type->name, choice, _(p->label), list);
   }
   return FALSE;
 }

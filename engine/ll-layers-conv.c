@@ -11,6 +11,7 @@
 
 #include <math.h>
 #include <string.h>
+#include <glib/gi18n-lib.h>
 
 static const char *const padding_names[] = { "valid", "same", NULL };
 
@@ -22,8 +23,8 @@ need_image (const char *layer, const LlShape *in, GError **error)
   if (in->rank == 3)
     return TRUE;
   g_set_error (error, LL_ERROR, LL_ERROR_SHAPE,
-               "%s needs an image input (height × width × channels); it got a flat vector "
-               "of %d values. Remove the Flatten before it or add a Reshape.",
+               _("%s needs an image input (height × width × channels); it got a flat vector "
+               "of %d values. Remove the Flatten before it or add a Reshape."),
                layer, in->d[0]);
   return FALSE;
 }
@@ -124,29 +125,29 @@ enum {
 };
 
 static const LlParamSpec conv2d_params[] = {
-  { "filters", "Filters", LL_PARAM_INT, 32, 1, 1024, NULL,
-    "Number of filters: the channels of the output. Each filter learns to detect one pattern.", LL_PARAM_HEADLINE | LL_PARAM_POSITIONAL },
-  { "kernel_size", "Kernel size", LL_PARAM_INT, 3, 1, 15, NULL,
-    "Side of the square window each filter looks at: 3 means 3 × 3 pixels.", LL_PARAM_HEADLINE | LL_PARAM_POSITIONAL | LL_PARAM_PAIR },
-  { "strides", "Strides", LL_PARAM_INT, 1, 1, 8, NULL,
-    "Step of the window in pixels. 2 halves the height and width of the output.", LL_PARAM_PAIR },
-  { "padding", "Padding", LL_PARAM_CHOICE, PADDING_VALID, 0, 0, padding_names,
-    "valid: the window stays inside the image, so the output shrinks. "
-    "same: zeros around the border keep the output size (divided by the stride)." },
-  { "activation", "Activation", LL_PARAM_CHOICE, LL_ACT_LINEAR, 0, 0, ll_activation_names,
-    "Applied to the output: relu for hidden layers; linear when BatchNormalization follows.", LL_PARAM_HEADLINE },
-  { "use_bias", "Use bias", LL_PARAM_BOOL, 1, 0, 1, NULL,
-    "Adds a learned bias to each filter. Usually on; off before BatchNormalization." },
-  { "kernel_initializer", "Kernel initializer", LL_PARAM_CHOICE, LL_INIT_GLOROT_UNIFORM, 0, 0,
-    ll_init_names, "How the filters start. glorot_uniform is Keras' default; he_normal suits relu." },
-  { "bias_initializer", "Bias initializer", LL_PARAM_CHOICE, LL_INIT_ZEROS, 0, 0, ll_init_names,
-    "How the biases start; zeros is Keras' default." },
-  { "kernel_regularizer", "Kernel regularizer", LL_PARAM_CHOICE, 0, 0, 0, ll_regularizer_names,
-    "Adds a penalty on the filter weights to the loss: l1 pushes weights to exactly zero, l2 keeps them small." },
-  { "l1", "L1 factor", LL_PARAM_FLOAT, 0.01, 0, 10, NULL,
-    "Strength of the l1 penalty (Keras default 0.01)." },
-  { "l2", "L2 factor", LL_PARAM_FLOAT, 0.01, 0, 10, NULL,
-    "Strength of the l2 penalty (Keras default 0.01)." },
+  { "filters", N_("Filters"), LL_PARAM_INT, 32, 1, 1024, NULL,
+    N_("Number of filters: the channels of the output. Each filter learns to detect one pattern."), LL_PARAM_HEADLINE | LL_PARAM_POSITIONAL },
+  { "kernel_size", N_("Kernel size"), LL_PARAM_INT, 3, 1, 15, NULL,
+    N_("Side of the square window each filter looks at: 3 means 3 × 3 pixels."), LL_PARAM_HEADLINE | LL_PARAM_POSITIONAL | LL_PARAM_PAIR },
+  { "strides", N_("Strides"), LL_PARAM_INT, 1, 1, 8, NULL,
+    N_("Step of the window in pixels. 2 halves the height and width of the output."), LL_PARAM_PAIR },
+  { "padding", N_("Padding"), LL_PARAM_CHOICE, PADDING_VALID, 0, 0, padding_names,
+    N_("valid: the window stays inside the image, so the output shrinks. "
+    "same: zeros around the border keep the output size (divided by the stride).") },
+  { "activation", N_("Activation"), LL_PARAM_CHOICE, LL_ACT_LINEAR, 0, 0, ll_activation_names,
+    N_("Applied to the output: relu for hidden layers; linear when BatchNormalization follows."), LL_PARAM_HEADLINE },
+  { "use_bias", N_("Use bias"), LL_PARAM_BOOL, 1, 0, 1, NULL,
+    N_("Adds a learned bias to each filter. Usually on; off before BatchNormalization.") },
+  { "kernel_initializer", N_("Kernel initializer"), LL_PARAM_CHOICE, LL_INIT_GLOROT_UNIFORM, 0, 0,
+    ll_init_names, N_("How the filters start. glorot_uniform is Keras' default; he_normal suits relu.") },
+  { "bias_initializer", N_("Bias initializer"), LL_PARAM_CHOICE, LL_INIT_ZEROS, 0, 0, ll_init_names,
+    N_("How the biases start; zeros is Keras' default.") },
+  { "kernel_regularizer", N_("Kernel regularizer"), LL_PARAM_CHOICE, 0, 0, 0, ll_regularizer_names,
+    N_("Adds a penalty on the filter weights to the loss: l1 pushes weights to exactly zero, l2 keeps them small.") },
+  { "l1", N_("L1 factor"), LL_PARAM_FLOAT, 0.01, 0, 10, NULL,
+    N_("Strength of the l1 penalty (Keras default 0.01).") },
+  { "l2", N_("L2 factor"), LL_PARAM_FLOAT, 0.01, 0, 10, NULL,
+    N_("Strength of the l2 penalty (Keras default 0.01).") },
 };
 
 typedef struct {
@@ -173,8 +174,8 @@ conv2d_infer (const LlLayerSpec *spec, const LlShape *in, LlShape *out, GError *
   if (ho == 0 || wo == 0)
     {
       g_set_error (error, LL_ERROR, LL_ERROR_SHAPE,
-                   "Conv2D's %d × %d kernel is larger than its %d × %d input. "
-                   "Use a smaller kernel_size, padding \"same\", or less pooling before it.",
+                   _("Conv2D's %d × %d kernel is larger than its %d × %d input. "
+                   "Use a smaller kernel_size, padding \"same\", or less pooling before it."),
                    k, k, in->d[0], in->d[1]);
       return FALSE;
     }
@@ -386,7 +387,7 @@ conv2d_build (const LlLayerSpec *spec, const LlShape *in, const LlShape *out)
 
 const LlLayerType ll_layer_conv2d = {
   .name = "Conv2D",
-  .description = "Slides small learned filters over the image; each filter makes one feature map.",
+  .description = N_("Slides small learned filters over the image; each filter makes one feature map."),
   .params = conv2d_params,
   .n_params = G_N_ELEMENTS (conv2d_params),
   .infer = conv2d_infer,
@@ -401,13 +402,13 @@ const LlLayerType ll_layer_conv2d = {
 enum { POOL_SIZE, POOL_STRIDES, POOL_PADDING };
 
 static const LlParamSpec pool_params[] = {
-  { "pool_size", "Pool size", LL_PARAM_INT, 2, 1, 16, NULL,
-    "Side of the square window reduced to one value: 2 halves the height and width.", LL_PARAM_HEADLINE | LL_PARAM_POSITIONAL | LL_PARAM_PAIR },
-  { "strides", "Strides", LL_PARAM_INT, 0, 0, 16, NULL,
-    "Step of the window in pixels; 0 means the same as pool_size (Keras' None).", LL_PARAM_PAIR },
-  { "padding", "Padding", LL_PARAM_CHOICE, PADDING_VALID, 0, 0, padding_names,
-    "valid: leftover border pixels are dropped. same: windows also cover the border, "
-    "so the output is the input size divided by the stride, rounded up." },
+  { "pool_size", N_("Pool size"), LL_PARAM_INT, 2, 1, 16, NULL,
+    N_("Side of the square window reduced to one value: 2 halves the height and width."), LL_PARAM_HEADLINE | LL_PARAM_POSITIONAL | LL_PARAM_PAIR },
+  { "strides", N_("Strides"), LL_PARAM_INT, 0, 0, 16, NULL,
+    N_("Step of the window in pixels; 0 means the same as pool_size (Keras' None)."), LL_PARAM_PAIR },
+  { "padding", N_("Padding"), LL_PARAM_CHOICE, PADDING_VALID, 0, 0, padding_names,
+    N_("valid: leftover border pixels are dropped. same: windows also cover the border, "
+    "so the output is the input size divided by the stride, rounded up.") },
 };
 
 typedef struct {
@@ -439,8 +440,8 @@ pool_infer_named (const char *layer, const LlLayerSpec *spec, const LlShape *in,
   if (ho == 0 || wo == 0)
     {
       g_set_error (error, LL_ERROR, LL_ERROR_SHAPE,
-                   "%s's %d × %d pool is larger than its %d × %d input. "
-                   "Use a smaller pool_size, padding \"same\", or remove a pooling layer before it.",
+                   _("%s's %d × %d pool is larger than its %d × %d input. "
+                   "Use a smaller pool_size, padding \"same\", or remove a pooling layer before it."),
                    layer, p, p, in->d[0], in->d[1]);
       return FALSE;
     }
@@ -543,13 +544,13 @@ max_pool_plan (LlOp *op, int max_batch, GError **error)
   if ((gsize) max_batch * ll_shape_size (&op->in) > G_MAXINT32)
     {
       g_set_error (error, LL_ERROR, LL_ERROR_MEMORY,
-                   "MaxPooling2D's input of %d samples is too large to index; use a smaller batch size",
+                   _("MaxPooling2D's input of %d samples is too large to index; use a smaller batch size"),
                    max_batch);
       return FALSE;
     }
   g_free (self->argmax);
   /* Floats and int32 have the same size: reuse the guarded allocator. */
-  self->argmax = (gint32 *) ll_alloc_floats (n, "the max-pooling positions", error);
+  self->argmax = (gint32 *) ll_alloc_floats (n, _("the max-pooling positions"), error);
   self->max_batch = self->argmax != NULL ? max_batch : 0;
   return self->argmax != NULL;
 }
@@ -679,7 +680,7 @@ avg_pool_build (const LlLayerSpec *spec, const LlShape *in, const LlShape *out)
 
 const LlLayerType ll_layer_max_pooling2d = {
   .name = "MaxPooling2D",
-  .description = "Keeps the largest value of each window: smaller feature maps, a little shift tolerance.",
+  .description = N_("Keeps the largest value of each window: smaller feature maps, a little shift tolerance."),
   .params = pool_params,
   .n_params = G_N_ELEMENTS (pool_params),
   .infer = max_pool_infer,
@@ -690,7 +691,7 @@ const LlLayerType ll_layer_max_pooling2d = {
 
 const LlLayerType ll_layer_average_pooling2d = {
   .name = "AveragePooling2D",
-  .description = "Averages each window: smaller, smoother feature maps.",
+  .description = N_("Averages each window: smaller, smoother feature maps."),
   .params = pool_params,
   .n_params = G_N_ELEMENTS (pool_params),
   .infer = avg_pool_infer,
@@ -805,7 +806,7 @@ gmp_plan (LlOp *op, int max_batch, GError **error)
     return TRUE;
   g_free (self->argmax);
   self->argmax = (gint32 *) ll_alloc_floats ((gsize) max_batch * self->c,
-                                             "the global max-pooling positions", error);
+                                             _("the global max-pooling positions"), error);
   self->max_batch = self->argmax != NULL ? max_batch : 0;
   return self->argmax != NULL;
 }
@@ -904,7 +905,7 @@ gmp_build (const LlLayerSpec *spec, const LlShape *in, const LlShape *out)
 
 const LlLayerType ll_layer_global_average_pooling2d = {
   .name = "GlobalAveragePooling2D",
-  .description = "Averages each feature map to one number: a flat vector with one value per channel.",
+  .description = N_("Averages each feature map to one number: a flat vector with one value per channel."),
   .params = NULL,
   .n_params = 0,
   .infer = gap_infer,
@@ -915,7 +916,7 @@ const LlLayerType ll_layer_global_average_pooling2d = {
 
 const LlLayerType ll_layer_global_max_pooling2d = {
   .name = "GlobalMaxPooling2D",
-  .description = "Keeps the largest value of each feature map: one value per channel.",
+  .description = N_("Keeps the largest value of each feature map: one value per channel."),
   .params = NULL,
   .n_params = 0,
   .infer = gmp_infer,

@@ -2,6 +2,7 @@
 #include "ll-layer.h"
 #include "ll-gemm.h"
 #include "ll-rng.h"
+#include <glib/gi18n-lib.h>
 
 /* Parameter tables shared with Conv2D through the same names. */
 #define PARAM_ACTIVATION(def, flags) \
@@ -31,8 +32,8 @@ shape_error_flat (GError **error, const char *layer, const LlShape *in)
 {
   g_autofree char *s = ll_shape_to_string (in);
   g_set_error (error, LL_ERROR, LL_ERROR_SHAPE,
-               "%s needs a flat input (a vector), but it gets %s. "
-               "Add a Flatten or GlobalAveragePooling2D layer before it.", layer, s);
+               _("%s needs a flat input (a vector), but it gets %s. "
+               "Add a Flatten or GlobalAveragePooling2D layer before it."), layer, s);
 }
 
 /* Identity op, for Input and Flatten: channels-last memory is already flat. */
@@ -71,10 +72,10 @@ copy_build (const LlLayerSpec *spec, const LlShape *in, const LlShape *out)
 /* Input */
 
 static const LlParamSpec input_params[] = {
-  { "height", "Height", LL_PARAM_INT, 28, 1, 4096, NULL, "Image height in pixels (28 for MNIST, 32 for CIFAR-10).",
+  { "height", N_("Height"), LL_PARAM_INT, 28, 1, 4096, NULL, N_("Image height in pixels (28 for MNIST, 32 for CIFAR-10)."),
     LL_PARAM_HEADLINE },
-  { "width", "Width", LL_PARAM_INT, 28, 1, 4096, NULL, "Image width in pixels.", LL_PARAM_HEADLINE },
-  { "channels", "Channels", LL_PARAM_INT, 1, 1, 64, NULL, "1 for grayscale, 3 for colour (RGB).",
+  { "width", N_("Width"), LL_PARAM_INT, 28, 1, 4096, NULL, N_("Image width in pixels."), LL_PARAM_HEADLINE },
+  { "channels", N_("Channels"), LL_PARAM_INT, 1, 1, 64, NULL, N_("1 for grayscale, 3 for colour (RGB)."),
     LL_PARAM_HEADLINE },
 };
 
@@ -87,7 +88,7 @@ input_infer (const LlLayerSpec *spec, const LlShape *in, LlShape *out, GError **
 
 const LlLayerType ll_layer_input = {
   .name = "Input",
-  .description = "The images the network sees: height × width × channels.",
+  .description = N_("The images the network sees: height × width × channels."),
   .params = input_params,
   .n_params = G_N_ELEMENTS (input_params),
   .infer = input_infer,
@@ -107,7 +108,7 @@ flatten_infer (const LlLayerSpec *spec, const LlShape *in, LlShape *out, GError 
 
 const LlLayerType ll_layer_flatten = {
   .name = "Flatten",
-  .description = "Unrolls an image or feature maps into one long vector for Dense layers.",
+  .description = N_("Unrolls an image or feature maps into one long vector for Dense layers."),
   .params = NULL,
   .n_params = 0,
   .infer = flatten_infer,
@@ -119,8 +120,8 @@ const LlLayerType ll_layer_flatten = {
 /* Dense: y = x · W + b, W of shape (inputs, units) as in Keras. */
 
 static const LlParamSpec dense_params[] = {
-  { "units", "Units", LL_PARAM_INT, 128, 1, 65536, NULL,
-    "Number of neurons: the size of this layer's output. 10 for the last layer of a 10-class classifier.", LL_PARAM_HEADLINE | LL_PARAM_POSITIONAL },
+  { "units", N_("Units"), LL_PARAM_INT, 128, 1, 65536, NULL,
+    N_("Number of neurons: the size of this layer's output. 10 for the last layer of a 10-class classifier."), LL_PARAM_HEADLINE | LL_PARAM_POSITIONAL },
   PARAM_ACTIVATION (LL_ACT_LINEAR, LL_PARAM_HEADLINE),   /* Keras 3: activation=None */
   PARAM_USE_BIAS,
   PARAM_KERNEL_INIT,
@@ -243,7 +244,7 @@ dense_build (const LlLayerSpec *spec, const LlShape *in, const LlShape *out)
 
 const LlLayerType ll_layer_dense = {
   .name = "Dense",
-  .description = "Fully connected: every output neuron sees every input value.",
+  .description = N_("Fully connected: every output neuron sees every input value."),
   .params = dense_params,
   .n_params = G_N_ELEMENTS (dense_params),
   .infer = dense_infer,
@@ -256,9 +257,9 @@ const LlLayerType ll_layer_dense = {
 /* Dropout: inverted, so evaluation needs no rescaling. */
 
 static const LlParamSpec dropout_params[] = {
-  { "rate", "Rate", LL_PARAM_FLOAT, 0.5, 0, 0.95, NULL,
-    "Fraction of inputs set to zero at each training step (the rest are scaled by 1/(1−rate)). "
-    "Off when evaluating and predicting.", LL_PARAM_HEADLINE | LL_PARAM_POSITIONAL },
+  { "rate", N_("Rate"), LL_PARAM_FLOAT, 0.5, 0, 0.95, NULL,
+    N_("Fraction of inputs set to zero at each training step (the rest are scaled by 1/(1−rate)). "
+    "Off when evaluating and predicting."), LL_PARAM_HEADLINE | LL_PARAM_POSITIONAL },
 };
 
 typedef struct {
@@ -277,7 +278,7 @@ dropout_plan (LlOp *op, int max_batch, GError **error)
   if (n <= self->mask_size)
     return TRUE;
   g_free (self->mask);
-  self->mask = ll_alloc_floats (n, "the dropout mask", error);
+  self->mask = ll_alloc_floats (n, _("the dropout mask"), error);
   self->mask_size = self->mask != NULL ? n : 0;
   return self->mask != NULL;
 }
@@ -374,7 +375,7 @@ dropout_build (const LlLayerSpec *spec, const LlShape *in, const LlShape *out)
 
 const LlLayerType ll_layer_dropout = {
   .name = "Dropout",
-  .description = "Randomly switches off a fraction of values while training, against overfitting.",
+  .description = N_("Randomly switches off a fraction of values while training, against overfitting."),
   .params = dropout_params,
   .n_params = G_N_ELEMENTS (dropout_params),
   .infer = same_infer,
@@ -391,7 +392,7 @@ static const LlParamSpec activation_params[] = {
 
 const LlLayerType ll_layer_activation = {
   .name = "Activation",
-  .description = "Applies a function to every value: relu, sigmoid, tanh or softmax.",
+  .description = N_("Applies a function to every value: relu, sigmoid, tanh or softmax."),
   .params = activation_params,
   .n_params = G_N_ELEMENTS (activation_params),
   .infer = same_infer,
@@ -405,12 +406,12 @@ const LlLayerType ll_layer_activation = {
 enum { RESHAPE_HEIGHT, RESHAPE_WIDTH, RESHAPE_CHANNELS };
 
 static const LlParamSpec reshape_params[] = {
-  { "height", "Height", LL_PARAM_INT, 28, 1, 4096, NULL,
-    "Height of the image the values are arranged into (28 for a flat MNIST digit of 784 values).", LL_PARAM_HEADLINE },
-  { "width", "Width", LL_PARAM_INT, 28, 1, 4096, NULL,
-    "Width of the image the values are arranged into.", LL_PARAM_HEADLINE },
-  { "channels", "Channels", LL_PARAM_INT, 1, 1, 4096, NULL,
-    "Channels per pixel: 1 for grayscale, 3 for colour. height × width × channels must equal the input size.", LL_PARAM_HEADLINE },
+  { "height", N_("Height"), LL_PARAM_INT, 28, 1, 4096, NULL,
+    N_("Height of the image the values are arranged into (28 for a flat MNIST digit of 784 values)."), LL_PARAM_HEADLINE },
+  { "width", N_("Width"), LL_PARAM_INT, 28, 1, 4096, NULL,
+    N_("Width of the image the values are arranged into."), LL_PARAM_HEADLINE },
+  { "channels", N_("Channels"), LL_PARAM_INT, 1, 1, 4096, NULL,
+    N_("Channels per pixel: 1 for grayscale, 3 for colour. height × width × channels must equal the input size."), LL_PARAM_HEADLINE },
 };
 
 static gboolean
@@ -424,9 +425,7 @@ reshape_infer (const LlLayerSpec *spec, const LlShape *in, LlShape *out, GError 
     {
       g_autofree char *s = ll_shape_to_string (in);
       g_set_error (error, LL_ERROR, LL_ERROR_SHAPE,
-                   "Reshape to %d × %d × %d needs %" G_GSIZE_FORMAT " values, but its input %s has %"
-                   G_GSIZE_FORMAT ". Change height, width or channels so that their product is %"
-                   G_GSIZE_FORMAT ".", h, w, c, n_out, s, n_in, n_in);
+                   _("Reshape to %d × %d × %d needs %zu values, but its input %s has %zu. Change height, width or channels so that their product is %zu."), h, w, c, n_out, s, n_in, n_in);
       return FALSE;
     }
   *out = ll_shape_image (h, w, c);
@@ -467,7 +466,7 @@ reshape_build (const LlLayerSpec *spec, const LlShape *in, const LlShape *out)
 
 const LlLayerType ll_layer_reshape = {
   .name = "Reshape",
-  .description = "Arranges a flat vector into an image (e.g. 784 → 28 × 28 × 1) for convolutions.",
+  .description = N_("Arranges a flat vector into an image (e.g. 784 → 28 × 28 × 1) for convolutions."),
   .params = reshape_params,
   .n_params = G_N_ELEMENTS (reshape_params),
   .infer = reshape_infer,

@@ -4,20 +4,21 @@
 
 #include <math.h>
 #include <string.h>
+#include <glib/gi18n-lib.h>
 
 /* BatchNormalization over the last axis: y = γ · (x − μ) / √(σ² + ε) + β. */
 
 enum { BN_MOMENTUM, BN_EPSILON, BN_CENTER, BN_SCALE };
 
 static const LlParamSpec bn_params[] = {
-  { "momentum", "Momentum", LL_PARAM_FLOAT, 0.99, 0, 1, NULL,
-    "How slowly the moving mean and variance used for evaluation follow the batch statistics." },
-  { "epsilon", "Epsilon", LL_PARAM_FLOAT, 0.001, 1e-9, 1, NULL,
-    "Added to the variance before the square root, so that near-constant channels do not blow up." },
-  { "center", "Center", LL_PARAM_BOOL, 1, 0, 1, NULL,
-    "Learn an offset (beta) added after normalizing." },
-  { "scale", "Scale", LL_PARAM_BOOL, 1, 0, 1, NULL,
-    "Learn a factor (gamma) applied after normalizing. Can be off when relu follows." },
+  { "momentum", N_("Momentum"), LL_PARAM_FLOAT, 0.99, 0, 1, NULL,
+    N_("How slowly the moving mean and variance used for evaluation follow the batch statistics.") },
+  { "epsilon", N_("Epsilon"), LL_PARAM_FLOAT, 0.001, 1e-9, 1, NULL,
+    N_("Added to the variance before the square root, so that near-constant channels do not blow up.") },
+  { "center", N_("Center"), LL_PARAM_BOOL, 1, 0, 1, NULL,
+    N_("Learn an offset (beta) added after normalizing.") },
+  { "scale", N_("Scale"), LL_PARAM_BOOL, 1, 0, 1, NULL,
+    N_("Learn a factor (gamma) applied after normalizing. Can be off when relu follows.") },
 };
 
 typedef struct {
@@ -66,14 +67,14 @@ bn_plan (LlOp *op, int max_batch, GError **error)
   if (self->acc != NULL)
     return TRUE;
   self->acc = g_try_new0 (double, 2 * (gsize) self->c);
-  self->mean = ll_alloc_floats (3 * (gsize) self->c, "batch normalization statistics", error);
+  self->mean = ll_alloc_floats (3 * (gsize) self->c, _("batch normalization statistics"), error);
   if (self->acc == NULL || self->mean == NULL)
     {
       g_clear_pointer (&self->acc, g_free);
       g_clear_pointer (&self->mean, g_free);
       if (error != NULL && *error == NULL)
         g_set_error (error, LL_ERROR, LL_ERROR_MEMORY,
-                     "Out of memory for batch normalization statistics");
+                     _("Out of memory for batch normalization statistics"));
       return FALSE;
     }
   self->inv_std = self->mean + self->c;
@@ -289,7 +290,7 @@ bn_build (const LlLayerSpec *spec, const LlShape *in, const LlShape *out)
 
 const LlLayerType ll_layer_batch_normalization = {
   .name = "BatchNormalization",
-  .description = "Rescales each channel to mean 0 and variance 1 over the batch: faster, steadier training.",
+  .description = N_("Rescales each channel to mean 0 and variance 1 over the batch: faster, steadier training."),
   .params = bn_params,
   .n_params = G_N_ELEMENTS (bn_params),
   .infer = bn_infer,

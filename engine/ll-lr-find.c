@@ -6,6 +6,7 @@
 
 #include <gio/gio.h>
 #include <math.h>
+#include <glib/gi18n-lib.h>
 
 #define SMOOTHING 0.98
 
@@ -34,8 +35,8 @@ ll_lr_find_options_check (const LlLrFindOptions *options, GError **error)
       || options->steps < 2)
     {
       g_set_error (error, LL_ERROR, LL_ERROR_INVALID,
-                   "A range test needs 0 < lowest rate < highest rate and at least 2 steps "
-                   "(got %g to %g in %d)", options->lr_min, options->lr_max, options->steps);
+                   _("A range test needs 0 < lowest rate < highest rate and at least 2 steps "
+                   "(got %g to %g in %d)"), options->lr_min, options->lr_max, options->steps);
       return FALSE;
     }
   return TRUE;

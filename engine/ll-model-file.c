@@ -13,6 +13,7 @@
 #include <json-glib/json-glib.h>
 #include <zlib.h>
 #include <math.h>
+#include <glib/gi18n-lib.h>
 
 #define MAGIC "LLMODEL\n"
 #define MAGIC_LEN 8
@@ -28,7 +29,7 @@ get_num (JsonObject *o, const char *name, double *out, GError **error)
   if (!JSON_NODE_HOLDS_VALUE (n) || (json_node_get_value_type (n) != G_TYPE_INT64
                                      && json_node_get_value_type (n) != G_TYPE_DOUBLE))
     {
-      g_set_error (error, LL_ERROR, LL_ERROR_FORMAT, "“%s” must be a number", name);
+      g_set_error (error, LL_ERROR, LL_ERROR_FORMAT, _("“%s” must be a number"), name);
       return FALSE;
     }
   *out = json_node_get_double (n);
@@ -43,7 +44,7 @@ get_int (JsonObject *o, const char *name, int *out, GError **error)
     return FALSE;
   if (v != floor (v) || fabs (v) > G_MAXINT)
     {
-      g_set_error (error, LL_ERROR, LL_ERROR_FORMAT, "“%s” must be a whole number", name);
+      g_set_error (error, LL_ERROR, LL_ERROR_FORMAT, _("“%s” must be a whole number"), name);
       return FALSE;
     }
   *out = (int) v;
@@ -171,8 +172,8 @@ ll_model_file_save_with (LlTrainer *trainer, const char *path,
   if (!g_file_set_contents_full (path, data, (gssize) len,
                                  G_FILE_SET_CONTENTS_CONSISTENT, 0644, &local))
     {
-      g_set_error (error, LL_ERROR, LL_ERROR_IO, "Could not save the model to %s: %s. "
-                   "Check that the folder exists and is writable.", path, local->message);
+      g_set_error (error, LL_ERROR, LL_ERROR_IO, _("Could not save the model to %s: %s. "
+                   "Check that the folder exists and is writable."), path, local->message);
       return FALSE;
     }
   return TRUE;
@@ -253,7 +254,7 @@ parse_history (JsonObject *root, GArray *out, GError **error)
     return TRUE;
   if (!JSON_NODE_HOLDS_ARRAY (hn))
     {
-      g_set_error (error, LL_ERROR, LL_ERROR_FORMAT, "“history” must be an array");
+      g_set_error (error, LL_ERROR, LL_ERROR_FORMAT, _("“history” must be an array"));
       return FALSE;
     }
   ha = json_node_get_array (hn);
@@ -264,7 +265,7 @@ parse_history (JsonObject *root, GArray *out, GError **error)
       LlEpochRecord r = { (int) i, NAN, NAN, NAN, NAN, NAN, NAN, NAN };
       if (!JSON_NODE_HOLDS_OBJECT (en))
         {
-          g_set_error (error, LL_ERROR, LL_ERROR_FORMAT, "History entry %u is not an object", i);
+          g_set_error (error, LL_ERROR, LL_ERROR_FORMAT, _("History entry %u is not an object"), i);
           return FALSE;
         }
       e = json_node_get_object (en);
@@ -424,7 +425,7 @@ ll_model_file_load (const char *path, GError **error)
 
   if (mf == NULL)
     {
-      g_set_error (error, LL_ERROR, LL_ERROR_IO, "Could not open the model %s: %s", path,
+      g_set_error (error, LL_ERROR, LL_ERROR_IO, _("Could not open the model %s: %s"), path,
                    local->message);
       return NULL;
     }

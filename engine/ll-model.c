@@ -10,6 +10,7 @@
 #include "ll-gemm.h"
 
 #include <math.h>
+#include <glib/gi18n-lib.h>
 
 typedef struct {
   int first_op, n_ops;             /* ops of this layer */
@@ -126,9 +127,9 @@ ll_model_new (const LlArch *arch, GError **error)
           li->n_params += size;
         }
     }
-  if (!(model->params = ll_alloc_floats (model->n_params, "the model's weights", error))
-      || !(model->grads = ll_alloc_floats (model->n_params, "the weight gradients", error))
-      || !(model->state = ll_alloc_floats (model->n_state, "the model's state", error)))
+  if (!(model->params = ll_alloc_floats (model->n_params, _("the model's weights"), error))
+      || !(model->grads = ll_alloc_floats (model->n_params, _("the weight gradients"), error))
+      || !(model->state = ll_alloc_floats (model->n_state, _("the model's state"), error)))
     return NULL;
 
   /* Ops. */
@@ -339,8 +340,8 @@ ll_model_plan (LlModel *model, int max_batch, GError **error)
     if (need > LL_MAX_ALLOC)
       {
         g_set_error (error, LL_ERROR, LL_ERROR_MEMORY,
-                     "Training this model at batch size %d needs about %.1f GiB, more than the "
-                     "%.0f GiB Layerlab allows. Use a smaller batch size or fewer units/filters.",
+                     _("Training this model at batch size %d needs about %.1f GiB, more than the "
+                     "%.0f GiB Layerlab allows. Use a smaller batch size or fewer units/filters."),
                      max_batch, (double) need / (1 << 30), (double) (LL_MAX_ALLOC >> 30));
         return FALSE;
       }
@@ -349,13 +350,13 @@ ll_model_plan (LlModel *model, int max_batch, GError **error)
   free_buffers (model);
   model->acts = g_new0 (float *, model->n_ops + 1);
   if (!(model->acts[0] = ll_alloc_floats ((gsize) max_batch * ll_shape_size (&model->shapes[0]),
-                                          "the input batch", error)))
+                                          _("the input batch"), error)))
     goto fail;
   for (int i = 0; i < model->n_ops; i++)
     {
       LlOp *op = model->ops[i];
       if (!(model->acts[i + 1] = ll_alloc_floats ((gsize) max_batch * ll_shape_size (&op->out),
-                                                  "layer outputs", error)))
+                                                  _("layer outputs"), error)))
         goto fail;
       if (op->klass->plan != NULL && !op->klass->plan (op, max_batch, error))
         goto fail;
@@ -364,12 +365,12 @@ ll_model_plan (LlModel *model, int max_batch, GError **error)
     }
   for (int k = 0; k < 2; k++)
     if (!(model->dbuf[k] = ll_alloc_floats ((gsize) max_batch * model->max_act,
-                                            "gradient buffers", error)))
+                                            _("gradient buffers"), error)))
       goto fail;
   if (!(model->loss_grad = ll_alloc_floats ((gsize) max_batch * ll_shape_size (&model->shapes[model->n_layers - 1]),
-                                            "the loss gradient", error)))
+                                            _("the loss gradient"), error)))
     goto fail;
-  if (scratch > 0 && !(model->scratch = ll_alloc_floats (scratch, "convolution workspace", error)))
+  if (scratch > 0 && !(model->scratch = ll_alloc_floats (scratch, _("convolution workspace"), error)))
     goto fail;
   model->scratch_size = scratch;
   model->max_batch = max_batch;
@@ -734,7 +735,7 @@ ll_model_set_dropout_rate (LlModel *model, int layer, double rate, GError **erro
   if (changed == 0)
     {
       g_set_error (error, LL_ERROR, LL_ERROR_INVALID,
-                   layer >= 0 ? "Layer %d is not a Dropout layer" : "The model has no Dropout layer",
+                   layer >= 0 ? _("Layer %d is not a Dropout layer") : _("The model has no Dropout layer"),
                    layer);
       return FALSE;
     }

@@ -15,7 +15,7 @@
 #include "ll-optim.h"
 #include "ll-types.h"
 
-#include <glib/gi18n.h>
+#include <glib/gi18n-lib.h>
 #include <math.h>
 #include <stddef.h>
 #include <string.h>
@@ -40,30 +40,30 @@
 static const LlHyperSpec hyper_table[] = {
   [LL_HYPER_LEARNING_RATE] = {
     "learning_rate", N_("Learning rate"), N_("Step size: how far each update moves the weights"),
-    N_("lr"), "The learning rate", FIELD (learning_rate), FALSE,
+    N_("lr"), N_("The learning rate"), FIELD (learning_rate), FALSE,
     0.0, 10.0, TRUE, FALSE, 0.001,
     (const LlHyperException[]) { { LL_OPTIM_SGD, 0.01, NULL }, END_EXCEPTIONS },
     "learning_rate", "lr", 0, 6, 0.0001, FALSE, 'l' },
   [LL_HYPER_MOMENTUM] = {
     "momentum", N_("Momentum"), N_("Keeps a share of the previous update: 0 is plain descent"),
-    N_("momentum"), "Momentum", FIELD (momentum), FALSE,
+    N_("momentum"), N_("Momentum"), FIELD (momentum), FALSE,
     0.0, 1.0, FALSE, TRUE, 0.0, NULL,
     "momentum", "momentum", 0, 3, 0.05, FALSE, 0 },
   [LL_HYPER_NESTEROV] = {
     "nesterov", N_("Nesterov"), N_("Looks ahead along the momentum before taking the gradient step"),
-    N_("nesterov"), "Nesterov", FIELD (nesterov), TRUE,
+    N_("nesterov"), N_("Nesterov"), FIELD (nesterov), TRUE,
     0, 1, FALSE, FALSE, 0, NULL,
     "nesterov", "nesterov", 0, 0, 1, FALSE, 0 },
   [LL_HYPER_RHO] = {
     "rho", N_("Rho"), N_("Decay of the average of squared gradients"),
-    N_("rho"), "Rho", FIELD (rho), FALSE,
+    N_("rho"), N_("Rho"), FIELD (rho), FALSE,
     0.0, 1.0, TRUE, TRUE, 0.9,
     (const LlHyperException[]) { { LL_OPTIM_ADADELTA, 0.95, NULL },
                                  { LL_OPTIM_RMSPROP, NAN, "alpha" }, END_EXCEPTIONS },
     "rho", "rho", 0, 4, 0.01, FALSE, 0 },
   [LL_HYPER_CENTERED] = {
     "centered", N_("Centered"), N_("Divides by the variance of the gradient instead of its mean square"),
-    N_("centered"), "Centered", FIELD (centered), TRUE,
+    N_("centered"), N_("Centered"), FIELD (centered), TRUE,
     0, 1, FALSE, FALSE, 0, NULL,
     "centered", "centered", 0, 0, 1, FALSE, 0 },
   [LL_HYPER_BETA_1] = {
@@ -83,12 +83,12 @@ static const LlHyperSpec hyper_table[] = {
     "amsgrad", "amsgrad", 0, 0, 1, FALSE, 0 },
   [LL_HYPER_INITIAL_ACCUMULATOR] = {
     "initial_accumulator", N_("Initial accumulator"), N_("Starting value of the sum of squared gradients"),
-    N_("initial accumulator"), "The initial accumulator value", FIELD (initial_accumulator), FALSE,
+    N_("initial accumulator"), N_("The initial accumulator value"), FIELD (initial_accumulator), FALSE,
     0.0, 1e6, FALSE, FALSE, 0.1, NULL,
     "initial_accumulator_value", "initial_accumulator_value", 0, 3, 0.01, FALSE, 0 },
   [LL_HYPER_EPSILON] = {
     "epsilon", N_("Epsilon"), N_("Keeps divisions finite"),
-    N_("epsilon"), "Epsilon", FIELD (epsilon), FALSE,
+    N_("epsilon"), N_("Epsilon"), FIELD (epsilon), FALSE,
     0.0, 1.0, TRUE, FALSE, 1e-7, NULL,
     "epsilon", "eps", 0, 10, 1e-7, TRUE, 0 },
 };
@@ -326,7 +326,7 @@ ll_hyper_range_text (LlHyper hyper)
 
   spec = &hyper_table[hyper];
   if (spec->is_flag)
-    return g_strdup ("true or false");
+    return g_strdup (_("true or false"));
   return ll_range_text (spec->min, spec->min_open, spec->max, spec->max_open);
 }
 
@@ -371,8 +371,8 @@ ll_hyper_check (LlHyper      hyper,
   format_value (got, v);
   format_value (def, ll_hyper_default (hyper, kind));
   g_set_error (error, LL_ERROR, LL_ERROR_INVALID,
-               "%s must be %s (got %s); Keras' default is %s.",
-               spec->subject, range, got, def);
+               _("%s must be %s (got %s); Keras' default is %s."),
+               _(spec->subject), range, got, def);
   return FALSE;
 }
 
@@ -390,7 +390,7 @@ ll_optim_config_validate (const LlOptimConfig *cfg,
     {
       g_autofree char *names = ll_optim_names_text ();
       g_set_error (error, LL_ERROR, LL_ERROR_INVALID,
-                   "Unknown optimizer (%d); choose one of %s.", (int) kind, names);
+                   _("Unknown optimizer (%d); choose one of %s."), (int) kind, names);
       return FALSE;
     }
 

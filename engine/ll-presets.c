@@ -6,6 +6,7 @@
 #include "ll-presets.h"
 
 #include <stdlib.h>
+#include <glib/gi18n-lib.h>
 
 
 #define MNIST_INPUT "Input height=28 width=28 channels=1\n"
@@ -16,41 +17,42 @@
   "BatchNormalization\nActivation activation=relu\n"
 
 static const LlPresetInfo presets[] = {
-  { "logistic", "Logistic regression 784→10",
-      "One Dense layer with softmax: 7,850 parameters. Its weights, drawn as 28×28 images, "
-      "are a template per digit. (Seed 003: 1×784 inputs, 784×10 weights, 10 biases.)", "mnist",
+  { "logistic", N_("Logistic regression 784→10"),
+      N_("One Dense layer with softmax: 7,850 parameters. Its weights, drawn as 28×28 images, "
+      "are a template per digit. (Seed 003: 1×784 inputs, 784×10 weights, 10 biases.)"), "mnist",
     MNIST_INPUT "Flatten\nDense units=10 activation=softmax\n", "sgd", 0.1, 5, 32 },
-  { "mlp-sigmoid-100", "MLP 784-100(sigmoid)-10",
-      "One hidden layer of 100 sigmoid units: 79,510 parameters. (Seeds 000 and 002.)", "mnist",
+  { "mlp-sigmoid-100", N_("MLP 784-100(sigmoid)-10"),
+      N_("One hidden layer of 100 sigmoid units: 79,510 parameters. (Seeds 000 and 002.)"), "mnist",
     MNIST_INPUT "Flatten\nDense units=100 activation=sigmoid\nDense units=10 activation=softmax\n",
     "sgd", 0.1, 5, 32 },
-  { "mlp-128-dropout", "MLP 784-128-10 with dropout",
-      "The Keras beginner example: Dense(128, relu), Dropout(0.2), Dense(10, softmax); "
-      "101,770 parameters, about 97–98 % on MNIST after 5 epochs. (Seed 003.)", "mnist",
+  { "mlp-128-dropout", N_("MLP 784-128-10 with dropout"),
+      /* xgettext:no-c-format */
+      N_("The Keras beginner example: Dense(128, relu), Dropout(0.2), Dense(10, softmax); "
+      "101,770 parameters, about 97–98 % on MNIST after 5 epochs. (Seed 003.)"), "mnist",
     MNIST_INPUT "Flatten\nDense units=128 activation=relu\nDropout rate=0.2\nDense units=10 activation=softmax\n",
     "adam", 0, 5, 32 },
-  { "mlp-512-512", "MLP 784-512-512-10",
-      "Two hidden layers of 512 relu units with dropout 0.2, RMSprop, batch 128: 669,706 "
-      "parameters. (Seed 000, the Keras mnist_mlp example.)", "mnist",
+  { "mlp-512-512", N_("MLP 784-512-512-10"),
+      N_("Two hidden layers of 512 relu units with dropout 0.2, RMSprop, batch 128: 669,706 "
+      "parameters. (Seed 000, the Keras mnist_mlp example.)"), "mnist",
     MNIST_INPUT "Flatten\nDense units=512 activation=relu\nDropout rate=0.2\n"
     "Dense units=512 activation=relu\nDropout rate=0.2\nDense units=10 activation=softmax\n",
     "rmsprop", 0, 5, 128 },
-  { "fashion-mlp", "Fashion-MNIST MLP 784-128-10",
-      "Dense(128, relu) and Dense(10, softmax) on Fashion-MNIST clothing images, Adam, "
-      "5 epochs: about 87 %. (Seed 002.)", "fashion-mnist",
+  { "fashion-mlp", N_("Fashion-MNIST MLP 784-128-10"),
+      N_("Dense(128, relu) and Dense(10, softmax) on Fashion-MNIST clothing images, Adam, "
+      "5 epochs: about 87 %. (Seed 002.)"), "fashion-mnist",
     MNIST_INPUT "Flatten\nDense units=128 activation=relu\nDense units=10 activation=softmax\n",
     "adam", 0, 5, 32 },
-  { "mnist-cnn", "MNIST CNN",
-      "Conv 32×3×3, max-pool, conv 64×3×3, max-pool, Dense 128, dropout 0.5, Dense 10: "
-      "the Keras mnist_cnn example, 225,034 parameters, about 99 %. (Seed 001.)", "mnist",
+  { "mnist-cnn", N_("MNIST CNN"),
+      N_("Conv 32×3×3, max-pool, conv 64×3×3, max-pool, Dense 128, dropout 0.5, Dense 10: "
+      "the Keras mnist_cnn example, 225,034 parameters, about 99 %. (Seed 001.)"), "mnist",
     MNIST_INPUT
     "Conv2D filters=32 kernel_size=3 activation=relu\nMaxPooling2D pool_size=2\n"
     "Conv2D filters=64 kernel_size=3 activation=relu\nMaxPooling2D pool_size=2\n"
     "Flatten\nDense units=128 activation=relu\nDropout rate=0.5\nDense units=10 activation=softmax\n",
     "adam", 0, 3, 128 },
-  { "cifar10-cnn", "CIFAR-10 CNN (batch norm, GAP)",
-      "Three blocks of two 3×3 convolutions with batch normalization before relu and he_normal "
-      "init, max pooling, global average pooling, Dense 300 with L2. (Seed 004.)", "cifar10",
+  { "cifar10-cnn", N_("CIFAR-10 CNN (batch norm, GAP)"),
+      N_("Three blocks of two 3×3 convolutions with batch normalization before relu and he_normal "
+      "init, max pooling, global average pooling, Dense 300 with L2. (Seed 004.)"), "cifar10",
     "Input height=32 width=32 channels=3\n"
     CIFAR_BLOCK (32, 3) CIFAR_BLOCK (32, 3) "MaxPooling2D pool_size=2\n"
     CIFAR_BLOCK (64, 3) CIFAR_BLOCK (64, 3) "MaxPooling2D pool_size=2\n"
@@ -59,8 +61,8 @@ static const LlPresetInfo presets[] = {
     "Dense units=300 activation=relu kernel_regularizer=l2 l2=0.00001\nDropout rate=0.3\n"
     "Dense units=10 activation=softmax\n",
     "adam", 0, 10, 64 },
-  { "cifar10-cnn-5x5", "CIFAR-10 CNN with 5×5 kernels",
-      "The CIFAR-10 CNN with 5×5 instead of 3×3 filters, to compare the two. (Seed 004.)", "cifar10",
+  { "cifar10-cnn-5x5", N_("CIFAR-10 CNN with 5×5 kernels"),
+      N_("The CIFAR-10 CNN with 5×5 instead of 3×3 filters, to compare the two. (Seed 004.)"), "cifar10",
     "Input height=32 width=32 channels=3\n"
     CIFAR_BLOCK (32, 5) CIFAR_BLOCK (32, 5) "MaxPooling2D pool_size=2\n"
     CIFAR_BLOCK (64, 5) CIFAR_BLOCK (64, 5) "MaxPooling2D pool_size=2\n"
@@ -69,9 +71,9 @@ static const LlPresetInfo presets[] = {
     "Dense units=300 activation=relu kernel_regularizer=l2 l2=0.00001\nDropout rate=0.3\n"
     "Dense units=10 activation=softmax\n",
     "adam", 0, 10, 64 },
-  { "cifar10-cnn-flatten", "CIFAR-10 CNN with Flatten",
-      "The CIFAR-10 CNN with Flatten instead of global average pooling: many more parameters "
-      "in the Dense layer, and more overfitting. (Seed 004.)", "cifar10",
+  { "cifar10-cnn-flatten", N_("CIFAR-10 CNN with Flatten"),
+      N_("The CIFAR-10 CNN with Flatten instead of global average pooling: many more parameters "
+      "in the Dense layer, and more overfitting. (Seed 004.)"), "cifar10",
     "Input height=32 width=32 channels=3\n"
     CIFAR_BLOCK (32, 3) CIFAR_BLOCK (32, 3) "MaxPooling2D pool_size=2\n"
     CIFAR_BLOCK (64, 3) CIFAR_BLOCK (64, 3) "MaxPooling2D pool_size=2\n"
@@ -138,7 +140,7 @@ ll_preset_build (const char *name, LlFitConfig *cfg, GError **error)
       GString *names = g_string_new (NULL);
       for (gsize i = 0; i < G_N_ELEMENTS (presets); i++)
         g_string_append_printf (names, "%s%s", i ? ", " : "", presets[i].name);
-      g_set_error (error, LL_ERROR, LL_ERROR_INVALID, "Unknown preset “%s”; choose one of %s",
+      g_set_error (error, LL_ERROR, LL_ERROR_INVALID, _("Unknown preset “%s”; choose one of %s"),
                    name, names->str);
       g_string_free (names, TRUE);
       return NULL;

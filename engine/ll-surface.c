@@ -9,6 +9,7 @@
 
 #include <math.h>
 #include <string.h>
+#include <glib/gi18n-lib.h>
 
 /* ---- Expression trees evaluated on dual numbers ---- */
 
@@ -198,7 +199,7 @@ fail_unexpected (Parser *ps, const char *expected)
   g_autofree char *what = describe_token (ps->p);
   if (ps->error && *ps->error == NULL)
     g_set_error (ps->error, LL_ERROR, LL_ERROR_INVALID,
-                 "unexpected %s at column %d: expected %s",
+                 _("unexpected %s at column %d: expected %s"),
                  what, parser_column (ps, ps->p), expected);
   return NULL;
 }
@@ -210,7 +211,7 @@ enter (Parser *ps)
     {
       if (ps->error && *ps->error == NULL)
         g_set_error (ps->error, LL_ERROR, LL_ERROR_INVALID,
-                     "expression nested too deeply at column %d (at most %d levels): simplify it",
+                     _("expression nested too deeply at column %d (at most %d levels): simplify it"),
                      parser_column (ps, ps->p), LL_SURFACE_MAX_DEPTH);
       return FALSE;
     }
@@ -234,7 +235,7 @@ parse_primary (Parser *ps)
       if (end == ps->p || !isfinite (v))
         {
           g_set_error (ps->error, LL_ERROR, LL_ERROR_INVALID,
-                       "number at column %d is too large: use at most 1e300",
+                       _("number at column %d is too large: use at most 1e300"),
                        parser_column (ps, ps->p));
           return NULL;
         }
@@ -291,8 +292,8 @@ parse_primary (Parser *ps)
 
       if (ps->error && *ps->error == NULL)
         g_set_error (ps->error, LL_ERROR, LL_ERROR_INVALID,
-                     "unknown name '%s' at column %d: use x, y, pi, e or a function "
-                     "(sin cos tan exp log sqrt abs tanh)",
+                     _("unknown name '%s' at column %d: use x, y, pi, e or a function "
+                     "(sin cos tan exp log sqrt abs tanh)"),
                      name, parser_column (ps, start));
       return NULL;
     }
@@ -558,14 +559,14 @@ ll_surface_new_expression (const char *text, GError **error)
   if (strlen (text) > LL_SURFACE_MAX_EXPRESSION)
     {
       g_set_error (error, LL_ERROR, LL_ERROR_INVALID,
-                   "expression too long (%zu characters, at most %d): shorten it",
+                   _("expression too long (%zu characters, at most %d): shorten it"),
                    strlen (text), LL_SURFACE_MAX_EXPRESSION);
       return NULL;
     }
   if (!g_utf8_validate (text, -1, NULL))
     {
       g_set_error_literal (error, LL_ERROR, LL_ERROR_INVALID,
-                           "expression is not valid UTF-8 text: retype it");
+                           _("expression is not valid UTF-8 text: retype it"));
       return NULL;
     }
 
@@ -578,7 +579,7 @@ ll_surface_new_expression (const char *text, GError **error)
       node_free (tree);
       if (*ps.p == ')')
         g_set_error (error, LL_ERROR, LL_ERROR_INVALID,
-                     "unexpected ')' at column %d: it closes no '('; remove it or add a '(' before",
+                     _("unexpected ')' at column %d: it closes no '('; remove it or add a '(' before"),
                      parser_column (&ps, ps.p));
       else
         fail_unexpected (&ps, "an operator");

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <math.h>
 #include <string.h>
+#include <glib/gi18n-lib.h>
 
 static const char *const keys[] = {
   "batch_size", "learning_rate", "optimizer", "shuffle", "schedule", "early_stopping",
@@ -20,15 +21,15 @@ static const struct {
   const char *key;
   const char *missing;
 } arch_keys[] = {
-  { "dropout", "This model has no Dropout layer to sweep over: add one in the Model view" },
-  { "kernel_size", "This model has no Conv2D layer to sweep over: add one in the Model view, "
-                   "or pick the MNIST CNN preset" },
-  { "kernel_initializer", "This model has no Dense or Conv2D layer to sweep over" },
-  { "kernel_regularizer", "This model has no Dense layer to regularize" },
-  { "batch_norm", "This model has no BatchNormalization layer to switch off: add one after a "
-                  "Conv2D in the Model view, or pick a CIFAR-10 CNN preset" },
-  { "flatten", "This model has neither Flatten nor GlobalAveragePooling2D after its "
-               "convolutions: pick the MNIST CNN or a CIFAR-10 CNN preset" },
+  { "dropout", N_("This model has no Dropout layer to sweep over: add one in the Model view") },
+  { "kernel_size", N_("This model has no Conv2D layer to sweep over: add one in the Model view, "
+                   "or pick the MNIST CNN preset") },
+  { "kernel_initializer", N_("This model has no Dense or Conv2D layer to sweep over") },
+  { "kernel_regularizer", N_("This model has no Dense layer to regularize") },
+  { "batch_norm", N_("This model has no BatchNormalization layer to switch off: add one after a "
+                  "Conv2D in the Model view, or pick a CIFAR-10 CNN preset") },
+  { "flatten", N_("This model has neither Flatten nor GlobalAveragePooling2D after its "
+               "convolutions: pick the MNIST CNN or a CIFAR-10 CNN preset") },
 };
 
 void
@@ -61,7 +62,7 @@ ll_sweep_parse (const char *text, char **key, char ***values, GError **error)
   if (eq == NULL || eq == text)
     {
       g_set_error (error, LL_ERROR, LL_ERROR_INVALID,
-                   "A sweep is KEY=V1,V2,… (for example batch_size=32,128): “%s” has no %s",
+                   _("A sweep is KEY=V1,V2,… (for example batch_size=32,128): “%s” has no %s"),
                    text, eq == NULL ? "“=”" : "key");
       return FALSE;
     }
@@ -75,7 +76,7 @@ ll_sweep_parse (const char *text, char **key, char ***values, GError **error)
   if (kept->len == 0)
     {
       g_set_error (error, LL_ERROR, LL_ERROR_INVALID,
-                   "The sweep “%s” has no values: give them after “=”, separated by commas", text);
+                   _("The sweep “%s” has no values: give them after “=”, separated by commas"), text);
       return FALSE;
     }
   g_ptr_array_add (kept, NULL);
@@ -93,7 +94,7 @@ parse_number (const char *key, const char *value, double *out, GError **error)
   *out = g_ascii_strtod (value, &end);
   if (end == value || *end != '\0' || errno != 0 || !isfinite (*out))
     {
-      g_set_error (error, LL_ERROR, LL_ERROR_INVALID, "%s: “%s” is not a number", key, value);
+      g_set_error (error, LL_ERROR, LL_ERROR_INVALID, _("%s: “%s” is not a number"), key, value);
       return FALSE;
     }
   return TRUE;
@@ -138,7 +139,7 @@ set_fit_value (LlFitConfig *c, const char *key, const char *value, char **label,
       if (x < 1 || x != floor (x) || x > G_MAXINT)
         {
           g_set_error (error, LL_ERROR, LL_ERROR_INVALID,
-                       "batch_size: %s is not a whole number of images (1 or more)", value);
+                       _("batch_size: %s is not a whole number of images (1 or more)"), value);
           return FALSE;
         }
       c->batch_size = (int) x;
@@ -152,7 +153,7 @@ set_fit_value (LlFitConfig *c, const char *key, const char *value, char **label,
       if (!(x > 0))
         {
           g_set_error (error, LL_ERROR, LL_ERROR_INVALID,
-                       "learning_rate: %s is not above 0", value);
+                       _("learning_rate: %s is not above 0"), value);
           return FALSE;
         }
       c->optim.learning_rate = x;
@@ -167,7 +168,7 @@ set_fit_value (LlFitConfig *c, const char *key, const char *value, char **label,
         {
           g_autofree char *names = g_strjoinv (", ", (char **) ll_optim_names);
           g_set_error (error, LL_ERROR, LL_ERROR_INVALID,
-                       "optimizer: unknown optimizer “%s”; choose %s", value, names);
+                       _("optimizer: unknown optimizer “%s”; choose %s"), value, names);
           return FALSE;
         }
       c->optim = ll_optim_config_default (kind);
@@ -178,11 +179,11 @@ set_fit_value (LlFitConfig *c, const char *key, const char *value, char **label,
     {
       if ((on = parse_switch (value)) < 0)
         {
-          g_set_error (error, LL_ERROR, LL_ERROR_INVALID, "shuffle: “%s” is neither on nor off", value);
+          g_set_error (error, LL_ERROR, LL_ERROR_INVALID, _("shuffle: “%s” is neither on nor off"), value);
           return FALSE;
         }
       c->shuffle = on;
-      *label = g_strdup (on ? "shuffle on" : "shuffle off");
+      *label = g_strdup (on ? _("shuffle on") : _("shuffle off"));
       return TRUE;
     }
   if (g_str_equal (key, "schedule"))
@@ -192,25 +193,25 @@ set_fit_value (LlFitConfig *c, const char *key, const char *value, char **label,
       c->schedule.kind = LL_SCHEDULE_CONSTANT;
       c->reduce_lr.enabled = FALSE;
       if (g_ascii_strcasecmp (value, "constant") == 0)
-        *label = g_strdup ("constant lr");
+        *label = g_strdup (_("constant lr"));
       else if (g_ascii_strcasecmp (value, "step") == 0)
         {
           c->schedule.kind = LL_SCHEDULE_STEP;
           c->schedule.factor = 0.5;
           c->schedule.step_epochs = 2;
-          *label = g_strdup ("lr ×0.5 every 2 epochs");
+          *label = g_strdup (_("lr ×0.5 every 2 epochs"));
         }
       else if (g_ascii_strcasecmp (value, "exponential") == 0)
         {
           c->schedule.kind = LL_SCHEDULE_EXPONENTIAL;
           c->schedule.factor = 0.95;
-          *label = g_strdup ("lr ×0.95 per epoch");
+          *label = g_strdup (_("lr ×0.95 per epoch"));
         }
       else if (g_ascii_strcasecmp (value, "cosine") == 0)
         {
           c->schedule.kind = LL_SCHEDULE_COSINE;
           c->schedule.alpha = 0;
-          *label = g_strdup ("cosine decay");
+          *label = g_strdup (_("cosine decay"));
         }
       else if (g_ascii_strcasecmp (value, "reduce_lr_on_plateau") == 0
                || g_ascii_strcasecmp (value, "ReduceLROnPlateau") == 0)
@@ -220,13 +221,13 @@ set_fit_value (LlFitConfig *c, const char *key, const char *value, char **label,
           c->reduce_lr.monitor = LL_MONITOR_VAL_LOSS;
           c->reduce_lr.factor = 0.2;
           c->reduce_lr.patience = 1;
-          *label = g_strdup ("ReduceLROnPlateau ×0.2, patience 1");
+          *label = g_strdup (_("ReduceLROnPlateau ×0.2, patience 1"));
         }
       else
         {
           g_set_error (error, LL_ERROR, LL_ERROR_INVALID,
-                       "schedule: unknown schedule “%s”; choose constant, step, exponential, "
-                       "cosine or reduce_lr_on_plateau", value);
+                       _("schedule: unknown schedule “%s”; choose constant, step, exponential, "
+                       "cosine or reduce_lr_on_plateau"), value);
           return FALSE;
         }
       return TRUE;
@@ -244,8 +245,8 @@ set_fit_value (LlFitConfig *c, const char *key, const char *value, char **label,
           if (end == value || *end != '\0' || p < 0 || p > 1000)
             {
               g_set_error (error, LL_ERROR, LL_ERROR_INVALID,
-                           "early_stopping: “%s” is neither off, on nor a patience (0 to 1000 "
-                           "epochs)", value);
+                           _("early_stopping: “%s” is neither off, on nor a patience (0 to 1000 "
+                           "epochs)"), value);
               return FALSE;
             }
           on = 1;
@@ -258,10 +259,10 @@ set_fit_value (LlFitConfig *c, const char *key, const char *value, char **label,
           c->early_stopping.monitor = LL_MONITOR_VAL_LOSS;
           c->early_stopping.patience = patience;
           c->early_stopping.restore_best_weights = TRUE;
-          *label = g_strdup_printf ("EarlyStopping patience %d", patience);
+          *label = g_strdup_printf (_("EarlyStopping patience %d"), patience);
         }
       else
-        *label = g_strdup ("no early stopping");
+        *label = g_strdup (_("no early stopping"));
       return TRUE;
     }
   g_assert_not_reached ();
@@ -336,7 +337,7 @@ set_arch_value (LlArch *arch, const char *key, const char *value, char **label,
       if (!set_all (arch, dropout ? &ll_layer_dropout : &ll_layer_conv2d, NULL,
                     dropout ? "rate" : "kernel_size", x, NULL, found, error))
         return FALSE;
-      *label = dropout ? g_strdup_printf ("dropout %g", x) : g_strdup_printf ("kernel %g×%g", x, x);
+      *label = dropout ? g_strdup_printf ("dropout %g", x) : g_strdup_printf (_("kernel %g×%g"), x, x);
       return TRUE;
     }
   if (g_str_equal (key, "kernel_initializer"))
@@ -360,7 +361,7 @@ set_arch_value (LlArch *arch, const char *key, const char *value, char **label,
 
       if (on < 0)
         {
-          g_set_error (error, LL_ERROR, LL_ERROR_INVALID, "batch_norm: “%s” is neither on nor off", value);
+          g_set_error (error, LL_ERROR, LL_ERROR_INVALID, _("batch_norm: “%s” is neither on nor off"), value);
           return FALSE;
         }
       /* "On" is the model as it is, so it must have some. */
@@ -368,7 +369,7 @@ set_arch_value (LlArch *arch, const char *key, const char *value, char **label,
       for (int i = ll_arch_n_layers (arch); !on && i-- > 0;)
         if (ll_arch_layer (arch, i)->type == &ll_layer_batch_normalization)
           ll_arch_remove (arch, i);
-      *label = g_strdup (on ? "batch norm on" : "batch norm off");
+      *label = g_strdup (on ? _("batch norm on") : _("batch norm off"));
       return TRUE;
     }
   if (g_str_equal (key, "flatten"))
@@ -380,7 +381,7 @@ set_arch_value (LlArch *arch, const char *key, const char *value, char **label,
       if (to == NULL)
         {
           g_set_error (error, LL_ERROR, LL_ERROR_INVALID,
-                       "flatten: “%s” is neither Flatten nor GlobalAveragePooling2D", value);
+                       _("flatten: “%s” is neither Flatten nor GlobalAveragePooling2D"), value);
           return FALSE;
         }
       *found = swap_flatten (arch, to);
@@ -404,12 +405,12 @@ ll_sweep_build (const LlArch *base_arch, const LlFitConfig *base_config, const c
     {
       g_autofree char *known = g_strjoinv (", ", (char **) keys);
       g_set_error (error, LL_ERROR, LL_ERROR_INVALID,
-                   "Unknown sweep key “%s”; choose one of %s", key, known);
+                   _("Unknown sweep key “%s”; choose one of %s"), key, known);
       return NULL;
     }
   if (values[0] == NULL)
     {
-      g_set_error (error, LL_ERROR, LL_ERROR_INVALID, "The sweep over %s has no values", key);
+      g_set_error (error, LL_ERROR, LL_ERROR_INVALID, _("The sweep over %s has no values"), key);
       return NULL;
     }
   for (gsize i = 0; i < G_N_ELEMENTS (arch_keys); i++)
@@ -432,13 +433,13 @@ ll_sweep_build (const LlArch *base_arch, const LlFitConfig *base_config, const c
         return NULL;
       if (!found)
         {
-          g_set_error_literal (error, LL_ERROR, LL_ERROR_INVALID, missing);
+          g_set_error_literal (error, LL_ERROR, LL_ERROR_INVALID, _(missing));
           return NULL;
         }
       if (!ll_arch_validate (run->arch, &bad, &local))
         {
           g_set_error (error, LL_ERROR, LL_ERROR_INVALID,
-                       "With %s the model does not build (layer %d): %s", run->label, bad,
+                       _("With %s the model does not build (layer %d): %s"), run->label, bad,
                        local->message);
           return NULL;
         }

@@ -7,7 +7,7 @@
 #include "ll-evaluate.h"
 #include "ll-rng.h"
 
-#include <glib/gi18n.h>
+#include <glib/gi18n-lib.h>
 #include <math.h>
 #include <string.h>
 
@@ -207,7 +207,7 @@ ll_toy_dataset (const LlToyPoint *points, int n, int n_classes, guint features, 
   if (nf < 1)
     {
       g_set_error (error, LL_ERROR, LL_ERROR_INVALID,
-                   "No input feature is chosen; switch on x₁ or another input");
+                   _("No input feature is chosen; switch on x₁ or another input"));
       return NULL;
     }
   if (!(ds = ll_dataset_new_values ("points", n, nf, n_classes, error)))
@@ -355,7 +355,7 @@ ll_toy_run_new (LlModel *model, const LlOptimConfig *optim, int batch_size, guin
   if (train->n < 1)
     {
       g_set_error (error, LL_ERROR, LL_ERROR_INVALID,
-                   "There are no training points; add points or raise the training ratio");
+                   _("There are no training points; add points or raise the training ratio"));
       return NULL;
     }
   ll_rng_seed (&run->rng, seed);
@@ -440,7 +440,7 @@ ll_toy_run_set_data (LlToyRun *run, LlDataset *train, LlDataset *test, GError **
   if (train->n < 1)
     {
       g_set_error (error, LL_ERROR, LL_ERROR_INVALID,
-                   "There are no training points; add points or raise the training ratio");
+                   _("There are no training points; add points or raise the training ratio"));
       goto fail;
     }
   if (!ll_model_check_dataset (run->model, train, error)
@@ -470,7 +470,7 @@ ll_toy_run_set_batch_size (LlToyRun *run, int batch_size, GError **error)
   if (batch_size < 1)
     {
       g_set_error (error, LL_ERROR, LL_ERROR_INVALID,
-                   "A batch holds at least 1 point, not %d", batch_size);
+                   _("A batch holds at least 1 point, not %d"), batch_size);
       return FALSE;
     }
   return plan_batch (run, batch_size, error);

@@ -9,6 +9,7 @@
 #include <gio/gio.h>
 
 #include <math.h>
+#include <glib/gi18n-lib.h>
 
 
 struct _LlTrainer {
@@ -241,8 +242,8 @@ check_monitors (const LlFitConfig *cfg, gboolean have_val, GError **error)
   if (who == NULL)
     return TRUE;
   g_set_error (error, LL_ERROR, LL_ERROR_INVALID,
-               "%s watches %s, but there is no validation data: set a validation split above 0, "
-               "or let it watch %s instead", who, ll_monitor_names[m],
+               _("%s watches %s, but there is no validation data: set a validation split above 0, "
+               "or let it watch %s instead"), who, ll_monitor_names[m],
                m == LL_MONITOR_VAL_LOSS ? "loss" : "accuracy");
   return FALSE;
 }
@@ -329,7 +330,7 @@ ll_trainer_fit (LlTrainer *t, const LlDataset *train, const LlDataset *val,
   if (n_train < 1)
     {
       g_set_error (error, LL_ERROR, LL_ERROR_INVALID,
-                   "No training data left after the validation split; lower the split");
+                   _("No training data left after the validation split; lower the split"));
       return FALSE;
     }
   if (!check_monitors (cfg, n_val > 0, error))
@@ -337,8 +338,8 @@ ll_trainer_fit (LlTrainer *t, const LlDataset *train, const LlDataset *val,
   if (cfg->checkpoint.enabled && (callbacks == NULL || callbacks->save_checkpoint == NULL))
     {
       g_set_error (error, LL_ERROR, LL_ERROR_INVALID,
-                   "ModelCheckpoint is on but this program gives it no way to write files; "
-                   "switch it off");
+                   _("ModelCheckpoint is on but this program gives it no way to write files; "
+                   "switch it off"));
       return FALSE;
     }
 
@@ -414,10 +415,10 @@ ll_trainer_fit (LlTrainer *t, const LlDataset *train, const LlDataset *val,
             {
               restore_after_divergence (t, snapshot);
               g_set_error (error, LL_ERROR, LL_ERROR_DIVERGED,
-                           "The loss became %s at epoch %d, batch %d, with learning rate %g. "
+                           _("The loss became %s at epoch %d, batch %d, with learning rate %g. "
                            "The learning rate is probably too high: try %g. "
                            "The weights are back to where they were at the start of epoch %d "
-                           "and the optimizer starts afresh.",
+                           "and the optimizer starts afresh."),
                            isnan (loss) ? "NaN" : "infinite", epoch + 1, b + 1, t->lr_now,
                            t->lr_now / 10.0, epoch + 1);
               ok = FALSE;
@@ -449,7 +450,7 @@ ll_trainer_fit (LlTrainer *t, const LlDataset *train, const LlDataset *val,
           if (ll_control_is_cancelled (control))
             {
               g_set_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED,
-                           "Training stopped at epoch %d, batch %d", epoch + 1, b + 1);
+                           _("Training stopped at epoch %d, batch %d"), epoch + 1, b + 1);
               ok = FALSE;
               break;
             }
@@ -466,10 +467,10 @@ ll_trainer_fit (LlTrainer *t, const LlDataset *train, const LlDataset *val,
         {
           restore_after_divergence (t, snapshot);
           g_set_error (error, LL_ERROR, LL_ERROR_DIVERGED,
-                       "The weights became NaN or infinite at the end of epoch %d, with learning "
+                       _("The weights became NaN or infinite at the end of epoch %d, with learning "
                        "rate %g. The learning rate is probably too high: try %g. "
                        "The weights are back to where they were at the start of epoch %d "
-                       "and the optimizer starts afresh.",
+                       "and the optimizer starts afresh."),
                        epoch + 1, t->lr_now, t->lr_now / 10.0, epoch + 1);
           ok = FALSE;
           break;
@@ -486,7 +487,7 @@ ll_trainer_fit (LlTrainer *t, const LlDataset *train, const LlDataset *val,
                                        control, NULL))
         {
           g_set_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED,
-                       "Training stopped while validating epoch %d", epoch + 1);
+                       _("Training stopped while validating epoch %d"), epoch + 1);
           ok = FALSE;
           break;
         }

@@ -4,6 +4,7 @@
 #include <gio/gio.h>
 #include <math.h>
 #include <string.h>
+#include <glib/gi18n-lib.h>
 
 G_DEFINE_QUARK (ll-error-quark, ll_error)
 
@@ -38,7 +39,7 @@ ll_control_check (const LlControl *control, GError **error)
 {
   if (!ll_control_is_cancelled (control))
     return TRUE;
-  g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_CANCELLED, "Cancelled");
+  g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_CANCELLED, _("Cancelled"));
   return FALSE;
 }
 
@@ -67,18 +68,18 @@ char *
 ll_range_text (double min, gboolean min_open, double max, gboolean max_open)
 {
   if (isinf (min) && isinf (max))
-    return g_strdup ("a number");
+    return g_strdup (_("a number"));
   if (isinf (max))
-    return g_strdup_printf (min_open ? "greater than %g" : "at least %g", min);
+    return g_strdup_printf (min_open ? _("greater than %g") : _("at least %g"), min);
   if (isinf (min))
-    return g_strdup_printf (max_open ? "below %g" : "at most %g", max);
+    return g_strdup_printf (max_open ? _("below %g") : _("at most %g"), max);
   if (min_open && max_open)
-    return g_strdup_printf ("strictly between %g and %g", min, max);
+    return g_strdup_printf (_("strictly between %g and %g"), min, max);
   if (min_open)
-    return g_strdup_printf ("greater than %g and at most %g", min, max);
+    return g_strdup_printf (_("greater than %g and at most %g"), min, max);
   if (max_open)
-    return g_strdup_printf ("between %g and %g, %g excluded", min, max, max);
-  return g_strdup_printf ("between %g and %g", min, max);
+    return g_strdup_printf (_("between %g and %g, %g excluded"), min, max, max);
+  return g_strdup_printf (_("between %g and %g"), min, max);
 }
 
 void
@@ -120,15 +121,15 @@ ll_alloc_floats (gsize n, const char *what, GError **error)
   if (n > LL_MAX_ALLOC / sizeof (float))
     {
       g_set_error (error, LL_ERROR, LL_ERROR_MEMORY,
-                   "%s would need %.1f GiB, more than the %.0f GiB Layerlab allows; "
-                   "use a smaller batch size or fewer units",
+                   _("%s would need %.1f GiB, more than the %.0f GiB Layerlab allows; "
+                   "use a smaller batch size or fewer units"),
                    what, (double) n * sizeof (float) / (1 << 30), (double) (LL_MAX_ALLOC >> 30));
       return NULL;
     }
   p = g_try_malloc0_n (MAX (n, 1), sizeof (float));
   if (p == NULL)
     g_set_error (error, LL_ERROR, LL_ERROR_MEMORY,
-                 "Out of memory allocating %.1f MiB for %s; use a smaller batch size or model",
+                 _("Out of memory allocating %.1f MiB for %s; use a smaller batch size or model"),
                  (double) n * sizeof (float) / (1 << 20), what);
   return p;
 }

@@ -180,6 +180,21 @@ has_drawn_input (gpointer data)
 
 /* With a document: the drawn digit reaches the document (for Inspect), and
  * a trained model in the document becomes "My model". */
+static GtkWidget *
+find_action_button (GtkWidget *root, const char *action)
+{
+  if (GTK_IS_BUTTON (root)
+      && g_strcmp0 (gtk_actionable_get_action_name (GTK_ACTIONABLE (root)), action) == 0)
+    return root;
+  for (GtkWidget *c = gtk_widget_get_first_child (root); c != NULL; c = gtk_widget_get_next_sibling (c))
+    {
+      GtkWidget *found = find_action_button (c, action);
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
 static void
 test_document (void)
 {
@@ -187,7 +202,7 @@ test_document (void)
   g_autoptr(GError) error = NULL;
   GtkWidget *window = gtk_window_new ();
   GtkWidget *view = ll_draw_view_new ();
-  GtkWidget *mine;
+  GtkWidget *mine, *open;
   LlDrawPad *pad;
   const double one[] = { 0.52, 0.15, 0.50, 0.50, 0.48, 0.85 };
   LlTrainer *trainer;
@@ -212,11 +227,21 @@ test_document (void)
   g_assert_true (wait_for (has_drawn_input, doc));
   g_assert_cmpfloat (ll_document_get_drawn_input (doc)[14 * 28 + 14], >, 0.0f);
 
-  /* The Train view hands back a model that has trained. */
+  /* The Train view hands back a model that has trained: "My model" can be
+   * chosen, the shipped one stays chosen. */
   trainer = ll_document_get_trainer (doc);
   ll_trainer_set_state (trainer, 10, NULL, 0, &rec, 1);
   g_signal_emit_by_name (doc, "changed");
   g_assert_true (gtk_widget_get_sensitive (mine));
+  g_assert_false (gtk_toggle_button_get_active (GTK_TOGGLE_BUTTON (mine)));
+
+  /* The view's own Open button (window.open: any model file, ONNX and Keras
+   * too): the model opened next is the one drawn into. */
+  open = find_action_button (view, "window.open");
+  g_assert_nonnull (open);
+  g_signal_emit_by_name (open, "clicked");
+  g_signal_emit_by_name (doc, "changed");
+  g_assert_true (gtk_toggle_button_get_active (GTK_TOGGLE_BUTTON (mine)));
 
   g_object_set (view, "document", NULL, NULL);
   gtk_window_destroy (GTK_WINDOW (window));

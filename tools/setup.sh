@@ -28,6 +28,7 @@ PACKAGES=(
 # Tests and benchmarks only.
 TEST_PACKAGES=(
   xvfb xauth                    # the UI suites run under xvfb-run
+  locales                       # localedef: de_DE and ko_KR for the locale test
   appstream desktop-file-utils  # validators of the metainfo and .desktop files
   clang libclang-rt-14-dev      # sanitizer runtimes for the ASan/UBSan and TSan trees
   python3-onnx python3-opencv   # ONNX export checks (test export-onnx); ~27 MB, <30 s
@@ -54,6 +55,19 @@ if [ ${#missing[@]} -gt 0 ]; then
   fi
   $SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -q
   $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
+
+# The locale test (tests/test-locale.c: files keep a decimal point under a
+# German or Korean locale) runs under de_DE.UTF-8 and ko_KR.UTF-8.
+if [ "$with_tests" = 1 ]; then
+  for loc in de_DE ko_KR; do
+    if ! locale -a 2>/dev/null | grep -qiE "^${loc}\.utf-?8$"; then
+      echo "Generating the $loc.UTF-8 locale"
+      SUDO=""
+      [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+      $SUDO localedef -i "$loc" -f UTF-8 "$loc.UTF-8" || echo "warning: could not generate $loc.UTF-8; tests/test-locale.c builds its own"
+    fi
+  done
 fi
 
 build="$1"; shift

@@ -1,6 +1,7 @@
 /* ll-view.c: what every view shares: the document and its one child. */
 #include "ll-view.h"
 #include "layerlab-resources.h"
+#include "ll-keep-words.h"
 
 typedef struct
 {
@@ -25,6 +26,7 @@ ll_ui_ensure_resources (void)
   if (g_once_init_enter (&done))
     {
       layerlab_register_resource ();
+      ll_keep_words_install ();   /* Korean words stay whole in wrapped labels */
       g_once_init_leave (&done, 1);
     }
 }

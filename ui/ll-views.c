@@ -12,13 +12,13 @@
 #include "ll-train-view.h"
 
 const LlViewInfo ll_views[] = {
-  { "model",      N_("Model"),      "view-list-symbolic",            "<Alt>1", ll_model_view_get_type },
-  { "train",      N_("Train"),      "media-playback-start-symbolic", "<Alt>2", ll_train_view_get_type },
-  { "inspect",    N_("Inspect"),    "edit-find-symbolic",            "<Alt>3", ll_inspect_view_get_type },
-  { "optimizers", N_("Optimizers"), "find-location-symbolic",        "<Alt>4", ll_optimizer_view_get_type },
-  { "draw",       N_("Draw"),       "document-edit-symbolic",        "<Alt>5", ll_draw_view_get_type },
-  { "data",       N_("Data"),       "view-grid-symbolic",            "<Alt>6", ll_data_view_get_type },
-  { "playground", N_("Playground"), "applications-science-symbolic", "<Alt>7", ll_playground_view_get_type },
+  { "model",      NC_("view", "Model"),      "view-list-symbolic",            "<Alt>1", ll_model_view_get_type },
+  { "train",      NC_("view", "Train"),      "media-playback-start-symbolic", "<Alt>2", ll_train_view_get_type },
+  { "inspect",    NC_("view", "Inspect"),    "edit-find-symbolic",            "<Alt>3", ll_inspect_view_get_type },
+  { "optimizers", NC_("view", "Optimizers"), "find-location-symbolic",        "<Alt>4", ll_optimizer_view_get_type },
+  { "draw",       NC_("view", "Draw"),       "document-edit-symbolic",        "<Alt>5", ll_draw_view_get_type },
+  { "data",       NC_("view", "Data"),       "view-grid-symbolic",            "<Alt>6", ll_data_view_get_type },
+  { "playground", NC_("view", "Playground"), "applications-science-symbolic", "<Alt>7", ll_playground_view_get_type },
 };
 
 const guint ll_n_views = G_N_ELEMENTS (ll_views);

@@ -10,7 +10,7 @@ G_BEGIN_DECLS
 
 typedef struct {
   const char *name;            /* "model": page name, window.show-view, --screenshot */
-  const char *title;           /* N_("Model"): the tab, translated when shown */
+  const char *title;           /* NC_("view", "Model"): the tab, translated when shown */
   const char *icon_name;
   const char *accel;           /* "<Alt>1" */
   GType (*get_type) (void);    /* an LlView subclass */

@@ -52,7 +52,7 @@ show_error (LlWindow *self, const char *heading, const GError *error)
 {
   GtkWidget *dialog = adw_message_dialog_new (GTK_WINDOW (self), heading, error->message);
 
-  adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "close", "_Close");
+  adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "close", _("_Close"));
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
@@ -70,7 +70,7 @@ update_title (LlWindow *self)
   g_autofree char *title = ll_document_dup_title (self->document);
   g_autofree char *subtitle = g_strdup_printf ("%s%s", ll_document_get_dirty (self->document) ? "• " : "",
                                                title);
-  g_autofree char *window_title = g_strdup_printf ("%s — Layerlab", subtitle);
+  g_autofree char *window_title = g_strdup_printf (_("%s — Layerlab"), subtitle);
 
   adw_view_switcher_title_set_subtitle (self->switcher_title, subtitle);
   gtk_window_set_title (GTK_WINDOW (self), window_title);
@@ -179,7 +179,7 @@ on_discard_response (AdwMessageDialog *dialog, const char *response, Pending *p)
       if (ll_document_save (p->self->document, NULL, &error))
         p->then (p->self, p->data);
       else
-        show_error (p->self, "Could not save the model", error);
+        show_error (p->self, _("Could not save the model"), error);
     }
   pending_free (p);
 }
@@ -206,14 +206,14 @@ confirm_discard (LlWindow *self, Continuation then, gpointer data, GDestroyNotif
   p->free_data = free_data;
 
   title = ll_document_dup_title (self->document);
-  dialog = adw_message_dialog_new (GTK_WINDOW (self), "Save Changes?", NULL);
+  dialog = adw_message_dialog_new (GTK_WINDOW (self), _("Save Changes?"), NULL);
   adw_message_dialog_format_body (ADW_MESSAGE_DIALOG (dialog),
-                                  "“%s” has unsaved changes. Changes that are not saved are lost.",
+                                  _("“%s” has unsaved changes. Changes that are not saved are lost."),
                                   title);
   adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
-                                    "cancel", "_Cancel",
-                                    "discard", "_Discard",
-                                    "save", "_Save",
+                                    "cancel", _("_Cancel"),
+                                    "discard", _("_Discard"),
+                                    "save", _("_Save"),
                                     NULL);
   adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "discard",
                                               ADW_RESPONSE_DESTRUCTIVE);
@@ -232,7 +232,7 @@ model_filter (void)
 {
   GtkFileFilter *filter = gtk_file_filter_new ();
 
-  gtk_file_filter_set_name (filter, "Layerlab models (*.llmodel)");
+  gtk_file_filter_set_name (filter, _("Layerlab models (*.llmodel)"));
   gtk_file_filter_add_pattern (filter, "*.llmodel");
   return filter;
 }
@@ -284,7 +284,7 @@ open_path_now (LlWindow *self, gpointer data)
   g_autoptr(GError) error = NULL;
 
   if (!ll_window_open_path (self, data, &error))
-    show_error (self, "Could not open the model", error);
+    show_error (self, _("Could not open the model"), error);
 }
 
 static void
@@ -306,8 +306,8 @@ show_open_dialog (LlWindow *self, gpointer data)
 {
   GtkFileChooserNative *dialog;
 
-  dialog = gtk_file_chooser_native_new ("Open Model", GTK_WINDOW (self),
-                                        GTK_FILE_CHOOSER_ACTION_OPEN, "_Open", "_Cancel");
+  dialog = gtk_file_chooser_native_new (_("Open Model"), GTK_WINDOW (self),
+                                        GTK_FILE_CHOOSER_ACTION_OPEN, _("_Open"), _("_Cancel"));
   add_open_filters (GTK_FILE_CHOOSER (dialog));
   gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (dialog), TRUE);
   g_signal_connect (dialog, "response", G_CALLBACK (on_open_response), self);
@@ -332,12 +332,12 @@ on_save_response (GtkNativeDialog *dialog, int response, Pending *p)
       if (path != NULL && ll_document_save (p->self->document, path, &error))
         {
           add_recent (p->self, path);
-          toast (p->self, "Model saved");
+          toast (p->self, _("Model saved"));
           if (p->then != NULL)
             p->then (p->self, p->data);
         }
       else if (error != NULL)
-        show_error (p->self, "Could not save the model", error);
+        show_error (p->self, _("Could not save the model"), error);
     }
   pending_free (p);
   g_object_unref (dialog);
@@ -361,8 +361,8 @@ save_as_then (LlWindow *self, Pending *pending)
       pending->free_data = NULL;
     }
 
-  dialog = gtk_file_chooser_native_new ("Save Model", GTK_WINDOW (self),
-                                        GTK_FILE_CHOOSER_ACTION_SAVE, "_Save", "_Cancel");
+  dialog = gtk_file_chooser_native_new (_("Save Model"), GTK_WINDOW (self),
+                                        GTK_FILE_CHOOSER_ACTION_SAVE, _("_Save"), _("_Cancel"));
   gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (dialog), model_filter ());
   name = ll_document_dup_title (self->document);
   /* An imported "model.onnx" is saved as "model.llmodel". */
@@ -412,7 +412,7 @@ ll_window_export_to_path (LlWindow *self, const char *format, const char *path, 
   if (model == NULL)
     {
       g_set_error (error, LL_ERROR, LL_ERROR_INVALID,
-                   "The model cannot be built (%s). Fix it in the Model view, then export again.",
+                   _("The model cannot be built (%s). Fix it in the Model view, then export again."),
                    ll_document_get_error_message (self->document));
       return FALSE;
     }
@@ -424,7 +424,7 @@ ll_window_export_to_path (LlWindow *self, const char *format, const char *path, 
       if (!ll_export_c_valid_prefix (prefix))
         {
           g_set_error (error, LL_ERROR, LL_ERROR_INVALID,
-                       "“%s” cannot name C functions. Choose a file name made of letters, digits and _.",
+                       _("“%s” cannot name C functions. Choose a file name made of letters, digits and _."),
                        prefix);
           return FALSE;
         }
@@ -437,7 +437,7 @@ ll_window_export_to_path (LlWindow *self, const char *format, const char *path, 
   if (g_strcmp0 (format, "onnx") == 0)
     return ll_export_onnx (model, path, error);
   g_set_error (error, LL_ERROR, LL_ERROR_INVALID,
-               "Unknown export format “%s”: use c, keras, pytorch or onnx.", format);
+               _("Unknown export format “%s”: use c, keras, pytorch or onnx."), format);
   return FALSE;
 }
 
@@ -462,19 +462,19 @@ on_export_response (GtkNativeDialog *dialog, int response, LlWindow *self)
         }
       if (path == NULL)
         g_set_error (&error, LL_ERROR, LL_ERROR_IO,
-                     "The chosen place is not a local file. Choose a folder on this computer.");
+                     _("The chosen place is not a local file. Choose a folder on this computer."));
       if (error == NULL && ll_window_export_to_path (self, format, path, &error))
         {
           g_autofree char *base = g_path_get_basename (path);
           g_autofree char *text = g_strcmp0 (format, "c") == 0
-            ? g_strdup_printf ("Exported %s and its header", base)
+            ? g_strdup_printf (_("Exported %s and its header"), base)
             : g_strcmp0 (format, "onnx") == 0
-            ? g_strdup_printf ("Exported %s", base)
-            : g_strdup_printf ("Exported %s with its weights", base);
+            ? g_strdup_printf (_("Exported %s"), base)
+            : g_strdup_printf (_("Exported %s with its weights"), base);
           toast (self, text);
         }
       else
-        show_error (self, "Could not export the model", error);
+        show_error (self, _("Could not export the model"), error);
     }
   g_object_unref (dialog);
   g_object_unref (self);
@@ -496,15 +496,15 @@ show_export_dialog (LlWindow *self, const char *format)
   stem = c ? c_prefix_from_path (title) : g_strdelimit (g_strdup (title), "/\\: ", '-');
   name = g_strconcat (stem, c ? ".c" : onnx ? ".onnx" : ".py", NULL);
 
-  dialog = gtk_file_chooser_native_new (c ? "Export as C Source"
-                                          : onnx ? "Export as ONNX Model"
-                                          : format[0] == 'k' ? "Export as Keras Script"
-                                                             : "Export as PyTorch Script",
+  dialog = gtk_file_chooser_native_new (c ? _("Export as C Source")
+                                          : onnx ? _("Export as ONNX Model")
+                                          : format[0] == 'k' ? _("Export as Keras Script")
+                                                             : _("Export as PyTorch Script"),
                                         GTK_WINDOW (self), GTK_FILE_CHOOSER_ACTION_SAVE,
-                                        "_Export", "_Cancel");
-  gtk_file_filter_set_name (filter, c ? "C source (*.c; the .h is written beside it)"
-                                      : onnx ? "ONNX model (*.onnx)"
-                                      : "Python script (*.py; weights are written beside it)");
+                                        _("_Export"), _("_Cancel"));
+  gtk_file_filter_set_name (filter, c ? _("C source (*.c; the .h is written beside it)")
+                                      : onnx ? _("ONNX model (*.onnx)")
+                                      : _("Python script (*.py; weights are written beside it)"));
   gtk_file_filter_add_pattern (filter, c ? "*.c" : onnx ? "*.onnx" : "*.py");
   gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (dialog), filter);
   g_object_unref (filter);
@@ -605,10 +605,10 @@ action_save (GtkWidget *widget, const char *name, GVariant *param)
   if (ll_document_save (self->document, NULL, &error))
     {
       add_recent (self, ll_document_get_path (self->document));
-      toast (self, "Model saved");
+      toast (self, _("Model saved"));
     }
   else
-    show_error (self, "Could not save the model", error);
+    show_error (self, _("Could not save the model"), error);
 }
 
 static void
@@ -650,7 +650,7 @@ load_preset_now (LlWindow *self, gpointer data)
   g_autoptr(GError) error = NULL;
 
   if (!ll_document_load_preset (self->document, data, &error))
-    show_error (self, "Could not load the preset", error);
+    show_error (self, _("Could not load the preset"), error);
 }
 
 static void
@@ -701,11 +701,13 @@ action_about (GtkWidget *widget, const char *name, GVariant *param)
                         "application-name", "Layerlab",
                         "application-icon", APP_ID,
                         "version", PACKAGE_VERSION,
-                        "developer-name", "The Layerlab team",
+                        "developer-name", _("The Layerlab team"),
                         "developers", developers,
-                        "comments", "Build, train and look inside neural networks that classify "
+                        "comments", _("Build, train and look inside neural networks that classify "
                                     "images: a laboratory for classrooms and self-learners, "
-                                    "with numbers that match Keras.",
+                                    "with numbers that match Keras."),
+                        /* Translators: your names, one per line */
+                        "translator-credits", _("translator-credits"),
                         "website", "https://github.com/layerlab/layerlab",
                         "issue-url", "https://github.com/layerlab/layerlab/issues",
                         "license-type", GTK_LICENSE_GPL_3_0,
@@ -1026,7 +1028,7 @@ ll_window_init (LlWindow *self)
       const LlViewInfo *info = &ll_views[i];
       GtkWidget *view = g_object_new (info->get_type (), NULL);
       AdwViewStackPage *page = adw_view_stack_add_titled (self->stack, view, info->name,
-                                                          _(info->title));
+                                                          g_dpgettext2 (NULL, "view", info->title));
 
       adw_view_stack_page_set_icon_name (page, info->icon_name);
     }

@@ -2,6 +2,7 @@
  * share of the row (the true class), so small classes read as clearly as
  * big ones: blue on the diagonal (right), red off it (confusions). */
 #include "ll-confusion-matrix.h"
+#include <glib/gi18n.h>
 
 #define CELL 38
 #define LEFT 96
@@ -57,7 +58,7 @@ G_GNUC_END_IGNORE_DEPRECATIONS
   cr = gtk_snapshot_append_cairo (snapshot, &GRAPHENE_RECT_INIT (0, 0, gtk_widget_get_width (widget),
                                                                   gtk_widget_get_height (widget)));
   gdk_cairo_set_source_rgba (cr, &fg);
-  show_text (widget, cr, "predicted →", LEFT + n * CELL / 2.0, 8, n * CELL, 0);
+  show_text (widget, cr, _("predicted →"), LEFT + n * CELL / 2.0, 8, n * CELL, 0);
   for (int i = 0; i < n; i++)
     {
       guint32 row = 0;

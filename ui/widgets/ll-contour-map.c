@@ -25,6 +25,8 @@
 #include <string.h>
 
 #include <cairo-svg.h>
+#include <glib/gi18n.h>
+#include <inttypes.h>
 
 #define N_LEVELS  12
 #define CELL_PX   3      /* marching-squares cell, logical pixels */
@@ -920,7 +922,7 @@ ll_contour_map_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
     {
       double x = fr.x0 + self->hover_x / w * (fr.x1 - fr.x0);
       double y = fr.y1 - self->hover_y / h * (fr.y1 - fr.y0);
-      g_snprintf (text, sizeof text, "x %.3f  y %.3f  loss %.4g",
+      g_snprintf (text, sizeof text, _("x %.3f  y %.3f  loss %.4g"),
                   x, y, ll_surface_eval (self->surface, x, y, NULL, NULL));
       append_label (self, snapshot, text, w - 8 * sc.text, 6 * sc.text, 1);
     }
@@ -1023,7 +1025,7 @@ ll_contour_map_init (LlContourMap *self)
   gtk_widget_set_focusable (GTK_WIDGET (self), TRUE);
   gtk_widget_set_cursor_from_name (GTK_WIDGET (self), "crosshair");
   gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL,
-                                  "Loss surface map; click to set the start point", -1);
+                                  _("Loss surface map; click to set the start point"), -1);
 }
 
 GtkWidget *
@@ -1126,7 +1128,7 @@ ll_contour_map_export_png (LlContourMap *self, const char *path, int width, int 
   if (status != CAIRO_STATUS_SUCCESS)
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
-                   "Could not write %s (%s): choose a folder you can write to",
+                   _("Could not write %s (%s): choose a folder you can write to"),
                    path, cairo_status_to_string (status));
       return FALSE;
     }
@@ -1159,7 +1161,7 @@ ll_contour_map_export_svg (LlContourMap *self, const char *path, int width, int 
   if (status != CAIRO_STATUS_SUCCESS)
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
-                   "Could not write %s (%s): choose a folder you can write to",
+                   _("Could not write %s (%s): choose a folder you can write to"),
                    path, cairo_status_to_string (status));
       return FALSE;
     }

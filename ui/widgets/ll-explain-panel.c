@@ -499,7 +499,7 @@ result_text (const LlExplanation *e)
       g_string_append_printf (s, _("The input value: %s"), x);
       break;
     case LL_EXPLAIN_COPY:
-      g_string_append_printf (s, _("%s moves values without computing: input value %" G_GSIZE_FORMAT " = %s"),
+      g_string_append_printf (s, _("%s moves values without computing: input value %zu = %s"),
                               e->type->name, e->out_index, x);
       break;
     case LL_EXPLAIN_CONV2D:

@@ -7,6 +7,7 @@
 
 #include <math.h>
 #include <string.h>
+#include <glib/gi18n.h>
 
 #define GAP 4
 #define LABEL_H 16
@@ -563,7 +564,7 @@ ll_widget_save_png (GtkWidget *widget, const char *path, GError **error)
   if (native == NULL || !gtk_widget_get_realized (widget) || w <= 0 || h <= 0)
     {
       g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_FAILED,
-                           "Nothing to export: show the panel first");
+                           _("Nothing to export: show the panel first"));
       return FALSE;
     }
   paintable = gtk_widget_paintable_new (widget);
@@ -574,7 +575,7 @@ ll_widget_save_png (GtkWidget *widget, const char *path, GError **error)
   node = gtk_snapshot_free_to_node (snapshot);
   if (node == NULL)
     {
-      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_FAILED, "Nothing to export");
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_FAILED, _("Nothing to export"));
       return FALSE;
     }
   texture = gsk_renderer_render_texture (gtk_native_get_renderer (native), node,
@@ -583,7 +584,7 @@ ll_widget_save_png (GtkWidget *widget, const char *path, GError **error)
   if (!gdk_texture_save_to_png (texture, path))
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
-                   "Could not write “%s”: choose a folder you can write to", path);
+                   _("Could not write “%s”: choose a folder you can write to"), path);
       return FALSE;
     }
   return TRUE;

@@ -12,6 +12,7 @@
 #include "ll-types.h"
 #include "ll-palette.h"
 #include "ll-presentation.h"
+#include <glib/gi18n.h>
 
 typedef struct {
   char *label;
@@ -160,14 +161,32 @@ set_color (cairo_t *cr, guint color, double alpha)
   cairo_set_source_rgba (cr, c.r, c.g, c.b, alpha);
 }
 
+/* Text in the cairo font's size and weight, drawn by Pango: cairo's toy
+ * text has no font fallback, so Hangul (the Korean translation) would be
+ * boxes.  As cairo_show_text was: x − ax × the advance, the baseline at
+ * y + ay × the ink height. */
 static void
 text_at (cairo_t *cr, const char *text, double x, double y, double ax, double ay)
 {
-  cairo_text_extents_t e;
+  cairo_font_face_t *face = cairo_get_font_face (cr);
+  PangoFontDescription *desc = pango_font_description_from_string ("Sans");
+  PangoLayout *layout = pango_cairo_create_layout (cr);
+  PangoRectangle ink, logical;
+  cairo_matrix_t m;
 
-  cairo_text_extents (cr, text, &e);
-  cairo_move_to (cr, x - ax * e.x_advance, y + ay * e.height);
-  cairo_show_text (cr, text);
+  cairo_get_font_matrix (cr, &m);
+  pango_font_description_set_absolute_size (desc, m.yy * PANGO_SCALE);
+  if (cairo_font_face_get_type (face) == CAIRO_FONT_TYPE_TOY
+      && cairo_toy_font_face_get_weight (face) == CAIRO_FONT_WEIGHT_BOLD)
+    pango_font_description_set_weight (desc, PANGO_WEIGHT_BOLD);
+  pango_layout_set_font_description (layout, desc);
+  pango_layout_set_text (layout, text, -1);
+  pango_layout_get_pixel_extents (layout, &ink, &logical);
+  cairo_move_to (cr, x - ax * logical.width,
+                 y + ay * ink.height - pango_layout_get_baseline (layout) / (double) PANGO_SCALE);
+  pango_cairo_show_layout (cr, layout);
+  g_object_unref (layout);
+  pango_font_description_free (desc);
 }
 
 static void
@@ -260,7 +279,7 @@ ll_line_chart_render (LlLineChart *self, cairo_t *cr, double width, double heigh
     text_at (cr, self->x_label, (f.left + f.right) / 2, height - 6 * s, 0.5, 0);
   if (self->y_label != NULL)
     {
-      g_autofree char *label = self->log_scale ? g_strdup_printf ("%s (log)", self->y_label)
+      g_autofree char *label = self->log_scale ? g_strdup_printf (_("%s (log)"), self->y_label)
                                                : g_strdup (self->y_label);
       cairo_save (cr);
       cairo_translate (cr, 12 * s, (f.top + f.bottom) / 2);
@@ -272,7 +291,7 @@ ll_line_chart_render (LlLineChart *self, cairo_t *cr, double width, double heigh
   if (!have_data)
     {
       cairo_set_source_rgba (cr, fg, fg, fg, 0.5);
-      text_at (cr, "No data yet: start a run", (f.left + f.right) / 2, (f.top + f.bottom) / 2,
+      text_at (cr, _("No data yet: start a run"), (f.left + f.right) / 2, (f.top + f.bottom) / 2,
                0.5, 0.5);
       cairo_restore (cr);
       return;
@@ -472,8 +491,8 @@ ll_line_chart_export_png (LlLineChart *self, const char *path, int width, int he
   cairo_surface_destroy (surface);
   if (status != CAIRO_STATUS_SUCCESS)
     {
-      g_set_error (error, LL_ERROR, LL_ERROR_IO, "Could not write the chart to %s (%s); "
-                   "choose a folder you can write to", path, cairo_status_to_string (status));
+      g_set_error (error, LL_ERROR, LL_ERROR_IO, _("Could not write the chart to %s (%s); "
+                   "choose a folder you can write to"), path, cairo_status_to_string (status));
       return FALSE;
     }
   return TRUE;
@@ -499,8 +518,8 @@ ll_line_chart_export_svg (LlLineChart *self, const char *path, int width, int he
   cairo_surface_destroy (surface);
   if (status != CAIRO_STATUS_SUCCESS)
     {
-      g_set_error (error, LL_ERROR, LL_ERROR_IO, "Could not write the chart to %s (%s); "
-                   "choose a folder you can write to", path, cairo_status_to_string (status));
+      g_set_error (error, LL_ERROR, LL_ERROR_IO, _("Could not write the chart to %s (%s); "
+                   "choose a folder you can write to"), path, cairo_status_to_string (status));
       return FALSE;
     }
   return TRUE;

@@ -17,6 +17,7 @@
 
 #include <math.h>
 #include <string.h>
+#include <glib/gi18n.h>
 
 #define LOG_FLOOR 1e-8    /* losses below this sit on the bottom edge */
 #define MAX_TICKS 16
@@ -298,7 +299,7 @@ ll_step_plot_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
       }
   }
   cairo_set_source_rgba (cr, fg.red, fg.green, fg.blue, 0.8);
-  show_text (cr, layout, log_y ? "loss (log scale) per step" : "loss per step", left, 3 * k, 0, 0);
+  show_text (cr, layout, log_y ? _("loss (log scale) per step") : _("loss per step"), left, 3 * k, 0, 0);
   cairo_set_source_rgba (cr, fg.red, fg.green, fg.blue, 0.35);
   cairo_rectangle (cr, left + 0.5 * line, top + 0.5 * line, pw - line, ph - line);
   cairo_stroke (cr);
@@ -367,7 +368,7 @@ ll_step_plot_init (LlStepPlot *self)
   for (guint e = 0; e < LL_RACE_N_ENTRIES; e++)
     gdk_rgba_parse (&self->colors[e], "black");
   gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL,
-                                  "Loss per step of each optimizer", -1);
+                                  _("Loss per step of each optimizer"), -1);
 }
 
 GtkWidget *

@@ -14,6 +14,7 @@
 #include "ll-presentation.h"
 
 #include <string.h>
+#include <glib/gi18n.h>
 
 #define PAGE_SIZE 300
 /* As `layerlab datasets --import` by default. */
@@ -119,7 +120,7 @@ show_page (LlDataView *self)
   count = MIN (PAGE_SIZE, n - start);
   ll_image_grid_set_images (self->grid, self->ds, count > 0 ? &g_array_index (self->filtered, guint32, start) : NULL,
                             MAX (count, 0), NULL);
-  text = n > 0 ? g_strdup_printf ("%d–%d of %d", start + 1, start + count, n) : g_strdup ("");
+  text = n > 0 ? g_strdup_printf (_("%d–%d of %d"), start + 1, start + count, n) : g_strdup ("");
   gtk_label_set_text (self->page_label, text);
   gtk_widget_set_sensitive (GTK_WIDGET (self->prev_button), self->page > 0);
   gtk_widget_set_sensitive (GTK_WIDGET (self->next_button), self->page < pages - 1);
@@ -172,9 +173,9 @@ show_dataset (LlDataView *self, LlDataset *ds)
   for (int i = 0; i < ds->n; i++)
     if (ds->labels[i] < ds->n_classes)
       per_class[ds->labels[i]]++;
-  g_string_append_printf (counts, "%d images of %d×%d×%d. Per class: ", ds->n, ds->height, ds->width,
+  g_string_append_printf (counts, _("%d images of %d×%d×%d. Per class: "), ds->n, ds->height, ds->width,
                           ds->channels);
-  gtk_string_list_append (list, "All classes");
+  gtk_string_list_append (list, _("All classes"));
   for (int k = 0; k < ds->n_classes; k++)
     {
       const char *name = ds->class_names != NULL ? ds->class_names[k] : "?";
@@ -269,7 +270,7 @@ select_dataset (LlDataView *self)
   self->ds = NULL;
   g_array_set_size (self->filtered, 0);
   show_page (self);
-  gtk_label_set_text (self->counts_label, "Loading…");
+  gtk_label_set_text (self->counts_label, _("Loading…"));
   job = g_new0 (LoadJob, 1);
   job->name = g_strdup (name);
   job->test = test;
@@ -320,19 +321,19 @@ update_row (SetRow *r)
   gboolean busy = r->cancellable != NULL;
 
   if (r->failure != NULL)
-    g_string_append_printf (text, "Download failed: %s\n", r->failure);
+    g_string_append_printf (text, _("Download failed: %s\n"), r->failure);
   if (r->status.dir == NULL)
-    g_string_append (text, "Checking…");
+    g_string_append (text, _("Checking…"));
   else if (r->status.found)
     {
       g_autofree char *size = format_size (r->status.size);
       g_autofree char *dir = g_filename_display_name (r->status.dir);
-      g_string_append_printf (text, "Found in %s · %s · %s", dir, size, r->status.checksums);
+      g_string_append_printf (text, _("Found in %s · %s · %s"), dir, size, r->status.checksums);
     }
   else
-    g_string_append (text, "Not on this computer.");
+    g_string_append (text, _("Not on this computer."));
   if (r->status.remedy != NULL && !busy)
-    g_string_append_printf (text, "\n%s%s.", r->failure != NULL ? "Offline? " : "", r->status.remedy);
+    g_string_append_printf (text, "\n%s%s.", r->failure != NULL ? _("Offline? ") : "", r->status.remedy);
   adw_action_row_set_subtitle (r->row, text->str);
   gtk_widget_set_visible (GTK_WIDGET (r->progress), busy);
   gtk_widget_set_visible (GTK_WIDGET (r->cancel_button), busy);
@@ -403,7 +404,7 @@ on_download_progress (const LlDownloadProgress *p, gpointer user_data)
   got = format_size (p->received);
   total = p->total > 0 ? format_size (p->total) : g_strdup ("?");
   speed = format_size ((guint64) p->bytes_per_s);
-  text = g_strdup_printf ("%s: %s of %s · %s/s · file %d of %d", p->file, got, total, speed,
+  text = g_strdup_printf (_("%s: %s of %s · %s/s · file %d of %d"), p->file, got, total, speed,
                           p->index + 1, p->n_files);
   gtk_progress_bar_set_text (r->progress, text);
   if (p->total > 0)
@@ -453,8 +454,8 @@ on_unpacked (GObject *source, GAsyncResult *result, gpointer user_data)
   if (!g_subprocess_wait_check_finish (G_SUBPROCESS (source), result, &error) && !self->disposed)
     {
       g_free (r->failure);
-      r->failure = g_strdup_printf ("the archive could not be unpacked (%s); run %s",
-                                    error->message, r->set->note);
+      r->failure = g_strdup_printf (_("the archive could not be unpacked (%s); run %s"),
+                                    error->message, _(r->set->note));
     }
   if (!self->disposed)
     after_download (r);
@@ -477,7 +478,7 @@ on_download_done (GObject *source, GAsyncResult *result, gpointer user_data)
     }
   g_clear_pointer (&r->failure, g_free);
   if (!ok && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    r->failure = g_strdup ("stopped; the partial file is kept and Download resumes it");
+    r->failure = g_strdup (_("stopped; the partial file is kept and Download resumes it"));
   else if (!ok)
     r->failure = g_strdup (error->message);
   update_row (r);
@@ -494,8 +495,8 @@ on_download_done (GObject *source, GAsyncResult *result, gpointer user_data)
           g_object_unref (tar);
           return;   /* keeps the reference until unpacked */
         }
-      r->failure = g_strdup_printf ("the archive could not be unpacked (%s); run %s",
-                                    error->message, r->set->note);
+      r->failure = g_strdup_printf (_("the archive could not be unpacked (%s); run %s"),
+                                    error->message, _(r->set->note));
     }
   after_download (r);
   g_object_unref (self);
@@ -509,7 +510,7 @@ start_download (SetRow *r, const char *base_url)
   r->cancellable = g_cancellable_new ();
   g_clear_pointer (&r->failure, g_free);
   gtk_progress_bar_set_fraction (r->progress, 0);
-  gtk_progress_bar_set_text (r->progress, "Connecting…");
+  gtk_progress_bar_set_text (r->progress, _("Connecting…"));
   update_row (r);
   ll_download_async (r->set->name, base_url, r->cancellable, on_download_progress, r,
                      on_download_done, g_object_ref (r->view));
@@ -548,11 +549,11 @@ build_set_rows (LlDataView *self)
       gtk_progress_bar_set_show_text (r->progress, TRUE);
       gtk_widget_set_size_request (GTK_WIDGET (r->progress), 360, -1);
       gtk_widget_set_valign (GTK_WIDGET (r->progress), GTK_ALIGN_CENTER);
-      r->download_button = GTK_BUTTON (gtk_button_new_with_mnemonic ("_Download"));
+      r->download_button = GTK_BUTTON (gtk_button_new_with_mnemonic (_("_Download")));
       gtk_widget_set_valign (GTK_WIDGET (r->download_button), GTK_ALIGN_CENTER);
       gtk_widget_set_tooltip_text (GTK_WIDGET (r->download_button),
-                                   "Download from the official location and verify the checksums");
-      r->cancel_button = GTK_BUTTON (gtk_button_new_with_mnemonic ("_Cancel"));
+                                   _("Download from the official location and verify the checksums"));
+      r->cancel_button = GTK_BUTTON (gtk_button_new_with_mnemonic (_("_Cancel")));
       gtk_widget_set_valign (GTK_WIDGET (r->cancel_button), GTK_ALIGN_CENTER);
       gtk_box_append (GTK_BOX (box), GTK_WIDGET (r->progress));
       gtk_box_append (GTK_BOX (box), GTK_WIDGET (r->cancel_button));
@@ -633,7 +634,7 @@ add_imported_entry (LlDataView *self, const char *dir)
       return n_known + i;
   base = g_path_get_basename (dir);
   shown = g_filename_display_name (base);
-  title = g_strdup_printf ("%s (imported)", shown);
+  title = g_strdup_printf (_("%s (imported)"), shown);
   g_ptr_array_add (self->imported, g_strdup (dir));
   self->updating = TRUE;
   gtk_string_list_append (self->dataset_titles, title);
@@ -653,8 +654,8 @@ model_input (LlDataView *self, int *h, int *w, int *c, char **message)
   *h = *w = *c = 0;
   if (self->document == NULL || !ll_document_get_layer_shape (self->document, 0, &in))
     {
-      *message = g_strdup ("The model has no input shape yet: fix its Input layer in the Model "
-                           "view, then import the folder.");
+      *message = g_strdup (_("The model has no input shape yet: fix its Input layer in the Model "
+                           "view, then import the folder."));
       return FALSE;
     }
   if (in.rank == 3)
@@ -669,10 +670,10 @@ model_input (LlDataView *self, int *h, int *w, int *c, char **message)
     shape = g_strdup_printf ("%d×%d×%d", in.d[0], in.d[1], in.d[2]);
   else
     shape = ll_shape_to_string (&in);
-  *message = g_strdup_printf ("The model's input is %s: pictures can be imported for an input of "
+  *message = g_strdup_printf (_("The model's input is %s: pictures can be imported for an input of "
                               "H×W×1 (grayscale, as MNIST, e.g. 28×28×1) or 32×32×3 (colour, as "
                               "CIFAR-10). Change the Input layer in the Model view, or load a "
-                              "preset such as the MNIST CNN, then import again.", shape);
+                              "preset such as the MNIST CNN, then import again."), shape);
   return FALSE;
 }
 
@@ -685,13 +686,13 @@ update_import_tooltip (LlDataView *self)
   if (self->import_button == NULL)
     return;
   if (model_input (self, &h, &w, &c, &message))
-    text = g_strdup_printf ("Make a data set of your own pictures: choose a folder with one "
+    text = g_strdup_printf (_("Make a data set of your own pictures: choose a folder with one "
                             "sub-folder per class (its name is the class name) of PNG or JPEG "
                             "pictures of any size. They are resized to the current model's input "
-                            "(%d×%d×%d) and split into training and test sets", h, w, c);
+                            "(%d×%d×%d) and split into training and test sets"), h, w, c);
   else
-    text = g_strdup_printf ("Make a data set of your own pictures (one sub-folder per class of PNG "
-                            "or JPEG pictures of any size). %s", message);
+    text = g_strdup_printf (_("Make a data set of your own pictures (one sub-folder per class of PNG "
+                            "or JPEG pictures of any size). %s"), message);
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->import_button), text);
 }
 
@@ -731,7 +732,7 @@ append_skips (GString *text, const LlImportReport *report, const char *source)
 
   if (n == 0)
     return;
-  g_string_append_printf (text, "\nSkipped %u file%s: ", n, n == 1 ? "" : "s");
+  g_string_append_printf (text, ngettext ("\nSkipped %u file: ", "\nSkipped %u files: ", n), n);
   for (guint i = 0; i < MIN (n, IMPORT_MAX_SKIPS_SHOWN); i++)
     {
       const LlImportSkip *skip = g_ptr_array_index (report->skipped, i);
@@ -741,10 +742,10 @@ append_skips (GString *text, const LlImportReport *report, const char *source)
       if (g_str_has_prefix (shown, source) && shown[strlen (source)] == G_DIR_SEPARATOR)
         rel = shown + strlen (source) + 1;
       g_string_append_printf (text, "%s%s (%s)", i > 0 ? "; " : "", rel,
-                              skip->unknown_format ? "not a PNG or JPEG picture" : skip->reason);
+                              skip->unknown_format ? _("not a PNG or JPEG picture") : skip->reason);
     }
   if (n > IMPORT_MAX_SKIPS_SHOWN)
-    g_string_append_printf (text, "; and %u more", n - IMPORT_MAX_SKIPS_SHOWN);
+    g_string_append_printf (text, _("; and %u more"), n - IMPORT_MAX_SKIPS_SHOWN);
   g_string_append_c (text, '.');
 }
 
@@ -756,7 +757,7 @@ on_import_progress (int done, int total, gpointer user_data)
 
   if (self->disposed)
     return;
-  text = g_strdup_printf ("Reading pictures: %d of %d", done, total);
+  text = g_strdup_printf (_("Reading pictures: %d of %d"), done, total);
   gtk_progress_bar_set_text (self->import_progress, text);
   gtk_progress_bar_set_fraction (self->import_progress, total > 0 ? (double) done / total : 0);
 }
@@ -776,12 +777,12 @@ on_import_done (GObject *source, GAsyncResult *result, gpointer user_data)
   g_clear_object (&self->import_cancellable);
   source_name = g_path_get_basename (self->import_source);
   if (!ok && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    show_import_message (self, GTK_MESSAGE_INFO, "Import stopped: nothing was written.", FALSE);
+    show_import_message (self, GTK_MESSAGE_INFO, _("Import stopped: nothing was written."), FALSE);
   else if (!ok)
     {
-      g_string_append_printf (text, "Not imported: %s.", error->message);
+      g_string_append_printf (text, _("Not imported: %s."), error->message);
       append_skips (text, &report, self->import_source);
-      g_string_append (text, "\nNothing was written.");
+      g_string_append (text, _("\nNothing was written."));
       show_import_message (self, GTK_MESSAGE_ERROR, text->str, FALSE);
     }
   else
@@ -789,9 +790,11 @@ on_import_done (GObject *source, GAsyncResult *result, gpointer user_data)
       g_autofree char *out = g_filename_display_name (report.output_dir);
       guint pos;
 
-      g_string_append_printf (text, "Imported %d picture%s from “%s” as %d×%d×%d: %d for training, "
-                              "%d for testing.\n%d classes: ", report.n_images,
-                              report.n_images == 1 ? "" : "s", source_name, report.height,
+      g_string_append_printf (text, ngettext ("Imported %d picture from “%s” as %d×%d×%d: %d for training, "
+                                              "%d for testing.\n%d classes: ",
+                                              "Imported %d pictures from “%s” as %d×%d×%d: %d for training, "
+                                              "%d for testing.\n%d classes: ", report.n_images),
+                              report.n_images, source_name, report.height,
                               report.width, report.channels, report.n_train, report.n_test,
                               report.n_classes);
       for (int k = 0; k < report.n_classes; k++)
@@ -799,8 +802,8 @@ on_import_done (GObject *source, GAsyncResult *result, gpointer user_data)
                                 report.class_counts[k]);
       g_string_append_c (text, '.');
       append_skips (text, &report, self->import_source);
-      g_string_append_printf (text, "\nSaved in %s%s.", out,
-                              self->import_replaces ? ", replacing the earlier import" : "");
+      g_string_append_printf (text, _("\nSaved in %s%s."), out,
+                              self->import_replaces ? _(", replacing the earlier import") : "");
       g_free (self->import_dir);
       self->import_dir = g_strdup (report.output_dir);
       self->import_channels = report.channels;
@@ -842,8 +845,8 @@ ll_data_view_import_folder (LlDataView *self, GFile *folder, const char *output_
   if (path == NULL)
     {
       show_import_message (self, GTK_MESSAGE_ERROR,
-                           "Only folders on this computer can be imported: copy the pictures "
-                           "into a local folder first.", FALSE);
+                           _("Only folders on this computer can be imported: copy the pictures "
+                           "into a local folder first."), FALSE);
       return FALSE;
     }
   base = g_path_get_basename (path);
@@ -858,7 +861,7 @@ ll_data_view_import_folder (LlDataView *self, GFile *folder, const char *output_
   self->import_cancellable = g_cancellable_new ();
   gtk_info_bar_set_revealed (self->import_bar, FALSE);
   gtk_progress_bar_set_fraction (self->import_progress, 0);
-  gtk_progress_bar_set_text (self->import_progress, "Reading the folder…");
+  gtk_progress_bar_set_text (self->import_progress, _("Reading the folder…"));
   update_import_actions (self);
   ll_import_folder_async (path, h, w, c, IMPORT_TEST_FRACTION, IMPORT_SEED, out,
                           self->import_cancellable, on_import_progress, self,
@@ -895,10 +898,10 @@ action_import_folder (GtkWidget *widget, const char *name, GVariant *param)
       show_import_message (self, GTK_MESSAGE_ERROR, message, FALSE);
       return;
     }
-  self->chooser = gtk_file_chooser_native_new ("Import a Folder of Pictures",
+  self->chooser = gtk_file_chooser_native_new (_("Import a Folder of Pictures"),
                                                GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
                                                GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER,
-                                               "_Import", "_Cancel");
+                                               _("_Import"), _("_Cancel"));
   gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (self->chooser), TRUE);
   g_signal_connect (self->chooser, "response", G_CALLBACK (on_chooser_response), self);
   gtk_native_dialog_show (GTK_NATIVE_DIALOG (self->chooser));
@@ -1125,7 +1128,7 @@ ll_data_view_init (LlDataView *self)
   gtk_widget_init_template (GTK_WIDGET (self));
   {
     /* Until a data set loads: not an empty "(None)". */
-    const char *all[] = { "All classes", NULL };
+    const char *all[] = { _("All classes"), NULL };
     g_autoptr(GtkStringList) classes = gtk_string_list_new (all);
     gtk_drop_down_set_model (self->class_dropdown, G_LIST_MODEL (classes));
   }

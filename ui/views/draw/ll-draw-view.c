@@ -38,6 +38,9 @@ struct _LlDrawView {
   GtkAdjustment *brush_adjustment;
   GtkToggleButton *shipped_button;
   GtkToggleButton *user_button;
+  /* The Open button was pressed: the model opened next is the one to draw
+   * into, so "My model" is chosen when it arrives. */
+  gboolean open_pending;
   GtkDrawingArea *input_area;
   GtkDrawingArea *bars_area;
   GtkLabel *input_caption;
@@ -815,6 +818,17 @@ on_document_changed (LlDrawView *self)
     }
   ll_draw_view_set_user_model_for_dataset (self, ll_model_copy (ll_trainer_get_model (trainer)),
                                            ll_document_get_dataset (self->document));
+  if (self->open_pending)
+    {
+      self->open_pending = FALSE;
+      gtk_toggle_button_set_active (self->user_button, TRUE);
+    }
+}
+
+static void
+on_open_model_clicked (LlDrawView *self)
+{
+  self->open_pending = TRUE;
 }
 
 static void
@@ -895,6 +909,7 @@ ll_draw_view_class_init (LlDrawViewClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, on_clear_clicked);
   gtk_widget_class_bind_template_callback (widget_class, on_open_clicked);
   gtk_widget_class_bind_template_callback (widget_class, on_model_toggled);
+  gtk_widget_class_bind_template_callback (widget_class, on_open_model_clicked);
   gtk_widget_class_bind_template_callback (widget_class, on_label_picked);
   gtk_widget_class_bind_template_callback (widget_class, on_add_clicked);
 

@@ -5,6 +5,7 @@
 
 #include <math.h>
 #include <string.h>
+#include <glib/gi18n.h>
 
 static const int bn_batch_sizes[] = { 8, 32, 128 };
 
@@ -88,14 +89,14 @@ draw_bn (GtkDrawingArea *area, cairo_t *cr, int width, int height, gpointer data
   double cw = MAX (1.0, MIN (12.0, (double) (width - BN_LEFT) / MAX (d->channels, 1)));
   int row = 0;
 
-  bn_row (cr, GTK_WIDGET (area), d, row++, "mean: batch (bars),\nmoving (orange)", d->v[BN_MEAN],
+  bn_row (cr, GTK_WIDGET (area), d, row++, _("mean: batch (bars),\nmoving (orange)"), d->v[BN_MEAN],
           d->v[BN_MOVING_MEAN], cw);
-  bn_row (cr, GTK_WIDGET (area), d, row++, "variance: batch,\nmoving (orange)", d->v[BN_VAR],
+  bn_row (cr, GTK_WIDGET (area), d, row++, _("variance: batch,\nmoving (orange)"), d->v[BN_VAR],
           d->v[BN_MOVING_VAR], cw);
   if (d->v[BN_GAMMA] != NULL)
-    bn_row (cr, GTK_WIDGET (area), d, row++, "gamma (scale)", d->v[BN_GAMMA], NULL, cw);
+    bn_row (cr, GTK_WIDGET (area), d, row++, _("gamma (scale)"), d->v[BN_GAMMA], NULL, cw);
   if (d->v[BN_BETA] != NULL)
-    bn_row (cr, GTK_WIDGET (area), d, row++, "beta (shift)", d->v[BN_BETA], NULL, cw);
+    bn_row (cr, GTK_WIDGET (area), d, row++, _("beta (shift)"), d->v[BN_BETA], NULL, cw);
 }
 
 static int
@@ -155,10 +156,10 @@ show_bn_stats (LlInspectView *self, const BnJob *job)
   g_autofree char *text = NULL;
 
   ll_inspect_view_clear_box (self->bn_panels, NULL);
-  text = g_strdup_printf ("A batch of %d test images (from number %u), predicted in evaluation "
+  text = g_strdup_printf (_("A batch of %d test images (from number %u), predicted in evaluation "
                           "mode. While training, each layer normalizes with the batch's own "
                           "statistics (blue) and updates the moving averages (orange) that it "
-                          "uses when predicting. Smaller batches give noisier statistics.",
+                          "uses when predicting. Smaller batches give noisier statistics."),
                           self->bn_stats->batch, job->first);
   gtk_label_set_text (self->bn_label, text);
   for (int k = 0; k < self->bn_stats->n_layers; k++)
@@ -167,9 +168,9 @@ show_bn_stats (LlInspectView *self, const BnJob *job)
       BnDraw *d = g_new0 (BnDraw, 1);
       GtkWidget *area = gtk_drawing_area_new ();
       g_autofree char *name = ll_arch_layer_name (arch, l->layer);
-      g_autofree char *title = g_strdup_printf ("%s (BatchNormalization)", name);
-      g_autofree char *sub = g_strdup_printf ("%d channels; mean |batch − moving mean| %.3g, "
-                                              "batch / moving variance %.2f on average",
+      g_autofree char *title = g_strdup_printf (_("%s (BatchNormalization)"), name);
+      g_autofree char *sub = g_strdup_printf (_("%d channels; mean |batch − moving mean| %.3g, "
+                                              "batch / moving variance %.2f on average"),
                                               l->channels, l->mean_gap, l->var_ratio);
 
       d->channels = l->channels;

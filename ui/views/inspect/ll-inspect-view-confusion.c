@@ -5,6 +5,7 @@
 
 #include <math.h>
 #include <string.h>
+#include <glib/gi18n.h>
 
 /* Confusion matrix (worker) ------------------------------------------------ */
 
@@ -54,9 +55,9 @@ show_cell (LlInspectView *self, int t, int p)
 
   for (int i = 0; i < n; i++)
     g_ptr_array_add (captions, g_strdup_printf ("%.0f %%", 100 * self->confusion->confidence[idx[i]]));
-  text = g_strdup_printf ("%u images of %s predicted as %s%s (probability of the prediction under each)",
+  text = g_strdup_printf (_("%u images of %s predicted as %s%s (probability of the prediction under each)"),
                           count, ll_inspect_view_class_name (self->test, t), ll_inspect_view_class_name (self->test, p),
-                          (int) count > n ? ", the most confident shown" : "");
+                          (int) count > n ? _(", the most confident shown") : "");
   gtk_label_set_text (self->cell_label, text);
   ll_image_grid_set_images (self->cell_grid, self->test, idx, n, (const char *const *) captions->pdata);
 }
@@ -72,7 +73,7 @@ static void
 show_confusion (LlInspectView *self)
 {
   LlConfusion *c = self->confusion;
-  g_autoptr(GString) acc = g_string_new ("Accuracy per class: ");
+  g_autoptr(GString) acc = g_string_new (_("Accuracy per class: "));
   g_autofree char *text = NULL;
   guint32 wrong[MAX_WRONG];
   int n_wrong, worst_t = -1, worst_p = -1;
@@ -85,9 +86,9 @@ show_confusion (LlInspectView *self)
     g_string_append_printf (acc, "%s%s %.1f %%", k ? " · " : "", ll_inspect_view_class_name (self->test, k),
                             100 * ll_confusion_class_accuracy (c, k));
   gtk_label_set_text (self->class_accuracy_label, acc->str);
-  text = g_strdup_printf ("Accuracy %.2f %% on %d %s images. Click a cell to see its images.",
+  text = g_strdup_printf (_("Accuracy %.2f %% on %d %s images. Click a cell to see its images."),
                           100 * ll_confusion_accuracy (c), c->n,
-                          self->test_is_train ? "training (no test split found)" : "test");
+                          self->test_is_train ? _("training (no test split found)") : C_("split", "test"));
   gtk_label_set_text (self->confusion_label, text);
 
   n_wrong = ll_confusion_most_wrong (c, wrong, MAX_WRONG);
@@ -160,7 +161,7 @@ ll_inspect_view_compute_confusion (LlInspectView *self)
   g_object_unref (task);
   gtk_spinner_start (self->confusion_spinner);
   gtk_widget_set_sensitive (GTK_WIDGET (self->confusion_button), FALSE);
-  gtk_label_set_text (self->confusion_label, "Predicting every test image…");
+  gtk_label_set_text (self->confusion_label, _("Predicting every test image…"));
 }
 
 /* The test set (worker) ----------------------------------------------------- */
@@ -212,7 +213,7 @@ fill_class_dropdown (LlInspectView *self)
 {
   GtkStringList *list = gtk_string_list_new (NULL);
 
-  gtk_string_list_append (list, "Any class");
+  gtk_string_list_append (list, _("Any class"));
   for (int k = 0; k < self->test->n_classes; k++)
     gtk_string_list_append (list, ll_inspect_view_class_name (self->test, k));
   self->updating_controls = TRUE;
@@ -232,15 +233,15 @@ show_empty_state (LlInspectView *self, const char *name, const GError *error)
 
   if (g_error_matches (error, LL_ERROR, LL_ERROR_NOT_FOUND))
     {
-      adw_status_page_set_title (self->empty_page, "No Test Images");
-      text = g_strdup_printf ("No %s test images found. Download %s in the Data view, "
-                              "or choose a data folder in the Train view.", title, title);
+      adw_status_page_set_title (self->empty_page, _("No Test Images"));
+      text = g_strdup_printf (_("No %s test images found. Download %s in the Data view, "
+                              "or choose a data folder in the Train view."), title, title);
     }
   else
     {
-      adw_status_page_set_title (self->empty_page, "Test Images Unreadable");
-      text = g_strdup_printf ("The %s files found could not be read. Download %s again in the Data "
-                              "view, or choose another data folder in the Train view.", title, title);
+      adw_status_page_set_title (self->empty_page, _("Test Images Unreadable"));
+      text = g_strdup_printf (_("The %s files found could not be read. Download %s again in the Data "
+                              "view, or choose another data folder in the Train view."), title, title);
     }
   adw_status_page_set_description (self->empty_page, text);
   gtk_label_set_text (self->empty_details, error != NULL ? error->message : "");
@@ -310,6 +311,6 @@ ll_inspect_view_start_load (LlInspectView *self, const char *name)
   g_task_set_task_data (task, job, (GDestroyNotify) load_job_free);
   g_task_run_in_thread (task, load_thread);
   g_object_unref (task);
-  gtk_label_set_text (self->status_label, "Loading the test images…");
+  gtk_label_set_text (self->status_label, _("Loading the test images…"));
 }
 

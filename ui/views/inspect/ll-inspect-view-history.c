@@ -5,6 +5,7 @@
 
 #include <math.h>
 #include <string.h>
+#include <glib/gi18n.h>
 
 /* Drawn digit and history ----------------------------------------------- */
 
@@ -40,16 +41,16 @@ ll_inspect_view_update_history_controls (LlInspectView *self)
   self->updating_controls = FALSE;
   gtk_widget_set_sensitive (GTK_WIDGET (self->history_scale), n > 0);
   if (n == 0)
-    text = g_strdup ("While training runs, the weights are kept at the end of each epoch and a few "
-                     "times in the first; this slider then replays them.");
+    text = g_strdup (_("While training runs, the weights are kept at the end of each epoch and a few "
+                     "times in the first; this slider then replays them."));
   else if (self->history_pos < 0)
-    text = g_strdup_printf ("Now (%u earlier points kept)", n);
+    text = g_strdup_printf (_("Now (%u earlier points kept)"), n);
   else
     {
       int epoch, batch;
       ll_document_get_history (self->document, self->history_pos, &epoch, &batch);
-      text = batch < 0 ? g_strdup_printf ("End of epoch %d (%d of %u)", epoch + 1, self->history_pos + 1, n)
-                       : g_strdup_printf ("Epoch %d, batch %d (%d of %u)", epoch + 1, batch,
+      text = batch < 0 ? g_strdup_printf (_("End of epoch %d (%d of %u)"), epoch + 1, self->history_pos + 1, n)
+                       : g_strdup_printf (_("Epoch %d, batch %d (%d of %u)"), epoch + 1, batch,
                                           self->history_pos + 1, n);
     }
   gtk_label_set_text (self->history_label, text);

@@ -75,11 +75,11 @@ mode_switch_new (LlInspectView *self)
 {
   GtkWidget *row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
   GtkWidget *linked = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 0);
-  GtkWidget *eval = gtk_toggle_button_new_with_label ("Evaluation");
-  GtkWidget *train = gtk_toggle_button_new_with_label ("Training Step");
-  GtkWidget *resample = gtk_button_new_with_label ("New Dropout Draw");
-  GtkWidget *hint = gtk_label_new ("Layer outputs as when predicting, or as in a training step "
-                                   "(dropout active, batch norm with the statistics of this one image).");
+  GtkWidget *eval = gtk_toggle_button_new_with_label (_("Evaluation"));
+  GtkWidget *train = gtk_toggle_button_new_with_label (_("Training Step"));
+  GtkWidget *resample = gtk_button_new_with_label (_("New Dropout Draw"));
+  GtkWidget *hint = gtk_label_new (_("Layer outputs as when predicting, or as in a training step "
+                                   "(dropout active, batch norm with the statistics of this one image)."));
 
   gtk_widget_add_css_class (linked, "linked");
   gtk_toggle_button_set_group (GTK_TOGGLE_BUTTON (train), GTK_TOGGLE_BUTTON (eval));
@@ -88,7 +88,7 @@ mode_switch_new (LlInspectView *self)
   gtk_box_append (GTK_BOX (linked), train);
   gtk_box_append (GTK_BOX (row), linked);
   gtk_box_append (GTK_BOX (row), resample);
-  gtk_widget_set_tooltip_text (resample, "Switch off another random set of units in the Dropout layers");
+  gtk_widget_set_tooltip_text (resample, _("Switch off another random set of units in the Dropout layers"));
   gtk_label_set_wrap (GTK_LABEL (hint), TRUE);
   gtk_label_set_xalign (GTK_LABEL (hint), 0);
   gtk_widget_set_hexpand (hint, TRUE);
@@ -123,13 +123,13 @@ dropout_panel_new (LlInspectView *self, int layer, const char *title, const LlSh
   g_autofree char *shape_text = ll_shape_to_string (shape);
   g_autofree char *sub = NULL;
   DropoutPanel dp = { layer, 0, NULL, NULL, NULL, NULL };
-  const char *captions[] = { "Evaluation: nothing switched off, the layer above's values pass unchanged",
-                             "Training step: the kept units scaled by 1 / (1 − rate)",
-                             "Switched off in this step (yellow)" };
+  const char *captions[] = { _("Evaluation: nothing switched off, the layer above's values pass unchanged"),
+                             _("Training step: the kept units scaled by 1 / (1 − rate)"),
+                             _("Switched off in this step (yellow)") };
   LlFeatureGrid **grids[] = { &dp.eval, &dp.train, &dp.mask };
 
   dp.rate = ll_layer_spec_get (spec, "rate", 0);
-  sub = g_strdup_printf ("%s — rate %.2g: each unit is switched off with this probability while training",
+  sub = g_strdup_printf (_("%s — rate %.2g: each unit is switched off with this probability while training"),
                          shape_text, dp.rate);
   for (int k = 0; k < 3; k++)
     {
@@ -181,7 +181,7 @@ ll_inspect_view_rebuild_output_panels (LlInspectView *self)
       if (ll_inspect_view_is_type (spec, "Flatten") || ll_inspect_view_is_type (spec, "Reshape"))
         {
           g_autofree char *text = g_strdup_printf ("%s %s — %s", title, shape_text,
-                                                   "the same values, rearranged");
+                                                   _("the same values, rearranged"));
           GtkWidget *label = gtk_label_new (text);
           gtk_label_set_xalign (GTK_LABEL (label), 0);
           gtk_widget_add_css_class (label, "dim-label");
@@ -192,7 +192,7 @@ ll_inspect_view_rebuild_output_panels (LlInspectView *self)
       if (i == n - 1 && shape.rank == 1 && ll_layer_spec_activation (spec) == LL_ACT_SOFTMAX)
         {
           GtkWidget *rows = gtk_grid_new ();
-          g_autofree char *sub = g_strdup_printf ("%s — probabilities", shape_text);
+          g_autofree char *sub = g_strdup_printf (_("%s — probabilities"), shape_text);
 
           gtk_grid_set_row_spacing (GTK_GRID (rows), 2);
           gtk_grid_set_column_spacing (GTK_GRID (rows), 8);
@@ -241,8 +241,8 @@ ll_inspect_view_rebuild_output_panels (LlInspectView *self)
         ll_feature_grid_set_tile_size (LL_FEATURE_GRID (grid), MIN (shape.d[0] * 8, 900));
       {
         g_autofree char *sub = shape.rank == 3
-          ? g_strdup_printf ("%s — one tile per channel, one colour scale", shape_text)
-          : g_strdup_printf ("%s — one cell per unit", shape_text);
+          ? g_strdup_printf (_("%s — one tile per channel, one colour scale"), shape_text)
+          : g_strdup_printf (_("%s — one cell per unit"), shape_text);
         gtk_box_append (self->outputs_box, ll_inspect_view_panel_new (self, title, sub, grid));
       }
       g_ptr_array_add (self->layer_grids, grid);
@@ -312,7 +312,7 @@ forward_training (LlInspectView *self, float *probs)
         }
       set_grid_like (dp->train, dropped, &s);
       set_grid_like (dp->mask, mask, &s);
-      text = g_strdup_printf ("%zu of the %zu non-zero units switched off (%.0f %%; expected %.0f %%)",
+      text = g_strdup_printf (_("%zu of the %zu non-zero units switched off (%.0f %%; expected %.0f %%)"),
                               (size_t) n_off, (size_t) n_active,
                               n_active > 0 ? 100.0 * n_off / n_active : 0.0, 100 * dp->rate);
       gtk_label_set_text (dp->label, text);
@@ -363,10 +363,10 @@ ll_inspect_view_update_outputs (LlInspectView *self)
   guess = self->document != NULL && !ll_document_get_trained (self->document)
           && !ll_inspect_view_shows_training_weights (self);
   if (self->use_drawn)
-    text = g_strdup_printf ("%s %s (%.1f %%)\nThe digit drawn in the Draw view",
-                            guess ? "Guessed" : "Predicted", ll_inspect_view_class_name (self->test, best), 100 * probs[best]);
+    text = g_strdup_printf (_("%s %s (%.1f %%)\nThe digit drawn in the Draw view"),
+                            guess ? _("Guessed") : _("Predicted"), ll_inspect_view_class_name (self->test, best), 100 * probs[best]);
   else
-    text = g_strdup_printf ("%s %s (%.1f %%)\nTrue class %s", guess ? "Guessed (untrained)" : "Predicted",
+    text = g_strdup_printf (_("%s %s (%.1f %%)\nTrue class %s"), guess ? _("Guessed (untrained)") : _("Predicted"),
                             ll_inspect_view_class_name (self->test, best), 100 * probs[best],
                             ll_inspect_view_class_name (self->test, self->test->labels[self->index]));
   gtk_label_set_text (self->prediction_label, text);

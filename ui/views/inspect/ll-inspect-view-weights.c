@@ -5,6 +5,7 @@
 
 #include <math.h>
 #include <string.h>
+#include <glib/gi18n.h>
 
 /* Histograms ------------------------------------------------------------------ */
 
@@ -96,9 +97,9 @@ ll_inspect_view_rebuild_weights (LlInspectView *self)
           int rows = MIN (f, MAX_KERNEL_ROWS), cols = MIN (cin, MAX_KERNEL_COLS);
           g_autofree float *tiles = g_new (float, (gsize) rows * cols * kh * kw);
           GtkWidget *grid = ll_feature_grid_new ();
-          g_autofree char *title = g_strdup_printf ("%s kernels per input channel", name);
-          g_autofree char *sub = g_strdup_printf ("rows: %d of %d filters, columns: %d of %d input channels "
-                                                  "(the previous layer's feature maps); %d×%d each",
+          g_autofree char *title = g_strdup_printf (_("%s kernels per input channel"), name);
+          g_autofree char *sub = g_strdup_printf (_("rows: %d of %d filters, columns: %d of %d input channels "
+                                                  "(the previous layer's feature maps); %d×%d each"),
                                                   rows, f, cols, cin, kh, kw);
 
           /* Tile (filter r, channel c) is the kh×kw slice kernel[:, :, c, r]. */
@@ -123,8 +124,8 @@ ll_inspect_view_rebuild_weights (LlInspectView *self)
           g_autofree float *tiles = g_new (float, (gsize) f * kh * kw * ch);
           GtkWidget *grid = ll_feature_grid_new ();
           g_autofree char *title = g_strdup_printf ("%s filters", name);
-          g_autofree char *sub = g_strdup_printf ("%d kernels of %d×%d%s", f, kh, kw,
-                                                  cin == 3 ? ", RGB" : cin > 1 ? ", first input channel" : "");
+          g_autofree char *sub = g_strdup_printf (_("%d kernels of %d×%d%s"), f, kh, kw,
+                                                  cin == 3 ? _(", RGB") : cin > 1 ? _(", first input channel") : "");
 
           /* Keras kernel (kh, kw, cin, filters) → one tile per filter. */
           for (int t = 0; t < f; t++)
@@ -153,9 +154,9 @@ ll_inspect_view_rebuild_weights (LlInspectView *self)
               int shown = MIN (units, 128);
               g_autofree float *tiles = g_new (float, shown * size);
               GtkWidget *grid = ll_feature_grid_new ();
-              g_autofree char *title = g_strdup_printf ("%s weights as images", name);
-              g_autofree char *sub = g_strdup_printf ("%s%d units; red: the pixel pushes the unit up, "
-                                                      "blue: down", units > shown ? "the first 128 of " : "",
+              g_autofree char *title = g_strdup_printf (_("%s weights as images"), name);
+              g_autofree char *sub = g_strdup_printf (_("%s%d units; red: the pixel pushes the unit up, "
+                                                      "blue: down"), units > shown ? _("the first 128 of ") : "",
                                                       units);
               g_autoptr(GPtrArray) labels = g_ptr_array_new_with_free_func (g_free);
 
@@ -189,7 +190,7 @@ ll_inspect_view_rebuild_weights (LlInspectView *self)
           gtk_box_append (GTK_BOX (box), hist_new (views[k].data, size));
           if (views[k].grad != NULL && any_nonzero (views[k].grad, size))
             {
-              GtkWidget *gl = gtk_label_new ("gradient, last training batch");
+              GtkWidget *gl = gtk_label_new (_("gradient, last training batch"));
               gtk_widget_add_css_class (gl, "dim-label");
               gtk_label_set_xalign (GTK_LABEL (gl), 0);
               gtk_box_append (GTK_BOX (box), gl);
@@ -199,7 +200,7 @@ ll_inspect_view_rebuild_weights (LlInspectView *self)
         }
     }
   gtk_box_append (self->weights_box,
-                  ll_inspect_view_panel_new (self, "Weight histograms", "per weight tensor; bar height is the square root of the count",
+                  ll_inspect_view_panel_new (self, _("Weight histograms"), _("per weight tensor; bar height is the square root of the count"),
                              flow));
 }
 

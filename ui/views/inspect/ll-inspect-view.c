@@ -19,6 +19,7 @@
 
 #include <math.h>
 #include <string.h>
+#include <glib/gi18n.h>
 
 G_DEFINE_FINAL_TYPE (LlInspectView, ll_inspect_view, LL_TYPE_VIEW)
 
@@ -61,7 +62,7 @@ on_export_response (GtkNativeDialog *dialog, int response, LlInspectView *self)
         gtk_label_set_text (self->status_label, error->message);
       else if (path != NULL)
         {
-          g_autofree char *msg = g_strdup_printf ("Saved %s", path);
+          g_autofree char *msg = g_strdup_printf (_("Saved %s"), path);
           gtk_label_set_text (self->status_label, msg);
         }
     }
@@ -78,8 +79,8 @@ on_export_clicked (GtkButton *button, LlInspectView *self)
   GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
 
   g_strdelimit (name, "/ ", '-');
-  dialog = gtk_file_chooser_native_new ("Export Panel as PNG", GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
-                                        GTK_FILE_CHOOSER_ACTION_SAVE, "_Export", "_Cancel");
+  dialog = gtk_file_chooser_native_new (_("Export Panel as PNG"), GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
+                                        GTK_FILE_CHOOSER_ACTION_SAVE, _("_Export"), _("_Cancel"));
   gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (dialog), name);
   g_object_set_data_full (G_OBJECT (dialog), "content", g_object_ref (content), g_object_unref);
   gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (dialog), TRUE);
@@ -111,7 +112,7 @@ ll_inspect_view_panel_new (LlInspectView *self, const char *title, const char *s
   else
     gtk_widget_set_hexpand (label, TRUE);
   gtk_widget_add_css_class (button, "flat");
-  gtk_widget_set_tooltip_text (button, "Export this panel as a PNG image");
+  gtk_widget_set_tooltip_text (button, _("Export this panel as a PNG image"));
   gtk_widget_set_valign (button, GTK_ALIGN_START);
   g_object_set_data (G_OBJECT (button), "content", box);
   g_object_set_data_full (G_OBJECT (button), "title", g_strdup (title), g_free);
@@ -242,7 +243,7 @@ ll_inspect_view_refresh (LlInspectView *self)
   model = self->document != NULL ? ll_document_get_model (self->document) : NULL;
   if (model == NULL)
     {
-      show_nothing (self, "The model does not build. Fix it in the Model view to look inside.");
+      show_nothing (self, _("The model does not build. Fix it in the Model view to look inside."));
       return;
     }
   name = ll_document_get_dataset (self->document);
@@ -275,7 +276,7 @@ ll_inspect_view_refresh (LlInspectView *self)
   in = ll_model_input_shape (model);
   if (ll_shape_size (&in) != ll_dataset_sample_size (self->test))
     {
-      show_nothing (self, "The Input layer does not match the data set's images: change one of them.");
+      show_nothing (self, _("The Input layer does not match the data set's images: change one of them."));
       return;
     }
 
@@ -317,20 +318,20 @@ ll_inspect_view_refresh (LlInspectView *self)
     {
       self->confusion_stale = TRUE;
       gtk_label_set_text (self->confusion_label,
-                          "The model changed since this matrix was computed: compute it again.");
+                          _("The model changed since this matrix was computed: compute it again."));
     }
   {
     g_autofree char *when = NULL;
     g_autofree char *status = NULL;
 
     if (source != NULL)
-      when = batch < 0 ? g_strdup_printf ("\nWeights of the %s: end of epoch %d", source, epoch + 1)
-                       : g_strdup_printf ("\nWeights of the %s: epoch %d, batch %d", source, epoch + 1, batch);
+      when = batch < 0 ? g_strdup_printf (_("\nWeights of the %s: end of epoch %d"), source, epoch + 1)
+                       : g_strdup_printf (_("\nWeights of the %s: epoch %d, batch %d"), source, epoch + 1, batch);
     if (self->use_drawn)
-      status = g_strdup_printf ("The digit drawn in the Draw view%s", when != NULL ? when : "");
+      status = g_strdup_printf (_("The digit drawn in the Draw view%s"), when != NULL ? when : "");
     else
-      status = g_strdup_printf ("Image %u of %d %s images%s", self->index, self->test->n,
-                                self->test_is_train ? "training (no test split found)" : "test",
+      status = g_strdup_printf (_("Image %u of %d %s images%s"), self->index, self->test->n,
+                                self->test_is_train ? _("training (no test split found)") : C_("split", "test"),
                                 when != NULL ? when : "");
     gtk_label_set_text (self->status_label, status);
   }
@@ -596,23 +597,23 @@ ll_inspect_view_init (LlInspectView *self)
   ll_feature_grid_set_tile_size (self->saliency_grid, 280);
   box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 24);
   gtk_box_append (GTK_BOX (box),
-                  ll_inspect_view_panel_new (self, "Occlusion map", "drop in the predicted class's probability",
+                  ll_inspect_view_panel_new (self, _("Occlusion map"), _("drop in the predicted class's probability"),
                              GTK_WIDGET (self->occlusion_grid)));
   gtk_box_append (GTK_BOX (box),
-                  ll_inspect_view_panel_new (self, "Gradient saliency", "|∂ class score / ∂ pixel|, largest over the channels",
+                  ll_inspect_view_panel_new (self, _("Gradient saliency"), _("|∂ class score / ∂ pixel|, largest over the channels"),
                              GTK_WIDGET (self->saliency_grid)));
   gtk_box_append (self->occlusion_box, box);
 
   {
     GtkWidget *row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 8);
-    GtkWidget *again = gtk_button_new_with_label ("New Batch");
-    GtkWidget *sizes = gtk_drop_down_new_from_strings ((const char *const[]) { "Batch of 8", "Batch of 32",
-                                                                               "Batch of 128", NULL });
+    GtkWidget *again = gtk_button_new_with_label (_("New Batch"));
+    GtkWidget *sizes = gtk_drop_down_new_from_strings ((const char *const[]) { _("Batch of 8"), _("Batch of 32"),
+                                                                               _("Batch of 128"), NULL });
 
     self->bn_batch_dropdown = GTK_DROP_DOWN (sizes);
     gtk_drop_down_set_selected (self->bn_batch_dropdown, 1);
-    gtk_widget_set_tooltip_text (sizes, "How many test images the batch statistics are computed from");
-    gtk_widget_set_tooltip_text (again, "Another batch of random test images");
+    gtk_widget_set_tooltip_text (sizes, _("How many test images the batch statistics are computed from"));
+    gtk_widget_set_tooltip_text (again, _("Another batch of random test images"));
     self->bn_label = GTK_LABEL (dim_label (""));
     gtk_widget_set_hexpand (GTK_WIDGET (self->bn_label), TRUE);
     gtk_box_append (GTK_BOX (row), sizes);
@@ -630,17 +631,17 @@ ll_inspect_view_init (LlInspectView *self)
   box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 8);
   gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->matrix));
   gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->class_accuracy_label));
-  gtk_box_append (self->confusion_box, ll_inspect_view_panel_new (self, "Confusion matrix", "rows: true class, columns: predicted", box));
+  gtk_box_append (self->confusion_box, ll_inspect_view_panel_new (self, _("Confusion matrix"), _("rows: true class, columns: predicted"), box));
 
   self->cell_label = GTK_LABEL (dim_label (""));
   self->cell_grid = LL_IMAGE_GRID (ll_image_grid_new ());
   box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 8);
   gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->cell_label));
   gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->cell_grid));
-  gtk_box_append (self->confusion_box, ll_inspect_view_panel_new (self, "Images behind the cell", NULL, box));
+  gtk_box_append (self->confusion_box, ll_inspect_view_panel_new (self, _("Images behind the cell"), NULL, box));
 
   self->wrong_grid = LL_IMAGE_GRID (ll_image_grid_new ());
-  gtk_box_append (self->confusion_box, ll_inspect_view_panel_new (self, "Most confidently wrong", "true → predicted, probability",
+  gtk_box_append (self->confusion_box, ll_inspect_view_panel_new (self, _("Most confidently wrong"), _("true → predicted, probability"),
                                                   GTK_WIDGET (self->wrong_grid)));
 
   g_signal_connect (self->matrix, "cell-activated", G_CALLBACK (ll_inspect_view_on_cell_activated), self);

@@ -17,6 +17,7 @@
 #include "ll-network-diagram.h"
 #include "ll-presets.h"
 #include "ll-presentation.h"
+#include <glib/gi18n.h>
 
 struct _LlModelView
 {
@@ -129,11 +130,11 @@ key_params_text (const LlLayerSpec *spec)
         continue;
       if (s->len > 0)
         g_string_append (s, "\u00a0· ");   /* a wrapped line starts with a name, not a dot */
-      g_string_append_printf (s, "%s\u00a0", p->label);   /* a value stays with its name */
+      g_string_append_printf (s, "%s\u00a0", _(p->label));   /* a value stays with its name */
       append_param_text (s, p, spec->v[i]);
     }
   if (s->len == 0)
-    g_string_append (s, t->description != NULL ? t->description : "");
+    g_string_append (s, t->description != NULL ? _(t->description) : "");
   return g_string_free (s, FALSE);
 }
 
@@ -249,10 +250,10 @@ make_card (LlModelView *self, int i)
   if (n_params >= 0)
     {
       g_autofree char *n = format_count (n_params);
-      count_text = g_strdup_printf ("%s params", n);
+      count_text = g_strdup_printf (_("%s params"), n);
     }
   else
-    count_text = g_strdup ("? params");
+    count_text = g_strdup (_("? params"));
   label = make_label (count_text, "dim-label", FALSE);
   /* The count explains itself: K·K·C_in·F + F with the numbers. */
   {
@@ -306,7 +307,7 @@ make_card (LlModelView *self, int i)
       gtk_widget_set_tooltip_text (card, ll_document_get_error_message (self->document));
     }
   else
-    gtk_widget_set_tooltip_text (card, spec->type->description);
+    gtk_widget_set_tooltip_text (card, _(spec->type->description));
   return card;
 }
 
@@ -391,17 +392,17 @@ update_texts (LlModelView *self)
       gtk_widget_add_css_class (GTK_WIDGET (self->status_icon), "success");
       {
         g_autofree char *n = format_count (ll_model_n_trainable (model) + ll_model_n_state (model));
-        g_autofree char *text = g_strdup_printf ("Valid: %d layers, %s parameters",
+        g_autofree char *text = g_strdup_printf (_("Valid: %d layers, %s parameters"),
                                                  ll_arch_n_layers (arch), n);
         gtk_label_set_text (self->status_label, text);
       }
     }
   else
     {
-      g_autofree char *text = g_strdup_printf ("Layer %d: %s",
+      g_autofree char *text = g_strdup_printf (_("Layer %d: %s"),
                                                ll_document_get_bad_layer (self->document),
                                                ll_document_get_error_message (self->document));
-      summary = g_strdup_printf ("The model is not valid, so it has no summary yet.\n\n%s", text);
+      summary = g_strdup_printf (_("The model is not valid, so it has no summary yet.\n\n%s"), text);
       gtk_image_set_from_icon_name (self->status_icon, "dialog-warning-symbolic");
       gtk_widget_add_css_class (GTK_WIDGET (self->status_label), "error");
       gtk_widget_add_css_class (GTK_WIDGET (self->status_icon), "error");
@@ -545,9 +546,9 @@ make_param_widget (LlModelView *self, const LlParamSpec *p, int i)
   g_object_set_data (G_OBJECT (w), "ll-param", GINT_TO_POINTER (i));
   gtk_widget_set_hexpand (w, TRUE);
   if (p->tooltip != NULL)
-    gtk_widget_set_tooltip_text (w, p->tooltip);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (w), GTK_ACCESSIBLE_PROPERTY_LABEL, p->label,
-                                  GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, p->tooltip, -1);
+    gtk_widget_set_tooltip_text (w, _(p->tooltip));
+  gtk_accessible_update_property (GTK_ACCESSIBLE (w), GTK_ACCESSIBLE_PROPERTY_LABEL, _(p->label),
+                                  GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, p->tooltip != NULL ? _(p->tooltip) : NULL, -1);
   return w;
 }
 
@@ -583,7 +584,7 @@ rebuild_editor (LlModelView *self)
 
   if (spec == NULL)
     {
-      label = make_label ("Select a layer to edit its properties.", "dim-label", TRUE);
+      label = make_label (_("Select a layer to edit its properties."), "dim-label", TRUE);
       gtk_box_append (self->props_box, label);
       return;
     }
@@ -593,7 +594,7 @@ rebuild_editor (LlModelView *self)
   label = make_label (NULL, "title-4", FALSE);
   gtk_label_set_markup (GTK_LABEL (label), title);
   gtk_box_append (self->props_box, label);
-  label = make_label (spec->type->description, "dim-label", TRUE);
+  label = make_label (_(spec->type->description), "dim-label", TRUE);
   gtk_box_append (self->props_box, label);
 
   grid = gtk_grid_new ();
@@ -605,15 +606,15 @@ rebuild_editor (LlModelView *self)
       const LlParamSpec *p = &spec->type->params[i];
       GtkWidget *w = make_param_widget (self, p, i);
 
-      label = make_label (p->label, NULL, FALSE);
-      gtk_widget_set_tooltip_text (label, p->tooltip);
+      label = make_label (_(p->label), NULL, FALSE);
+      gtk_widget_set_tooltip_text (label, p->tooltip != NULL ? _(p->tooltip) : NULL);
       gtk_label_set_mnemonic_widget (GTK_LABEL (label), w);
       gtk_grid_attach (GTK_GRID (grid), label, 0, i, 1, 1);
       gtk_grid_attach (GTK_GRID (grid), w, 1, i, 1, 1);
       g_ptr_array_add (self->editor_widgets, w);
     }
   if (spec->type->n_params == 0)
-    gtk_grid_attach (GTK_GRID (grid), make_label ("This layer has no parameters.", "dim-label", TRUE),
+    gtk_grid_attach (GTK_GRID (grid), make_label (_("This layer has no parameters."), "dim-label", TRUE),
                      0, 0, 2, 1);
   gtk_box_append (self->props_box, grid);
 
@@ -768,12 +769,12 @@ build_palette (LlModelView *self)
         continue;       /* one Input, always first: not in the palette */
       label = make_label (types[i]->name, "heading", FALSE);
       gtk_box_append (GTK_BOX (box), label);
-      label = make_label (types[i]->description, "dim-label", TRUE);
+      label = make_label (_(types[i]->description), "dim-label", TRUE);
       /* The whole sentence: cut after two lines it lost its point. */
       gtk_widget_add_css_class (label, "caption");
       gtk_box_append (GTK_BOX (box), label);
       gtk_list_box_row_set_child (GTK_LIST_BOX_ROW (row), box);
-      gtk_widget_set_tooltip_text (row, types[i]->description);
+      gtk_widget_set_tooltip_text (row, _(types[i]->description));
       g_object_set_data (G_OBJECT (row), "ll-type", (gpointer) types[i]->name);
 
       source = gtk_drag_source_new ();
@@ -793,7 +794,7 @@ build_presets_menu (LlModelView *self)
 
   for (int i = 0; i < n; i++)
     {
-      g_autoptr(GMenuItem) item = g_menu_item_new (presets[i].title, NULL);
+      g_autoptr(GMenuItem) item = g_menu_item_new (_(presets[i].title), NULL);
       g_menu_item_set_action_and_target (item, "model.preset", "s", presets[i].name);
       g_menu_append_item (menu, item);
     }

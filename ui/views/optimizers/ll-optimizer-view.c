@@ -165,7 +165,7 @@ update_start_label (LlOptimizerView *self)
   g_autofree char *text = NULL;
 
   ll_race_get_start (self->race, &x, &y);
-  text = g_strdup_printf ("Start (%.3g, %.3g): click the map to move it.", x, y);
+  text = g_strdup_printf (_("Start (%.3g, %.3g): click the map to move it."), x, y);
   gtk_label_set_text (self->start_label, text);
 }
 
@@ -175,9 +175,9 @@ update_table_title (LlOptimizerView *self)
   g_autofree char *text = NULL;
 
   if (ll_surface_get_minima (ll_race_get_surface (self->race), NULL) == 0)
-    text = g_strdup ("Steps to a minimum: this surface has none in view");
+    text = g_strdup (_("Steps to a minimum: this surface has none in view"));
   else
-    text = g_strdup_printf ("Steps to within %.2g of a minimum", ll_race_get_tolerance (self->race));
+    text = g_strdup_printf (_("Steps to within %.2g of a minimum"), ll_race_get_tolerance (self->race));
   gtk_label_set_text (self->table_title, text);
 }
 
@@ -320,7 +320,7 @@ on_surface_selected (LlOptimizerView *self)
     use_surface (self, self->expression);
   else
     {
-      gtk_label_set_text (self->expression_error, "Type a loss in x and y above, e.g. x^2 + 3*y^2.");
+      gtk_label_set_text (self->expression_error, _("Type a loss in x and y above, e.g. x^2 + 3*y^2."));
       gtk_widget_set_visible (GTK_WIDGET (self->expression_error), TRUE);
       gtk_widget_grab_focus (GTK_WIDGET (self->expression_entry));
     }
@@ -443,7 +443,7 @@ build_rows (LlOptimizerView *self)
 {
   GtkWidget *header;
 
-  header = gtk_label_new ("Learning rate");
+  header = gtk_label_new (_("Learning rate"));
   gtk_widget_add_css_class (header, "dim-label");
   gtk_widget_add_css_class (header, "caption");
   gtk_grid_attach (self->optim_grid, header, 2, 0, 1, 1);
@@ -474,7 +474,7 @@ build_rows (LlOptimizerView *self)
 
       row->rate = make_spin (self, e, LL_HYPER_LEARNING_RATE);
       gtk_accessible_update_property (GTK_ACCESSIBLE (row->rate), GTK_ACCESSIBLE_PROPERTY_LABEL,
-                                      "Learning rate", -1);
+                                      _("Learning rate"), -1);
       gtk_grid_attach (self->optim_grid, row->rate, 2, e + 1, 1, 1);
 
       gtk_grid_set_row_spacing (GTK_GRID (grid), 6);
@@ -534,10 +534,10 @@ build_rows (LlOptimizerView *self)
     }
 
   {
-    static const char *const heads[] = { "Optimizer", "Steps", "Loss now" };
+    static const char *const heads[] = { N_("Optimizer"), N_("Steps"), N_("Loss now") };
     for (guint i = 0; i < G_N_ELEMENTS (heads); i++)
       {
-        GtkWidget *label = gtk_label_new (heads[i]);
+        GtkWidget *label = gtk_label_new (_(heads[i]));
         gtk_widget_add_css_class (label, "dim-label");
         gtk_widget_add_css_class (label, "caption");
         gtk_widget_set_halign (label, i == 0 ? GTK_ALIGN_START : GTK_ALIGN_END);
@@ -702,7 +702,7 @@ on_export_response (GtkNativeDialog *dialog, int response, LlOptimizerView *self
         ok = ll_optimizer_view_export_svg (self, path, &error);
       else
         ok = ll_optimizer_view_export_csv (self, path, &error);
-      message = ok ? g_strdup_printf ("Saved %s", path) : g_strdup (error->message);
+      message = ok ? g_strdup_printf (_("Saved %s"), path) : g_strdup (error->message);
       gtk_label_set_text (self->status_label, message);
     }
   g_clear_object (&self->chooser);
@@ -711,15 +711,15 @@ on_export_response (GtkNativeDialog *dialog, int response, LlOptimizerView *self
 static void
 export (LlOptimizerView *self, ExportKind kind)
 {
-  static const char *const titles[] = { "Export Map as PNG", "Export Map as SVG", "Export Paths as CSV" };
+  static const char *const titles[] = { N_("Export Map as PNG"), N_("Export Map as SVG"), N_("Export Paths as CSV") };
   static const char *const names[] = { "optimizers.png", "optimizers.svg", "optimizer-paths.csv" };
   GtkFileChooserNative *chooser;
   GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
 
   if (self->chooser != NULL)
     return;
-  chooser = gtk_file_chooser_native_new (titles[kind], GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
-                                         GTK_FILE_CHOOSER_ACTION_SAVE, "_Save", "_Cancel");
+  chooser = gtk_file_chooser_native_new (_(titles[kind]), GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
+                                         GTK_FILE_CHOOSER_ACTION_SAVE, _("_Save"), _("_Cancel"));
   gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (chooser), names[kind]);
   g_object_set_data (G_OBJECT (chooser), "kind", GINT_TO_POINTER (kind));
   g_signal_connect (chooser, "response", G_CALLBACK (on_export_response), self);
@@ -813,7 +813,7 @@ landscape_stop_ui (LlOptimizerView *self)
   g_clear_handle_id (&self->landscape_poll, g_source_remove);
   g_clear_object (&self->landscape_cancel);
   gtk_widget_set_visible (GTK_WIDGET (self->landscape_progress), FALSE);
-  gtk_button_set_label (self->landscape_button, "Loss landscape of the model");
+  gtk_button_set_label (self->landscape_button, _("Loss landscape of the model"));
 }
 
 static void
@@ -831,12 +831,12 @@ landscape_done (GObject *source, GAsyncResult *result, gpointer data)
     }
   landscape_stop_ui (self);
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    gtk_label_set_text (self->status_label, "Loss landscape cancelled.");
+    gtk_label_set_text (self->status_label, _("Loss landscape cancelled."));
   else if (grid == NULL)
     gtk_label_set_text (self->status_label, error->message);
   else
     {
-      g_autofree char *name = g_strdup_printf ("Loss landscape (%d test images)", LANDSCAPE_IMAGES);
+      g_autofree char *name = g_strdup_printf (_("Loss landscape (%d test images)"), LANDSCAPE_IMAGES);
       g_autoptr (LlSurface) surface = ll_surface_new_grid (name, grid, LANDSCAPE_N, LANDSCAPE_SPAN);
 
       set_playing (self, FALSE);
@@ -848,8 +848,8 @@ landscape_done (GObject *source, GAsyncResult *result, gpointer data)
       self->updating = FALSE;
       use_surface (self, surface);
       gtk_label_set_text (self->status_label,
-                          "Centre (the ring): the model's weights now; axes: two random "
-                          "filter-normalised directions.  Play to race the optimizers on this slice.");
+                          _("Centre (the ring): the model's weights now; axes: two random "
+                          "filter-normalised directions.  Play to race the optimizers on this slice."));
     }
   g_object_unref (self);
 }
@@ -859,7 +859,7 @@ landscape_poll (gpointer data)
 {
   LlOptimizerView *self = data;
   int rows = g_atomic_int_get (&self->landscape_rows);
-  g_autofree char *text = g_strdup_printf ("%d of %d rows", rows, LANDSCAPE_N);
+  g_autofree char *text = g_strdup_printf (_("%d of %d rows"), rows, LANDSCAPE_N);
 
   gtk_progress_bar_set_fraction (self->landscape_progress, (double) rows / LANDSCAPE_N);
   gtk_progress_bar_set_text (self->landscape_progress, text);
@@ -883,7 +883,7 @@ action_landscape (GtkWidget *widget, const char *name, GVariant *param)
   if (model == NULL)
     {
       gtk_label_set_text (self->status_label,
-                          "No model to map: build a valid one in the Model view first.");
+                          _("No model to map: build a valid one in the Model view first."));
       return;
     }
   dataset = ll_document_get_dataset (self->document);
@@ -901,9 +901,9 @@ action_landscape (GtkWidget *widget, const char *name, GVariant *param)
   g_task_set_task_data (task, job, (GDestroyNotify) landscape_job_free);
   g_task_run_in_thread (task, landscape_thread);
 
-  gtk_button_set_label (self->landscape_button, "Cancel");
+  gtk_button_set_label (self->landscape_button, _("Cancel"));
   gtk_progress_bar_set_fraction (self->landscape_progress, 0);
-  gtk_progress_bar_set_text (self->landscape_progress, "Evaluating the loss…");
+  gtk_progress_bar_set_text (self->landscape_progress, _("Evaluating the loss…"));
   gtk_widget_set_visible (GTK_WIDGET (self->landscape_progress), TRUE);
   gtk_label_set_text (self->status_label, "");
   self->landscape_poll = g_timeout_add (100, landscape_poll, self);

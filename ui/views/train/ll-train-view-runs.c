@@ -3,9 +3,17 @@
 #include "ll-train-view-private.h"
 
 #include <glib/gi18n.h>
+#include <inttypes.h>
 #include <math.h>
 
 /* Charts ----------------------------------------------------------------------- */
+
+/* The statuses runs.json keeps (ll-train-view.c), shown in the reader's
+ * language with g_dpgettext2 (NULL, "run status", …). */
+G_GNUC_UNUSED static const char *const run_statuses[] = {
+  NC_("run status", "finished"), NC_("run status", "diverged"),
+  NC_("run status", "stopped"), NC_("run status", "failed"),
+};
 
 static void
 add_run_series (LlTrainView *self, const LlRun *run, const char *label, guint color)
@@ -17,8 +25,8 @@ add_run_series (LlTrainView *self, const LlRun *run, const char *label, guint co
   g_autofree double *ex = g_new (double, MAX (ne, 1));
   g_autofree double *evl = g_new (double, MAX (ne, 1));
   g_autofree double *eva = g_new (double, MAX (ne, 1));
-  g_autofree char *train = g_strdup_printf ("%s train", label);
-  g_autofree char *val = g_strdup_printf ("%s val", label);
+  g_autofree char *train = g_strdup_printf (C_("chart legend", "%s train"), label);
+  g_autofree char *val = g_strdup_printf (C_("chart legend", "%s val"), label);
   gboolean have_val = FALSE;
   guint s;
 
@@ -111,10 +119,12 @@ ll_train_view_rebuild_charts (LlTrainView *self)
   labels = ll_run_describe_differences ((LlRun *const *) shown->pdata, shown->len, &summary);
   for (guint i = 0; i < shown->len; i++)
     add_run_series (self, g_ptr_array_index (shown, i), shown->len > 1 ? labels[i] : "", i);
-  loss_title = summary != NULL && *summary && shown->len > 1 ? g_strdup_printf ("Loss: %s", summary)
-                                                             : g_strdup ("Loss");
-  ll_line_chart_set_labels (self->loss_chart, loss_title, "epoch", "loss");
-  ll_line_chart_set_labels (self->accuracy_chart, "Accuracy", "epoch", "accuracy");
+  loss_title = summary != NULL && *summary && shown->len > 1
+               ? g_strdup_printf (C_("chart title", "Loss: %s"), summary)
+               : g_strdup (C_("chart title", "Loss"));
+  ll_line_chart_set_labels (self->loss_chart, loss_title, C_("chart axis", "epoch"), C_("chart axis", "loss"));
+  ll_line_chart_set_labels (self->accuracy_chart, _("Accuracy"), C_("chart axis", "epoch"),
+                            C_("chart axis", "accuracy"));
 }
 
 /* Runs list ---------------------------------------------------------------------- */
@@ -145,24 +155,24 @@ rebuild_runs_box (LlTrainView *self)
       const LlEpochRecord *last = run->epochs->len > 0
         ? &g_array_index (run->epochs, LlEpochRecord, run->epochs->len - 1) : NULL;
 
-      subtitle = g_strdup_printf ("%s, %s lr %g, batch %d, %d epochs, seed %" G_GUINT64_FORMAT
-                                  " · %s · loss %.4f, accuracy %.4f%s",
+      subtitle = g_strdup_printf (_("%s, %s lr %g, batch %d, %d epochs, seed %" PRIu64
+                                  " · %s · loss %.4f, accuracy %.4f%s"),
                                   run->dataset ? run->dataset : "?",
                                   ll_optim_names[run->config.optim.kind],
                                   run->config.optim.learning_rate, run->config.batch_size,
                                   run->epochs->len, run->config.seed,
-                                  run->status ? run->status : "",
+                                  run->status ? g_dpgettext2 (NULL, "run status", run->status) : "",
                                   last ? last->loss : NAN, last ? last->accuracy : NAN,
                                   isfinite (run->test_accuracy) ? "" : "");
       if (last != NULL && isfinite (last->val_accuracy))
         {
-          char *more = g_strdup_printf ("%s, val_accuracy %.4f", subtitle, last->val_accuracy);
+          char *more = g_strdup_printf (_("%s, val_accuracy %.4f"), subtitle, last->val_accuracy);
           g_free (subtitle);
           subtitle = more;
         }
       if (isfinite (run->test_accuracy))
         {
-          char *more = g_strdup_printf ("%s · test accuracy %.4f", subtitle, run->test_accuracy);
+          char *more = g_strdup_printf (_("%s · test accuracy %.4f"), subtitle, run->test_accuracy);
           g_free (subtitle);
           subtitle = more;
         }
@@ -221,9 +231,9 @@ ll_train_view_action_clone (GtkWidget *widget, const char *name, GVariant *param
   ll_document_set_config (self->document, &run->config);
   self->updating = FALSE;
   ll_train_view_load_settings (self);
-  text = g_strdup_printf ("The settings of %s (seed %" G_GUINT64_FORMAT ") are loaded: change one "
+  text = g_strdup_printf (_("The settings of %s (seed %" PRIu64 ") are loaded: change one "
                           "knob and press Start for a paired run with the same initial weights "
-                          "and data order.", run->name, run->config.seed);
+                          "and data order."), run->name, run->config.seed);
   ll_train_view_show_message (self, GTK_MESSAGE_INFO, text);
 }
 
@@ -250,14 +260,14 @@ ll_train_view_export_ticked_run (LlTrainView *self, const char *path, GError **e
 
   if (run == NULL)
     {
-      g_set_error (error, LL_ERROR, LL_ERROR_INVALID, "Tick a run to export it");
+      g_set_error (error, LL_ERROR, LL_ERROR_INVALID, _("Tick a run to export it"));
       return FALSE;
     }
   if (run->arch_json == NULL || (arch = ll_arch_from_json (run->arch_json, -1, error)) == NULL
       || (model = ll_model_new (arch, error)) == NULL)
     {
       if (error != NULL && *error == NULL)
-        g_set_error (error, LL_ERROR, LL_ERROR_INVALID, "This run does not record its model");
+        g_set_error (error, LL_ERROR, LL_ERROR_INVALID, _("This run does not record its model"));
       return FALSE;
     }
   trainer = ll_trainer_new (model, &run->config);
@@ -280,14 +290,14 @@ ll_train_view_replay_file (LlTrainView *self, const char *path, GError **error)
   if (run->arch_json == NULL || (arch = ll_arch_from_json (run->arch_json, -1, error)) == NULL)
     {
       if (error != NULL && *error == NULL)
-        g_set_error (error, LL_ERROR, LL_ERROR_FORMAT, "%s does not record its model", path);
+        g_set_error (error, LL_ERROR, LL_ERROR_FORMAT, _("%s does not record its model"), path);
       return FALSE;
     }
   ll_document_set_arch (self->document, arch);
   ll_document_set_config (self->document, &run->config);
   if (run->dataset != NULL)
     ll_document_set_dataset (self->document, run->dataset);
-  name = g_strdup_printf ("%s (from file)", run->name);
+  name = g_strdup_printf (_("%s (from file)"), run->name);
   g_free (run->name);
   run->name = name;
   for (guint i = 0; i < ll_run_list_get_n (self->runs); i++)
@@ -316,7 +326,7 @@ on_export_response (GtkNativeDialog *dialog, int response, LlTrainView *self)
           LlRun *run = last_ticked (self, NULL);
           ok = run != NULL && ll_run_export_csv (run, path, &error);
           if (run == NULL)
-            g_set_error (&error, LL_ERROR, LL_ERROR_INVALID, "Tick a run to export its history");
+            g_set_error (&error, LL_ERROR, LL_ERROR_INVALID, _("Tick a run to export its history"));
         }
       else if (g_strcmp0 (kind, "run") == 0)
         ok = ll_train_view_export_ticked_run (self, path, &error);
@@ -344,10 +354,10 @@ export_with (LlTrainView *self, const char *kind)
 
   gboolean open = g_strcmp0 (kind, "replay") == 0;
 
-  dialog = gtk_file_chooser_native_new (open ? "Replay a Run" : "Export",
+  dialog = gtk_file_chooser_native_new (open ? _("Replay a Run") : _("Export"),
                                         GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
                                         open ? GTK_FILE_CHOOSER_ACTION_OPEN : GTK_FILE_CHOOSER_ACTION_SAVE,
-                                        open ? "_Replay" : "_Export", "_Cancel");
+                                        open ? _("_Replay") : _("_Export"), _("_Cancel"));
   if (!open)
     gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (dialog), suggested);
   g_object_set_data_full (G_OBJECT (dialog), "kind", g_strdup (kind), g_free);

@@ -217,21 +217,21 @@ ll_train_view_build_settings (LlTrainView *self)
   gtk_drop_down_set_factory (self->dataset_drop, factory);
   g_object_unref (factory);
   g_signal_connect_swapped (self->dataset_drop, "notify::selected", G_CALLBACK (settings_changed), self);
-  add_row (g, "Data set", "The images to train on; greyed out: not on this machine (hover for "
-           "what to do)", GTK_WIDGET (self->dataset_drop));
+  add_row (g, _("Data set"), _("The images to train on; greyed out: not on this machine (hover for "
+           "what to do)"), GTK_WIDGET (self->dataset_drop));
 
   self->data_dir_row = ADW_ACTION_ROW (adw_action_row_new ());
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->data_dir_row), "Data folder");
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->data_dir_row), _("Data folder"));
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->data_dir_row),
-                               "A folder searched first: it may hold the files themselves or one "
-                               "folder per data set (mnist, fashion-mnist, cifar10)");
+                               _("A folder searched first: it may hold the files themselves or one "
+                               "folder per data set (mnist, fashion-mnist, cifar10)"));
   buttons = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
   gtk_widget_set_valign (buttons, GTK_ALIGN_CENTER);
   self->data_dir_clear = gtk_button_new_from_icon_name ("edit-clear-symbolic");
-  gtk_widget_set_tooltip_text (self->data_dir_clear, "Search only the standard places");
+  gtk_widget_set_tooltip_text (self->data_dir_clear, _("Search only the standard places"));
   gtk_actionable_set_action_name (GTK_ACTIONABLE (self->data_dir_clear), "train.clear-data-dir");
   gtk_widget_add_css_class (self->data_dir_clear, "flat");
-  choose = gtk_button_new_with_mnemonic ("Data _folder…");
+  choose = gtk_button_new_with_mnemonic (_("Data _folder…"));
   gtk_actionable_set_action_name (GTK_ACTIONABLE (choose), "train.choose-data-dir");
   gtk_box_append (GTK_BOX (buttons), self->data_dir_clear);
   gtk_box_append (GTK_BOX (buttons), choose);
@@ -244,10 +244,10 @@ ll_train_view_build_settings (LlTrainView *self)
   gtk_widget_add_css_class (GTK_WIDGET (self->dataset_hint), "caption");
   gtk_widget_add_css_class (GTK_WIDGET (self->dataset_hint), "warning");
   adw_preferences_group_add (ADW_PREFERENCES_GROUP (g), GTK_WIDGET (self->dataset_hint));
-  add_fit_rows (self, g, "Data");
+  add_fit_rows (self, g, _("Data"));
 
   g = add_group (self, _("Fit"));
-  add_fit_rows (self, g, "Fit");
+  add_fit_rows (self, g, _("Fit"));
 
   /* Layerlab starts with Adam (ll_fit_config_init), as the tutorials do;
    * the tooltip says so rather than calling it Keras' default. */
@@ -273,10 +273,10 @@ ll_train_view_build_settings (LlTrainView *self)
     }
 
   g = add_group (self, _("Learning-rate schedule"));
-  add_fit_rows (self, g, "Learning-rate schedule");
+  add_fit_rows (self, g, _("Learning-rate schedule"));
 
   g = add_group (self, _("Callbacks"));
-  add_fit_rows (self, g, "Callbacks");
+  add_fit_rows (self, g, _("Callbacks"));
 }
 
 static int
@@ -326,7 +326,7 @@ refresh_availability (LlTrainView *self)
           /* Not found fails at once, with a message that says what to do. */
           g_autoptr(LlDataset) ds = ll_dataset_load_named (names[i], self->data_dir, FALSE, &error);
 
-          self->missing[i] = g_strdup (error != NULL ? error->message : "Not found");
+          self->missing[i] = g_strdup (error != NULL ? error->message : _("Not found"));
         }
     }
 }
@@ -390,16 +390,16 @@ update_dataset_hint (LlTrainView *self)
     {
       int w = dataset_index (want);
       if (g_strcmp0 (name, want) != 0 && w >= 0)
-        text = g_strdup_printf ("%s is not on this machine (hover over it in the list for what to "
-                                "do); runs use %s, found in %s.", dataset_titles[w],
+        text = g_strdup_printf (_("%s is not on this machine (hover over it in the list for what to "
+                                "do); runs use %s, found in %s."), dataset_titles[w],
                                 dataset_titles[i], dir);
       else
-        text = g_strdup_printf ("Found in %s", dir);
+        text = g_strdup_printf (_("Found in %s"), dir);
       gtk_widget_remove_css_class (GTK_WIDGET (self->dataset_hint), "warning");
     }
   else
     {
-      text = g_strdup (i >= 0 && self->missing[i] != NULL ? self->missing[i] : "Unknown data set");
+      text = g_strdup (i >= 0 && self->missing[i] != NULL ? self->missing[i] : _("Unknown data set"));
       gtk_widget_add_css_class (GTK_WIDGET (self->dataset_hint), "warning");
     }
   gtk_label_set_text (self->dataset_hint, text);
@@ -408,11 +408,11 @@ update_dataset_hint (LlTrainView *self)
     {
       g_autofree char *shown = g_filename_display_name (self->data_dir);
       g_autofree char *sub = self->data_dir_from_env
-        ? g_strdup_printf ("%s (from LAYERLAB_DATA_DIR)", shown) : g_strdup (shown);
+        ? g_strdup_printf (_("%s (from LAYERLAB_DATA_DIR)"), shown) : g_strdup (shown);
       adw_action_row_set_subtitle (self->data_dir_row, sub);
     }
   else
-    adw_action_row_set_subtitle (self->data_dir_row, "Standard places only");
+    adw_action_row_set_subtitle (self->data_dir_row, _("Standard places only"));
   gtk_widget_set_visible (self->data_dir_clear, self->data_dir != NULL);
 }
 
@@ -540,9 +540,9 @@ ll_train_view_action_choose_data_dir (GtkWidget *widget, const char *name, GVari
   GtkRoot *root = gtk_widget_get_root (widget);
   GtkFileChooserNative *dialog;
 
-  dialog = gtk_file_chooser_native_new ("Folder with the Data Sets",
+  dialog = gtk_file_chooser_native_new (_("Folder with the Data Sets"),
                                         GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
-                                        GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER, "_Select", "_Cancel");
+                                        GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER, _("_Select"), _("_Cancel"));
   if (self->data_dir != NULL)
     {
       g_autoptr(GFile) current = g_file_new_for_path (self->data_dir);

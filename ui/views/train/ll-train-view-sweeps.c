@@ -156,7 +156,7 @@ finder_done (GObject *source, GAsyncResult *result, gpointer user_data)
   ll_line_chart_clear (self->lr_chart);
   ll_line_chart_set_labels (self->lr_chart, _("Learning-rate range test"),
                             _("log10 learning rate"), _("loss (smoothed)"));
-  s = ll_line_chart_add_series (self->lr_chart, "loss", 0, FALSE, FALSE);
+  s = ll_line_chart_add_series (self->lr_chart, C_("chart legend", "loss"), 0, FALSE, FALSE);
   ll_line_chart_set_data (self->lr_chart, s, x, loss, n);
   self->found_lr = 0;
   if (error != NULL && !cancelled)

@@ -11,6 +11,7 @@
 #include "ll-train-view-private.h"
 
 #include <glib/gi18n.h>
+#include <inttypes.h>
 #include <math.h>
 
 static void start_job (LlTrainView *self);
@@ -59,11 +60,11 @@ on_job_progress (LlTrainingJob *job, LlTrainView *self)
     {
       gtk_progress_bar_set_fraction (self->progress_bar, (p.batch + 1.0) / p.n_batches);
       eta = format_duration (p.eta_seconds);
-      text = g_strdup_printf ("Epoch %d/%d · batch %d/%d · ETA %s%s", p.epoch + 1, p.epochs,
+      text = g_strdup_printf (_("Epoch %d/%d · batch %d/%d · ETA %s%s"), p.epoch + 1, p.epochs,
                               p.batch + 1, p.n_batches, eta,
-                              ll_training_job_get_paused (job) ? " · paused" : "");
+                              ll_training_job_get_paused (job) ? _(" · paused") : "");
       gtk_progress_bar_set_text (self->progress_bar, text);
-      status = g_strdup_printf ("%.0f samples/s · loss %.4f · accuracy %.4f · lr %g",
+      status = g_strdup_printf (_("%.0f samples/s · loss %.4f · accuracy %.4f · lr %g"),
                                 p.samples_per_s, p.loss, p.accuracy, p.lr);
       gtk_label_set_text (self->status_label, status);
     }
@@ -89,7 +90,7 @@ on_job_finished (LlTrainingJob *job, const GError *error, LlTrainView *self)
     run->status = g_strdup ("failed");
   if (ll_training_job_get_test (job, &test_loss, &test_accuracy))
     {
-      g_autofree char *text = g_strdup_printf ("Test set: loss %.4f, accuracy %.2f %%",
+      g_autofree char *text = g_strdup_printf (_("Test set: loss %.4f, accuracy %.2f %%"),
                                                test_loss, 100 * test_accuracy);
       const guint32 *matrix;
       int n_classes = 0;
@@ -110,9 +111,9 @@ on_job_finished (LlTrainingJob *job, const GError *error, LlTrainView *self)
                 total += matrix[t * n_classes + p];
                 right += t == p ? matrix[t * n_classes + p] : 0;
               }
-          figures = g_strdup_printf ("%s on the %s test set (%" G_GUINT64_FORMAT " images): "
-                                     "loss %.4f, accuracy %.2f %% (%" G_GUINT64_FORMAT " right). "
-                                     "Rows: true class; columns: predicted.",
+          figures = g_strdup_printf (_("%s on the %s test set (%" PRIu64 " images): "
+                                     "loss %.4f, accuracy %.2f %% (%" PRIu64 " right). "
+                                     "Rows: true class; columns: predicted."),
                                      run->name, self->job_dataset, total, test_loss,
                                      100 * test_accuracy, right);
           ll_confusion_matrix_set_data (self->confusion, matrix, n_classes, names);
@@ -144,7 +145,8 @@ on_job_finished (LlTrainingJob *job, const GError *error, LlTrainView *self)
   run->selected = TRUE;
   ll_run_list_add (self->runs, run);   /* rebuilds list and charts */
   ll_train_view_save_runs (self);
-  gtk_progress_bar_set_text (self->progress_bar, error == NULL ? "Finished" : run->status);
+  gtk_progress_bar_set_text (self->progress_bar, error == NULL ? _("Finished")
+                             : g_dpgettext2 (NULL, "run status", run->status));
   gtk_toggle_button_set_active (self->pause_button, FALSE);
   /* The next value of a sweep, unless the user stopped it. */
   if (self->sweep != NULL)
@@ -219,7 +221,7 @@ start_job (LlTrainView *self)
   gtk_info_bar_set_revealed (self->info_bar, FALSE);
   gtk_spin_button_set_value (self->live_lr_spin, cfg->optim.learning_rate);
   gtk_progress_bar_set_fraction (self->progress_bar, 0);
-  gtk_progress_bar_set_text (self->progress_bar, "Starting…");
+  gtk_progress_bar_set_text (self->progress_bar, _("Starting…"));
   ll_train_view_rebuild_charts (self);
   ll_train_view_update_actions (self);
 }
@@ -259,7 +261,7 @@ load_data_done (GObject *source, GAsyncResult *result, gpointer user_data)
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         {
           ll_train_view_show_message (self, GTK_MESSAGE_ERROR, error->message);
-          gtk_progress_bar_set_text (self->progress_bar, "Ready");
+          gtk_progress_bar_set_text (self->progress_bar, _("Ready"));
         }
       ll_train_view_update_actions (self);
       return;
@@ -302,7 +304,7 @@ action_start (GtkWidget *widget, const char *name, GVariant *param)
   }
   g_task_set_return_on_cancel (task, TRUE);
   g_task_run_in_thread (task, load_data_thread);
-  gtk_progress_bar_set_text (self->progress_bar, "Loading the data set…");
+  gtk_progress_bar_set_text (self->progress_bar, _("Loading the data set…"));
   ll_train_view_update_actions (self);
 }
 
@@ -334,7 +336,7 @@ action_pause (GtkWidget *widget, const char *name, GVariant *param)
     return;
   paused = !ll_training_job_get_paused (self->job);
   ll_training_job_set_paused (self->job, paused);
-  gtk_button_set_label (GTK_BUTTON (self->pause_button), paused ? "_Resume" : "_Pause");
+  gtk_button_set_label (GTK_BUTTON (self->pause_button), paused ? _("_Resume") : _("_Pause"));
   gtk_toggle_button_set_active (self->pause_button, paused);
   on_job_progress (self->job, self);
 }
@@ -394,7 +396,7 @@ ll_train_view_update_actions (LlTrainView *self)
                                  self->job != NULL && arch_has_dropout (self));
   gtk_widget_set_sensitive (GTK_WIDGET (self->settings_box), !busy);
   if (self->job == NULL)
-    gtk_button_set_label (GTK_BUTTON (self->pause_button), "_Pause");
+    gtk_button_set_label (GTK_BUTTON (self->pause_button), _("_Pause"));
 }
 
 /* Document ------------------------------------------------------------------------ */
@@ -410,7 +412,7 @@ update_validity (LlTrainView *self)
       gtk_widget_set_visible (GTK_WIDGET (self->validity_label), FALSE);
       return;
     }
-  text = g_strdup_printf ("The model cannot be trained (layer %d): %s Fix it in the Model view.",
+  text = g_strdup_printf (_("The model cannot be trained (layer %d): %s Fix it in the Model view."),
                           ll_document_get_bad_layer (self->document),
                           ll_document_get_error_message (self->document));
   gtk_label_set_text (self->validity_label, text);
