@@ -843,7 +843,6 @@ draw_network (GtkDrawingArea *area, cairo_t *cr, int width, int height, gpointer
       cairo_stroke (cr);
       if (n->layer == 0)
         {
-          cairo_text_extents_t ext;
           const char *label = ll_toy_feature_label (0);
           int bit = -1;
           for (int f = 0, seen = 0; f < LL_N_FEATURES; f++)
@@ -851,11 +850,20 @@ draw_network (GtkDrawingArea *area, cairo_t *cr, int width, int height, gpointer
               bit = f;
           if (bit >= 0)
             label = ll_toy_feature_label (bit);
-          cairo_set_font_size (cr, 11 * text_scale);
-          cairo_text_extents (cr, label, &ext);
-          cairo_set_source_rgba (cr, 0.4, 0.4, 0.4, 1);
-          cairo_move_to (cr, MAX (1, n->x - size / 2 - ext.width - 4), n->y + ext.height / 2);
-          cairo_show_text (cr, label);
+          /* Pango, not cairo's toy font: it has the subscripts in every locale. */
+          {
+            g_autoptr(PangoLayout) layout = gtk_widget_create_pango_layout (GTK_WIDGET (area), label);
+            PangoFontDescription *font = pango_font_description_new ();
+            int lw, lh;
+
+            pango_font_description_set_absolute_size (font, 11 * text_scale * PANGO_SCALE);
+            pango_layout_set_font_description (layout, font);
+            pango_font_description_free (font);
+            pango_layout_get_pixel_size (layout, &lw, &lh);
+            cairo_set_source_rgba (cr, 0.4, 0.4, 0.4, 1);
+            cairo_move_to (cr, MAX (1, n->x - size / 2 - lw - 4), n->y - lh / 2.0);
+            pango_cairo_show_layout (cr, layout);
+          }
         }
     }
 }
@@ -1061,8 +1069,8 @@ update_status (LlPlaygroundView *self)
   if (self->run == NULL)
     text = g_strdup (self->run_error != NULL ? self->run_error : "");
   else
-    text = g_strdup_printf (_("Epoch %.1f · step %" G_GINT64_FORMAT " · training loss %.3f · test loss %.3f · test accuracy %.1f %%"),
-                            ll_toy_run_get_epoch (self->run), ll_toy_run_get_step (self->run),
+    text = g_strdup_printf (_("Epoch %.1f · step %lld · training loss %.3f · test loss %.3f · test accuracy %.1f %%"),
+                            ll_toy_run_get_epoch (self->run), (long long) ll_toy_run_get_step (self->run),
                             self->last_train_loss, self->last_test_loss, 100 * self->last_test_acc);
   gtk_label_set_text (GTK_LABEL (self->status_label), text);
   self->status_time = g_get_monotonic_time ();
