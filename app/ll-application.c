@@ -304,6 +304,10 @@ ll_application_activate (GApplication *app)
   if (self->screenshot_file != NULL && fresh)
     {
       ll_window_set_view (LL_WINDOW (window), self->screenshot_view);
+      /* A view with something to show only after work (the Playground's
+       * boundary after some training) prepares it; others have no such action. */
+      gtk_widget_activate_action (ll_window_get_view_widget (LL_WINDOW (window), self->screenshot_view),
+                                  "view.prepare-screenshot", NULL);
       gtk_window_unmaximize (window);
       gtk_window_set_default_size (window, self->screenshot_width, self->screenshot_height);
       gtk_widget_add_tick_callback (GTK_WIDGET (window), on_screenshot_tick, self, NULL);

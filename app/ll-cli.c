@@ -18,6 +18,7 @@
 #include "ll-cli-private.h"
 
 #include "ll-augment.h"
+#include "ll-toy-data.h"
 #include "ll-dataset.h"
 #include "ll-evaluate.h"
 #include "ll-digit.h"
@@ -48,8 +49,8 @@
 
 typedef struct {
   char *preset, *model, *dataset, *data_dir, *optimizer, *save, *loss, *sweep, *augment;
-  int epochs, batch_size, seed, threads, steps;
-  double validation_split, min_lr, max_lr;
+  int epochs, batch_size, seed, threads, steps, points;
+  double validation_split, min_lr, max_lr, noise, train_ratio;
   gboolean json, no_shuffle;
   char **files;
   /* --learning-rate, --momentum, --beta-1 …: one flag per row of the
@@ -243,7 +244,7 @@ parse (const char *command, int argc, char **argv, Options *o, const char *param
   GOptionEntry common[] = {
     { "preset", 'p', 0, G_OPTION_ARG_STRING, &o->preset, _("Start from a preset model (see `layerlab presets`)"), "NAME" },
     { "model", 'm', 0, G_OPTION_ARG_FILENAME, &o->model, _("A model: .llmodel, .onnx, Keras .h5 or .keras; or an architecture .json (absent settings: Keras 3's defaults, RMSprop)"), "FILE" },
-    { "dataset", 'd', 0, G_OPTION_ARG_STRING, &o->dataset, _("mnist, fashion-mnist or cifar10"), "NAME" },
+    { "dataset", 'd', 0, G_OPTION_ARG_STRING, &o->dataset, _("mnist, fashion-mnist or cifar10; or 2-D points: circle, xor, gauss, spiral, moons, spiral3"), "NAME" },
     { "data-dir", 0, 0, G_OPTION_ARG_FILENAME, &o->data_dir, _("Folder holding the data set's files under their official names"), "DIR" },
     { "json", 0, 0, G_OPTION_ARG_NONE, &o->json, _("Print one JSON object per line"), NULL },
     { "threads", 0, 0, G_OPTION_ARG_INT, &o->threads, _("OpenBLAS threads (default: all cores)"), "N" },
@@ -263,6 +264,9 @@ parse (const char *command, int argc, char **argv, Options *o, const char *param
       "KEY is batch_size, learning_rate, optimizer, shuffle, schedule, early_stopping, dropout, kernel_size, "
       "kernel_initializer, kernel_regularizer, batch_norm or flatten"), "KEY=V1,V2,…" },
     { "augment", 0, 0, G_OPTION_ARG_STRING, &o->augment, _("Distort the training images at random (not the validation or test images): digits"), "NAME" },
+    { "points", 0, 0, G_OPTION_ARG_INT, &o->points, _("2-D data sets: points to generate (default 500)"), "N" },
+    { "noise", 0, 0, G_OPTION_ARG_DOUBLE, &o->noise, _("2-D data sets: noise from 0 to 0.5 (default 0)"), "X" },
+    { "train-ratio", 0, 0, G_OPTION_ARG_DOUBLE, &o->train_ratio, _("2-D data sets: fraction of the points trained on, 0.1 to 0.9 (default 0.5); the rest are the test set"), "X" },
     { NULL }
   };
   GOptionEntry lr_find[] = {
@@ -287,6 +291,8 @@ parse (const char *command, int argc, char **argv, Options *o, const char *param
   o->min_lr = o->max_lr = NAN;
   o->steps = NOT_GIVEN;
   o->threads = NOT_GIVEN;
+  o->points = NOT_GIVEN;
+  o->noise = o->train_ratio = NAN;
   o->strings = g_ptr_array_new_with_free_func (g_free);
   g_set_prgname (name);
   g_option_context_set_main_group (ctx, main_group);
@@ -776,6 +782,48 @@ save_model (LlTrainer *t, const char *path, GError **error)
   return ok;
 }
 
+/* The 2-D points of --dataset circle|xor|… (--points, --noise,
+ * --train-ratio), from the seed: the training and the test set. */
+static gboolean
+load_toy (const Options *o, LlToyKind kind, guint64 seed, LlDataset **train, LlDataset **test,
+          GError **error)
+{
+  int n = o->points != NOT_GIVEN ? o->points : 500, n_train;
+  double noise = isnan (o->noise) ? 0.0 : o->noise;
+  double ratio = isnan (o->train_ratio) ? 0.5 : o->train_ratio;
+  g_autofree LlToyPoint *points = NULL;
+
+  if (n < 2 || n > 100000)
+    {
+      g_set_error (error, LL_ERROR, LL_ERROR_INVALID,
+                   _("--points %d is out of range; give 2 to 100000"), n);
+      return FALSE;
+    }
+  if (!(noise >= 0 && noise <= 0.5))
+    {
+      g_set_error (error, LL_ERROR, LL_ERROR_INVALID,
+                   _("--noise %g is out of range; give 0 to 0.5"), noise);
+      return FALSE;
+    }
+  if (!(ratio >= 0.1 && ratio <= 0.9))
+    {
+      g_set_error (error, LL_ERROR, LL_ERROR_INVALID,
+                   _("--train-ratio %g is out of range; give 0.1 to 0.9"), ratio);
+      return FALSE;
+    }
+  points = g_new (LlToyPoint, n);
+  n = ll_toy_generate (kind, n, noise, seed, points);
+  ll_toy_split (points, n, ratio, seed, &n_train);
+  if (!(*train = ll_toy_dataset (points, n_train, ll_toy_n_classes (kind), LL_FEATURES_DEFAULT,
+                                 error)))
+    return FALSE;
+  *test = ll_toy_dataset (points + n_train, n - n_train, ll_toy_n_classes (kind),
+                          LL_FEATURES_DEFAULT, error);
+  g_free ((*train)->name);
+  (*train)->name = g_strdup (ll_toy_kind_name (kind));
+  return *test != NULL;
+}
+
 static int
 cmd_train (int argc, char **argv)
 {
@@ -785,6 +833,7 @@ cmd_train (int argc, char **argv)
   g_autoptr(LlDataset) train = NULL;
   g_autoptr(LlDataset) test = NULL;
   const char *dataset = NULL;
+  LlToyKind toy;
   Progress progress = { 0 };
   Outcome outcome;
   int status = 0;
@@ -804,20 +853,33 @@ cmd_train (int argc, char **argv)
   dataset = o.dataset;
   if (!(t = load_trainer (&o, &dataset, &error)) || !apply_options (t, &o, &error))
     goto out;
-  if (!(train = ll_dataset_load_named (dataset, o.data_dir, FALSE, &error)))
-    goto out;
-  /* An absent test split is skipped; a damaged one is reported as eval
-   * reports it, and one of another image size before the epochs, not after. */
-  {
-    g_autoptr(GError) test_error = NULL;
-
-    test = ll_dataset_load_named (dataset, o.data_dir, TRUE, &test_error);
-    if (test == NULL && !g_error_matches (test_error, LL_ERROR, LL_ERROR_NOT_FOUND))
-      {
-        g_propagate_error (&error, g_steal_pointer (&test_error));
+  if (ll_toy_kind_from_name (dataset, &toy) && toy != LL_TOY_OWN)
+    {
+      if (!load_toy (&o, toy, ll_trainer_get_config (t)->seed, &train, &test, &error))
         goto out;
-      }
-  }
+    }
+  else if (o.points != NOT_GIVEN || !isnan (o.noise) || !isnan (o.train_ratio))
+    {
+      g_set_error (&error, LL_ERROR, LL_ERROR_INVALID,
+                   _("--points, --noise and --train-ratio are for the 2-D data sets (circle, xor, "
+                     "gauss, spiral, moons, spiral3), not %s"), dataset);
+      goto out;
+    }
+  else if (!(train = ll_dataset_load_named (dataset, o.data_dir, FALSE, &error)))
+    goto out;
+  else
+    {
+      /* An absent test split is skipped; a damaged one is reported as eval
+       * reports it, and one of another image size before the epochs, not after. */
+      g_autoptr(GError) test_error = NULL;
+
+      test = ll_dataset_load_named (dataset, o.data_dir, TRUE, &test_error);
+      if (test == NULL && !g_error_matches (test_error, LL_ERROR, LL_ERROR_NOT_FOUND))
+        {
+          g_propagate_error (&error, g_steal_pointer (&test_error));
+          goto out;
+        }
+    }
   if (!ll_model_check_dataset (ll_trainer_get_model (t), train, &error)
       || (test != NULL && !ll_model_check_dataset (ll_trainer_get_model (t), test, &error))
       || !ll_fit_config_validate (ll_trainer_get_config (t), &error))

@@ -178,6 +178,32 @@ ll_dataset_new (const char *name, int n, int height, int width, int channels,
   return dataset_alloc (name, n, height, width, channels, n_classes, TRUE, error);
 }
 
+LlDataset *
+ll_dataset_new_values (const char *name, int n, int n_values, int n_classes, GError **error)
+{
+  g_autoptr(LlDataset) ds = NULL;
+
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+  if (!(ds = dataset_alloc (name, n, 1, n_values, 1, n_classes, FALSE, error)))
+    return NULL;
+  if (n_values > 1 << 16)
+    {
+      g_set_error (error, LL_ERROR, LL_ERROR_INVALID,
+                   _("%d values per sample are more than Layerlab allows for point data; "
+                   "use fewer features"), n_values);
+      return NULL;
+    }
+  ds->values = g_try_new0 (float, MAX ((gsize) n * n_values, 1));
+  if (ds->values == NULL)
+    {
+      g_set_error (error, LL_ERROR, LL_ERROR_MEMORY,
+                   _("Out of memory allocating %d samples of %d values; use fewer points"),
+                   n, n_values);
+      return NULL;
+    }
+  return g_steal_pointer (&ds);
+}
+
 void
 ll_dataset_free (LlDataset *ds)
 {
@@ -185,6 +211,7 @@ ll_dataset_free (LlDataset *ds)
     return;
   g_free (ds->name);
   g_free (ds->images);
+  g_free (ds->values);
   g_free (ds->labels);
   g_strfreev (ds->class_names);
   g_free (ds);
@@ -209,12 +236,20 @@ ll_dataset_slice (const LlDataset *ds, int start, int count)
 
   /* Smaller than ds, so within every limit ds already met. */
   out = dataset_alloc (ds->name, count, ds->height, ds->width, ds->channels,
-                       ds->n_classes, TRUE, NULL);
+                       ds->n_classes, ds->values == NULL, NULL);
   g_return_val_if_fail (out != NULL, NULL);
   sample = ll_dataset_sample_size (ds);
+  if (ds->values != NULL)
+    {
+      out->values = g_new0 (float, MAX ((gsize) count * sample, 1));
+      if (count > 0)
+        memcpy (out->values, ds->values + (gsize) start * sample,
+                (gsize) count * sample * sizeof (float));
+    }
   if (count > 0)
     {
-      memcpy (out->images, ds->images + (gsize) start * sample, (gsize) count * sample);
+      if (ds->images != NULL)
+        memcpy (out->images, ds->images + (gsize) start * sample, (gsize) count * sample);
       memcpy (out->labels, ds->labels + start, (gsize) count);
     }
   if (ds->class_names != NULL)
@@ -241,12 +276,17 @@ ll_dataset_fill_batch (const LlDataset *ds, const guint32 *indices, int count,
       float *dst = x + (gsize) i * sample;
 
       g_return_if_fail (indices[i] < (guint32) ds->n);
+      if (labels != NULL)
+        labels[i] = ds->labels[indices[i]];
+      if (ds->values != NULL)
+        {
+          memcpy (dst, ds->values + (gsize) indices[i] * sample, sample * sizeof (float));
+          continue;
+        }
       src = ds->images + (gsize) indices[i] * sample;
       /* Divide, not multiply by 1/255: the same floats as Keras' x / 255.0. */
       for (gsize p = 0; p < sample; p++)
         dst[p] = (float) src[p] / 255.0f;
-      if (labels != NULL)
-        labels[i] = ds->labels[indices[i]];
     }
 }
 

@@ -13,12 +13,19 @@ typedef struct {
   int n_classes;
   guint8 *images;                  /* n × height × width × channels, HWC */
   guint8 *labels;                  /* n */
+  float *values;                   /* n × height × width × channels floats used as they
+                                    * are instead of images when not NULL (the 2-D toy
+                                    * data of ll-toy-data.h); images is NULL then */
   char **class_names;              /* n_classes strings, NULL-terminated */
 } LlDataset;
 
 /* Creates an empty data set of the given geometry (images zeroed). */
 LlDataset *ll_dataset_new         (const char *name, int n, int height, int width,
                                    int channels, int n_classes, GError **error);
+/* A data set of n samples of n_values floats each (height 1, width
+ * n_values, 1 channel), all zero: points and their features. */
+LlDataset *ll_dataset_new_values  (const char *name, int n, int n_values, int n_classes,
+                                   GError **error);
 void       ll_dataset_free        (LlDataset *ds);
 /* A copy of images [start, start + count). */
 LlDataset *ll_dataset_slice       (const LlDataset *ds, int start, int count);
@@ -31,7 +38,7 @@ LlDataset *ll_dataset_load_idx    (const char *images_path, const char *labels_p
 /* CIFAR-10 binary batches (1 label byte + 3072 bytes RGB planes per record). */
 LlDataset *ll_dataset_load_cifar10 (const char *const *paths, GError **error);
 
-/* Scales images indices[0..count) to [0, 1] into x (count × sample size)
+/* Scales images indices[0..count) to [0, 1] (or copies values) into x (count × sample size)
  * and copies their labels into labels (may be NULL). */
 void       ll_dataset_fill_batch  (const LlDataset *ds, const guint32 *indices, int count,
                                    float *x, gint32 *labels);

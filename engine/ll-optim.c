@@ -5,7 +5,7 @@
  * floats.  The header holds Nadam's momentum cache (u_product, a double)
  * and the step it belongs to; the other optimizers leave it alone.  The
  * number of slots depends on the kind only, never on momentum / centered /
- * amsgrad, so the playground can flip those flags between steps without
+ * amsgrad, so the Optimizers view's race can flip those flags between steps without
  * reallocating (a flag that was off leaves its slot at zero, which is
  * where Keras would start it).
  *
@@ -659,7 +659,7 @@ nadam_mu (const LlOptimConfig *cfg,
 /* Keras multiplies u_product by mu_t once per iteration, before any
  * variable is updated.  The header remembers which step the stored product
  * belongs to; if the caller skips or restarts steps (a restored state, a
- * reset playground) the product is rebuilt from its definition. */
+ * reset race) the product is rebuilt from its definition. */
 static double
 nadam_u_product (const LlOptimConfig *cfg,
                  gint64               step,

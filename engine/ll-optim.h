@@ -2,10 +2,10 @@
  * buffer, and the two tables that describe them: one row per optimizer
  * (classes, state, the hyperparameters it uses, its step) and one row per
  * hyperparameter (label, range, defaults, Keras and PyTorch keywords).
- * The validation, the Train form, the playground, the command line, the
+ * The validation, the Train form, the Optimizers view, the command line, the
  * file formats, the code generators and the run labels all read them.
  * The same code updates a 669,706-parameter model in training and the
- * 2-parameter point of the optimizer playground. */
+ * 2-parameter point of the Optimizers view's race. */
 #pragma once
 
 #include <glib.h>

@@ -10,6 +10,8 @@
 
 
 #define MNIST_INPUT "Input height=28 width=28 channels=1\n"
+/* Two inputs, x₁ and x₂, of the 2-D toy data. */
+#define TOY_INPUT "Input height=1 width=2 channels=1\nFlatten\n"
 #define CIFAR_BLOCK(f, k) \
   "Conv2D filters=" #f " kernel_size=" #k " padding=same use_bias=false kernel_initializer=he_normal activation=linear\n" \
   "BatchNormalization\nActivation activation=relu\n"
@@ -80,6 +82,31 @@ static const LlPresetInfo presets[] = {
     "Dense units=300 activation=relu kernel_regularizer=l2 l2=0.00001\nDropout rate=0.3\n"
     "Dense units=10 activation=softmax\n",
     "adam", 0, 10, 64 },
+  /* The Playground's demonstrations (engine/ll-toy-data.c names the data). */
+  { "playground-spiral", "Playground: the spiral needs depth",
+      "Two hidden layers of 8 tanh units on the two-arm spiral's x₁, x₂: all of the test "
+      "points after 1000 epochs from the default seed (some seeds stall in a local minimum: press "
+      "reset).", "spiral",
+    TOY_INPUT "Dense units=8 activation=tanh\nDense units=8 activation=tanh\n"
+    "Dense units=2 activation=softmax\n", "adam", 0.03, 1000, 10 },
+  { "playground-overfitting", "Playground: overfitting",
+      "Three hidden layers of 32 relu units on 30 noisy points of two Gaussians: the test loss "
+      "turns up while the training loss falls.", "gauss",
+    TOY_INPUT "Dense units=32 activation=relu\nDense units=32 activation=relu\n"
+    "Dense units=32 activation=relu\nDense units=2 activation=softmax\n", "adam", 0.01, 300, 10 },
+  { "playground-batch-size", "Playground: batch size 1 vs 32",
+      "One hidden layer of 8 relu units on the circle, SGD, batch size 1: a noisy descent "
+      "(try --batch-size 32).", "circle",
+    TOY_INPUT "Dense units=8 activation=relu\nDense units=2 activation=softmax\n", "sgd", 0.03, 20, 1 },
+  { "playground-learning-rate", "Playground: a learning rate too high",
+      "Two hidden layers of 8 tanh units on XOR with SGD at learning rate 3: the loss jumps "
+      "(try --learning-rate 0.3).", "xor",
+    TOY_INPUT "Dense units=8 activation=tanh\nDense units=8 activation=tanh\n"
+    "Dense units=2 activation=softmax\n", "sgd", 3.0, 50, 10 },
+  { "playground-activations", "Playground: sigmoid vs ReLU vs tanh",
+      "Two hidden layers of 8 sigmoid units on the moons (compare relu and tanh).", "moons",
+    TOY_INPUT "Dense units=8 activation=sigmoid\nDense units=8 activation=sigmoid\n"
+    "Dense units=2 activation=softmax\n", "adam", 0.01, 100, 10 },
 };
 
 const LlPresetInfo *

@@ -1,9 +1,9 @@
-/* ll-surface.c: the playground's loss surfaces, the expression parser with
+/* ll-surface.c: the Optimizers view's loss surfaces, the expression parser with
  * dual-number differentiation, and the optimizer race.
  *
  * The race keeps one float point per optimizer, exactly as a model keeps
  * its weights, so that ll_optim_step() sees the same types here as in
- * training: the playground shows the engine's optimizers, not a copy. */
+ * training: the race shows the engine's optimizers, not a copy. */
 #include "ll-surface.h"
 #include "ll-types.h"
 
@@ -784,7 +784,7 @@ ll_surface_prefers_log_levels (const LlSurface *s)
 #define FIXES(h) (1u << (h))
 
 /* The entries: an optimizer each, SGD three times, told apart by the
- * hyperparameters they fix (the playground offers the others). */
+ * hyperparameters they fix (the Optimizers view offers the others). */
 static const struct {
   const char *name;
   LlOptimKind kind;

@@ -1,30 +1,110 @@
-/* bench-playground.c: cost of the optimizer playground's animation frames.
+/* bench-playground.c: the Playground view's speed.
  *
- * For each built-in surface, nine paths of 500 steps are played back at
- * 160 steps per second at 60 frames per second (about 2.7 steps a frame,
- * the Rosenbrock preset's speed), and each frame is timed as GTK makes
- * it: the map's snapshot plus the renderer turning it into pixels.  Then
- * the same for the loss-per-step plot, and once for a cold map (background
- * recomputed).  Prints the median and 95th percentile of wall-clock time
- * and of the process's CPU time (which includes the renderer's threads and
- * is less disturbed by other load on the machine); never fails on time.  Needs a display (run under xvfb-run); GSK_RENDERER=cairo selects
- * the software renderer. */
-#include <gtk/gtk.h>
+ * 1. Engine: batches per second of LlToyRun on a 2-8-8-8 tanh network
+ *    (softmax over 2 classes) with 500 training points, batch sizes 1, 10
+ *    and 32; and the batched forward pass over the view's 40×40 grid
+ *    that gives the field and every neuron's thumbnail.
+ * 2. The view (needs a display: xvfb-run): the spiral demonstration
+ *    playing for 4 s at 10 and 100 steps per frame; frame intervals from
+ *    the frame clock (median, 95th percentile), the grid refresh time
+ *    per frame, and training steps per second as shown.
+ * Prints figures; never fails on time. */
+#include <adwaita.h>
+#include <math.h>
 #include <stdlib.h>
 #include <time.h>
 
-#include "ll-contour-map.h"
-#include "ll-step-plot.h"
-#include "ll-surface.h"
+#include "ll-playground-view.h"
+#include "ll-toy-data.h"
+#include "ll-view.h"
+#include "ll-window.h"
 
-#define N_STEPS    500
-#define SPEED      160.0   /* steps per second */
-#define FPS        60.0
+static int
+cmp_double (const void *a, const void *b)
+{
+  double x = *(const double *) a, y = *(const double *) b;
+  return x < y ? -1 : x > y;
+}
 
-static const char *const palette[LL_RACE_N_ENTRIES] = {
-  "#000000", "#E69F00", "#56B4E9", "#009E73", "#F0E442",
-  "#0072B2", "#D55E00", "#CC79A7", "#999999",
-};
+static double
+percentile (GArray *v, double p)
+{
+  if (v->len == 0)
+    return NAN;
+  qsort (v->data, v->len, sizeof (double), cmp_double);
+  return g_array_index (v, double, MIN (v->len - 1, (guint) (p * v->len)));
+}
+
+static void
+bench_engine (void)
+{
+  const int units[3] = { 8, 8, 8 }, bs[3] = { 1, 10, 32 }, res = 40;
+  LlToyPoint points[1000];
+  int n_train;
+
+  ll_toy_generate (LL_TOY_SPIRAL, 1000, 0.1, 1, points);
+  ll_toy_split (points, 1000, 0.5, 1, &n_train);
+  for (int b = 0; b < 3; b++)
+    {
+      LlToyNet net = { 3, { units[0], units[1], units[2] }, { "tanh", "tanh", "tanh" }, -1, 0, 0, FALSE };
+      g_autoptr(LlArch) arch = ll_toy_arch (&net, 2, 2, NULL);
+      LlModel *model = ll_model_new (arch, NULL);
+      LlOptimConfig optim = ll_optim_config_default (LL_OPTIM_ADAM);
+      g_autoptr(LlToyRun) run = NULL;
+      gint64 t0;
+      int steps = 0;
+
+      ll_model_init_weights (model, 1);
+      run = ll_toy_run_new (model, &optim, bs[b], 1,
+                            ll_toy_dataset (points, n_train, 2, LL_FEATURES_DEFAULT, NULL),
+                            ll_toy_dataset (points + n_train, 1000 - n_train, 2, LL_FEATURES_DEFAULT, NULL),
+                            NULL);
+      t0 = g_get_monotonic_time ();
+      while (g_get_monotonic_time () - t0 < 1000000)
+        for (int i = 0; i < 100; i++, steps++)
+          ll_toy_run_step (run);
+      g_print ("engine: 2-8-8-8-2 tanh, 500 points, batch %2d: %.0f steps/s\n", bs[b],
+               steps / ((g_get_monotonic_time () - t0) / 1e6));
+      if (b == 1)
+        {
+          g_autofree float *x = g_new (float, res * res * 2);
+          g_autoptr(GArray) ms = g_array_new (FALSE, FALSE, sizeof (double));
+          LlModel *m = ll_toy_run_get_model (run);
+
+          ll_toy_grid_inputs (LL_FEATURES_DEFAULT, res, x);
+          ll_model_plan (m, res * res, NULL);
+          for (int i = 0; i < 200; i++)
+            {
+              gint64 t = g_get_monotonic_time ();
+              double v;
+              ll_model_forward (m, res * res, x, FALSE, NULL);
+              v = (g_get_monotonic_time () - t) / 1000.0;
+              g_array_append_val (ms, v);
+            }
+          g_print ("engine: grid forward %d×%d points (field + 24 thumbnails): median %.3f ms, p95 %.3f ms\n",
+                   res, res, percentile (ms, 0.5), percentile (ms, 0.95));
+        }
+    }
+}
+
+typedef struct {
+  GArray *intervals, *grid;
+  gint64 last;
+  LlPlaygroundView *view;
+} Frames;
+
+static void
+on_after_paint (GdkFrameClock *clock, gpointer data)
+{
+  Frames *f = data;
+  gint64 now = g_get_monotonic_time ();
+  double ms = f->last ? (now - f->last) / 1000.0 : NAN, g = ll_playground_view_get_grid_ms (f->view);
+
+  if (f->last)
+    g_array_append_val (f->intervals, ms);
+  g_array_append_val (f->grid, g);
+  f->last = now;
+}
 
 static double
 cpu_ms (void)
@@ -34,150 +114,139 @@ cpu_ms (void)
   return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
 
-/* One frame as GTK makes it: the widget's snapshot, rendered to pixels.
- * Returns wall-clock ms; adds CPU ms to *cpu. */
-static double
-render_frame (GtkWidget *widget, GskRenderer *renderer, GArray *cpu)
+/* One frame of the view as GTK makes it: snapshot and render to pixels. */
+static void
+time_frames (GtkWidget *view)
 {
-  int w = gtk_widget_get_width (widget), h = gtk_widget_get_height (widget);
-  gint64 t0 = g_get_monotonic_time ();
-  double c0 = cpu_ms (), c;
-  GtkSnapshot *snapshot = gtk_snapshot_new ();
-  GskRenderNode *node;
-  GdkTexture *texture;
+  g_autoptr(GArray) wall = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr(GArray) cpu = g_array_new (FALSE, FALSE, sizeof (double));
+  GskRenderer *renderer = gtk_native_get_renderer (gtk_widget_get_native (view));
+  int w = gtk_widget_get_width (view), h = gtk_widget_get_height (view);
 
-  GTK_WIDGET_GET_CLASS (widget)->snapshot (widget, snapshot);
-  node = gtk_snapshot_free_to_node (snapshot);
-  texture = gsk_renderer_render_texture (renderer, node, &GRAPHENE_RECT_INIT (0, 0, w, h));
-  g_object_unref (texture);
-  gsk_render_node_unref (node);
-  c = cpu_ms () - c0;
-  if (cpu != NULL)
-    g_array_append_val (cpu, c);
-  return (g_get_monotonic_time () - t0) / 1e3;
+  for (int i = 0; i < 20; i++)
+    {
+      g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (view);
+      GtkSnapshot *snapshot = gtk_snapshot_new ();
+      gint64 t0 = g_get_monotonic_time ();
+      double c0 = cpu_ms (), v;
+      GskRenderNode *node;
+      GdkTexture *texture;
+
+      /* A step changes the field and thumbnails, as while playing. */
+      gtk_widget_activate_action (view, "view.prepare-screenshot", NULL);
+      t0 = g_get_monotonic_time ();
+      c0 = cpu_ms ();
+      gdk_paintable_snapshot (paintable, snapshot, w, h);
+      node = gtk_snapshot_free_to_node (snapshot);
+      texture = gsk_renderer_render_texture (renderer, node, &GRAPHENE_RECT_INIT (0, 0, w, h));
+      v = (g_get_monotonic_time () - t0) / 1000.0;
+      g_array_append_val (wall, v);
+      v = cpu_ms () - c0;
+      g_array_append_val (cpu, v);
+      g_object_unref (texture);
+      gsk_render_node_unref (node);
+    }
+  g_print ("view: one frame of the whole view (%d×%d, snapshot + render): wall median %.1f ms, "
+           "p95 %.1f ms; CPU median %.1f ms, p95 %.1f ms\n", w, h, percentile (wall, 0.5),
+           percentile (wall, 0.95), percentile (cpu, 0.5), percentile (cpu, 0.95));
 }
 
-static int
-compare_doubles (const void *a, const void *b)
+static gboolean
+timed_out (gpointer data)
 {
-  double x = *(const double *) a, y = *(const double *) b;
-  return (x > y) - (x < y);
+  *(gboolean *) data = TRUE;
+  return G_SOURCE_REMOVE;
 }
 
 static void
-percentiles (GArray *ms, double *median, double *p95)
+bench_view (int steps_per_frame)
 {
-  qsort (ms->data, ms->len, sizeof (double), compare_doubles);
-  *median = g_array_index (ms, double, ms->len / 2);
-  *p95 = g_array_index (ms, double, MIN ((guint) (ms->len * 0.95), ms->len - 1));
-}
+  LlWindow *window = ll_window_new (NULL, NULL);
+  GtkWidget *view;
+  GdkFrameClock *clock;
+  Frames f = { g_array_new (FALSE, FALSE, sizeof (double)), g_array_new (FALSE, FALSE, sizeof (double)), 0, NULL };
+  gboolean expired = FALSE;
+  gint64 s0, t0;
+  gulong id;
+  GtkWidget *speed = NULL;
 
-static GtkWidget *
-show_in_window (GtkWidget *child, int w, int h)
-{
-  GtkWidget *window = gtk_window_new ();
-
-  gtk_window_set_child (GTK_WINDOW (window), child);
-  gtk_window_set_default_size (GTK_WINDOW (window), w, h);
+  gtk_window_set_default_size (GTK_WINDOW (window), 1280, 800);
+  ll_window_set_view (window, "playground");
   gtk_window_present (GTK_WINDOW (window));
-  while (!gtk_widget_get_mapped (child) || gtk_widget_get_width (child) < 10)
+  view = ll_window_get_view_widget (window, "playground");
+  f.view = LL_PLAYGROUND_VIEW (view);
+  g_timeout_add (500, timed_out, &expired);
+  while (!expired)
     g_main_context_iteration (NULL, TRUE);
-  return window;
+  /* The "Steps per frame" spin button, found by its widget name. */
+  for (GtkWidget *w = view; w != NULL;)
+    {
+      if (GTK_IS_SPIN_BUTTON (w) && g_strcmp0 (gtk_widget_get_name (w), "playground-speed") == 0)
+        speed = w;
+      if (gtk_widget_get_first_child (w) != NULL)
+        w = gtk_widget_get_first_child (w);
+      else
+        {
+          while (w != NULL && w != view && gtk_widget_get_next_sibling (w) == NULL)
+            w = gtk_widget_get_parent (w);
+          w = (w == NULL || w == view) ? NULL : gtk_widget_get_next_sibling (w);
+        }
+    }
+  if (speed != NULL)
+    gtk_spin_button_set_value (GTK_SPIN_BUTTON (speed), steps_per_frame);
+  clock = gtk_widget_get_frame_clock (view);
+  id = g_signal_connect (clock, "after-paint", G_CALLBACK (on_after_paint), &f);
+  if (steps_per_frame == 10)
+    {
+      /* Paused, the view still ticks: the frame rate of this display and load. */
+      expired = FALSE;
+      g_timeout_add (2000, timed_out, &expired);
+      while (!expired)
+        g_main_context_iteration (NULL, TRUE);
+      g_print ("view: paused, for comparison: %u frames in 2 s, interval median %.1f ms\n",
+               f.intervals->len, percentile (f.intervals, 0.5));
+      g_array_set_size (f.intervals, 0);
+      g_array_set_size (f.grid, 0);
+      f.last = 0;
+    }
+  s0 = ll_playground_view_get_step (f.view);
+  t0 = g_get_monotonic_time ();
+  gtk_widget_activate_action (view, "playground.play", NULL);
+  expired = FALSE;
+  g_timeout_add (4000, timed_out, &expired);
+  while (!expired)
+    g_main_context_iteration (NULL, TRUE);
+  gtk_widget_activate_action (view, "playground.play", NULL);
+  g_signal_handler_disconnect (clock, id);
+  g_print ("view: spiral 2-8-8-2, %d steps per frame: %.0f steps/s, %u frames, frame interval "
+           "median %.1f ms, p95 %.1f ms; grid refresh median %.2f ms, p95 %.2f ms\n",
+           steps_per_frame,
+           (ll_playground_view_get_step (f.view) - s0) / ((g_get_monotonic_time () - t0) / 1e6),
+           f.intervals->len, percentile (f.intervals, 0.5), percentile (f.intervals, 0.95),
+           percentile (f.grid, 0.5), percentile (f.grid, 0.95));
+  if (steps_per_frame == 10)
+    time_frames (view);
+  gtk_window_destroy (GTK_WINDOW (window));
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  g_array_unref (f.intervals);
+  g_array_unref (f.grid);
 }
 
 int
 main (int argc, char **argv)
 {
-  GdkRGBA colors[LL_RACE_N_ENTRIES];
-  g_autoptr (GArray) all_map = g_array_new (FALSE, FALSE, sizeof (double));
-  g_autoptr (GArray) all_plot = g_array_new (FALSE, FALSE, sizeof (double));
-  g_autoptr (GArray) all_map_cpu = g_array_new (FALSE, FALSE, sizeof (double));
-  g_autoptr (GArray) all_plot_cpu = g_array_new (FALSE, FALSE, sizeof (double));
-  double median, p95;
-  const char *renderer_name = "?";
-
+  g_setenv ("GSETTINGS_BACKEND", "memory", TRUE);
+  g_setenv ("GTK_A11Y", "none", TRUE);
+  bench_engine ();
   if (!gtk_init_check ())
     {
-      g_print ("bench-playground: no display; run it under xvfb-run\n");
+      g_print ("bench-playground: no display for the view; run it under xvfb-run\n");
       return 0;
     }
-  for (guint e = 0; e < LL_RACE_N_ENTRIES; e++)
-    gdk_rgba_parse (&colors[e], palette[e]);
-
-  for (LlSurfaceKind kind = 0; kind < LL_SURFACE_EXPRESSION; kind++)
-    {
-      g_autoptr (LlSurface) surface = ll_surface_new (kind);
-      g_autoptr (GArray) map_ms = g_array_new (FALSE, FALSE, sizeof (double));
-      g_autoptr (GArray) plot_ms = g_array_new (FALSE, FALSE, sizeof (double));
-      GtkWidget *window, *map, *plot_window, *plot;
-      GskRenderer *renderer;
-      LlRace *race;
-      double cold_ms = 0, map_med, map_p95, plot_med, plot_p95;
-      int n_frames = (int) ceil (N_STEPS / SPEED * FPS);
-
-      map = ll_contour_map_new ();
-      window = show_in_window (map, 900, 700);
-      plot = ll_step_plot_new ();
-      plot_window = show_in_window (plot, 420, 300);
-      renderer = gtk_native_get_renderer (GTK_NATIVE (window));
-      renderer_name = G_OBJECT_TYPE_NAME (renderer);
-
-      race = ll_race_new (surface, N_STEPS);
-      while (ll_race_step (race))
-        ;
-      ll_contour_map_set_colors (LL_CONTOUR_MAP (map), colors);
-      ll_contour_map_set_race (LL_CONTOUR_MAP (map), race);
-      ll_step_plot_set_colors (LL_STEP_PLOT (plot), colors);
-      ll_step_plot_set_race (LL_STEP_PLOT (plot), race);
-
-      /* Cold: the background is recomputed (surface or size changed). */
-      for (int i = 0; i < 3; i++)
-        {
-          ll_contour_map_invalidate (LL_CONTOUR_MAP (map));
-          ll_contour_map_set_progress (LL_CONTOUR_MAP (map), 0);
-          cold_ms += render_frame (map, renderer, NULL) / 3;
-        }
-
-      /* Playback from step 0 to the end, then a few frames at rest
-       * (hover readout changes only). */
-      for (int f = 0; f <= n_frames + 10; f++)
-        {
-          double steps = MIN (f * SPEED / FPS, N_STEPS);
-          double ms;
-
-          ll_contour_map_set_progress (LL_CONTOUR_MAP (map), steps);
-          ms = render_frame (map, renderer, all_map_cpu);
-          g_array_append_val (map_ms, ms);
-          g_array_append_val (all_map, ms);
-          ll_step_plot_set_progress (LL_STEP_PLOT (plot), (guint) steps);
-          ms = render_frame (plot, gtk_native_get_renderer (GTK_NATIVE (plot_window)), all_plot_cpu);
-          g_array_append_val (plot_ms, ms);
-          g_array_append_val (all_plot, ms);
-        }
-      percentiles (map_ms, &map_med, &map_p95);
-      percentiles (plot_ms, &plot_med, &plot_p95);
-
-      g_print ("%-22s map %dx%d: background %6.1f ms, frame median %5.2f p95 %5.2f ms;  "
-               "plot %dx%d: median %5.2f p95 %5.2f ms  (%u frames)\n",
-               ll_surface_get_name (surface), gtk_widget_get_width (map), gtk_widget_get_height (map),
-               cold_ms, map_med, map_p95, gtk_widget_get_width (plot), gtk_widget_get_height (plot),
-               plot_med, plot_p95, map_ms->len);
-
-      ll_contour_map_set_race (LL_CONTOUR_MAP (map), NULL);
-      ll_step_plot_set_race (LL_STEP_PLOT (plot), NULL);
-      gtk_window_destroy (GTK_WINDOW (window));
-      gtk_window_destroy (GTK_WINDOW (plot_window));
-      ll_race_free (race);
-    }
-
-  g_print ("all surfaces, renderer %s, 9 paths, playback at %.0f steps/s:\n", renderer_name, SPEED);
-  percentiles (all_map, &median, &p95);
-  g_print ("  map frame  wall median %5.2f ms p95 %5.2f ms", median, p95);
-  percentiles (all_map_cpu, &median, &p95);
-  g_print (";  cpu median %5.2f ms p95 %5.2f ms\n", median, p95);
-  percentiles (all_plot, &median, &p95);
-  g_print ("  plot frame wall median %5.2f ms p95 %5.2f ms", median, p95);
-  percentiles (all_plot_cpu, &median, &p95);
-  g_print (";  cpu median %5.2f ms p95 %5.2f ms\n", median, p95);
+  adw_init ();
+  ll_ui_ensure_resources ();
+  bench_view (10);
+  bench_view (100);
   return 0;
 }

@@ -407,6 +407,46 @@ test_train_augment (void)
   g_assert_cmpstr (la, !=, lp);
 }
 
+/* The 2-D toy data of the Playground, headless: the same JSON lines as
+ * the image data sets, the same points from the same seed, and options
+ * that say what they are for. */
+static void
+test_train_toy (void)
+{
+  g_auto(Run) a = { 0 };
+  g_auto(Run) b = { 0 };
+  g_auto(Run) noise = { 0 };
+  g_auto(Run) mnist = { 0 };
+  const char *last_a, *last_b;
+
+  run (&a, "train", "--preset", "playground-spiral", "--dataset", "spiral", "--epochs", "30",
+       "--points", "300", "--noise", "0.1", "--train-ratio", "0.6", "--json", NULL);
+  run (&b, "train", "--preset", "playground-spiral", "--dataset", "spiral", "--epochs", "30",
+       "--points", "300", "--noise", "0.1", "--train-ratio", "0.6", "--json", NULL);
+  g_assert_cmpint (a.status, ==, 0);
+  g_assert_nonnull (strstr (a.out, "\"epoch\": 30,"));
+  last_a = g_strrstr (a.out, "{\"test_loss\"");
+  last_b = g_strrstr (b.out, "{\"test_loss\"");
+  g_assert_nonnull (last_a);
+  g_assert_nonnull (strstr (last_a, "\"test_accuracy\""));
+  g_assert_cmpstr (last_a, ==, last_b);
+  for (const char *const *k = (const char *const[]) { "circle", "xor", "gauss", "moons", "spiral3", NULL };
+       *k != NULL; k++)
+    {
+      g_auto(Run) r = { 0 };
+      const char *preset = g_str_equal (*k, "spiral3") ? "playground-spiral" : "playground-activations";
+      run (&r, "train", "--preset", preset, "--dataset", *k, "--epochs", "1", "--json", NULL);
+      if (g_str_equal (*k, "spiral3"))
+        g_assert_nonnull (strstr (r.err, "3 classes"));   /* the preset has 2 outputs */
+      else
+        g_assert_cmpint (r.status, ==, 0);
+    }
+  run (&noise, "train", "--preset", "playground-spiral", "--dataset", "spiral", "--noise", "0.9", NULL);
+  assert_one_line_error (&noise, "--noise");
+  run (&mnist, "train", "--dataset", "mnist", "--points", "30", NULL);
+  assert_one_line_error (&mnist, "2-D data sets");
+}
+
 static void
 test_bad_input (void)
 {
@@ -787,6 +827,7 @@ main (int argc, char **argv)
   g_test_add_func ("/app/cli/train-json-and-save", test_train_json_and_save);
   g_test_add_func ("/app/cli/train-augment", test_train_augment);
   g_test_add_func ("/app/cli/bad-input", test_bad_input);
+  g_test_add_func ("/app/cli/train-toy", test_train_toy);
   g_test_add_func ("/app/cli/train-sweep", test_train_sweep);
   g_test_add_func ("/app/cli/lr-find", test_lr_find);
   g_test_add_func ("/app/cli/sweep-and-lr-find-errors", test_sweep_and_lr_find_errors);

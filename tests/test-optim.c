@@ -380,7 +380,7 @@ test_state_init (void)
   for (gsize i = header; i < size; i++)
     g_assert_cmpfloat (state[i], ==, 0.0f);
 
-  /* Flags the playground may flip between steps never change the size. */
+  /* Flags the Optimizers view's race may flip between steps never change the size. */
   plain = ll_optim_config_default (LL_OPTIM_RMSPROP);
   flags = plain;
   flags.centered = TRUE;
@@ -437,7 +437,7 @@ test_nadam_header (void)
     assert_close (x[i], rc->after_3[i], "after step 3", i);
 }
 
-/* The playground's use: a 2-parameter point on an elongated bowl
+/* The race's use: a 2-parameter point on an elongated bowl
  * f = (x - 1)^2 + 10 (y + 2)^2, from (-3, 2), Adam at lr 0.05. */
 static void
 test_adam_bowl (void)

@@ -1,4 +1,4 @@
-/* test-surface.c: the playground's surfaces, expression parser and race.
+/* test-surface.c: the Optimizers view's surfaces, expression parser and race.
  * Gradients are checked against central finite differences; the race's
  * paths against ll_optim_step() applied here directly. */
 #include "ll-surface.h"
@@ -407,7 +407,7 @@ test_grid (void)
 }
 
 /* The race's entries name their optimizer and the hyperparameters they
- * fix; the playground offers the rest of the optimizer's table. */
+ * fix; the Optimizers view offers the rest of the optimizer's table. */
 static void
 test_race_entries (void)
 {

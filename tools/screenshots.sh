@@ -5,7 +5,9 @@
 #   tools/screenshots.sh [BUILD_DIR]       (default: build)
 #
 # Demo content where the app has it: LL_DRAW_DEMO=1 pre-draws a digit in
-# the Draw view, LL_OPTIMIZER_DEMO=60 runs the optimizer race 60 steps, the
+# the Draw view, LL_OPTIMIZER_DEMO=60 runs the optimizer race 60 steps,
+# LL_PLAYGROUND_DEMO=ID opens the Playground on another demonstration (it
+# trains 10,000 steps before the shot), the
 # Inspect view shows the shipped digit model.  Two more shots of the
 # Inspect view's Arithmetic page: explain.png (LL_INSPECT_PAGE=arithmetic,
 # LL_EXPLAIN_UNIT=LAYER:Y,X,C chooses the unit, LL_EXPLAIN_DEMO=N slides
@@ -21,7 +23,7 @@ build="${1:-build}"
 exe="$build/app/layerlab"
 out=docs/screenshots
 size="${LL_SCREENSHOT_SIZE:-1400x900}"
-views=(model train inspect optimizers draw data)
+views=(model train inspect optimizers draw data playground)
 
 if [ ! -x "$exe" ]; then
   echo "error: $exe not found: build first (tools/setup.sh $build)" >&2

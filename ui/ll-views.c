@@ -8,6 +8,7 @@
 #include "ll-inspect-view.h"
 #include "ll-model-view.h"
 #include "ll-optimizer-view.h"
+#include "ll-playground-view.h"
 #include "ll-train-view.h"
 
 const LlViewInfo ll_views[] = {
@@ -17,6 +18,7 @@ const LlViewInfo ll_views[] = {
   { "optimizers", NC_("view", "Optimizers"), "find-location-symbolic",        "<Alt>4", ll_optimizer_view_get_type },
   { "draw",       NC_("view", "Draw"),       "document-edit-symbolic",        "<Alt>5", ll_draw_view_get_type },
   { "data",       NC_("view", "Data"),       "view-grid-symbolic",            "<Alt>6", ll_data_view_get_type },
+  { "playground", NC_("view", "Playground"), "applications-science-symbolic", "<Alt>7", ll_playground_view_get_type },
 };
 
 const guint ll_n_views = G_N_ELEMENTS (ll_views);

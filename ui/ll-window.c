@@ -1034,6 +1034,22 @@ action_show_view (GtkWidget *widget, const char *name, GVariant *param)
   ll_window_set_view (LL_WINDOW (widget), g_variant_get_string (param, NULL));
 }
 
+/* win.playground-demo::ID (the lessons' steps call it): the Playground
+ * view with one of its demonstrations (docs/architecture.md lists the ids). */
+static void
+action_playground_demo (GSimpleAction *action, GVariant *param, gpointer user_data)
+{
+  LlWindow *self = LL_WINDOW (user_data);
+
+  ll_window_set_view (self, "playground");
+  gtk_widget_activate_action (ll_window_get_view_widget (self, "playground"), "playground.demo",
+                              "s", g_variant_get_string (param, NULL));
+}
+
+static const GActionEntry playground_actions[] = {
+  { "playground-demo", action_playground_demo, "s", NULL, NULL, { 0 } },
+};
+
 /* A data folder for the Train view (the Data view's Train on It). */
 static void
 action_use_data_dir (GtkWidget *widget, const char *name, GVariant *param)
@@ -1791,6 +1807,8 @@ ll_window_init (LlWindow *self)
   /* win.*: the application window's own action group, as the menu names them. */
   g_action_map_add_action_entries (G_ACTION_MAP (self), export_actions,
                                    G_N_ELEMENTS (export_actions), self);
+  g_action_map_add_action_entries (G_ACTION_MAP (self), playground_actions,
+                                   G_N_ELEMENTS (playground_actions), self);
   g_signal_connect (self, "close-request", G_CALLBACK (on_close_request), NULL);
   {
     /* Bubble phase: the focused widget's own keys (the pad's Escape, a

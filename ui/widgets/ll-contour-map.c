@@ -1,4 +1,4 @@
-/* ll-contour-map.c: the optimizer playground's map.
+/* ll-contour-map.c: the Optimizers view's race map.
  *
  * The background (heat map, iso-lines from marching squares with labels,
  * axis ticks, minima) costs tens of milliseconds, so it is rendered once

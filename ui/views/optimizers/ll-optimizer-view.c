@@ -1,4 +1,4 @@
-/* ll-optimizer-view.c: the optimizer playground.
+/* ll-optimizer-view.c: the Optimizers view: the optimizer race.
  *
  * Owns one LlRace (engine) and shows it in an LlContourMap and an
  * LlStepPlot, which borrow it.  Playback runs on the frame clock: each tick
