@@ -3,8 +3,8 @@
  * big ones: blue on the diagonal (right), red off it (confusions). */
 #include "ll-confusion-matrix.h"
 #include <glib/gi18n.h>
+#include <inttypes.h>
 
-#include <glib/gi18n.h>
 #include "ll-a11y.h"
 
 #define CELL 38
@@ -207,8 +207,8 @@ describe (LlConfusionMatrix *self)
           }
       }
   if (wt < 0)
-    ll_a11y_describe (GTK_WIDGET (self), _("Confusion matrix of %d classes: %" G_GUINT64_FORMAT
-                                           " of %" G_GUINT64_FORMAT " right"),
+    ll_a11y_describe (GTK_WIDGET (self), _("Confusion matrix of %d classes: %" PRIu64
+                                           " of %" PRIu64 " right"),
                       self->n, right, total);
   else
     {
@@ -216,8 +216,8 @@ describe (LlConfusionMatrix *self)
                                                                             : g_strdup_printf ("%d", wt);
       g_autofree char *b = self->names != NULL && self->names[wp] != NULL ? g_strdup (self->names[wp])
                                                                             : g_strdup_printf ("%d", wp);
-      ll_a11y_describe (GTK_WIDGET (self), _("Confusion matrix of %d classes: %" G_GUINT64_FORMAT
-                                             " of %" G_GUINT64_FORMAT " right (%.1f %%); most often "
+      ll_a11y_describe (GTK_WIDGET (self), _("Confusion matrix of %d classes: %" PRIu64
+                                             " of %" PRIu64 " right (%.1f %%); most often "
                                              "%s read as %s (%u times)"),
                         self->n, right, total, total > 0 ? 100.0 * right / total : 0.0, a, b, worst);
     }
