@@ -4,6 +4,19 @@
 #include <adwaita.h>
 #include <string.h>
 
+/* GTK 4.8 makes a widget's tooltip its accessible description: setting a
+ * tooltip (or clearing it) would replace what the picture says it shows,
+ * so the description is put back after every tooltip change. */
+static void
+on_tooltip_changed (GtkWidget *widget)
+{
+  const char *text = g_object_get_data (G_OBJECT (widget), "ll-a11y-description");
+
+  if (text != NULL)
+    gtk_accessible_update_property (GTK_ACCESSIBLE (widget), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
+                                    text, -1);
+}
+
 void
 ll_a11y_describe (GtkWidget *widget, const char *format, ...)
 {
@@ -17,7 +30,9 @@ ll_a11y_describe (GtkWidget *widget, const char *format, ...)
   text = g_strdup_vprintf (format, args);
   va_end (args);
   old = g_object_get_data (G_OBJECT (widget), "ll-a11y-description");
-  if (g_strcmp0 (old, text) == 0)
+  if (old == NULL)
+    g_signal_connect (widget, "notify::tooltip-text", G_CALLBACK (on_tooltip_changed), NULL);
+  else if (g_strcmp0 (old, text) == 0)
     {
       g_free (text);
       return;
