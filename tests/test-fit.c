@@ -275,7 +275,7 @@ test_fit (gconstpointer data)
   gtk_widget_measure (GTK_WIDGET (window), GTK_ORIENTATION_HORIZONTAL, -1, &min_w, NULL, NULL, NULL);
   gtk_widget_measure (GTK_WIDGET (window), GTK_ORIENTATION_VERTICAL, c->width, &min_h, NULL, NULL, NULL);
   view = ll_window_get_view_widget (window, c->view);
-  if (g_getenv ("LL_FIT_REPORT") != NULL && c->width == 1024)
+  if (g_getenv ("LL_FIT_REPORT") != NULL && (c->width == 1024 || g_getenv ("LL_FIT_ANY")))
     {
       GtkWidget *content = adw_application_window_get_content (ADW_APPLICATION_WINDOW (window));
       GtkWidget *header = gtk_widget_get_first_child (gtk_widget_get_first_child (content));
@@ -379,8 +379,12 @@ test_diagram_27_layers (void)
   g_assert_cmpint (gtk_widget_get_width (diagram), >=, min_w);
   if (g_getenv ("LL_FIT_REPORT") != NULL)
     g_assert_true (ll_widget_save_png (diagram, "diagram-27.png", NULL));
+  /* Presentation's larger text needs a smaller zoom for 10 px labels, so
+   * the diagram's own minimum is measured again. */
   ll_window_set_presentation (window, TRUE);
   iterate_for (800);
+  gtk_widget_measure (diagram, GTK_ORIENTATION_HORIZONTAL, -1, &min_w, NULL, NULL, NULL);
+  g_assert_cmpint (min_w, >, 27 * 60);
   g_assert_cmpint (gtk_widget_get_width (diagram), >=, min_w);
   gtk_window_destroy (GTK_WINDOW (window));
   iterate_for (50);

@@ -40,9 +40,20 @@ on_watch_map (GtkWidget *widget, gpointer apply)
   ((PresentationFunc) apply) (widget);
 }
 
+/* A view that is not on screen (another page of the window's stack) still
+ * counts in the window's minimum size, so it follows presentation mode from
+ * the moment it is in a window, not only once shown. */
+static void
+on_watch_root (GtkWidget *widget, GParamSpec *pspec, gpointer apply)
+{
+  if (gtk_widget_get_root (widget) != NULL)
+    on_watch_map (widget, apply);
+}
+
 void
 ll_presentation_watch (GtkWidget *widget, void (*apply) (GtkWidget *widget))
 {
   g_return_if_fail (GTK_IS_WIDGET (widget));
   g_signal_connect (widget, "map", G_CALLBACK (on_watch_map), (gpointer) apply);
+  g_signal_connect (widget, "notify::root", G_CALLBACK (on_watch_root), (gpointer) apply);
 }
