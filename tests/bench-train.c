@@ -1,9 +1,10 @@
 /* bench-train.c: training speed (meson benchmark 'train'; prints figures,
  * never fails on timing).
  *
- * One epoch each, 2 OpenBLAS threads, on Fashion-MNIST from
+ * One epoch each, 2 threads (--threads N), on Fashion-MNIST from
  * /usr/share/datasets/fashion-mnist (else the shared MNIST, else generated
  * digits; the output says which):
+ *   784-128-10 drop  batch 32   Adam      (seed 003: Dropout 0.2; issue 18)
  *   784-128-10       batch 32   Adam      (issue 2)
  *   784-512-512-10   batch 128  RMSprop   (issue 2)
  *   MNIST CNN        batch 128  Adam      (issue 3)
@@ -16,19 +17,26 @@
  * (forward 2·M·N·K per GEMM of conv and dense layers, backward counted as
  * twice the forward) to see how far it is from that peak.
  *
- * The same four models in PyTorch, for comparison: tools/bench-pytorch.py
- * (needs python3-torch and python3-numpy; not run by the tests). */
+ * The same models in PyTorch, for comparison: tools/bench-pytorch.py
+ * (needs python3-torch and python3-numpy; not run by the tests), and both
+ * side by side at 1 and 2 threads: tools/bench-compare.sh.
+ *
+ *   bench-train [--threads N] [--models PRESET,…] [--samples N] [--tsv]
+ *
+ * --tsv adds one tab-separated line per model for scripts:
+ *   result PRESET SAMPLES/S GFLOP/S PEAK-RSS-MIB
+ * and "peak GFLOP/S" for the sgemm peak. */
 #include "ll-presets.h"
 #include "ll-gemm.h"
 #include "ll-test-util.h"
 
 #include <stdio.h>
+#include <string.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #define FASHION_DIR "/usr/share/datasets/fashion-mnist"
-#define THREADS 2
 #define CIFAR_N 2560
 
 static LlDataset *
@@ -97,6 +105,10 @@ train_flops_per_sample (const LlArch *arch)
   return 3.0 * fwd;
 }
 
+static int threads = 2;
+static int samples;                 /* --samples: 0 for all */
+static gboolean tsv;
+
 static double
 gemm_peak_gflops (void)
 {
@@ -108,7 +120,7 @@ gemm_peak_gflops (void)
 
   ll_test_fill_uniform (a, (gsize) n * n, -1, 1, 1);
   ll_test_fill_uniform (b, (gsize) n * n, -1, 1, 2);
-  ll_gemm_set_threads (THREADS);
+  ll_gemm_set_threads (threads);
   ll_gemm (FALSE, FALSE, n, n, n, 1.0f, a, n, b, n, 0.0f, c, n);
   for (int rep = 0; rep < 8; rep++)
     {
@@ -127,6 +139,7 @@ typedef struct {
 } Bench;
 
 static const Bench benches[] = {
+  { "784-128-10 drop", "mlp-128-dropout", 32, FALSE },
   { "784-128-10", "fashion-mlp", 32, FALSE },
   { "784-512-512-10", "mlp-512-512", 128, FALSE },
   { "MNIST CNN", "mnist-cnn", 128, FALSE },
@@ -150,7 +163,7 @@ run_bench (const Bench *b, const LlDataset *ds)
   g_assert_no_error (error);
   cfg.epochs = 1;
   cfg.batch_size = b->batch_size;
-  cfg.n_threads = THREADS;
+  cfg.n_threads = threads;
   flops = train_flops_per_sample (arch);
   t = ll_trainer_new (model, &cfg);
   ll_fit_config_clear (&cfg);
@@ -167,6 +180,9 @@ run_bench (const Bench *b, const LlDataset *ds)
           b->label, b->batch_size, ll_optim_names[ll_trainer_get_config (t)->optim.kind],
           r->samples_per_s, r->seconds, cpu_seconds () - cpu0, r->loss, r->accuracy,
           flops * r->samples_per_s / 1e9, peak_rss_mib ());
+  if (tsv)
+    printf ("result\t%s\t%.1f\t%.3f\t%.1f\n", b->preset, r->samples_per_s,
+            flops * r->samples_per_s / 1e9, peak_rss_mib ());
   return flops * r->samples_per_s / 1e9;
 }
 
@@ -174,11 +190,33 @@ int
 main (int argc, char **argv)
 {
   const char *what = NULL;
-  g_autoptr(LlDataset) ds = load_data (&what);
+  g_autofree char *models = NULL;
+  g_auto(GStrv) only = NULL;
+  GOptionEntry entries[] = {
+    { "threads", 0, 0, G_OPTION_ARG_INT, &threads, "Threads (default 2)", "N" },
+    { "models", 0, 0, G_OPTION_ARG_STRING, &models, "Only these presets, comma-separated", "P,…" },
+    { "samples", 0, 0, G_OPTION_ARG_INT, &samples, "Train on the first N images (default: all)", "N" },
+    { "tsv", 0, 0, G_OPTION_ARG_NONE, &tsv, "Also print tab-separated result lines", NULL },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) octx = g_option_context_new ("- training speed");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LlDataset) ds = NULL;
   double peak = 0.0;
 
-  printf ("# bench-train: one epoch of %d images of %s, %d OpenBLAS threads\n",
-          ds->n, what, THREADS);
+  g_option_context_add_main_entries (octx, entries, NULL);
+  if (!g_option_context_parse (octx, &argc, &argv, &error) || threads < 1)
+    {
+      fprintf (stderr, "bench-train: %s\n", error != NULL ? error->message : "--threads must be 1 or more");
+      return 2;
+    }
+  if (models != NULL)
+    only = g_strsplit (models, ",", -1);
+  ds = load_data (&what);
+  if (samples > 0 && samples < ds->n)
+    ds->n = samples;
+  printf ("# bench-train: one epoch of %d images of %s, %d threads\n",
+          ds->n, what, threads);
   printf ("# GFLOP/s counts conv/dense GEMMs, forward 2*M*N*K, backward 2x forward\n");
   fflush (stdout);
 
@@ -190,6 +228,8 @@ main (int argc, char **argv)
       pid_t pid;
       double gflops = 0.0;
 
+      if (i >= 0 && only != NULL && !g_strv_contains ((const char *const *) only, benches[i].preset))
+        continue;
       g_assert_cmpint (pipe (fds), ==, 0);
       fflush (stdout);    /* or the child prints the parent's buffered lines again */
       pid = fork ();
@@ -201,6 +241,8 @@ main (int argc, char **argv)
             {
               gflops = gemm_peak_gflops ();
               printf ("%-16s %.1f GFLOP/s (ll_gemm 1024x1024x1024, best of 8)\n", "sgemm peak", gflops);
+              if (tsv)
+                printf ("peak\t%.2f\n", gflops);
             }
           else if (benches[i].cifar)
             {
