@@ -276,6 +276,18 @@ conv2d_im2col (const ConvOp *self, int line0, int n_lines, const float *x, float
               float *dst = row + (gsize) ky * run;
               const float *src = x + b * in_img + (gsize) (iy0 + ky) * in_row
                                    + (gsize) (ix0 + kx_lo) * cin;
+              /* Short runs (a single-channel first layer: k floats) are
+               * cheaper as loops than as calls. */
+              if (run <= 16)
+                {
+                  for (int i = 0; i < lead; i++)
+                    dst[i] = 0.0f;
+                  for (int i = 0; i < len; i++)
+                    dst[lead + i] = src[i];
+                  for (int i = lead + len; i < run; i++)
+                    dst[i] = 0.0f;
+                  continue;
+                }
               if (lead > 0)
                 memset (dst, 0, (gsize) lead * sizeof (float));
               memcpy (dst + lead, src, (gsize) len * sizeof (float));
@@ -582,14 +594,15 @@ avg_pool_infer (const LlLayerSpec *spec, const LlShape *in, LlShape *out, GError
 /* Records the winning input positions only when training, so that an
  * evaluation pass between a training forward and its backward does no harm. */
 static inline void
-max_pool_run (PoolOp *self, int batch, const float *x, float *y, gboolean record)
+max_pool_run (PoolOp *self, int b0, int b1, const float *x, float *y, gboolean record)
 {
   int c = self->c;
   gsize in_row = (gsize) self->w * c, in_img = (gsize) self->h * in_row;
-  float *yo = y;
-  gint32 *arg = self->argmax;
+  gsize out_img = (gsize) self->ho * self->wo * c;
+  float *yo = y + (gsize) b0 * out_img;
+  gint32 *arg = self->argmax + (record ? (gsize) b0 * out_img : 0);
 
-  for (int b = 0; b < batch; b++)
+  for (int b = b0; b < b1; b++)
     for (int oy = 0; oy < self->ho; oy++)
       {
         int iy0 = oy * self->s - self->pad_top, ky_lo, ky_hi;
@@ -622,18 +635,39 @@ max_pool_run (PoolOp *self, int batch, const float *x, float *y, gboolean record
       }
 }
 
+typedef struct {
+  PoolOp *self;
+  int batch;
+  const float *x;
+  float *y;
+  gboolean record;
+} PoolJob;
+
+/* Task i of n: a contiguous share of the samples. */
+static void
+max_pool_task (int i, int n, gpointer data)
+{
+  const PoolJob *job = data;
+  int b0 = (int) ((gint64) job->batch * i / n), b1 = (int) ((gint64) job->batch * (i + 1) / n);
+
+  if (job->record)
+    max_pool_run (job->self, b0, b1, job->x, job->y, TRUE);
+  else
+    max_pool_run (job->self, b0, b1, job->x, job->y, FALSE);
+}
+
 static void
 max_pool_forward (LlOp *op, const LlContext *ctx, int batch, const float *x, float *y)
 {
   PoolOp *self = (PoolOp *) op;
+  PoolJob job = { self, batch, x, y, ctx->training || ctx->record };
+  gsize work = (gsize) batch * ll_shape_size (&op->in);
 
-  if (ctx->training || ctx->record)
-    {
-      g_assert (batch <= self->max_batch);
-      max_pool_run (self, batch, x, y, TRUE);
-    }
+  g_assert (!job.record || batch <= self->max_batch);
+  if (work >= 64 * 1024 && batch > 1)
+    ll_parallel_run (MIN (ll_parallel_threads (), batch), max_pool_task, &job);
   else
-    max_pool_run (self, batch, x, y, FALSE);
+    max_pool_task (0, 1, &job);
 }
 
 static void

@@ -3,12 +3,10 @@
  *
  * pthread primitives rather than GMutex: ThreadSanitizer sees them. */
 #include "ll-parallel.h"
-#include "ll-gemm.h"
 
 #include <pthread.h>
 
-extern void openblas_set_num_threads (int num_threads);
-
+static int budget;                   /* 0: not set, all processors */
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t wake = PTHREAD_COND_INITIALIZER;
 static pthread_cond_t done = PTHREAD_COND_INITIALIZER;
@@ -28,7 +26,15 @@ ll_parallel_max_threads (void)
 int
 ll_parallel_threads (void)
 {
-  return CLAMP (ll_gemm_get_threads (), 1, ll_parallel_max_threads ());
+  int n = __atomic_load_n (&budget, __ATOMIC_RELAXED);
+  return n > 0 ? MIN (n, ll_parallel_max_threads ()) : ll_parallel_max_threads ();
+}
+
+void
+ll_parallel_set_threads (int n_threads)
+{
+  if (n_threads > 0)
+    __atomic_store_n (&budget, n_threads, __ATOMIC_RELAXED);
 }
 
 /* Takes tasks of the current run until none is left; called with lock held. */
@@ -70,7 +76,7 @@ worker (void *unused)
 void
 ll_parallel_run (int n_tasks, LlParallelFunc fn, gpointer data)
 {
-  int budget = ll_parallel_threads (), threads = MIN (budget, n_tasks);
+  int threads = MIN (ll_parallel_threads (), n_tasks);
 
   if (n_tasks <= 0)
     return;
@@ -99,8 +105,6 @@ ll_parallel_run (int n_tasks, LlParallelFunc fn, gpointer data)
   generation++;
   pthread_mutex_unlock (&lock);
 
-  /* One thread each: the tasks are the parallelism. */
-  openblas_set_num_threads (1);
   pthread_mutex_lock (&lock);
   pthread_cond_broadcast (&wake);
   take_tasks ();
@@ -110,5 +114,4 @@ ll_parallel_run (int n_tasks, LlParallelFunc fn, gpointer data)
   job_fn = NULL;
   job_data = NULL;
   pthread_mutex_unlock (&lock);
-  openblas_set_num_threads (budget);
 }

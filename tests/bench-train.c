@@ -27,6 +27,7 @@
  *   result PRESET SAMPLES/S GFLOP/S PEAK-RSS-MIB
  * and "peak GFLOP/S" for the sgemm peak. */
 #include "ll-presets.h"
+#include "ll-landscape.h"
 #include "ll-gemm.h"
 #include "ll-test-util.h"
 
@@ -106,6 +107,7 @@ train_flops_per_sample (const LlArch *arch)
 }
 
 static int threads = 2;
+static gboolean landscape;          /* --landscape */
 static int samples;                 /* --samples: 0 for all */
 static gboolean tsv;
 
@@ -145,6 +147,41 @@ static const Bench benches[] = {
   { "MNIST CNN", "mnist-cnn", 128, FALSE },
   { "CIFAR-10 CNN", "cifar10-cnn", 64, TRUE },
 };
+
+/* The Optimizers view's "loss landscape of the model" on the MNIST CNN:
+ * 21 × 21 points, each the mean loss over 500 images (the view's figures). */
+static void
+run_landscape (const LlDataset *ds)
+{
+  g_autoptr(GError) error = NULL;
+  LlFitConfig cfg;
+  g_autoptr(LlArch) arch = ll_preset_build ("mnist-cnn", &cfg, &error);
+  g_autoptr(LlModel) model = NULL;
+  g_autoptr(LlLandscape) ls = NULL;
+  g_autoptr(LlDataset) sub = NULL;
+  g_autofree double *grid = NULL;
+  double cpu0 = cpu_seconds ();
+  gint64 t0;
+
+  g_assert_no_error (error);
+  ll_fit_config_clear (&cfg);
+  model = ll_model_new (arch, &error);
+  g_assert_no_error (error);
+  ll_model_init_weights (model, 1);
+  ll_gemm_set_threads (threads);
+  sub = ll_dataset_slice (ds, 0, MIN (ds->n, 500));
+  ls = ll_landscape_new (model, 1, &error);
+  g_assert_no_error (error);
+  t0 = g_get_monotonic_time ();
+  grid = ll_landscape_evaluate (ls, model, sub, LL_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY, 1.0, 21,
+                                NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  printf ("%-16s 21 x 21 points x %d images  %6.1f s (cpu %6.1f s)  centre loss %.4f  peak RSS %6.1f MiB\n",
+          "landscape", sub->n, (g_get_monotonic_time () - t0) / 1e6, cpu_seconds () - cpu0,
+          grid[10 * 21 + 10], peak_rss_mib ());
+  if (tsv)
+    printf ("landscape\t%.2f\n", (g_get_monotonic_time () - t0) / 1e6);
+}
 
 /* In the child: one epoch, one result line; returns the achieved GFLOP/s. */
 static double
@@ -196,6 +233,8 @@ main (int argc, char **argv)
     { "threads", 0, 0, G_OPTION_ARG_INT, &threads, "Threads (default 2)", "N" },
     { "models", 0, 0, G_OPTION_ARG_STRING, &models, "Only these presets, comma-separated", "P,…" },
     { "samples", 0, 0, G_OPTION_ARG_INT, &samples, "Train on the first N images (default: all)", "N" },
+    { "landscape", 0, 0, G_OPTION_ARG_NONE, &landscape,
+      "Time the Optimizers view's loss landscape (21 x 21 points, 500 images) of the MNIST CNN instead", NULL },
     { "tsv", 0, 0, G_OPTION_ARG_NONE, &tsv, "Also print tab-separated result lines", NULL },
     { NULL }
   };
@@ -213,6 +252,11 @@ main (int argc, char **argv)
   if (models != NULL)
     only = g_strsplit (models, ",", -1);
   ds = load_data (&what);
+  if (landscape)
+    {
+      run_landscape (ds);
+      return 0;
+    }
   if (samples > 0 && samples < ds->n)
     ds->n = samples;
   printf ("# bench-train: one epoch of %d images of %s, %d threads\n",
