@@ -383,7 +383,11 @@ conv2d_forward_task (int i, int n, gpointer data)
         }
       if (self->use_bias)
         for (int r = 0; r < rows; r++)
-          memcpy (y + (gsize) r * f, op->w[1], (gsize) f * sizeof (float));
+          {
+            float *restrict yr = y + (gsize) r * f;
+            const float *restrict bias = op->w[1];
+            RUN_BLOCKS (f, j, yr[j] = bias[j]);
+          }
       /* Y[rows, F] = cols[rows, K] · W[K, F] (+ the bias rows already in Y) */
       ll_gemm (FALSE, FALSE, rows, f, self->kk,
                1.0f, a, self->kk, op->w[0], f,

@@ -217,6 +217,11 @@ run_bench (const Bench *b, const LlDataset *ds)
           b->label, b->batch_size, ll_optim_names[ll_trainer_get_config (t)->optim.kind],
           r->samples_per_s, r->seconds, cpu_seconds () - cpu0, r->loss, r->accuracy,
           flops * r->samples_per_s / 1e9, peak_rss_mib ());
+  {
+    gsize workspace, planned = ll_model_planned_bytes (model, &workspace);
+    printf ("%-16s planned %.1f MiB for batch %d (of which workspace %.1f MiB)\n", "",
+            planned / 1048576.0, b->batch_size, workspace / 1048576.0);
+  }
   if (tsv)
     printf ("result\t%s\t%.1f\t%.3f\t%.1f\n", b->preset, r->samples_per_s,
             flops * r->samples_per_s / 1e9, peak_rss_mib ());
