@@ -5,8 +5,9 @@
 #include "ll-parallel.h"
 
 #include <pthread.h>
+#include <stdlib.h>
 
-static int budget;                   /* 0: not set, all processors */
+static int budget;                   /* 0: not set: OPENBLAS_NUM_THREADS, else all processors */
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t wake = PTHREAD_COND_INITIALIZER;
 static pthread_cond_t done = PTHREAD_COND_INITIALIZER;
@@ -27,7 +28,16 @@ int
 ll_parallel_threads (void)
 {
   int n = __atomic_load_n (&budget, __ATOMIC_RELAXED);
-  return n > 0 ? MIN (n, ll_parallel_max_threads ()) : ll_parallel_max_threads ();
+
+  if (n <= 0)
+    {
+      /* As OpenBLAS did before it handed its threads to the engine. */
+      const char *env = g_getenv ("OPENBLAS_NUM_THREADS");
+      n = env != NULL ? atoi (env) : 0;
+      n = n > 0 ? n : ll_parallel_max_threads ();
+      __atomic_store_n (&budget, n, __ATOMIC_RELAXED);
+    }
+  return MIN (n, ll_parallel_max_threads ());
 }
 
 void

@@ -21,7 +21,7 @@ G_BEGIN_DECLS
 typedef void (*LlParallelFunc) (int task, int n_tasks, gpointer data);
 
 /* Threads available to ll_parallel_run (ll_gemm_get_threads () is the same
- * figure): as set, else all processors. */
+ * figure): as set, else OPENBLAS_NUM_THREADS, else all processors. */
 int  ll_parallel_threads (void);
 /* Sets it (ll_gemm_set_threads calls this); 0 leaves it as it is. */
 void ll_parallel_set_threads (int n_threads);
