@@ -57,14 +57,13 @@ echo "# $("$python" -c 'import torch; print("PyTorch", torch.__version__)'), dat
 echo "# one epoch per figure; load = 1-minute load average just before each run"
 
 for t in $threads_list; do
-  peak_load=$(load)
-  peak=$(OPENBLAS_NUM_THREADS=$t "$build/tests/bench-train" --threads "$t" --models none --tsv \
-         | awk -F"$tab" '$1 == "peak" { print $2 }')
   echo
-  echo "## $t thread(s): sgemm peak ${peak} GFLOP/s (load $peak_load)"
+  echo "## $t thread(s); the sgemm peak is measured again just before each model"
   printf '%-16s %9s %9s %9s %7s %7s %8s %8s %8s %8s  %s\n' model layerlab pt-lean pt-item \
     "x lean" "x item" "GFLOP/s" "% peak" "RSS MiB" "pt RSS" "load (ll/lean/item)"
   for m in $models; do
+    peak=$(OPENBLAS_NUM_THREADS=$t "$build/tests/bench-train" --threads "$t" --models none --tsv \
+           | awk -F"$tab" '$1 == "peak" { print $2 }')
     l1=$(load)
     ll=$(OPENBLAS_NUM_THREADS=$t "$build/tests/bench-train" --threads "$t" --models "$m" \
            --samples "$samples" --tsv | awk -F"$tab" '$1 == "result"')
