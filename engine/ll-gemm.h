@@ -14,8 +14,11 @@ void ll_gemm (gboolean trans_a, gboolean trans_b,
               const float *b, int ldb,
               float beta, float *c, int ldc);
 
-/* Threads used by OpenBLAS (0: leave as it is). Results are reproducible
- * for a fixed thread count. */
+/* Threads of the engine (0: leave as it is; at first all processors).
+ * OpenBLAS itself runs on one thread: large products are split over the
+ * engine's threads by rows or columns (ll-parallel.h), so a product gives
+ * the same floats at any thread count; layers that sum over a split batch
+ * are reproducible for a fixed thread count. */
 void ll_gemm_set_threads (int n_threads);
 int  ll_gemm_get_threads (void);
 

@@ -144,20 +144,76 @@ set_weights (LlLandscape *ls, LlModel *model, double alpha, double beta)
     w[i] = (float) (ls->center[i] + alpha * ls->dir[0][i] + beta * ls->dir[1][i]);
 }
 
-/* Mean loss over ds with the weights the model has now. */
-static double
-mean_loss (LlModel *model, const LlDataset *ds, LlLossKind loss, float *x, gint32 *labels,
-           guint32 *indices)
+/* The images and labels of ds as the model reads them, converted once for
+ * all the points of a grid (when they take at most CACHE_BYTES), else
+ * batch by batch at every point. */
+#define CACHE_BYTES (64 << 20)
+
+typedef struct {
+  const LlDataset *ds;
+  float *x;                        /* all images, or one batch */
+  gint32 *labels;
+  guint32 *indices;
+  gboolean cached;
+} Batches;
+
+static void
+batches_init (Batches *b, const LlDataset *ds)
 {
+  gsize sample = ll_dataset_sample_size (ds);
+
+  b->ds = ds;
+  b->cached = (gsize) ds->n * (sample + 1) * sizeof (float) <= CACHE_BYTES;
+  if (b->cached)
+    {
+      b->x = g_new (float, (gsize) ds->n * sample);
+      b->labels = g_new (gint32, ds->n);
+      b->indices = g_new (guint32, ds->n);
+      for (int i = 0; i < ds->n; i++)
+        b->indices[i] = i;
+      ll_dataset_fill_batch (ds, b->indices, ds->n, b->x, b->labels);
+    }
+  else
+    {
+      b->x = g_new (float, (gsize) MIN (ds->n, MAX_BATCH) * sample);
+      b->labels = g_new (gint32, MIN (ds->n, MAX_BATCH));
+      b->indices = g_new (guint32, MIN (ds->n, MAX_BATCH));
+    }
+}
+
+static void
+batches_clear (Batches *b)
+{
+  g_clear_pointer (&b->x, g_free);
+  g_clear_pointer (&b->labels, g_free);
+  g_clear_pointer (&b->indices, g_free);
+}
+
+/* Mean loss over the data with the weights the model has now. */
+static double
+mean_loss (LlModel *model, Batches *b, LlLossKind loss)
+{
+  const LlDataset *ds = b->ds;
+  gsize sample = ll_dataset_sample_size (ds);
   double sum = 0;
 
   for (int start = 0; start < ds->n; start += MAX_BATCH)
     {
       int count = MIN (MAX_BATCH, ds->n - start);
+      const float *x = b->x;
+      const gint32 *labels = b->labels;
 
-      for (int i = 0; i < count; i++)
-        indices[i] = start + i;
-      ll_dataset_fill_batch (ds, indices, count, x, labels);
+      if (b->cached)
+        {
+          x += (gsize) start * sample;
+          labels += start;
+        }
+      else
+        {
+          for (int i = 0; i < count; i++)
+            b->indices[i] = start + i;
+          ll_dataset_fill_batch (ds, b->indices, count, b->x, b->labels);
+        }
       ll_model_forward (model, count, x, FALSE, NULL);
       sum += ll_model_loss (model, loss, count, labels, NULL) * count;
     }
@@ -189,9 +245,7 @@ ll_landscape_evaluate (LlLandscape *ls, LlModel *model, const LlDataset *ds, LlL
                        double span, int n, LlLandscapeProgress progress, gpointer user_data,
                        const LlControl *control, GError **error)
 {
-  g_autofree float *x = NULL;
-  g_autofree gint32 *labels = NULL;
-  g_autofree guint32 *indices = NULL;
+  Batches batches;
   double *grid;
 
   g_return_val_if_fail (ls != NULL && model != NULL, NULL);
@@ -204,9 +258,7 @@ ll_landscape_evaluate (LlLandscape *ls, LlModel *model, const LlDataset *ds, LlL
   if (!check_args (ls, model, ds, error))
     return NULL;
 
-  x = g_new (float, (gsize) MIN (ds->n, MAX_BATCH) * ll_dataset_sample_size (ds));
-  labels = g_new (gint32, MIN (ds->n, MAX_BATCH));
-  indices = g_new (guint32, MIN (ds->n, MAX_BATCH));
+  batches_init (&batches, ds);
   grid = g_new (double, (gsize) n * n);
   for (int j = 0; j < n; j++)
     {
@@ -216,16 +268,18 @@ ll_landscape_evaluate (LlLandscape *ls, LlModel *model, const LlDataset *ds, LlL
           if (!ll_control_check (control, error))
             {
               memcpy (ll_model_params (model), ls->center, ls->n * sizeof (float));
+              batches_clear (&batches);
               g_free (grid);
               return NULL;
             }
           set_weights (ls, model, -span + 2 * span * i / (n - 1), beta);
-          grid[j * n + i] = mean_loss (model, ds, loss, x, labels, indices);
+          grid[j * n + i] = mean_loss (model, &batches, loss);
         }
       if (progress != NULL)
         progress (j + 1, n, user_data);
     }
   memcpy (ll_model_params (model), ls->center, ls->n * sizeof (float));
+  batches_clear (&batches);
   return grid;
 }
 
@@ -233,19 +287,16 @@ double
 ll_landscape_loss_at (LlLandscape *ls, LlModel *model, const LlDataset *ds, LlLossKind loss,
                       double alpha, double beta, GError **error)
 {
-  g_autofree float *x = NULL;
-  g_autofree gint32 *labels = NULL;
-  g_autofree guint32 *indices = NULL;
+  Batches batches;
   double value;
 
   g_return_val_if_fail (ls != NULL && model != NULL, NAN);
   if (!check_args (ls, model, ds, error))
     return NAN;
-  x = g_new (float, (gsize) MIN (ds->n, MAX_BATCH) * ll_dataset_sample_size (ds));
-  labels = g_new (gint32, MIN (ds->n, MAX_BATCH));
-  indices = g_new (guint32, MIN (ds->n, MAX_BATCH));
+  batches_init (&batches, ds);
   set_weights (ls, model, alpha, beta);
-  value = mean_loss (model, ds, loss, x, labels, indices);
+  value = mean_loss (model, &batches, loss);
+  batches_clear (&batches);
   memcpy (ll_model_params (model), ls->center, ls->n * sizeof (float));
   return value;
 }

@@ -1,5 +1,6 @@
 /* ll-layer.c: the layer-type registry, parameter access and the activation op. */
 #include "ll-layer.h"
+#include "ll-parallel.h"
 
 #include <math.h>
 #include <glib/gi18n-lib.h>
@@ -311,13 +312,50 @@ activation_rows (const LlOp *op, int batch, int *rows, int *n)
     }
 }
 
+/* Every activation works row by row: large passes are split into row
+ * ranges over the engine's threads (the same values whatever the split). */
+typedef struct {
+  LlActivation act;
+  int rows, n;
+  const float *x, *y, *dy;
+  float *out;
+  gboolean backward;
+} ActivationJob;
+
+#define ACTIVATION_PARALLEL_MIN (64 * 1024)
+
+static void
+activation_task (int i, int n_tasks, gpointer data)
+{
+  const ActivationJob *job = data;
+  int r0 = (int) ((gint64) job->rows * i / n_tasks), r1 = (int) ((gint64) job->rows * (i + 1) / n_tasks);
+  gsize off = (gsize) r0 * job->n;
+
+  if (job->backward)
+    ll_activation_backward (job->act, r1 - r0, job->n, job->y + off, job->dy + off, job->out + off);
+  else
+    ll_activation_forward (job->act, r1 - r0, job->n, job->x + off, job->out + off);
+}
+
+static void
+activation_run (ActivationJob *job)
+{
+  int tasks = (gsize) job->rows * job->n >= ACTIVATION_PARALLEL_MIN
+              ? MIN (ll_parallel_threads (), job->rows) : 1;
+
+  if (tasks > 1)
+    ll_parallel_run (tasks, activation_task, job);
+  else
+    activation_task (0, 1, job);
+}
+
 static void
 activation_forward (LlOp *op, const LlContext *ctx, int batch, const float *x, float *y)
 {
   ActivationOp *self = (ActivationOp *) op;
-  int rows, n;
-  activation_rows (op, batch, &rows, &n);
-  ll_activation_forward (self->act, rows, n, x, y);
+  ActivationJob job = { self->act, 0, 0, x, NULL, NULL, y, FALSE };
+  activation_rows (op, batch, &job.rows, &job.n);
+  activation_run (&job);
 }
 
 static void
@@ -325,10 +363,10 @@ activation_backward (LlOp *op, const LlContext *ctx, int batch,
                      const float *x, const float *y, const float *dy, float *dx)
 {
   ActivationOp *self = (ActivationOp *) op;
-  int rows, n;
-  activation_rows (op, batch, &rows, &n);
+  ActivationJob job = { self->act, 0, 0, NULL, y, dy, dx, TRUE };
+  activation_rows (op, batch, &job.rows, &job.n);
   if (dx != NULL)
-    ll_activation_backward (self->act, rows, n, y, dy, dx);
+    activation_run (&job);
 }
 
 static const LlOpClass activation_op_class = {

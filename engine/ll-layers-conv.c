@@ -1,13 +1,15 @@
 /* ll-layers-conv.c: image layers: Conv2D, pooling and global pooling,
  * channels last (NHWC) as Keras.
  *
- * Conv2D lowers the whole batch to one matrix (im2col) in the shared
- * scratch and runs a single GEMM per product; the columns of a row are
+ * Conv2D lowers its input to a matrix (im2col) chunk by chunk in the
+ * shared scratch, each chunk small enough to stay in the L2 cache, and
+ * spreads the chunks over the engine's threads (ll-parallel.h); the columns of a row are
  * ordered (ky, kx, cin) so that the Keras kernel (kh, kw, cin, filters) is
  * already the [K, F] right-hand matrix, and so that one kernel row of a
  * window is one contiguous run of k·cin floats of the input. */
 #include "ll-layer.h"
 #include "ll-gemm.h"
+#include "ll-parallel.h"
 
 #include <math.h>
 #include <string.h>
@@ -206,107 +208,258 @@ conv2d_weights (const LlLayerSpec *spec, const LlShape *in, const LlShape *out, 
   return 2;
 }
 
+/* The lowered input is made and multiplied in chunks of whole output
+ * lines (one oy of one sample: wo rows of kk columns) of about this many
+ * floats, so that a chunk stays in the L2 cache between im2col and GEMM,
+ * and the workspace does not grow with the batch. */
+#define CONV_CHUNK_FLOATS (96 * 1024)
+
+/* Output lines per chunk. */
+static int
+conv2d_chunk_lines (const ConvOp *self)
+{
+  return MAX (1, CONV_CHUNK_FLOATS / MAX (1, self->wo * self->kk));
+}
+
+/* Floats of scratch one task uses: its columns and their gradient (one
+ * chunk each), and its share of the weight gradient (kernel and bias). */
+static gsize
+conv2d_task_floats (const ConvOp *self, int batch)
+{
+  gsize lines = MIN ((gsize) conv2d_chunk_lines (self), (gsize) batch * self->ho);
+  gsize cols = self->direct ? 0 : lines * self->wo * self->kk;
+
+  return 2 * cols + (gsize) self->kk * self->f + (gsize) self->f;
+}
+
 static gsize
 conv2d_scratch (const LlOp *op, int batch)
 {
-  const ConvOp *self = (const ConvOp *) op;
-  gsize cols = (gsize) batch * self->ho * self->wo * self->kk;
-
-  /* Forward: the columns; backward: the columns and their gradient. */
-  return self->direct ? 0 : 2 * cols;
+  return (gsize) ll_parallel_max_threads () * conv2d_task_floats ((const ConvOp *) op, batch);
 }
 
-/* cols[(b, oy, ox), (ky, kx, c)] = x[b, oy·s − pt + ky, ox·s − pl + kx, c], 0 outside. */
+/* Tasks the scratch has room for, at most the thread budget. */
+static int
+conv2d_tasks (const ConvOp *self, const LlContext *ctx, int batch, int units)
+{
+  gsize per_task = conv2d_task_floats (self, batch);
+  int n = MIN (ll_parallel_threads (), units);
+
+  n = (int) MIN ((gsize) n, ctx->scratch_size / per_task);
+  g_assert (n >= 1);
+  return n;
+}
+
+/* cols[(b, oy, ox), (ky, kx, c)] = x[b, oy·s − pt + ky, ox·s − pl + kx, c], 0 outside,
+ * for the output lines [line0, line0 + n_lines) (line = b·ho + oy). */
 static void
-conv2d_im2col (const ConvOp *self, int batch, const float *x, float *cols)
+conv2d_im2col (const ConvOp *self, int line0, int n_lines, const float *x, float *cols)
 {
   int k = self->k, cin = self->cin, run = k * cin;
   gsize in_row = (gsize) self->w * cin, in_img = (gsize) self->h * in_row;
   float *row = cols;
 
-  for (int b = 0; b < batch; b++)
-    for (int oy = 0; oy < self->ho; oy++)
-      {
-        int iy0 = oy * self->s - self->pad_top, ky_lo, ky_hi;
-        window_clip (iy0, k, self->h, &ky_lo, &ky_hi);
-        for (int ox = 0; ox < self->wo; ox++, row += self->kk)
-          {
-            int ix0 = ox * self->s - self->pad_left, kx_lo, kx_hi;
-            window_clip (ix0, k, self->w, &kx_lo, &kx_hi);
-            int lead = kx_lo * cin, len = (kx_hi - kx_lo) * cin;
+  for (int line = line0; line < line0 + n_lines; line++)
+    {
+      int b = line / self->ho, oy = line % self->ho;
+      int iy0 = oy * self->s - self->pad_top, ky_lo, ky_hi;
+      window_clip (iy0, k, self->h, &ky_lo, &ky_hi);
+      for (int ox = 0; ox < self->wo; ox++, row += self->kk)
+        {
+          int ix0 = ox * self->s - self->pad_left, kx_lo, kx_hi;
+          window_clip (ix0, k, self->w, &kx_lo, &kx_hi);
+          int lead = kx_lo * cin, len = (kx_hi - kx_lo) * cin;
 
-            if (ky_lo > 0)
-              memset (row, 0, (gsize) ky_lo * run * sizeof (float));
-            for (int ky = ky_lo; ky < ky_hi; ky++)
-              {
-                float *dst = row + (gsize) ky * run;
-                const float *src = x + b * in_img + (gsize) (iy0 + ky) * in_row
-                                     + (gsize) (ix0 + kx_lo) * cin;
-                for (int i = 0; i < lead; i++)
-                  dst[i] = 0.0f;
-                for (int i = 0; i < len; i++)
-                  dst[lead + i] = src[i];
-                for (int i = lead + len; i < run; i++)
-                  dst[i] = 0.0f;
-              }
-            if (ky_hi < k)
-              memset (row + (gsize) ky_hi * run, 0, (gsize) (k - ky_hi) * run * sizeof (float));
-          }
-      }
+          if (ky_lo > 0)
+            memset (row, 0, (gsize) ky_lo * run * sizeof (float));
+          for (int ky = ky_lo; ky < ky_hi; ky++)
+            {
+              float *dst = row + (gsize) ky * run;
+              const float *src = x + b * in_img + (gsize) (iy0 + ky) * in_row
+                                   + (gsize) (ix0 + kx_lo) * cin;
+              /* Short runs (a single-channel first layer: k floats) are
+               * cheaper as loops than as calls. */
+              if (run <= 16)
+                {
+                  for (int i = 0; i < lead; i++)
+                    dst[i] = 0.0f;
+                  for (int i = 0; i < len; i++)
+                    dst[lead + i] = src[i];
+                  for (int i = lead + len; i < run; i++)
+                    dst[i] = 0.0f;
+                  continue;
+                }
+              if (lead > 0)
+                memset (dst, 0, (gsize) lead * sizeof (float));
+              memcpy (dst + lead, src, (gsize) len * sizeof (float));
+              if (lead + len < run)
+                memset (dst + lead + len, 0, (gsize) (run - lead - len) * sizeof (float));
+            }
+          if (ky_hi < k)
+            memset (row + (gsize) ky_hi * run, 0, (gsize) (k - ky_hi) * run * sizeof (float));
+        }
+    }
 }
 
-/* The adjoint of im2col: dx[b, iy, ix, c] = Σ over the windows covering it. */
+/* The adjoint of im2col for output lines [line0, line0 + n_lines): adds
+ * each window's column gradient to the input cells it covers. */
 static void
-conv2d_col2im (const ConvOp *self, int batch, const float *cols, float *dx)
+conv2d_col2im (const ConvOp *self, int line0, int n_lines, const float *cols, float *dx)
 {
   int k = self->k, cin = self->cin, run = k * cin;
   gsize in_row = (gsize) self->w * cin, in_img = (gsize) self->h * in_row;
   const float *row = cols;
 
-  memset (dx, 0, (gsize) batch * in_img * sizeof (float));
-  for (int b = 0; b < batch; b++)
-    for (int oy = 0; oy < self->ho; oy++)
-      {
-        int iy0 = oy * self->s - self->pad_top, ky_lo, ky_hi;
-        window_clip (iy0, k, self->h, &ky_lo, &ky_hi);
-        for (int ox = 0; ox < self->wo; ox++, row += self->kk)
-          {
-            int ix0 = ox * self->s - self->pad_left, kx_lo, kx_hi;
-            window_clip (ix0, k, self->w, &kx_lo, &kx_hi);
-            int lead = kx_lo * cin, len = (kx_hi - kx_lo) * cin;
+  for (int line = line0; line < line0 + n_lines; line++)
+    {
+      int b = line / self->ho, oy = line % self->ho;
+      int iy0 = oy * self->s - self->pad_top, ky_lo, ky_hi;
+      window_clip (iy0, k, self->h, &ky_lo, &ky_hi);
+      for (int ox = 0; ox < self->wo; ox++, row += self->kk)
+        {
+          int ix0 = ox * self->s - self->pad_left, kx_lo, kx_hi;
+          window_clip (ix0, k, self->w, &kx_lo, &kx_hi);
+          int lead = kx_lo * cin, len = (kx_hi - kx_lo) * cin;
 
-            for (int ky = ky_lo; ky < ky_hi; ky++)
-              {
-                const float *src = row + (gsize) ky * run + lead;
-                float *dst = dx + b * in_img + (gsize) (iy0 + ky) * in_row
-                               + (gsize) (ix0 + kx_lo) * cin;
-                run_add (dst, src, len);
-              }
+          for (int ky = ky_lo; ky < ky_hi; ky++)
+            {
+              const float *src = row + (gsize) ky * run + lead;
+              float *dst = dx + b * in_img + (gsize) (iy0 + ky) * in_row
+                             + (gsize) (ix0 + kx_lo) * cin;
+              run_add (dst, src, len);
+            }
+        }
+    }
+}
+
+typedef struct {
+  ConvOp *self;
+  const LlContext *ctx;
+  int batch;
+  const float *x, *dy;
+  float *y, *dx;
+} ConvJob;
+
+/* The scratch of task i: columns, column gradient, kernel and bias gradient. */
+static float *
+conv2d_task_scratch (const ConvJob *job, int i, float **dcols, float **dw, float **db)
+{
+  const ConvOp *self = job->self;
+  gsize lines = MIN ((gsize) conv2d_chunk_lines (self), (gsize) job->batch * self->ho);
+  gsize cols = self->direct ? 0 : lines * self->wo * self->kk;
+  float *base = job->ctx->scratch + (gsize) i * conv2d_task_floats (self, job->batch);
+
+  if (dcols != NULL)
+    *dcols = base + cols;
+  if (dw != NULL)
+    *dw = base + 2 * cols;
+  if (db != NULL)
+    *db = base + 2 * cols + (gsize) self->kk * self->f;
+  return base;
+}
+
+/* Task i of n: a contiguous share of the output lines, chunk by chunk. */
+static void
+conv2d_forward_task (int i, int n, gpointer data)
+{
+  ConvJob *job = data;
+  ConvOp *self = job->self;
+  LlOp *op = &self->parent;
+  int total = job->batch * self->ho, f = self->f, wo = self->wo;
+  int first = (int) ((gint64) total * i / n), last = (int) ((gint64) total * (i + 1) / n);
+  int chunk = conv2d_chunk_lines (self);
+  float *cols = conv2d_task_scratch (job, i, NULL, NULL, NULL);
+
+  for (int line = first; line < last; line += chunk)
+    {
+      int lines = MIN (chunk, last - line), rows = lines * wo;
+      gsize row0 = (gsize) line * wo;
+      const float *a = job->x + row0 * self->kk;
+      float *y = job->y + row0 * f;
+
+      if (!self->direct)
+        {
+          conv2d_im2col (self, line, lines, job->x, cols);
+          a = cols;
+        }
+      if (self->use_bias)
+        for (int r = 0; r < rows; r++)
+          {
+            float *restrict yr = y + (gsize) r * f;
+            const float *restrict bias = op->w[1];
+            RUN_BLOCKS (f, j, yr[j] = bias[j]);
           }
-      }
+      /* Y[rows, F] = cols[rows, K] · W[K, F] (+ the bias rows already in Y) */
+      ll_gemm (FALSE, FALSE, rows, f, self->kk,
+               1.0f, a, self->kk, op->w[0], f,
+               self->use_bias ? 1.0f : 0.0f, y, f);
+    }
 }
 
 static void
 conv2d_forward (LlOp *op, const LlContext *ctx, int batch, const float *x, float *y)
 {
   ConvOp *self = (ConvOp *) op;
-  int rows = batch * self->ho * self->wo, f = self->f;
-  const float *cols = x;
+  ConvJob job = { self, ctx, batch, x, NULL, y, NULL };
 
-  if (!self->direct)
-    {
-      g_assert (ctx->scratch_size >= conv2d_scratch (op, batch) / 2);
-      conv2d_im2col (self, batch, x, ctx->scratch);
-      cols = ctx->scratch;
-    }
+  ll_parallel_run (conv2d_tasks (self, ctx, batch, batch * self->ho), conv2d_forward_task, &job);
+}
+
+/* Task i of n: a contiguous share of the samples (so that no two tasks add
+ * to the same input cells), chunk by chunk; its kernel and bias gradients
+ * go to its own scratch and are summed in task order afterwards. */
+static void
+conv2d_backward_task (int i, int n, gpointer data)
+{
+  ConvJob *job = data;
+  ConvOp *self = job->self;
+  LlOp *op = &self->parent;
+  int f = self->f, wo = self->wo, kk = self->kk;
+  int b0 = (int) ((gint64) job->batch * i / n), b1 = (int) ((gint64) job->batch * (i + 1) / n);
+  int first = b0 * self->ho, last = b1 * self->ho;
+  int chunk = conv2d_chunk_lines (self);
+  float *dcols, *dw, *db;
+  float *cols = conv2d_task_scratch (job, i, &dcols, &dw, &db);
+  gsize in_img = ll_shape_size (&op->in);
+
+  if (job->dx != NULL && !self->direct)
+    memset (job->dx + (gsize) b0 * in_img, 0, (gsize) (b1 - b0) * in_img * sizeof (float));
   if (self->use_bias)
-    for (int r = 0; r < rows; r++)
-      memcpy (y + (gsize) r * f, op->w[1], (gsize) f * sizeof (float));
+    memset (db, 0, (gsize) f * sizeof (float));
+  for (int line = first; line < last; line += chunk)
+    {
+      int lines = MIN (chunk, last - line), rows = lines * wo;
+      gsize row0 = (gsize) line * wo;
+      const float *a = job->x + row0 * kk;
+      const float *dy = job->dy + row0 * f;
+      float *dc = self->direct ? job->dx + row0 * kk : dcols;
 
-  /* Y[B·Ho·Wo, F] = cols[B·Ho·Wo, K] · W[K, F] (+ the bias rows already in Y) */
-  ll_gemm (FALSE, FALSE, rows, f, self->kk,
-           1.0f, cols, self->kk, op->w[0], f,
-           self->use_bias ? 1.0f : 0.0f, y, f);
+      if (!self->direct)
+        {
+          /* The scratch is shared: other ops have used it since our forward. */
+          conv2d_im2col (self, line, lines, job->x, cols);
+          a = cols;
+        }
+      /* dW[K, F] (+)= cols^T · dY */
+      ll_gemm (TRUE, FALSE, kk, f, rows,
+               1.0f, a, kk, dy, f, line == first ? 0.0f : 1.0f, dw, f);
+      if (self->use_bias)
+        for (int r = 0; r < rows; r++)
+          run_add (db, dy + (gsize) r * f, f);
+      if (job->dx == NULL)
+        continue;
+      /* dcols[rows, K] = dY · W^T, then dX += col2im (dcols) */
+      ll_gemm (FALSE, TRUE, rows, kk, f,
+               1.0f, dy, f, op->w[0], f, 0.0f, dc, kk);
+      if (!self->direct)
+        conv2d_col2im (self, line, lines, dcols, job->dx);
+    }
+  if (first == last)
+    {
+      memset (dw, 0, (gsize) kk * f * sizeof (float));
+      if (self->use_bias)
+        memset (db, 0, (gsize) f * sizeof (float));
+    }
 }
 
 static void
@@ -314,42 +467,24 @@ conv2d_backward (LlOp *op, const LlContext *ctx, int batch,
                  const float *x, const float *y, const float *dy, float *dx)
 {
   ConvOp *self = (ConvOp *) op;
-  int rows = batch * self->ho * self->wo, f = self->f;
-  const float *cols = x;
-  float *dcols = dx;
+  ConvJob job = { self, ctx, batch, x, dy, NULL, dx };
+  int n = conv2d_tasks (self, ctx, batch, batch);
+  gsize nw = (gsize) self->kk * self->f;
 
-  if (!self->direct)
+  ll_parallel_run (n, conv2d_backward_task, &job);
+  for (int t = 0; t < n; t++)
     {
-      g_assert (ctx->scratch_size >= conv2d_scratch (op, batch));
-      /* The scratch is shared: other ops have used it since our forward. */
-      conv2d_im2col (self, batch, x, ctx->scratch);
-      cols = ctx->scratch;
-      dcols = ctx->scratch + (gsize) rows * self->kk;
+      float *dw, *db;
+      conv2d_task_scratch (&job, t, NULL, &dw, &db);
+      if (t == 0)
+        memcpy (op->g[0], dw, nw * sizeof (float));
+      else
+        run_add (op->g[0], dw, (int) nw);
+      if (self->use_bias && t == 0)
+        memcpy (op->g[1], db, (gsize) self->f * sizeof (float));
+      else if (self->use_bias)
+        run_add (op->g[1], db, self->f);
     }
-
-  /* dW[K, F] = cols^T · dY */
-  ll_gemm (TRUE, FALSE, self->kk, f, rows,
-           1.0f, cols, self->kk, dy, f, 0.0f, op->g[0], f);
-
-  if (self->use_bias)
-    {
-      /* db[F] = Σ_rows dY */
-      float *db = op->g[1];
-      memset (db, 0, (gsize) f * sizeof (float));
-      for (int r = 0; r < rows; r++)
-        {
-          const float *dyr = dy + (gsize) r * f;
-          run_add (db, dyr, f);
-        }
-    }
-
-  if (dx == NULL)
-    return;
-  /* dcols[B·Ho·Wo, K] = dY · W^T, then dX = col2im (dcols) */
-  ll_gemm (FALSE, TRUE, rows, self->kk, f,
-           1.0f, dy, f, op->w[0], f, 0.0f, dcols, self->kk);
-  if (!self->direct)
-    conv2d_col2im (self, batch, dcols, dx);
 }
 
 static const LlOpClass conv2d_op_class = {
@@ -465,14 +600,15 @@ avg_pool_infer (const LlLayerSpec *spec, const LlShape *in, LlShape *out, GError
 /* Records the winning input positions only when training, so that an
  * evaluation pass between a training forward and its backward does no harm. */
 static inline void
-max_pool_run (PoolOp *self, int batch, const float *x, float *y, gboolean record)
+max_pool_run (PoolOp *self, int b0, int b1, const float *x, float *y, gboolean record)
 {
   int c = self->c;
   gsize in_row = (gsize) self->w * c, in_img = (gsize) self->h * in_row;
-  float *yo = y;
-  gint32 *arg = self->argmax;
+  gsize out_img = (gsize) self->ho * self->wo * c;
+  float *yo = y + (gsize) b0 * out_img;
+  gint32 *arg = self->argmax + (record ? (gsize) b0 * out_img : 0);
 
-  for (int b = 0; b < batch; b++)
+  for (int b = b0; b < b1; b++)
     for (int oy = 0; oy < self->ho; oy++)
       {
         int iy0 = oy * self->s - self->pad_top, ky_lo, ky_hi;
@@ -505,18 +641,39 @@ max_pool_run (PoolOp *self, int batch, const float *x, float *y, gboolean record
       }
 }
 
+typedef struct {
+  PoolOp *self;
+  int batch;
+  const float *x;
+  float *y;
+  gboolean record;
+} PoolJob;
+
+/* Task i of n: a contiguous share of the samples. */
+static void
+max_pool_task (int i, int n, gpointer data)
+{
+  const PoolJob *job = data;
+  int b0 = (int) ((gint64) job->batch * i / n), b1 = (int) ((gint64) job->batch * (i + 1) / n);
+
+  if (job->record)
+    max_pool_run (job->self, b0, b1, job->x, job->y, TRUE);
+  else
+    max_pool_run (job->self, b0, b1, job->x, job->y, FALSE);
+}
+
 static void
 max_pool_forward (LlOp *op, const LlContext *ctx, int batch, const float *x, float *y)
 {
   PoolOp *self = (PoolOp *) op;
+  PoolJob job = { self, batch, x, y, ctx->training || ctx->record };
+  gsize work = (gsize) batch * ll_shape_size (&op->in);
 
-  if (ctx->training || ctx->record)
-    {
-      g_assert (batch <= self->max_batch);
-      max_pool_run (self, batch, x, y, TRUE);
-    }
+  g_assert (!job.record || batch <= self->max_batch);
+  if (work >= 64 * 1024 && batch > 1)
+    ll_parallel_run (MIN (ll_parallel_threads (), batch), max_pool_task, &job);
   else
-    max_pool_run (self, batch, x, y, FALSE);
+    max_pool_task (0, 1, &job);
 }
 
 static void

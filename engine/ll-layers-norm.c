@@ -1,6 +1,7 @@
 /* ll-layers-norm.c: BatchNormalization over the last axis (channels of an
  * image, units of a vector), with Keras' momentum and epsilon. */
 #include "ll-layer.h"
+#include "ll-parallel.h"
 
 #include <math.h>
 #include <string.h>
@@ -28,6 +29,7 @@ typedef struct {
   float momentum, epsilon;
   int i_gamma, i_beta, i_mean, i_var;   /* weight slots, −1 when absent */
   double *acc;                     /* 2·c: per-channel sums */
+  double *parts;                   /* LL_PARALLEL_MAX × 2·c: each task's share of them */
   float *mean, *inv_std, *var;     /* c each: batch statistics of the last training forward */
   gboolean have_stats;             /* a training forward has filled them */
 } BnOp;
@@ -67,10 +69,12 @@ bn_plan (LlOp *op, int max_batch, GError **error)
   if (self->acc != NULL)
     return TRUE;
   self->acc = g_try_new0 (double, 2 * (gsize) self->c);
+  self->parts = g_try_new0 (double, 2 * (gsize) LL_PARALLEL_MAX * self->c);
   self->mean = ll_alloc_floats (3 * (gsize) self->c, _("batch normalization statistics"), error);
-  if (self->acc == NULL || self->mean == NULL)
+  if (self->acc == NULL || self->mean == NULL || self->parts == NULL)
     {
       g_clear_pointer (&self->acc, g_free);
+      g_clear_pointer (&self->parts, g_free);
       g_clear_pointer (&self->mean, g_free);
       if (error != NULL && *error == NULL)
         g_set_error (error, LL_ERROR, LL_ERROR_MEMORY,
@@ -88,10 +92,125 @@ bn_finalize (LlOp *op)
   BnOp *self = (BnOp *) op;
 
   g_clear_pointer (&self->acc, g_free);
+  g_clear_pointer (&self->parts, g_free);
   g_clear_pointer (&self->mean, g_free);
   self->inv_std = NULL;
   self->var = NULL;
   self->have_stats = FALSE;
+}
+
+/* The passes over the batch, split into row ranges over the engine's
+ * threads: each task sums its rows into its own part (in double), and the
+ * parts are added in task order, so a fixed thread count gives fixed
+ * results. */
+enum { BN_SUM, BN_SUM_SQ, BN_APPLY, BN_GRAD_SUMS, BN_GRAD_DX };
+
+typedef struct {
+  BnOp *self;
+  int phase;
+  gsize rows;
+  const float *x, *dy;
+  float *out;
+  const float *a, *b;              /* BN_APPLY: y = a·x + b; BN_GRAD_DX: means of dy, dy·x̂ as floats */
+  const float *gamma;
+} BnJob;
+
+#define BN_PARALLEL_MIN (64 * 1024)
+
+static void
+bn_task (int i, int n_tasks, gpointer data)
+{
+  const BnJob *job = data;
+  const BnOp *self = job->self;
+  int c = self->c;
+  gsize r0 = job->rows * i / n_tasks, r1 = job->rows * (i + 1) / n_tasks;
+  double *p = self->parts + (gsize) i * 2 * c, *q = p + c;
+  const float *mean = self->mean, *inv_std = self->inv_std;
+
+  switch (job->phase)
+    {
+    case BN_SUM:
+      memset (p, 0, (gsize) c * sizeof (double));
+      for (gsize r = r0; r < r1; r++)
+        {
+          const float *xr = job->x + r * c;
+          for (int j = 0; j < c; j++)
+            p[j] += xr[j];
+        }
+      break;
+    case BN_SUM_SQ:
+      memset (p, 0, (gsize) c * sizeof (double));
+      for (gsize r = r0; r < r1; r++)
+        {
+          const float *xr = job->x + r * c;
+          for (int j = 0; j < c; j++)
+            {
+              double d = xr[j] - mean[j];
+              p[j] += d * d;
+            }
+        }
+      break;
+    case BN_APPLY:
+      for (gsize r = r0; r < r1; r++)
+        {
+          const float *xr = job->x + r * c;
+          float *yr = job->out + r * c;
+          for (int j = 0; j < c; j++)
+            yr[j] = job->a[j] * xr[j] + job->b[j];
+        }
+      break;
+    case BN_GRAD_SUMS:
+      memset (p, 0, 2 * (gsize) c * sizeof (double));
+      for (gsize r = r0; r < r1; r++)
+        {
+          const float *xr = job->x + r * c, *dyr = job->dy + r * c;
+          for (int j = 0; j < c; j++)
+            {
+              float xhat = (xr[j] - mean[j]) * inv_std[j];
+              p[j] += dyr[j];
+              q[j] += dyr[j] * xhat;
+            }
+        }
+      break;
+    case BN_GRAD_DX:
+    default:
+      for (gsize r = r0; r < r1; r++)
+        {
+          const float *xr = job->x + r * c, *dyr = job->dy + r * c;
+          float *dxr = job->out + r * c;
+          for (int j = 0; j < c; j++)
+            {
+              float s = inv_std[j], g = (job->gamma != NULL ? job->gamma[j] : 1.0f);
+              float xhat = (xr[j] - mean[j]) * s;
+              dxr[j] = g * s * (dyr[j] - job->a[j] - xhat * job->b[j]);
+            }
+        }
+      break;
+    }
+}
+
+/* Runs one phase; for the summing phases, adds the parts into sums
+ * (c doubles, or 2·c for BN_GRAD_SUMS). */
+static void
+bn_run (BnJob *job, double *sums)
+{
+  int c = job->self->c, width = job->phase == BN_GRAD_SUMS ? 2 * c : c;
+  int tasks = job->rows * (gsize) c >= BN_PARALLEL_MIN
+              ? (int) MIN ((gsize) ll_parallel_threads (), job->rows) : 1;
+
+  if (tasks > 1)
+    ll_parallel_run (tasks, bn_task, job);
+  else
+    bn_task (0, 1, job);
+  if (sums == NULL)
+    return;
+  for (int j = 0; j < width; j++)
+    {
+      double t = 0.0;
+      for (int k = 0; k < tasks; k++)
+        t += job->self->parts[(gsize) k * 2 * c + j];
+      sums[j] = t;
+    }
 }
 
 static void
@@ -109,24 +228,12 @@ bn_forward (LlOp *op, const LlContext *ctx, int batch, const float *x, float *y)
   if (ctx->training)
     {
       /* Two passes (mean, then squared deviations): accurate for large means. */
-      memset (sum, 0, 2 * (gsize) c * sizeof (double));
-      for (gsize r = 0; r < rows; r++)
-        {
-          const float *xr = x + r * c;
-          for (int j = 0; j < c; j++)
-            sum[j] += xr[j];
-        }
+      BnJob job = { self, BN_SUM, rows, x, NULL, NULL, NULL, NULL, NULL };
+      bn_run (&job, sum);
       for (int j = 0; j < c; j++)
         mean[j] = (float) (sum[j] / (double) rows);
-      for (gsize r = 0; r < rows; r++)
-        {
-          const float *xr = x + r * c;
-          for (int j = 0; j < c; j++)
-            {
-              double d = xr[j] - mean[j];
-              sum_sq[j] += d * d;
-            }
-        }
+      job.phase = BN_SUM_SQ;
+      bn_run (&job, sum_sq);
       for (int j = 0; j < c; j++)
         {
           /* Biased variance normalizes and, as in Keras 3, feeds the moving average. */
@@ -152,13 +259,8 @@ bn_forward (LlOp *op, const LlContext *ctx, int batch, const float *x, float *y)
         a[j] = (gamma != NULL ? gamma[j] : 1.0f) * s;
         b[j] = (beta != NULL ? beta[j] : 0.0f) - a[j] * m;
       }
-    for (gsize r = 0; r < rows; r++)
-      {
-        const float *xr = x + r * c;
-        float *yr = y + r * c;
-        for (int j = 0; j < c; j++)
-          yr[j] = a[j] * xr[j] + b[j];
-      }
+    BnJob job = { self, BN_APPLY, rows, x, NULL, y, a, b, NULL };
+    bn_run (&job, NULL);
   }
 }
 
@@ -170,7 +272,6 @@ bn_backward (LlOp *op, const LlContext *ctx, int batch,
   int c = self->c;
   gsize rows = (gsize) batch * self->n;
   const float *gamma = self->i_gamma >= 0 ? op->w[self->i_gamma] : NULL;
-  const float *mean = self->mean, *inv_std = self->inv_std;
   double *sum_dy = self->acc, *sum_dy_xhat = self->acc + c;
 
   if (!ctx->training)
@@ -206,17 +307,8 @@ bn_backward (LlOp *op, const LlContext *ctx, int batch,
 
   /* x̂ = (x − μ)·s with s = 1/√(σ² + ε); dβ = Σ dy; dγ = Σ dy·x̂;
    * dx = γ·s/N · (N·dy − dβ − x̂·dγ), the statistics being functions of x. */
-  memset (self->acc, 0, 2 * (gsize) c * sizeof (double));
-  for (gsize r = 0; r < rows; r++)
-    {
-      const float *xr = x + r * c, *dyr = dy + r * c;
-      for (int j = 0; j < c; j++)
-        {
-          float xhat = (xr[j] - mean[j]) * inv_std[j];
-          sum_dy[j] += dyr[j];
-          sum_dy_xhat[j] += dyr[j] * xhat;
-        }
-    }
+  BnJob job = { self, BN_GRAD_SUMS, rows, x, dy, NULL, NULL, NULL, gamma };
+  bn_run (&job, self->acc);
   if (self->i_gamma >= 0)
     for (int j = 0; j < c; j++)
       op->g[self->i_gamma][j] = (float) sum_dy_xhat[j];
@@ -225,23 +317,18 @@ bn_backward (LlOp *op, const LlContext *ctx, int batch,
       op->g[self->i_beta][j] = (float) sum_dy[j];
   if (dx == NULL)
     return;
-  for (int j = 0; j < c; j++)
-    {
-      /* Per-channel means of dy and dy·x̂, in place of the sums. */
-      sum_dy[j] /= (double) rows;
-      sum_dy_xhat[j] /= (double) rows;
-    }
-  for (gsize r = 0; r < rows; r++)
-    {
-      const float *xr = x + r * c, *dyr = dy + r * c;
-      float *dxr = dx + r * c;
-      for (int j = 0; j < c; j++)
-        {
-          float s = inv_std[j], g = (gamma != NULL ? gamma[j] : 1.0f);
-          float xhat = (xr[j] - mean[j]) * s;
-          dxr[j] = g * s * (dyr[j] - (float) sum_dy[j] - xhat * (float) sum_dy_xhat[j]);
-        }
-    }
+  {
+    /* Per-channel means of dy and dy·x̂, as floats, where the parts were. */
+    float *m_dy = (float *) self->parts, *m_dy_xhat = m_dy + c;
+    for (int j = 0; j < c; j++)
+      {
+        float a = (float) (sum_dy[j] / (double) rows), b = (float) (sum_dy_xhat[j] / (double) rows);
+        m_dy[j] = a;
+        m_dy_xhat[j] = b;
+      }
+    job = (BnJob) { self, BN_GRAD_DX, rows, x, dy, dx, m_dy, m_dy_xhat, gamma };
+    bn_run (&job, NULL);
+  }
 }
 
 static const LlOpClass bn_op_class = {

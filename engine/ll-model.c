@@ -42,6 +42,7 @@ struct _LlModel {
   float *scratch;
   gsize scratch_size;
   float *loss_grad;
+  gsize planned;                   /* floats allocated by the last plan */
   int last_batch;                  /* 0 before the first forward */
   gboolean last_training;
 };
@@ -58,6 +59,7 @@ free_buffers (LlModel *model)
   g_clear_pointer (&model->scratch, g_free);
   g_clear_pointer (&model->loss_grad, g_free);
   model->scratch_size = 0;
+  model->planned = 0;
   model->max_batch = 0;
   model->last_batch = 0;           /* the new buffers hold no forward yet */
 }
@@ -371,11 +373,24 @@ ll_model_plan (LlModel *model, int max_batch, GError **error)
     goto fail;
   model->scratch_size = scratch;
   model->max_batch = max_batch;
+  model->planned = scratch + (gsize) max_batch * (2 * model->max_act
+                                                  + ll_shape_size (&model->shapes[model->n_layers - 1]));
+  for (int i = 0; i <= model->n_ops; i++)
+    model->planned += (gsize) max_batch * ll_shape_size (i == 0 ? &model->shapes[0] : &model->ops[i - 1]->out);
   return TRUE;
 
 fail:
   free_buffers (model);
   return FALSE;
+}
+
+gsize
+ll_model_planned_bytes (const LlModel *model, gsize *workspace)
+{
+  g_return_val_if_fail (model != NULL, 0);
+  if (workspace != NULL)
+    *workspace = model->scratch_size * sizeof (float);
+  return model->planned * sizeof (float);
 }
 
 static gboolean

@@ -52,6 +52,10 @@ void          ll_model_init_weights     (LlModel *model, guint64 seed);
 gboolean      ll_model_plan             (LlModel *model, int max_batch, GError **error);
 /* Bytes the model would need for training at this batch size. */
 gsize         ll_model_estimate_bytes   (const LlArch *arch, int batch);
+/* Bytes the last ll_model_plan allocated for its batch: layer outputs,
+ * gradient buffers and the shared workspace (im2col chunks), of which
+ * *workspace (nullable) receives the workspace's share.  0 before a plan. */
+gsize         ll_model_planned_bytes    (const LlModel *model, gsize *workspace);
 
 /* Forward pass; x is batch × input size.  Returns the final output
  * (probabilities after a softmax), valid until the next call. */

@@ -1,9 +1,10 @@
 /* bench-train.c: training speed (meson benchmark 'train'; prints figures,
  * never fails on timing).
  *
- * One epoch each, 2 OpenBLAS threads, on Fashion-MNIST from
+ * One epoch each, 2 threads (--threads N), on Fashion-MNIST from
  * /usr/share/datasets/fashion-mnist (else the shared MNIST, else generated
  * digits; the output says which):
+ *   784-128-10 drop  batch 32   Adam      (seed 003: Dropout 0.2; issue 18)
  *   784-128-10       batch 32   Adam      (issue 2)
  *   784-512-512-10   batch 128  RMSprop   (issue 2)
  *   MNIST CNN        batch 128  Adam      (issue 3)
@@ -16,19 +17,27 @@
  * (forward 2·M·N·K per GEMM of conv and dense layers, backward counted as
  * twice the forward) to see how far it is from that peak.
  *
- * The same four models in PyTorch, for comparison: tools/bench-pytorch.py
- * (needs python3-torch and python3-numpy; not run by the tests). */
+ * The same models in PyTorch, for comparison: tools/bench-pytorch.py
+ * (needs python3-torch and python3-numpy; not run by the tests), and both
+ * side by side at 1 and 2 threads: tools/bench-compare.sh.
+ *
+ *   bench-train [--threads N] [--models PRESET,…] [--samples N] [--tsv]
+ *
+ * --tsv adds one tab-separated line per model for scripts:
+ *   result PRESET SAMPLES/S GFLOP/S PEAK-RSS-MIB
+ * and "peak GFLOP/S" for the sgemm peak. */
 #include "ll-presets.h"
+#include "ll-landscape.h"
 #include "ll-gemm.h"
 #include "ll-test-util.h"
 
 #include <stdio.h>
+#include <string.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #define FASHION_DIR "/usr/share/datasets/fashion-mnist"
-#define THREADS 2
 #define CIFAR_N 2560
 
 static LlDataset *
@@ -97,6 +106,11 @@ train_flops_per_sample (const LlArch *arch)
   return 3.0 * fwd;
 }
 
+static int threads = 2;
+static gboolean landscape;          /* --landscape */
+static int samples;                 /* --samples: 0 for all */
+static gboolean tsv;
+
 static double
 gemm_peak_gflops (void)
 {
@@ -108,7 +122,7 @@ gemm_peak_gflops (void)
 
   ll_test_fill_uniform (a, (gsize) n * n, -1, 1, 1);
   ll_test_fill_uniform (b, (gsize) n * n, -1, 1, 2);
-  ll_gemm_set_threads (THREADS);
+  ll_gemm_set_threads (threads);
   ll_gemm (FALSE, FALSE, n, n, n, 1.0f, a, n, b, n, 0.0f, c, n);
   for (int rep = 0; rep < 8; rep++)
     {
@@ -127,11 +141,47 @@ typedef struct {
 } Bench;
 
 static const Bench benches[] = {
+  { "784-128-10 drop", "mlp-128-dropout", 32, FALSE },
   { "784-128-10", "fashion-mlp", 32, FALSE },
   { "784-512-512-10", "mlp-512-512", 128, FALSE },
   { "MNIST CNN", "mnist-cnn", 128, FALSE },
   { "CIFAR-10 CNN", "cifar10-cnn", 64, TRUE },
 };
+
+/* The Optimizers view's "loss landscape of the model" on the MNIST CNN:
+ * 21 × 21 points, each the mean loss over 500 images (the view's figures). */
+static void
+run_landscape (const LlDataset *ds)
+{
+  g_autoptr(GError) error = NULL;
+  LlFitConfig cfg;
+  g_autoptr(LlArch) arch = ll_preset_build ("mnist-cnn", &cfg, &error);
+  g_autoptr(LlModel) model = NULL;
+  g_autoptr(LlLandscape) ls = NULL;
+  g_autoptr(LlDataset) sub = NULL;
+  g_autofree double *grid = NULL;
+  double cpu0 = cpu_seconds ();
+  gint64 t0;
+
+  g_assert_no_error (error);
+  ll_fit_config_clear (&cfg);
+  model = ll_model_new (arch, &error);
+  g_assert_no_error (error);
+  ll_model_init_weights (model, 1);
+  ll_gemm_set_threads (threads);
+  sub = ll_dataset_slice (ds, 0, MIN (ds->n, 500));
+  ls = ll_landscape_new (model, 1, &error);
+  g_assert_no_error (error);
+  t0 = g_get_monotonic_time ();
+  grid = ll_landscape_evaluate (ls, model, sub, LL_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY, 1.0, 21,
+                                NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  printf ("%-16s 21 x 21 points x %d images  %6.1f s (cpu %6.1f s)  centre loss %.4f  peak RSS %6.1f MiB\n",
+          "landscape", sub->n, (g_get_monotonic_time () - t0) / 1e6, cpu_seconds () - cpu0,
+          grid[10 * 21 + 10], peak_rss_mib ());
+  if (tsv)
+    printf ("landscape\t%.2f\n", (g_get_monotonic_time () - t0) / 1e6);
+}
 
 /* In the child: one epoch, one result line; returns the achieved GFLOP/s. */
 static double
@@ -150,7 +200,7 @@ run_bench (const Bench *b, const LlDataset *ds)
   g_assert_no_error (error);
   cfg.epochs = 1;
   cfg.batch_size = b->batch_size;
-  cfg.n_threads = THREADS;
+  cfg.n_threads = threads;
   flops = train_flops_per_sample (arch);
   t = ll_trainer_new (model, &cfg);
   ll_fit_config_clear (&cfg);
@@ -167,6 +217,14 @@ run_bench (const Bench *b, const LlDataset *ds)
           b->label, b->batch_size, ll_optim_names[ll_trainer_get_config (t)->optim.kind],
           r->samples_per_s, r->seconds, cpu_seconds () - cpu0, r->loss, r->accuracy,
           flops * r->samples_per_s / 1e9, peak_rss_mib ());
+  {
+    gsize workspace, planned = ll_model_planned_bytes (model, &workspace);
+    printf ("%-16s planned %.1f MiB for batch %d (of which workspace %.1f MiB)\n", "",
+            planned / 1048576.0, b->batch_size, workspace / 1048576.0);
+  }
+  if (tsv)
+    printf ("result\t%s\t%.1f\t%.3f\t%.1f\n", b->preset, r->samples_per_s,
+            flops * r->samples_per_s / 1e9, peak_rss_mib ());
   return flops * r->samples_per_s / 1e9;
 }
 
@@ -174,11 +232,40 @@ int
 main (int argc, char **argv)
 {
   const char *what = NULL;
-  g_autoptr(LlDataset) ds = load_data (&what);
+  g_autofree char *models = NULL;
+  g_auto(GStrv) only = NULL;
+  GOptionEntry entries[] = {
+    { "threads", 0, 0, G_OPTION_ARG_INT, &threads, "Threads (default 2)", "N" },
+    { "models", 0, 0, G_OPTION_ARG_STRING, &models, "Only these presets, comma-separated", "P,…" },
+    { "samples", 0, 0, G_OPTION_ARG_INT, &samples, "Train on the first N images (default: all)", "N" },
+    { "landscape", 0, 0, G_OPTION_ARG_NONE, &landscape,
+      "Time the Optimizers view's loss landscape (21 x 21 points, 500 images) of the MNIST CNN instead", NULL },
+    { "tsv", 0, 0, G_OPTION_ARG_NONE, &tsv, "Also print tab-separated result lines", NULL },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) octx = g_option_context_new ("- training speed");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LlDataset) ds = NULL;
   double peak = 0.0;
 
-  printf ("# bench-train: one epoch of %d images of %s, %d OpenBLAS threads\n",
-          ds->n, what, THREADS);
+  g_option_context_add_main_entries (octx, entries, NULL);
+  if (!g_option_context_parse (octx, &argc, &argv, &error) || threads < 1)
+    {
+      fprintf (stderr, "bench-train: %s\n", error != NULL ? error->message : "--threads must be 1 or more");
+      return 2;
+    }
+  if (models != NULL)
+    only = g_strsplit (models, ",", -1);
+  ds = load_data (&what);
+  if (landscape)
+    {
+      run_landscape (ds);
+      return 0;
+    }
+  if (samples > 0 && samples < ds->n)
+    ds->n = samples;
+  printf ("# bench-train: one epoch of %d images of %s, %d threads\n",
+          ds->n, what, threads);
   printf ("# GFLOP/s counts conv/dense GEMMs, forward 2*M*N*K, backward 2x forward\n");
   fflush (stdout);
 
@@ -190,6 +277,8 @@ main (int argc, char **argv)
       pid_t pid;
       double gflops = 0.0;
 
+      if (i >= 0 && only != NULL && !g_strv_contains ((const char *const *) only, benches[i].preset))
+        continue;
       g_assert_cmpint (pipe (fds), ==, 0);
       fflush (stdout);    /* or the child prints the parent's buffered lines again */
       pid = fork ();
@@ -201,6 +290,8 @@ main (int argc, char **argv)
             {
               gflops = gemm_peak_gflops ();
               printf ("%-16s %.1f GFLOP/s (ll_gemm 1024x1024x1024, best of 8)\n", "sgemm peak", gflops);
+              if (tsv)
+                printf ("peak\t%.2f\n", gflops);
             }
           else if (benches[i].cifar)
             {

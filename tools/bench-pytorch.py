@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """The models of tests/bench-train.c in PyTorch, for a side-by-side figure.
 
-One epoch each with 2 threads on Fashion-MNIST (the IDX files, read with
-numpy and gzip):
+One epoch each with 2 threads (--threads N) on Fashion-MNIST (the IDX
+files, read with numpy and gzip; generated images when DATA_DIR has none):
+  784-128-10 drop  batch 32   Adam (seed 003: Dropout 0.2)
   784-128-10       batch 32   Adam
   784-512-512-10   batch 128  RMSprop (Keras' rho 0.9, epsilon 1e-7)
   MNIST CNN        batch 128  Adam
@@ -10,8 +11,17 @@ numpy and gzip):
 Prints samples/s and peak RSS.  Needs python3-torch and python3-numpy
 (Debian: apt install python3-torch python3-numpy); the tests do not run it.
 
-  /usr/bin/python3 tools/bench-pytorch.py [DATA_DIR]
+  /usr/bin/python3 tools/bench-pytorch.py [--threads N] [--lean] [--models P,...] [--samples N] [--tsv] [DATA_DIR]
+
+--lean leaves out the per-batch .item() calls (loss and accuracy are summed
+as tensors and read once at the end), as a tuned PyTorch loop would.
+--models takes the Layerlab preset names (mlp-128-dropout, fashion-mlp,
+mlp-512-512, mnist-cnn, cifar10-cnn).  --tsv adds a line
+"result PRESET SAMPLES/S PEAK-RSS-MIB" per model.  The peak RSS is the
+process's: run one model per process (tools/bench-compare.sh does) for a
+per-model figure.
 """
+import argparse
 import gzip
 import os
 import resource
@@ -80,13 +90,17 @@ def cifar_cnn():
         nn.Linear(128, 300), nn.ReLU(), nn.Dropout(0.3), nn.Linear(300, 10))
 
 
-def one_epoch(label, model, opt, x, y, batch):
+def one_epoch(label, preset, model, opt, x, y, batch, lean, tsv):
     loss_fn = nn.CrossEntropyLoss()
     model.train()
     n = x.shape[0]
     order = torch.randperm(n)
     t0 = time.perf_counter()
-    total, correct = 0.0, 0
+    if lean:
+        total = torch.zeros(())
+        correct = torch.zeros((), dtype=torch.int64)
+    else:
+        total, correct = 0.0, 0
     for start in range(0, n, batch):
         idx = order[start:start + batch]
         xb, yb = x[idx], y[idx]
@@ -95,38 +109,77 @@ def one_epoch(label, model, opt, x, y, batch):
         loss = loss_fn(out, yb)
         loss.backward()
         opt.step()
-        total += loss.item() * len(idx)
-        correct += (out.argmax(1) == yb).sum().item()
+        if lean:
+            with torch.no_grad():
+                total += loss.detach() * len(idx)
+                correct += (out.argmax(1) == yb).sum()
+        else:
+            total += loss.item() * len(idx)
+            correct += (out.argmax(1) == yb).sum().item()
+    total, correct = float(total), int(correct)
     secs = time.perf_counter() - t0
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"{label:16s} batch {batch:4d}  {n / secs:9.0f} samples/s  {secs:6.1f} s  "
-          f"loss {total / n:.4f} acc {correct / n:.4f}  peak RSS {rss:6.1f} MiB (cumulative)",
-          flush=True)
+          f"loss {total / n:.4f} acc {correct / n:.4f}  peak RSS {rss:6.1f} MiB (cumulative)"
+          f"{'  lean' if lean else ''}", flush=True)
+    if tsv:
+        print(f"result\t{preset}\t{n / secs:.1f}\t{rss:.1f}", flush=True)
+
+
+def adam(m):
+    return torch.optim.Adam(m.parameters(), lr=1e-3, eps=1e-7)
+
+
+# preset: (label, batch, build model, optimizer, on CIFAR-sized data)
+MODELS = {
+    "mlp-128-dropout": ("784-128-10 drop", 32, lambda: mlp([128], 0.2), adam, False),
+    "fashion-mlp": ("784-128-10", 32, lambda: mlp([128], 0.0), adam, False),
+    "mlp-512-512": ("784-512-512-10", 128, lambda: mlp([512, 512], 0.2),
+                    lambda m: torch.optim.RMSprop(m.parameters(), lr=1e-3, alpha=0.9, eps=1e-7),
+                    False),
+    "mnist-cnn": ("MNIST CNN", 128, cnn, adam, False),
+    "cifar10-cnn": ("CIFAR-10 CNN", 64, cifar_cnn, adam, True),
+}
 
 
 def main():
-    data_dir = sys.argv[1] if len(sys.argv) > 1 else DEFAULT_DIR
-    torch.set_num_threads(2)
+    ap = argparse.ArgumentParser(description="PyTorch side of tests/bench-train.c")
+    ap.add_argument("data_dir", nargs="?", default=DEFAULT_DIR)
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--lean", action="store_true", help="no per-batch .item() calls")
+    ap.add_argument("--models", default=",".join(MODELS))
+    ap.add_argument("--samples", type=int, default=0, help="the first N images (default: all)")
+    ap.add_argument("--tsv", action="store_true")
+    args = ap.parse_args()
+    torch.set_num_threads(args.threads)
     torch.manual_seed(42)
-    images = read_idx(find(data_dir, "train-images-idx3-ubyte"))
-    labels = read_idx(find(data_dir, "train-labels-idx1-ubyte"))
+    try:
+        images = read_idx(find(args.data_dir, "train-images-idx3-ubyte"))
+        labels = read_idx(find(args.data_dir, "train-labels-idx1-ubyte"))
+        what = args.data_dir
+    except FileNotFoundError:
+        # As bench-train without data: generated images (speed does not depend on them).
+        images = np.random.default_rng(1).integers(0, 256, (10000, 28, 28), dtype=np.uint8)
+        labels = np.random.default_rng(2).integers(0, 10, 10000, dtype=np.uint8)
+        what = "generated images"
+    if args.samples > 0:
+        images, labels = images[:args.samples], labels[:args.samples]
     x = torch.from_numpy(images.astype(np.float32) / 255.0).unsqueeze(1)   # N×1×28×28
     y = torch.from_numpy(labels.astype(np.int64))
     print(f"# PyTorch {torch.__version__}, {torch.get_num_threads()} threads, "
-          f"one epoch of {x.shape[0]} images from {data_dir}", flush=True)
+          f"one epoch of {x.shape[0]} images from {what}", flush=True)
 
-    m = mlp([128], 0.0)
-    one_epoch("784-128-10", m, torch.optim.Adam(m.parameters(), lr=1e-3, eps=1e-7), x, y, 32)
-    m = mlp([512, 512], 0.2)
-    one_epoch("784-512-512-10", m,
-              torch.optim.RMSprop(m.parameters(), lr=1e-3, alpha=0.9, eps=1e-7), x, y, 128)
-    m = cnn()
-    one_epoch("MNIST CNN", m, torch.optim.Adam(m.parameters(), lr=1e-3, eps=1e-7), x, y, 128)
-    # As bench-train: 2560 generated 32x32x3 images (speed does not depend on them).
-    xc = torch.rand(2560, 3, 32, 32)
-    yc = torch.randint(0, 10, (2560,))
-    m = cifar_cnn()
-    one_epoch("CIFAR-10 CNN", m, torch.optim.Adam(m.parameters(), lr=1e-3, eps=1e-7), xc, yc, 64)
+    for preset in args.models.split(","):
+        if preset not in MODELS:
+            sys.exit(f"bench-pytorch: unknown model {preset}; choose from {', '.join(MODELS)}")
+        label, batch, build, optim, cifar = MODELS[preset]
+        if cifar:
+            # As bench-train: 2560 generated 32x32x3 images (speed does not depend on them).
+            xs, ys = torch.rand(2560, 3, 32, 32), torch.randint(0, 10, (2560,))
+        else:
+            xs, ys = x, y
+        m = build()
+        one_epoch(label, preset, m, optim(m), xs, ys, batch, args.lean, args.tsv)
 
 
 if __name__ == "__main__":
