@@ -144,18 +144,20 @@ ll_arch_check_layer_name (const LlArch *arch, int i, const char *name, GError **
 
   if (name == NULL || name[0] == '\0')
     return TRUE;
+  g_autofree char *shown_name = ll_shown (name);
+
   if (strlen (name) >= LL_LAYER_NAME_MAX)
     {
       g_set_error (error, LL_ERROR, LL_ERROR_INVALID,
-                   _("“%s” is too long for a layer name: use at most %d characters"), name,
-                   LL_LAYER_NAME_MAX - 1);
+                   _("“%s” is too long for a layer name: use at most %d characters"),
+                   shown_name, LL_LAYER_NAME_MAX - 1);
       return FALSE;
     }
   if (!name_chars_ok (name))
     {
       g_set_error (error, LL_ERROR, LL_ERROR_INVALID,
                    _("“%s” cannot name a layer: start with a letter and use letters, digits, "
-                     "“_”, “-” or “.”, as Keras does (e.g. hidden_1)"), name);
+                     "“_”, “-” or “.”, as Keras does (e.g. hidden_1)"), shown_name);
       return FALSE;
     }
   for (int j = 0; j < ll_arch_n_layers (arch); j++)
@@ -348,8 +350,9 @@ layer_from_json (JsonObject *obj, int index, int format, LlLayerSpec *spec, GErr
   type = ll_layer_type_lookup (class_name);
   if (type == NULL)
     {
+      g_autofree char *shown_class = ll_shown (class_name);
       g_set_error (error, LL_ERROR, LL_ERROR_FORMAT,
-                   _("Layer %d: Layerlab has no layer type “%s”"), index, class_name);
+                   _("Layer %d: Layerlab has no layer type “%s”"), index, shown_class);
       return FALSE;
     }
   ll_layer_spec_init (spec, type);

@@ -691,8 +691,9 @@ read_field (LlFitConfig *cfg, LlFitField f, JsonObject *o, GError **error)
         if (i < 0)
           {
             g_autofree char *names = g_strjoinv (", ", (char **) spec->choices);
+            g_autofree char *shown = ll_shown (json_node_get_string (n));
             g_set_error (error, LL_ERROR, LL_ERROR_FORMAT, _("Unknown %s “%s”; Layerlab knows %s"),
-                         what, json_node_get_string (n), names);
+                         what, shown, names);
             return FALSE;
           }
         ll_fit_set (cfg, f, i);
@@ -743,8 +744,9 @@ read_optimizer (LlOptimConfig *o, JsonObject *opt, GError **error)
       if (!ll_optim_kind_from_name (json_node_get_string (n), &kind))
         {
           g_autofree char *names = ll_optim_names_text ();
+          g_autofree char *shown = ll_shown (json_node_get_string (n));
           g_set_error (error, LL_ERROR, LL_ERROR_FORMAT, _("Unknown optimizer “%s”; Layerlab knows %s"),
-                       json_node_get_string (n), names);
+                       shown, names);
           return FALSE;
         }
       /* Another optimizer: its Keras defaults first, then the members present. */

@@ -276,9 +276,10 @@ ll_layer_spec_set_choice (LlLayerSpec *spec, const char *name, const char *choic
       }
   {
     g_autofree char *list = g_strjoinv (", ", (char **) p->choices);
+    g_autofree char *shown = ll_shown (choice);
     g_set_error (error, LL_ERROR, LL_ERROR_INVALID,
                  _("%s: “%s” is not a valid %s; choose one of %s"),
-                 spec->type->name, choice, _(p->label), list);
+                 spec->type->name, shown, _(p->label), list);
   }
   return FALSE;
 }

@@ -133,3 +133,28 @@ ll_alloc_floats (gsize n, const char *what, GError **error)
                  (double) n * sizeof (float) / (1 << 20), what);
   return p;
 }
+
+char *
+ll_shown (const char *s)
+{
+  g_autofree char *valid = g_utf8_make_valid (s != NULL ? s : "", -1);
+  GString *out = g_string_new (NULL);
+  glong n = 0;
+
+  for (const char *c = valid; *c != '\0' && n < 60; c = g_utf8_next_char (c), n++)
+    {
+      gunichar u = g_utf8_get_char (c);
+
+      if (u == '\n')
+        g_string_append (out, "\\n");
+      else if (u == '\t')
+        g_string_append (out, "\\t");
+      else if (u < 0x20 || u == 0x7f || (u >= 0x80 && u < 0xa0) || u == 0x2028 || u == 0x2029)
+        g_string_append_printf (out, "\\x%02X", (guint) u);
+      else
+        g_string_append_unichar (out, u);
+    }
+  if (n == 60 && g_utf8_strlen (valid, -1) > 60)
+    g_string_append (out, "…");
+  return g_string_free (out, FALSE);
+}

@@ -103,4 +103,9 @@ void     ll_append_python_float (GString *s, double v);
 /* Allocates n floats or fails with LL_ERROR_MEMORY naming the amount. */
 float   *ll_alloc_floats (gsize n, const char *what, GError **error);
 
+/* A string from a file as an error message shows it: on one line (control
+ * characters written as \n, \t or \xNN), valid UTF-8, at most 60
+ * characters (then "…").  (transfer full) */
+char *ll_shown (const char *s);
+
 G_END_DECLS

@@ -3,6 +3,7 @@
  * architecture JSON and its errors, shape validation, copies, predict
  * and the memory estimate. */
 #include <math.h>
+#include <string.h>
 
 #include "ll-model-private.h"
 #include "ll-evaluate.h"
@@ -747,6 +748,33 @@ test_presets_explicit_activations (void)
     }
 }
 
+/* Strings from a file reach error messages on one line: a class name, an
+ * activation or an optimizer holding a newline is shown escaped (found by
+ * fuzz-arch-json). */
+static void
+test_one_line_errors (void)
+{
+  const char *bad[] = {
+    "{\"layers\": [{\"class_name\": \"Input\", \"config\": {\"shape\": [4]}},"
+    " {\"class_name\": \"Batch\\nNorm\", \"config\": {}}]}",
+    "{\"layers\": [{\"class_name\": \"Input\", \"config\": {\"shape\": [4]}},"
+    " {\"class_name\": \"Dense\", \"config\": {\"units\": 2, \"activation\": \"re\\nlu\\u0007\"}}]}",
+  };
+  g_autofree char *shown = ll_shown ("a\nb\tc\x01" "d 학습률");
+
+  g_assert_cmpstr (shown, ==, "a\\nb\\tc\\x01d 학습률");
+  for (gsize i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(LlArch) arch = ll_arch_from_json (bad[i], -1, &error);
+
+      g_assert_null (arch);
+      g_assert_nonnull (error);
+      g_assert_null (strchr (error->message, '\n'));
+      g_assert_null (strchr (error->message, '\a'));
+    }
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -754,6 +782,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/engine/model/preset-params", test_preset_params);
   g_test_add_func ("/engine/model/layer-params", test_layer_params);
   g_test_add_func ("/engine/model/summary", test_summary);
+  g_test_add_func ("/engine/model/one-line-errors", test_one_line_errors);
   g_test_add_func ("/engine/model/layer-names", test_layer_names);
   g_test_add_func ("/engine/model/untrained", test_untrained);
   g_test_add_func ("/engine/model/arch-from-text", test_arch_from_text);
