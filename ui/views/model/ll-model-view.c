@@ -133,7 +133,16 @@ key_params_text (const LlLayerSpec *spec)
         continue;
       if (s->len > 0)
         g_string_append (s, "\u00a0· ");   /* a wrapped line starts with a name, not a dot */
-      g_string_append_printf (s, "%s\u00a0", _(p->label));   /* a value stays with its name */
+      /* A value stays with its name, and a name of two words ("Kernel
+       * size", "필터 수") on one line. */
+      for (const char *c = _(p->label); *c != '\0'; c++)
+        {
+          if (*c == ' ')
+            g_string_append (s, "\u00a0");
+          else
+            g_string_append_c (s, *c);
+        }
+      g_string_append (s, "\u00a0");
       append_param_text (s, p, spec->v[i]);
     }
   if (s->len == 0)
