@@ -373,11 +373,12 @@ test_log_ticks (void)
   g_assert_cmpfloat_with_epsilon (ticks[1], 10, 1e-9);
   g_assert_cmpfloat_with_epsilon (ticks[2], 20, 1e-9);
   g_assert_cmpfloat_with_epsilon (ticks[3], 50, 1e-9);
-  /* All losses equal (step 0): still two labels around them. */
+  /* All losses equal (step 0): three labels around them, never two. */
   n = ll_step_plot_log_ticks (39.25, 39.25, ticks, G_N_ELEMENTS (ticks));
-  g_assert_cmpuint (n, ==, 2);
+  g_assert_cmpuint (n, ==, 3);
   g_assert_cmpfloat_with_epsilon (ticks[0], 20, 1e-9);
   g_assert_cmpfloat_with_epsilon (ticks[1], 50, 1e-9);
+  g_assert_cmpfloat_with_epsilon (ticks[2], 100, 1e-9);
   n = ll_step_plot_log_ticks (2, 2, ticks, G_N_ELEMENTS (ticks));
   g_assert_cmpuint (n, ==, 3);
   g_assert_cmpfloat_with_epsilon (ticks[0], 1, 1e-9);

@@ -109,6 +109,12 @@ ll_step_plot_log_ticks (double lo, double hi, double *ticks, guint max_ticks)
           a = tick_next (a, -1);
           b = tick_next (b, 1);
         }
+      else if (tick_next (a, 1).decade == b.decade && tick_next (a, 1).digit == b.digit)
+        {
+          /* Two ticks around the data: a third above, never one lone pair
+           * (an axis reads with three labels at least). */
+          b = tick_next (b, 1);
+        }
       for (Tick125 t = a; n < max_ticks; t = tick_next (t, 1))
         {
           ticks[n++] = tick_value (t);
