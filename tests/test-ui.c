@@ -14,7 +14,7 @@
 #include "ll-presentation.h"
 #include "ll-window.h"
 
-#define SUBPROCESS_TIMEOUT (60 * G_USEC_PER_SEC)
+#define SUBPROCESS_TIMEOUT (240 * G_USEC_PER_SEC)   /* every-action takes ~45 s on two idle cores */
 
 #define RUN_IN_SUBPROCESS()                                              \
   G_STMT_START {                                                         \
