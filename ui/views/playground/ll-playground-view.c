@@ -14,6 +14,8 @@
 #include <math.h>
 #include <string.h>
 
+#include "ll-a11y.h"
+#include "ll-confusion-matrix.h"
 #include "ll-line-chart.h"
 #include "ll-palette.h"
 #include "ll-presentation.h"
@@ -47,6 +49,7 @@ struct _LlPlaygroundView
   GtkWidget *controls, *play_button, *status_label, *sentence_label;
   GtkWidget *network_area, *field_area;
   LlLineChart *chart;
+  LlConfusionMatrix *confusion;
 
   /* controls made in code */
   GtkDropDown *demo_dropdown, *data_dropdown, *class_dropdown, *activation_dropdown;
@@ -88,6 +91,7 @@ struct _LlPlaygroundView
   guint grid_features;
   float *field;                   /* GRID_RES² × n_classes probabilities */
   int n_classes;
+  guint32 *confusion_counts;      /* n_classes² over the test points, rows: true class */
   float *thumbs;                  /* per neuron (inputs, hidden units) GRID_RES² values */
   int n_thumbs;
   int thumb_layer[1 + MAX_HIDDEN]; /* model layer whose output a hidden column shows */
@@ -103,6 +107,7 @@ G_DEFINE_FINAL_TYPE (LlPlaygroundView, ll_playground_view, LL_TYPE_VIEW)
 
 static void rebuild (LlPlaygroundView *self, gboolean regenerate);
 static void refresh_grids (LlPlaygroundView *self);
+static void refresh_confusion (LlPlaygroundView *self, int max_batch);
 static void update_status (LlPlaygroundView *self);
 
 /* Small helpers ---------------------------------------------------------- */
@@ -510,7 +515,12 @@ refresh_grids (LlPlaygroundView *self)
   gtk_widget_queue_draw (self->field_area);
   gtk_widget_queue_draw (self->network_area);
   if (self->run == NULL)
-    return;
+    {
+      g_clear_pointer (&self->confusion_counts, g_free);
+      ll_confusion_matrix_set_data (self->confusion, NULL, 0, NULL);
+      ll_a11y_describe (GTK_WIDGET (self->confusion), "%s", _("No network yet."));
+      return;
+    }
   model = ll_toy_run_get_model (self->run);
   if (self->grid_x == NULL || self->grid_features != self->features)
     {
@@ -556,7 +566,64 @@ refresh_grids (LlPlaygroundView *self)
           for (int i = 0; i < n; i++)
             self->thumbs[(gsize) k * n + i] = out[(gsize) i * units + u];
       }
+  refresh_confusion (self, n);
   self->grid_ms = (g_get_monotonic_time () - t0) / 1000.0;
+}
+
+/* The confusion matrix of the test points, from the model as the field
+ * shows it (evaluation mode), in forward passes of at most max_batch rows
+ * (what refresh_grids planned). */
+static void
+refresh_confusion (LlPlaygroundView *self, int max_batch)
+{
+  static const char *const names[3] = { N_("Orange"), N_("Blue"), N_("Green") };
+  const char *class_names[3];
+  const LlDataset *test = ll_toy_run_get_test (self->run);
+  LlModel *model = ll_toy_run_get_model (self->run);
+  int nc = self->n_classes, nf = ll_toy_n_features (self->features), n = test != NULL ? test->n : 0;
+  guint32 correct = 0;
+
+  g_free (self->confusion_counts);
+  self->confusion_counts = g_new0 (guint32, (gsize) nc * nc);
+  for (int start = 0; start < n; start += max_batch)
+    {
+      int count = MIN (max_batch, n - start);
+      const float *probs = ll_model_forward (model, count, test->values + (gsize) start * nf, FALSE, NULL);
+
+      for (int i = 0; probs != NULL && i < count; i++)
+        {
+          int arg = 0, label = test->labels[start + i];
+          for (int k = 1; k < nc; k++)
+            if (probs[(gsize) i * nc + k] > probs[(gsize) i * nc + arg])
+              arg = k;
+          if (label < nc)
+            self->confusion_counts[label * nc + arg]++;
+        }
+    }
+  for (int k = 0; k < nc; k++)
+    {
+      class_names[k] = _(names[MIN (k, 2)]);
+      correct += self->confusion_counts[k * nc + k];
+    }
+  ll_confusion_matrix_set_data (self->confusion, self->confusion_counts, nc, class_names);
+  if (n == 0)
+    ll_a11y_describe (GTK_WIDGET (self->confusion), "%s", _("No test points."));
+  else
+    {
+      GString *text = g_string_new (NULL);
+      g_string_append_printf (text, _("%u of %d test points classified correctly."), correct, n);
+      for (int t = 0; t < nc; t++)
+        for (int p = 0; p < nc; p++)
+          if (t != p && self->confusion_counts[t * nc + p] > 0)
+            {
+              g_string_append_c (text, ' ');
+              /* TRANSLATORS: "3 Orange points predicted as Blue." */
+              g_string_append_printf (text, _("%u %s points predicted as %s."),
+                                      self->confusion_counts[t * nc + p], class_names[t], class_names[p]);
+            }
+      ll_a11y_describe (GTK_WIDGET (self->confusion), "%s", text->str);
+      g_string_free (text, TRUE);
+    }
 }
 
 /* The colour of the field at one cell: the classes' colours weighed by
@@ -1703,6 +1770,20 @@ ll_playground_view_get_learning_rate (LlPlaygroundView *self)
   return self->run != NULL ? ll_toy_run_get_learning_rate (self->run) : 0;
 }
 
+const guint32 *
+ll_playground_view_get_confusion (LlPlaygroundView *self, int *n_classes)
+{
+  if (n_classes != NULL)
+    *n_classes = self->confusion_counts != NULL ? self->n_classes : 0;
+  return self->confusion_counts;
+}
+
+const LlDataset *
+ll_playground_view_get_test_set (LlPlaygroundView *self)
+{
+  return self->run != NULL ? ll_toy_run_get_test (self->run) : NULL;
+}
+
 double
 ll_playground_view_get_grid_ms (LlPlaygroundView *self)
 {
@@ -1761,6 +1842,7 @@ ll_playground_view_finalize (GObject *object)
   g_free (self->grid_x);
   g_free (self->field);
   g_free (self->thumbs);
+  g_free (self->confusion_counts);
   G_OBJECT_CLASS (ll_playground_view_parent_class)->finalize (object);
 }
 
@@ -1776,6 +1858,7 @@ ll_playground_view_class_init (LlPlaygroundViewClass *klass)
   widget_class->unmap = ll_playground_view_unmap;
 
   g_type_ensure (LL_TYPE_LINE_CHART);
+  g_type_ensure (LL_TYPE_CONFUSION_MATRIX);
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/layerlab/Layerlab/ui/ll-playground-view.ui");
   gtk_widget_class_bind_template_child (widget_class, LlPlaygroundView, controls);
@@ -1785,6 +1868,7 @@ ll_playground_view_class_init (LlPlaygroundViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LlPlaygroundView, network_area);
   gtk_widget_class_bind_template_child (widget_class, LlPlaygroundView, field_area);
   gtk_widget_class_bind_template_child (widget_class, LlPlaygroundView, chart);
+  gtk_widget_class_bind_template_child (widget_class, LlPlaygroundView, confusion);
 
   gtk_widget_class_install_action (widget_class, "playground.play", NULL, action_play);
   gtk_widget_class_install_action (widget_class, "playground.step", NULL, action_step);
