@@ -454,6 +454,52 @@ test_confusion (void)
   destroy (window);
 }
 
+/* The schedule chosen in the settings applies per epoch: step, halving
+ * every epoch, on the 200 training points in batches of 10. */
+static void
+test_schedule (void)
+{
+  GtkWidget *view;
+  LlWindow *window = open_window (&view);
+  LlPlaygroundView *pg = LL_PLAYGROUND_VIEW (view);
+  int seen = 0;
+  GtkDropDown *schedule = NULL;
+  guint n_train = 0;
+  double lr;
+
+  for (int i = 0; schedule == NULL; i++, seen = 0)
+    {
+      GtkWidget *w = find_named (view, GTK_TYPE_DROP_DOWN, i, &seen);
+      g_assert_nonnull (w);
+      if (g_strcmp0 (gtk_widget_get_name (w), "playground-schedule") == 0)
+        schedule = GTK_DROP_DOWN (w);
+    }
+  g_assert_true (gtk_widget_activate_action (view, "playground.reset", NULL));
+  lr = ll_playground_view_get_learning_rate (pg);
+  gtk_spin_button_set_value (spin_named (view, "playground-batch"), 10);
+  gtk_spin_button_set_value (spin_named (view, "playground-schedule-factor"), 0.5);
+  gtk_spin_button_set_value (spin_named (view, "playground-schedule-step_epochs"), 1);
+  g_assert_false (gtk_widget_get_visible (gtk_widget_get_parent (GTK_WIDGET (spin_named (view, "playground-schedule-factor")))));
+  gtk_drop_down_set_selected (schedule, LL_SCHEDULE_STEP);
+  g_assert_true (gtk_widget_get_visible (gtk_widget_get_parent (GTK_WIDGET (spin_named (view, "playground-schedule-factor")))));
+  g_assert_false (gtk_widget_get_visible (gtk_widget_get_parent (GTK_WIDGET (spin_named (view, "playground-schedule-alpha")))));
+  ll_playground_view_get_n_points (pg, &n_train);
+  g_assert_cmpuint (n_train % 10, ==, 0);
+  g_assert_cmpfloat_with_epsilon (ll_playground_view_get_current_learning_rate (pg), lr, 1e-12);
+  /* Two epochs of single steps, as a user presses N. */
+  for (guint e = 0; e < 2; e++)
+    for (guint k = 0; k < n_train / 10; k++)
+      {
+        want_step = ll_playground_view_get_step (pg) + 1;
+        g_assert_true (gtk_widget_activate_action (view, "playground.step", NULL));
+        g_assert_true (iterate_until (reached_step, view));
+      }
+  /* The next batch is epoch 2's: lr · 0.5². */
+  g_assert_cmpfloat_with_epsilon (ll_playground_view_get_current_learning_rate (pg), lr * 0.25, 1e-12);
+  g_assert_cmpfloat (ll_playground_view_get_learning_rate (pg), ==, lr);
+  destroy (window);
+}
+
 static void
 test_render (void)
 {
@@ -506,5 +552,6 @@ main (int argc, char **argv)
   g_test_add_func ("/ui/playground-view/grids", test_grids);
   g_test_add_func ("/ui/playground-view/render", test_render);
   g_test_add_func ("/ui/playground-view/confusion", test_confusion);
+  g_test_add_func ("/ui/playground-view/schedule", test_schedule);
   return g_test_run ();
 }

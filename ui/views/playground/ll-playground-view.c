@@ -16,6 +16,7 @@
 
 #include "ll-a11y.h"
 #include "ll-confusion-matrix.h"
+#include "ll-fit-config.h"
 #include "ll-line-chart.h"
 #include "ll-palette.h"
 #include "ll-presentation.h"
@@ -56,6 +57,11 @@ struct _LlPlaygroundView
   GtkDropDown *optim_dropdown;
   GtkSpinButton *noise_spin, *points_spin, *ratio_spin, *seed_spin;
   GtkSpinButton *lr_spin, *batch_spin, *dropout_spin, *l1_spin, *l2_spin, *speed_spin;
+  /* The learning-rate schedule, from the fit settings' table: the choice,
+   * then factor, step epochs, floor and the cosine's length (epochs). */
+  GtkDropDown *schedule_dropdown;
+  GtkSpinButton *sched_spins[4];
+  GtkWidget *sched_rows[4];
   GtkCheckButton *feature_checks[LL_N_FEATURES];
   GtkCheckButton *test_check, *discretize_check, *stop_check, *bn_check;
   GtkWidget *layers_box, *layers_label;
@@ -205,10 +211,28 @@ optim_config (LlPlaygroundView *self)
   return cfg;
 }
 
+static const LlFitField sched_fields[4] = {
+  LL_FIT_SCHEDULE_FACTOR, LL_FIT_SCHEDULE_STEP_EPOCHS, LL_FIT_SCHEDULE_ALPHA, LL_FIT_EPOCHS,
+};
+
+/* The schedule settings as the fit settings hold them. */
+static void
+schedule_config (LlPlaygroundView *self, LlFitConfig *cfg)
+{
+  memset (cfg, 0, sizeof *cfg);
+  ll_fit_set (cfg, LL_FIT_SCHEDULE, gtk_drop_down_get_selected (self->schedule_dropdown));
+  for (int i = 0; i < 4; i++)
+    ll_fit_set (cfg, sched_fields[i], gtk_spin_button_get_value (self->sched_spins[i]));
+}
+
 /* The view's own settings that a chunk does not carry over. */
 static void
 apply_live_settings (LlPlaygroundView *self, LlToyRun *run)
 {
+  LlFitConfig cfg;
+
+  schedule_config (self, &cfg);
+  ll_toy_run_set_schedule (run, &cfg.schedule, cfg.epochs);
   ll_toy_run_set_learning_rate (run, gtk_spin_button_get_value (self->lr_spin));
   ll_toy_run_set_batch_size (run, gtk_spin_button_get_value_as_int (self->batch_spin), NULL);
   ll_model_set_dropout_rate (ll_toy_run_get_model (run), -1,
@@ -342,6 +366,7 @@ rebuild (LlPlaygroundView *self, gboolean regenerate)
     }
   else
     {
+      apply_live_settings (self, self->run);
       evaluate_now (self);
       record (self);
     }
@@ -1139,6 +1164,13 @@ update_status (LlPlaygroundView *self)
     text = g_strdup_printf (_("Epoch %.1f · step %lld · training loss %.3f · test loss %.3f · test accuracy %.1f %%"),
                             ll_toy_run_get_epoch (self->run), (long long) ll_toy_run_get_step (self->run),
                             self->last_train_loss, self->last_test_loss, 100 * self->last_test_acc);
+  if (self->run != NULL && gtk_drop_down_get_selected (self->schedule_dropdown) != LL_SCHEDULE_CONSTANT)
+    {
+      char *with_lr = g_strdup_printf (_("%s · learning rate %.3g"), text,
+                                       ll_toy_run_get_current_learning_rate (self->run));
+      g_free (text);
+      text = with_lr;
+    }
   gtk_label_set_text (GTK_LABEL (self->status_label), text);
   self->status_time = g_get_monotonic_time ();
 }
@@ -1215,6 +1247,33 @@ on_live_setting (GtkSpinButton *spin_button, LlPlaygroundView *self)
     label = g_strdup_printf (_("dropout %.2f"), gtk_spin_button_get_value (spin_button));
   apply_live_settings (self, self->run);
   mark_change (self, label);
+}
+
+/* Shows the schedule's fields that apply to its choice (the table's). */
+static void
+update_schedule_rows (LlPlaygroundView *self)
+{
+  LlFitConfig cfg;
+
+  schedule_config (self, &cfg);
+  for (int i = 0; i < 4; i++)
+    gtk_widget_set_visible (self->sched_rows[i], ll_fit_field_active (&cfg, sched_fields[i])
+                            || (sched_fields[i] == LL_FIT_EPOCHS && cfg.schedule.kind == LL_SCHEDULE_COSINE));
+}
+
+static void
+on_schedule_setting (GObject *object, GParamSpec *pspec, LlPlaygroundView *self)
+{
+  g_autofree char *label = NULL;
+
+  update_schedule_rows (self);
+  if (self->updating || self->run == NULL)
+    return;
+  apply_live_settings (self, self->run);
+  label = g_strdup_printf (_("schedule %s"),
+                           ll_schedule_names[gtk_drop_down_get_selected (self->schedule_dropdown)]);
+  mark_change (self, label);
+  update_status (self);
 }
 
 static void
@@ -1433,6 +1492,35 @@ build_controls (LlPlaygroundView *self)
   gtk_widget_set_name (GTK_WIDGET (self->lr_spin), "playground-lr");
   row (box, _("Learning rate"), GTK_WIDGET (self->lr_spin),
        _("Changes while playing take effect on the next step and are marked on the curve"));
+  {
+    const LlFitSpec *spec = ll_fit_spec (LL_FIT_SCHEDULE);
+    const char *tooltips[4] = { NULL, NULL, NULL,
+                                N_("Epochs over which the cosine schedule falls to its floor") };
+    int n_choices = (int) g_strv_length ((char **) spec->choices);
+
+    self->schedule_dropdown = dropdown (spec->choices, n_choices);
+    gtk_widget_set_name (GTK_WIDGET (self->schedule_dropdown), "playground-schedule");
+    row (box, _(spec->label), GTK_WIDGET (self->schedule_dropdown), _(spec->tooltip));
+    for (int i = 0; i < 4; i++)
+      {
+        const LlFitSpec *f = ll_fit_spec (sched_fields[i]);
+        double lo, hi;
+        GtkWidget *r;
+
+        ll_fit_form_range (sched_fields[i], &lo, &hi);
+        self->sched_spins[i] = spin (lo, MIN (hi, 10000), f->step > 0 ? f->step : 1, f->digits,
+                                     sched_fields[i] == LL_FIT_EPOCHS ? 100 : f->default_value);
+        row (box, _(f->label), GTK_WIDGET (self->sched_spins[i]),
+             tooltips[i] != NULL ? _(tooltips[i]) : _(f->tooltip));
+        {
+          g_autofree char *name = g_strconcat ("playground-schedule-", f->name, NULL);
+          gtk_widget_set_name (GTK_WIDGET (self->sched_spins[i]), name);
+        }
+        r = gtk_widget_get_parent (GTK_WIDGET (self->sched_spins[i]));
+        gtk_widget_set_margin_start (r, 12);
+        self->sched_rows[i] = r;
+      }
+  }
   self->batch_spin = spin (1, 256, 1, 0, 10);
   gtk_widget_set_name (GTK_WIDGET (self->batch_spin), "playground-batch");
   row (box, _("Batch size"), GTK_WIDGET (self->batch_spin),
@@ -1462,6 +1550,10 @@ build_controls (LlPlaygroundView *self)
   g_signal_connect (self->optim_dropdown, "notify::selected", G_CALLBACK (on_optimizer), self);
   g_signal_connect (self->lr_spin, "value-changed", G_CALLBACK (on_live_setting), self);
   g_signal_connect (self->batch_spin, "value-changed", G_CALLBACK (on_live_setting), self);
+  g_signal_connect (self->schedule_dropdown, "notify::selected", G_CALLBACK (on_schedule_setting), self);
+  for (int i = 0; i < 4; i++)
+    g_signal_connect (self->sched_spins[i], "notify::value", G_CALLBACK (on_schedule_setting), self);
+  update_schedule_rows (self);
   g_signal_connect (self->dropout_spin, "value-changed", G_CALLBACK (on_live_setting), self);
   g_signal_connect (self->test_check, "notify::active", G_CALLBACK (on_redraw_setting), self);
   g_signal_connect (self->discretize_check, "notify::active", G_CALLBACK (on_redraw_setting), self);
@@ -1514,11 +1606,16 @@ load_demo (LlPlaygroundView *self, const LlToyDemo *demo)
   gtk_drop_down_set_selected (self->optim_dropdown, cfg.optim.kind);
   gtk_spin_button_set_value (self->lr_spin, cfg.optim.learning_rate);
   gtk_spin_button_set_value (self->batch_spin, cfg.batch_size);
+  gtk_drop_down_set_selected (self->schedule_dropdown, cfg.schedule.kind);
+  for (int i = 0; i < 4; i++)
+    if (sched_fields[i] != LL_FIT_EPOCHS || cfg.schedule.kind == LL_SCHEDULE_COSINE)
+      gtk_spin_button_set_value (self->sched_spins[i], ll_fit_get (&cfg, sched_fields[i]));
   gtk_spin_button_set_value (self->dropout_spin, 0);
   gtk_spin_button_set_value (self->l1_spin, 0);
   gtk_spin_button_set_value (self->l2_spin, 0);
   gtk_check_button_set_active (self->bn_check, FALSE);
   self->updating = FALSE;
+  update_schedule_rows (self);
   ll_fit_config_clear (&cfg);
   gtk_label_set_text (GTK_LABEL (self->sentence_label), _(demo->sentence));
   gtk_widget_set_visible (self->sentence_label, TRUE);
@@ -1782,6 +1879,12 @@ const LlDataset *
 ll_playground_view_get_test_set (LlPlaygroundView *self)
 {
   return self->run != NULL ? ll_toy_run_get_test (self->run) : NULL;
+}
+
+double
+ll_playground_view_get_current_learning_rate (LlPlaygroundView *self)
+{
+  return self->run != NULL ? ll_toy_run_get_current_learning_rate (self->run) : 0;
 }
 
 double

@@ -35,6 +35,8 @@ const float *ll_playground_view_get_thumbs (LlPlaygroundView *self, int *n_thumb
  * the loss curves since the last reset; the learning rate in force. */
 guint    ll_playground_view_get_n_marks    (LlPlaygroundView *self);
 double   ll_playground_view_get_learning_rate (LlPlaygroundView *self);
+/* The rate the next batch trains at, the schedule applied. */
+double   ll_playground_view_get_current_learning_rate (LlPlaygroundView *self);
 /* Milliseconds the last refresh of the field and thumbnails took. */
 double   ll_playground_view_get_grid_ms    (LlPlaygroundView *self);
 /* The last refresh's confusion matrix of the test points (n_classes²,
