@@ -1418,6 +1418,7 @@ build_controls (LlPlaygroundView *self)
   self->noise_spin = spin (0, 0.5, 0.05, 2, 0);
   row (box, _("Noise"), GTK_WIDGET (self->noise_spin), _("0 to 0.5 of the plane's radius, at random"));
   self->points_spin = spin (10, 2000, 10, 0, 400);
+  gtk_widget_set_name (GTK_WIDGET (self->points_spin), "playground-points");
   row (box, _("Points"), GTK_WIDGET (self->points_spin), NULL);
   self->ratio_spin = spin (0.1, 0.9, 0.1, 1, 0.5);
   row (box, _("Training ratio"), GTK_WIDGET (self->ratio_spin),
@@ -1879,6 +1880,19 @@ const LlDataset *
 ll_playground_view_get_test_set (LlPlaygroundView *self)
 {
   return self->run != NULL ? ll_toy_run_get_test (self->run) : NULL;
+}
+
+void
+ll_playground_view_set_hidden_layers (LlPlaygroundView *self, int n_hidden, int units)
+{
+  self->n_hidden = CLAMP (n_hidden, 0, MAX_HIDDEN);
+  for (int h = 0; h < self->n_hidden; h++)
+    {
+      self->units[h] = CLAMP (units, 1, MAX_UNITS);
+      self->act[h] = activation_index (self);
+    }
+  rebuild_layers_box (self);
+  rebuild (self, FALSE);
 }
 
 double

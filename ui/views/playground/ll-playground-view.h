@@ -35,6 +35,9 @@ const float *ll_playground_view_get_thumbs (LlPlaygroundView *self, int *n_thumb
  * the loss curves since the last reset; the learning rate in force. */
 guint    ll_playground_view_get_n_marks    (LlPlaygroundView *self);
 double   ll_playground_view_get_learning_rate (LlPlaygroundView *self);
+/* n_hidden layers of units each (the current activation), as the +/−
+ * buttons would make them; new weights. */
+void     ll_playground_view_set_hidden_layers (LlPlaygroundView *self, int n_hidden, int units);
 /* The rate the next batch trains at, the schedule applied. */
 double   ll_playground_view_get_current_learning_rate (LlPlaygroundView *self);
 /* Milliseconds the last refresh of the field and thumbnails took. */
