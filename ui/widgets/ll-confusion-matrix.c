@@ -232,6 +232,8 @@ void
 ll_confusion_matrix_set_data (LlConfusionMatrix *self, const guint32 *matrix, int n,
                               const char *const *class_names)
 {
+  int old_n = self->n;
+
   g_return_if_fail (LL_IS_CONFUSION_MATRIX (self));
 
   g_clear_pointer (&self->matrix, g_free);
@@ -248,7 +250,12 @@ ll_confusion_matrix_set_data (LlConfusionMatrix *self, const guint32 *matrix, in
         }
     }
   self->sel_t = self->sel_p = -1;
-  gtk_widget_queue_resize (GTK_WIDGET (self));
+  /* The size depends on n only: new counts are a redraw, not a new
+   * layout of the window (the Playground refreshes it every frame). */
+  if (self->n != old_n)
+    gtk_widget_queue_resize (GTK_WIDGET (self));
+  else
+    gtk_widget_queue_draw (GTK_WIDGET (self));
   describe (self);
 }
 
