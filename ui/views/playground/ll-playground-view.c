@@ -1171,7 +1171,7 @@ update_status (LlPlaygroundView *self)
       g_free (text);
       text = with_lr;
     }
-  gtk_label_set_text (GTK_LABEL (self->status_label), text);
+  gtk_inscription_set_text (GTK_INSCRIPTION (self->status_label), text);
   self->status_time = g_get_monotonic_time ();
 }
 
