@@ -6,6 +6,7 @@
 
 #include "ll-evaluate.h"
 #include "ll-rng.h"
+#include "ll-trainer.h"
 
 #include <glib/gi18n-lib.h>
 #include <math.h>
@@ -317,6 +318,8 @@ struct _LlToyRun {
   int position;                   /* next index into order */
   gint64 step;
   int epochs_done;
+  LlSchedule schedule;            /* kind 0: constant (g_new0) */
+  int schedule_epochs;            /* the cosine schedule's length */
   float *x;                       /* one batch of inputs */
   gint32 *labels;
   float *snapshot;                /* weights before the batch, for a divergence */
@@ -490,6 +493,32 @@ ll_toy_run_get_learning_rate (const LlToyRun *run)
 }
 
 void
+ll_toy_run_set_schedule (LlToyRun *run, const LlSchedule *schedule, int epochs)
+{
+  g_return_if_fail (run != NULL);
+  if (schedule != NULL)
+    run->schedule = *schedule;
+  else
+    memset (&run->schedule, 0, sizeof run->schedule);
+  run->schedule_epochs = MAX (epochs, 1);
+}
+
+/* The epoch (0-based) the next batch belongs to. */
+static int
+next_epoch (const LlToyRun *run)
+{
+  return run->epochs_done + (run->position >= run->train->n && run->step > 0 ? 1 : 0);
+}
+
+double
+ll_toy_run_get_current_learning_rate (const LlToyRun *run)
+{
+  g_return_val_if_fail (run != NULL, NAN);
+  return ll_schedule_lr (&run->schedule, run->optim.learning_rate, next_epoch (run),
+                         MAX (run->schedule_epochs, 1));
+}
+
+void
 ll_toy_run_set_optimizer (LlToyRun *run, const LlOptimConfig *optim)
 {
   gsize n = ll_model_n_trainable (run->model);
@@ -550,7 +579,10 @@ ll_toy_run_step (LlToyRun *run)
                               run->labels, &run->rng, NULL);
   run->step++;
   if (isfinite (loss))
-    ll_optim_step (&run->optim, run->optim.learning_rate, run->step, n_params,
+    ll_optim_step (&run->optim,
+                   ll_schedule_lr (&run->schedule, run->optim.learning_rate, run->epochs_done,
+                                   MAX (run->schedule_epochs, 1)),
+                   run->step, n_params,
                    ll_model_params (model), ll_model_grads (model), run->optim_state);
   if (!isfinite (loss) || !all_finite (ll_model_params (model), n_params))
     {

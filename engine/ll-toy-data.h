@@ -11,6 +11,7 @@
 #pragma once
 
 #include "ll-dataset.h"
+#include "ll-fit-config.h"
 #include "ll-model.h"
 #include "ll-optim.h"
 
@@ -137,6 +138,14 @@ gboolean    ll_toy_run_set_data   (LlToyRun *run, LlDataset *train, LlDataset *t
 gboolean    ll_toy_run_set_batch_size (LlToyRun *run, int batch_size, GError **error);
 void        ll_toy_run_set_learning_rate (LlToyRun *run, double lr);
 double      ll_toy_run_get_learning_rate (const LlToyRun *run);
+/* A learning-rate schedule of the fit settings (ll-fit-config.h), from the
+ * next batch on: each batch of epoch e (0-based, epochs completed) trains
+ * at ll_schedule_lr (schedule, the learning rate above, e, epochs), as the
+ * Train view's fit does per epoch.  epochs: the cosine schedule's length.
+ * NULL: constant (the default). */
+void        ll_toy_run_set_schedule  (LlToyRun *run, const LlSchedule *schedule, int epochs);
+/* The rate the next batch trains at, the schedule applied. */
+double      ll_toy_run_get_current_learning_rate (const LlToyRun *run);
 /* Another optimizer; its state starts afresh. */
 void        ll_toy_run_set_optimizer (LlToyRun *run, const LlOptimConfig *optim);
 gint64      ll_toy_run_get_step   (const LlToyRun *run);

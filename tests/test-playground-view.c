@@ -10,6 +10,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "ll-confusion-matrix.h"
 #include "ll-playground-view.h"
 #include "ll-presentation.h"
 #include "ll-toy-data.h"
@@ -373,6 +374,132 @@ test_grids (void)
   destroy (window);
 }
 
+/* The confusion matrix counts the test points by true class and the
+ * class the model predicts for each, one point at a time on a copy of
+ * the model. */
+static void
+check_confusion (LlPlaygroundView *pg)
+{
+  int nc = 0, seen = 0;
+  const guint32 *counts = ll_playground_view_get_confusion (pg, &nc);
+  const LlDataset *test = ll_playground_view_get_test_set (pg);
+  g_autoptr(LlModel) model = ll_model_copy (ll_playground_view_get_model (pg));
+  g_autofree guint32 *expect = NULL;
+  GtkWidget *matrix = find_named (GTK_WIDGET (pg), LL_TYPE_CONFUSION_MATRIX, 0, &seen);
+  g_autofree char *description = NULL, *prefix = NULL;
+  guint32 total = 0, correct = 0;
+
+  g_assert_nonnull (counts);
+  g_assert_nonnull (test);
+  g_assert_cmpint (test->n, >, 0);
+  g_assert_cmpint (nc, ==, test->n_classes);
+  expect = g_new0 (guint32, (gsize) nc * nc);
+  g_assert_true (ll_model_plan (model, 1, NULL));
+  for (int i = 0; i < test->n; i++)
+    {
+      const float *p = ll_model_forward (model, 1, test->values + (gsize) i * test->width, FALSE, NULL);
+      int arg = 0;
+      g_assert_nonnull (p);
+      for (int k = 1; k < nc; k++)
+        if (p[k] > p[arg])
+          arg = k;
+      expect[test->labels[i] * nc + arg]++;
+    }
+  for (int i = 0; i < nc * nc; i++)
+    {
+      g_assert_cmpuint (counts[i], ==, expect[i]);
+      total += counts[i];
+    }
+  for (int k = 0; k < nc; k++)
+    correct += counts[k * nc + k];
+  g_assert_cmpuint (total, ==, (guint32) test->n);
+  /* Not all in one cell: the model learned something and the counts differ. */
+  g_assert_cmpuint (correct, >, 0);
+
+  g_assert_nonnull (matrix);
+  g_assert_cmpint (ll_confusion_matrix_get_n (LL_CONFUSION_MATRIX (matrix)), ==, nc);
+  /* What ll_a11y_describe set (the tests run with GTK_A11Y=none, which
+   * keeps no accessible properties to read back). */
+  description = g_strdup (g_object_get_data (G_OBJECT (matrix), "ll-a11y-description"));
+  prefix = g_strdup_printf ("%u of %d test points classified correctly.", correct, test->n);
+  g_assert_nonnull (description);
+  g_assert_true (g_str_has_prefix (description, prefix));
+}
+
+static void
+test_confusion (void)
+{
+  GtkWidget *view;
+  LlWindow *window = open_window (&view);
+  LlPlaygroundView *pg = LL_PLAYGROUND_VIEW (view);
+
+  /* After some training (the screenshot's), then after one more batch:
+   * refreshed with the boundary. */
+  g_assert_true (gtk_widget_activate_action (view, "view.prepare-screenshot", NULL));
+  check_confusion (pg);
+  want_step = ll_playground_view_get_step (pg) + 1;
+  g_assert_true (gtk_widget_activate_action (view, "playground.step", NULL));
+  g_assert_true (iterate_until (reached_step, view));
+  iterate_for (50);
+  check_confusion (pg);
+  /* Three classes: a 3 × 3 matrix. */
+  {
+    int seen = 0;
+    GtkWidget *data = find_named (view, GTK_TYPE_DROP_DOWN, 1, &seen);   /* after the demonstrations */
+    g_assert_true (g_list_model_get_n_items (gtk_drop_down_get_model (GTK_DROP_DOWN (data))) == LL_N_TOY);
+    gtk_drop_down_set_selected (GTK_DROP_DOWN (data), LL_TOY_SPIRAL3);
+  }
+  g_assert_true (gtk_widget_activate_action (view, "view.prepare-screenshot", NULL));
+  check_confusion (pg);
+  destroy (window);
+}
+
+/* The schedule chosen in the settings applies per epoch: step, halving
+ * every epoch, on the 200 training points in batches of 10. */
+static void
+test_schedule (void)
+{
+  GtkWidget *view;
+  LlWindow *window = open_window (&view);
+  LlPlaygroundView *pg = LL_PLAYGROUND_VIEW (view);
+  int seen = 0;
+  GtkDropDown *schedule = NULL;
+  guint n_train = 0;
+  double lr;
+
+  for (int i = 0; schedule == NULL; i++, seen = 0)
+    {
+      GtkWidget *w = find_named (view, GTK_TYPE_DROP_DOWN, i, &seen);
+      g_assert_nonnull (w);
+      if (g_strcmp0 (gtk_widget_get_name (w), "playground-schedule") == 0)
+        schedule = GTK_DROP_DOWN (w);
+    }
+  g_assert_true (gtk_widget_activate_action (view, "playground.reset", NULL));
+  lr = ll_playground_view_get_learning_rate (pg);
+  gtk_spin_button_set_value (spin_named (view, "playground-batch"), 10);
+  gtk_spin_button_set_value (spin_named (view, "playground-schedule-factor"), 0.5);
+  gtk_spin_button_set_value (spin_named (view, "playground-schedule-step_epochs"), 1);
+  g_assert_false (gtk_widget_get_visible (gtk_widget_get_parent (GTK_WIDGET (spin_named (view, "playground-schedule-factor")))));
+  gtk_drop_down_set_selected (schedule, LL_SCHEDULE_STEP);
+  g_assert_true (gtk_widget_get_visible (gtk_widget_get_parent (GTK_WIDGET (spin_named (view, "playground-schedule-factor")))));
+  g_assert_false (gtk_widget_get_visible (gtk_widget_get_parent (GTK_WIDGET (spin_named (view, "playground-schedule-alpha")))));
+  ll_playground_view_get_n_points (pg, &n_train);
+  g_assert_cmpuint (n_train % 10, ==, 0);
+  g_assert_cmpfloat_with_epsilon (ll_playground_view_get_current_learning_rate (pg), lr, 1e-12);
+  /* Two epochs of single steps, as a user presses N. */
+  for (guint e = 0; e < 2; e++)
+    for (guint k = 0; k < n_train / 10; k++)
+      {
+        want_step = ll_playground_view_get_step (pg) + 1;
+        g_assert_true (gtk_widget_activate_action (view, "playground.step", NULL));
+        g_assert_true (iterate_until (reached_step, view));
+      }
+  /* The next batch is epoch 2's: lr · 0.5². */
+  g_assert_cmpfloat_with_epsilon (ll_playground_view_get_current_learning_rate (pg), lr * 0.25, 1e-12);
+  g_assert_cmpfloat (ll_playground_view_get_learning_rate (pg), ==, lr);
+  destroy (window);
+}
+
 static void
 test_render (void)
 {
@@ -424,5 +551,7 @@ main (int argc, char **argv)
   g_test_add_func ("/ui/playground-view/demo-action", test_demo_action);
   g_test_add_func ("/ui/playground-view/grids", test_grids);
   g_test_add_func ("/ui/playground-view/render", test_render);
+  g_test_add_func ("/ui/playground-view/confusion", test_confusion);
+  g_test_add_func ("/ui/playground-view/schedule", test_schedule);
   return g_test_run ();
 }

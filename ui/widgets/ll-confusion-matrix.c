@@ -6,10 +6,14 @@
 #include <inttypes.h>
 
 #include "ll-a11y.h"
+#include "ll-presentation.h"
 
-#define CELL 38
-#define LEFT 96
-#define TOP 36
+/* Sizes at normal text size, in pixels; text drawn in code grows in
+ * presentation mode and the cells with it (every user has a self). */
+#define SCALED(px) ((int) ((px) * ll_presentation_text_scale (GTK_WIDGET (self))))
+#define CELL SCALED (38)
+#define LEFT SCALED (96)
+#define TOP SCALED (36)
 
 struct _LlConfusionMatrix
 {
@@ -168,6 +172,7 @@ ll_confusion_matrix_init (LlConfusionMatrix *self)
   g_signal_connect (click, "pressed", G_CALLBACK (on_pressed), self);
   gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (click));
   gtk_widget_set_halign (GTK_WIDGET (self), GTK_ALIGN_START);
+  ll_presentation_watch (GTK_WIDGET (self), gtk_widget_queue_resize);
   ll_a11y_describe (GTK_WIDGET (self), "%s", _("Confusion matrix: not computed yet"));
 }
 
@@ -227,6 +232,8 @@ void
 ll_confusion_matrix_set_data (LlConfusionMatrix *self, const guint32 *matrix, int n,
                               const char *const *class_names)
 {
+  int old_n = self->n;
+
   g_return_if_fail (LL_IS_CONFUSION_MATRIX (self));
 
   g_clear_pointer (&self->matrix, g_free);
@@ -243,7 +250,12 @@ ll_confusion_matrix_set_data (LlConfusionMatrix *self, const guint32 *matrix, in
         }
     }
   self->sel_t = self->sel_p = -1;
-  gtk_widget_queue_resize (GTK_WIDGET (self));
+  /* The size depends on n only: new counts are a redraw, not a new
+   * layout of the window (the Playground refreshes it every frame). */
+  if (self->n != old_n)
+    gtk_widget_queue_resize (GTK_WIDGET (self));
+  else
+    gtk_widget_queue_draw (GTK_WIDGET (self));
   describe (self);
 }
 

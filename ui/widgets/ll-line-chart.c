@@ -119,7 +119,7 @@ ll_line_chart_compute_layout (double width, double height, double font, gboolean
                               guint n_note_lines, LlChartRect *item_rects, LlChartLayout *out)
 {
   double pad = 0.55 * font, row = 1.4 * font;
-  double left = 5.3 * font, right_margin = 1.3 * font;
+  double left = 5.3 * font, right_margin = 1.8 * font;   /* half of a 5-digit last tick ("10000") */
   double top, below_axis, legend_h = 0, colw = 0;
 
   memset (out, 0, sizeof *out);

@@ -14,6 +14,9 @@
 #include <math.h>
 #include <string.h>
 
+#include "ll-a11y.h"
+#include "ll-confusion-matrix.h"
+#include "ll-fit-config.h"
 #include "ll-line-chart.h"
 #include "ll-palette.h"
 #include "ll-presentation.h"
@@ -47,12 +50,18 @@ struct _LlPlaygroundView
   GtkWidget *controls, *play_button, *status_label, *sentence_label;
   GtkWidget *network_area, *field_area;
   LlLineChart *chart;
+  LlConfusionMatrix *confusion;
 
   /* controls made in code */
   GtkDropDown *demo_dropdown, *data_dropdown, *class_dropdown, *activation_dropdown;
   GtkDropDown *optim_dropdown;
   GtkSpinButton *noise_spin, *points_spin, *ratio_spin, *seed_spin;
   GtkSpinButton *lr_spin, *batch_spin, *dropout_spin, *l1_spin, *l2_spin, *speed_spin;
+  /* The learning-rate schedule, from the fit settings' table: the choice,
+   * then factor, step epochs, floor and the cosine's length (epochs). */
+  GtkDropDown *schedule_dropdown;
+  GtkSpinButton *sched_spins[4];
+  GtkWidget *sched_rows[4];
   GtkCheckButton *feature_checks[LL_N_FEATURES];
   GtkCheckButton *test_check, *discretize_check, *stop_check, *bn_check;
   GtkWidget *layers_box, *layers_label;
@@ -88,6 +97,7 @@ struct _LlPlaygroundView
   guint grid_features;
   float *field;                   /* GRID_RES² × n_classes probabilities */
   int n_classes;
+  guint32 *confusion_counts;      /* n_classes² over the test points, rows: true class */
   float *thumbs;                  /* per neuron (inputs, hidden units) GRID_RES² values */
   int n_thumbs;
   int thumb_layer[1 + MAX_HIDDEN]; /* model layer whose output a hidden column shows */
@@ -103,6 +113,7 @@ G_DEFINE_FINAL_TYPE (LlPlaygroundView, ll_playground_view, LL_TYPE_VIEW)
 
 static void rebuild (LlPlaygroundView *self, gboolean regenerate);
 static void refresh_grids (LlPlaygroundView *self);
+static void refresh_confusion (LlPlaygroundView *self, int max_batch);
 static void update_status (LlPlaygroundView *self);
 
 /* Small helpers ---------------------------------------------------------- */
@@ -200,10 +211,28 @@ optim_config (LlPlaygroundView *self)
   return cfg;
 }
 
+static const LlFitField sched_fields[4] = {
+  LL_FIT_SCHEDULE_FACTOR, LL_FIT_SCHEDULE_STEP_EPOCHS, LL_FIT_SCHEDULE_ALPHA, LL_FIT_EPOCHS,
+};
+
+/* The schedule settings as the fit settings hold them. */
+static void
+schedule_config (LlPlaygroundView *self, LlFitConfig *cfg)
+{
+  memset (cfg, 0, sizeof *cfg);
+  ll_fit_set (cfg, LL_FIT_SCHEDULE, gtk_drop_down_get_selected (self->schedule_dropdown));
+  for (int i = 0; i < 4; i++)
+    ll_fit_set (cfg, sched_fields[i], gtk_spin_button_get_value (self->sched_spins[i]));
+}
+
 /* The view's own settings that a chunk does not carry over. */
 static void
 apply_live_settings (LlPlaygroundView *self, LlToyRun *run)
 {
+  LlFitConfig cfg;
+
+  schedule_config (self, &cfg);
+  ll_toy_run_set_schedule (run, &cfg.schedule, cfg.epochs);
   ll_toy_run_set_learning_rate (run, gtk_spin_button_get_value (self->lr_spin));
   ll_toy_run_set_batch_size (run, gtk_spin_button_get_value_as_int (self->batch_spin), NULL);
   ll_model_set_dropout_rate (ll_toy_run_get_model (run), -1,
@@ -337,6 +366,7 @@ rebuild (LlPlaygroundView *self, gboolean regenerate)
     }
   else
     {
+      apply_live_settings (self, self->run);
       evaluate_now (self);
       record (self);
     }
@@ -510,7 +540,12 @@ refresh_grids (LlPlaygroundView *self)
   gtk_widget_queue_draw (self->field_area);
   gtk_widget_queue_draw (self->network_area);
   if (self->run == NULL)
-    return;
+    {
+      g_clear_pointer (&self->confusion_counts, g_free);
+      ll_confusion_matrix_set_data (self->confusion, NULL, 0, NULL);
+      ll_a11y_describe (GTK_WIDGET (self->confusion), "%s", _("No network yet."));
+      return;
+    }
   model = ll_toy_run_get_model (self->run);
   if (self->grid_x == NULL || self->grid_features != self->features)
     {
@@ -556,7 +591,64 @@ refresh_grids (LlPlaygroundView *self)
           for (int i = 0; i < n; i++)
             self->thumbs[(gsize) k * n + i] = out[(gsize) i * units + u];
       }
+  refresh_confusion (self, n);
   self->grid_ms = (g_get_monotonic_time () - t0) / 1000.0;
+}
+
+/* The confusion matrix of the test points, from the model as the field
+ * shows it (evaluation mode), in forward passes of at most max_batch rows
+ * (what refresh_grids planned). */
+static void
+refresh_confusion (LlPlaygroundView *self, int max_batch)
+{
+  static const char *const names[3] = { N_("Orange"), N_("Blue"), N_("Green") };
+  const char *class_names[3];
+  const LlDataset *test = ll_toy_run_get_test (self->run);
+  LlModel *model = ll_toy_run_get_model (self->run);
+  int nc = self->n_classes, nf = ll_toy_n_features (self->features), n = test != NULL ? test->n : 0;
+  guint32 correct = 0;
+
+  g_free (self->confusion_counts);
+  self->confusion_counts = g_new0 (guint32, (gsize) nc * nc);
+  for (int start = 0; start < n; start += max_batch)
+    {
+      int count = MIN (max_batch, n - start);
+      const float *probs = ll_model_forward (model, count, test->values + (gsize) start * nf, FALSE, NULL);
+
+      for (int i = 0; probs != NULL && i < count; i++)
+        {
+          int arg = 0, label = test->labels[start + i];
+          for (int k = 1; k < nc; k++)
+            if (probs[(gsize) i * nc + k] > probs[(gsize) i * nc + arg])
+              arg = k;
+          if (label < nc)
+            self->confusion_counts[label * nc + arg]++;
+        }
+    }
+  for (int k = 0; k < nc; k++)
+    {
+      class_names[k] = _(names[MIN (k, 2)]);
+      correct += self->confusion_counts[k * nc + k];
+    }
+  ll_confusion_matrix_set_data (self->confusion, self->confusion_counts, nc, class_names);
+  if (n == 0)
+    ll_a11y_describe (GTK_WIDGET (self->confusion), "%s", _("No test points."));
+  else
+    {
+      GString *text = g_string_new (NULL);
+      g_string_append_printf (text, _("%u of %d test points classified correctly."), correct, n);
+      for (int t = 0; t < nc; t++)
+        for (int p = 0; p < nc; p++)
+          if (t != p && self->confusion_counts[t * nc + p] > 0)
+            {
+              g_string_append_c (text, ' ');
+              /* TRANSLATORS: "3 Orange points predicted as Blue." */
+              g_string_append_printf (text, _("%u %s points predicted as %s."),
+                                      self->confusion_counts[t * nc + p], class_names[t], class_names[p]);
+            }
+      ll_a11y_describe (GTK_WIDGET (self->confusion), "%s", text->str);
+      g_string_free (text, TRUE);
+    }
 }
 
 /* The colour of the field at one cell: the classes' colours weighed by
@@ -1072,7 +1164,14 @@ update_status (LlPlaygroundView *self)
     text = g_strdup_printf (_("Epoch %.1f · step %lld · training loss %.3f · test loss %.3f · test accuracy %.1f %%"),
                             ll_toy_run_get_epoch (self->run), (long long) ll_toy_run_get_step (self->run),
                             self->last_train_loss, self->last_test_loss, 100 * self->last_test_acc);
-  gtk_label_set_text (GTK_LABEL (self->status_label), text);
+  if (self->run != NULL && gtk_drop_down_get_selected (self->schedule_dropdown) != LL_SCHEDULE_CONSTANT)
+    {
+      char *with_lr = g_strdup_printf (_("%s · learning rate %.3g"), text,
+                                       ll_toy_run_get_current_learning_rate (self->run));
+      g_free (text);
+      text = with_lr;
+    }
+  gtk_inscription_set_text (GTK_INSCRIPTION (self->status_label), text);
   self->status_time = g_get_monotonic_time ();
 }
 
@@ -1148,6 +1247,33 @@ on_live_setting (GtkSpinButton *spin_button, LlPlaygroundView *self)
     label = g_strdup_printf (_("dropout %.2f"), gtk_spin_button_get_value (spin_button));
   apply_live_settings (self, self->run);
   mark_change (self, label);
+}
+
+/* Shows the schedule's fields that apply to its choice (the table's). */
+static void
+update_schedule_rows (LlPlaygroundView *self)
+{
+  LlFitConfig cfg;
+
+  schedule_config (self, &cfg);
+  for (int i = 0; i < 4; i++)
+    gtk_widget_set_visible (self->sched_rows[i], ll_fit_field_active (&cfg, sched_fields[i])
+                            || (sched_fields[i] == LL_FIT_EPOCHS && cfg.schedule.kind == LL_SCHEDULE_COSINE));
+}
+
+static void
+on_schedule_setting (GObject *object, GParamSpec *pspec, LlPlaygroundView *self)
+{
+  g_autofree char *label = NULL;
+
+  update_schedule_rows (self);
+  if (self->updating || self->run == NULL)
+    return;
+  apply_live_settings (self, self->run);
+  label = g_strdup_printf (_("schedule %s"),
+                           ll_schedule_names[gtk_drop_down_get_selected (self->schedule_dropdown)]);
+  mark_change (self, label);
+  update_status (self);
 }
 
 static void
@@ -1292,6 +1418,7 @@ build_controls (LlPlaygroundView *self)
   self->noise_spin = spin (0, 0.5, 0.05, 2, 0);
   row (box, _("Noise"), GTK_WIDGET (self->noise_spin), _("0 to 0.5 of the plane's radius, at random"));
   self->points_spin = spin (10, 2000, 10, 0, 400);
+  gtk_widget_set_name (GTK_WIDGET (self->points_spin), "playground-points");
   row (box, _("Points"), GTK_WIDGET (self->points_spin), NULL);
   self->ratio_spin = spin (0.1, 0.9, 0.1, 1, 0.5);
   row (box, _("Training ratio"), GTK_WIDGET (self->ratio_spin),
@@ -1366,6 +1493,35 @@ build_controls (LlPlaygroundView *self)
   gtk_widget_set_name (GTK_WIDGET (self->lr_spin), "playground-lr");
   row (box, _("Learning rate"), GTK_WIDGET (self->lr_spin),
        _("Changes while playing take effect on the next step and are marked on the curve"));
+  {
+    const LlFitSpec *spec = ll_fit_spec (LL_FIT_SCHEDULE);
+    const char *tooltips[4] = { NULL, NULL, NULL,
+                                N_("Epochs over which the cosine schedule falls to its floor") };
+    int n_choices = (int) g_strv_length ((char **) spec->choices);
+
+    self->schedule_dropdown = dropdown (spec->choices, n_choices);
+    gtk_widget_set_name (GTK_WIDGET (self->schedule_dropdown), "playground-schedule");
+    row (box, _(spec->label), GTK_WIDGET (self->schedule_dropdown), _(spec->tooltip));
+    for (int i = 0; i < 4; i++)
+      {
+        const LlFitSpec *f = ll_fit_spec (sched_fields[i]);
+        double lo, hi;
+        GtkWidget *r;
+
+        ll_fit_form_range (sched_fields[i], &lo, &hi);
+        self->sched_spins[i] = spin (lo, MIN (hi, 10000), f->step > 0 ? f->step : 1, f->digits,
+                                     sched_fields[i] == LL_FIT_EPOCHS ? 100 : f->default_value);
+        row (box, _(f->label), GTK_WIDGET (self->sched_spins[i]),
+             tooltips[i] != NULL ? _(tooltips[i]) : _(f->tooltip));
+        {
+          g_autofree char *name = g_strconcat ("playground-schedule-", f->name, NULL);
+          gtk_widget_set_name (GTK_WIDGET (self->sched_spins[i]), name);
+        }
+        r = gtk_widget_get_parent (GTK_WIDGET (self->sched_spins[i]));
+        gtk_widget_set_margin_start (r, 12);
+        self->sched_rows[i] = r;
+      }
+  }
   self->batch_spin = spin (1, 256, 1, 0, 10);
   gtk_widget_set_name (GTK_WIDGET (self->batch_spin), "playground-batch");
   row (box, _("Batch size"), GTK_WIDGET (self->batch_spin),
@@ -1395,6 +1551,10 @@ build_controls (LlPlaygroundView *self)
   g_signal_connect (self->optim_dropdown, "notify::selected", G_CALLBACK (on_optimizer), self);
   g_signal_connect (self->lr_spin, "value-changed", G_CALLBACK (on_live_setting), self);
   g_signal_connect (self->batch_spin, "value-changed", G_CALLBACK (on_live_setting), self);
+  g_signal_connect (self->schedule_dropdown, "notify::selected", G_CALLBACK (on_schedule_setting), self);
+  for (int i = 0; i < 4; i++)
+    g_signal_connect (self->sched_spins[i], "notify::value", G_CALLBACK (on_schedule_setting), self);
+  update_schedule_rows (self);
   g_signal_connect (self->dropout_spin, "value-changed", G_CALLBACK (on_live_setting), self);
   g_signal_connect (self->test_check, "notify::active", G_CALLBACK (on_redraw_setting), self);
   g_signal_connect (self->discretize_check, "notify::active", G_CALLBACK (on_redraw_setting), self);
@@ -1447,11 +1607,16 @@ load_demo (LlPlaygroundView *self, const LlToyDemo *demo)
   gtk_drop_down_set_selected (self->optim_dropdown, cfg.optim.kind);
   gtk_spin_button_set_value (self->lr_spin, cfg.optim.learning_rate);
   gtk_spin_button_set_value (self->batch_spin, cfg.batch_size);
+  gtk_drop_down_set_selected (self->schedule_dropdown, cfg.schedule.kind);
+  for (int i = 0; i < 4; i++)
+    if (sched_fields[i] != LL_FIT_EPOCHS || cfg.schedule.kind == LL_SCHEDULE_COSINE)
+      gtk_spin_button_set_value (self->sched_spins[i], ll_fit_get (&cfg, sched_fields[i]));
   gtk_spin_button_set_value (self->dropout_spin, 0);
   gtk_spin_button_set_value (self->l1_spin, 0);
   gtk_spin_button_set_value (self->l2_spin, 0);
   gtk_check_button_set_active (self->bn_check, FALSE);
   self->updating = FALSE;
+  update_schedule_rows (self);
   ll_fit_config_clear (&cfg);
   gtk_label_set_text (GTK_LABEL (self->sentence_label), _(demo->sentence));
   gtk_widget_set_visible (self->sentence_label, TRUE);
@@ -1703,6 +1868,39 @@ ll_playground_view_get_learning_rate (LlPlaygroundView *self)
   return self->run != NULL ? ll_toy_run_get_learning_rate (self->run) : 0;
 }
 
+const guint32 *
+ll_playground_view_get_confusion (LlPlaygroundView *self, int *n_classes)
+{
+  if (n_classes != NULL)
+    *n_classes = self->confusion_counts != NULL ? self->n_classes : 0;
+  return self->confusion_counts;
+}
+
+const LlDataset *
+ll_playground_view_get_test_set (LlPlaygroundView *self)
+{
+  return self->run != NULL ? ll_toy_run_get_test (self->run) : NULL;
+}
+
+void
+ll_playground_view_set_hidden_layers (LlPlaygroundView *self, int n_hidden, int units)
+{
+  self->n_hidden = CLAMP (n_hidden, 0, MAX_HIDDEN);
+  for (int h = 0; h < self->n_hidden; h++)
+    {
+      self->units[h] = CLAMP (units, 1, MAX_UNITS);
+      self->act[h] = activation_index (self);
+    }
+  rebuild_layers_box (self);
+  rebuild (self, FALSE);
+}
+
+double
+ll_playground_view_get_current_learning_rate (LlPlaygroundView *self)
+{
+  return self->run != NULL ? ll_toy_run_get_current_learning_rate (self->run) : 0;
+}
+
 double
 ll_playground_view_get_grid_ms (LlPlaygroundView *self)
 {
@@ -1761,6 +1959,7 @@ ll_playground_view_finalize (GObject *object)
   g_free (self->grid_x);
   g_free (self->field);
   g_free (self->thumbs);
+  g_free (self->confusion_counts);
   G_OBJECT_CLASS (ll_playground_view_parent_class)->finalize (object);
 }
 
@@ -1776,6 +1975,7 @@ ll_playground_view_class_init (LlPlaygroundViewClass *klass)
   widget_class->unmap = ll_playground_view_unmap;
 
   g_type_ensure (LL_TYPE_LINE_CHART);
+  g_type_ensure (LL_TYPE_CONFUSION_MATRIX);
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/layerlab/Layerlab/ui/ll-playground-view.ui");
   gtk_widget_class_bind_template_child (widget_class, LlPlaygroundView, controls);
@@ -1785,6 +1985,7 @@ ll_playground_view_class_init (LlPlaygroundViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LlPlaygroundView, network_area);
   gtk_widget_class_bind_template_child (widget_class, LlPlaygroundView, field_area);
   gtk_widget_class_bind_template_child (widget_class, LlPlaygroundView, chart);
+  gtk_widget_class_bind_template_child (widget_class, LlPlaygroundView, confusion);
 
   gtk_widget_class_install_action (widget_class, "playground.play", NULL, action_play);
   gtk_widget_class_install_action (widget_class, "playground.step", NULL, action_step);

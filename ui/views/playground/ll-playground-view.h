@@ -35,7 +35,17 @@ const float *ll_playground_view_get_thumbs (LlPlaygroundView *self, int *n_thumb
  * the loss curves since the last reset; the learning rate in force. */
 guint    ll_playground_view_get_n_marks    (LlPlaygroundView *self);
 double   ll_playground_view_get_learning_rate (LlPlaygroundView *self);
+/* n_hidden layers of units each (the current activation), as the +/−
+ * buttons would make them; new weights. */
+void     ll_playground_view_set_hidden_layers (LlPlaygroundView *self, int n_hidden, int units);
+/* The rate the next batch trains at, the schedule applied. */
+double   ll_playground_view_get_current_learning_rate (LlPlaygroundView *self);
 /* Milliseconds the last refresh of the field and thumbnails took. */
 double   ll_playground_view_get_grid_ms    (LlPlaygroundView *self);
+/* The last refresh's confusion matrix of the test points (n_classes²,
+ * rows: true class, columns: predicted), as the view shows it; NULL
+ * without a model.  The test points themselves (the run's; NULL: none). */
+const guint32   *ll_playground_view_get_confusion (LlPlaygroundView *self, int *n_classes);
+const LlDataset *ll_playground_view_get_test_set  (LlPlaygroundView *self);
 
 G_END_DECLS
