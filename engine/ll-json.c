@@ -11,12 +11,9 @@
 #include "ll-types.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <math.h>
 #include <stdarg.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 #include <glib/gi18n-lib.h>
 
 /* Reader ------------------------------------------------------------------- */
@@ -467,74 +464,27 @@ ll_json_parse_file (const char *path,
                     gsize       max_bytes,
                     GError    **error)
 {
-  g_autofree char *shown = NULL;
-  g_autofree char *data = NULL;
-  struct stat st;
-  gsize len = 0, cap;
-  int fd, saved;
+  g_autoptr(GBytes) bytes = NULL;
+  GError *local = NULL;
+  gsize len;
+  const char *data;
 
   g_return_val_if_fail (path != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   if (max_bytes == 0)
     max_bytes = LL_JSON_MAX_BYTES;
-  shown = g_filename_display_name (path);
-  /* O_NONBLOCK: opening a FIFO must not wait for a writer. */
-  fd = open (path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
-  if (fd < 0)
+  /* ll_file_read: no FIFO, device or folder, never more than the limit. */
+  if (!(bytes = ll_file_read (path, max_bytes, &local)))
     {
-      saved = errno;
-      g_set_error (error, LL_ERROR, saved == ENOENT ? LL_ERROR_NOT_FOUND : LL_ERROR_IO,
-                   _("Could not open %s: %s"), shown, g_strerror (saved));
+      /* Too large for a JSON document is a damaged file here. */
+      if (g_error_matches (local, LL_ERROR, LL_ERROR_MEMORY))
+        local->code = LL_ERROR_FORMAT;
+      g_propagate_error (error, local);
       return NULL;
     }
-  if (fstat (fd, &st) != 0 || !S_ISREG (st.st_mode))
-    {
-      close (fd);
-      g_set_error (error, LL_ERROR, LL_ERROR_IO,
-                   _("%s is not a regular file (a folder, a pipe or a device); choose a file"), shown);
-      return NULL;
-    }
-  if ((guint64) st.st_size > max_bytes)
-    {
-      close (fd);
-      g_set_error (error, LL_ERROR, LL_ERROR_FORMAT,
-                   _("%.1f MB, more than the %.1f MB Layerlab reads for it; the file is damaged or "
-                   "not a Layerlab file"), st.st_size / 1e6, max_bytes / 1e6);
-      return NULL;
-    }
-  /* The file may grow while it is read: never read more than the limit + 1. */
-  cap = (gsize) st.st_size + 1;
-  data = g_malloc (cap + 1);
-  for (;;)
-    {
-      gssize got;
-
-      if (len == cap)
-        {
-          if (cap > max_bytes)
-            break;
-          cap = MIN (cap * 2, max_bytes + 1);
-          data = g_realloc (data, cap + 1);
-        }
-      got = read (fd, data + len, cap - len);
-      if (got < 0 && errno == EINTR)
-        continue;
-      if (got < 0)
-        {
-          saved = errno;
-          close (fd);
-          g_set_error (error, LL_ERROR, LL_ERROR_IO, _("Could not read %s: %s"), shown,
-                       g_strerror (saved));
-          return NULL;
-        }
-      if (got == 0)
-        break;
-      len += (gsize) got;
-    }
-  close (fd);
-  data[len] = '\0';
-  return ll_json_parse (data, (gssize) len, max_bytes, error);
+  data = g_bytes_get_data (bytes, &len);
+  return ll_json_parse (len > 0 ? data : "", (gssize) len, max_bytes, error);
 }
 
 /* Writer ------------------------------------------------------------------- */

@@ -6,6 +6,7 @@
 #include <adwaita.h>
 #include <string.h>
 
+#include "ll-test-ui.h"
 #include "ll-a11y.h"
 #include "ll-document.h"
 #include "ll-train-view.h"
@@ -20,16 +21,6 @@ static const char *const picture_types[] = {
   "LlLineChart", "LlConfusionMatrix", "LlFeatureGrid", "LlImageGrid", "LlNetworkDiagram",
   "LlDrawPad", "LlContourMap", "LlStepPlot", "LlNumberGrid", "GtkDrawingArea",
 };
-
-static void
-iterate_for (int ms)
-{
-  gint64 end = g_get_monotonic_time () + ms * 1000;
-
-  while (g_get_monotonic_time () < end)
-    if (!g_main_context_iteration (NULL, FALSE))
-      g_usleep (2000);
-}
 
 static gboolean
 is_picture (GtkWidget *widget)
@@ -151,7 +142,7 @@ test_view (gconstpointer data)
   ll_window_set_view (window, view_name);
   gtk_window_set_default_size (GTK_WINDOW (window), 1280, 800);
   gtk_window_present (GTK_WINDOW (window));
-  iterate_for (800);
+  ll_test_iterate_for (800);
 
   /* The view on screen is shown, the others hidden. */
   for (guint i = 0; i < ll_n_views; i++)
@@ -178,7 +169,7 @@ test_view (gconstpointer data)
     g_error ("the %s view:\n%s", view_name, problems->str);
 
   gtk_window_destroy (GTK_WINDOW (window));
-  iterate_for (50);
+  ll_test_iterate_for (50);
   g_object_unref (window);
 }
 
@@ -217,20 +208,6 @@ find_button (GtkWidget *root, const char *label)
   return NULL;
 }
 
-static GtkWidget *
-find_type (GtkWidget *root, const char *type)
-{
-  if (g_str_equal (G_OBJECT_TYPE_NAME (root), type))
-    return root;
-  for (GtkWidget *c = gtk_widget_get_first_child (root); c != NULL; c = gtk_widget_get_next_sibling (c))
-    {
-      GtkWidget *found = find_type (c, type);
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
-}
-
 /* Ctrl+Return starts and Escape stops a run with the focus in the header
  * bar (where Alt+1…6 leaves it), from another view; Escape then leaves
  * presentation mode; F6 from the view switcher reaches Start in ≤ 5. */
@@ -254,17 +231,17 @@ test_keyboard (void)
   ll_window_set_view (window, "model");
   gtk_window_set_default_size (GTK_WINDOW (window), 1280, 800);
   gtk_window_present (GTK_WINDOW (window));
-  iterate_for (500);
+  ll_test_iterate_for (500);
   train = ll_window_get_view_widget (window, "train");
   start = find_button (train, "_Start");
   g_assert_nonnull (start);
 
   /* The view switcher's Train tab has the focus (after Alt+2). */
-  switcher_button = find_type (GTK_WIDGET (window), "AdwViewSwitcherButton");
+  switcher_button = ll_test_find_type (GTK_WIDGET (window), "AdwViewSwitcherButton");
   g_assert_nonnull (switcher_button);
   g_assert_true (gtk_widget_grab_focus (switcher_button));
   ll_window_set_view (window, "train");
-  iterate_for (200);
+  ll_test_iterate_for (200);
   while (gtk_root_get_focus (GTK_ROOT (window)) != start && presses < 10)
     {
       g_assert_true (press (window, GDK_KEY_F6, 0));
@@ -287,7 +264,7 @@ test_keyboard (void)
   g_assert_true (gtk_widget_grab_focus (switcher_button));
   g_assert_true (press (window, GDK_KEY_Escape, 0));
   for (int i = 0; i < 200 && ll_train_view_get_busy (LL_TRAIN_VIEW (train)); i++)
-    iterate_for (50);
+    ll_test_iterate_for (50);
   g_assert_false (ll_train_view_get_busy (LL_TRAIN_VIEW (train)));
   g_assert_true (ll_window_get_presentation (window));
   g_assert_true (press (window, GDK_KEY_Escape, 0));
@@ -295,7 +272,7 @@ test_keyboard (void)
   g_assert_false (press (window, GDK_KEY_Escape, 0));   /* nothing left: Escape goes on */
 
   gtk_window_destroy (GTK_WINDOW (window));
-  iterate_for (50);
+  ll_test_iterate_for (50);
   g_object_unref (window);
 }
 

@@ -8,6 +8,7 @@
 #include <adwaita.h>
 #include <string.h>
 
+#include "ll-test-ui.h"
 #include "ll-document.h"
 #include "ll-feature-grid.h"
 #include "ll-presentation.h"
@@ -22,16 +23,6 @@ typedef struct {
   int width, height;
   gboolean presentation;
 } FitCase;
-
-static void
-iterate_for (int ms)
-{
-  gint64 end = g_get_monotonic_time () + ms * 1000;
-
-  while (g_get_monotonic_time () < end)
-    if (!g_main_context_iteration (NULL, FALSE))
-      g_usleep (2000);
-}
 
 static gboolean
 inside_scroller (GtkWidget *widget, GtkWidget *top)
@@ -139,20 +130,6 @@ dump_heights (GtkWidget *w, int width, int depth)
     dump_heights (c, gtk_widget_get_width (c) > 0 ? gtk_widget_get_width (c) : width, depth + 1);
 }
 
-static GtkWidget *
-find_type (GtkWidget *root, const char *type)
-{
-  if (g_str_equal (G_OBJECT_TYPE_NAME (root), type))
-    return root;
-  for (GtkWidget *c = gtk_widget_get_first_child (root); c != NULL; c = gtk_widget_get_next_sibling (c))
-    {
-      GtkWidget *found = find_type (c, type);
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
-}
-
 static void
 collect_flaps (GtkWidget *widget, GPtrArray *flaps)
 {
@@ -240,7 +217,7 @@ check_settled (GtkWidget *window, int w, int h, GString *problems)
       check_tree (window, window, w, h, found);
       if (found->len == 0)
         return;
-      iterate_for (500);
+      ll_test_iterate_for (500);
     }
   g_string_append (problems, found->str);
 }
@@ -270,7 +247,7 @@ test_fit (gconstpointer data)
   ll_window_set_view (window, c->view);
   gtk_window_set_default_size (GTK_WINDOW (window), c->width, c->height);
   gtk_window_present (GTK_WINDOW (window));
-  iterate_for (1200);           /* past the revealers' and flaps' animations */
+  ll_test_iterate_for (1200);           /* past the revealers' and flaps' animations */
 
   gtk_widget_measure (GTK_WIDGET (window), GTK_ORIENTATION_HORIZONTAL, -1, &min_w, NULL, NULL, NULL);
   gtk_widget_measure (GTK_WIDGET (window), GTK_ORIENTATION_VERTICAL, c->width, &min_h, NULL, NULL, NULL);
@@ -328,10 +305,10 @@ test_fit (gconstpointer data)
       if (adw_flap_get_folded (flaps->pdata[i]))
         {
           adw_flap_set_reveal_flap (flaps->pdata[i], TRUE);
-          iterate_for (700);
+          ll_test_iterate_for (700);
           check_settled (GTK_WIDGET (window), w, h, problems);
           adw_flap_set_reveal_flap (flaps->pdata[i], FALSE);
-          iterate_for (400);
+          ll_test_iterate_for (400);
         }
   }
   if (problems->len > 0)
@@ -339,7 +316,7 @@ test_fit (gconstpointer data)
              c->presentation ? " in presentation mode" : "", problems->str);
 
   gtk_window_destroy (GTK_WINDOW (window));
-  iterate_for (50);
+  ll_test_iterate_for (50);
   g_object_unref (window);
 }
 
@@ -365,13 +342,13 @@ test_diagram_27_layers (void)
   ll_window_set_view (window, "model");
   gtk_window_set_default_size (GTK_WINDOW (window), 1024, 768);
   gtk_window_present (GTK_WINDOW (window));
-  iterate_for (500);
-  diagram = find_type (ll_window_get_view_widget (window, "model"), "LlNetworkDiagram");
+  ll_test_iterate_for (500);
+  diagram = ll_test_find_type (ll_window_get_view_widget (window, "model"), "LlNetworkDiagram");
   g_assert_nonnull (diagram);
   gtk_widget_measure (diagram, GTK_ORIENTATION_HORIZONTAL, -1, &min_9, NULL, NULL, NULL);
   g_assert_true (ll_document_load_preset (ll_window_get_document (window), "cifar10-cnn", &error));
   g_assert_no_error (error);
-  iterate_for (500);
+  ll_test_iterate_for (500);
   gtk_widget_measure (diagram, GTK_ORIENTATION_HORIZONTAL, -1, &min_w, NULL, NULL, NULL);
   g_printerr ("# diagram: 9 layers need %d px, 27 layers %d px (the pane scrolls)\n", min_9, min_w);
   /* ~80 px per layer at least: the labels are not squeezed to 3 px. */
@@ -382,12 +359,12 @@ test_diagram_27_layers (void)
   /* Presentation's larger text needs a smaller zoom for 10 px labels, so
    * the diagram's own minimum is measured again. */
   ll_window_set_presentation (window, TRUE);
-  iterate_for (800);
+  ll_test_iterate_for (800);
   gtk_widget_measure (diagram, GTK_ORIENTATION_HORIZONTAL, -1, &min_w, NULL, NULL, NULL);
   g_assert_cmpint (min_w, >, 27 * 60);
   g_assert_cmpint (gtk_widget_get_width (diagram), >=, min_w);
   gtk_window_destroy (GTK_WINDOW (window));
-  iterate_for (50);
+  ll_test_iterate_for (50);
   g_object_unref (window);
 }
 
