@@ -487,6 +487,37 @@ close_other_windows (GtkWindow *keep)
     }
 }
 
+/* After hundreds of random clicks, GTK 4.8 sometimes paints a widget one
+ * frame before allocating it again ("Trying to snapshot AdwFlap …" or
+ * "… AdwGizmo … without a current allocation", about one run in four
+ * under xvfb).  No layout request is pending then, and no queue_resize
+ * from libadwaita or Layerlab happens between the layout and the paint
+ * (checked with an LD_PRELOAD interposer on gtk_widget_queue_resize and
+ * _allocate).  That one warning is counted and shown, not fatal; every
+ * other warning still fails the test. */
+static guint n_stale_snapshots;
+
+static GLogWriterOutput
+tolerate_stale_snapshot (GLogLevelFlags level, const GLogField *fields, gsize n_fields,
+                         gpointer user_data)
+{
+  const char *domain = NULL, *message = NULL;
+
+  for (gsize i = 0; i < n_fields; i++)
+    if (g_str_equal (fields[i].key, "GLIB_DOMAIN"))
+      domain = fields[i].value;
+    else if (g_str_equal (fields[i].key, "MESSAGE"))
+      message = fields[i].value;
+  if ((level & G_LOG_LEVEL_WARNING) && g_strcmp0 (domain, "Gtk") == 0 && message != NULL
+      && g_str_has_prefix (message, "Trying to snapshot ")
+      && g_str_has_suffix (message, " without a current allocation"))
+    {
+      n_stale_snapshots++;
+      return G_LOG_WRITER_HANDLED;
+    }
+  return g_log_writer_default (level, fields, n_fields, user_data);
+}
+
 /* A wrong click never crashes: every action of every widget of every view,
  * in a seeded random order, three rounds, with no data set on the machine
  * (so training, the LR finder and the landscape all fail with a message),
@@ -502,6 +533,7 @@ test_window_every_action (void)
   guint n_done = 0;
 
   RUN_IN_SUBPROCESS ();
+  g_log_set_writer_func (tolerate_stale_snapshot, NULL, NULL);
 
   empty = g_dir_make_tmp ("ll-no-data-XXXXXX", NULL);
   g_setenv ("LAYERLAB_DATA_DIR", empty, TRUE);
@@ -539,6 +571,9 @@ test_window_every_action (void)
             continue;
           gint64 t0 = g_get_monotonic_time ();
 
+          if (g_getenv ("LL_TRACE_ACTIONS") != NULL)   /* which click came before a failure */
+            g_printerr ("activating %s:%s(%s)\n", G_OBJECT_TYPE_NAME (c->widget), c->name,
+                        param != NULL ? param : "");
           if (param != NULL)
             gtk_widget_activate_action (c->widget, c->name, "s", param);
           else
@@ -553,6 +588,8 @@ test_window_every_action (void)
         }
     }
   g_test_message ("%u activations", n_done);
+  if (n_stale_snapshots > 0)
+    g_test_message ("GTK painted a widget before allocating it %u times", n_stale_snapshots);
   {
     gint64 t0 = g_get_monotonic_time ();
 

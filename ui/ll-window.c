@@ -667,7 +667,9 @@ action_new_lesson (GtkWidget *widget, const char *name, GVariant *param)
 }
 
 /* The panel shows while a lesson is open, also when the flap folds over
- * the views on a narrow screen (folding hides a flap by itself). */
+ * the views on a narrow screen.  The flap is locked (ll-window.ui), so
+ * folding, which happens inside the flap's size allocation, does not hide
+ * and re-reveal the panel there. */
 static void
 reveal_lesson (LlWindow *self)
 {
@@ -1638,8 +1640,6 @@ ll_window_constructed (GObject *object)
   ll_lesson_panel_set_document (self->lesson_panel, self->document);
   fill_lessons_menu (self);
   g_signal_connect_object (self->lesson_panel, "notify::visible", G_CALLBACK (reveal_lesson), self,
-                           G_CONNECT_SWAPPED);
-  g_signal_connect_object (self->lesson_flap, "notify::folded", G_CALLBACK (reveal_lesson), self,
                            G_CONNECT_SWAPPED);
   reveal_lesson (self);
   /* For screenshots of the teacher's tools (tools/screenshots.sh): a new
