@@ -154,9 +154,8 @@ read_in_child (const char *path, guint64 size, GCancellable *cancellable, GError
   if (exe == NULL)
     {
       g_set_error (error, LL_ERROR, LL_ERROR_IO,
-                   _("%s: Keras files are read by a separate Layerlab process, and this "
-                     "program does not say where Layerlab is. Open the file with the "
-                     "layerlab program"), name);
+                   _("%s: Keras files are read by a separate Layerlab process, which "
+                     "this program has not set up. Open the file in Layerlab itself"), name);
       return NULL;
     }
   memory = g_strdup_printf ("%" G_GUINT64_FORMAT, ll_memory_limit () + MEMORY_HEADROOM);
