@@ -298,8 +298,10 @@ ll_window_open_path (LlWindow *self, const char *path, GError **error)
   return TRUE;
 }
 
+/* A file being read: the window is held weakly (closing it cancels the
+ * read, see dispose). */
 typedef struct {
-  LlWindow *self;
+  GWeakRef self;
   char *path;
   GCancellable *cancellable;
 } Opening;
@@ -307,7 +309,7 @@ typedef struct {
 static void
 opening_free (Opening *o)
 {
-  g_object_unref (o->self);
+  g_weak_ref_clear (&o->self);
   g_object_unref (o->cancellable);
   g_free (o->path);
   g_free (o);
@@ -346,13 +348,13 @@ static void
 on_document_opened (GObject *source, GAsyncResult *result, gpointer data)
 {
   Opening *o = data;
-  LlWindow *self = o->self;
+  g_autoptr(LlWindow) self = g_weak_ref_get (&o->self);
   g_autoptr(GError) error = NULL;
   gboolean ok = ll_document_open_finish (LL_DOCUMENT (source), result, &error);
 
-  if (self->open_cancellable == o->cancellable)
+  if (self != NULL && self->open_cancellable == o->cancellable)
     end_opening (self);
-  if (self->document == NULL)
+  if (self == NULL || self->document == NULL)
     ;                           /* the window is closed */
   else if (ok)
     add_recent (self, o->path);
@@ -376,7 +378,7 @@ ll_window_open_file (LlWindow *self, const char *path)
   self->open_cancellable = g_cancellable_new ();
   self->open_name = g_filename_display_basename (path);
   o = g_new0 (Opening, 1);
-  o->self = g_object_ref (self);
+  g_weak_ref_init (&o->self, self);
   o->path = g_strdup (path);
   o->cancellable = g_object_ref (self->open_cancellable);
   /* A Keras file is read by a child process, which may take up to its
