@@ -161,8 +161,9 @@ ll_import_finish (LlImportBuilder *b, const LlFitConfig *cfg, GError **error)
               {
                 g_autofree char *name = ll_arch_layer_name (b->arch, i);
                 g_set_error (error, LL_ERROR, LL_ERROR_FORMAT,
-                             _("Layer %d (%s)'s %s holds NaN or infinite values"), i, name,
-                             w->name);
+                             _("Layer %d (%s)'s %s holds NaN or infinite values: the file "
+                               "is damaged, or it was saved from a training that diverged. "
+                               "Open an earlier copy"), i, name, w->name);
                 return NULL;
               }
           /* A batch norm's moving variance is never negative: one that is
