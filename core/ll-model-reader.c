@@ -432,9 +432,10 @@ ll_model_reader_child_main (int argc, char **argv)
     }
   if (path == NULL)
     {
-      g_set_error_literal (&error, LL_ERROR, LL_ERROR_INVALID,
-                           "usage: layerlab " LL_MODEL_READER_COMMAND
-                           " [--memory-limit BYTES] [--cpu-limit SECONDS] FILE");
+      /* A command for Layerlab itself, not for people: English. */
+      g_set_error_literal (&error, LL_ERROR, LL_ERROR_INVALID, /* no-i18n */
+                           "usage: layerlab " LL_MODEL_READER_COMMAND /* no-i18n */
+                           " [--memory-limit BYTES] [--cpu-limit SECONDS] FILE"); /* no-i18n */
       return answer_error (error) == 1 ? 2 : 3;
     }
 
