@@ -271,17 +271,23 @@ ll_application_activate (GApplication *app)
   if (fresh)
     window = GTK_WINDOW (ll_window_new (GTK_APPLICATION (app), NULL));
 
-  if (self->model_path != NULL)
+  if (self->model_path != NULL && self->screenshot_file == NULL)
     {
+      /* Read on a worker thread (a Keras file in a child process with a
+       * time limit): the window shows at once, an error in a dialog. */
+      ll_window_open_file (LL_WINDOW (window), self->model_path);
+      ll_window_set_view (LL_WINDOW (window), "model");
+      g_clear_pointer (&self->model_path, g_free);
+    }
+  else if (self->model_path != NULL)
+    {
+      /* A screenshot shows the model: it is read before. */
       g_autoptr(GError) error = NULL;
       if (!ll_window_open_path (LL_WINDOW (window), self->model_path, &error))
         {
           g_printerr ("layerlab: %s\n", error->message);
-          if (self->screenshot_file != NULL)
-            fail_now ();
+          fail_now ();
         }
-      else if (self->screenshot_file == NULL)
-        ll_window_set_view (LL_WINDOW (window), "model");
       g_clear_pointer (&self->model_path, g_free);
     }
   /* A screenshot of WxH shows a screen of that size: no fullscreen. */

@@ -15,6 +15,7 @@
 #include "ll-export-script.h"
 #include "ll-import.h"
 #include "ll-model-file.h"
+#include "ll-model-reader.h"
 #include "ll-presets.h"
 
 #include <signal.h>
@@ -36,7 +37,7 @@ ll_cli_load_trainer (const char *model_path, const char *preset, int seed, GErro
       return NULL;
     }
   if (model_path != NULL && !g_str_has_suffix (model_path, ".json"))
-    return ll_model_open_any (model_path, error);
+    return ll_model_reader_open (model_path, NULL, NULL, error);
   if (model_path != NULL)
     {
       if (!(arch = ll_arch_load (model_path, error)))

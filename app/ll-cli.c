@@ -12,8 +12,9 @@
  *   layerlab explain [--model FILE | --preset NAME] --input IMAGES.idx[:N] --layer NAME --unit Y,X,C
  *
  * --model FILE opens a Layerlab .llmodel, an ONNX model or a Keras .h5 or
- * .keras file alike (ll_model_open_any).  The option names are stable:
- * handouts depend on them. */
+ * .keras file alike (ll_model_reader_open: Keras files in a child process
+ * with a time limit, which is the hidden command internal-read-model).
+ * The option names are stable: handouts depend on them. */
 #include "ll-cli.h"
 #include "ll-cli-private.h"
 
@@ -29,6 +30,7 @@
 #include "ll-lr-find.h"
 #include "ll-memory-plan.h"
 #include "ll-model-file.h"
+#include "ll-model-reader.h"
 #include "ll-picture.h"
 #include "ll-shipped-model.h"
 #include "ll-presets.h"
@@ -352,7 +354,7 @@ load_trainer (const Options *o, const char **dataset, GError **error)
     }
   if (o->model != NULL)
     {
-      LlTrainer *t = ll_model_open_any (o->model, error);
+      LlTrainer *t = ll_model_reader_open (o->model, NULL, NULL, error);
       if (t != NULL && *dataset == NULL)
         {
           LlShape in = ll_model_input_shape (ll_trainer_get_model (t));
@@ -1272,6 +1274,14 @@ out:
   return status;
 }
 
+/* The child that reads a Keras file for the process that runs it
+ * (core/ll-model-reader.c); not a command for people, so not listed. */
+static int
+cmd_read_model (int argc, char **argv)
+{
+  return ll_model_reader_child_main (argc, argv);
+}
+
 static const struct {
   const char *name;
   int (*run) (int argc, char **argv);
@@ -1286,6 +1296,7 @@ static const struct {
   { "datasets", ll_cli_datasets },
   { "explain", ll_cli_explain },
   { "lessons", ll_cli_lessons },
+  { LL_MODEL_READER_COMMAND, cmd_read_model },
 };
 
 gboolean

@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include "ll-cli.h"
+#include "ll-model-reader.h"
 
 #include <glib/gi18n.h>
 #include <locale.h>
@@ -58,10 +59,29 @@ init_i18n (void)
   textdomain (GETTEXT_PACKAGE);
 }
 
+/* Keras files are read by a child process running this same program
+ * (core/ll-model-reader.c): /proc/self/exe stays this program even when
+ * the file it came from was replaced by an upgrade meanwhile. */
+static void
+init_model_reader (const char *argv0)
+{
+  g_autofree char *found = NULL;
+
+  if (g_file_test ("/proc/self/exe", G_FILE_TEST_IS_EXECUTABLE))
+    {
+      ll_model_reader_set_executable ("/proc/self/exe");
+      return;
+    }
+  found = g_path_is_absolute (argv0) ? g_strdup (argv0) : g_find_program_in_path (argv0);
+  if (found != NULL)
+    ll_model_reader_set_executable (found);
+}
+
 int
 main (int argc, char **argv)
 {
   init_i18n ();
+  init_model_reader (argv[0]);
   if (argc > 1 && ll_cli_is_command (argv[1]))
     {
       /* Numbers the command line prints and writes stay in the C form

@@ -12,6 +12,7 @@
 
 #include "ll-import.h"
 #include "ll-model-file.h"
+#include "ll-model-reader.h"
 #include "ll-presets.h"
 #include "ll-shipped-model.h"
 
@@ -961,41 +962,99 @@ ll_document_reset (LlDocument *self)
   replace_all (self, default_arch (), &cfg, "mnist", NULL, NULL, NULL);
 }
 
+/* The model read from path replaces the document's (takes trainer). */
+static void
+take_opened (LlDocument *self, LlTrainer *trainer, LlModelFormat format, const char *path)
+{
+  LlArch *arch = ll_arch_copy (ll_model_get_arch (ll_trainer_get_model (trainer)));
+  LlFitConfig cfg;
+  /* The file does not name a data set; guess from the input shape. */
+  LlShape in = ll_model_input_shape (ll_trainer_get_model (trainer));
+  /* A copy: replace_all frees self->dataset before it stores the new name. */
+  g_autofree char *ds = g_strdup (in.rank == 3 && in.d[2] == 3 ? "cifar10" : self->dataset);
+  /* An imported model (ONNX, Keras) keeps its file's name as the title
+   * but no path: Save asks where to write the .llmodel, never over the
+   * file it came from. */
+  g_autofree char *base = g_path_get_basename (path);
+  gboolean own = format == LL_MODEL_FORMAT_LLMODEL;
+
+  ll_fit_config_copy (&cfg, ll_trainer_get_config (trainer));
+  replace_all (self, arch, &cfg, ds, trainer, own ? path : NULL, own ? NULL : base);
+  if (!own)
+    {
+      /* Weights trained elsewhere: the views treat them as trained. */
+      self->imported = TRUE;
+      g_signal_emit (self, signals[CHANGED], 0);
+    }
+}
+
 gboolean
 ll_document_open (LlDocument *self, const char *path, GError **error)
 {
   LlModelFormat format = LL_MODEL_FORMAT_UNKNOWN;
   LlTrainer *trainer;
-  LlFitConfig cfg;
-  LlArch *arch;
 
   g_return_val_if_fail (LL_IS_DOCUMENT (self), FALSE);
   g_return_val_if_fail (path != NULL, FALSE);
 
-  trainer = ll_model_open_any_full (path, &format, error);
+  /* Keras files in a child process with a time limit: a file made to
+   * hang libhdf5 gives an error, and the document is left as it was. */
+  trainer = ll_model_reader_open (path, &format, NULL, error);
   if (trainer == NULL)
     return FALSE;
-  arch = ll_arch_copy (ll_model_get_arch (ll_trainer_get_model (trainer)));
-  ll_fit_config_copy (&cfg, ll_trainer_get_config (trainer));
-  /* The file does not name a data set; guess from the input shape. */
-  {
-    LlShape in = ll_model_input_shape (ll_trainer_get_model (trainer));
-    /* A copy: replace_all frees self->dataset before it stores the new name. */
-    g_autofree char *ds = g_strdup (in.rank == 3 && in.d[2] == 3 ? "cifar10" : self->dataset);
-    /* An imported model (ONNX, Keras) keeps its file's name as the title
-     * but no path: Save asks where to write the .llmodel, never over the
-     * file it came from. */
-    g_autofree char *base = g_path_get_basename (path);
-    gboolean own = format == LL_MODEL_FORMAT_LLMODEL;
-    replace_all (self, arch, &cfg, ds, trainer, own ? path : NULL, own ? NULL : base);
-    if (!own)
-      {
-        /* Weights trained elsewhere: the views treat them as trained. */
-        self->imported = TRUE;
-        g_signal_emit (self, signals[CHANGED], 0);
-      }
-  }
+  take_opened (self, trainer, format, path);
   return TRUE;
+}
+
+static void
+on_reader_opened (GObject *source, GAsyncResult *result, gpointer data)
+{
+  g_autoptr(GTask) task = data;
+  LlDocument *self = g_task_get_source_object (task);
+  LlModelFormat format = LL_MODEL_FORMAT_UNKNOWN;
+  GError *error = NULL;
+  LlTrainer *trainer = ll_model_reader_open_finish (result, &format, &error);
+
+  if (trainer == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  /* Cancelled after the file was read: the document stays as it is. */
+  if (g_task_return_error_if_cancelled (task))
+    {
+      ll_trainer_free (trainer);
+      return;
+    }
+  take_opened (self, trainer, format, g_task_get_task_data (task));
+  g_task_return_boolean (task, TRUE);
+}
+
+void
+ll_document_open_async (LlDocument          *self,
+                        const char          *path,
+                        GCancellable        *cancellable,
+                        GAsyncReadyCallback  callback,
+                        gpointer             user_data)
+{
+  GTask *task;
+
+  g_return_if_fail (LL_IS_DOCUMENT (self));
+  g_return_if_fail (path != NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, ll_document_open_async);
+  g_task_set_task_data (task, g_strdup (path), g_free);
+  ll_model_reader_open_async (path, cancellable, on_reader_opened, task);
+}
+
+gboolean
+ll_document_open_finish (LlDocument *self, GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == ll_document_open_async, FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
 }
 
 gboolean

@@ -161,7 +161,20 @@ gboolean           ll_document_redo             (LlDocument *self);
 #define LL_DOCUMENT_SHIPPED_DIGITS "shipped-digits"
 gboolean           ll_document_load_preset      (LlDocument *self, const char *name, GError **error);
 void               ll_document_reset            (LlDocument *self);
+/* Opens a .llmodel, .onnx, .h5 or .keras file (ll_model_reader_open: a
+ * Keras file is read in a child process with a time limit).  On an error
+ * the document is left as it was. */
 gboolean           ll_document_open             (LlDocument *self, const char *path, GError **error);
+/* The same with the file read on a worker thread, so the main loop never
+ * waits for it; the document changes in the callback's main context, when
+ * the model was read (a cancel before then leaves it as it was). */
+void               ll_document_open_async       (LlDocument          *self,
+                                                 const char          *path,
+                                                 GCancellable        *cancellable,
+                                                 GAsyncReadyCallback  callback,
+                                                 gpointer             user_data);
+gboolean           ll_document_open_finish      (LlDocument *self, GAsyncResult *result,
+                                                 GError **error);
 /* Saves to path (NULL: the current path, which must be set). */
 gboolean           ll_document_save             (LlDocument *self, const char *path, GError **error);
 

@@ -711,9 +711,11 @@ op_batch_norm (Importer *im, const Onnx__NodeProto *n, GError **error)
         return FALSE;
       for (gsize e = 0; e < c; e++)
         w[e] = p[i]->f[im->cur.layout == LAYOUT_FLAT ? onnx_feature (&im->cur, e) : e];
+      /* NaN and infinities are refused for every tensor alike, naming
+       * the layer (ll_import_finish). */
       if (i == 3)
         for (gsize e = 0; e < c; e++)
-          if (!(w[e] + eps > 0))
+          if (isfinite (w[e]) && !(w[e] + eps > 0))
             NODE_FAIL (LL_ERROR_FORMAT, "its variance plus epsilon is not positive");
     }
   im->cur.foldable = -1;

@@ -161,10 +161,23 @@ ll_import_finish (LlImportBuilder *b, const LlFitConfig *cfg, GError **error)
               {
                 g_autofree char *name = ll_arch_layer_name (b->arch, i);
                 g_set_error (error, LL_ERROR, LL_ERROR_FORMAT,
-                             _("Layer %d (%s)'s %s holds NaN or infinite values"), i, name,
-                             w->name);
+                             _("Layer %d (%s)'s %s holds NaN or infinite values: the file "
+                               "is damaged, or it was saved from a training that diverged. "
+                               "Open an earlier copy"), i, name, w->name);
                 return NULL;
               }
+          /* A batch norm's moving variance is never negative: one that is
+           * would give NaN (or a division by nearly zero) in evaluation. */
+          if (strcmp (w->name, "moving_variance") == 0)
+            for (gsize j = 0; j < w->n; j++)
+              if (w->data[j] < 0.0f)
+                {
+                  g_autofree char *name = ll_arch_layer_name (b->arch, i);
+                  g_set_error (error, LL_ERROR, LL_ERROR_FORMAT,
+                               _("Layer %d (%s)'s moving variance holds a negative value "
+                                 "(%g): the file is damaged"), i, name, (double) w->data[j]);
+                  return NULL;
+                }
           memcpy (views[k].data, w->data, w->n * sizeof (float));
         }
     }

@@ -121,6 +121,36 @@ ll_test_fill_uniform (float *v, gsize n, double lo, double hi, guint64 seed)
     v[i] = (float) (lo + (hi - lo) * ll_rng_uniform (&rng));
 }
 
+gboolean
+ll_test_process_running (const char *arg1, const char *arg2)
+{
+  g_autoptr(GDir) proc = g_dir_open ("/proc", 0, NULL);
+  const char *entry;
+
+  g_assert_nonnull (proc);
+  while ((entry = g_dir_read_name (proc)) != NULL)
+    {
+      g_autofree char *file = NULL, *cmdline = NULL;
+      gboolean has1 = FALSE, has2 = FALSE;
+      gsize len = 0;
+
+      if (!g_ascii_isdigit (entry[0]))
+        continue;
+      file = g_build_filename ("/proc", entry, "cmdline", NULL);
+      /* A zombie's command line is empty: it no longer runs. */
+      if (!g_file_get_contents (file, &cmdline, &len, NULL))
+        continue;
+      for (gsize i = 0; i < len; i += strlen (cmdline + i) + 1)
+        {
+          has1 |= strcmp (cmdline + i, arg1) == 0;
+          has2 |= strcmp (cmdline + i, arg2) == 0;
+        }
+      if (has1 && has2)
+        return TRUE;
+    }
+  return FALSE;
+}
+
 void
 ll_test_remove_tree (const char *path)
 {

@@ -36,6 +36,10 @@ void        ll_test_randomize_bn (LlModel *model, guint64 seed);
 /* ll_arch_from_text, failing the test on an error. */
 LlArch     *ll_test_arch (const char *text);
 
+/* TRUE while a process runs whose command line holds both arguments
+ * (a Keras reader, "internal-read-model", on a given file): from /proc. */
+gboolean    ll_test_process_running (const char *arg1, const char *arg2);
+
 /* Number of entries in a folder (0 when it cannot be read). */
 int         ll_test_count_entries (const char *dir);
 

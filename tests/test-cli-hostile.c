@@ -6,7 +6,8 @@
  * sizes), truncated model files, non-regular save targets, a save
  * interrupted by a real SIGINT, an export onto a full disk, NaN and
  * out-of-range flags, deeply nested JSON, NaN weights, damaged test
- * splits, non-UTF-8 and control-character names.  Every command runs under
+ * splits, non-UTF-8 and control-character names, a Keras file made to hang
+ * libhdf5.  Every command runs under
  * `timeout`, so a hang fails the test instead of blocking it. */
 #include "ll-test-util.h"
 #include "ll-json.h"
@@ -803,9 +804,114 @@ test_import_control_names (void)
   ll_test_remove_tree (root);
 }
 
+/* A Keras file made to hang libhdf5 (tests/fuzz/findings/): every command
+ * that takes --model gives up within its time limit (1 s here, through
+ * LAYERLAB_IMPORT_TIMEOUT) with one line, writes nothing and leaves no
+ * reader process behind; the reader dies with a layerlab killed while it
+ * waits.  A good .keras file still opens through the reader. */
+static gboolean
+reader_running (const char *path)
+{
+  return ll_test_process_running ("internal-read-model", path);
+}
+
+static char *
+copy_source_file (const char *dir, const char *rel, const char *name)
+{
+  g_autofree char *src = g_build_filename (g_getenv ("LL_SOURCE_ROOT"), rel, NULL);
+  gsize len = 0;
+  g_autofree char *contents = read_all (src, &len);
+  char *dst = g_build_filename (dir, name, NULL);
+
+  g_assert_true (g_file_set_contents (dst, contents, (gssize) len, NULL));
+  return dst;
+}
+
+static void
+test_keras_hang (void)
+{
+  g_autofree char *dir = tmp_dir ();
+  g_autofree char *hang = copy_source_file (dir, "tests/fuzz/findings/keras-h5-libhdf5-vlen-hang.h5",
+                                            "hang.h5");
+  /* Recognised by its first bytes, whatever its name. */
+  g_autofree char *unnamed = copy_source_file (dir, "tests/fuzz/findings/keras-h5-libhdf5-vlen-hang.h5",
+                                               "hang.model");
+  g_autofree char *good = copy_source_file (dir, "tests/fuzz/corpus/import-keras-zip/tiny-cnn.keras",
+                                            "tiny.keras");
+  g_autofree char *out = g_build_filename (dir, "out.onnx", NULL);
+  g_autofree char *png = g_build_filename (dir, "x.png", NULL);
+  struct { const char *args[10]; const char *file; } cases[] = {
+    { { "summary", "--model", hang }, hang },
+    { { "summary", "--model", unnamed }, unnamed },
+    { { "export", "--model", hang, "--format", "onnx", "--output", out }, hang },
+    { { "predict", "--model", hang, png }, hang },
+  };
+
+  {
+    g_autoptr(GdkPixbuf) pb = gdk_pixbuf_new (GDK_COLORSPACE_RGB, FALSE, 8, 4, 4);
+    gdk_pixbuf_fill (pb, 0);
+    g_assert_true (gdk_pixbuf_save (pb, png, "png", NULL, NULL));
+  }
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_auto(Run) r = { 0 };
+      g_autofree char *base = g_path_get_basename (cases[i].file);
+      gint64 start = g_get_monotonic_time ();
+      double seconds;
+
+      runv (&r, cases[i].args);
+      seconds = (g_get_monotonic_time () - start) / 1e6;
+      g_test_message ("%s in %.2f s", cases[i].args[0], seconds);
+      assert_refused (&r, "could not be read within 1 s");
+      g_assert_nonnull (strstr (r.err, base));
+      g_assert_cmpstr (r.out, ==, "");
+      g_assert_cmpfloat (seconds, <, 8.0);
+      g_assert_false (reader_running (cases[i].file));
+    }
+  g_assert_false (g_file_test (out, G_FILE_TEST_EXISTS));
+  assert_no_temp (dir);
+
+  /* layerlab killed while its reader hangs: the reader goes too. */
+  {
+    g_autoptr(GError) error = NULL;
+    g_auto(GStrv) env = g_environ_setenv (g_get_environ (), "LAYERLAB_IMPORT_TIMEOUT", "60", TRUE);
+    const char *argv[] = { g_getenv ("LL_LAYERLAB"), "summary", "--model", hang, NULL };
+    gint64 start;
+    GPid pid;
+
+    g_assert_true (g_spawn_async (NULL, (char **) argv, env, G_SPAWN_DO_NOT_REAP_CHILD
+                                  | G_SPAWN_STDOUT_TO_DEV_NULL | G_SPAWN_STDERR_TO_DEV_NULL,
+                                  NULL, NULL, &pid, &error));
+    g_assert_no_error (error);
+    start = g_get_monotonic_time ();
+    while (!reader_running (hang) && g_get_monotonic_time () - start < 10 * G_USEC_PER_SEC)
+      g_usleep (10000);
+    g_assert_true (reader_running (hang));
+    kill (pid, SIGKILL);
+    waitpid (pid, NULL, 0);
+    g_spawn_close_pid (pid);
+    start = g_get_monotonic_time ();
+    while (reader_running (hang) && g_get_monotonic_time () - start < 5 * G_USEC_PER_SEC)
+      g_usleep (10000);
+    g_test_message ("reader gone %.3f s after its parent", (g_get_monotonic_time () - start) / 1e6);
+    g_assert_false (reader_running (hang));
+  }
+
+  /* A good .keras archive: its weights file is read by the reader too. */
+  {
+    g_auto(Run) r = { 0 };
+    RUN (&r, "summary", "--model", good);
+    g_assert_cmpint (r.status, ==, 0);
+    g_assert_nonnull (strstr (r.out, "Total params"));
+  }
+  ll_test_remove_tree (dir);
+}
+
 int
 main (int argc, char **argv)
 {
+  /* A file made to hang libhdf5 costs a second (set before any thread). */
+  g_setenv ("LAYERLAB_IMPORT_TIMEOUT", "1", TRUE);
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/cli/hostile/fifos-and-devices", test_fifos_and_devices);
   g_test_add_func ("/cli/hostile/huge-architecture", test_huge_architecture);
@@ -821,5 +927,6 @@ main (int argc, char **argv)
   g_test_add_func ("/cli/hostile/damaged-test-split", test_damaged_test_split);
   g_test_add_func ("/cli/hostile/predict-json-names", test_predict_json_names);
   g_test_add_func ("/cli/hostile/import-control-names", test_import_control_names);
+  g_test_add_func ("/cli/hostile/keras-hang", test_keras_hang);
   return g_test_run ();
 }

@@ -500,6 +500,194 @@ test_keras_h5_written_here (void)
   }
 }
 
+
+/* Weights that are not numbers -------------------------------------- */
+
+/* An import refused for a non-finite (or negative variance) value: one
+ * line naming the layer and the tensor. */
+static void
+expect_refused (GBytes *bytes, const char *name, const char *layer, const char *what,
+                const char *why)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LlTrainer) t = ll_model_open_bytes (bytes, name, &error);
+
+  g_assert_null (t);
+  assert_one_line (error);
+  g_test_message ("%s", error->message);
+  g_assert_cmpint (error->code, ==, LL_ERROR_FORMAT);
+  g_assert_nonnull (strstr (error->message, layer));
+  g_assert_nonnull (strstr (error->message, what));
+  g_assert_nonnull (strstr (error->message, why));
+}
+
+/* ONNX: Layerlab's export of the CIFAR-10 CNN (convolutions, batch norm,
+ * a Dense layer) with one value of one initializer replaced. */
+static void
+test_onnx_not_finite (void)
+{
+  g_autoptr(LlModel) model = NULL;
+  g_autoptr(GBytes) good = export_preset ("cifar10-cnn", &model);
+  gsize len;
+  const guint8 *data = g_bytes_get_data (good, &len);
+  struct { const char *tensor; float value; const char *what, *why; } cases[] = {
+    { "kernel", NAN, "kernel", "NaN or infinite" },
+    { "kernel", INFINITY, "kernel", "NaN or infinite" },
+    { "bias", -INFINITY, "bias", "NaN or infinite" },
+    { "gamma", NAN, "gamma", "NaN or infinite" },
+    { "moving_mean", INFINITY, "moving_mean", "NaN or infinite" },
+    { "moving_variance", NAN, "moving_variance", "NaN or infinite" },
+    /* Below -epsilon: the ONNX reader's own check names the node. */
+    { "moving_variance", -1.0f, "BatchNormalization", "variance plus epsilon is not positive" },
+    /* Negative but above -epsilon: refused all the same. */
+    { "moving_variance", -1e-5f, "moving variance", "negative" },
+  };
+
+  /* The unchanged file opens (the cases below fail for their value). */
+  {
+    g_autoptr(GError) error = NULL;
+    g_autoptr(LlTrainer) t = ll_model_open_bytes (good, "model.onnx", &error);
+    g_assert_no_error (error);
+  }
+  for (gsize c = 0; c < G_N_ELEMENTS (cases); c++)
+    {
+      Onnx__ModelProto *mp = onnx__model_proto__unpack (NULL, len, data);
+      gboolean done = FALSE;
+
+      g_assert_nonnull (mp);
+      for (gsize i = 0; i < mp->graph->n_initializer && !done; i++)
+        {
+          Onnx__TensorProto *t = mp->graph->initializer[i];
+          if (strstr (t->name, cases[c].tensor) != NULL && t->raw_data.len >= 8)
+            {
+              guint32 bits;
+              memcpy (&bits, &cases[c].value, 4);
+              bits = GUINT32_TO_LE (bits);
+              /* The second value: not only the first is looked at. */
+              memcpy (t->raw_data.data + 4, &bits, 4);
+              done = TRUE;
+            }
+        }
+      g_assert_true (done);
+      {
+        g_autoptr(GBytes) b = pack (mp);
+        expect_refused (b, "bad.onnx", strcmp (cases[c].what, "BatchNormalization") == 0
+                                       ? "(BatchNormalization)" : "Layer ",
+                        cases[c].what, cases[c].why);
+      }
+      onnx__model_proto__free_unpacked (mp, NULL);
+    }
+}
+
+/* The first dataset whose path holds `part`, for H5Lvisit. */
+typedef struct {
+  const char *part;
+  char *found;
+} Find;
+
+static herr_t
+find_dataset (hid_t group, const char *name, const H5L_info_t *info, void *data)
+{
+  Find *f = data;
+
+  if (f->found == NULL && strstr (name, f->part) != NULL)
+    {
+      hid_t ds = H5Dopen2 (group, name, H5P_DEFAULT);   /* a group fails */
+      if (ds >= 0)
+        {
+          f->found = g_strdup (name);
+          H5Dclose (ds);
+        }
+    }
+  return 0;
+}
+
+/* The Keras file with value at index 1 of the dataset whose path holds
+ * part (as Keras would write a model that diverged). */
+static GBytes *
+h5_poison (GBytes *bytes, const char *part, float value)
+{
+  g_autofree char *dir = g_dir_make_tmp ("ll-import-h5-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "model.h5", NULL);
+  g_autofree char *contents = NULL;
+  g_autofree float *v = NULL;
+  Find f = { part, NULL };
+  hid_t file, ds, space;
+  hssize_t n;
+  gsize len = 0;
+
+  g_assert_true (g_file_set_contents (path, g_bytes_get_data (bytes, NULL),
+                                      (gssize) g_bytes_get_size (bytes), NULL));
+  file = H5Fopen (path, H5F_ACC_RDWR, H5P_DEFAULT);
+  g_assert_cmpint (file, >=, 0);
+  H5Eset_auto2 (H5E_DEFAULT, NULL, NULL);
+  H5Lvisit (file, H5_INDEX_NAME, H5_ITER_NATIVE, find_dataset, &f);
+  g_assert_nonnull (f.found);
+  ds = H5Dopen2 (file, f.found, H5P_DEFAULT);
+  space = H5Dget_space (ds);
+  n = H5Sget_simple_extent_npoints (space);
+  g_assert_cmpint (n, >=, 2);
+  v = g_new (float, n);
+  g_assert_cmpint (H5Dread (ds, H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, v), >=, 0);
+  v[1] = value;
+  g_assert_cmpint (H5Dwrite (ds, H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, v), >=, 0);
+  H5Sclose (space);
+  H5Dclose (ds);
+  H5Fclose (file);
+  g_free (f.found);
+  g_assert_true (g_file_get_contents (path, &contents, &len, NULL));
+  ll_test_remove_tree (dir);
+  return g_bytes_new_take (g_steal_pointer (&contents), len);
+}
+
+/* Keras: the Dense file written here, and the small CNN with batch norm of
+ * the fuzz seeds (tests/fuzz/corpus/import-keras-h5/tiny-cnn.h5). */
+static void
+test_keras_not_finite (void)
+{
+  g_autofree float *kernel = g_new (float, 7840), *bias = g_new (float, 10);
+  g_autofree char *cnn_path = g_build_filename (g_getenv ("LL_SOURCE_ROOT"), "tests", "fuzz", "corpus",
+                                                "import-keras-h5", "tiny-cnn.h5", NULL);
+  g_autofree char *cnn_bytes = NULL;
+  g_autoptr(GBytes) cnn = NULL;
+  gsize cnn_len = 0;
+  struct { const char *part; float value; const char *layer, *what, *why; } cases[] = {
+    { "conv2d/kernel", NAN, "(conv2d)", "kernel", "NaN or infinite" },
+    { "batch_normalization/gamma", INFINITY, "(batch_normalization)", "gamma", "NaN or infinite" },
+    { "moving_mean", -INFINITY, "(batch_normalization)", "moving_mean", "NaN or infinite" },
+    { "moving_variance", NAN, "(batch_normalization)", "moving_variance", "NaN or infinite" },
+    { "moving_variance", -0.5f, "(batch_normalization)", "moving variance", "negative" },
+    { "dense/bias", INFINITY, "(dense)", "bias", "NaN or infinite" },
+  };
+
+  ll_test_fill_uniform (kernel, 7840, -0.1, 0.1, 1);
+  ll_test_fill_uniform (bias, 10, -0.1, 0.1, 2);
+  kernel[4321] = NAN;
+  {
+    g_autoptr(GBytes) b = write_keras_h5 (kernel, bias, FALSE);
+    expect_refused (b, "model.h5", "(dense)", "kernel", "NaN or infinite");
+  }
+  kernel[4321] = 0.0f;
+  bias[9] = -INFINITY;
+  {
+    g_autoptr(GBytes) b = write_keras_h5 (kernel, bias, FALSE);
+    expect_refused (b, "model.h5", "(dense)", "bias", "NaN or infinite");
+  }
+
+  g_assert_true (g_file_get_contents (cnn_path, &cnn_bytes, &cnn_len, NULL));
+  cnn = g_bytes_new_take (g_steal_pointer (&cnn_bytes), cnn_len);
+  {
+    g_autoptr(GError) error = NULL;
+    g_autoptr(LlTrainer) t = ll_model_open_bytes (cnn, "tiny-cnn.h5", &error);
+    g_assert_no_error (error);
+  }
+  for (gsize c = 0; c < G_N_ELEMENTS (cases); c++)
+    {
+      g_autoptr(GBytes) b = h5_poison (cnn, cases[c].part, cases[c].value);
+      expect_refused (b, "tiny-cnn.h5", cases[c].layer, cases[c].what, cases[c].why);
+    }
+}
+
 /* .keras archives that are not right. */
 static GBytes *
 make_zip (const char *const *names, const char *const *contents, int n)
@@ -768,6 +956,8 @@ main (int argc, char **argv)
   g_test_add_func ("/engine/import/onnx/bad", test_onnx_bad);
   g_test_add_func ("/engine/import/keras/h5-written-here", test_keras_h5_written_here);
   g_test_add_func ("/engine/import/keras/zip-bad", test_keras_zip_bad);
+  g_test_add_func ("/engine/import/onnx/not-finite", test_onnx_not_finite);
+  g_test_add_func ("/engine/import/keras/not-finite", test_keras_not_finite);
   for (gsize i = 0; i < G_N_ELEMENTS (torch_cases); i++)
     {
       g_autofree char *path = g_strdup_printf ("/engine/import/onnx/pytorch/%s", torch_cases[i].kind);

@@ -8,10 +8,12 @@
 
 #include "ll-codegen.h"
 #include "ll-document.h"
+#include "ll-model-reader.h"
 #include "ll-model-view.h"
 #include "ll-presets.h"
 #include "ll-views.h"
 #include "ll-presentation.h"
+#include "ll-test-util.h"
 #include "ll-window.h"
 
 #define SUBPROCESS_TIMEOUT (240 * G_USEC_PER_SEC)   /* every-action takes ~45 s on two idle cores */
@@ -606,6 +608,143 @@ test_window_every_action (void)
   g_rmdir (empty);
 }
 
+
+/* Opening a file in the window ---------------------------------------- */
+
+static char *
+copy_source_file (const char *dir, const char *rel, const char *name)
+{
+  g_autofree char *src = g_build_filename (g_getenv ("LL_SOURCE_ROOT"), rel, NULL);
+  g_autofree char *contents = NULL;
+  char *dst = g_build_filename (dir, name, NULL);
+  gsize len = 0;
+
+  g_assert_true (g_file_get_contents (src, &contents, &len, NULL));
+  g_assert_true (g_file_set_contents (dst, contents, (gssize) len, NULL));
+  return dst;
+}
+
+/* The first message dialog among the toplevels, or NULL. */
+static AdwMessageDialog *
+find_message_dialog (void)
+{
+  GListModel *tops = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (tops); i++)
+    {
+      g_autoptr(GtkWindow) w = g_list_model_get_item (tops, i);
+      if (ADW_IS_MESSAGE_DIALOG (w))
+        return ADW_MESSAGE_DIALOG (w);
+    }
+  return NULL;
+}
+
+static gboolean
+count_tick (gpointer data)
+{
+  (*(guint *) data)++;
+  return G_SOURCE_CONTINUE;
+}
+
+/* A Keras file made to hang libhdf5, opened as File › Open, a recent file
+ * or a drop do (window.open-file): the window stays responsive while the
+ * reader runs, then shows the error (within the 1 s limit the test sets),
+ * and the model is the one it was.  A good .keras file then opens. */
+static void
+test_window_open_hang (void)
+{
+  g_autofree char *dir = NULL, *hang = NULL, *good = NULL, *title_before = NULL;
+  g_autofree char *title_after = NULL;
+  g_autoptr(LlArch) arch_before = NULL;
+  AdwMessageDialog *dialog = NULL;
+  LlWindow *window;
+  LlDocument *doc;
+  guint ticks = 0, tick;
+  gint64 start;
+  double seconds;
+
+  RUN_IN_SUBPROCESS ();
+
+  dir = g_dir_make_tmp ("ll-ui-open-XXXXXX", NULL);
+  hang = copy_source_file (dir, "tests/fuzz/findings/keras-h5-libhdf5-vlen-hang.h5", "hang.h5");
+  good = copy_source_file (dir, "tests/fuzz/corpus/import-keras-zip/tiny-cnn.keras", "tiny-cnn.keras");
+  doc = ll_document_new ();
+  g_assert_true (ll_document_load_preset (doc, "mnist-cnn", NULL));
+  window = g_object_ref (ll_window_new (NULL, doc));
+  gtk_window_present (GTK_WINDOW (window));
+  iterate (5);
+  arch_before = ll_arch_copy (ll_document_get_arch (doc));
+  title_before = ll_document_dup_title (doc);
+
+  tick = g_timeout_add (20, count_tick, &ticks);
+  start = g_get_monotonic_time ();
+  gtk_widget_activate_action (GTK_WIDGET (window), "window.open-file", "s", hang);
+  g_assert_true (ll_window_get_opening (window));
+  g_assert_nonnull (gtk_widget_get_cursor (GTK_WIDGET (window)));
+  while ((dialog = find_message_dialog ()) == NULL
+         && g_get_monotonic_time () - start < 20 * G_USEC_PER_SEC)
+    if (!g_main_context_iteration (NULL, FALSE))
+      g_usleep (1000);
+  seconds = (g_get_monotonic_time () - start) / 1e6;
+  g_source_remove (tick);
+  g_assert_nonnull (dialog);
+  g_test_message ("error shown after %.2f s, %u ticks of 20 ms: %s", seconds, ticks,
+                  adw_message_dialog_get_body (dialog));
+  g_assert_nonnull (strstr (adw_message_dialog_get_body (dialog), "could not be read within 1 s"));
+  g_assert_cmpfloat (seconds, <, 10.0);
+  /* The main loop ran while the file was read. */
+  g_assert_cmpuint (ticks, >=, (guint) (seconds * 50 / 4));
+  g_assert_false (ll_window_get_opening (window));
+  g_assert_null (gtk_widget_get_cursor (GTK_WIDGET (window)));
+  g_assert_true (ll_arch_equal (arch_before, ll_document_get_arch (doc)));
+  title_after = ll_document_dup_title (doc);
+  g_assert_cmpstr (title_before, ==, title_after);
+  g_assert_false (ll_document_get_imported (doc));
+  g_assert_false (ll_document_get_dirty (doc));
+  close_other_windows (GTK_WINDOW (window));
+  iterate (5);
+
+  /* A good Keras archive, read by the same reader. */
+  gtk_widget_activate_action (GTK_WIDGET (window), "window.open-file", "s", good);
+  start = g_get_monotonic_time ();
+  while (ll_window_get_opening (window) && g_get_monotonic_time () - start < 20 * G_USEC_PER_SEC)
+    if (!g_main_context_iteration (NULL, FALSE))
+      g_usleep (1000);
+  g_assert_false (ll_window_get_opening (window));
+  g_assert_null (find_message_dialog ());
+  g_clear_pointer (&title_after, g_free);
+  title_after = ll_document_dup_title (doc);
+  g_assert_cmpstr (title_after, ==, "tiny-cnn.keras");
+  g_assert_true (ll_document_get_imported (doc));
+
+  /* Closed while a file is read: the reader is killed with it, long
+   * before its time limit. */
+  g_setenv ("LAYERLAB_IMPORT_TIMEOUT", "60", TRUE);
+  gtk_widget_activate_action (GTK_WIDGET (window), "window.open-file", "s", hang);
+  start = g_get_monotonic_time ();
+  while (!ll_test_process_running (LL_MODEL_READER_COMMAND, hang)
+         && g_get_monotonic_time () - start < 10 * G_USEC_PER_SEC)
+    pump (10);
+  g_assert_true (ll_window_get_opening (window));
+  g_assert_true (ll_test_process_running (LL_MODEL_READER_COMMAND, hang));
+  ll_document_reset (doc);   /* no unsaved-changes prompt on close */
+  g_object_add_weak_pointer (G_OBJECT (window), (gpointer *) &window);
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_object_unref (window);
+  start = g_get_monotonic_time ();
+  while (ll_test_process_running (LL_MODEL_READER_COMMAND, hang)
+         && g_get_monotonic_time () - start < 5 * G_USEC_PER_SEC)
+    pump (10);
+  g_test_message ("reader gone %.3f s after the window closed", (g_get_monotonic_time () - start) / 1e6);
+  g_assert_false (ll_test_process_running (LL_MODEL_READER_COMMAND, hang));
+  pump (100);
+  close_other_windows (NULL);
+  pump (50);
+  g_assert_null (window);
+  g_assert_finalize_object (doc);
+  ll_test_remove_tree (dir);
+}
+
 /* Screenshots ------------------------------------------------------- */
 
 static void
@@ -663,6 +802,11 @@ main (int argc, char **argv)
   /* No session bus under xvfb-run: AT-SPI would warn, and warnings are fatal. */
   g_setenv ("GTK_A11Y", "none", TRUE);
 
+  /* A file made to hang libhdf5 costs a second; read by the layerlab
+   * built here. */
+  g_setenv ("LAYERLAB_IMPORT_TIMEOUT", "1", TRUE);
+  ll_model_reader_set_executable (LAYERLAB_EXE);
+
   g_test_init (&argc, &argv, NULL);
   if (!gtk_init_check ())
     {
@@ -675,6 +819,7 @@ main (int argc, char **argv)
   g_test_add_func ("/ui/window/default-document", test_window_default_document);
   g_test_add_func ("/ui/window/invalid-marks-train", test_window_invalid_marks_train);
   g_test_add_func ("/ui/window/every-action", test_window_every_action);
+  g_test_add_func ("/ui/window/open-hang", test_window_open_hang);
   g_test_add_func ("/ui/model-view/presets", test_model_view_presets);
   g_test_add_func ("/ui/model-view/edit-undo", test_model_view_edit_undo);
   g_test_add_func ("/ui/model-view/arithmetic-tooltips", test_model_view_arithmetic_tooltips);

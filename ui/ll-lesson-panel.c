@@ -622,8 +622,11 @@ run_setup_from (LlLessonPanel *self, int from)
       g_autoptr(GError) error = NULL;
       gboolean replacing = replaces_document (act->name) && self->document != NULL;
       gboolean dirty = replacing && ll_document_get_dirty (self->document);
+      /* A model file is read on a worker thread (ll_window_open_file): the
+       * rest of the setup waits until it has replaced the document. */
+      gboolean waits = dirty || (replacing && g_str_equal (act->name, "window.open-file"));
 
-      if (dirty)
+      if (waits)
         {
           self->pending_from = i + 1;
           self->pending_id = g_signal_connect (self->document, "changed",
@@ -637,8 +640,8 @@ run_setup_from (LlLessonPanel *self, int from)
           g_warning ("Lesson %s, step %d: %s", self->lesson->id, self->step + 1, error->message);
           continue;
         }
-      if (dirty && self->pending_id != 0)
-        return;   /* the prompt is up: on_pending_changed goes on */
+      if (waits && self->pending_id != 0)
+        return;   /* the prompt is up or the file is read: on_pending_changed goes on */
     }
   if (step->condition.kind == LL_LESSON_COND_TRAINING_FINISHED
       || step->condition.kind == LL_LESSON_COND_TRAINING_STARTED

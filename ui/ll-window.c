@@ -46,6 +46,10 @@ struct _LlWindow
 
   LlDocument *document;
   GSettings *settings;           /* NULL when the schema is not installed */
+  GCancellable *open_cancellable;  /* the file being read; NULL when none */
+  char *open_name;               /* its name, for the notice */
+  AdwToast *open_toast;          /* "Reading …", shown when it takes a while */
+  guint open_toast_id;
   gboolean presentation;
   gboolean fullscreen_presentation;  /* presentation mode also fullscreens */
   char *style;                   /* "follow", "light", "dark" */
@@ -294,13 +298,108 @@ ll_window_open_path (LlWindow *self, const char *path, GError **error)
   return TRUE;
 }
 
+/* A file being read: the window is held weakly (closing it cancels the
+ * read, see dispose). */
+typedef struct {
+  GWeakRef self;
+  char *path;
+  GCancellable *cancellable;
+} Opening;
+
+static void
+opening_free (Opening *o)
+{
+  g_weak_ref_clear (&o->self);
+  g_object_unref (o->cancellable);
+  g_free (o->path);
+  g_free (o);
+}
+
+static gboolean
+show_open_toast (gpointer data)
+{
+  LlWindow *self = data;
+  g_autofree char *text = NULL;
+
+  self->open_toast_id = 0;
+  text = g_strdup_printf (_("Reading “%s”…"), self->open_name);
+  self->open_toast = g_object_ref (adw_toast_new (text));
+  adw_toast_set_timeout (self->open_toast, 0);
+  adw_toast_overlay_add_toast (self->toast_overlay, g_object_ref (self->open_toast));
+  return G_SOURCE_REMOVE;
+}
+
+/* The file being read is no longer waited for: no busy cursor, no toast. */
+static void
+end_opening (LlWindow *self)
+{
+  g_clear_object (&self->open_cancellable);
+  g_clear_pointer (&self->open_name, g_free);
+  g_clear_handle_id (&self->open_toast_id, g_source_remove);
+  if (self->open_toast != NULL)
+    {
+      adw_toast_dismiss (self->open_toast);
+      g_clear_object (&self->open_toast);
+    }
+  gtk_widget_set_cursor (GTK_WIDGET (self), NULL);
+}
+
+static void
+on_document_opened (GObject *source, GAsyncResult *result, gpointer data)
+{
+  Opening *o = data;
+  g_autoptr(LlWindow) self = g_weak_ref_get (&o->self);
+  g_autoptr(GError) error = NULL;
+  gboolean ok = ll_document_open_finish (LL_DOCUMENT (source), result, &error);
+
+  if (self != NULL && self->open_cancellable == o->cancellable)
+    end_opening (self);
+  if (self == NULL || self->document == NULL)
+    ;                           /* the window is closed */
+  else if (ok)
+    add_recent (self, o->path);
+  else if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    show_error (self, _("Could not open the model"), error);
+  opening_free (o);
+}
+
+void
+ll_window_open_file (LlWindow *self, const char *path)
+{
+  Opening *o;
+
+  g_return_if_fail (LL_IS_WINDOW (self));
+  g_return_if_fail (path != NULL);
+
+  /* A newer file replaces the one still being read. */
+  if (self->open_cancellable != NULL)
+    g_cancellable_cancel (self->open_cancellable);
+  end_opening (self);
+  self->open_cancellable = g_cancellable_new ();
+  self->open_name = g_filename_display_basename (path);
+  o = g_new0 (Opening, 1);
+  g_weak_ref_init (&o->self, self);
+  o->path = g_strdup (path);
+  o->cancellable = g_object_ref (self->open_cancellable);
+  /* A Keras file is read by a child process, which may take up to its
+   * time limit: the window stays responsive, says so after a moment. */
+  gtk_widget_set_cursor_from_name (GTK_WIDGET (self), "progress");
+  self->open_toast_id = g_timeout_add (400, show_open_toast, self);
+  ll_document_open_async (self->document, path, self->open_cancellable, on_document_opened, o);
+}
+
+gboolean
+ll_window_get_opening (LlWindow *self)
+{
+  g_return_val_if_fail (LL_IS_WINDOW (self), FALSE);
+
+  return self->open_cancellable != NULL;
+}
+
 static void
 open_path_now (LlWindow *self, gpointer data)
 {
-  g_autoptr(GError) error = NULL;
-
-  if (!ll_window_open_path (self, data, &error))
-    show_error (self, _("Could not open the model"), error);
+  ll_window_open_file (self, data);
 }
 
 static void
@@ -1701,6 +1800,13 @@ ll_window_dispose (GObject *object)
 
   g_clear_handle_id (&self->panel_idle, g_source_remove);
   g_clear_handle_id (&self->a11y_idle, g_source_remove);
+  /* A file still being read: its reader is killed, the result dropped. */
+  if (self->open_cancellable != NULL)
+    g_cancellable_cancel (self->open_cancellable);
+  g_clear_object (&self->open_cancellable);
+  g_clear_handle_id (&self->open_toast_id, g_source_remove);
+  g_clear_object (&self->open_toast);
+  g_clear_pointer (&self->open_name, g_free);
   gtk_widget_dispose_template (GTK_WIDGET (self), LL_TYPE_WINDOW);
   g_clear_object (&self->document);
   g_clear_object (&self->settings);

@@ -25,6 +25,14 @@ GtkWidget  *ll_window_get_view_widget  (LlWindow *self, const char *name);
 /* Opens a model file into the window's document (no unsaved-changes
  * prompt: the caller decides), recording it in the recent files. */
 gboolean    ll_window_open_path        (LlWindow *self, const char *path, GError **error);
+/* The same with the file read on a worker thread (a Keras file in a child
+ * process with a time limit): the window stays responsive meanwhile, with
+ * a busy cursor and, after a moment, a "Reading" notice; an error is shown
+ * in a dialog and leaves the model as it was.  File › Open, recent files,
+ * dropped files and window.open-file open files this way. */
+void        ll_window_open_file        (LlWindow *self, const char *path);
+/* TRUE while a file opened with ll_window_open_file is being read. */
+gboolean    ll_window_get_opening      (LlWindow *self);
 
 /* Exports the document's model (trained weights as they are now):
  * format "c" writes path (a .c file) and the .h beside it, the prefix
