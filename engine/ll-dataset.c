@@ -1249,6 +1249,34 @@ name_imported_classes (LlDataset *ds, const char *dir)
       }
 }
 
+gboolean
+ll_dataset_check_data_dir (const char *data_dir, GError **error)
+{
+  g_autofree char *shown = NULL;
+  const char *kind;
+
+  if (data_dir == NULL || data_dir[0] == '\0'
+      || (kind = ll_file_describe (data_dir)) == NULL
+      || g_file_test (data_dir, G_FILE_TEST_IS_DIR))
+    return TRUE;
+  shown = g_filename_display_name (data_dir);
+  if (g_file_test (data_dir, G_FILE_TEST_IS_REGULAR))
+    {
+      g_autofree char *parent = g_path_get_dirname (data_dir);
+      g_autofree char *shown_parent = g_filename_display_name (parent);
+      g_set_error (error, LL_ERROR, LL_ERROR_INVALID,
+                   _("The data folder %s is a file, not a folder; give the folder that holds "
+                     "the data set's files (perhaps %s)"),
+                   shown, shown_parent);
+    }
+  else
+    g_set_error (error, LL_ERROR, LL_ERROR_INVALID,
+                 _("The data folder %s is %s, not a folder; give the folder that holds the "
+                   "data set's files"),
+                 shown, kind);
+  return FALSE;
+}
+
 LlDataset *
 ll_dataset_load_named (const char *name, const char *data_dir, gboolean test, GError **error)
 {
@@ -1265,6 +1293,10 @@ ll_dataset_load_named (const char *name, const char *data_dir, gboolean test, GE
                    name != NULL ? name : _("(none)"), known);
       return NULL;
     }
+  /* A FIFO or a file named as the data folder is a mistake to point out,
+   * not a folder where the set happens to be missing. */
+  if (!ll_dataset_check_data_dir (data_dir, error))
+    return NULL;
 
   dirs = search_dirs (set, data_dir);
   for (guint i = 0; i < dirs->len; i++)

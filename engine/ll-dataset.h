@@ -66,6 +66,11 @@ const char *const *ll_dataset_class_names (const char *name);
  * in and what to do. */
 LlDataset *ll_dataset_load_named  (const char *name, const char *data_dir, gboolean test,
                                    GError **error);
+/* TRUE when data_dir (nullable) can be searched: not given, absent (the
+ * standard places are searched then) or a folder.  Something else (a
+ * FIFO, a device, a file) is LL_ERROR_INVALID saying what it is and what
+ * to give instead; nothing is opened. */
+gboolean   ll_dataset_check_data_dir (const char *data_dir, GError **error);
 /* The directory where the data set was or would be found (newly allocated), or NULL. */
 char      *ll_dataset_locate      (const char *name, const char *data_dir);
 

@@ -7,6 +7,7 @@
 #include "ll-test-util.h"
 
 #include <glib/gstdio.h>
+#include <sys/stat.h>
 #include <string.h>
 #include <zlib.h>
 
@@ -1147,6 +1148,27 @@ test_named_missing (void)
                                 "the four IDX files"));
       g_clear_error (&error);
     }
+
+  /* The data folder (--data-dir, LAYERLAB_DATA_DIR, the settings) being a
+   * FIFO: said so at once, without opening it. */
+  {
+    g_autofree char *tmp = g_dir_make_tmp ("ll-data-dir-XXXXXX", NULL);
+    g_autofree char *fifo = g_build_filename (tmp, "fifo", NULL);
+    g_assert_cmpint (mkfifo (fifo, 0600), ==, 0);
+    g_assert_null (ll_dataset_load_named ("mnist", fifo, FALSE, &error));
+    g_assert_error (error, LL_ERROR, LL_ERROR_INVALID);
+    g_assert_nonnull (strstr (error->message, "is a pipe (FIFO), not a folder"));
+    g_clear_error (&error);
+    g_assert_false (ll_dataset_check_data_dir (fifo, &error));
+    g_assert_error (error, LL_ERROR, LL_ERROR_INVALID);
+    g_clear_error (&error);
+    g_unlink (fifo);
+    g_assert_true (ll_dataset_check_data_dir (fifo, &error));       /* absent */
+    g_assert_true (ll_dataset_check_data_dir (g_get_tmp_dir (), &error));
+    g_assert_true (ll_dataset_check_data_dir (NULL, &error));
+    g_assert_no_error (error);
+    g_rmdir (tmp);
+  }
 
   g_assert_null (ll_dataset_load_named ("imagenet", NULL, FALSE, &error));
   g_assert_error (error, LL_ERROR, LL_ERROR_INVALID);
