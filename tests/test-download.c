@@ -2,7 +2,7 @@
  * started here (127.0.0.1 only): a full download, a checksum mismatch, a
  * transfer cut off and resumed, server errors, a server announcing or
  * sending too much (with and without a length), a server that stalls
- * (with a stall timeout of 1 s). */
+ * or never answers (with a stall timeout of 1 s). */
 #include "ll-download.h"
 #include "ll-types.h"
 
@@ -96,6 +96,12 @@ handler (SoupServer *server, SoupServerMessage *msg, const char *path,
       g_output_stream_write_all_async (g_io_stream_get_output_stream (io),
                                        g_bytes_get_data (four, NULL), g_bytes_get_size (four),
                                        G_PRIORITY_DEFAULT, NULL, endless_written, io);
+      return;
+    }
+  if (g_str_has_prefix (path, "/mute/"))
+    {
+      /* The request taken, no answer at all, the connection open. */
+      g_ptr_array_add (stalled, soup_server_message_steal_connection (msg));
       return;
     }
   if (g_str_has_prefix (path, "/stall/"))
@@ -354,6 +360,25 @@ test_stall (void)
   cleanup (dir);
 }
 
+/* A server that takes the request and never answers: the same timeout,
+ * a message naming the address, nothing written. */
+static void
+test_mute (void)
+{
+  g_autofree char *dir = tmp_dir ();
+  Result r;
+
+  g_assert_false (run ("/mute", dir, blob_md5, &r));
+  g_assert_error (r.error, LL_ERROR, LL_ERROR_IO);
+  g_test_message ("mute: %s", r.error->message);
+  g_assert_nonnull (strstr (r.error->message, "/mute/blob.bin did not answer within 1 second"));
+  g_clear_error (&r.error);
+  g_assert_false (exists (dir, "blob.bin"));
+  g_assert_false (exists (dir, ".blob.bin.part"));
+  g_ptr_array_set_size (stalled, 0);
+  cleanup (dir);
+}
+
 static void
 close_stream (gpointer io)
 {
@@ -399,6 +424,7 @@ main (int argc, char **argv)
   g_test_add_func ("/net/download/too-long", test_too_long);
   g_test_add_func ("/net/download/endless", test_endless);
   g_test_add_func ("/net/download/stall", test_stall);
+  g_test_add_func ("/net/download/mute", test_mute);
   status = g_test_run ();
   g_ptr_array_unref (stalled);
   g_bytes_unref (blob);
