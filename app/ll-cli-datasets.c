@@ -186,6 +186,11 @@ ll_cli_datasets (int argc, char **argv)
       fprintf (stderr, "layerlab datasets: %s\n", error->message);
       return 2;
     }
+  if (!ll_dataset_check_data_dir (data_dir, &error))
+    {
+      fprintf (stderr, "layerlab datasets: %s\n", error->message);
+      return 2;
+    }
   if (name != NULL)
     return download (name, base_url);
   if (import_dir != NULL)

@@ -1152,38 +1152,10 @@ load_inputs (const char *path, LlShape in, gboolean digit, int *n_out, GError **
   if (g_str_has_suffix (path, ".idx") || g_str_has_suffix (path, "-ubyte")
       || g_str_has_suffix (path, "-ubyte.gz") || g_str_has_suffix (path, ".idx.gz"))
     {
-      g_autoptr(LlDataset) ds = ll_dataset_load_idx (path, NULL, error);
-      float *x;
-      g_autofree guint32 *idx = NULL;
-      if (ds == NULL)
-        return NULL;
-      if (ll_dataset_sample_size (ds) != size)
-        {
-          g_set_error (error, LL_ERROR, LL_ERROR_SHAPE,
-                       _("%s holds %d×%d×%d images but the model takes %zu values"),
-                       path, ds->height, ds->width, ds->channels, size);
-          return NULL;
-        }
-      /* 4 bytes a pixel: a small gzip file can inflate to a large set.  The
-       * whole float copy is checked against the machine's memory first. */
-      if ((double) ds->n * (double) size * sizeof (float) > (double) ll_memory_limit ())
-        {
-          g_autofree char *shown = g_filename_display_name (path);
-          g_autofree char *need = ll_memory_format ((double) ds->n * size * sizeof (float));
-          g_autofree char *limit = ll_memory_format ((double) ll_memory_limit ());
-          g_set_error (error, LL_ERROR, LL_ERROR_MEMORY,
-                       _("%s holds %d images, which need %s as model input, more than the %s "
-                       "Layerlab may use on this machine; split the file"), shown, ds->n, need, limit);
-          return NULL;
-        }
-      if (!(x = ll_alloc_floats ((gsize) ds->n * size, "the images", error)))
-        return NULL;
-      idx = g_new (guint32, ds->n);
-      for (int i = 0; i < ds->n; i++)
-        idx[i] = (guint32) i;
-      ll_dataset_fill_batch (ds, idx, ds->n, x, NULL);
-      *n_out = ds->n;
-      return x;
+      /* Straight into floats, a chunk at a time: a large set (or a small
+       * gzip file inflating to one) never needs its bytes and its floats
+       * at once; the floats are checked against the machine's memory. */
+      return ll_dataset_load_idx_floats (path, size, n_out, NULL, NULL, error);
     }
   {
     float *x = ll_picture_load_input (path, &in, digit, error);

@@ -52,6 +52,15 @@ static const LlDownloadSet sets[] = {
     N_("unpack it there: tar xzf cifar-10-binary.tar.gz (gives cifar-10-batches-bin/)") },
 };
 
+/* Seconds without a byte from the server before a download gives up. */
+static guint stall_timeout = 60;
+
+void
+ll_download_set_stall_timeout (guint seconds)
+{
+  g_atomic_int_set (&stall_timeout, MAX (seconds, 1));
+}
+
 const LlDownloadSet *
 ll_download_sets (int *n_sets)
 {
@@ -376,6 +385,7 @@ fetch_one (Job *job, SoupSession *session, int index, GCancellable *cancellable,
   g_autoptr(GFileOutputStream) out = NULL;
   g_autoptr(GError) local = NULL;
   guint64 have = 0, total, size = 0;
+  goffset length;
   gint64 start = g_get_monotonic_time (), last = 0;
   guint8 buf[65536];
   GStatBuf st;
@@ -404,7 +414,19 @@ fetch_one (Job *job, SoupSession *session, int index, GCancellable *cancellable,
           g_propagate_error (error, g_steal_pointer (&local));
           return FALSE;
         }
-      g_set_error (error, LL_ERROR, LL_ERROR_IO,
+      if (g_error_matches (local, G_IO_ERROR, G_IO_ERROR_TIMED_OUT))
+        {
+          guint secs = g_atomic_int_get (&stall_timeout);
+          g_set_error (error, LL_ERROR, LL_ERROR_IO,
+                       ngettext ("%s did not answer within %u second; check the network "
+                                 "connection and try again later, or copy %s into %s by hand",
+                                 "%s did not answer within %u seconds; check the network "
+                                 "connection and try again later, or copy %s into %s by hand",
+                                 secs),
+                       url, secs, f->file, job->dest_dir);
+        }
+      else
+        g_set_error (error, LL_ERROR, LL_ERROR_IO,
                    _("Cannot reach %s: %s. Check the network connection, or copy %s into %s by hand"),
                    url, local->message, f->file, job->dest_dir);
       return FALSE;
@@ -438,19 +460,51 @@ fetch_one (Job *job, SoupSession *session, int index, GCancellable *cancellable,
     }
 
   total = f->size;
-  if (total == 0 && soup_message_headers_get_content_length (soup_message_get_response_headers (msg)) > 0)
-    total = have + (guint64) soup_message_headers_get_content_length (soup_message_get_response_headers (msg));
+  length = soup_message_headers_get_content_length (soup_message_get_response_headers (msg));
+  if (total == 0 && length > 0)
+    total = have + (guint64) length;
+  /* A server announcing more than the expected size sends something
+   * else: refused before a byte of it is written. */
+  if (out != NULL && f->size != 0 && length > 0 && have + (guint64) length > f->size)
+    {
+      g_output_stream_close (G_OUTPUT_STREAM (out), NULL, NULL);
+      g_unlink (part);
+      g_set_error (error, LL_ERROR, LL_ERROR_IO,
+                   _("%s from %s is longer than the %" PRIu64 " bytes expected; "
+                   "the server sent something else. Check the address (--base-url)"),
+                   f->file, url, f->size);
+      return FALSE;
+    }
   p.total = total;
   p.received = have;
   while (out != NULL)
     {
-      gssize n = g_input_stream_read (in, buf, sizeof buf, cancellable, &local);
+      /* At most one byte past the expected size is read: enough to know
+       * that the server sends too much, never more of it. */
+      gsize want = f->size != 0 ? (gsize) MIN (sizeof buf, f->size + 1 - MIN (p.received, f->size))
+                                : sizeof buf;
+      gssize n = g_input_stream_read (in, buf, want, cancellable, &local);
       gint64 now;
       if (n < 0)
         {
           g_output_stream_close (G_OUTPUT_STREAM (out), NULL, NULL);
           if (g_error_matches (local, G_IO_ERROR, G_IO_ERROR_CANCELLED))
             g_propagate_error (error, g_steal_pointer (&local));
+          else if (g_error_matches (local, G_IO_ERROR, G_IO_ERROR_TIMED_OUT))
+            {
+              guint secs = g_atomic_int_get (&stall_timeout);
+              g_set_error (error, LL_ERROR, LL_ERROR_IO,
+                           ngettext ("The server stopped sending %s: nothing came for %u second "
+                                     "after %" PRIu64 " of %" PRIu64 " bytes. Run the download "
+                                     "again to resume where it stopped, or check the network "
+                                     "connection",
+                                     "The server stopped sending %s: nothing came for %u seconds "
+                                     "after %" PRIu64 " of %" PRIu64 " bytes. Run the download "
+                                     "again to resume where it stopped, or check the network "
+                                     "connection",
+                                     secs),
+                           f->file, secs, p.received, total);
+            }
           else
             g_set_error (error, LL_ERROR, LL_ERROR_IO,
                          _("The download of %s broke off after %" PRIu64 " bytes (%s); "
@@ -532,7 +586,10 @@ download_thread (GTask *task, gpointer source, gpointer task_data, GCancellable 
   gboolean ok = TRUE;
 
   g_main_context_push_thread_default (ctx);
-  session = soup_session_new_with_options ("user-agent", "Layerlab/" "0.1", "timeout", 60, NULL);
+  /* "timeout": the longest wait for a connection, an answer or the next
+   * bytes of a transfer (a stalled server), not the whole download. */
+  session = soup_session_new_with_options ("user-agent", "Layerlab/" "0.1",
+                                           "timeout", g_atomic_int_get (&stall_timeout), NULL);
   if (g_mkdir_with_parents (job->dest_dir, 0755) != 0)
     {
       g_set_error (&error, LL_ERROR, LL_ERROR_IO, _("Cannot create %s: %s; check its permissions"),

@@ -71,12 +71,22 @@ typedef struct {
 /* Called in the main context that started the download. */
 typedef void (*LlDownloadProgressFunc) (const LlDownloadProgress *progress, gpointer user_data);
 
+/* How long a download waits for the server (to answer, or to send the
+ * next bytes) before it stops with a message saying so: 60 seconds
+ * unless set here (tests make it short).  Applies to downloads started
+ * afterwards. */
+void     ll_download_set_stall_timeout (guint seconds);
+
 /* Downloads files[] from base_url into dest_dir (created as needed).  Each
  * file arrives as dest_dir/.<file>.part and is moved into place only when
  * its md5 matches (a mismatch deletes it).  A partial file left by an
  * interrupted or cancelled download is resumed with an HTTP Range request.
- * Files already present and correct are skipped.  Errors are LL_ERROR_IO
- * (network, server status), LL_ERROR_DATA (checksum) or G_IO_ERROR_CANCELLED. */
+ * Files already present and correct are skipped.  No more than a file's
+ * expected size is ever written: a server announcing or sending more is
+ * an error and the partial file is deleted.  A server that stops sending
+ * for the stall timeout is an error; the partial file is kept to resume.
+ * Errors are LL_ERROR_IO (network, server status, too long, stalled),
+ * LL_ERROR_DATA (checksum) or G_IO_ERROR_CANCELLED. */
 void     ll_download_files_async  (const LlDownloadFile *files, int n_files,
                                    const char *base_url, const char *dest_dir,
                                    GCancellable *cancellable,

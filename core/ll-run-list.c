@@ -8,6 +8,7 @@
  * (runs.json.damaged-DATE) so that it is neither overwritten nor met
  * again at the next start. */
 #include "ll-run-list.h"
+#include "ll-file.h"
 #include "ll-json.h"
 #include "ll-arch.h"
 #include "ll-layer.h"
@@ -111,9 +112,10 @@ ll_run_export_csv (const LlRun *run, const char *path, GError **error)
       csv_number (s, r->seconds);
       g_string_append_c (s, '\n');
     }
-  if (!g_file_set_contents (path, s->str, s->len, &local))
+  /* Atomic, and a FIFO or a device is refused, never replaced. */
+  if (!ll_file_save (path, s->str, s->len, NULL, &local))
     {
-      g_set_error (error, LL_ERROR, LL_ERROR_IO, _("Could not write %s: %s"), path, local->message);
+      g_propagate_error (error, g_steal_pointer (&local));
       return FALSE;
     }
   return TRUE;
@@ -547,6 +549,7 @@ ll_run_list_save (LlRunList *self, GError **error)
   g_autoptr(JsonNode) root = NULL;
   g_autoptr(GError) local = NULL;
   g_autofree char *dir = NULL;
+  const char *kind;
 
   g_return_val_if_fail (LL_IS_RUN_LIST (self), FALSE);
 
@@ -560,6 +563,18 @@ ll_run_list_save (LlRunList *self, GError **error)
   json_builder_end_object (b);
   root = json_builder_get_root (b);
 
+  /* Something else than a file where runs.json goes (a FIFO, a device, a
+   * folder) is left alone: ll_file_save refuses it; say what to do. */
+  kind = ll_file_check_save_target (self->path, NULL) ? NULL : ll_file_describe (self->path);
+  if (kind != NULL)
+    {
+      g_autofree char *shown = g_filename_display_name (self->path);
+      g_set_error (error, LL_ERROR, LL_ERROR_IO,
+                   _("Could not save the runs: %s is %s, not a file. Move it out of the way; "
+                     "until then the runs are kept only while Layerlab is open"),
+                   shown, kind);
+      return FALSE;
+    }
   dir = g_path_get_dirname (self->path);
   if (g_mkdir_with_parents (dir, 0755) != 0)
     {

@@ -7,6 +7,7 @@
  * checked, so a damaged or foreign file is a clear GError, never a crash.
  */
 #include "ll-dataset.h"
+#include "ll-dataset-private.h"
 #include "ll-file.h"
 #include "ll-memory-plan.h"
 
@@ -35,6 +36,12 @@
 /* gzread() takes an unsigned int; also the first guess for gzip bodies,
  * whose real size is only known once they are read. */
 #define READ_CHUNK       ((gsize) 64 << 20)
+/* The bytes ll_dataset_load_idx_floats reads at a time before scaling them
+ * into the float buffer: its peak memory is the floats plus this. */
+#define FLOAT_CHUNK      ((gsize) 1 << 20)
+
+void (*ll_dataset_read_hook) (const char *path, guint64 offset, gpointer data);
+gpointer ll_dataset_read_hook_data;
 
 static const char *const known_names[] = { "mnist", "fashion-mnist", "cifar10", NULL };
 
@@ -306,15 +313,17 @@ ll_dataset_class_names (const char *name)
 /* Reading files, gzip or raw ---------------------------------------------- */
 
 typedef struct {
+  char *path;
   char *shown;          /* the path for messages (UTF-8) */
   int fd;
   gzFile gz;            /* NULL for a raw file; owns fd otherwise */
-  guint64 raw_size;     /* raw files only */
+  guint64 raw_size;     /* the file's size when opened */
+  struct timespec mtime; /* its modification time then */
   guint64 offset;       /* uncompressed bytes consumed so far */
   gboolean cut_short;   /* the gzip stream ended before its trailer */
 } LlReader;
 
-#define LL_READER_INIT { NULL, -1, NULL, 0, 0, FALSE }
+#define LL_READER_INIT { NULL, NULL, -1, NULL, 0, { 0, 0 }, 0, FALSE }
 
 static void
 reader_clear (LlReader *r)
@@ -326,6 +335,7 @@ reader_clear (LlReader *r)
   r->gz = NULL;
   r->fd = -1;
   g_clear_pointer (&r->shown, g_free);
+  g_clear_pointer (&r->path, g_free);
 }
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (LlReader, reader_clear)
@@ -337,6 +347,7 @@ reader_open (LlReader *r, const char *path, GError **error)
   guint8 magic[2];
   ssize_t n;
 
+  r->path = g_strdup (path);
   r->shown = g_filename_display_name (path);
   /* O_NONBLOCK: a FIFO must not wait for a writer (it is refused below). */
   r->fd = g_open (path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY, 0);
@@ -366,6 +377,7 @@ reader_open (LlReader *r, const char *path, GError **error)
       return FALSE;
     }
   r->raw_size = (guint64) st.st_size;
+  r->mtime = st.st_mtim;
 
   do
     n = pread (r->fd, magic, sizeof magic, 0);
@@ -448,6 +460,8 @@ reader_read (LlReader *r, void *buf, gsize len, GError **error)
             break;
         }
       got += (gsize) n;
+      if (ll_dataset_read_hook != NULL)
+        ll_dataset_read_hook (r->path, r->offset + got, ll_dataset_read_hook_data);
     }
   r->offset += got;
   return (gssize) got;
@@ -512,6 +526,130 @@ oom:
   return NULL;
 }
 
+/* The same into floats scaled to [0, 1] (x / 255, as ll_dataset_fill_batch),
+ * read FLOAT_CHUNK bytes at a time: only the float buffer and one chunk
+ * are ever held, never the whole body as bytes too.  The float buffer of
+ * a gzip file grows with the data as reader_read_body's does. */
+static float *
+reader_read_body_floats (LlReader *r, gsize len, gsize *got, GError **error)
+{
+  g_autofree float *x = NULL;
+  g_autofree guint8 *chunk = NULL;
+  gsize cap, have = 0;
+
+  *got = 0;
+  if (r->gz == NULL && r->raw_size - MIN (r->raw_size, r->offset) < len)
+    {
+      *got = (gsize) (r->raw_size - MIN (r->raw_size, r->offset));
+      return NULL;
+    }
+  cap = r->gz != NULL ? MIN (len, READ_CHUNK) : len;
+  x = g_try_malloc_n (MAX (cap, 1), sizeof (float));
+  chunk = g_try_malloc (MAX (MIN (len, FLOAT_CHUNK), 1));
+  if (x == NULL || chunk == NULL)
+    goto oom;
+  while (have < len)
+    {
+      gsize want = MIN (len - have, FLOAT_CHUNK);
+      gssize n;
+
+      if (have + want > cap)
+        {
+          float *bigger;
+
+          cap = cap > len / 2 ? len : cap * 2;
+          bigger = g_try_realloc_n (x, cap, sizeof (float));
+          if (bigger == NULL)
+            goto oom;
+          x = bigger;
+        }
+      n = reader_read (r, chunk, want, error);
+      if (n < 0)
+        return NULL;
+      /* Divide, not multiply by 1/255: the same floats as Keras' x / 255.0. */
+      for (gsize i = 0; i < (gsize) n; i++)
+        x[have + i] = (float) chunk[i] / 255.0f;
+      have += (gsize) n;
+      if ((gsize) n < want)
+        break;
+    }
+  *got = have;
+  if (have < len)
+    return NULL;
+  return g_steal_pointer (&x);
+
+oom:
+  {
+    char b1[32];
+    g_set_error (error, LL_ERROR, LL_ERROR_MEMORY,
+                 _("Out of memory reading %s bytes from “%s”; close other programs"),
+                 format_count (len, b1), r->shown);
+  }
+  return NULL;
+}
+
+/* After the body: the file must end there, whole, and be the file that
+ * was opened.  Bytes after what the header declares mean a damaged header
+ * or a foreign file; a gzip stream is read to its end so that its CRC and
+ * length trailer are checked; a file whose size or modification time
+ * changed was written to while it was read, and what was read is a mix. */
+static gboolean
+reader_check_end (LlReader *r, const char *what, GError **error)
+{
+  struct stat st;
+
+  if (r->gz != NULL)
+    {
+      guint8 extra;
+      gssize n = reader_read (r, &extra, 1, error);
+
+      if (n < 0)
+        return FALSE;
+      if (n > 0)
+        {
+          g_set_error (error, LL_ERROR, LL_ERROR_DATA,
+                       _("“%s” goes on after its %s: its header is damaged or it is not an IDX "
+                         "file; download or copy it again"),
+                       r->shown, what);
+          return FALSE;
+        }
+      if (r->cut_short)
+        {
+          g_set_error (error, LL_ERROR, LL_ERROR_DATA,
+                       _("“%s” is incomplete: its gzip stream stops before its end; "
+                         "download or copy it again"),
+                       r->shown);
+          return FALSE;
+        }
+    }
+  if (fstat (r->fd, &st) != 0)
+    {
+      int saved = errno;
+      g_set_error (error, LL_ERROR, LL_ERROR_IO,
+                   _("Could not read “%s”: %s"), r->shown, g_strerror (saved));
+      return FALSE;
+    }
+  if ((guint64) st.st_size != r->raw_size || st.st_mtim.tv_sec != r->mtime.tv_sec
+      || st.st_mtim.tv_nsec != r->mtime.tv_nsec)
+    {
+      g_set_error (error, LL_ERROR, LL_ERROR_DATA,
+                   _("“%s” changed while it was read (something is writing to it); "
+                     "load it again once the copy or download has finished"),
+                   r->shown);
+      return FALSE;
+    }
+  if (r->gz == NULL && r->raw_size > r->offset)
+    {
+      char b1[32];
+      g_set_error (error, LL_ERROR, LL_ERROR_DATA,
+                   _("“%s” goes on for %s bytes after its %s: its header is damaged or it "
+                     "is not an IDX file; download or copy it again"),
+                   r->shown, format_count (r->raw_size - r->offset, b1), what);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 /* Reads n big-endian 32-bit header words; FALSE with an error if short. */
 static gboolean
 reader_read_be32 (LlReader *r, guint32 *words, int n, const char *kind, GError **error)
@@ -556,6 +694,84 @@ check_idx_magic (const LlReader *r, guint32 magic, guint32 expected, GError **er
 
 /* IDX ---------------------------------------------------------------------- */
 
+/* Opens an IDX image file and reads its header into ih (magic, count,
+ * rows, columns), checked: at least one image of at least 1×1, and the
+ * body (*bytes) within what Layerlab loads on this machine. */
+static gboolean
+idx_open_images (LlReader *ri, const char *images_path, guint32 ih[4], guint64 *bytes,
+                 GError **error)
+{
+  gboolean overflow;
+  char b1[32], b2[32];
+
+  if (!reader_open (ri, images_path, error)
+      || !reader_read_be32 (ri, ih, 1, "image", error)
+      || !check_idx_magic (ri, ih[0], IDX_IMAGES_MAGIC, error)
+      || !reader_read_be32 (ri, ih + 1, 3, "image", error))
+    return FALSE;
+  if (ih[1] == 0)
+    {
+      g_set_error (error, LL_ERROR, LL_ERROR_DATA,
+                   _("“%s” holds no images; choose a complete IDX image file"), ri->shown);
+      return FALSE;
+    }
+  if (ih[2] == 0 || ih[3] == 0)
+    {
+      g_set_error (error, LL_ERROR, LL_ERROR_DATA,
+                   _("“%s” declares images of %u×%u pixels; an image needs at least 1×1. "
+                   "The file is damaged"),
+                   ri->shown, ih[2], ih[3]);
+      return FALSE;
+    }
+  /* Three 32-bit fields can overflow 64 bits. */
+  overflow = !g_uint64_checked_mul (bytes, (guint64) ih[1] * ih[2], ih[3]);
+  /* Also within the machine's memory: a small gzip file may claim and
+   * really inflate to gigabytes. */
+  if (overflow || *bytes > MIN (LL_MAX_ALLOC, ll_memory_limit ())
+      || ih[1] > G_MAXINT || ih[2] > G_MAXINT || ih[3] > G_MAXINT)
+    {
+      char b4[32];
+      if (overflow)
+        g_snprintf (b2, sizeof b2, "%.3g", (double) ih[1] * ih[2] * ih[3]);
+      else
+        format_count (*bytes, b2);
+      g_set_error (error, LL_ERROR, LL_ERROR_DATA,
+                   _("“%s” claims %s images of %ux%u pixels (%s bytes), more than "
+                   "the %d GiB Layerlab will load; the header is damaged or the file is not an "
+                   "image set (it is %s bytes long)"),
+                   ri->shown, format_count (ih[1], b1), ih[2], ih[3], b2,
+                   (int) (MIN (LL_MAX_ALLOC, ll_memory_limit ()) >> 30), format_count (ri->raw_size, b4));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* The error for an image body that ends early. */
+static void
+idx_images_short (const LlReader *ri, const guint32 ih[4], guint64 bytes, gsize got,
+                  GError **error)
+{
+  char b1[32], b2[32], b3[32];
+
+  if (error != NULL && *error != NULL)
+    return;
+  g_set_error (error, LL_ERROR, LL_ERROR_DATA,
+               _("“%s” ends after %s bytes; %s expected for %s images of %ux%u%s"),
+               ri->shown, format_count (16 + got, b1), format_count (16 + bytes, b2),
+               format_count (ih[1], b3), ih[2], ih[3], reader_cut_hint (ri));
+}
+
+/* After an image body: nothing more in the file, and the same file. */
+static gboolean
+idx_images_end (LlReader *ri, const guint32 ih[4], GError **error)
+{
+  char b1[32];
+  /* Translators: completes "… goes on after its %s": the image count. */
+  g_autofree char *what = g_strdup_printf (_("%s images"), format_count (ih[1], b1));
+
+  return reader_check_end (ri, what, error);
+}
+
 LlDataset *
 ll_dataset_load_idx (const char *images_path, const char *labels_path, GError **error)
 {
@@ -566,7 +782,6 @@ ll_dataset_load_idx (const char *images_path, const char *labels_path, GError **
   g_autofree guint8 *labels = NULL;
   guint32 ih[4], lh[2];
   guint64 bytes;
-  gboolean overflow;
   gsize got;
   char b1[32], b2[32], b3[32];
 
@@ -575,10 +790,7 @@ ll_dataset_load_idx (const char *images_path, const char *labels_path, GError **
 
   /* Headers first, both files, so that inconsistencies surface before
    * tens of megabytes are inflated. */
-  if (!reader_open (&ri, images_path, error)
-      || !reader_read_be32 (&ri, ih, 1, "image", error)
-      || !check_idx_magic (&ri, ih[0], IDX_IMAGES_MAGIC, error)
-      || !reader_read_be32 (&ri, ih + 1, 3, "image", error))
+  if (!idx_open_images (&ri, images_path, ih, &bytes, error))
     return NULL;
   if (labels_path == NULL)
     lh[1] = ih[1];               /* images only, for predict: every label 0 */
@@ -588,40 +800,6 @@ ll_dataset_load_idx (const char *images_path, const char *labels_path, GError **
            || !reader_read_be32 (&rl, lh + 1, 1, "label", error))
     return NULL;
 
-  if (ih[1] == 0)
-    {
-      g_set_error (error, LL_ERROR, LL_ERROR_DATA,
-                   _("“%s” holds no images; choose a complete IDX image file"), ri.shown);
-      return NULL;
-    }
-  if (ih[2] == 0 || ih[3] == 0)
-    {
-      g_set_error (error, LL_ERROR, LL_ERROR_DATA,
-                   _("“%s” declares images of %u×%u pixels; an image needs at least 1×1. "
-                   "The file is damaged"),
-                   ri.shown, ih[2], ih[3]);
-      return NULL;
-    }
-  /* Three 32-bit fields can overflow 64 bits. */
-  overflow = !g_uint64_checked_mul (&bytes, (guint64) ih[1] * ih[2], ih[3]);
-  /* Also within the machine's memory: a small gzip file may claim and
-   * really inflate to gigabytes. */
-  if (overflow || bytes > MIN (LL_MAX_ALLOC, ll_memory_limit ())
-      || ih[1] > G_MAXINT || ih[2] > G_MAXINT || ih[3] > G_MAXINT)
-    {
-      char b4[32];
-      if (overflow)
-        g_snprintf (b2, sizeof b2, "%.3g", (double) ih[1] * ih[2] * ih[3]);
-      else
-        format_count (bytes, b2);
-      g_set_error (error, LL_ERROR, LL_ERROR_DATA,
-                   _("“%s” claims %s images of %ux%u pixels (%s bytes), more than "
-                   "the %d GiB Layerlab will load; the header is damaged or the file is not an "
-                   "image set (it is %s bytes long)"),
-                   ri.shown, format_count (ih[1], b1), ih[2], ih[3], b2,
-                   (int) (MIN (LL_MAX_ALLOC, ll_memory_limit ()) >> 30), format_count (ri.raw_size, b4));
-      return NULL;
-    }
   if (lh[1] != ih[1])
     {
       g_set_error (error, LL_ERROR, LL_ERROR_DATA,
@@ -634,13 +812,11 @@ ll_dataset_load_idx (const char *images_path, const char *labels_path, GError **
   images = reader_read_body (&ri, (gsize) bytes, &got, error);
   if (images == NULL)
     {
-      if (error == NULL || *error == NULL)
-        g_set_error (error, LL_ERROR, LL_ERROR_DATA,
-                     _("“%s” ends after %s bytes; %s expected for %s images of %ux%u%s"),
-                     ri.shown, format_count (16 + got, b1), format_count (16 + bytes, b2),
-                     format_count (ih[1], b3), ih[2], ih[3], reader_cut_hint (&ri));
+      idx_images_short (&ri, ih, bytes, got, error);
       return NULL;
     }
+  if (!idx_images_end (&ri, ih, error))
+    return NULL;
   labels = labels_path == NULL ? g_malloc0 (MAX (lh[1], 1)) : reader_read_body (&rl, lh[1], &got, error);
   if (labels == NULL)
     {
@@ -650,6 +826,13 @@ ll_dataset_load_idx (const char *images_path, const char *labels_path, GError **
                      rl.shown, format_count (8 + got, b1), format_count (8 + (guint64) lh[1], b2),
                      format_count (lh[1], b3), reader_cut_hint (&rl));
       return NULL;
+    }
+  if (labels_path != NULL)
+    {
+      /* Translators: completes "… goes on after its %s": the label count. */
+      g_autofree char *what = g_strdup_printf (_("%s labels"), format_count (lh[1], b1));
+      if (!reader_check_end (&rl, what, error))
+        return NULL;
     }
   for (guint32 i = 0; i < lh[1]; i++)
     if (labels[i] >= IDX_N_CLASSES)
@@ -669,6 +852,56 @@ ll_dataset_load_idx (const char *images_path, const char *labels_path, GError **
   g_free (ds->labels);
   ds->labels = g_steal_pointer (&labels);
   return g_steal_pointer (&ds);
+}
+
+float *
+ll_dataset_load_idx_floats (const char *images_path, gsize sample_size,
+                            int *n, int *height, int *width, GError **error)
+{
+  g_auto(LlReader) ri = LL_READER_INIT;
+  g_autofree float *x = NULL;
+  guint32 ih[4];
+  guint64 bytes;
+  gsize got;
+
+  g_return_val_if_fail (images_path != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (!idx_open_images (&ri, images_path, ih, &bytes, error))
+    return NULL;
+  if (sample_size != 0 && (guint64) ih[2] * ih[3] != sample_size)
+    {
+      g_set_error (error, LL_ERROR, LL_ERROR_SHAPE,
+                   _("%s holds %d×%d×%d images but the model takes %zu values"),
+                   ri.shown, (int) ih[2], (int) ih[3], 1, sample_size);
+      return NULL;
+    }
+  /* 4 bytes a pixel: a small gzip file can inflate to a large set.  The
+   * whole float buffer is checked against the machine's memory first. */
+  if ((double) bytes * sizeof (float) > (double) MIN (LL_MAX_ALLOC, ll_memory_limit ()))
+    {
+      g_autofree char *need = ll_memory_format ((double) bytes * sizeof (float));
+      g_autofree char *limit = ll_memory_format ((double) MIN (LL_MAX_ALLOC, ll_memory_limit ()));
+      g_set_error (error, LL_ERROR, LL_ERROR_MEMORY,
+                   _("%s holds %d images, which need %s as model input, more than the %s "
+                   "Layerlab may use on this machine; split the file"),
+                   ri.shown, (int) ih[1], need, limit);
+      return NULL;
+    }
+  x = reader_read_body_floats (&ri, (gsize) bytes, &got, error);
+  if (x == NULL)
+    {
+      idx_images_short (&ri, ih, bytes, got, error);
+      return NULL;
+    }
+  if (!idx_images_end (&ri, ih, error))
+    return NULL;
+  *n = (int) ih[1];
+  if (height != NULL)
+    *height = (int) ih[2];
+  if (width != NULL)
+    *width = (int) ih[3];
+  return g_steal_pointer (&x);
 }
 
 /* CIFAR-10 ----------------------------------------------------------------- */
@@ -1016,6 +1249,34 @@ name_imported_classes (LlDataset *ds, const char *dir)
       }
 }
 
+gboolean
+ll_dataset_check_data_dir (const char *data_dir, GError **error)
+{
+  g_autofree char *shown = NULL;
+  const char *kind;
+
+  if (data_dir == NULL || data_dir[0] == '\0'
+      || (kind = ll_file_describe (data_dir)) == NULL
+      || g_file_test (data_dir, G_FILE_TEST_IS_DIR))
+    return TRUE;
+  shown = g_filename_display_name (data_dir);
+  if (g_file_test (data_dir, G_FILE_TEST_IS_REGULAR))
+    {
+      g_autofree char *parent = g_path_get_dirname (data_dir);
+      g_autofree char *shown_parent = g_filename_display_name (parent);
+      g_set_error (error, LL_ERROR, LL_ERROR_INVALID,
+                   _("The data folder %s is a file, not a folder; give the folder that holds "
+                     "the data set's files (perhaps %s)"),
+                   shown, shown_parent);
+    }
+  else
+    g_set_error (error, LL_ERROR, LL_ERROR_INVALID,
+                 _("The data folder %s is %s, not a folder; give the folder that holds the "
+                   "data set's files"),
+                 shown, kind);
+  return FALSE;
+}
+
 LlDataset *
 ll_dataset_load_named (const char *name, const char *data_dir, gboolean test, GError **error)
 {
@@ -1032,6 +1293,10 @@ ll_dataset_load_named (const char *name, const char *data_dir, gboolean test, GE
                    name != NULL ? name : _("(none)"), known);
       return NULL;
     }
+  /* A FIFO or a file named as the data folder is a mistake to point out,
+   * not a folder where the set happens to be missing. */
+  if (!ll_dataset_check_data_dir (data_dir, error))
+    return NULL;
 
   dirs = search_dirs (set, data_dir);
   for (guint i = 0; i < dirs->len; i++)

@@ -35,6 +35,17 @@ gsize      ll_dataset_sample_size (const LlDataset *ds);
  * labels_path may be NULL to read images only (every label 0). */
 LlDataset *ll_dataset_load_idx    (const char *images_path, const char *labels_path,
                                    GError **error);
+/* The images of an IDX image file (gzip or raw) as floats scaled to
+ * [0, 1] (x / 255, as ll_dataset_fill_batch), n × height × width, for
+ * predicting: the file is read a chunk at a time straight into the float
+ * buffer, so the peak memory is the floats plus one chunk (1 MiB), not
+ * the bytes and the floats.  sample_size (0: any) is the pixels an image
+ * must have (LL_ERROR_SHAPE otherwise, before anything is read); the
+ * floats are checked against the machine's memory before they are
+ * allocated (LL_ERROR_MEMORY).  The other errors are those of
+ * ll_dataset_load_idx.  height and width may be NULL.  (transfer full) */
+float     *ll_dataset_load_idx_floats (const char *images_path, gsize sample_size,
+                                       int *n, int *height, int *width, GError **error);
 /* CIFAR-10 binary batches (1 label byte + 3072 bytes RGB planes per record). */
 LlDataset *ll_dataset_load_cifar10 (const char *const *paths, GError **error);
 
@@ -55,6 +66,11 @@ const char *const *ll_dataset_class_names (const char *name);
  * in and what to do. */
 LlDataset *ll_dataset_load_named  (const char *name, const char *data_dir, gboolean test,
                                    GError **error);
+/* TRUE when data_dir (nullable) can be searched: not given, absent (the
+ * standard places are searched then) or a folder.  Something else (a
+ * FIFO, a device, a file) is LL_ERROR_INVALID saying what it is and what
+ * to give instead; nothing is opened. */
+gboolean   ll_dataset_check_data_dir (const char *data_dir, GError **error);
 /* The directory where the data set was or would be found (newly allocated), or NULL. */
 char      *ll_dataset_locate      (const char *name, const char *data_dir);
 

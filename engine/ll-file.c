@@ -25,6 +25,20 @@ kind_of (mode_t mode)
   return "not a regular file";
 }
 
+const char *
+ll_file_describe (const char *path)
+{
+  struct stat st;
+
+  g_return_val_if_fail (path != NULL, NULL);
+
+  if (stat (path, &st) != 0)
+    return NULL;
+  if (S_ISREG (st.st_mode))
+    return _("a file");
+  return kind_of (st.st_mode);
+}
+
 GBytes *
 ll_file_read (const char  *path,
               gsize        max_bytes,

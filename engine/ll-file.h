@@ -28,6 +28,12 @@ GBytes   *ll_file_read             (const char  *path,
                                     gsize        max_bytes,
                                     GError     **error);
 
+/* What the file at path is, for messages: "a folder", "a pipe (FIFO)",
+ * "a device", "a socket" or "a file" (translated); NULL when it is absent
+ * or cannot be looked at.  A symbolic link is followed; nothing is opened,
+ * so a FIFO does not block. */
+const char *ll_file_describe         (const char  *path);
+
 /* TRUE when path is absent or a regular file (a symbolic link is followed);
  * LL_ERROR_IO naming what it is otherwise. */
 gboolean  ll_file_check_save_target (const char  *path,

@@ -907,6 +907,57 @@ test_keras_hang (void)
   ll_test_remove_tree (dir);
 }
 
+/* --data-dir naming a FIFO, a device or a file: the message says what it
+ * is and what to give instead (not that the set is missing), at once (a
+ * FIFO is never opened), for train, eval and datasets. */
+static void
+test_data_dir_not_a_folder (void)
+{
+  g_autofree char *dir = tmp_dir ();
+  g_autofree char *data = data_dir ();
+  g_autofree char *fifo = g_build_filename (dir, "data", NULL);
+  g_autofree char *file = g_build_filename (data, "train-images-idx3-ubyte", NULL);
+
+  g_assert_cmpint (mkfifo (fifo, 0600), ==, 0);
+  {
+    g_auto(Run) r = { 0 };
+    RUN (&r, "eval", "--preset", "logistic", "--data-dir", fifo);
+    assert_refused (&r, "is a pipe (FIFO), not a folder; give the folder that holds");
+    g_assert_null (strstr (r.err, "not on this machine"));
+  }
+  {
+    g_auto(Run) r = { 0 };
+    RUN (&r, "train", "--preset", "logistic", "--epochs", "1", "--data-dir", fifo);
+    assert_refused (&r, "is a pipe (FIFO), not a folder");
+    g_assert_null (strstr (r.out, "Epoch"));
+  }
+  {
+    g_auto(Run) r = { 0 };
+    RUN (&r, "datasets", "--data-dir", fifo);
+    assert_refused (&r, "is a pipe (FIFO), not a folder");
+  }
+  {
+    g_auto(Run) r = { 0 };
+    RUN (&r, "eval", "--preset", "logistic", "--data-dir", "/dev/null");
+    assert_refused (&r, "/dev/null is a device, not a folder");
+  }
+  {
+    /* The images file itself: its folder is the one to give. */
+    g_auto(Run) r = { 0 };
+    g_autofree char *want = g_strdup_printf ("is a file, not a folder; give the folder that "
+                                             "holds the data set's files (perhaps %s)", data);
+    RUN (&r, "eval", "--preset", "logistic", "--data-dir", file);
+    assert_refused (&r, want);
+  }
+  {
+    g_auto(Run) r = { 0 };
+    RUN (&r, "eval", "--preset", "logistic", "--data-dir", data);
+    g_assert_cmpint (r.status, ==, 0);
+  }
+  ll_test_remove_tree (dir);
+  ll_test_remove_tree (data);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -928,5 +979,6 @@ main (int argc, char **argv)
   g_test_add_func ("/cli/hostile/predict-json-names", test_predict_json_names);
   g_test_add_func ("/cli/hostile/import-control-names", test_import_control_names);
   g_test_add_func ("/cli/hostile/keras-hang", test_keras_hang);
+  g_test_add_func ("/cli/hostile/data-dir-not-a-folder", test_data_dir_not_a_folder);
   return g_test_run ();
 }

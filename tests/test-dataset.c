@@ -2,9 +2,12 @@
  * is present, and on generated files that are valid, truncated, foreign or
  * inconsistent; batch scaling, slices and the search for named sets. */
 #include "ll-dataset.h"
+#include "ll-dataset-private.h"
+#include "ll-memory-plan.h"
 #include "ll-test-util.h"
 
 #include <glib/gstdio.h>
+#include <sys/stat.h>
 #include <string.h>
 #include <zlib.h>
 
@@ -284,15 +287,240 @@ test_idx_truncated_gzip (void)
   g_assert_nonnull (strstr (error->message, "gzip stream stops early"));
   g_clear_error (&error);
 
-  /* All pixels there but the stream not closed: still incomplete, but it
-   * is the data that counts; either an error or a complete load is fine,
-   * never a crash or a partial data set. */
+  /* All pixels there but the stream's trailer cut: zlib reports this only
+   * when the cut falls where it notices (it says nothing when the trailer
+   * is missing past the last byte it buffered).  Either an error or a
+   * complete load is fine, never a crash or a partial data set. */
   {
     g_autoptr(LlDataset) ds = ll_dataset_load_idx (ip2, lp, &error);
     if (ds == NULL)
       g_assert_error (error, LL_ERROR, LL_ERROR_DATA);
     else
       assert_loaded_matches (ds, 2000, 28, 28);
+    g_clear_error (&error);
+  }
+}
+
+/* The floats for predict: the same values as the bytes scaled per batch,
+ * raw or gzip; the image size checked before reading; the same refusals. */
+static void
+test_idx_floats (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) img = make_idx_images (0x803, 300, 28, 28, 300 * 784);
+  g_autoptr(GBytes) img_gz = gzip_bytes (img);
+  g_autoptr(GBytes) short_img = make_idx_images (0x803, 300, 28, 28, 200 * 784);
+  g_autofree char *ip = write_temp ("floats-images", img);
+  g_autofree char *gp = write_temp ("floats-images.gz", img_gz);
+  g_autofree char *sp = write_temp ("floats-short", short_img);
+  g_autoptr(LlDataset) ds = ll_dataset_load_idx (ip, NULL, &error);
+  g_autofree guint32 *idx = g_new (guint32, 300);
+  g_autofree float *want = g_new (float, 300 * 784);
+  const char *paths[] = { ip, gp };
+
+  g_assert_no_error (error);
+  for (guint32 i = 0; i < 300; i++)
+    idx[i] = i;
+  ll_dataset_fill_batch (ds, idx, 300, want, NULL);
+  for (gsize k = 0; k < G_N_ELEMENTS (paths); k++)
+    {
+      int n = 0, h = 0, w = 0;
+      g_autofree float *x = ll_dataset_load_idx_floats (paths[k], 784, &n, &h, &w, &error);
+
+      g_assert_no_error (error);
+      g_assert_cmpint (n, ==, 300);
+      g_assert_cmpint (h, ==, 28);
+      g_assert_cmpint (w, ==, 28);
+      g_assert_cmpmem (x, 300 * 784 * sizeof (float), want, 300 * 784 * sizeof (float));
+    }
+
+  g_assert_null (ll_dataset_load_idx_floats (ip, 3 * 784, &(int) { 0 }, NULL, NULL, &error));
+  g_assert_error (error, LL_ERROR, LL_ERROR_SHAPE);
+  g_assert_nonnull (strstr (error->message, "holds 28×28×1 images but the model takes 2352 values"));
+  g_clear_error (&error);
+
+  g_assert_null (ll_dataset_load_idx_floats (sp, 784, &(int) { 0 }, NULL, NULL, &error));
+  g_assert_error (error, LL_ERROR, LL_ERROR_DATA);
+  g_assert_nonnull (strstr (error->message,
+                            "ends after 156,816 bytes; 235,216 expected for 300 images of 28x28"));
+}
+
+/* A file claiming more images than fit in memory as floats (4 bytes a
+ * pixel), though their bytes would fit: refused before anything is
+ * allocated or read. */
+static void
+test_idx_floats_memory (void)
+{
+  g_autoptr(GError) error = NULL;
+  guint64 limit = MIN (LL_MAX_ALLOC, ll_memory_limit ());
+  guint32 n = (guint32) MIN (limit / 784 / 2, (guint64) G_MAXINT);
+  g_autoptr(GBytes) img = make_idx_images (0x803, n, 28, 28, 784);
+  g_autoptr(GBytes) img_gz = gzip_bytes (img);
+  g_autofree char *gp = write_temp ("floats-bomb.gz", img_gz);
+
+  g_assert_cmpfloat ((double) n * 784 * 4, >, (double) limit);
+  g_assert_null (ll_dataset_load_idx_floats (gp, 784, &(int) { 0 }, NULL, NULL, &error));
+  g_assert_error (error, LL_ERROR, LL_ERROR_MEMORY);
+  g_assert_nonnull (strstr (error->message, "as model input, more than the"));
+  g_assert_nonnull (strstr (error->message, "split the file"));
+}
+
+/* Bytes after what the header declares: a damaged header or a foreign
+ * file, refused in images and labels, raw or inside the gzip stream. */
+static void
+test_idx_trailing (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) img = make_idx_images (0x803, 7, 5, 4, 7 * 20);
+  g_autoptr(GBytes) img_long = make_idx_images (0x803, 7, 5, 4, 7 * 20 + 5);
+  g_autoptr(GBytes) img_long_gz = gzip_bytes (img_long);
+  g_autoptr(GBytes) lab = make_idx_labels (7, 7, 10);
+  g_autoptr(GBytes) lab_long = make_idx_labels (7, 9, 10);
+  g_autofree char *ip = write_temp ("trailing-images", img);
+  g_autofree char *ilp = write_temp ("trailing-images-long", img_long);
+  g_autofree char *igp = write_temp ("trailing-images-long.gz", img_long_gz);
+  g_autofree char *lp = write_temp ("trailing-labels", lab);
+  g_autofree char *llp = write_temp ("trailing-labels-long", lab_long);
+
+  g_assert_null (ll_dataset_load_idx (ilp, lp, &error));
+  g_assert_error (error, LL_ERROR, LL_ERROR_DATA);
+  g_assert_nonnull (strstr (error->message, "goes on for 5 bytes after its 7 images"));
+  g_clear_error (&error);
+
+  g_assert_null (ll_dataset_load_idx_floats (ilp, 20, &(int) { 0 }, NULL, NULL, &error));
+  g_assert_error (error, LL_ERROR, LL_ERROR_DATA);
+  g_assert_nonnull (strstr (error->message, "goes on for 5 bytes after its 7 images"));
+  g_clear_error (&error);
+
+  g_assert_null (ll_dataset_load_idx (igp, lp, &error));
+  g_assert_error (error, LL_ERROR, LL_ERROR_DATA);
+  g_assert_nonnull (strstr (error->message, "goes on after its 7 images"));
+  g_clear_error (&error);
+
+  g_assert_null (ll_dataset_load_idx (ip, llp, &error));
+  g_assert_error (error, LL_ERROR, LL_ERROR_DATA);
+  g_assert_nonnull (strstr (error->message, "goes on for 2 bytes after its 7 labels"));
+  g_clear_error (&error);
+
+  {
+    g_autoptr(LlDataset) ds = ll_dataset_load_idx (ip, lp, &error);
+    g_assert_no_error (error);
+    assert_loaded_matches (ds, 7, 5, 4);
+  }
+}
+
+/* Files changed while they load (ll_dataset_read_hook): truncated after
+ * the header or in the middle of the pixels, raw or gzip, or grown after
+ * the pixels were read.  Each is an error that says so, never a crash
+ * and never a data set made of two versions of the file. */
+typedef struct {
+  const char *path;       /* the file to change */
+  guint64 at;             /* once this many bytes have been read from it */
+  goffset truncate_to;    /* -1: append instead */
+  gboolean done;
+} Change;
+
+static void
+change_file (const char *path, guint64 offset, gpointer data)
+{
+  Change *c = data;
+
+  if (c->done || !g_str_equal (path, c->path) || offset < c->at)
+    return;
+  c->done = TRUE;
+  if (c->truncate_to >= 0)
+    g_assert_cmpint (truncate (c->path, c->truncate_to), ==, 0);
+  else
+    {
+      FILE *f = fopen (c->path, "ab");
+      g_assert_nonnull (f);
+      g_assert_cmpint (fputs ("more", f), >=, 0);
+      g_assert_cmpint (fclose (f), ==, 0);
+    }
+}
+
+/* Loads path with the change c made during the load, both ways; returns
+ * the two messages joined by "|". */
+static char *
+load_while_changing (const char *path, GBytes *content, Change *c, gboolean floats)
+{
+  g_autoptr(GError) error = NULL;
+  gsize len;
+  const char *data = g_bytes_get_data (content, &len);
+
+  g_assert_true (g_file_set_contents (path, data, (gssize) len, NULL));
+  c->path = path;
+  c->done = FALSE;
+  ll_dataset_read_hook = change_file;
+  ll_dataset_read_hook_data = c;
+  if (floats)
+    g_assert_null (ll_dataset_load_idx_floats (path, 784, &(int) { 0 }, NULL, NULL, &error));
+  else
+    g_assert_null (ll_dataset_load_idx (path, NULL, &error));
+  ll_dataset_read_hook = NULL;
+  ll_dataset_read_hook_data = NULL;
+  g_assert_true (c->done);
+  g_assert_error (error, LL_ERROR, LL_ERROR_DATA);
+  g_assert_null (strchr (error->message, '\n'));
+  g_test_message ("%s", error->message);
+  return g_strdup (error->message);
+}
+
+static GBytes *
+random_images (guint32 n)
+{
+  gsize len = 16 + (gsize) n * 784;
+  guint8 *buf = g_malloc (len);
+  guint32 x = 2463534242u;
+
+  put_be32 (buf, 0x803);
+  put_be32 (buf + 4, n);
+  put_be32 (buf + 8, 28);
+  put_be32 (buf + 12, 28);
+  /* Incompressible: the gzip file is much larger than zlib's buffer. */
+  for (gsize k = 16; k < len; k++)
+    {
+      x ^= x << 13, x ^= x >> 17, x ^= x << 5;
+      buf[k] = (guint8) x;
+    }
+  return g_bytes_new_take (buf, len);
+}
+
+static void
+test_idx_changed_while_read (void)
+{
+  g_autoptr(GBytes) img = random_images (2000);              /* 1,568,016 bytes */
+  g_autoptr(GBytes) img_gz = gzip_bytes (img);
+  g_autofree char *path = write_temp ("changing-images", img);
+  g_autofree char *gz_path = write_temp ("changing-images.gz", img_gz);
+
+  for (int floats = 0; floats <= 1; floats++)
+    {
+      /* Raw, cut to 1,000 pixels right after the header was read. */
+      {
+        Change c = { .at = 16, .truncate_to = 16 + 1000 };
+        g_autofree char *msg = load_while_changing (path, img, &c, floats);
+        g_assert_nonnull (strstr (msg, "ends after 1,016 bytes; 1,568,016 expected for 2,000 images"));
+      }
+      /* Raw, grown once every pixel was read. */
+      {
+        Change c = { .at = 16 + 2000 * 784, .truncate_to = -1 };
+        g_autofree char *msg = load_while_changing (path, img, &c, floats);
+        g_assert_nonnull (strstr (msg, "changed while it was read"));
+      }
+      /* Gzip, cut to 1 MB after the header (zlib has read 786 kB by then). */
+      {
+        Change c = { .at = 16, .truncate_to = 1000 * 1000 };
+        g_autofree char *msg = load_while_changing (gz_path, img_gz, &c, floats);
+        g_assert_nonnull (strstr (msg, "expected for 2,000 images of 28x28"));
+        g_assert_nonnull (strstr (msg, "gzip stream stops early"));
+      }
+    }
+  /* The floats are read a chunk (1 MiB) at a time: cut in the middle. */
+  {
+    Change c = { .at = 16 + (1 << 20), .truncate_to = 16 + (1 << 20) + 10 };
+    g_autofree char *msg = load_while_changing (path, img, &c, TRUE);
+    g_assert_nonnull (strstr (msg, "ends after 1,048,602 bytes; 1,568,016 expected"));
   }
 }
 
@@ -921,6 +1149,27 @@ test_named_missing (void)
       g_clear_error (&error);
     }
 
+  /* The data folder (--data-dir, LAYERLAB_DATA_DIR, the settings) being a
+   * FIFO: said so at once, without opening it. */
+  {
+    g_autofree char *tmp = g_dir_make_tmp ("ll-data-dir-XXXXXX", NULL);
+    g_autofree char *fifo = g_build_filename (tmp, "fifo", NULL);
+    g_assert_cmpint (mkfifo (fifo, 0600), ==, 0);
+    g_assert_null (ll_dataset_load_named ("mnist", fifo, FALSE, &error));
+    g_assert_error (error, LL_ERROR, LL_ERROR_INVALID);
+    g_assert_nonnull (strstr (error->message, "is a pipe (FIFO), not a folder"));
+    g_clear_error (&error);
+    g_assert_false (ll_dataset_check_data_dir (fifo, &error));
+    g_assert_error (error, LL_ERROR, LL_ERROR_INVALID);
+    g_clear_error (&error);
+    g_unlink (fifo);
+    g_assert_true (ll_dataset_check_data_dir (fifo, &error));       /* absent */
+    g_assert_true (ll_dataset_check_data_dir (g_get_tmp_dir (), &error));
+    g_assert_true (ll_dataset_check_data_dir (NULL, &error));
+    g_assert_no_error (error);
+    g_rmdir (tmp);
+  }
+
   g_assert_null (ll_dataset_load_named ("imagenet", NULL, FALSE, &error));
   g_assert_error (error, LL_ERROR, LL_ERROR_INVALID);
   g_assert_nonnull (strstr (error->message, "mnist, fashion-mnist, cifar10"));
@@ -950,6 +1199,10 @@ main (int argc, char **argv)
   g_test_add_func ("/engine/dataset/idx-gzip", test_idx_gzip);
   g_test_add_func ("/engine/dataset/idx-truncated", test_idx_truncated);
   g_test_add_func ("/engine/dataset/idx-truncated-gzip", test_idx_truncated_gzip);
+  g_test_add_func ("/engine/dataset/idx-floats", test_idx_floats);
+  g_test_add_func ("/engine/dataset/idx-floats-memory", test_idx_floats_memory);
+  g_test_add_func ("/engine/dataset/idx-trailing", test_idx_trailing);
+  g_test_add_func ("/engine/dataset/idx-changed-while-read", test_idx_changed_while_read);
   g_test_add_func ("/engine/dataset/idx-wrong-magic", test_idx_wrong_magic);
   g_test_add_func ("/engine/dataset/idx-foreign", test_idx_foreign);
   g_test_add_func ("/engine/dataset/idx-missing", test_idx_missing);

@@ -5,6 +5,8 @@
 #include "ll-test-util.h"
 
 #include <glib/gstdio.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <math.h>
 #include <string.h>
 
@@ -276,6 +278,94 @@ test_deep_run_file (void)
   g_string_free (deep, TRUE);
 }
 
+/* No "runs.json.XXXXXX" (ll_file_save's temporary file) left in dir. */
+static void
+assert_only (const char *dir, const char *name)
+{
+  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
+  const char *entry;
+
+  g_assert_nonnull (d);
+  while ((entry = g_dir_read_name (d)) != NULL)
+    if (!g_str_equal (entry, name))
+      g_error ("%s left in %s", entry, dir);
+}
+
+/* runs.json (and a CSV export) where a FIFO, a device link or a folder is:
+ * the save is refused with a message saying what it is and what to do,
+ * the node is left as it was and no temporary file is left; reading it
+ * does not block.  A regular runs.json is replaced whole. */
+static void
+test_save_target_not_a_file (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("ll-run-list-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "runs.json", NULL);
+  g_autofree char *csv = g_build_filename (dir, "history.csv", NULL);
+  g_autoptr(LlRun) one = extreme_run (0);
+  GStatBuf st;
+
+  for (int kind = 0; kind < 3; kind++)
+    {
+      g_autoptr(LlRunList) list = ll_run_list_new (path);
+      g_autoptr(GError) error = NULL;
+      const char *want = kind == 0 ? "is a pipe (FIFO), not a file"
+                       : kind == 1 ? "is a device, not a file" : "is a folder, not a file";
+
+      if (kind == 0)
+        g_assert_cmpint (mkfifo (path, 0600), ==, 0);
+      else if (kind == 1)
+        g_assert_cmpint (symlink ("/dev/null", path), ==, 0);
+      else
+        g_assert_cmpint (g_mkdir (path, 0700), ==, 0);
+
+      g_assert_false (ll_run_list_load (list, &error));      /* refused, not read or blocked on */
+      g_assert_error (error, LL_ERROR, LL_ERROR_IO);
+      g_clear_error (&error);
+      ll_run_list_add (list, extreme_run (1));
+      g_assert_false (ll_run_list_save (list, &error));
+      g_assert_error (error, LL_ERROR, LL_ERROR_IO);
+      g_assert_nonnull (strstr (error->message, want));
+      g_assert_nonnull (strstr (error->message, "Move it out of the way"));
+      g_test_message ("%s", error->message);
+      g_assert_cmpint (lstat (path, &st), ==, 0);
+      g_assert_true (kind == 0 ? S_ISFIFO (st.st_mode) : kind == 1 ? S_ISLNK (st.st_mode)
+                                                                   : S_ISDIR (st.st_mode));
+      assert_only (dir, "runs.json");
+      g_clear_error (&error);
+
+      g_assert_cmpint (kind == 2 ? g_rmdir (path) : g_unlink (path), ==, 0);
+    }
+
+  g_assert_cmpint (mkfifo (csv, 0600), ==, 0);
+  {
+    g_autoptr(GError) error = NULL;
+    g_assert_false (ll_run_export_csv (one, csv, &error));
+    g_assert_error (error, LL_ERROR, LL_ERROR_IO);
+    g_assert_nonnull (strstr (error->message, "not a regular file"));
+    g_assert_cmpint (g_stat (csv, &st), ==, 0);
+    g_assert_true (S_ISFIFO (st.st_mode));
+    assert_only (dir, "history.csv");
+    g_unlink (csv);
+  }
+
+  /* Once it is out of the way, the same list saves and reads back. */
+  {
+    g_autoptr(LlRunList) list = ll_run_list_new (path);
+    g_autoptr(LlRunList) back = ll_run_list_new (path);
+    g_autoptr(GError) error = NULL;
+
+    ll_run_list_add (list, extreme_run (2));
+    g_assert_true (ll_run_list_save (list, &error));
+    g_assert_no_error (error);
+    g_assert_true (ll_run_list_load (back, &error));
+    g_assert_no_error (error);
+    g_assert_cmpuint (ll_run_list_get_n (back), ==, 1);
+    assert_only (dir, "runs.json");
+    g_unlink (path);
+  }
+  g_rmdir (dir);
+}
+
 /* Old files ----------------------------------------------------------------- */
 
 static char *
@@ -468,5 +558,6 @@ main (int argc, char **argv)
   g_test_add_func ("/core/run-list/legacy-runs", test_legacy_runs);
   g_test_add_func ("/core/run-list/legacy-run-file", test_legacy_run_file);
   g_test_add_func ("/core/run-list/differences", test_differences);
+  g_test_add_func ("/core/run-list/save-target-not-a-file", test_save_target_not_a_file);
   return g_test_run ();
 }

@@ -1,6 +1,7 @@
 /* fuzz-idx.c: IDX image and label files, plain or gzip
  * (ll_dataset_load_idx).  The first byte's low bit chooses an image file
- * alone (as predict reads one) or an image and a label file (the input
+ * alone, read both as a data set and as predict reads it (into floats,
+ * ll_dataset_load_idx_floats), or an image and a label file (the input
  * split at its middle).  Seeds: corpus/idx/. */
 #include "fuzz-util.h"
 #include "ll-dataset.h"
@@ -25,5 +26,16 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
   ds = ll_dataset_load_idx (images, labels, &error);
   if (ds == NULL)
     fuzz_check_error (error);
+  if (labels == NULL)
+    {
+      g_autoptr(GError) float_error = NULL;
+      int n = 0;
+      g_autofree float *x = ll_dataset_load_idx_floats (images, 0, &n, NULL, NULL, &float_error);
+      /* The same file, the same verdict. */
+      if ((x == NULL) != (ds == NULL))
+        __builtin_trap ();
+      if (x == NULL)
+        fuzz_check_error (float_error);
+    }
   return 0;
 }
