@@ -1006,6 +1006,22 @@ ll_document_open (LlDocument *self, const char *path, GError **error)
   return TRUE;
 }
 
+/* An open in progress: the file, and the document's state when it began. */
+typedef struct
+{
+  char *path;
+  guint serial;
+} Opening;
+
+static void
+opening_free (gpointer data)
+{
+  Opening *o = data;
+
+  g_free (o->path);
+  g_free (o);
+}
+
 static void
 on_reader_opened (GObject *source, GAsyncResult *result, gpointer data)
 {
@@ -1014,6 +1030,7 @@ on_reader_opened (GObject *source, GAsyncResult *result, gpointer data)
   LlModelFormat format = LL_MODEL_FORMAT_UNKNOWN;
   GError *error = NULL;
   LlTrainer *trainer = ll_model_reader_open_finish (result, &format, &error);
+  Opening *opening = g_task_get_task_data (task);
 
   if (trainer == NULL)
     {
@@ -1026,7 +1043,20 @@ on_reader_opened (GObject *source, GAsyncResult *result, gpointer data)
       ll_trainer_free (trainer);
       return;
     }
-  take_opened (self, trainer, format, g_task_get_task_data (task));
+  /* Edited while the file was read (the unsaved-changes prompt came
+   * before): the edit is not silently replaced. */
+  if (self->serial != opening->serial)
+    {
+      g_autofree char *name = g_filename_display_basename (opening->path);
+
+      ll_trainer_free (trainer);
+      g_task_return_new_error (task, LL_ERROR, LL_ERROR_IO,
+                               _("The model changed while “%s” was being read, so it was not "
+                                 "opened; open it again to replace the model"),
+                               name);
+      return;
+    }
+  take_opened (self, trainer, format, opening->path);
   g_task_return_boolean (task, TRUE);
 }
 
@@ -1038,13 +1068,17 @@ ll_document_open_async (LlDocument          *self,
                         gpointer             user_data)
 {
   GTask *task;
+  Opening *opening;
 
   g_return_if_fail (LL_IS_DOCUMENT (self));
   g_return_if_fail (path != NULL);
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, ll_document_open_async);
-  g_task_set_task_data (task, g_strdup (path), g_free);
+  opening = g_new0 (Opening, 1);
+  opening->path = g_strdup (path);
+  opening->serial = self->serial;
+  g_task_set_task_data (task, opening, opening_free);
   ll_model_reader_open_async (path, cancellable, on_reader_opened, task);
 }
 

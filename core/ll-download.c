@@ -369,6 +369,21 @@ report (Job *job, const LlDownloadProgress *p)
   g_main_context_invoke_full (job->context, G_PRIORITY_DEFAULT, progress_idle, c, progress_call_free);
 }
 
+/* A server sending more than the expected size sends something else: the
+ * partial file goes, and the message says where to look. */
+static gboolean
+refuse_too_long (GFileOutputStream *out, const char *part, const LlDownloadFile *f,
+                 const char *url, GError **error)
+{
+  g_output_stream_close (G_OUTPUT_STREAM (out), NULL, NULL);
+  g_unlink (part);
+  g_set_error (error, LL_ERROR, LL_ERROR_IO,
+               _("%s from %s is longer than the %" PRIu64 " bytes expected; "
+               "the server sent something else. Check the address (--base-url)"),
+               f->file, url, f->size);
+  return FALSE;
+}
+
 /* One file into dest_dir/.<file>.part, resumed when that exists. */
 static gboolean
 fetch_one (Job *job, SoupSession *session, int index, GCancellable *cancellable, GError **error)
@@ -467,13 +482,7 @@ fetch_one (Job *job, SoupSession *session, int index, GCancellable *cancellable,
    * else: refused before a byte of it is written. */
   if (out != NULL && f->size != 0 && length > 0 && have + (guint64) length > f->size)
     {
-      g_output_stream_close (G_OUTPUT_STREAM (out), NULL, NULL);
-      g_unlink (part);
-      g_set_error (error, LL_ERROR, LL_ERROR_IO,
-                   _("%s from %s is longer than the %" PRIu64 " bytes expected; "
-                   "the server sent something else. Check the address (--base-url)"),
-                   f->file, url, f->size);
-      return FALSE;
+      return refuse_too_long (out, part, f, url, error);
     }
   p.total = total;
   p.received = have;
@@ -518,13 +527,7 @@ fetch_one (Job *job, SoupSession *session, int index, GCancellable *cancellable,
        * and the disk must not fill with it. */
       if (f->size != 0 && p.received + (guint64) n > f->size)
         {
-          g_output_stream_close (G_OUTPUT_STREAM (out), NULL, NULL);
-          g_unlink (part);
-          g_set_error (error, LL_ERROR, LL_ERROR_IO,
-                       _("%s from %s is longer than the %" PRIu64 " bytes expected; "
-                       "the server sent something else. Check the address (--base-url)"),
-                       f->file, url, f->size);
-          return FALSE;
+          return refuse_too_long (out, part, f, url, error);
         }
       if (!g_output_stream_write_all (G_OUTPUT_STREAM (out), buf, (gsize) n, NULL, cancellable, &local))
         {

@@ -9,6 +9,7 @@
 #include "config.h"
 
 #include "ll-model-reader.h"
+#include "ll-mutex.h"
 #include "ll-file.h"
 #include "ll-memory-plan.h"
 #include "ll-model-file.h"
@@ -316,6 +317,9 @@ open_thread (GTask *task, gpointer source, gpointer data, GCancellable *cancella
   Opened *o = g_new0 (Opened, 1);
 
   o->trainer = ll_model_reader_open (data, &o->format, cancellable, &error);
+  /* GTask hands the result over under GLib's futex locks, which
+   * ThreadSanitizer does not see (core/ll-mutex.h): say it. */
+  LL_TSAN_RELEASE (task);
   if (o->trainer == NULL)
     {
       opened_free (o);
@@ -355,6 +359,7 @@ ll_model_reader_open_finish (GAsyncResult  *result,
   g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == ll_model_reader_open_async,
                         NULL);
 
+  LL_TSAN_ACQUIRE (result);
   o = g_task_propagate_pointer (G_TASK (result), error);
   if (o == NULL)
     return NULL;

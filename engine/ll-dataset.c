@@ -474,6 +474,16 @@ reader_cut_hint (const LlReader *r)
                       : "";
 }
 
+static void
+reader_set_oom (LlReader *r, gsize len, GError **error)
+{
+  char b1[32];
+
+  g_set_error (error, LL_ERROR, LL_ERROR_MEMORY,
+               _("Out of memory reading %s bytes from “%s”; close other programs"),
+               format_count (len, b1), r->shown);
+}
+
 /* Reads exactly len body bytes into a new buffer.  A gzip file's real size
  * is unknown until read, so its buffer grows with the data instead of
  * trusting the header: a damaged header cannot make us allocate gigabytes
@@ -517,12 +527,7 @@ reader_read_body (LlReader *r, gsize len, gsize *got, GError **error)
   return g_steal_pointer (&buf);
 
 oom:
-  {
-    char b1[32];
-    g_set_error (error, LL_ERROR, LL_ERROR_MEMORY,
-                 _("Out of memory reading %s bytes from “%s”; close other programs"),
-                 format_count (len, b1), r->shown);
-  }
+  reader_set_oom (r, len, error);
   return NULL;
 }
 
@@ -579,12 +584,7 @@ reader_read_body_floats (LlReader *r, gsize len, gsize *got, GError **error)
   return g_steal_pointer (&x);
 
 oom:
-  {
-    char b1[32];
-    g_set_error (error, LL_ERROR, LL_ERROR_MEMORY,
-                 _("Out of memory reading %s bytes from “%s”; close other programs"),
-                 format_count (len, b1), r->shown);
-  }
+  reader_set_oom (r, len, error);
   return NULL;
 }
 

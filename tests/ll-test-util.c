@@ -95,6 +95,19 @@ ll_test_mnist (gboolean test, int n_synthetic)
 }
 
 char *
+ll_test_copy_source_file (const char *dir, const char *rel, const char *name)
+{
+  g_autofree char *src = g_build_filename (g_getenv ("LL_SOURCE_ROOT"), rel, NULL);
+  g_autofree char *contents = NULL;
+  char *dst = g_build_filename (dir, name, NULL);
+  gsize len = 0;
+
+  g_assert_true (g_file_get_contents (src, &contents, &len, NULL));
+  g_assert_true (g_file_set_contents (dst, contents, (gssize) len, NULL));
+  return dst;
+}
+
+char *
 ll_test_write_temp (const char *name, const void *data, gsize len)
 {
   static char *dir = NULL;

@@ -43,6 +43,10 @@ gboolean    ll_test_process_running (const char *arg1, const char *arg2);
 /* Number of entries in a folder (0 when it cannot be read). */
 int         ll_test_count_entries (const char *dir);
 
+/* Copies a file of the source tree (relative to LL_SOURCE_ROOT) to
+ * dir/name; returns the new path. */
+char       *ll_test_copy_source_file (const char *dir, const char *rel, const char *name);
+
 /* Writes bytes to a new file in a temporary directory; returns its path. */
 char       *ll_test_write_temp (const char *name, const void *data, gsize len);
 

@@ -815,28 +815,16 @@ reader_running (const char *path)
   return ll_test_process_running ("internal-read-model", path);
 }
 
-static char *
-copy_source_file (const char *dir, const char *rel, const char *name)
-{
-  g_autofree char *src = g_build_filename (g_getenv ("LL_SOURCE_ROOT"), rel, NULL);
-  gsize len = 0;
-  g_autofree char *contents = read_all (src, &len);
-  char *dst = g_build_filename (dir, name, NULL);
-
-  g_assert_true (g_file_set_contents (dst, contents, (gssize) len, NULL));
-  return dst;
-}
-
 static void
 test_keras_hang (void)
 {
   g_autofree char *dir = tmp_dir ();
-  g_autofree char *hang = copy_source_file (dir, "tests/fuzz/findings/keras-h5-libhdf5-vlen-hang.h5",
+  g_autofree char *hang = ll_test_copy_source_file (dir, "tests/fuzz/findings/keras-h5-libhdf5-vlen-hang.h5",
                                             "hang.h5");
   /* Recognised by its first bytes, whatever its name. */
-  g_autofree char *unnamed = copy_source_file (dir, "tests/fuzz/findings/keras-h5-libhdf5-vlen-hang.h5",
+  g_autofree char *unnamed = ll_test_copy_source_file (dir, "tests/fuzz/findings/keras-h5-libhdf5-vlen-hang.h5",
                                                "hang.model");
-  g_autofree char *good = copy_source_file (dir, "tests/fuzz/corpus/import-keras-zip/tiny-cnn.keras",
+  g_autofree char *good = ll_test_copy_source_file (dir, "tests/fuzz/corpus/import-keras-zip/tiny-cnn.keras",
                                             "tiny.keras");
   g_autofree char *out = g_build_filename (dir, "out.onnx", NULL);
   g_autofree char *png = g_build_filename (dir, "x.png", NULL);

@@ -76,19 +76,6 @@ test_open_onnx (void)
 
 /* Keras files through the child --------------------------------------- */
 
-static char *
-copy_source_file (const char *dir, const char *rel, const char *name)
-{
-  g_autofree char *src = g_build_filename (g_getenv ("LL_SOURCE_ROOT"), rel, NULL);
-  g_autofree char *contents = NULL;
-  char *dst = g_build_filename (dir, name, NULL);
-  gsize len = 0;
-
-  g_assert_true (g_file_get_contents (src, &contents, &len, NULL));
-  g_assert_true (g_file_set_contents (dst, contents, (gssize) len, NULL));
-  return dst;
-}
-
 /* A reader (the hidden command) still running on path. */
 static gboolean
 reader_running (const char *path)
@@ -152,7 +139,7 @@ test_open_keras (void)
   for (int i = 0; i < 2; i++)
     {
       g_autoptr(GError) error = NULL;
-      g_autofree char *path = copy_source_file (dir, rels[i], names[i]);
+      g_autofree char *path = ll_test_copy_source_file (dir, rels[i], names[i]);
       g_autoptr(LlDocument) doc = ll_document_new ();
       g_autoptr(LlTrainer) here = ll_model_open_any (path, &error);
       g_autofree char *title = NULL;
@@ -210,7 +197,7 @@ static void
 test_open_hang (void)
 {
   g_autofree char *dir = g_dir_make_tmp ("ll-doc-hang-XXXXXX", NULL);
-  g_autofree char *path = copy_source_file (dir, "tests/fuzz/findings/keras-h5-libhdf5-vlen-hang.h5",
+  g_autofree char *path = ll_test_copy_source_file (dir, "tests/fuzz/findings/keras-h5-libhdf5-vlen-hang.h5",
                                             "hang.h5");
   g_autoptr(LlDocument) doc = ll_document_new ();
   g_autoptr(GError) error = NULL;
@@ -256,7 +243,7 @@ static void
 test_open_hang_async (void)
 {
   g_autofree char *dir = g_dir_make_tmp ("ll-doc-hang-XXXXXX", NULL);
-  g_autofree char *path = copy_source_file (dir, "tests/fuzz/findings/keras-h5-libhdf5-vlen-hang.h5",
+  g_autofree char *path = ll_test_copy_source_file (dir, "tests/fuzz/findings/keras-h5-libhdf5-vlen-hang.h5",
                                             "hang.h5");
   g_autoptr(LlDocument) doc = ll_document_new ();
   Opened o = { 0 };
@@ -310,13 +297,57 @@ test_open_hang_async (void)
   ll_test_remove_tree (dir);
 }
 
+/* An edit made while a Keras file is read wins: the open reports that the
+ * model changed and the edit stays (the unsaved-changes prompt came before
+ * the open).  Without an edit the same open replaces the model. */
+static void
+test_open_edited_meanwhile (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("ll-doc-edit-XXXXXX", NULL);
+  g_autofree char *path = ll_test_copy_source_file (dir, "tests/fuzz/corpus/import-keras-zip/tiny-cnn.keras",
+                                                    "tiny-cnn.keras");
+  g_autoptr(LlDocument) doc = ll_document_new ();
+  g_autoptr(GError) error = NULL;
+  Opened o = { 0 };
+  int n_layers;
+
+  g_assert_true (ll_document_load_preset (doc, "mnist-cnn", &error));
+  g_assert_no_error (error);
+  ll_document_open_async (doc, path, NULL, on_opened, &o);
+  ll_document_remove_layer (doc, 1);
+  n_layers = ll_arch_n_layers (ll_document_get_arch (doc));
+  while (!o.done)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_false (o.ok);
+  g_assert_error (o.error, LL_ERROR, LL_ERROR_IO);
+  g_assert_nonnull (strstr (o.error->message, "tiny-cnn.keras"));
+  g_assert_null (strchr (o.error->message, '\n'));
+  g_assert_cmpint (ll_arch_n_layers (ll_document_get_arch (doc)), ==, n_layers);
+  g_assert_true (ll_document_get_dirty (doc));
+  g_assert_false (ll_document_get_imported (doc));
+  g_clear_error (&o.error);
+
+  /* Undone before the file arrives: the state is the one the open began
+   * from, so the file is opened. */
+  memset (&o, 0, sizeof o);
+  ll_document_open_async (doc, path, NULL, on_opened, &o);
+  ll_document_remove_layer (doc, 1);
+  ll_document_undo (doc);
+  while (!o.done)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_no_error (o.error);
+  g_assert_true (o.ok);
+  g_assert_true (ll_document_get_imported (doc));
+  ll_test_remove_tree (dir);
+}
+
 /* Without the reader program a Keras file is refused, never read here;
  * other formats do not need it. */
 static void
 test_reader_missing (void)
 {
   g_autofree char *dir = g_dir_make_tmp ("ll-doc-keras-XXXXXX", NULL);
-  g_autofree char *path = copy_source_file (dir, "tests/fuzz/corpus/import-keras-h5/tiny-cnn.h5",
+  g_autofree char *path = ll_test_copy_source_file (dir, "tests/fuzz/corpus/import-keras-h5/tiny-cnn.h5",
                                             "tiny-cnn.h5");
   g_autofree char *gone = g_build_filename (dir, "no-layerlab", NULL);
   g_autoptr(LlDocument) doc = ll_document_new ();
@@ -350,6 +381,7 @@ main (int argc, char **argv)
   g_test_add_func ("/core/document/open-keras", test_open_keras);
   g_test_add_func ("/core/document/open-hang", test_open_hang);
   g_test_add_func ("/core/document/open-hang-async", test_open_hang_async);
+  g_test_add_func ("/core/document/open-edited-meanwhile", test_open_edited_meanwhile);
   g_test_add_func ("/core/document/reader-missing", test_reader_missing);
   return g_test_run ();
 }

@@ -608,21 +608,7 @@ test_window_every_action (void)
   g_rmdir (empty);
 }
 
-
 /* Opening a file in the window ---------------------------------------- */
-
-static char *
-copy_source_file (const char *dir, const char *rel, const char *name)
-{
-  g_autofree char *src = g_build_filename (g_getenv ("LL_SOURCE_ROOT"), rel, NULL);
-  g_autofree char *contents = NULL;
-  char *dst = g_build_filename (dir, name, NULL);
-  gsize len = 0;
-
-  g_assert_true (g_file_get_contents (src, &contents, &len, NULL));
-  g_assert_true (g_file_set_contents (dst, contents, (gssize) len, NULL));
-  return dst;
-}
 
 /* The first message dialog among the toplevels, or NULL. */
 static AdwMessageDialog *
@@ -666,8 +652,8 @@ test_window_open_hang (void)
   RUN_IN_SUBPROCESS ();
 
   dir = g_dir_make_tmp ("ll-ui-open-XXXXXX", NULL);
-  hang = copy_source_file (dir, "tests/fuzz/findings/keras-h5-libhdf5-vlen-hang.h5", "hang.h5");
-  good = copy_source_file (dir, "tests/fuzz/corpus/import-keras-zip/tiny-cnn.keras", "tiny-cnn.keras");
+  hang = ll_test_copy_source_file (dir, "tests/fuzz/findings/keras-h5-libhdf5-vlen-hang.h5", "hang.h5");
+  good = ll_test_copy_source_file (dir, "tests/fuzz/corpus/import-keras-zip/tiny-cnn.keras", "tiny-cnn.keras");
   doc = ll_document_new ();
   g_assert_true (ll_document_load_preset (doc, "mnist-cnn", NULL));
   window = g_object_ref (ll_window_new (NULL, doc));
