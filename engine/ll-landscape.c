@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "ll-layer.h"
+#include "ll-parallel.h"
 #include "ll-rng.h"
 #include <glib/gi18n-lib.h>
 
@@ -240,13 +241,76 @@ check_args (LlLandscape *ls, LlModel *model, const LlDataset *ds, GError **error
   return ll_model_plan (model, MIN (ds->n, MAX_BATCH), error);
 }
 
+/* The grid is shared out point by point over the engine's threads, each
+ * with its own copy of the model (made once per call, not per point), so
+ * that a core never waits for the other between layers; the operators'
+ * own splitting then runs on the one thread that asked (ll-parallel.h).
+ * A point's loss does not depend on which thread computed it. */
+typedef struct {
+  LlLandscape *ls;
+  LlModel **models;                /* one per task: the caller's model, then copies */
+  Batches *batches;                /* one per task (they share cached images) */
+  LlLossKind loss;
+  const LlControl *control;
+  double span;
+  int n;
+  double *grid;
+  gint next;                       /* the next point to take */
+  gint *row_done;                  /* points finished in each row */
+  gint stopped;                    /* cancelled: take no more points */
+  GThread *caller;                 /* reports progress, as it did alone */
+  int reported;                    /* rows reported so far */
+  LlLandscapeProgress progress;
+  gpointer user_data;
+} GridJob;
+
+/* Reports the rows finished, in order; on the caller's thread only. */
+static void
+grid_report (GridJob *job)
+{
+  while (job->reported < job->n && g_atomic_int_get (&job->row_done[job->reported]) == job->n)
+    {
+      job->reported++;
+      if (job->progress != NULL)
+        job->progress (job->reported, job->n, job->user_data);
+    }
+}
+
+static void
+grid_task (int t, int n_tasks, gpointer data)
+{
+  GridJob *job = data;
+  LlModel *model = job->models[t];
+  int n = job->n;
+
+  for (;;)
+    {
+      int p = g_atomic_int_add (&job->next, 1), i = p % n, j = p / n;
+
+      if (p >= n * n || g_atomic_int_get (&job->stopped))
+        break;
+      if (ll_control_is_cancelled (job->control))
+        {
+          g_atomic_int_set (&job->stopped, 1);
+          break;
+        }
+      set_weights (job->ls, model, -job->span + 2 * job->span * i / (n - 1),
+                   -job->span + 2 * job->span * j / (n - 1));
+      job->grid[p] = mean_loss (model, &job->batches[t], job->loss);
+      g_atomic_int_inc (&job->row_done[j]);
+      if (g_thread_self () == job->caller)
+        grid_report (job);
+    }
+}
+
 double *
 ll_landscape_evaluate (LlLandscape *ls, LlModel *model, const LlDataset *ds, LlLossKind loss,
                        double span, int n, LlLandscapeProgress progress, gpointer user_data,
                        const LlControl *control, GError **error)
 {
-  Batches batches;
-  double *grid;
+  GridJob job = { 0 };
+  int n_tasks;
+  gboolean ok = TRUE;
 
   g_return_val_if_fail (ls != NULL && model != NULL, NULL);
   if (n < 2 || !(span > 0))
@@ -258,29 +322,52 @@ ll_landscape_evaluate (LlLandscape *ls, LlModel *model, const LlDataset *ds, LlL
   if (!check_args (ls, model, ds, error))
     return NULL;
 
-  batches_init (&batches, ds);
-  grid = g_new (double, (gsize) n * n);
-  for (int j = 0; j < n; j++)
+  n_tasks = MIN (ll_parallel_threads (), n * n);
+  job.ls = ls;
+  job.loss = loss;
+  job.control = control;
+  job.span = span;
+  job.n = n;
+  job.progress = progress;
+  job.user_data = user_data;
+  job.caller = g_thread_self ();
+  job.grid = g_new (double, (gsize) n * n);
+  job.row_done = g_new0 (gint, n);
+  job.models = g_new0 (LlModel *, n_tasks);
+  job.batches = g_new0 (Batches, n_tasks);
+  job.models[0] = model;
+  batches_init (&job.batches[0], ds);
+  for (int t = 1; t < n_tasks && ok; t++)
     {
-      double beta = -span + 2 * span * j / (n - 1);
-      for (int i = 0; i < n; i++)
-        {
-          if (!ll_control_check (control, error))
-            {
-              memcpy (ll_model_params (model), ls->center, ls->n * sizeof (float));
-              batches_clear (&batches);
-              g_free (grid);
-              return NULL;
-            }
-          set_weights (ls, model, -span + 2 * span * i / (n - 1), beta);
-          grid[j * n + i] = mean_loss (model, &batches, loss);
-        }
-      if (progress != NULL)
-        progress (j + 1, n, user_data);
+      job.models[t] = ll_model_copy (model);
+      ok = ll_model_plan (job.models[t], MIN (ds->n, MAX_BATCH), error);
+      /* Cached images are read only: one copy for all. */
+      if (job.batches[0].cached)
+        job.batches[t] = (Batches) { ds, job.batches[0].x, job.batches[0].labels, NULL, TRUE };
+      else
+        batches_init (&job.batches[t], ds);
     }
+  if (ok)
+    {
+      ll_parallel_run (n_tasks, grid_task, &job);
+      grid_report (&job);
+      ok = !g_atomic_int_get (&job.stopped) || ll_control_check (control, error);
+    }
+
   memcpy (ll_model_params (model), ls->center, ls->n * sizeof (float));
-  batches_clear (&batches);
-  return grid;
+  for (int t = 0; t < n_tasks; t++)
+    {
+      if (t == 0 || !job.batches[0].cached)
+        batches_clear (&job.batches[t]);
+      if (t > 0)
+        g_clear_pointer (&job.models[t], ll_model_free);
+    }
+  g_free (job.models);
+  g_free (job.batches);
+  g_free (job.row_done);
+  if (!ok)
+    g_clear_pointer (&job.grid, g_free);
+  return job.grid;
 }
 
 double

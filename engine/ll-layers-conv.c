@@ -10,6 +10,7 @@
 #include "ll-layer.h"
 #include "ll-gemm.h"
 #include "ll-parallel.h"
+#include "ll-vec.h"
 
 #include <math.h>
 #include <string.h>
@@ -100,23 +101,6 @@ static inline void
 run_add_scaled (float *restrict y, float a, const float *restrict x, int n)
 {
   RUN_BLOCKS (n, i, y[i] += a * x[i]);
-}
-
-static inline void
-run_max (float *restrict y, const float *restrict x, int n)
-{
-  RUN_BLOCKS (n, i, y[i] = x[i] > y[i] ? x[i] : y[i]);
-}
-
-/* Keeps the first maximum: later cells win only when strictly larger. */
-static inline void
-run_argmax (float *restrict y, gint32 *restrict arg, const float *restrict x, gint32 base, int n)
-{
-  RUN_BLOCKS (n, i, {
-    gboolean gt = x[i] > y[i];
-    y[i] = gt ? x[i] : y[i];
-    arg[i] = gt ? base + i : arg[i];
-  });
 }
 
 /* Conv2D */
@@ -551,8 +535,6 @@ typedef struct {
   LlOp parent;
   int h, w, c, ho, wo;
   int p, s, pad_top, pad_left;
-  gint32 *argmax;                  /* max only: input index (within the batch) of each output */
-  int max_batch;
 } PoolOp;
 
 static int
@@ -597,56 +579,132 @@ avg_pool_infer (const LlLayerSpec *spec, const LlShape *in, LlShape *out, GError
   return pool_infer_named ("AveragePooling2D", spec, in, out, error);
 }
 
-/* Records the winning input positions only when training, so that an
- * evaluation pass between a training forward and its backward does no harm. */
-static inline void
-max_pool_run (PoolOp *self, int b0, int b1, const float *x, float *y, gboolean record)
+/* Max pooling keeps no positions: backward finds each window's winner
+ * again from x and y, the first cell (in row order) equal to the maximum.
+ * That is the cell forward kept, since a later cell wins only when strictly
+ * larger; a window whose maximum is NaN (its first cell was) sends its
+ * gradient to its first cell, which forward kept too.  Both passes run
+ * over the channels of a cell, the inner loops, vectorized. */
+
+/* The window of output (oy, ox) clipped to the image: its first cell and
+ * its rows and columns. */
+static inline const float *
+pool_window (const PoolOp *self, const float *img, int oy, int ox, int *rows, int *cols)
+{
+  int iy0 = oy * self->s - self->pad_top, ix0 = ox * self->s - self->pad_left;
+  int ky_lo, ky_hi, kx_lo, kx_hi;
+
+  window_clip (iy0, self->p, self->h, &ky_lo, &ky_hi);
+  window_clip (ix0, self->p, self->w, &kx_lo, &kx_hi);
+  /* Every window holds at least one real cell, even with "same". */
+  *rows = ky_hi - ky_lo;
+  *cols = kx_hi - kx_lo;
+  return img + ((gsize) (iy0 + ky_lo) * self->w + (ix0 + kx_lo)) * self->c;
+}
+
+LL_VEC_LOOP static void
+max_pool_run (const PoolOp *self, int b0, int b1, const float *x, float *y)
 {
   int c = self->c;
   gsize in_row = (gsize) self->w * c, in_img = (gsize) self->h * in_row;
   gsize out_img = (gsize) self->ho * self->wo * c;
-  float *yo = y + (gsize) b0 * out_img;
-  gint32 *arg = self->argmax + (record ? (gsize) b0 * out_img : 0);
+  float *restrict yo = y + (gsize) b0 * out_img;
 
   for (int b = b0; b < b1; b++)
     for (int oy = 0; oy < self->ho; oy++)
-      {
-        int iy0 = oy * self->s - self->pad_top, ky_lo, ky_hi;
-        window_clip (iy0, self->p, self->h, &ky_lo, &ky_hi);
-        for (int ox = 0; ox < self->wo; ox++, yo += c, arg += record ? c : 0)
-          {
-            int ix0 = ox * self->s - self->pad_left, kx_lo, kx_hi;
-            gboolean first = TRUE;
-            window_clip (ix0, self->p, self->w, &kx_lo, &kx_hi);
-            /* Every window holds at least one real cell, even with "same". */
-            for (int ky = ky_lo; ky < ky_hi; ky++)
-              for (int kx = kx_lo; kx < kx_hi; kx++)
-                {
-                  gsize base = b * in_img + (gsize) (iy0 + ky) * in_row + (gsize) (ix0 + kx) * c;
-                  const float *xi = x + base;
-                  if (first)
-                    {
-                      memcpy (yo, xi, (gsize) c * sizeof (float));
-                      if (record)
-                        for (int j = 0; j < c; j++)
-                          arg[j] = (gint32) (base + j);
-                      first = FALSE;
-                    }
-                  else if (record)
-                    run_argmax (yo, arg, xi, (gint32) base, c);
-                  else
-                    run_max (yo, xi, c);
-                }
-          }
-      }
+      for (int ox = 0; ox < self->wo; ox++, yo += c)
+        {
+          int rows, cols;
+          const float *cell = pool_window (self, x + b * in_img, oy, ox, &rows, &cols);
+
+          for (int j = 0; j < c; j++)
+            yo[j] = cell[j];
+          for (int ky = 0; ky < rows; ky++)
+            for (int kx = ky == 0 ? 1 : 0; kx < cols; kx++)
+              {
+                const float *restrict xi = cell + (gsize) ky * in_row + (gsize) kx * c;
+                for (int j = 0; j < c; j++)
+                  yo[j] = xi[j] > yo[j] ? xi[j] : yo[j];
+              }
+        }
+}
+
+/* Channels handled at once by backward (its per-channel state is on the stack). */
+#define POOL_BLOCK 64
+
+/* dx of samples [b0, b1).  Windows that do not overlap (stride ≥ pool) write
+ * each cell they cover once; overlapping ones add. */
+LL_VEC_LOOP static void
+max_pool_back_run (const PoolOp *self, int b0, int b1, const float *x, const float *y,
+                   const float *dy, float *dx, gboolean overlap)
+{
+  int c = self->c;
+  gsize in_row = (gsize) self->w * c, in_img = (gsize) self->h * in_row;
+  gsize out_img = (gsize) self->ho * self->wo * c;
+
+  for (int b = b0; b < b1; b++)
+    for (int oy = 0; oy < self->ho; oy++)
+      for (int ox = 0; ox < self->wo; ox++)
+        {
+          gsize o = (gsize) b * out_img + ((gsize) oy * self->wo + ox) * c;
+          int rows, cols;
+          const float *cell = pool_window (self, x + b * in_img, oy, ox, &rows, &cols);
+          float *dcell = dx + (cell - x);
+
+          for (int j0 = 0; j0 < c; j0 += POOL_BLOCK)
+            {
+              int nj = MIN (POOL_BLOCK, c - j0);
+              float left[POOL_BLOCK];        /* the gradient not yet handed out */
+              const float *restrict yv = y + o + j0, *restrict dyv = dy + o + j0;
+
+              for (int j = 0; j < nj; j++)
+                left[j] = dyv[j];
+              for (int ky = 0; ky < rows; ky++)
+                for (int kx = 0; kx < cols; kx++)
+                  {
+                    gsize at = (gsize) ky * in_row + (gsize) kx * c + j0;
+                    const float *restrict xv = cell + at;
+                    float *restrict d = dcell + at;
+                    if (overlap)
+                      for (int j = 0; j < nj; j++)
+                        {
+                          float l = left[j], dv = d[j], sum = dv + l;
+                          gboolean hit = xv[j] == yv[j];
+                          d[j] = hit ? sum : dv;
+                          left[j] = hit ? 0.0f : l;
+                        }
+                    else
+                      for (int j = 0; j < nj; j++)
+                        {
+                          float l = left[j];
+                          gboolean hit = xv[j] == yv[j];
+                          d[j] = hit ? l : 0.0f;
+                          left[j] = hit ? 0.0f : l;
+                        }
+                  }
+              /* NaN maxima: nothing matched, the first cell takes it. */
+              if (overlap)
+                for (int j = 0; j < nj; j++)
+                  {
+                    float l = left[j], d0 = dcell[j0 + j], sum = d0 + l;
+                    dcell[j0 + j] = l != 0.0f ? sum : d0;
+                  }
+              else
+                for (int j = 0; j < nj; j++)
+                  {
+                    float l = left[j], d0 = dcell[j0 + j];
+                    dcell[j0 + j] = l != 0.0f ? l : d0;
+                  }
+            }
+        }
 }
 
 typedef struct {
   PoolOp *self;
   int batch;
-  const float *x;
-  float *y;
-  gboolean record;
+  const float *x, *y, *dy;
+  float *out;
+  gboolean backward, overlap, clear;
 } PoolJob;
 
 /* Task i of n: a contiguous share of the samples. */
@@ -654,26 +712,37 @@ static void
 max_pool_task (int i, int n, gpointer data)
 {
   const PoolJob *job = data;
+  const PoolOp *self = job->self;
   int b0 = (int) ((gint64) job->batch * i / n), b1 = (int) ((gint64) job->batch * (i + 1) / n);
+  gsize in_img = ll_shape_size (&self->parent.in);
 
-  if (job->record)
-    max_pool_run (job->self, b0, b1, job->x, job->y, TRUE);
+  if (!job->backward)
+    {
+      max_pool_run (self, b0, b1, job->x, job->out);
+      return;
+    }
+  if (job->clear)
+    memset (job->out + (gsize) b0 * in_img, 0, (gsize) (b1 - b0) * in_img * sizeof (float));
+  max_pool_back_run (self, b0, b1, job->x, job->y, job->dy, job->out, job->overlap);
+}
+
+static void
+max_pool_job_run (PoolJob *job)
+{
+  gsize work = (gsize) job->batch * ll_shape_size (&job->self->parent.in);
+
+  if (work >= 64 * 1024 && job->batch > 1)
+    ll_parallel_run (MIN (ll_parallel_threads (), job->batch), max_pool_task, job);
   else
-    max_pool_run (job->self, b0, b1, job->x, job->y, FALSE);
+    max_pool_task (0, 1, job);
 }
 
 static void
 max_pool_forward (LlOp *op, const LlContext *ctx, int batch, const float *x, float *y)
 {
-  PoolOp *self = (PoolOp *) op;
-  PoolJob job = { self, batch, x, y, ctx->training || ctx->record };
-  gsize work = (gsize) batch * ll_shape_size (&op->in);
+  PoolJob job = { (PoolOp *) op, batch, x, NULL, NULL, y, FALSE, FALSE, FALSE };
 
-  g_assert (!job.record || batch <= self->max_batch);
-  if (work >= 64 * 1024 && batch > 1)
-    ll_parallel_run (MIN (ll_parallel_threads (), batch), max_pool_task, &job);
-  else
-    max_pool_task (0, 1, &job);
+  max_pool_job_run (&job);
 }
 
 static void
@@ -681,42 +750,15 @@ max_pool_backward (LlOp *op, const LlContext *ctx, int batch,
                    const float *x, const float *y, const float *dy, float *dx)
 {
   PoolOp *self = (PoolOp *) op;
-  gsize n_out = (gsize) batch * self->ho * self->wo * self->c;
+  int s = self->s, p = self->p;
+  /* Non-overlapping windows that tile the whole input write every cell. */
+  gboolean overlap = s < p;
+  gboolean tiled = s == p && self->ho * s - self->pad_top >= self->h
+                   && self->wo * s - self->pad_left >= self->w;
+  PoolJob job = { self, batch, x, y, dy, dx, TRUE, overlap, !tiled };
 
-  if (dx == NULL)
-    return;
-  memset (dx, 0, (gsize) batch * ll_shape_size (&op->in) * sizeof (float));
-  /* Overlapping windows (stride < pool) may pick the same cell: accumulate. */
-  for (gsize i = 0; i < n_out; i++)
-    dx[self->argmax[i]] += dy[i];
-}
-
-static gboolean
-max_pool_plan (LlOp *op, int max_batch, GError **error)
-{
-  PoolOp *self = (PoolOp *) op;
-  gsize n = (gsize) max_batch * ll_shape_size (&op->out);
-
-  if (max_batch <= self->max_batch)
-    return TRUE;
-  if ((gsize) max_batch * ll_shape_size (&op->in) > G_MAXINT32)
-    {
-      g_set_error (error, LL_ERROR, LL_ERROR_MEMORY,
-                   _("MaxPooling2D's input of %d samples is too large to index; use a smaller batch size"),
-                   max_batch);
-      return FALSE;
-    }
-  g_free (self->argmax);
-  /* Floats and int32 have the same size: reuse the guarded allocator. */
-  self->argmax = (gint32 *) ll_alloc_floats (n, _("the max-pooling positions"), error);
-  self->max_batch = self->argmax != NULL ? max_batch : 0;
-  return self->argmax != NULL;
-}
-
-static void
-pool_finalize (LlOp *op)
-{
-  g_clear_pointer (&((PoolOp *) op)->argmax, g_free);
+  if (dx != NULL)
+    max_pool_job_run (&job);
 }
 
 /* Averages over the real cells of each window: with "same" the padding is
@@ -790,10 +832,8 @@ avg_pool_backward (LlOp *op, const LlContext *ctx, int batch,
 
 static const LlOpClass max_pool_op_class = {
   .name = "max_pooling2d",
-  .plan = max_pool_plan,
   .forward = max_pool_forward,
   .backward = max_pool_backward,
-  .finalize = pool_finalize,
 };
 
 static const LlOpClass avg_pool_op_class = {

@@ -2,6 +2,7 @@
  * image, units of a vector), with Keras' momentum and epsilon. */
 #include "ll-layer.h"
 #include "ll-parallel.h"
+#include "ll-vec.h"
 
 #include <math.h>
 #include <string.h>
@@ -112,12 +113,12 @@ typedef struct {
   const float *x, *dy;
   float *out;
   const float *a, *b;              /* BN_APPLY: y = a·x + b; BN_GRAD_DX: means of dy, dy·x̂ as floats */
-  const float *gamma;
+  const float *gamma;              /* BN_GRAD_DX: γ·s per channel */
 } BnJob;
 
 #define BN_PARALLEL_MIN (64 * 1024)
 
-static void
+LL_VEC_LOOP static void
 bn_task (int i, int n_tasks, gpointer data)
 {
   const BnJob *job = data;
@@ -174,17 +175,20 @@ bn_task (int i, int n_tasks, gpointer data)
       break;
     case BN_GRAD_DX:
     default:
-      for (gsize r = r0; r < r1; r++)
-        {
-          const float *xr = job->x + r * c, *dyr = job->dy + r * c;
-          float *dxr = job->out + r * c;
-          for (int j = 0; j < c; j++)
-            {
-              float s = inv_std[j], g = (job->gamma != NULL ? job->gamma[j] : 1.0f);
-              float xhat = (xr[j] - mean[j]) * s;
-              dxr[j] = g * s * (dyr[j] - job->a[j] - xhat * job->b[j]);
-            }
-        }
+      {
+        /* gamma·s per channel, computed by the caller after the means */
+        const float *restrict gs = job->gamma, *restrict a = job->a, *restrict b = job->b;
+        for (gsize r = r0; r < r1; r++)
+          {
+            const float *restrict xr = job->x + r * c, *restrict dyr = job->dy + r * c;
+            float *restrict dxr = job->out + r * c;
+            for (int j = 0; j < c; j++)
+              {
+                float xhat = (xr[j] - mean[j]) * inv_std[j];
+                dxr[j] = gs[j] * (dyr[j] - a[j] - xhat * b[j]);
+              }
+          }
+      }
       break;
     }
 }
@@ -307,7 +311,7 @@ bn_backward (LlOp *op, const LlContext *ctx, int batch,
 
   /* x̂ = (x − μ)·s with s = 1/√(σ² + ε); dβ = Σ dy; dγ = Σ dy·x̂;
    * dx = γ·s/N · (N·dy − dβ − x̂·dγ), the statistics being functions of x. */
-  BnJob job = { self, BN_GRAD_SUMS, rows, x, dy, NULL, NULL, NULL, gamma };
+  BnJob job = { self, BN_GRAD_SUMS, rows, x, dy, NULL, NULL, NULL, NULL };
   bn_run (&job, self->acc);
   if (self->i_gamma >= 0)
     for (int j = 0; j < c; j++)
@@ -319,14 +323,15 @@ bn_backward (LlOp *op, const LlContext *ctx, int batch,
     return;
   {
     /* Per-channel means of dy and dy·x̂, as floats, where the parts were. */
-    float *m_dy = (float *) self->parts, *m_dy_xhat = m_dy + c;
+    float *m_dy = (float *) self->parts, *m_dy_xhat = m_dy + c, *gs = m_dy + 2 * c;
     for (int j = 0; j < c; j++)
       {
         float a = (float) (sum_dy[j] / (double) rows), b = (float) (sum_dy_xhat[j] / (double) rows);
         m_dy[j] = a;
         m_dy_xhat[j] = b;
+        gs[j] = (gamma != NULL ? gamma[j] : 1.0f) * self->inv_std[j];
       }
-    job = (BnJob) { self, BN_GRAD_DX, rows, x, dy, dx, m_dy, m_dy_xhat, gamma };
+    job = (BnJob) { self, BN_GRAD_DX, rows, x, dy, dx, m_dy, m_dy_xhat, gs };
     bn_run (&job, NULL);
   }
 }

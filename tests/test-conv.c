@@ -768,6 +768,81 @@ test_bn_moving_averages (void)
 
 /* An evaluation pass between a training forward and its backward must not
  * disturb what backward relies on. */
+/* Max pooling's backward finds each window's winner again from x and y:
+ * with many ties (values from {-1, 0, 1}), a NaN, more channels than its
+ * blocks of 64 and overlapping, tiling and partly covering windows, the
+ * gradient goes where a forward that records the first strict maximum
+ * would send it. */
+static void
+test_max_pool_ties (void)
+{
+  static const struct {
+    int h, w, c, p, s;
+    gboolean same;
+  } cases[] = {
+    { 4, 4, 3, 2, 2, FALSE },        /* tiles the input */
+    { 5, 5, 70, 2, 2, FALSE },       /* last row and column uncovered; 64 + 6 channels */
+    { 5, 5, 3, 3, 1, TRUE },         /* overlapping */
+    { 5, 4, 5, 2, 2, TRUE },         /* clipped border windows */
+  };
+
+  for (guint k = 0; k < G_N_ELEMENTS (cases); k++)
+    {
+      LlLayerSpec spec;
+      LlRng rng;
+      int h = cases[k].h, w = cases[k].w, c = cases[k].c, p = cases[k].p, s = cases[k].s;
+
+      spec_defaults (&spec, &ll_layer_max_pooling2d);
+      spec_set (&spec, "pool_size", p);
+      spec_set (&spec, "strides", s);
+      spec_set (&spec, "padding", cases[k].same);
+      Harness *hr = harness_new (&spec, ll_shape_image (h, w, c), 2, 80 + k);
+      gsize n_x = harness_in_size (hr), n_y = harness_out_size (hr);
+      int ho = hr->out.d[0], wo = hr->out.d[1];
+      int pad_top = cases[k].same ? MAX ((ho - 1) * s + p - h, 0) / 2 : 0;
+      int pad_left = cases[k].same ? MAX ((wo - 1) * s + p - w, 0) / 2 : 0;
+      g_autofree float *x = g_new (float, n_x), *y = g_new (float, n_y), *dy = g_new (float, n_y);
+      g_autofree float *dx = g_new (float, n_x), *ref = g_new0 (float, n_x);
+      LlContext train = harness_context (hr, TRUE);
+
+      ll_rng_seed (&rng, 90 + k);
+      for (gsize i = 0; i < n_x; i++)
+        x[i] = (float) ((int) (ll_rng_uniform (&rng) * 3.0) - 1);
+      x[0] = NAN;                    /* the first cell of the first window */
+      for (gsize i = 0; i < n_y; i++)
+        dy[i] = 1.0f + (float) (i % 7);
+      hr->op->klass->forward (hr->op, &train, 2, x, y);
+      hr->op->klass->backward (hr->op, &train, 2, x, y, dy, dx);
+
+      for (int b = 0; b < 2; b++)
+        for (int oy = 0; oy < ho; oy++)
+          for (int ox = 0; ox < wo; ox++)
+            for (int j = 0; j < c; j++)
+              {
+                gsize o = (((gsize) b * ho + oy) * wo + ox) * c + j, win = G_MAXSIZE;
+                float best = 0.0f;
+                for (int ky = 0; ky < p; ky++)
+                  for (int kx = 0; kx < p; kx++)
+                    {
+                      int iy = oy * s - pad_top + ky, ix = ox * s - pad_left + kx;
+                      gsize i = (((gsize) b * h + iy) * w + ix) * c + j;
+                      if (iy < 0 || iy >= h || ix < 0 || ix >= w)
+                        continue;
+                      if (win == G_MAXSIZE || x[i] > best)
+                        {
+                          win = i;
+                          best = x[i];
+                        }
+                    }
+                g_assert_cmpint (memcmp (&y[o], &best, sizeof (float)), ==, 0);
+                ref[win] += dy[o];
+              }
+      for (gsize i = 0; i < n_x; i++)
+        g_assert_cmpfloat (dx[i], ==, ref[i]);
+      harness_free (hr);
+    }
+}
+
 static void
 test_eval_between_keeps_backward (void)
 {
@@ -816,6 +891,7 @@ main (int argc, char **argv)
   g_test_add_func ("/engine/conv/batch-norm-gradients", test_bn_gradients);
   g_test_add_func ("/engine/conv/batch-norm-moving", test_bn_moving_averages);
   g_test_add_func ("/engine/conv/eval-between", test_eval_between_keeps_backward);
+  g_test_add_func ("/engine/conv/max-pool-ties", test_max_pool_ties);
 
   return g_test_run ();
 }
