@@ -317,14 +317,14 @@ open_thread (GTask *task, gpointer source, gpointer data, GCancellable *cancella
   Opened *o = g_new0 (Opened, 1);
 
   o->trainer = ll_model_reader_open (data, &o->format, cancellable, &error);
-  /* GTask hands the result over under GLib's futex locks, which
-   * ThreadSanitizer does not see (core/ll-mutex.h): say it. */
-  LL_TSAN_RELEASE (task);
   if (o->trainer == NULL)
-    {
-      opened_free (o);
-      g_task_return_error (task, g_steal_pointer (&error));
-    }
+    g_clear_pointer (&o, opened_free);
+  /* GTask hands the result over under GLib's futex locks, which
+   * ThreadSanitizer does not see (core/ll-mutex.h): say it.  Nothing of
+   * the result is touched here after this. */
+  LL_TSAN_RELEASE (task);
+  if (o == NULL)
+    g_task_return_error (task, g_steal_pointer (&error));
   else
     g_task_return_pointer (task, o, opened_free);
 }
