@@ -351,7 +351,10 @@ ll_landscape_evaluate (LlLandscape *ls, LlModel *model, const LlDataset *ds, LlL
     {
       ll_parallel_run (n_tasks, grid_task, &job);
       grid_report (&job);
-      ok = !g_atomic_int_get (&job.stopped) || ll_control_check (control, error);
+      /* A cancel counts also when it came after the last point was taken
+       * (the other thread may finish the grid while the caller reports):
+       * a cancelled landscape is never returned. */
+      ok = ll_control_check (control, error);
     }
 
   memcpy (ll_model_params (model), ls->center, ls->n * sizeof (float));
