@@ -301,7 +301,7 @@ load_data_thread (GTask *task, gpointer source, gpointer task_data, GCancellable
 static void
 load_data_done (GObject *source, GAsyncResult *result, gpointer user_data)
 {
-  LlTrainView *self = LL_TRAIN_VIEW (source);
+  g_autoptr(LlTrainView) self = user_data;   /* dropped here, on the main thread */
   g_autoptr(GError) error = NULL;
   LlTrainingData *data = g_task_propagate_pointer (G_TASK (result), &error);
 
@@ -348,7 +348,12 @@ action_start (GtkWidget *widget, const char *name, GVariant *param)
       return;
     }
   self->cancellable = g_cancellable_new ();
-  task = g_task_new (self, self->cancellable, load_data_done, NULL);
+  /* Not the view as the task's source object: the worker thread may drop
+   * the task's last reference after the window has closed, and a widget
+   * must never be finalized off the main thread (that crashed the
+   * keyboard test now and then, in X11 calls from the worker).  The
+   * callback holds the view instead. */
+  task = g_task_new (NULL, self->cancellable, load_data_done, g_object_ref (self));
   {
     const char *strv[] = { dataset, self->data_dir != NULL ? self->data_dir : "", NULL };
     g_task_set_task_data (task, g_strdupv ((char **) strv), (GDestroyNotify) g_strfreev);
