@@ -239,7 +239,7 @@ load_thread (GTask *task, gpointer source, gpointer data, GCancellable *cancella
 static void
 load_done (GObject *source, GAsyncResult *result, gpointer user_data)
 {
-  LlDataView *self = LL_DATA_VIEW (source);
+  g_autoptr(LlDataView) self = user_data;   /* the view, dropped here on the main thread */
   LoadJob *job = g_task_get_task_data (G_TASK (result));
   g_autoptr(GError) error = NULL;
   LlDataset *ds = g_task_propagate_pointer (G_TASK (result), &error);
@@ -292,7 +292,7 @@ select_dataset (LlDataView *self)
   job->imported = selected_import_dir (self) != NULL;
   job->data_dir = ll_dup_data_dir (self->settings);
   self->cancellable = g_cancellable_new ();
-  task = g_task_new (self, self->cancellable, load_done, NULL);
+  task = g_task_new (NULL, self->cancellable, load_done, g_object_ref (self));
   g_task_set_task_data (task, job, (GDestroyNotify) load_job_free);
   g_task_run_in_thread (task, load_thread);
   g_object_unref (task);
@@ -371,7 +371,7 @@ status_thread (GTask *task, gpointer source, gpointer data, GCancellable *cancel
 static void
 status_done (GObject *source, GAsyncResult *result, gpointer user_data)
 {
-  LlDataView *self = LL_DATA_VIEW (source);
+  g_autoptr(LlDataView) self = user_data;   /* the view, dropped here on the main thread */
   LlSetStatus *status = g_task_propagate_pointer (G_TASK (result), NULL);
   gboolean stale = g_cancellable_is_cancelled (g_task_get_cancellable (G_TASK (result)));
 
@@ -402,7 +402,7 @@ refresh_status (LlDataView *self)
     g_cancellable_cancel (self->status_cancellable);
   g_clear_object (&self->status_cancellable);
   self->status_cancellable = g_cancellable_new ();
-  task = g_task_new (self, self->status_cancellable, status_done, NULL);
+  task = g_task_new (NULL, self->status_cancellable, status_done, g_object_ref (self));
   g_task_set_task_data (task, ll_dup_data_dir (self->settings), g_free);
   g_task_run_in_thread (task, status_thread);
   g_object_unref (task);

@@ -115,7 +115,7 @@ show_confusion (LlInspectView *self)
 static void
 confusion_done (GObject *source, GAsyncResult *result, gpointer user_data)
 {
-  LlInspectView *self = LL_INSPECT_VIEW (source);
+  g_autoptr(LlInspectView) self = user_data;   /* the view, dropped here on the main thread */
   g_autoptr(GError) error = NULL;
   LlConfusion *c = g_task_propagate_pointer (G_TASK (result), &error);
 
@@ -155,7 +155,7 @@ ll_inspect_view_compute_confusion (LlInspectView *self)
   job->model = ll_model_copy (self->model);
   job->ds = ll_dataset_slice (self->test, 0, self->test->n);
   self->confusion_cancellable = g_cancellable_new ();
-  task = g_task_new (self, self->confusion_cancellable, confusion_done, NULL);
+  task = g_task_new (NULL, self->confusion_cancellable, confusion_done, g_object_ref (self));
   g_task_set_task_data (task, job, (GDestroyNotify) confusion_job_free);
   g_task_run_in_thread (task, confusion_thread);
   g_object_unref (task);
@@ -253,7 +253,7 @@ show_empty_state (LlInspectView *self, const char *name, const GError *error)
 static void
 load_done (GObject *source, GAsyncResult *result, gpointer user_data)
 {
-  LlInspectView *self = LL_INSPECT_VIEW (source);
+  g_autoptr(LlInspectView) self = user_data;   /* the view, dropped here on the main thread */
   g_autoptr(GError) error = NULL;
   Loaded *loaded = g_task_propagate_pointer (G_TASK (result), &error);
 
@@ -307,7 +307,7 @@ ll_inspect_view_start_load (LlInspectView *self, const char *name)
   job = g_new0 (LoadJob, 1);
   job->name = g_strdup (name);
   job->dir = ll_dup_data_dir (self->settings);
-  task = g_task_new (self, self->load_cancellable, load_done, NULL);
+  task = g_task_new (NULL, self->load_cancellable, load_done, g_object_ref (self));
   g_task_set_task_data (task, job, (GDestroyNotify) load_job_free);
   g_task_run_in_thread (task, load_thread);
   g_object_unref (task);

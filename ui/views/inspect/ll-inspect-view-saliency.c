@@ -79,7 +79,7 @@ occlusion_thread (GTask *task, gpointer source, gpointer data, GCancellable *can
 static void
 occlusion_done (GObject *source, GAsyncResult *result, gpointer user_data)
 {
-  LlInspectView *self = LL_INSPECT_VIEW (source);
+  g_autoptr(LlInspectView) self = user_data;   /* the view, dropped here on the main thread */
   OcclusionJob *job = g_task_get_task_data (G_TASK (result));
   g_autoptr(GError) error = NULL;
   g_autofree float *map = g_task_propagate_pointer (G_TASK (result), &error);
@@ -122,7 +122,7 @@ ll_inspect_view_start_occlusion (LlInspectView *self)
   ll_inspect_occlusion_size (self->model, OCC_STRIDE, &job->map_h, &job->map_w);
 
   self->occlusion_cancellable = g_cancellable_new ();
-  task = g_task_new (self, self->occlusion_cancellable, occlusion_done, NULL);
+  task = g_task_new (NULL, self->occlusion_cancellable, occlusion_done, g_object_ref (self));
   g_task_set_task_data (task, job, (GDestroyNotify) occlusion_job_free);
   g_task_run_in_thread (task, occlusion_thread);
   g_object_unref (task);
