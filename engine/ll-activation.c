@@ -1,5 +1,6 @@
 /* ll-activation.c: activations, forward from x and backward from y. */
 #include "ll-activation.h"
+#include "ll-vec.h"
 
 #include <math.h>
 
@@ -17,22 +18,12 @@ sigmoidf (float x)
   return e / (1.0f + e);
 }
 
-/* ReLU in blocks of eight: GCC's -O2 vectorizer leaves loops of unknown
- * length scalar but turns these into SIMD.  y may be x (in place). */
-static void
+/* y may be x (in place).  Vectorized (AVX2 where the CPU has it): the
+ * activation of every convolution runs through here. */
+LL_VEC_LOOP static void
 relu_forward (const float *x, float *y, gsize n)
 {
-  gsize i = 0;
-
-  for (; i + 8 <= n; i += 8)
-    {
-      float v[8];
-      for (int j = 0; j < 8; j++)
-        v[j] = x[i + j] > 0.0f ? x[i + j] : 0.0f;
-      for (int j = 0; j < 8; j++)
-        y[i + j] = v[j];
-    }
-  for (; i < n; i++)
+  for (gsize i = 0; i < n; i++)
     y[i] = x[i] > 0.0f ? x[i] : 0.0f;
 }
 

@@ -374,6 +374,7 @@ static const LlOpClass activation_op_class = {
   .name = "activation",
   .forward = activation_forward,
   .backward = activation_backward,
+  .per_sample = TRUE,
 };
 
 LlOp *

@@ -120,6 +120,11 @@ typedef struct {
   gsize    (*scratch)  (const LlOp *op, int batch);
   void     (*forward)  (LlOp *op, const LlContext *ctx, int batch,
                         const float *x, float *y);
+  /* forward followed by the element-wise activation act into z, chunk by
+   * chunk while y is still in cache (the activation op after it is then
+   * skipped).  y keeps the pre-activation values.  May be NULL. */
+  void     (*forward_act) (LlOp *op, const LlContext *ctx, int batch,
+                           const float *x, float *y, int act, float *z);
   /* Writes the weight gradients (op->g[i], overwriting) and, if dx is not
    * NULL, the input gradient.  x and y are this op's input and output from
    * the last forward in training mode. */
@@ -127,6 +132,10 @@ typedef struct {
                         const float *x, const float *y, const float *dy, float *dx);
   /* Frees private buffers, not the op itself. May be NULL. */
   void     (*finalize) (LlOp *op);
+  /* Outside training, sample i's output depends on sample i's input only
+   * and the op keeps nothing per sample: forward may run on any part of a
+   * batch, at x and y offset to that part. */
+  gboolean per_sample;
 } LlOpClass;
 
 /* Ops embed LlOp as their first member and are allocated with g_malloc0. */

@@ -322,6 +322,8 @@ typedef struct {
   int batch;
   const float *x, *dy;
   float *y, *dx;
+  LlActivation act;                /* applied from y into z when z is not NULL */
+  float *z;
 } ConvJob;
 
 /* The scratch of task i: columns, column gradient, kernel and bias gradient. */
@@ -377,16 +379,25 @@ conv2d_forward_task (int i, int n, gpointer data)
       ll_gemm (FALSE, FALSE, rows, f, self->kk,
                1.0f, a, self->kk, op->w[0], f,
                self->use_bias ? 1.0f : 0.0f, y, f);
+      if (job->z != NULL)
+        ll_activation_forward (job->act, 1, rows * f, y, job->z + row0 * f);
     }
+}
+
+static void
+conv2d_forward_act (LlOp *op, const LlContext *ctx, int batch, const float *x, float *y,
+                    int act, float *z)
+{
+  ConvOp *self = (ConvOp *) op;
+  ConvJob job = { self, ctx, batch, x, NULL, y, NULL, (LlActivation) act, z };
+
+  ll_parallel_run (conv2d_tasks (self, ctx, batch, batch * self->ho), conv2d_forward_task, &job);
 }
 
 static void
 conv2d_forward (LlOp *op, const LlContext *ctx, int batch, const float *x, float *y)
 {
-  ConvOp *self = (ConvOp *) op;
-  ConvJob job = { self, ctx, batch, x, NULL, y, NULL };
-
-  ll_parallel_run (conv2d_tasks (self, ctx, batch, batch * self->ho), conv2d_forward_task, &job);
+  conv2d_forward_act (op, ctx, batch, x, y, LL_ACT_LINEAR, NULL);
 }
 
 /* Task i of n: a contiguous share of the samples (so that no two tasks add
@@ -451,7 +462,7 @@ conv2d_backward (LlOp *op, const LlContext *ctx, int batch,
                  const float *x, const float *y, const float *dy, float *dx)
 {
   ConvOp *self = (ConvOp *) op;
-  ConvJob job = { self, ctx, batch, x, dy, NULL, dx };
+  ConvJob job = { self, ctx, batch, x, dy, NULL, dx, LL_ACT_LINEAR, NULL };
   int n = conv2d_tasks (self, ctx, batch, batch);
   gsize nw = (gsize) self->kk * self->f;
 
@@ -475,7 +486,9 @@ static const LlOpClass conv2d_op_class = {
   .name = "conv2d",
   .scratch = conv2d_scratch,
   .forward = conv2d_forward,
+  .forward_act = conv2d_forward_act,
   .backward = conv2d_backward,
+  .per_sample = TRUE,
 };
 
 static LlOp *
@@ -834,12 +847,14 @@ static const LlOpClass max_pool_op_class = {
   .name = "max_pooling2d",
   .forward = max_pool_forward,
   .backward = max_pool_backward,
+  .per_sample = TRUE,
 };
 
 static const LlOpClass avg_pool_op_class = {
   .name = "average_pooling2d",
   .forward = avg_pool_forward,
   .backward = avg_pool_backward,
+  .per_sample = TRUE,
 };
 
 static LlOp *
@@ -1066,6 +1081,7 @@ static const LlOpClass gap_op_class = {
   .name = "global_average_pooling2d",
   .forward = gap_forward,
   .backward = gap_backward,
+  .per_sample = TRUE,
 };
 
 static const LlOpClass gmp_op_class = {

@@ -57,6 +57,7 @@ static const LlOpClass copy_op_class = {
   .name = "copy",
   .forward = copy_forward,
   .backward = copy_backward,
+  .per_sample = TRUE,
 };
 
 static LlOp *
@@ -333,6 +334,7 @@ static const LlOpClass dropout_op_class = {
   .forward = dropout_forward,
   .backward = dropout_backward,
   .finalize = dropout_finalize,
+  .per_sample = TRUE,
 };
 
 gboolean
@@ -452,6 +454,7 @@ static const LlOpClass reshape_op_class = {
   .name = "reshape",
   .forward = reshape_forward,
   .backward = reshape_backward,
+  .per_sample = TRUE,
 };
 
 static LlOp *

@@ -342,6 +342,7 @@ static const LlOpClass bn_op_class = {
   .forward = bn_forward,
   .backward = bn_backward,
   .finalize = bn_finalize,
+  .per_sample = TRUE,
 };
 
 gboolean

@@ -39,6 +39,8 @@ struct _LlModel {
   float **acts;                    /* n_ops + 1 buffers: acts[0] is the input */
   float *dbuf[2];
   gsize max_act;                   /* floats per sample of the largest activation */
+  int block_ops;                   /* leading per-sample ops run in blocks outside training */
+  int block_samples;               /* samples per block */
   float *scratch;
   gsize scratch_size;
   float *loss_grad;
@@ -333,6 +335,35 @@ ll_model_estimate_bytes (const LlArch *arch, int batch)
   return sizeof (float) * ((acts + 2 * max_act) * (gsize) batch + 5 * params);
 }
 
+/* Floats per sample of acts[i]. */
+static gsize
+act_size (const LlModel *model, int i)
+{
+  return ll_shape_size (i == 0 ? &model->shapes[0] : &model->ops[i - 1]->out);
+}
+
+/* Outside training, the leading ops that work sample by sample (the
+ * convolutions, pools, activations of an image network) run on blocks of
+ * samples whose activations fit in the cache together, so that each op
+ * reads what the one before wrote while it is still there, instead of
+ * streaming the whole batch through memory at every op; the ops after
+ * (Dense) then run on the whole batch, where their GEMMs are efficient.
+ * The values are the same: every op computes a sample alone. */
+#define BLOCK_BYTES (2 << 20)
+
+static void
+plan_blocks (LlModel *model)
+{
+  gsize per_sample = 0;
+  int n = 0;
+
+  while (n < model->n_ops && model->ops[n]->klass->per_sample)
+    per_sample += act_size (model, ++n);
+  /* Only where a block is smaller than a batch and big activations gain. */
+  model->block_ops = per_sample * sizeof (float) >= 16 * 1024 ? n : 0;
+  model->block_samples = (int) MAX (1, BLOCK_BYTES / MAX (1, per_sample * sizeof (float)));
+}
+
 gboolean
 ll_model_plan (LlModel *model, int max_batch, GError **error)
 {
@@ -373,6 +404,7 @@ ll_model_plan (LlModel *model, int max_batch, GError **error)
     goto fail;
   model->scratch_size = scratch;
   model->max_batch = max_batch;
+  plan_blocks (model);
   model->planned = scratch + (gsize) max_batch * (2 * model->max_act
                                                   + ll_shape_size (&model->shapes[model->n_layers - 1]));
   for (int i = 0; i <= model->n_ops; i++)
@@ -468,19 +500,46 @@ check_backward (const LlModel *model, int i, int batch, const float *dy, const f
 }
 #endif
 
+/* Ops [first, last) on samples [b0, b0 + batch). */
+static void
+run_ops (LlModel *model, const LlContext *ctx, int first, int last, int b0, int batch)
+{
+  for (int i = first; i < last; i++)
+    {
+      LlOp *op = model->ops[i];
+      float *x = model->acts[i] + (gsize) b0 * act_size (model, i);
+      float *y = model->acts[i + 1] + (gsize) b0 * act_size (model, i + 1);
+      LlActivation act;
+
+      /* An element-wise activation right after an op that can apply it
+       * runs inside that op's chunks, on values still in cache. */
+      if (op->klass->forward_act != NULL && i + 1 < last
+          && ll_op_is_activation (model->ops[i + 1], &act) && act != LL_ACT_SOFTMAX)
+        {
+          op->klass->forward_act (op, ctx, batch, x, y, act,
+                                  model->acts[i + 2] + (gsize) b0 * act_size (model, i + 2));
+          i++;
+        }
+      else
+        op->klass->forward (op, ctx, batch, x, y);
+    }
+}
+
 static const float *
 run_forward (LlModel *model, const LlContext *ctx, int batch, const float *x)
 {
+  int blocked = !ctx->training && !ctx->record && batch > model->block_samples
+                ? model->block_ops : 0;
+
   memcpy (model->acts[0], x, (gsize) batch * ll_shape_size (&model->shapes[0]) * sizeof (float));
-  for (int i = 0; i < model->n_ops; i++)
-    {
-      LlOp *op = model->ops[i];
-      op->klass->forward (op, ctx, batch, model->acts[i], model->acts[i + 1]);
-#ifdef LL_DEBUG_FINITE
-      check_forward (model, i, batch);
-#endif
-    }
   model->last_batch = batch;
+  for (int b0 = 0; blocked > 0 && b0 < batch; b0 += model->block_samples)
+    run_ops (model, ctx, 0, blocked, b0, MIN (model->block_samples, batch - b0));
+  run_ops (model, ctx, blocked, model->n_ops, 0, batch);
+#ifdef LL_DEBUG_FINITE
+  for (int i = 0; i < model->n_ops; i++)
+    check_forward (model, i, batch);
+#endif
   model->last_training = ctx->training;
   return model->acts[model->n_ops];
 }

@@ -21,7 +21,17 @@ static int job_tasks, job_next, job_running;
 int
 ll_parallel_max_threads (void)
 {
-  return CLAMP ((int) g_get_num_processors (), 1, LL_PARALLEL_MAX);
+  /* Read once: g_get_num_processors opens and reads a file under /sys
+   * every time (glibc's get_nprocs), and every op asks. */
+  static int max_threads;
+  int n = __atomic_load_n (&max_threads, __ATOMIC_RELAXED);
+
+  if (n <= 0)
+    {
+      n = CLAMP ((int) g_get_num_processors (), 1, LL_PARALLEL_MAX);
+      __atomic_store_n (&max_threads, n, __ATOMIC_RELAXED);
+    }
+  return n;
 }
 
 int

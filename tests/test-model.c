@@ -620,6 +620,61 @@ test_shapes_and_outputs (void)
   g_assert_true (ll_model_layer_output (model, 3) == final);
 }
 
+/* Outside training the leading per-sample ops of an image network run on
+ * blocks of a few samples (in cache), and a convolution applies its relu
+ * in its own chunks: every layer's output and pre-activation for a sample
+ * must be what that sample alone gives, and the relu of the stored
+ * pre-activation. */
+static void
+check_blocked_inference (const char *preset, int n)
+{
+  g_autoptr(LlModel) model = preset_model (preset);
+  g_autoptr(LlModel) single = preset_model (preset);
+  LlShape in = ll_model_input_shape (model);
+  gsize in_size = ll_shape_size (&in);
+  int n_layers = ll_model_n_layers (model);
+  g_autofree float *x = g_new (float, (gsize) n * in_size);
+  g_autoptr(GError) error = NULL;
+
+  ll_model_init_weights (model, 21);
+  ll_model_copy_weights (single, model);
+  fill_input (model, x, n, 22);
+  g_assert_true (ll_model_plan (model, n, &error));
+  g_assert_true (ll_model_plan (single, 1, &error));
+  g_assert_no_error (error);
+  ll_model_forward (model, n, x, FALSE, NULL);
+  for (int r = 0; r < n; r += 7)
+    {
+      ll_model_forward (single, 1, x + (gsize) r * in_size, FALSE, NULL);
+      for (int l = 0; l < n_layers; l++)
+        {
+          LlShape shape = ll_model_layer_shape (model, l);
+          gsize size = ll_shape_size (&shape);
+          const float *out = ll_model_layer_output (model, l) + (gsize) r * size;
+          const float *pre = ll_model_layer_pre_activation (model, l) + (gsize) r * size;
+          const float *one = ll_model_layer_output (single, l);
+          const float *one_pre = ll_model_layer_pre_activation (single, l);
+
+          for (gsize i = 0; i < size; i++)
+            {
+              g_assert_cmpfloat_with_epsilon (out[i], one[i], 1e-5 * (1.0 + fabsf (one[i])));
+              g_assert_cmpfloat_with_epsilon (pre[i], one_pre[i], 1e-5 * (1.0 + fabsf (one_pre[i])));
+            }
+          /* A relu layer: its output is the relu of what it keeps as pre-activation. */
+          if (pre != out && ll_layer_spec_activation (ll_arch_layer (ll_model_get_arch (model), l)) == LL_ACT_RELU)
+            for (gsize i = 0; i < size; i++)
+              g_assert_cmpfloat (out[i], ==, pre[i] > 0.0f ? pre[i] : 0.0f);
+        }
+    }
+}
+
+static void
+test_blocked_inference (void)
+{
+  check_blocked_inference ("mnist-cnn", 40);
+  check_blocked_inference ("cifar10-cnn", 9);
+}
+
 /* The forward pass against a plain double-precision computation from the
  * weights as ll_model_layer_weights shows them (Keras layout, kernel
  * (inputs, units)), so that gradient checks, which only compare the model
@@ -793,6 +848,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/engine/model/copy", test_copy);
   g_test_add_func ("/engine/model/forward-reference", test_forward_reference);
   g_test_add_func ("/engine/model/predict", test_predict);
+  g_test_add_func ("/engine/model/blocked-inference", test_blocked_inference);
   g_test_add_func ("/engine/model/memory", test_memory);
   g_test_add_func ("/engine/model/shapes-and-outputs", test_shapes_and_outputs);
   g_test_add_func ("/engine/model/finite-check", test_finite_check);
