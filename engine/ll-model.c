@@ -9,6 +9,7 @@
 #include "ll-model-private.h"
 #include "ll-memory-plan.h"
 #include "ll-gemm.h"
+#include "ll-parallel.h"
 
 #include <math.h>
 #include <glib/gi18n-lib.h>
@@ -342,8 +343,8 @@ act_size (const LlModel *model, int i)
   return ll_shape_size (i == 0 ? &model->shapes[0] : &model->ops[i - 1]->out);
 }
 
-/* Outside training, the leading ops that work sample by sample (the
- * convolutions, pools, activations of an image network) run on blocks of
+/* Outside training and on one thread, the leading ops that work sample by
+ * sample (the convolutions, pools, activations of an image network) run on blocks of
  * samples whose activations fit in the cache together, so that each op
  * reads what the one before wrote while it is still there, instead of
  * streaming the whole batch through memory at every op; the ops after
@@ -528,8 +529,12 @@ run_ops (LlModel *model, const LlContext *ctx, int first, int last, int b0, int 
 static const float *
 run_forward (LlModel *model, const LlContext *ctx, int batch, const float *x)
 {
+  /* In blocks only where the ops run on one thread (the budget is one, or
+   * this forward is itself one of parallel tasks, as the landscape's grid
+   * points are): split over threads, a block of a few samples is too
+   * little work per thread and the batch is faster whole. */
   int blocked = !ctx->training && !ctx->record && batch > model->block_samples
-                ? model->block_ops : 0;
+                && !ll_parallel_would_split () ? model->block_ops : 0;
 
   memcpy (model->acts[0], x, (gsize) batch * ll_shape_size (&model->shapes[0]) * sizeof (float));
   model->last_batch = batch;

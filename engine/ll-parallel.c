@@ -50,6 +50,12 @@ ll_parallel_threads (void)
   return MIN (n, ll_parallel_max_threads ());
 }
 
+gboolean
+ll_parallel_would_split (void)
+{
+  return ll_parallel_threads () > 1 && !__atomic_load_n (&busy, __ATOMIC_RELAXED);
+}
+
 void
 ll_parallel_set_threads (int n_threads)
 {
@@ -116,7 +122,7 @@ ll_parallel_run (int n_tasks, LlParallelFunc fn, gpointer data)
       pthread_detach (id);
       n_workers++;
     }
-  busy = TRUE;
+  __atomic_store_n (&busy, TRUE, __ATOMIC_RELAXED);
   job_fn = fn;
   job_data = data;
   job_tasks = n_tasks;
@@ -130,7 +136,7 @@ ll_parallel_run (int n_tasks, LlParallelFunc fn, gpointer data)
   take_tasks ();
   while (job_running > 0 || job_next < job_tasks)
     pthread_cond_wait (&done, &lock);
-  busy = FALSE;
+  __atomic_store_n (&busy, FALSE, __ATOMIC_RELAXED);
   job_fn = NULL;
   job_data = NULL;
   pthread_mutex_unlock (&lock);

@@ -23,6 +23,10 @@ typedef void (*LlParallelFunc) (int task, int n_tasks, gpointer data);
 /* Threads available to ll_parallel_run (ll_gemm_get_threads () is the same
  * figure): as set, else OPENBLAS_NUM_THREADS, else all processors. */
 int  ll_parallel_threads (void);
+/* Whether an ll_parallel_run made now would use more than one thread (not
+ * when the budget is one, nor while another run is in progress): a hint
+ * for choosing how to cut work, since it may change at once. */
+gboolean ll_parallel_would_split (void);
 /* Sets it (ll_gemm_set_threads calls this); 0 leaves it as it is. */
 void ll_parallel_set_threads (int n_threads);
 /* The most tasks any ll_parallel_run will use (for sizing workspace): the

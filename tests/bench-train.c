@@ -108,6 +108,7 @@ train_flops_per_sample (const LlArch *arch)
 
 static int threads = 2;
 static gboolean landscape;          /* --landscape */
+static gboolean predict;            /* --predict */
 static int samples;                 /* --samples: 0 for all */
 static gboolean tsv;
 
@@ -217,6 +218,36 @@ run_bench (const Bench *b, const LlDataset *ds)
           b->label, b->batch_size, ll_optim_names[ll_trainer_get_config (t)->optim.kind],
           r->samples_per_s, r->seconds, cpu_seconds () - cpu0, r->loss, r->accuracy,
           flops * r->samples_per_s / 1e9, peak_rss_mib ());
+  if (predict)
+    {
+      /* The same images through the trained model in evaluation mode, in
+       * the batches of 256 that Evaluate and the confusion matrix use. */
+      enum { CHUNK = 256 };
+      gsize sample = ll_dataset_sample_size (ds);
+      LlShape out = ll_model_output_shape (model);
+      g_autofree float *x = g_new (float, (gsize) CHUNK * sample);
+      g_autofree float *probs = g_new (float, (gsize) CHUNK * ll_shape_size (&out));
+      g_autofree gint32 *labels = g_new (gint32, CHUNK);
+      g_autofree guint32 *idx = g_new (guint32, CHUNK);
+      double busy = 0.0;
+
+      for (int start = 0; start < ds->n; start += CHUNK)
+        {
+          int count = MIN (CHUNK, ds->n - start);
+          gint64 t0;
+
+          for (int i = 0; i < count; i++)
+            idx[i] = start + i;
+          ll_dataset_fill_batch (ds, idx, count, x, labels);
+          t0 = g_get_monotonic_time ();
+          g_assert_true (ll_model_predict (model, count, x, probs, &error));
+          busy += (g_get_monotonic_time () - t0) / 1e6;
+        }
+      printf ("%-16s predict %9.0f samples/s (batches of %d, evaluation mode)\n", "",
+              ds->n / busy, CHUNK);
+      if (tsv)
+        printf ("predict\t%s\t%.1f\n", b->preset, ds->n / busy);
+    }
   {
     gsize workspace, planned = ll_model_planned_bytes (model, &workspace);
     printf ("%-16s planned %.1f MiB for batch %d (of which workspace %.1f MiB)\n", "",
@@ -240,6 +271,8 @@ main (int argc, char **argv)
     { "samples", 0, 0, G_OPTION_ARG_INT, &samples, "Train on the first N images (default: all)", "N" },
     { "landscape", 0, 0, G_OPTION_ARG_NONE, &landscape,
       "Time the Optimizers view's loss landscape (21 x 21 points, 500 images) of the MNIST CNN instead", NULL },
+    { "predict", 0, 0, G_OPTION_ARG_NONE, &predict,
+      "Also time prediction over the same images after the epoch (evaluation mode)", NULL },
     { "tsv", 0, 0, G_OPTION_ARG_NONE, &tsv, "Also print tab-separated result lines", NULL },
     { NULL }
   };

@@ -8,6 +8,8 @@
 #include "ll-model-private.h"
 #include "ll-evaluate.h"
 #include "ll-presets.h"
+#include "ll-parallel.h"
+#include "ll-gemm.h"
 #include "ll-toy-data.h"
 #include "ll-trainer.h"
 #include "ll-test-util.h"
@@ -671,8 +673,17 @@ check_blocked_inference (const char *preset, int n)
 static void
 test_blocked_inference (void)
 {
-  check_blocked_inference ("mnist-cnn", 40);
-  check_blocked_inference ("cifar10-cnn", 9);
+  int threads = ll_gemm_get_threads ();
+
+  /* Blocks are used on one thread only; on two, the whole batch. */
+  for (int t = 1; t <= 2; t++)
+    {
+      ll_gemm_set_threads (t);
+      g_assert_true (ll_parallel_would_split () == (t > 1 && ll_parallel_max_threads () > 1));
+      check_blocked_inference ("mnist-cnn", 40);
+      check_blocked_inference ("cifar10-cnn", 9);
+    }
+  ll_gemm_set_threads (threads);
 }
 
 /* The forward pass against a plain double-precision computation from the

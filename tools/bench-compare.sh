@@ -12,8 +12,9 @@
 # path a user takes.  Prints, per model and thread count, samples/s of
 # each, the ratios Layerlab / PyTorch, GFLOP/s as a share of the sgemm peak
 # measured in the same run, peak RSS, and the load average next to every
-# figure: on a shared machine absolute figures are noisy, the ratios of
-# back-to-back runs much less so.
+# figure.  Each figure is the best of REPEAT epochs (default 3), the three
+# runs interleaved round by round: on a shared machine one epoch can lose
+# half its speed to another job, either side's.
 #
 # Data: Fashion-MNIST from /usr/share/datasets/fashion-mnist, else
 # ../shared/data/mnist, else generated images (DATA_DIR=… to choose);
@@ -27,6 +28,7 @@ build=${1:-$here/build}
 threads_list=${THREADS:-"1 2"}
 models=${MODELS:-"mlp-128-dropout mnist-cnn cifar10-cnn"}
 samples=${SAMPLES:-10000}
+repeat=${REPEAT:-3}
 python=${PYTHON:-/usr/bin/python3}
 
 if [ -z "${DATA_DIR:-}" ]; then
@@ -50,11 +52,16 @@ done
   || { echo "bench-compare: $python cannot import torch and numpy (apt install python3-torch python3-numpy)" >&2; exit 1; }
 
 load () { cut -d' ' -f1 /proc/loadavg; }
+# The result line with more samples/s (field 3) of two; either may be empty.
+best () {
+  printf '%s\n%s\n' "$1" "$2" | awk -F"$tab" 'NF >= 3 && (b == "" || $3 + 0 > v) { b = $0; v = $3 + 0 } END { print b }'
+}
+max_of () { printf '%s\n' "$@" | sort -g | tail -n1; }
 tab=$(printf '\t')
 
 echo "# bench-compare $(date -u '+%Y-%m-%d %H:%M UTC') on $(uname -n): $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'), $(nproc) cores"
 echo "# $("$python" -c 'import torch; print("PyTorch", torch.__version__)'), data $DATA_DIR, $samples images per epoch (0: all)"
-echo "# one epoch per figure; load = 1-minute load average just before each run"
+echo "# each figure the best of $repeat epochs (REPEAT), interleaved; load = the highest 1-minute load average before its runs"
 
 for t in $threads_list; do
   echo
@@ -64,15 +71,24 @@ for t in $threads_list; do
   for m in $models; do
     peak=$(OPENBLAS_NUM_THREADS=$t "$build/tests/bench-train" --threads "$t" --models none --tsv \
            | awk -F"$tab" '$1 == "peak" { print $2 }')
-    l1=$(load)
-    ll=$(OPENBLAS_NUM_THREADS=$t "$build/tests/bench-train" --threads "$t" --models "$m" \
-           --samples "$samples" --tsv | awk -F"$tab" '$1 == "result"')
-    l2=$(load)
-    pl=$("$python" "$here/tools/bench-pytorch.py" --threads "$t" --lean --models "$m" \
-           --samples "$samples" --tsv "$DATA_DIR" | awk -F"$tab" '$1 == "result"')
-    l3=$(load)
-    pi=$("$python" "$here/tools/bench-pytorch.py" --threads "$t" --models "$m" \
-           --samples "$samples" --tsv "$DATA_DIR" | awk -F"$tab" '$1 == "result"')
+    # REPEAT rounds of the three runs, interleaved; each keeps its best
+    # round (the fastest epoch: what the machine allows when nothing else
+    # gets in the way, for both sides alike).
+    ll='' pl='' pi='' l1='' l2='' l3=''
+    r=0
+    while [ "$r" -lt "$repeat" ]; do
+      r=$((r + 1))
+      l1="$l1$(load) "
+      ll=$(best "$ll" "$(OPENBLAS_NUM_THREADS=$t "$build/tests/bench-train" --threads "$t" --models "$m" \
+             --samples "$samples" --tsv | awk -F"$tab" '$1 == "result"')")
+      l2="$l2$(load) "
+      pl=$(best "$pl" "$("$python" "$here/tools/bench-pytorch.py" --threads "$t" --lean --models "$m" \
+             --samples "$samples" --tsv "$DATA_DIR" | awk -F"$tab" '$1 == "result"')")
+      l3="$l3$(load) "
+      pi=$(best "$pi" "$("$python" "$here/tools/bench-pytorch.py" --threads "$t" --models "$m" \
+             --samples "$samples" --tsv "$DATA_DIR" | awk -F"$tab" '$1 == "result"')")
+    done
+    l1=$(max_of $l1) l2=$(max_of $l2) l3=$(max_of $l3)
     printf '%s\n%s\n%s\n' "$ll" "$pl" "$pi" | awk -F"$tab" -v m="$m" -v peak="$peak" \
       -v loads="$l1/$l2/$l3" '
       NR == 1 { sps = $3; gf = $4; rss = $5 }

@@ -11,7 +11,12 @@ files, read with numpy and gzip; generated images when DATA_DIR has none):
 Prints samples/s and peak RSS.  Needs python3-torch and python3-numpy
 (Debian: apt install python3-torch python3-numpy); the tests do not run it.
 
-  /usr/bin/python3 tools/bench-pytorch.py [--threads N] [--lean] [--models P,...] [--samples N] [--tsv] [DATA_DIR]
+  /usr/bin/python3 tools/bench-pytorch.py [--threads N] [--lean] [--models P,...] [--samples N]
+                                          [--warmup STEPS] [--tsv] [DATA_DIR]
+
+Each timed epoch follows --warmup untimed training steps (default 5), so
+that oneDNN's kernel creation and the allocator's first requests are not
+counted against PyTorch.
 
 --lean leaves out the per-batch .item() calls (loss and accuracy are summed
 as tensors and read once at the end), as a tuned PyTorch loop would.
@@ -90,11 +95,18 @@ def cifar_cnn():
         nn.Linear(128, 300), nn.ReLU(), nn.Dropout(0.3), nn.Linear(300, 10))
 
 
-def one_epoch(label, preset, model, opt, x, y, batch, lean, tsv):
+def one_epoch(label, preset, model, opt, x, y, batch, lean, tsv, warmup):
     loss_fn = nn.CrossEntropyLoss()
     model.train()
     n = x.shape[0]
     order = torch.randperm(n)
+    # Untimed steps first: oneDNN builds its kernels and the allocator its
+    # pools on the first batches, which a longer run would not pay again.
+    for start in range(0, min(warmup, n // batch) * batch, batch):
+        idx = order[start:start + batch]
+        opt.zero_grad()
+        loss_fn(model(x[idx]), y[idx]).backward()
+        opt.step()
     t0 = time.perf_counter()
     if lean:
         total = torch.zeros(())
@@ -150,6 +162,7 @@ def main():
     ap.add_argument("--models", default=",".join(MODELS))
     ap.add_argument("--samples", type=int, default=0, help="the first N images (default: all)")
     ap.add_argument("--tsv", action="store_true")
+    ap.add_argument("--warmup", type=int, default=5, help="untimed training steps before the epoch (default 5)")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     torch.manual_seed(42)
@@ -179,7 +192,7 @@ def main():
         else:
             xs, ys = x, y
         m = build()
-        one_epoch(label, preset, m, optim(m), xs, ys, batch, args.lean, args.tsv)
+        one_epoch(label, preset, m, optim(m), xs, ys, batch, args.lean, args.tsv, args.warmup)
 
 
 if __name__ == "__main__":
