@@ -510,8 +510,18 @@ ll_run_list_load (LlRunList *self, GError **error)
     }
   if (root == NULL && !g_error_matches (local, LL_ERROR, LL_ERROR_FORMAT))
     {
-      g_set_error (error, LL_ERROR, LL_ERROR_IO, _("Could not read the saved runs: %s"),
-                   local->message);
+      const char *kind = ll_file_describe (self->path);
+      g_autofree char *shown = g_filename_display_name (self->path);
+
+      /* Not a file the user chose: say what to do with it, as saving does. */
+      if (kind != NULL && !g_file_test (self->path, G_FILE_TEST_IS_REGULAR))
+        g_set_error (error, LL_ERROR, LL_ERROR_IO,
+                     _("Could not read the saved runs: %s is %s, not a file. Move it out of the "
+                       "way and open Layerlab again; until then the runs are kept only while "
+                       "Layerlab is open"), shown, kind);
+      else
+        g_set_error (error, LL_ERROR, LL_ERROR_IO, _("Could not read the saved runs: %s"),
+                     local->message);
       g_signal_emit (self, signals[CHANGED], 0);
       return FALSE;
     }

@@ -22,7 +22,7 @@ kind_of (mode_t mode)
     return _("a device");
   if (S_ISSOCK (mode))
     return _("a socket");
-  return "not a regular file";
+  return _("something else");
 }
 
 const char *

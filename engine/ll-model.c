@@ -344,12 +344,12 @@ act_size (const LlModel *model, int i)
 }
 
 /* Outside training and on one thread, the leading ops that work sample by
- * sample (the convolutions, pools, activations of an image network) run on blocks of
- * samples whose activations fit in the cache together, so that each op
- * reads what the one before wrote while it is still there, instead of
- * streaming the whole batch through memory at every op; the ops after
- * (Dense) then run on the whole batch, where their GEMMs are efficient.
- * The values are the same: every op computes a sample alone. */
+ * sample (the convolutions, pools, activations of an image network) run
+ * on blocks of samples whose activations fit in the cache together, so
+ * that each op reads what the one before wrote while it is still there,
+ * instead of streaming the whole batch through memory at every op; the
+ * ops after (Dense) then run on the whole batch, where their GEMMs are
+ * efficient.  The values are the same: every op computes a sample alone. */
 #define BLOCK_BYTES (2 << 20)
 
 static void
@@ -537,7 +537,6 @@ run_forward (LlModel *model, const LlContext *ctx, int batch, const float *x)
                 && !ll_parallel_would_split () ? model->block_ops : 0;
 
   memcpy (model->acts[0], x, (gsize) batch * ll_shape_size (&model->shapes[0]) * sizeof (float));
-  model->last_batch = batch;
   for (int b0 = 0; blocked > 0 && b0 < batch; b0 += model->block_samples)
     run_ops (model, ctx, 0, blocked, b0, MIN (model->block_samples, batch - b0));
   run_ops (model, ctx, blocked, model->n_ops, 0, batch);
@@ -545,6 +544,7 @@ run_forward (LlModel *model, const LlContext *ctx, int batch, const float *x)
   for (int i = 0; i < model->n_ops; i++)
     check_forward (model, i, batch);
 #endif
+  model->last_batch = batch;
   model->last_training = ctx->training;
   return model->acts[model->n_ops];
 }

@@ -320,6 +320,10 @@ test_save_target_not_a_file (void)
 
       g_assert_false (ll_run_list_load (list, &error));      /* refused, not read or blocked on */
       g_assert_error (error, LL_ERROR, LL_ERROR_IO);
+      /* runs.json is not a file the user chose: what to do with it, not "choose a file". */
+      g_assert_nonnull (strstr (error->message, want));
+      g_assert_nonnull (strstr (error->message, "Move it out of the way"));
+      g_assert_null (strstr (error->message, "choose"));
       g_clear_error (&error);
       ll_run_list_add (list, extreme_run (1));
       g_assert_false (ll_run_list_save (list, &error));

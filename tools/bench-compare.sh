@@ -12,9 +12,10 @@
 # path a user takes.  Prints, per model and thread count, samples/s of
 # each, the ratios Layerlab / PyTorch, GFLOP/s as a share of the sgemm peak
 # measured in the same run, peak RSS, and the load average next to every
-# figure.  Each figure is the best of REPEAT epochs (default 3), the three
-# runs interleaved round by round: on a shared machine one epoch can lose
-# half its speed to another job, either side's.
+# figure.  Each figure is the median of REPEAT epochs (default 3), the
+# three runs interleaved round by round, and every round's figure is
+# printed above it: on a shared machine one epoch can run at a third of the
+# others' speed, or (seen once, PyTorch) three times.
 #
 # Data: Fashion-MNIST from /usr/share/datasets/fashion-mnist, else
 # ../shared/data/mnist, else generated images (DATA_DIR=… to choose);
@@ -52,16 +53,18 @@ done
   || { echo "bench-compare: $python cannot import torch and numpy (apt install python3-torch python3-numpy)" >&2; exit 1; }
 
 load () { cut -d' ' -f1 /proc/loadavg; }
-# The result line with more samples/s (field 3) of two; either may be empty.
-best () {
-  printf '%s\n%s\n' "$1" "$2" | awk -F"$tab" 'NF >= 3 && (b == "" || $3 + 0 > v) { b = $0; v = $3 + 0 } END { print b }'
+# The median by samples/s (field 3) of the result lines given, one per line
+# (the lower middle one of an even count).
+median () {
+  printf '%s\n' "$1" | awk -F"$tab" 'NF >= 3' | sort -t"$tab" -k3,3g \
+    | awk '{ l[NR] = $0 } END { if (NR > 0) print l[int((NR + 1) / 2)] }'
 }
 max_of () { printf '%s\n' "$@" | sort -g | tail -n1; }
 tab=$(printf '\t')
 
 echo "# bench-compare $(date -u '+%Y-%m-%d %H:%M UTC') on $(uname -n): $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'), $(nproc) cores"
 echo "# $("$python" -c 'import torch; print("PyTorch", torch.__version__)'), data $DATA_DIR, $samples images per epoch (0: all)"
-echo "# each figure the best of $repeat epochs (REPEAT), interleaved; load = the highest 1-minute load average before its runs"
+echo "# each figure the median of $repeat epochs (REPEAT), interleaved, the rounds on the line above it; load = the highest 1-minute load average before its runs"
 
 for t in $threads_list; do
   echo
@@ -71,23 +74,28 @@ for t in $threads_list; do
   for m in $models; do
     peak=$(OPENBLAS_NUM_THREADS=$t "$build/tests/bench-train" --threads "$t" --models none --tsv \
            | awk -F"$tab" '$1 == "peak" { print $2 }')
-    # REPEAT rounds of the three runs, interleaved; each keeps its best
-    # round (the fastest epoch: what the machine allows when nothing else
-    # gets in the way, for both sides alike).
+    # REPEAT rounds of the three runs, interleaved; each figure is the
+    # median of its rounds (one epoch now and then runs at a third or
+    # three times the speed of the others, on either side).
     ll='' pl='' pi='' l1='' l2='' l3=''
     r=0
     while [ "$r" -lt "$repeat" ]; do
       r=$((r + 1))
       l1="$l1$(load) "
-      ll=$(best "$ll" "$(OPENBLAS_NUM_THREADS=$t "$build/tests/bench-train" --threads "$t" --models "$m" \
-             --samples "$samples" --tsv | awk -F"$tab" '$1 == "result"')")
+      ll="$ll$(OPENBLAS_NUM_THREADS=$t "$build/tests/bench-train" --threads "$t" --models "$m" \
+             --samples "$samples" --tsv | awk -F"$tab" '$1 == "result"')
+"
       l2="$l2$(load) "
-      pl=$(best "$pl" "$("$python" "$here/tools/bench-pytorch.py" --threads "$t" --lean --models "$m" \
-             --samples "$samples" --tsv "$DATA_DIR" | awk -F"$tab" '$1 == "result"')")
+      pl="$pl$("$python" "$here/tools/bench-pytorch.py" --threads "$t" --lean --models "$m" \
+             --samples "$samples" --tsv "$DATA_DIR" | awk -F"$tab" '$1 == "result"')
+"
       l3="$l3$(load) "
-      pi=$(best "$pi" "$("$python" "$here/tools/bench-pytorch.py" --threads "$t" --models "$m" \
-             --samples "$samples" --tsv "$DATA_DIR" | awk -F"$tab" '$1 == "result"')")
+      pi="$pi$("$python" "$here/tools/bench-pytorch.py" --threads "$t" --models "$m" \
+             --samples "$samples" --tsv "$DATA_DIR" | awk -F"$tab" '$1 == "result"')
+"
     done
+    [ "$repeat" -gt 1 ] && printf '%-16s %s\n' "  rounds" "$(printf '%s' "$ll" | cut -f3 | tr '\n' ' ')| $(printf '%s' "$pl" | cut -f3 | tr '\n' ' ')| $(printf '%s' "$pi" | cut -f3 | tr '\n' ' ')"
+    ll=$(median "$ll") pl=$(median "$pl") pi=$(median "$pi")
     l1=$(max_of $l1) l2=$(max_of $l2) l3=$(max_of $l3)
     printf '%s\n%s\n%s\n' "$ll" "$pl" "$pi" | awk -F"$tab" -v m="$m" -v peak="$peak" \
       -v loads="$l1/$l2/$l3" '
