@@ -67,6 +67,21 @@ dup_executable (void)
   return path;
 }
 
+guint64
+ll_model_reader_memory (void)
+{
+  const char *env = g_getenv ("LAYERLAB_IMPORT_MEMORY");
+
+  if (env != NULL && *env != '\0')
+    {
+      char *end = NULL;
+      guint64 v = g_ascii_strtoull (env, &end, 10);
+      if (end != NULL && *end == '\0' && v > 0)
+        return v;
+    }
+  return ll_memory_limit () + MEMORY_HEADROOM;
+}
+
 double
 ll_model_reader_timeout (guint64 size)
 {
@@ -159,7 +174,7 @@ read_in_child (const char *path, guint64 size, GCancellable *cancellable, GError
                      "this program has not set up. Open the file in Layerlab itself"), name);
       return NULL;
     }
-  memory = g_strdup_printf ("%" G_GUINT64_FORMAT, ll_memory_limit () + MEMORY_HEADROOM);
+  memory = g_strdup_printf ("%" G_GUINT64_FORMAT, ll_model_reader_memory ());
   cpu = g_strdup_printf ("%.0f", ceil (seconds) + 1);
   parent = g_strdup_printf ("%d", (int) getpid ());
   {
@@ -251,7 +266,7 @@ read_in_child (const char *path, guint64 size, GCancellable *cancellable, GError
                  name, ceil (seconds));
   else
     {
-      g_autofree char *most = ll_memory_format ((double) (ll_memory_limit () + MEMORY_HEADROOM));
+      g_autofree char *most = ll_memory_format ((double) ll_model_reader_memory ());
       g_set_error (error, LL_ERROR, LL_ERROR_FORMAT,
                    _("%s could not be read: reading it crashed, or needed more than %s of "
                      "memory; the file is damaged or too large. If Keras opens it, save it "

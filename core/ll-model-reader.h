@@ -39,6 +39,10 @@ void        ll_model_reader_set_executable (const char *path);
 
 /* The time limit for a file of size bytes (seconds). */
 double      ll_model_reader_timeout        (guint64 size);
+/* The reader's address-space limit (bytes): the memory plan's limit plus
+ * room for the program and libhdf5, or LAYERLAB_IMPORT_MEMORY (bytes,
+ * > 0; tests use a tiny one to see the limit act). */
+guint64     ll_model_reader_memory         (void);
 
 /* Opens a .llmodel, .onnx, .h5 or .keras file, like ll_model_open_any_full
  * (format may be NULL), reading Keras files in a child process; blocks
